@@ -1,0 +1,206 @@
+package version
+
+import "bytes"
+
+// Dot names one write: the Counter-th event coordinated by Node for a key.
+type Dot struct {
+	Node    string
+	Counter uint64
+}
+
+// Less orders dots by node, then counter.
+func (d Dot) Less(o Dot) bool {
+	if d.Node != o.Node {
+		return d.Node < o.Node
+	}
+	return d.Counter < o.Counter
+}
+
+// Sibling is one version of a key: a value or a tombstone, with its causal
+// stamp (Dot and Past), the coordinator's wall clock and an optional expiry.
+type Sibling struct {
+	Dot       Dot
+	Past      VV     // context the write was made with
+	Value     []byte // nil for a tombstone
+	Tombstone bool
+	Time      int64 // coordinator's wall clock, Unix ms
+	Expiry    int64 // Unix ms; 0 means no expiry
+}
+
+// Live reports whether s holds a value that has not expired at now (Unix ms).
+func (s *Sibling) Live(now int64) bool {
+	return !s.Tombstone && (s.Expiry == 0 || s.Expiry > now)
+}
+
+// newer reports whether s wins over o in GET's resolution: the higher
+// (Time, Node), then the higher counter, so every node picks the same one.
+func (s *Sibling) newer(o *Sibling) bool {
+	if s.Time != o.Time {
+		return s.Time > o.Time
+	}
+	if s.Dot.Node != o.Dot.Node {
+		return s.Dot.Node > o.Dot.Node
+	}
+	return s.Dot.Counter > o.Dot.Counter
+}
+
+// Set is a key's sibling set: its concurrent versions sorted by Dot. The
+// empty Set is a key with no history.
+type Set []Sibling
+
+// Context returns the causal context that covers every sibling in s: the
+// join of their pasts and dots. It is what VGET hands to clients.
+func (s Set) Context() VV {
+	var vv VV
+	for i := range s {
+		vv = vv.Join(s[i].Past).With(s[i].Dot)
+	}
+	return vv
+}
+
+// Winner returns the sibling a plain GET answers at now: among the live
+// siblings, the one with the highest (Time, Node). ok is false if none is live.
+func (s Set) Winner(now int64) (w *Sibling, ok bool) {
+	for i := range s {
+		if s[i].Live(now) && (w == nil || s[i].newer(w)) {
+			w = &s[i]
+		}
+	}
+	return w, w != nil
+}
+
+// Live returns the live siblings at now in s's (deterministic) order.
+func (s Set) Live(now int64) []*Sibling {
+	var out []*Sibling
+	for i := range s {
+		if s[i].Live(now) {
+			out = append(out, &s[i])
+		}
+	}
+	return out
+}
+
+// HasLive reports whether any sibling holds a value, ignoring expiry.
+func (s Set) HasLive() bool {
+	for i := range s {
+		if !s[i].Tombstone {
+			return true
+		}
+	}
+	return false
+}
+
+// MinExpiry returns the earliest expiry among value siblings, 0 if none.
+func (s Set) MinExpiry() int64 {
+	var m int64
+	for i := range s {
+		if e := s[i].Expiry; !s[i].Tombstone && e != 0 && (m == 0 || e < m) {
+			m = e
+		}
+	}
+	return m
+}
+
+// Put is a coordinator's write: node makes a new sibling nv under the causal
+// context ctx. Siblings ctx covers are replaced; the others stay as
+// concurrent siblings. The new dot's counter exceeds every counter of node
+// known to s or ctx, and is at least floor (a node-wide lower bound that
+// keeps counters fresh if a key's history was ever purged). Put returns the
+// new set and the new sibling's dot. s is not modified.
+func (s Set) Put(node string, ctx VV, nv Sibling, floor uint64) (Set, Dot) {
+	c := max(s.Context().Get(node), ctx.Get(node)) + 1
+	nv.Dot = Dot{Node: node, Counter: max(c, floor)}
+	nv.Past = append(VV(nil), ctx...)
+	return s.Merge(Set{nv}), nv.Dot
+}
+
+// Merge returns the sync of s and o: every sibling of either, minus those
+// another sibling's past covers. It is commutative, associative and
+// idempotent. Neither input is modified.
+func (s Set) Merge(o Set) Set {
+	union := make(Set, 0, len(s)+len(o))
+	i, j := 0, 0
+	for i < len(s) || j < len(o) {
+		switch {
+		case j == len(o) || (i < len(s) && s[i].Dot.Less(o[j].Dot)):
+			union = append(union, s[i])
+			i++
+		case i == len(s) || o[j].Dot.Less(s[i].Dot):
+			union = append(union, o[j])
+			j++
+		default:
+			union = append(union, pick(&s[i], &o[j]))
+			i++
+			j++
+		}
+	}
+	out := union[:0]
+	for k := range union {
+		if !obsolete(union, k) {
+			out = append(out, union[k])
+		}
+	}
+	return out
+}
+
+// pick chooses between two copies of the same write. They differ only when
+// one replica already turned an expired value into a tombstone; otherwise
+// the choice is by content so that Merge stays commutative.
+func pick(a, b *Sibling) Sibling {
+	if a.Tombstone != b.Tombstone {
+		if a.Tombstone {
+			return *a
+		}
+		return *b
+	}
+	if bytes.Compare(a.Value, b.Value) >= 0 {
+		return *a
+	}
+	return *b
+}
+
+// obsolete reports whether another sibling in u has seen u[k]'s write.
+func obsolete(u Set, k int) bool {
+	for i := range u {
+		if i != k && u[i].Past.Covers(u[k].Dot) {
+			return true
+		}
+	}
+	return false
+}
+
+// Expire turns the value siblings that have expired at now into tombstones
+// with the same stamps, freeing their bytes while keeping causality. It
+// returns s unchanged (and false) if nothing expired.
+func (s Set) Expire(now int64) (Set, bool) {
+	changed := false
+	var out Set
+	for i := range s {
+		if !s[i].Tombstone && s[i].Expiry != 0 && s[i].Expiry <= now {
+			if !changed {
+				out = append(Set(nil), s...)
+				changed = true
+			}
+			out[i].Tombstone, out[i].Value = true, nil
+		}
+	}
+	if !changed {
+		return s, false
+	}
+	return out, true
+}
+
+// Equal reports whether s and o hold the same siblings.
+func (s Set) Equal(o Set) bool {
+	if len(s) != len(o) {
+		return false
+	}
+	for i := range s {
+		a, b := &s[i], &o[i]
+		if a.Dot != b.Dot || !a.Past.Equal(b.Past) || a.Tombstone != b.Tombstone ||
+			a.Time != b.Time || a.Expiry != b.Expiry || !bytes.Equal(a.Value, b.Value) {
+			return false
+		}
+	}
+	return true
+}
