@@ -1,0 +1,152 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/rs/zerolog"
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/filter"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/storage"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// stripes is the number of per-key locks; keys share one by hash.
+const stripes = 4096
+
+// DB is one node's record store. It is safe for concurrent use.
+type DB struct {
+	ldb  *leveldb.DB
+	dir  string
+	opt  Options
+	log  zerolog.Logger
+	wo   *opt.WriteOptions
+	stor storage.Storage // closed by Close when OpenMem made it
+
+	// gate is held shared by writers and exclusively by Flush and Close.
+	gate   sync.RWMutex
+	closed bool // guarded by gate
+	keyMu  [stripes]sync.Mutex
+
+	live    atomic.Int64 // keys whose set HasLive
+	dirty   atomic.Bool  // written since the last fsync
+	writes  atomic.Int64
+	sweeps  atomic.Int64
+	expired atomic.Int64
+
+	stop chan struct{}
+	wg   sync.WaitGroup
+}
+
+// Open opens (creating if needed) the DB in dir, or in opt.Storage if set.
+func Open(dir string, o Options) (*DB, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	o = o.withDefaults()
+	ldb, err := openLevel(dir, o)
+	if err != nil {
+		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
+	}
+	db := &DB{
+		ldb:  ldb,
+		dir:  dir,
+		opt:  o,
+		log:  o.Logger.With().Str("component", "engine").Logger(),
+		wo:   &opt.WriteOptions{Sync: o.Sync == SyncAlways},
+		stop: make(chan struct{}),
+	}
+	fresh, err := db.checkFormat()
+	if err == nil && !fresh {
+		err = db.loadCount()
+	}
+	if err != nil {
+		return nil, errors.Join(err, ldb.Close())
+	}
+	db.start()
+	return db, nil
+}
+
+// OpenMem opens an empty DB in memory (goleveldb's MemStorage), for tests.
+// opt.Storage is ignored.
+func OpenMem(o Options) (*DB, error) {
+	o.Storage = storage.NewMemStorage()
+	db, err := Open("(memory)", o)
+	if err != nil {
+		o.Storage.Close()
+		return nil, err
+	}
+	db.stor = o.Storage
+	return db, nil
+}
+
+func openLevel(dir string, o Options) (*leveldb.DB, error) {
+	lo := &opt.Options{
+		BlockCacheCapacity: o.CacheSize,
+		WriteBuffer:        o.WriteBuffer,
+		Filter:             filter.NewBloomFilter(10),
+	}
+	if o.Storage != nil {
+		return leveldb.Open(o.Storage, lo)
+	}
+	return leveldb.OpenFile(dir, lo)
+}
+
+// start launches the goroutines DB owns; Close stops them.
+func (db *DB) start() {
+	if db.opt.Sync == SyncEverySec {
+		db.wg.Add(1)
+		go db.syncLoop()
+	}
+	if db.opt.SweepInterval > 0 {
+		db.wg.Add(1)
+		go db.sweepLoop()
+	}
+}
+
+// Close stops the background goroutines, persists the live count, fsyncs
+// and closes LevelDB. Calls after the first return ErrClosed.
+func (db *DB) Close() error {
+	db.gate.Lock()
+	if db.closed {
+		db.gate.Unlock()
+		return ErrClosed
+	}
+	db.closed = true
+	db.gate.Unlock()
+	close(db.stop)
+	db.wg.Wait()
+	err := db.ldb.Put(metaKey(metaLive), u64(uint64(db.live.Load())), &opt.WriteOptions{Sync: true})
+	if err != nil {
+		err = fmt.Errorf("engine: close %s: saving live count: %w", db.dir, err)
+	}
+	err = errors.Join(err, db.ldb.Close())
+	if db.stor != nil {
+		err = errors.Join(err, db.stor.Close())
+	}
+	return err
+}
+
+// Get returns key's stored set: nil (and a nil error) if it has none.
+func (db *DB) Get(key []byte) (version.Set, error) {
+	return db.load(dataKey(Hash(key), key), key)
+}
+
+func (db *DB) load(dk, key []byte) (version.Set, error) {
+	b, err := db.ldb.Get(dk, nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("engine: get %q: %w", key, closedErr(err))
+	}
+	s, err := version.DecodeSet(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+	}
+	return s, nil
+}

@@ -1,0 +1,75 @@
+// Package engine stores ringkv's versioned records on one node: for every
+// key, its sibling set (a version.Set) in LevelDB (goleveldb), with an
+// expiry index swept in the background and a live-key count. It knows
+// nothing of the network, the ring or quorums; the replica layer decides
+// what to store and calls Update or Merge. Start from Open (or OpenMem in
+// tests) and DB.Update.
+//
+// # On-disk layout
+//
+// Every LevelDB key starts with a one-byte prefix naming its kind:
+//
+//	d | hash(8) | key              -> version.Set (Set.AppendBinary)
+//	x | expiry(8) | hash(8) | key  -> empty: expiry index
+//	m | name                       -> meta
+//	h ...                          -> reserved: hinted handoff
+//	t ...                          -> reserved: Merkle trees
+//
+// hash is murmur3.Sum64(key), the ring's placement hash, big-endian, so
+// records sort by hash: a ring partition (a contiguous hash range) is one
+// range scan (DB.Range) and a SCAN cursor is a hash position. An empty Set
+// is not stored; a key with tombstones only is (causality must survive).
+//
+// The expiry index holds one entry per record whose value siblings carry an
+// expiry, at the set's MinExpiry (Unix ms, big-endian, so the index sorts by
+// time). It is written in the same LevelDB batch as the record, so the two
+// never disagree, not even after a crash. The sweeper scans the index up to
+// now and turns expired siblings into tombstones (version.Set.Expire),
+// keeping their causal stamps. Until swept, an expired value is still
+// stored and counted by Len (as Redis's DBSIZE counts expired keys not yet
+// evicted); readers filter with version.Set.Live.
+//
+// Meta keys: "m" "format" holds the layout version (uint64, big-endian),
+// currently 1. Open refuses a directory with any other version, or with
+// records but no version, with ErrFormat naming the directory. "m" "live"
+// holds the live-key count written by a clean Close; Open reads and deletes
+// it (durably), and recounts with a full scan when it is missing.
+// "m" "sync" is a scratch key the everysec syncer writes to force an fsync.
+//
+// # Durability
+//
+// goleveldb appends each batch to its journal (write-ahead log) and hands
+// it to the OS with write(2) before Write returns (journal.Writer.Flush in
+// db_write.go); concurrent writers are merged into one journal record
+// (group commit), and the merged record is fsynced if any of them asked. So:
+//
+//   - Process crash (kill -9, panic): nothing acknowledged is lost in any
+//     mode; the OS holds the journal and Open replays it.
+//   - Power failure or kernel crash, SyncAlways: nothing acknowledged is
+//     lost; each Update returns after its journal record was fsynced.
+//   - Power failure, SyncEverySec (default): up to about 1-2 s of writes.
+//     A goroutine fsyncs once a second if anything was written, by writing
+//     "m" "sync" with Sync set, which fsyncs the journal file and so every
+//     earlier record in it. Caveat: when the memtable fills (WriteBuffer),
+//     goleveldb starts a new journal file and closes the old one without
+//     fsync; those records become durable when the memtable's table is
+//     written (tables and the manifest are fsynced), normally well under a
+//     second later, so the window stretches by that flush time.
+//   - Power failure, SyncNo: whatever the OS had not written back, on Linux
+//     up to about 30 s (vm.dirty_expire_centisecs) plus writeback time.
+//
+// goleveldb's Close does not fsync the journal; DB.Close does, by writing
+// the live count with Sync set. (A single batch larger than WriteBuffer,
+// e.g. one huge value, skips the journal: goleveldb writes it straight to
+// fsynced tables before returning.)
+//
+// # Write errors
+//
+// An Update whose write fails returns the error; the previous set stays in
+// place and readable. What happens next is goleveldb's: a failed fsync
+// leaves the record in the journal (so it may reappear after a restart,
+// like any write whose acknowledgement was lost) and later writes work
+// once the disk does; a failed journal write poisons the journal, and
+// every later write returns the same error until the DB is closed and
+// reopened, which replays the journal up to the last good record.
+package engine

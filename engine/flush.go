@@ -1,0 +1,64 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
+)
+
+// flushBatch is how many deletes Flush puts in one LevelDB batch.
+const flushBatch = 1000
+
+// Flush deletes every record and expiry index entry (FLUSHALL on one
+// node). Writers wait while it runs and Len is 0 after; readers (Get,
+// Range) are not held and may see part of the data gone. It then compacts
+// the range so the space comes back.
+func (db *DB) Flush() error {
+	if err := db.flushLocked(); err != nil {
+		return err
+	}
+	err := db.ldb.CompactRange(util.Range{Start: []byte{prefixData}, Limit: []byte{prefixExpiry + 1}})
+	if err != nil {
+		return fmt.Errorf("engine: flush %s: compacting: %w", db.dir, closedErr(err))
+	}
+	return nil
+}
+
+func (db *DB) flushLocked() error {
+	db.gate.Lock()
+	defer db.gate.Unlock()
+	if db.closed {
+		return ErrClosed
+	}
+	for _, p := range []byte{prefixData, prefixExpiry} {
+		if err := db.deletePrefix(p); err != nil {
+			return fmt.Errorf("engine: flush %s: %w", db.dir, closedErr(err))
+		}
+	}
+	db.live.Store(0)
+	return nil
+}
+
+// deletePrefix deletes every key starting with p, in batches. The caller
+// holds the gate exclusively.
+func (db *DB) deletePrefix(p byte) error {
+	it := db.ldb.NewIterator(util.BytesPrefix([]byte{p}), &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	var b leveldb.Batch
+	for it.Next() {
+		b.Delete(append([]byte(nil), it.Key()...))
+		if b.Len() >= flushBatch {
+			if err := db.ldb.Write(&b, db.wo); err != nil {
+				return err
+			}
+			b.Reset()
+		}
+	}
+	if err := it.Error(); err != nil {
+		return err
+	}
+	db.dirty.Store(true)
+	return db.ldb.Write(&b, db.wo)
+}

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"encoding/binary"
+
+	"github.com/spaolacci/murmur3"
+	"github.com/syndtr/goleveldb/leveldb/util"
+)
+
+// Key prefixes; see doc.go.
+const (
+	prefixData   = 'd'
+	prefixExpiry = 'x'
+	prefixMeta   = 'm'
+	// 'h' (hinted handoff) and 't' (Merkle trees) are reserved.
+)
+
+// formatVersion is the on-disk layout version stored under "m" "format".
+const formatVersion = 1
+
+// Meta key names.
+const (
+	metaFormat = "format"
+	metaLive   = "live"
+	metaSync   = "sync"
+)
+
+// Hash is a key's placement hash, the one the ring uses.
+func Hash(key []byte) uint64 { return murmur3.Sum64(key) }
+
+func dataKey(h uint64, key []byte) []byte {
+	b := make([]byte, 0, 9+len(key))
+	b = append(b, prefixData)
+	b = binary.BigEndian.AppendUint64(b, h)
+	return append(b, key...)
+}
+
+// parseDataKey splits a "d" key; ok is false if it is malformed.
+func parseDataKey(k []byte) (h uint64, key []byte, ok bool) {
+	if len(k) < 9 || k[0] != prefixData {
+		return 0, nil, false
+	}
+	return binary.BigEndian.Uint64(k[1:9]), k[9:], true
+}
+
+// indexExpiry is where a set's expiry index entry sorts: its MinExpiry,
+// clamped to 1 so that a (bogus) negative expiry is swept at once instead
+// of sorting after every real one. 0 means no entry.
+func indexExpiry(minExpiry int64) uint64 {
+	if minExpiry == 0 {
+		return 0
+	}
+	return uint64(max(minExpiry, 1))
+}
+
+func expiryKey(exp, h uint64, key []byte) []byte {
+	b := make([]byte, 0, 17+len(key))
+	b = append(b, prefixExpiry)
+	b = binary.BigEndian.AppendUint64(b, exp)
+	b = binary.BigEndian.AppendUint64(b, h)
+	return append(b, key...)
+}
+
+// parseExpiryKey splits an "x" key; ok is false if it is malformed.
+func parseExpiryKey(k []byte) (exp, h uint64, key []byte, ok bool) {
+	if len(k) < 17 || k[0] != prefixExpiry {
+		return 0, 0, nil, false
+	}
+	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:17]), k[17:], true
+}
+
+func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }
+
+// dataRange is the "d" keys with lo <= hash <= hi.
+func dataRange(lo, hi uint64) *util.Range {
+	r := &util.Range{Start: binary.BigEndian.AppendUint64([]byte{prefixData}, lo)}
+	if hi == ^uint64(0) {
+		r.Limit = []byte{prefixData + 1}
+	} else {
+		r.Limit = binary.BigEndian.AppendUint64([]byte{prefixData}, hi+1)
+	}
+	return r
+}
+
+// expiredRange is the "x" keys with expiry <= now.
+func expiredRange(now int64) *util.Range {
+	lim := binary.BigEndian.AppendUint64([]byte{prefixExpiry}, uint64(max(now, 0))+1)
+	return &util.Range{Start: []byte{prefixExpiry}, Limit: lim}
+}
+
+func u64(v uint64) []byte { return binary.BigEndian.AppendUint64(nil, v) }

@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/syndtr/goleveldb/leveldb/storage"
+)
+
+// Options configure a DB. The zero value is valid: every zero field takes
+// its default.
+//
+// Memory: with the defaults LevelDB holds about 16 MiB (the 8 MiB block
+// cache and up to two 4 MiB memtables) plus, per open table, its index and
+// bloom filter (10 bits, about 1.3 bytes, per key): roughly 16 MiB + 1.5 MB
+// per million keys, in line with a small redis-server. Larger values buy
+// fewer level-0 flushes (WriteBuffer) and more cache hits (CacheSize); a
+// larger WriteBuffer also lengthens the journal replayed by Open.
+type Options struct {
+	// Sync is when writes are fsynced. Default SyncEverySec.
+	Sync SyncMode
+	// Logger receives the engine's logs with component=engine. Zero value:
+	// no logging.
+	Logger zerolog.Logger
+	// CacheSize is LevelDB's block cache, in bytes. Default 8 MiB.
+	CacheSize int
+	// WriteBuffer is LevelDB's memtable size, in bytes; up to two exist at
+	// once (one being flushed), and the journal replayed at Open is about
+	// this long. Default 4 MiB.
+	WriteBuffer int
+	// SweepInterval is the period of the active expiry cycle. Default
+	// 100ms; negative disables the sweeper goroutine (call Sweep yourself).
+	SweepInterval time.Duration
+	// SweepBatch is the most keys one Sweep expires; a cycle repeats while
+	// batches come back full, for at most a quarter of SweepInterval.
+	// Default 200.
+	SweepBatch int
+	// Now is the clock, in Unix ms. Default: time.Now().UnixMilli.
+	Now func() int64
+	// Storage, if set, is the goleveldb storage to use instead of files in
+	// the directory (the directory then only names the DB in messages).
+	// The caller owns it: Close does not close it. Default nil.
+	Storage storage.Storage
+}
+
+// Defaults.
+const (
+	DefaultCacheSize     = 8 << 20
+	DefaultWriteBuffer   = 4 << 20
+	DefaultSweepInterval = 100 * time.Millisecond
+	DefaultSweepBatch    = 200
+)
+
+// withDefaults returns o with zero fields set to their defaults.
+func (o Options) withDefaults() Options {
+	if o.CacheSize == 0 {
+		o.CacheSize = DefaultCacheSize
+	}
+	if o.WriteBuffer == 0 {
+		o.WriteBuffer = DefaultWriteBuffer
+	}
+	if o.SweepInterval == 0 {
+		o.SweepInterval = DefaultSweepInterval
+	}
+	if o.SweepBatch == 0 {
+		o.SweepBatch = DefaultSweepBatch
+	}
+	if o.Now == nil {
+		o.Now = func() int64 { return time.Now().UnixMilli() }
+	}
+	return o
+}
+
+// Validate reports a field out of range.
+func (o Options) Validate() error {
+	switch {
+	case o.Sync < SyncEverySec || o.Sync > SyncNo:
+		return fmt.Errorf("%w: %v", ErrBadSyncMode, o.Sync)
+	case o.CacheSize < 0:
+		return fmt.Errorf("engine: CacheSize %d < 0", o.CacheSize)
+	case o.WriteBuffer < 0:
+		return fmt.Errorf("engine: WriteBuffer %d < 0", o.WriteBuffer)
+	case o.SweepBatch < 0:
+		return fmt.Errorf("engine: SweepBatch %d < 0", o.SweepBatch)
+	}
+	return nil
+}
+
+// DefaultOptions returns Options with every default filled in.
+func DefaultOptions() Options { return Options{}.withDefaults() }

@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"github.com/syndtr/goleveldb/leveldb"
+)
+
+// Stats is a snapshot of the engine's counters, for INFO.
+type Stats struct {
+	Keys      int64    // Len()
+	DiskBytes int64    // sum of LevelDB table sizes (journal excluded)
+	Sync      SyncMode // fsync policy
+	Writes    int64    // record writes since Open
+	Sweeps    int64    // completed sweeps since Open
+	Expired   int64    // keys expired by sweeps since Open
+	LevelDB   string   // goleveldb's "leveldb.stats" table
+}
+
+// Stats returns the current counters. LevelDB's fields are empty once the
+// DB is closed.
+func (db *DB) Stats() Stats {
+	s := Stats{
+		Keys:    db.live.Load(),
+		Sync:    db.opt.Sync,
+		Writes:  db.writes.Load(),
+		Sweeps:  db.sweeps.Load(),
+		Expired: db.expired.Load(),
+	}
+	var ls leveldb.DBStats
+	if db.ldb.Stats(&ls) == nil {
+		for _, n := range ls.LevelSizes {
+			s.DiskBytes += n
+		}
+	}
+	s.LevelDB, _ = db.ldb.GetProperty("leveldb.stats")
+	return s
+}

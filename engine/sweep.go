@@ -1,0 +1,72 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/opt"
+)
+
+// Sweep expires up to limit keys whose expiry index entry is at or before
+// now: their expired value siblings become tombstones (version.Set.Expire)
+// and their index entries move to the next expiry or go. It returns how
+// many keys changed.
+func (db *DB) Sweep(now int64, limit int) (expired int, err error) {
+	_, expired, err = db.sweep(now, limit)
+	return expired, err
+}
+
+// sweep also returns how many index entries it visited, so the sweeper
+// knows whether the batch was full.
+func (db *DB) sweep(now int64, limit int) (visited, expired int, err error) {
+	it := db.ldb.NewIterator(expiredRange(now), &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	for visited < limit && it.Next() {
+		visited++
+		exp, h, key, ok := parseExpiryKey(it.Key())
+		if !ok {
+			return visited, expired, fmt.Errorf("%w: bad index key %x", ErrCorrupt, it.Key())
+		}
+		changed, err := db.expireKey(exp, h, append([]byte(nil), key...), now)
+		if err != nil {
+			return visited, expired, err
+		}
+		expired += int(b2i(changed))
+	}
+	if err := it.Error(); err != nil {
+		return visited, expired, fmt.Errorf("engine: sweep: %w", closedErr(err))
+	}
+	db.sweeps.Add(1)
+	db.expired.Add(int64(expired))
+	return visited, expired, nil
+}
+
+// expireKey expires key's set at now under its lock. An index entry that
+// no longer matches the record (it cannot happen while batches are atomic,
+// but would otherwise be revisited forever) is deleted.
+func (db *DB) expireKey(exp, h uint64, key []byte, now int64) (bool, error) {
+	db.gate.RLock()
+	defer db.gate.RUnlock()
+	if db.closed {
+		return false, ErrClosed
+	}
+	mu := &db.keyMu[h%stripes]
+	mu.Lock()
+	defer mu.Unlock()
+	dk := dataKey(h, key)
+	cur, err := db.load(dk, key)
+	if err != nil {
+		return false, err
+	}
+	if indexExpiry(cur.MinExpiry()) != exp {
+		db.log.Warn().Bytes("key", key).Uint64("expiry", exp).Msg("dropping stray expiry index entry")
+		var b leveldb.Batch
+		b.Delete(expiryKey(exp, h, key))
+		return false, closedErr(db.ldb.Write(&b, db.wo))
+	}
+	next, changed := cur.Expire(now)
+	if !changed {
+		return false, nil
+	}
+	return true, db.store(h, dk, key, cur, next)
+}

@@ -1,0 +1,89 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/syndtr/goleveldb/leveldb"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Update runs fn on key's current set (nil if none) under the key's lock
+// and stores what fn returns, atomically with its expiry index entry. If fn
+// returns changed=false or an error, nothing is written and Update returns
+// the current set, or the error as is. Storing an empty set deletes the
+// record. fn must not call the DB. Update returns the stored set.
+func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
+	db.gate.RLock()
+	defer db.gate.RUnlock()
+	if db.closed {
+		return nil, ErrClosed
+	}
+	h := Hash(key)
+	mu := &db.keyMu[h%stripes]
+	mu.Lock()
+	defer mu.Unlock()
+	dk := dataKey(h, key)
+	cur, err := db.load(dk, key)
+	if err != nil {
+		return nil, err
+	}
+	next, changed, err := fn(cur)
+	if err != nil {
+		return nil, err
+	}
+	if !changed {
+		return cur, nil
+	}
+	if err := db.store(h, dk, key, cur, next); err != nil {
+		return nil, err
+	}
+	return next, nil
+}
+
+// Merge absorbs in into key's set (version.Set.Merge). changed reports
+// whether the stored set changed; merged is the stored set either way.
+func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error) {
+	merged, err = db.Update(key, func(cur version.Set) (version.Set, bool, error) {
+		m := cur.Merge(in)
+		changed = !m.Equal(cur)
+		return m, changed, nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return merged, changed, nil
+}
+
+// store writes next over cur for key (hash h, record key dk) in one batch
+// with the expiry index, and keeps the counters. The caller holds key's
+// lock and the gate.
+func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
+	var b leveldb.Batch
+	oldExp, newExp := indexExpiry(cur.MinExpiry()), indexExpiry(next.MinExpiry())
+	if oldExp != 0 && oldExp != newExp {
+		b.Delete(expiryKey(oldExp, h, key))
+	}
+	if newExp != 0 && newExp != oldExp {
+		b.Put(expiryKey(newExp, h, key), nil)
+	}
+	if len(next) == 0 {
+		b.Delete(dk)
+	} else {
+		b.Put(dk, next.AppendBinary(nil))
+	}
+	if err := db.ldb.Write(&b, db.wo); err != nil {
+		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
+	}
+	db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
+	db.writes.Add(1)
+	db.dirty.Store(true)
+	return nil
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,130 @@
+package replica
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// NotCoordinatorError reports that this node is not in the key's preference
+// list, so it may not coordinate the write; Replicas says who may.
+type NotCoordinatorError struct{ Replicas []string }
+
+func (e *NotCoordinatorError) Error() string {
+	return fmt.Sprintf("replica: not a replica of the key; coordinators: %v", e.Replicas)
+}
+
+// Coordinator runs reads and writes for keys over their preference lists.
+type Coordinator struct {
+	cfg   Config
+	store Store
+	place Placement
+	peers Peers // nil on a single node
+	log   zerolog.Logger
+	wg    sync.WaitGroup // background replication and repair
+}
+
+// New returns a coordinator over the local store, the placement and the
+// other nodes (peers may be nil when placement only ever names this node).
+func New(cfg Config, store Store, place Placement, peers Peers) (*Coordinator, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger.With().Str("component", "coordinator").Str("node", cfg.Node).Logger()
+	return &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log}, nil
+}
+
+// Now is the coordinator's clock in Unix ms.
+func (c *Coordinator) Now() int64 { return c.cfg.Now() }
+
+// Node is this node's name.
+func (c *Coordinator) Node() string { return c.cfg.Node }
+
+// Quorum returns the N, R and W in force for a preference list of size n.
+func (c *Coordinator) Quorum(n int) (N, R, W int) {
+	N = min(c.cfg.N, n)
+	return N, min(c.cfg.R, N), min(c.cfg.W, N)
+}
+
+// replicas returns the key's preference list, cut to N.
+func (c *Coordinator) replicas(key []byte) []string {
+	list := c.place.Replicas(key)
+	return list[:min(len(list), c.cfg.N)]
+}
+
+// need turns a requested quorum (0: default) into one the list can meet.
+func need(req, def, n int) int {
+	if req <= 0 {
+		req = def
+	}
+	return min(req, n)
+}
+
+// Update applies fn to key on this node, which must be one of the key's
+// replicas, then sends the resulting set to the others and returns once w
+// of them (this one included) stored it. With too few acks in time it
+// returns a *QuorumError; the write may still have reached some replicas,
+// as in Dynamo.
+func (c *Coordinator) Update(ctx context.Context, key []byte, w int, fn UpdateFunc) (Result, error) {
+	list := c.replicas(key)
+	if !slices.Contains(list, c.cfg.Node) {
+		return Result{}, &NotCoordinatorError{Replicas: list}
+	}
+	res, err := c.applyLocal(key, fn)
+	if err != nil || !res.Written() {
+		return res, err
+	}
+	want := need(w, c.cfg.W, len(list))
+	if len(list) == 1 {
+		return res, nil
+	}
+	got := c.replicate(ctx, key, res.Set, list, want)
+	if got < want {
+		return res, &QuorumError{Op: 'W', Need: want, Got: got}
+	}
+	return res, nil
+}
+
+// applyLocal runs fn under the local key lock and stores the new sibling.
+func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
+	var res Result
+	set, err := c.store.Update(key, func(cur version.Set) (version.Set, bool, error) {
+		now := c.cfg.Now()
+		ch, err := fn(cur, now)
+		if err != nil || ch == nil {
+			res.Set = cur
+			return cur, false, err
+		}
+		sib := version.Sibling{Value: ch.Value, Tombstone: ch.Delete, Time: now, Expiry: ch.Expiry}
+		if ch.Delete {
+			sib.Value, sib.Expiry = nil, 0
+		}
+		next, dot := cur.Put(c.cfg.Node, ch.Context, sib, 0)
+		res.Dot, res.Context = dot, ch.Context.With(dot)
+		return next, true, nil
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if res.Written() {
+		res.Set = set
+	}
+	return res, nil
+}
+
+// Get reads key from its replicas and returns once r of them answered,
+// with their sets merged. Replicas found behind are repaired in the
+// background (read repair, Dynamo §4.5/§5).
+func (c *Coordinator) Get(ctx context.Context, key []byte, r int) (version.Set, error) {
+	list := c.replicas(key)
+	if len(list) == 1 && list[0] == c.cfg.Node {
+		return c.store.Get(key)
+	}
+	want := need(r, c.cfg.R, len(list))
+	return c.quorumRead(ctx, key, list, want)
+}

@@ -1,0 +1,38 @@
+package replica
+
+import (
+	"context"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Store is the local replica's storage; *engine.DB implements it.
+type Store interface {
+	Get(key []byte) (version.Set, error)
+	Update(key []byte, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
+	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
+	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
+	Len() int64
+	Flush() error
+}
+
+// Placement maps a key to its preference list: the distinct nodes that hold
+// it, capped at the number of members. The first entries coordinate writes.
+type Placement interface {
+	Replicas(key []byte) []string
+}
+
+// Peers reaches the replicas on other nodes.
+type Peers interface {
+	Get(ctx context.Context, node string, key []byte) (version.Set, error)
+	Merge(ctx context.Context, node string, key []byte, s version.Set) error
+}
+
+// Local is the Placement of a single node: every key lives on it alone.
+type Local struct{ self []string }
+
+// NewLocal returns the placement of a one-node store named node.
+func NewLocal(node string) Local { return Local{self: []string{node}} }
+
+// Replicas returns the node itself.
+func (l Local) Replicas([]byte) []string { return l.self }

@@ -1,0 +1,31 @@
+package replica
+
+import "github.com/ringkv/ringkv/replica/version"
+
+// Change is what a command decides to write after seeing a key's current
+// sibling set: a new value (or tombstone) under a causal context. Context
+// names the siblings it supersedes: cur.Context() supersedes everything the
+// coordinating replica holds (plain SET/DEL), nil makes a concurrent sibling
+// (VSET without CONTEXT).
+type Change struct {
+	Context version.VV
+	Value   []byte
+	Delete  bool  // write a tombstone instead of Value
+	Expiry  int64 // Unix ms; 0 means none
+}
+
+// UpdateFunc inspects the current set at now (Unix ms) and returns the
+// change to make, or nil to leave the key untouched. It runs under the key's
+// lock on the coordinating replica, so read-modify-write commands (INCR,
+// APPEND, SET NX) are atomic there. It must not block.
+type UpdateFunc func(cur version.Set, now int64) (*Change, error)
+
+// Result is the outcome of an Update.
+type Result struct {
+	Set     version.Set // the key's set after the write
+	Dot     version.Dot // the new sibling's dot; zero if nothing was written
+	Context version.VV  // what the writer has now seen: its context plus Dot
+}
+
+// Written reports whether the update wrote a new sibling.
+func (r Result) Written() bool { return r.Dot.Counter != 0 }
