@@ -24,14 +24,14 @@ type Coordinator struct {
 	cfg   Config
 	store Store
 	place Placement
-	peers Peers // nil on a single node
+	peers Caller // nil on a single node
 	log   zerolog.Logger
 	wg    sync.WaitGroup // background replication and repair
 }
 
 // New returns a coordinator over the local store, the placement and the
 // other nodes (peers may be nil when placement only ever names this node).
-func New(cfg Config, store Store, place Placement, peers Peers) (*Coordinator, error) {
+func New(cfg Config, store Store, place Placement, peers Caller) (*Coordinator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"math"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -20,12 +21,17 @@ type Store interface {
 // it, capped at the number of members. The first entries coordinate writes.
 type Placement interface {
 	Replicas(key []byte) []string
+	// Span returns the hash range [lo, hi] of the partition that holds hash
+	// position h, and that partition's replicas.
+	Span(h uint64) (lo, hi uint64, replicas []string)
+	// Members returns every node of the ring.
+	Members() []string
 }
 
-// Peers reaches the replicas on other nodes.
-type Peers interface {
-	Get(ctx context.Context, node string, key []byte) (version.Set, error)
-	Merge(ctx context.Context, node string, key []byte, s version.Set) error
+// Caller sends a request to another node and waits for its reply
+// (cluster/transport's Transport). Nodes answer with Coordinator.ServePeer.
+type Caller interface {
+	Call(ctx context.Context, to string, method uint8, body []byte) ([]byte, error)
 }
 
 // Local is the Placement of a single node: every key lives on it alone.
@@ -36,3 +42,9 @@ func NewLocal(node string) Local { return Local{self: []string{node}} }
 
 // Replicas returns the node itself.
 func (l Local) Replicas([]byte) []string { return l.self }
+
+// Span is the whole hash space, held by the node itself.
+func (l Local) Span(uint64) (lo, hi uint64, replicas []string) { return 0, math.MaxUint64, l.self }
+
+// Members returns the node itself.
+func (l Local) Members() []string { return l.self }

@@ -34,7 +34,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := c.peers.Merge(bctx, node, key, set)
+			err := c.mergeRemote(bctx, node, key, set)
 			if err != nil {
 				c.log.Debug().Err(err).Str("peer", node).Msg("replica write failed")
 			}
@@ -71,7 +71,7 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 			if node == c.cfg.Node {
 				r.set, r.err = c.store.Get(key)
 			} else {
-				r.set, r.err = c.peers.Get(bctx, node, key)
+				r.set, r.err = c.getRemote(bctx, node, key)
 			}
 			replies <- r
 		})
@@ -126,7 +126,7 @@ func (c *Coordinator) repair(ctx context.Context, key []byte, list []string, see
 		if r.node == c.cfg.Node {
 			_, _, err = c.store.Merge(key, merged)
 		} else {
-			err = c.peers.Merge(ctx, r.node, key, merged)
+			err = c.mergeRemote(ctx, r.node, key, merged)
 		}
 		if err != nil {
 			c.log.Debug().Err(err).Str("peer", r.node).Msg("read repair failed")

@@ -1,0 +1,226 @@
+package replica_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/cluster/transport"
+	"github.com/ringkv/ringkv/engine"
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// static places every key on the same list of nodes.
+type static []string
+
+func (s static) Replicas([]byte) []string                  { return s }
+func (s static) Span(uint64) (lo, hi uint64, list []string) { return 0, math.MaxUint64, s }
+func (s static) Members() []string                         { return s }
+
+type testCluster struct {
+	net    *transport.MemNetwork
+	coords map[string]*replica.Coordinator
+	stores map[string]*engine.DB
+}
+
+// newCluster starts n coordinators over the in-memory network, every key
+// replicated on all of them, with N=n and the given R and W.
+func newCluster(t *testing.T, n, r, w int) *testCluster {
+	t.Helper()
+	tc := &testCluster{net: transport.NewMemNetwork(1), coords: map[string]*replica.Coordinator{}, stores: map[string]*engine.DB{}}
+	var names static
+	for i := 0; i < n; i++ {
+		names = append(names, fmt.Sprintf("n%d", i+1))
+	}
+	for _, name := range names {
+		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := replica.Config{Node: name, N: n, R: r, W: w, Timeout: 200 * time.Millisecond,
+			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
+		var c *replica.Coordinator
+		tr := tc.net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
+			return c.ServePeer(ctx, from, m, b)
+		}))
+		c, err = replica.New(cfg, db, names, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.coords[name], tc.stores[name] = c, db
+		t.Cleanup(func() { c.Close(); _ = tr.Close(); _ = db.Close() })
+	}
+	return tc
+}
+
+func set(v string) replica.UpdateFunc {
+	return func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Value: []byte(v)}, nil
+	}
+}
+
+func value(t *testing.T, s version.Set) string {
+	t.Helper()
+	w, ok := s.Winner(math.MaxInt64 - 1)
+	if !ok {
+		return "(nil)"
+	}
+	return string(w.Value)
+}
+
+// Dynamo §4.5: a put succeeds once W replicas acknowledged it; a get
+// returns once R replicas answered, with their versions merged.
+func TestQuorumWriteThenReadAnywhere(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v1")); err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range tc.coords {
+		s, err := c.Get(ctx, []byte("k"), 0)
+		if err != nil || value(t, s) != "v1" {
+			t.Fatalf("read via %s = %q, %v", name, value(t, s), err)
+		}
+	}
+}
+
+func TestNoQuorumWhenTooFewReplicas(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	tc.net.Down("n2")
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v1")); err != nil {
+		t.Fatalf("W=2 with one replica down: %v", err)
+	}
+	tc.net.Down("n3")
+	_, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v2"))
+	var qe *replica.QuorumError
+	if !errors.As(err, &qe) || err.Error() != "NOQUORUM wanted W=2, got 1" {
+		t.Fatalf("want NOQUORUM W=2 got 1, got %v", err)
+	}
+	if _, err := tc.coords["n1"].Get(ctx, []byte("k"), 0); err == nil || err.Error() != "NOQUORUM wanted R=2, got 1" {
+		t.Fatalf("want read NOQUORUM, got %v", err)
+	}
+	// Per-request quorums: W=1 and R=1 still work on the lone node.
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 1, set("v3")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := tc.coords["n1"].Get(ctx, []byte("k"), 1); err != nil || value(t, s) != "v3" {
+		t.Fatalf("R=1 read = %q, %v", value(t, s), err)
+	}
+}
+
+// Concurrent writes through different coordinators with the same context
+// become siblings on every replica (§4.4).
+func TestConcurrentCoordinatorsMakeSiblings(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	tc.net.Partition([]string{"n1"}, []string{"n2", "n3"})
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 1, set("left")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tc.coords["n2"].Update(ctx, []byte("k"), 2, set("right")); err != nil {
+		t.Fatal(err)
+	}
+	tc.net.Heal()
+	s, err := tc.coords["n3"].Get(ctx, []byte("k"), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if live := s.Live(0); len(live) != 2 {
+		t.Fatalf("want 2 siblings after heal, got %v", s)
+	}
+	// Read repair brings every replica to the merged set.
+	eventually(t, func() bool {
+		for _, db := range tc.stores {
+			local, _ := db.Get([]byte("k"))
+			if !local.Equal(s) {
+				return false
+			}
+		}
+		return true
+	})
+	// A write with the merged context resolves them into one.
+	resolve := func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: s.Context(), Value: []byte("both")}, nil
+	}
+	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), 3, resolve); err != nil {
+		t.Fatal(err)
+	}
+	for name, db := range tc.stores {
+		local, _ := db.Get([]byte("k"))
+		if len(local) != 1 || value(t, local) != "both" {
+			t.Fatalf("%s holds %v", name, local)
+		}
+	}
+}
+
+func TestClusterScanLenFlush(t *testing.T) {
+	tc := newCluster(t, 3, 2, 3)
+	ctx := context.Background()
+	for i := 0; i < 600; i++ {
+		if _, err := tc.coords["n1"].Update(ctx, []byte(fmt.Sprint("k", i)), 0, set("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := tc.coords["n2"].Len(ctx); err != nil || n != 600 {
+		t.Fatalf("Len = %d, %v", n, err)
+	}
+	seen := map[string]bool{}
+	var cursor uint64
+	for round := 0; round < 100; round++ {
+		count := 0
+		next, err := tc.coords["n3"].Scan(ctx, cursor, func(key []byte, s version.Set) bool {
+			if count == 50 {
+				return false
+			}
+			count++
+			seen[string(key)] = true
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	if len(seen) != 600 {
+		t.Fatalf("scan saw %d keys, want 600", len(seen))
+	}
+	if err := tc.coords["n2"].Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for name, db := range tc.stores {
+		if db.Len() != 0 {
+			t.Fatalf("%s still holds %d keys", name, db.Len())
+		}
+	}
+}
+
+func TestUpdateRefusedOffPreferenceList(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	c, _ := replica.New(replica.Config{Node: "outsider", N: 3, R: 2, W: 2, Timeout: time.Second}, tc.stores["n1"], static{"n1", "n2", "n3"}, nil)
+	_, err := c.Update(context.Background(), []byte("k"), 0, set("x"))
+	var nc *replica.NotCoordinatorError
+	if !errors.As(err, &nc) || len(nc.Replicas) != 3 {
+		t.Fatalf("want NotCoordinatorError, got %v", err)
+	}
+}
+
+// eventually polls cond for up to 5 s; for background work (read repair).
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 5s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

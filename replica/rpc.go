@@ -1,0 +1,77 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Peer RPC methods served by Coordinator.ServePeer. Other layers use codes
+// from MethodUser up.
+const (
+	MethodGet   uint8 = 1 // body: key; reply: encoded set
+	MethodMerge uint8 = 2 // body: uvarint len, key, encoded set; reply: empty
+	MethodScan  uint8 = 3 // body: cursor, hi, limit; reply: entries, next
+	MethodLen   uint8 = 4 // reply: uvarint count of local keys with a value
+	MethodFlush uint8 = 5 // flush the local store
+	MethodUser  uint8 = 32
+)
+
+// getRemote asks node for its set of key.
+func (c *Coordinator) getRemote(ctx context.Context, node string, key []byte) (version.Set, error) {
+	b, err := c.peers.Call(ctx, node, MethodGet, key)
+	if err != nil {
+		return nil, err
+	}
+	return version.DecodeSet(b)
+}
+
+// mergeRemote sends s for node to merge into its set of key.
+func (c *Coordinator) mergeRemote(ctx context.Context, node string, key []byte, s version.Set) error {
+	_, err := c.peers.Call(ctx, node, MethodMerge, encodeKeySet(key, s))
+	return err
+}
+
+func encodeKeySet(key []byte, s version.Set) []byte {
+	b := binary.AppendUvarint(make([]byte, 0, len(key)+64), uint64(len(key)))
+	return s.AppendBinary(append(b, key...))
+}
+
+func decodeKeySet(b []byte) ([]byte, version.Set, error) {
+	n, k := binary.Uvarint(b)
+	if k <= 0 || n > uint64(len(b)-k) {
+		return nil, nil, errors.New("replica: malformed merge request")
+	}
+	key := b[k : k+int(n)]
+	s, err := version.DecodeSet(b[k+int(n):])
+	return key, s, err
+}
+
+// ServePeer answers the replica methods for other nodes' coordinators.
+func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error) {
+	switch method {
+	case MethodGet:
+		s, err := c.store.Get(body)
+		if err != nil {
+			return nil, err
+		}
+		return s.AppendBinary(nil), nil
+	case MethodMerge:
+		key, s, err := decodeKeySet(body)
+		if err != nil {
+			return nil, err
+		}
+		_, _, err = c.store.Merge(key, s)
+		return nil, err
+	case MethodScan:
+		return c.serveScan(ctx, body)
+	case MethodLen:
+		return binary.AppendUvarint(nil, uint64(c.store.Len())), nil
+	case MethodFlush:
+		return nil, c.store.Flush()
+	}
+	return nil, fmt.Errorf("replica: unknown peer method %d from %s", method, from)
+}
