@@ -19,9 +19,9 @@ import (
 // static places every key on the same list of nodes.
 type static []string
 
-func (s static) Replicas([]byte) []string                  { return s }
+func (s static) Replicas([]byte) []string                   { return s }
 func (s static) Span(uint64) (lo, hi uint64, list []string) { return 0, math.MaxUint64, s }
-func (s static) Members() []string                         { return s }
+func (s static) Members() []string                          { return s }
 
 type testCluster struct {
 	net    *transport.MemNetwork
