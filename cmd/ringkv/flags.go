@@ -1,0 +1,159 @@
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/server"
+)
+
+// parseConfig builds the node's configuration from defaults, then the
+// --config file (redis.conf style: "name value" lines), then the command
+// line, each overriding the one before.
+func parseConfig(args []string, out io.Writer) (server.Config, error) {
+	cfg := server.DefaultConfig()
+	fs := flag.NewFlagSet("ringkv", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var (
+		join, level, format string
+		bulk                            = byteSize(cfg.ProtoMaxBulkLen)
+		idle, reqTimeout                int
+	)
+	fs.StringVar(&cfg.ConfigFile, "config", "", "read settings from `FILE` (one \"name value\" per line, names as these flags); flags override it")
+	fs.IntVar(&cfg.Port, "port", cfg.Port, "client RESP `port`")
+	fs.StringVar(&cfg.Bind, "bind", cfg.Bind, "client listen `address`")
+	fs.StringVar(&cfg.Dir, "dir", cfg.Dir, "data `directory` (LevelDB files)")
+	fs.StringVar(&cfg.RequirePass, "requirepass", "", "`password` clients must AUTH with (default none)")
+	fs.StringVar(&cfg.AppendFsync, "appendfsync", cfg.AppendFsync, "fsync policy: always | everysec | no (as in Redis; see README)")
+	fs.IntVar(&cfg.MaxClients, "maxclients", cfg.MaxClients, "maximum simultaneous client connections")
+	fs.Var(&bulk, "proto-max-bulk-len", "largest bulk string a client may send (e.g. 512mb)")
+	fs.IntVar(&idle, "timeout", 0, "close client connections idle for this many `seconds` (0: never)")
+	fs.StringVar(&cfg.Node, "node", cfg.Node, "node `name`, unique in the cluster")
+	fs.StringVar(&join, "join", "", "comma-separated gossip `addresses` (host:port) of cluster members to join")
+	fs.IntVar(&cfg.GossipPort, "gossip-port", cfg.GossipPort, "Serf gossip `port`")
+	fs.IntVar(&cfg.PeerPort, "peer-port", 0, "node-to-node RPC `port` (default port+10000)")
+	fs.StringVar(&cfg.ClusterKey, "cluster-key", "", "shared `secret`: authenticates peers and encrypts gossip (default none)")
+	fs.IntVar(&cfg.N, "n", cfg.N, "replicas per key (N)")
+	fs.IntVar(&cfg.R, "r", cfg.R, "default read quorum (R)")
+	fs.IntVar(&cfg.W, "w", cfg.W, "default write quorum (W)")
+	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")
+	fs.IntVar(&reqTimeout, "request-timeout", int(cfg.RequestTimeout/time.Millisecond), "wait at most this many `ms` for replicas before NOQUORUM")
+	fs.StringVar(&level, "loglevel", "notice", "log level: debug | verbose | notice | warning (Redis names) or zerolog's")
+	fs.StringVar(&format, "logformat", "json", "log format: json | console")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: ringkv [flags]\n\nringkv is a Dynamo-style key-value store speaking the Redis protocol.\nWith no flags it runs a single node on 127.0.0.1:6379 with data in ./data.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	if cfg.ConfigFile != "" {
+		if err := applyFile(fs, cfg.ConfigFile); err != nil {
+			return cfg, err
+		}
+	}
+	cfg.ProtoMaxBulkLen = int64(bulk)
+	cfg.Timeout = time.Duration(idle) * time.Second
+	cfg.RequestTimeout = time.Duration(reqTimeout) * time.Millisecond
+	if join != "" {
+		cfg.Join = strings.Split(join, ",")
+	}
+	logger, err := newLogger(level, format, os.Stderr)
+	if err != nil {
+		return cfg, err
+	}
+	cfg.Logger = logger
+	return cfg, cfg.Validate()
+}
+
+// applyFile sets every flag the file names that the command line did not.
+func applyFile(fs *flag.FlagSet, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("config file: %w", err)
+	}
+	defer f.Close()
+	onCmdLine := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { onCmdLine[fl.Name] = true })
+	sc := bufio.NewScanner(f)
+	for line := 1; sc.Scan(); line++ {
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || text[0] == '#' {
+			continue
+		}
+		name, value, _ := strings.Cut(text, " ")
+		name, value = strings.TrimPrefix(name, "--"), strings.Trim(strings.TrimSpace(value), `"`)
+		if name == "config" || fs.Lookup(name) == nil {
+			return fmt.Errorf("%s:%d: unknown setting %q (see ringkv --help)", path, line, name)
+		}
+		if onCmdLine[name] {
+			continue
+		}
+		if err := fs.Set(name, value); err != nil {
+			return fmt.Errorf("%s:%d: %s: %w", path, line, name, err)
+		}
+	}
+	return sc.Err()
+}
+
+// byteSize is a flag taking Redis memory units: 512mb, 1gb, 100k, 42.
+type byteSize int64
+
+func (b *byteSize) String() string { return strconv.FormatInt(int64(*b), 10) }
+
+func (b *byteSize) Set(s string) error {
+	n, err := parseBytes(s)
+	*b = byteSize(n)
+	return err
+}
+
+func parseBytes(s string) (int64, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	units := []struct {
+		suffix string
+		mul    int64
+	}{{"gb", 1 << 30}, {"mb", 1 << 20}, {"kb", 1 << 10}, {"g", 1e9}, {"m", 1e6}, {"k", 1e3}, {"b", 1}}
+	mul := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mul = strings.TrimSuffix(s, u.suffix), u.mul
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("invalid size %q (use e.g. 512mb, 1gb, 100k)", s)
+	}
+	return n * mul, nil
+}
+
+// newLogger maps Redis's level names onto zerolog's.
+func newLogger(level, format string, w io.Writer) (zerolog.Logger, error) {
+	names := map[string]string{"verbose": "debug", "notice": "info", "warning": "warn"}
+	if n, ok := names[level]; ok {
+		level = n
+	}
+	lvl, err := zerolog.ParseLevel(level)
+	if err != nil {
+		return zerolog.Nop(), fmt.Errorf("invalid loglevel %q", level)
+	}
+	switch format {
+	case "json":
+	case "console":
+		w = zerolog.ConsoleWriter{Out: w, TimeFormat: time.RFC3339}
+	default:
+		return zerolog.Nop(), fmt.Errorf("invalid logformat %q (json or console)", format)
+	}
+	return zerolog.New(w).Level(lvl).With().Timestamp().Logger(), nil
+}

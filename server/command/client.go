@@ -1,0 +1,254 @@
+package command
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+func (d *Dispatcher) clientCommand() *Command {
+	const f = NoScript | Loading | Stale
+	return container("client", -2, f, "connection", nil,
+		keyless("id", 2, f, "", d.clientID),
+		keyless("setname", 3, f, "", d.clientSetName),
+		keyless("getname", 2, f, "", d.clientGetName),
+		keyless("setinfo", 4, f, "", d.clientSetInfo),
+		keyless("info", 2, f, "", d.clientInfo),
+		keyless("list", -2, Admin|f, "", d.clientList),
+		keyless("kill", -3, Admin|f, "", d.clientKill),
+		keyless("help", 2, f, "", d.clientHelp),
+	)
+}
+
+// CLIENT ID
+func (d *Dispatcher) clientID(s *Session, _ [][]byte) resp.Reply { return resp.Int(int64(s.ID)) }
+
+// validName reports whether v may be a client name or library attribute:
+// printable ASCII without spaces.
+func validName(v []byte) bool {
+	for _, c := range v {
+		if c < '!' || c > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func setName(s *Session, name []byte) resp.Reply {
+	if !validName(name) {
+		return resp.Err("ERR Client names cannot contain spaces, newlines or special characters.")
+	}
+	s.set(func() { s.Name = string(name) })
+	return resp.OK()
+}
+
+// CLIENT SETNAME name
+func (d *Dispatcher) clientSetName(s *Session, args [][]byte) resp.Reply { return setName(s, args[2]) }
+
+// CLIENT GETNAME
+func (d *Dispatcher) clientGetName(s *Session, _ [][]byte) resp.Reply {
+	if s.Name == "" {
+		return resp.Null()
+	}
+	return resp.BulkString(s.Name)
+}
+
+// CLIENT SETINFO LIB-NAME name | LIB-VER version
+func (d *Dispatcher) clientSetInfo(s *Session, args [][]byte) resp.Reply {
+	attr := strings.ToLower(string(args[2]))
+	if attr != "lib-name" && attr != "lib-ver" {
+		return resp.Err("ERR Unrecognized option '" + string(args[2]) + "'")
+	}
+	if !validName(args[3]) {
+		return resp.Err("ERR " + attr + " cannot contain spaces, newlines or special characters.")
+	}
+	v := string(args[3])
+	s.set(func() {
+		if attr == "lib-name" {
+			s.LibName = v
+		} else {
+			s.LibVer = v
+		}
+	})
+	return resp.OK()
+}
+
+// CLIENT INFO
+func (d *Dispatcher) clientInfo(s *Session, _ [][]byte) resp.Reply {
+	return resp.Verbatim("txt", s.Info().Line(d.env.Clock())+"\n")
+}
+
+// CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
+func (d *Dispatcher) clientList(s *Session, args [][]byte) resp.Reply {
+	var ids map[uint64]bool
+	if len(args) > 2 {
+		opt := strings.ToLower(string(args[2]))
+		switch {
+		case opt == "type" && len(args) == 4:
+			switch strings.ToLower(string(args[3])) {
+			case "normal":
+			case "master", "replica", "slave", "pubsub":
+				return resp.Verbatim("txt", "")
+			default:
+				return resp.Err("ERR Unknown client type '" + string(args[3]) + "'")
+			}
+		case opt == "id" && len(args) >= 4:
+			ids = map[uint64]bool{}
+			for _, a := range args[3:] {
+				id, err := strconv.ParseUint(string(a), 10, 64)
+				if err != nil || id == 0 {
+					return resp.Err("ERR Invalid client ID")
+				}
+				ids[id] = true
+			}
+		default:
+			return errSyntax
+		}
+	}
+	var b strings.Builder
+	now := d.env.Clock()
+	for _, c := range d.clientsWithSelf(s) {
+		if ids == nil || ids[c.ID] {
+			b.WriteString(c.Line(now) + "\n")
+		}
+	}
+	return resp.Verbatim("txt", b.String())
+}
+
+// clientsWithSelf is Clients.List, with s added if the server's list lacks it.
+func (d *Dispatcher) clientsWithSelf(s *Session) []ClientInfo {
+	list := d.env.Clients.List()
+	for _, c := range list {
+		if c.ID == s.ID {
+			return list
+		}
+	}
+	return append([]ClientInfo{s.Info()}, list...)
+}
+
+// CLIENT KILL ip:port | CLIENT KILL <filter value> ...
+func (d *Dispatcher) clientKill(s *Session, args [][]byte) resp.Reply {
+	if len(args) == 3 { // the old form, which may kill the caller itself
+		return d.killMatching(s, KillFilter{Addr: string(args[2])}, false, true)
+	}
+	f, skipme := KillFilter{}, true
+	for i := 2; i < len(args); i += 2 {
+		if i+1 >= len(args) {
+			return errSyntax
+		}
+		v := string(args[i+1])
+		switch strings.ToLower(string(args[i])) {
+		case "id":
+			id, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || id < 1 {
+				return resp.Err("ERR client-id should be greater than 0")
+			}
+			f.ID = uint64(id)
+		case "addr":
+			f.Addr = v
+		case "laddr":
+			f.LocalAddr = v
+		case "maxage":
+			age, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || age < 0 {
+				return errNotInteger
+			}
+			f.MaxAge = time.Duration(age) * time.Second
+		case "type":
+			switch strings.ToLower(v) {
+			case "normal":
+			case "master", "replica", "slave", "pubsub":
+				return resp.Int(0)
+			default:
+				return resp.Err("ERR Unknown client type '" + v + "'")
+			}
+		case "user":
+			if v != "default" {
+				return resp.Err("ERR No such user '" + v + "'")
+			}
+		case "skipme":
+			switch strings.ToLower(v) {
+			case "yes":
+				skipme = true
+			case "no":
+				skipme = false
+			default:
+				return errSyntax
+			}
+		default:
+			return errSyntax
+		}
+	}
+	return d.killMatching(s, f, skipme, false)
+}
+
+// killMatching has the server kill the other clients matching f, and
+// closes s itself after the reply if it matches and !skipme. The old form
+// answers OK or "No such client"; the new one the number killed.
+func (d *Dispatcher) killMatching(s *Session, f KillFilter, skipme, old bool) resp.Reply {
+	f.Skip = s.ID
+	n := d.env.Clients.Kill(f)
+	if !skipme && f.Match(s.Info(), d.env.Clock()) {
+		s.Close = true
+		n++
+	}
+	switch {
+	case !old:
+		return resp.Int(int64(n))
+	case n == 0:
+		return resp.Err("ERR No such client")
+	}
+	return resp.OK()
+}
+
+// CLIENT HELP
+func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
+	return help("CLIENT",
+		"GETNAME",
+		"    Return the name of the current connection.",
+		"ID",
+		"    Return the ID of the current connection.",
+		"INFO",
+		"    Return information about the current client connection.",
+		"KILL <ip:port>",
+		"    Kill connection made from <ip:port>.",
+		"KILL <option> <value> [<option> <value> [...]]",
+		"    Kill connections. Options are:",
+		"    * ADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made from the specified address",
+		"    * LADDR (<ip:port>|<unixsocket>:0)",
+		"      Kill connections made to specified local address",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Kill connections by type.",
+		"    * USER <username>",
+		"      Kill connections authenticated by <username>.",
+		"    * SKIPME (YES|NO)",
+		"      Skip killing current connection (default: yes).",
+		"    * ID <client-id>",
+		"      Kill connections by client id.",
+		"    * MAXAGE <maxage>",
+		"      Kill connections older than the specified age.",
+		"LIST [options ...]",
+		"    Return information about client connections. Options:",
+		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+		"      Return clients of specified type.",
+		"SETNAME <name>",
+		"    Assign the name <name> to the current connection.",
+		"SETINFO <option> <value>",
+		"    Set client meta attr. Options are:",
+		"    * LIB-NAME: the client lib name.",
+		"    * LIB-VER: the client lib version.",
+	)
+}
+
+// help is a container's HELP reply, framed as Redis's addReplyHelp.
+func help(cmd string, lines ...string) resp.Reply {
+	out := []resp.Reply{resp.Simple(cmd + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")}
+	for _, l := range lines {
+		out = append(out, resp.Simple(l))
+	}
+	out = append(out, resp.Simple("HELP"), resp.Simple("    Print this help."))
+	return resp.Array(out...)
+}

@@ -1,0 +1,192 @@
+package command
+
+import (
+	"math"
+	"strconv"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// modify runs a read-modify-write of key's winning value (nil if none)
+// that keeps its expiry, as Redis's INCR, APPEND and SETRANGE do. fn returns
+// the new value, or nil to write nothing; its error becomes the reply.
+func (d *Dispatcher) modify(s *Session, key []byte, fn func(old []byte, live bool) ([]byte, error)) ([]byte, error) {
+	var out []byte
+	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
+		var old []byte
+		var exp int64
+		w, live := cur.Winner(now)
+		if live {
+			old, exp = w.Value, w.Expiry
+		}
+		nv, err := fn(old, live)
+		if err != nil || nv == nil {
+			out = clone(old)
+			return nil, err
+		}
+		out = nv
+		return put(cur, nv, exp), nil
+	})
+	return out, err
+}
+
+// INCR key
+func (d *Dispatcher) incr(s *Session, args [][]byte) resp.Reply { return d.incrBy(s, args[1], 1) }
+
+// DECR key
+func (d *Dispatcher) decr(s *Session, args [][]byte) resp.Reply { return d.incrBy(s, args[1], -1) }
+
+// INCRBY key increment
+func (d *Dispatcher) incrby(s *Session, args [][]byte) resp.Reply {
+	n, ok := resp.ParseInt(args[2])
+	if !ok {
+		return errNotInteger
+	}
+	return d.incrBy(s, args[1], n)
+}
+
+// DECRBY key decrement
+func (d *Dispatcher) decrby(s *Session, args [][]byte) resp.Reply {
+	n, ok := resp.ParseInt(args[2])
+	if !ok {
+		return errNotInteger
+	}
+	if n == math.MinInt64 {
+		return resp.Err("ERR decrement would overflow")
+	}
+	return d.incrBy(s, args[1], -n)
+}
+
+func (d *Dispatcher) incrBy(s *Session, key []byte, by int64) resp.Reply {
+	var res int64
+	_, err := d.modify(s, key, func(old []byte, live bool) ([]byte, error) {
+		var v int64
+		if live {
+			var ok bool
+			if v, ok = resp.ParseInt(old); !ok {
+				return nil, &replyError{errNotInteger}
+			}
+		}
+		if (by < 0 && v < math.MinInt64-by) || (by > 0 && v > math.MaxInt64-by) {
+			return nil, &replyError{errOverflow}
+		}
+		res = v + by
+		return strconv.AppendInt(nil, res, 10), nil
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Int(res)
+}
+
+// INCRBYFLOAT key increment
+func (d *Dispatcher) incrbyfloat(s *Session, args [][]byte) resp.Reply {
+	by, ok := resp.ParseFloat(args[2])
+	if !ok {
+		return errNotFloat
+	}
+	nv, err := d.modify(s, args[1], func(old []byte, live bool) ([]byte, error) {
+		var v float64
+		if live {
+			var ok bool
+			if v, ok = resp.ParseFloat(old); !ok {
+				return nil, &replyError{errNotFloat}
+			}
+		}
+		f := v + by
+		if math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, &replyError{errNaNOrInf}
+		}
+		return []byte(resp.FormatFloat(f)), nil
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Bulk(nv)
+}
+
+// APPEND key value
+func (d *Dispatcher) append(s *Session, args [][]byte) resp.Reply {
+	max := d.env.Settings.ProtoMaxBulkLen()
+	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
+		if int64(len(old))+int64(len(args[2])) > max {
+			return nil, &replyError{errStringTooBig}
+		}
+		return append(append(make([]byte, 0, len(old)+len(args[2])), old...), args[2]...), nil
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Int(int64(len(nv)))
+}
+
+// GETRANGE key start end (also SUBSTR)
+func (d *Dispatcher) getrange(s *Session, args [][]byte) resp.Reply {
+	start, ok1 := resp.ParseInt(args[2])
+	end, ok2 := resp.ParseInt(args[3])
+	if !ok1 || !ok2 {
+		return errNotInteger
+	}
+	w, err := d.read(s, args[1])
+	if err != nil {
+		return errorReply(err)
+	}
+	var v []byte
+	if w != nil {
+		v = w.Value
+	}
+	return resp.Bulk(substr(v, start, end))
+}
+
+// substr applies GETRANGE's index rules (negative from the end, clamped).
+func substr(v []byte, start, end int64) []byte {
+	n := int64(len(v))
+	if start < 0 && end < 0 && start > end {
+		return []byte{}
+	}
+	if start < 0 {
+		start += n
+	}
+	if end < 0 {
+		end += n
+	}
+	start, end = max(start, 0), max(end, 0)
+	if end >= n {
+		end = n - 1
+	}
+	if start > end || n == 0 {
+		return []byte{}
+	}
+	return v[start : end+1]
+}
+
+// SETRANGE key offset value
+func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
+	off, ok := resp.ParseInt(args[2])
+	if !ok {
+		return errNotInteger
+	}
+	if off < 0 {
+		return resp.Err("ERR offset is out of range")
+	}
+	val := args[3]
+	if len(val) > 0 && off+int64(len(val)) > d.env.Settings.ProtoMaxBulkLen() {
+		return errStringTooBig
+	}
+	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
+		if len(val) == 0 {
+			return nil, nil
+		}
+		size := max(int64(len(old)), off+int64(len(val)))
+		b := make([]byte, size)
+		copy(b, old)
+		copy(b[off:], val)
+		return b, nil
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Int(int64(len(nv)))
+}

@@ -1,0 +1,101 @@
+package command
+
+import (
+	"context"
+	"sort"
+	"sync/atomic"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Dispatcher runs client commands against one node's Env. It is safe for
+// concurrent use by every connection.
+type Dispatcher struct {
+	env      *Env
+	cmds     map[string]*Command // by lowercase name
+	sorted   []*Command          // by name, for COMMAND
+	lastSave atomic.Int64        // Unix seconds of the last SAVE/BGSAVE or the start
+}
+
+// New returns a dispatcher over env (see Env for the defaults of nil fields).
+func New(env *Env) *Dispatcher {
+	d := &Dispatcher{env: env.withDefaults()}
+	d.sorted = d.table()
+	sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i].Name < d.sorted[j].Name })
+	d.cmds = make(map[string]*Command, len(d.sorted))
+	for _, c := range d.sorted {
+		d.cmds[c.Name] = c
+	}
+	d.lastSave.Store(d.env.Clock().Unix())
+	return d
+}
+
+// Env returns the dispatcher's environment (with defaults filled in).
+func (d *Dispatcher) Env() *Env { return d.env }
+
+// maxNameLen bounds the stack buffer used to lowercase command names.
+const maxNameLen = 32
+
+// lookup finds name case-insensitively without allocating.
+func lookup(m map[string]*Command, name []byte) *Command {
+	if len(name) > maxNameLen {
+		return nil
+	}
+	var buf [maxNameLen]byte
+	for i, c := range name {
+		buf[i] = lower(c)
+	}
+	return m[string(buf[:len(name)])]
+}
+
+// Do runs one command for s under ctx and returns its reply. args[0] is the
+// command name; len(args) must be at least 1.
+func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Reply {
+	if len(args) == 0 {
+		return resp.Err("ERR empty command")
+	}
+	cmd, rej := d.resolve(args)
+	if rej.Kind == resp.KindError {
+		d.env.Stats.ErrorReplies.Add(1)
+		if cmd != nil {
+			cmd.rejected.Add(1)
+		}
+		return rej
+	}
+	if !s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "" {
+		d.env.Stats.ErrorReplies.Add(1)
+		cmd.rejected.Add(1)
+		return errNoAuth
+	}
+	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
+	s.ctx = ctx
+	r := cmd.Handler(s, args)
+	s.ctx = nil
+	d.env.Stats.Commands.Add(1)
+	cmd.calls.Add(1)
+	if r.Kind == resp.KindError {
+		d.env.Stats.ErrorReplies.Add(1)
+		cmd.failed.Add(1)
+	}
+	return r
+}
+
+// resolve finds the command (or subcommand) args name and checks its
+// arity. On failure it returns the error reply, and the command if known.
+func (d *Dispatcher) resolve(args [][]byte) (*Command, resp.Reply) {
+	cmd := lookup(d.cmds, args[0])
+	if cmd == nil {
+		return nil, resp.ErrUnknownCommand(string(args[0]), args[1:])
+	}
+	if cmd.subs != nil && len(args) >= 2 {
+		sub := lookup(cmd.subs, args[1])
+		if sub == nil {
+			return cmd, resp.ErrUnknownSubcommand(cmd.Name, string(args[1]))
+		}
+		cmd = sub
+	}
+	if (cmd.Arity > 0 && cmd.Arity != len(args)) || len(args) < -cmd.Arity || cmd.Handler == nil {
+		return cmd, errWrongArgs(cmd.Name)
+	}
+	return cmd, resp.Reply{}
+}

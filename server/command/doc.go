@@ -1,0 +1,35 @@
+// Package command is ringkv's client command layer: the Redis command table,
+// dispatch (name lookup, arity, AUTH, stats) and every handler, written over
+// the small KV interface so that it is tested without sockets or a cluster.
+//
+// A handler takes a Session (one client connection's state) and the
+// command's arguments and returns a resp.Reply; the server's connection loop
+// reads commands, calls Dispatcher.Do and writes the reply. Start from New,
+// Dispatcher.NewSession and Dispatcher.Do; Env holds what all sessions share
+// (the KV, runtime Settings, Stats, the server's Clients and Info hooks).
+//
+// # Semantics
+//
+// Plain Redis commands keep Redis 7's arguments, replies and error texts.
+// Every value is a string: lists, hashes, sets, sorted sets, streams,
+// pub/sub, transactions and scripting are not supported and answer Redis's
+// unknown-command error, so there is no WRONGTYPE. There is one database
+// (SELECT 0 only).
+//
+// Every write is one KV.Update whose UpdateFunc sees the key's sibling set on
+// the coordinating replica and returns a replica.Change under cur.Context(),
+// so a plain write (SET, DEL, INCR, EXPIRE, ...) supersedes every sibling
+// that replica holds and reads the winner (version.Set.Winner) as the
+// current value. Commands touching several keys (MSET, MSETNX, DEL k1 k2,
+// RENAME, COPY) are one Update per key: atomic per key, not across keys.
+// Reads are KV.Get with the node's default R.
+//
+// The versioned commands VGET, VSET and VDEL expose the sibling sets and
+// their causal contexts (see DESIGN.md). VSET cannot set an expiry. An empty
+// CONTEXT argument ("") is the empty context, i.e. a write concurrent with
+// every existing version.
+//
+// Persistence is continuous (the engine's appendfsync policy), so SAVE and
+// BGSAVE only acknowledge, LASTSAVE reports the last such call (or the
+// start), and CONFIG REWRITE is refused.
+package command

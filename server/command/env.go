@@ -1,0 +1,123 @@
+package command
+
+import (
+	"os"
+	"sync/atomic"
+	"time"
+)
+
+// Env is what every session of one node shares. KV is required; New fills
+// the other nil fields with working defaults (a single node with
+// DefaultParams, no other clients, no shutdown hook, the system clock).
+type Env struct {
+	KV       KV
+	Settings *Settings // runtime-configurable parameters (CONFIG GET/SET)
+	Stats    *Stats    // counters shown by INFO
+	Clients  Clients   // the server's connections (CLIENT LIST/KILL, INFO clients)
+	// Info returns the server-owned facts INFO and HELLO report.
+	Info func() InfoData
+	// Shutdown is called by SHUTDOWN; it must not block the caller until the
+	// server stops (the caller's connection is drained as part of it).
+	Shutdown func()
+	// Clock is the wall clock for TIME, client ages and INFO uptime; key
+	// expiry uses KV.Now.
+	Clock func() time.Time
+}
+
+// Clients is the server's set of client connections.
+type Clients interface {
+	// List returns a snapshot of every connection (Session.Info).
+	List() []ClientInfo
+	// Kill closes the connections matching f, except f.Skip, and returns
+	// how many it closed.
+	Kill(f KillFilter) int
+}
+
+// KillFilter selects connections for CLIENT KILL; zero fields match all.
+type KillFilter struct {
+	ID        uint64        // CLIENT ID
+	Addr      string        // client "ip:port"
+	LocalAddr string        // server "ip:port"
+	MaxAge    time.Duration // older than this
+	Skip      uint64        // never this client (the caller: SKIPME yes)
+}
+
+// Match reports whether c matches f (ignoring Skip) at now.
+func (f KillFilter) Match(c ClientInfo, now time.Time) bool {
+	return (f.ID == 0 || c.ID == f.ID) && (f.Addr == "" || c.Addr == f.Addr) &&
+		(f.LocalAddr == "" || c.LocalAddr == f.LocalAddr) &&
+		(f.MaxAge == 0 || now.Sub(c.CreatedAt) >= f.MaxAge)
+}
+
+// InfoData is what only the server knows, for INFO and HELLO.
+type InfoData struct {
+	RunID      string    // 40 hex characters, new at every start
+	PID        int       // process id
+	TCPPort    int       // client port actually bound
+	StartTime  time.Time // process start, for uptime
+	ConfigFile string    // "" without --config
+	Node       string    // this node's name in the cluster
+	Members    int       // ring members; N, R, W are capped at this
+	// Extra lines for INFO's ringkv section (engine and replica stats),
+	// as name/value pairs in order.
+	Extra [][2]string
+}
+
+// Stats are the node's counters. The handlers update the keyspace and
+// command counters; the server updates the connection and network ones.
+type Stats struct {
+	Commands       atomic.Int64 // total_commands_processed
+	Connections    atomic.Int64 // total_connections_received (server)
+	Rejected       atomic.Int64 // rejected_connections: over maxclients (server)
+	NetInput       atomic.Int64 // total_net_input_bytes (server)
+	NetOutput      atomic.Int64 // total_net_output_bytes (server)
+	KeyspaceHits   atomic.Int64 // keyspace_hits
+	KeyspaceMisses atomic.Int64 // keyspace_misses
+	ExpiredKeys    atomic.Int64 // expired_keys (engine sweeper, via the server)
+	ErrorReplies   atomic.Int64 // total_error_replies
+}
+
+// Reset zeroes every counter (CONFIG RESETSTAT).
+func (s *Stats) Reset() {
+	for _, c := range []*atomic.Int64{&s.Commands, &s.Connections, &s.Rejected,
+		&s.NetInput, &s.NetOutput, &s.KeyspaceHits, &s.KeyspaceMisses,
+		&s.ExpiredKeys, &s.ErrorReplies} {
+		c.Store(0)
+	}
+}
+
+// withDefaults returns a copy of e with nil fields filled in.
+func (e Env) withDefaults() *Env {
+	if e.KV == nil {
+		panic("command: Env.KV is nil")
+	}
+	if e.Settings == nil {
+		e.Settings = NewSettings(DefaultParams())
+	}
+	if e.Stats == nil {
+		e.Stats = new(Stats)
+	}
+	if e.Clock == nil {
+		e.Clock = time.Now
+	}
+	if e.Clients == nil {
+		e.Clients = noClients{}
+	}
+	if e.Shutdown == nil {
+		e.Shutdown = func() {}
+	}
+	if e.Info == nil {
+		start := e.Clock()
+		e.Info = func() InfoData {
+			return InfoData{RunID: "0000000000000000000000000000000000000000",
+				PID: os.Getpid(), StartTime: start, Members: 1}
+		}
+	}
+	return &e
+}
+
+// noClients is the Clients of a dispatcher without a server (tests, tools).
+type noClients struct{}
+
+func (noClients) List() []ClientInfo  { return nil }
+func (noClients) Kill(KillFilter) int { return 0 }

@@ -1,0 +1,177 @@
+package command
+
+import (
+	"fmt"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// infoSection renders one INFO section's lines ("name:value").
+type infoSection struct {
+	name   string // lowercase; the header is its title case
+	title  string
+	lines  func(d *Dispatcher, s *Session) []string
+	inAll  bool // part of "default" (and "all")
+	onlyAl bool // only in "all"/"everything" or when named
+}
+
+// infoSections are INFO's sections in output order.
+var infoSections = []infoSection{
+	{"server", "Server", (*Dispatcher).infoServer, true, false},
+	{"clients", "Clients", (*Dispatcher).infoClients, true, false},
+	{"memory", "Memory", (*Dispatcher).infoMemory, true, false},
+	{"persistence", "Persistence", (*Dispatcher).infoPersistence, true, false},
+	{"stats", "Stats", (*Dispatcher).infoStats, true, false},
+	{"replication", "Replication", (*Dispatcher).infoReplication, true, false},
+	{"cpu", "CPU", (*Dispatcher).infoCPU, true, false},
+	{"modules", "Modules", func(*Dispatcher, *Session) []string { return nil }, true, false},
+	{"commandstats", "Commandstats", (*Dispatcher).infoCommandStats, false, true},
+	{"cluster", "Cluster", func(*Dispatcher, *Session) []string { return []string{"cluster_enabled:0"} }, true, false},
+	{"ringkv", "Ringkv", (*Dispatcher).infoRingkv, true, false},
+	{"keyspace", "Keyspace", (*Dispatcher).infoKeyspace, true, false},
+}
+
+// INFO [section ...]: a bulk string (RESP3: verbatim "txt").
+func (d *Dispatcher) info(s *Session, args [][]byte) resp.Reply {
+	want := map[string]bool{}
+	for _, a := range args[1:] {
+		want[strings.ToLower(string(a))] = true
+	}
+	if len(want) == 0 {
+		want["default"] = true
+	}
+	all := want["all"] || want["everything"]
+	var b strings.Builder
+	for _, sec := range infoSections {
+		if !want[sec.name] && !(sec.inAll && want["default"]) && !(all && (sec.inAll || sec.onlyAl)) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteString("\r\n")
+		}
+		b.WriteString("# " + sec.title + "\r\n")
+		for _, l := range sec.lines(d, s) {
+			b.WriteString(l + "\r\n")
+		}
+	}
+	return resp.Verbatim("txt", b.String())
+}
+
+func kv(k string, v any) string { return fmt.Sprintf("%s:%v", k, v) }
+
+func (d *Dispatcher) infoServer(_ *Session) []string {
+	in, now := d.env.Info(), d.env.Clock()
+	up := int64(now.Sub(in.StartTime) / time.Second)
+	return []string{kv("redis_version", RedisVersion), kv("ringkv_version", Version),
+		kv("redis_git_sha1", "00000000"), kv("redis_git_dirty", 0), kv("redis_build_id", 0),
+		kv("redis_mode", "standalone"), kv("os", runtime.GOOS+" "+runtime.GOARCH),
+		kv("arch_bits", strconv.IntSize), kv("go_version", runtime.Version()),
+		kv("process_id", in.PID), kv("run_id", in.RunID), kv("tcp_port", in.TCPPort),
+		kv("server_time_usec", now.UnixMicro()), kv("uptime_in_seconds", up),
+		kv("uptime_in_days", up/86400), kv("hz", 10), kv("configured_hz", 10),
+		kv("config_file", in.ConfigFile)}
+}
+
+func (d *Dispatcher) infoClients(s *Session) []string {
+	return []string{kv("connected_clients", len(d.clientsWithSelf(s))), kv("cluster_connections", 0),
+		kv("maxclients", d.env.Settings.MaxClients()), kv("client_recent_max_input_buffer", 0),
+		kv("client_recent_max_output_buffer", 0), kv("blocked_clients", 0),
+		kv("tracking_clients", 0), kv("clients_in_timeout_table", 0)}
+}
+
+func (d *Dispatcher) infoMemory(_ *Session) []string {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return []string{kv("used_memory", m.HeapAlloc), kv("used_memory_human", humanBytes(m.HeapAlloc)),
+		kv("used_memory_rss", m.Sys), kv("used_memory_rss_human", humanBytes(m.Sys)),
+		kv("maxmemory", 0), kv("maxmemory_human", "0B"), kv("maxmemory_policy", "noeviction"),
+		kv("mem_allocator", "go")}
+}
+
+// humanBytes formats n as Redis's bytesToHuman (1.50K, 2.00M, ...).
+func humanBytes(n uint64) string {
+	f := float64(n)
+	for _, u := range []string{"B", "K", "M", "G", "T"} {
+		if f < 1024 || u == "T" {
+			if u == "B" {
+				return fmt.Sprintf("%dB", n)
+			}
+			return fmt.Sprintf("%.2f%s", f, u)
+		}
+		f /= 1024
+	}
+	return ""
+}
+
+func (d *Dispatcher) infoPersistence(_ *Session) []string {
+	return []string{kv("loading", 0), kv("async_loading", 0), kv("rdb_changes_since_last_save", 0),
+		kv("rdb_bgsave_in_progress", 0), kv("rdb_last_save_time", d.lastSave.Load()),
+		kv("rdb_last_bgsave_status", "ok"), kv("aof_enabled", 0),
+		kv("aof_rewrite_in_progress", 0), kv("aof_last_write_status", "ok")}
+}
+
+func (d *Dispatcher) infoStats(_ *Session) []string {
+	st := d.env.Stats
+	return []string{kv("total_connections_received", st.Connections.Load()),
+		kv("total_commands_processed", st.Commands.Load()), kv("instantaneous_ops_per_sec", 0),
+		kv("total_net_input_bytes", st.NetInput.Load()), kv("total_net_output_bytes", st.NetOutput.Load()),
+		kv("rejected_connections", st.Rejected.Load()), kv("expired_keys", st.ExpiredKeys.Load()),
+		kv("evicted_keys", 0), kv("keyspace_hits", st.KeyspaceHits.Load()),
+		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", 0),
+		kv("pubsub_patterns", 0), kv("total_error_replies", st.ErrorReplies.Load())}
+}
+
+func (d *Dispatcher) infoReplication(_ *Session) []string {
+	return []string{kv("role", "master"), kv("connected_slaves", 0),
+		kv("master_failover_state", "no-failover"), kv("master_replid", d.env.Info().RunID),
+		kv("master_repl_offset", 0)}
+}
+
+func (d *Dispatcher) infoCPU(_ *Session) []string {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	sec := func(t syscall.Timeval) string {
+		return fmt.Sprintf("%.6f", float64(t.Sec)+float64(t.Usec)/1e6)
+	}
+	return []string{kv("used_cpu_sys", sec(ru.Stime)), kv("used_cpu_user", sec(ru.Utime))}
+}
+
+func (d *Dispatcher) infoCommandStats(_ *Session) []string {
+	var out []string
+	for _, c := range d.sorted {
+		for _, sc := range append([]*Command{c}, c.Subs...) {
+			calls, rej, fail := sc.calls.Load(), sc.rejected.Load(), sc.failed.Load()
+			if calls+rej+fail == 0 {
+				continue
+			}
+			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=0,usec_per_call=0.00,"+
+				"rejected_calls=%d,failed_calls=%d", sc.Name, calls, rej, fail))
+		}
+	}
+	return out
+}
+
+func (d *Dispatcher) infoRingkv(_ *Session) []string {
+	in, p := d.env.Info(), d.env.Settings.Params()
+	members := int64(max(in.Members, 1))
+	out := []string{kv("node", in.Node), kv("members", members), kv("n", p.N), kv("r", p.R),
+		kv("w", p.W), kv("effective_n", min(p.N, members)), kv("effective_r", min(p.R, members)),
+		kv("effective_w", min(p.W, members)), kv("appendfsync", p.AppendFsync)}
+	for _, e := range in.Extra {
+		out = append(out, kv(e[0], e[1]))
+	}
+	return out
+}
+
+func (d *Dispatcher) infoKeyspace(s *Session) []string {
+	n, err := d.env.KV.Len(s.Context())
+	if err != nil || n == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("db0:keys=%d,expires=0,avg_ttl=0", n)}
+}

@@ -1,0 +1,161 @@
+package command
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// DEL key [key ...] (also UNLINK): tombstones every key; counts live ones.
+func (d *Dispatcher) del(s *Session, args [][]byte) resp.Reply {
+	var n int64
+	for _, k := range args[1:] {
+		ok, err := d.remove(s, k)
+		if err != nil {
+			return errorReply(err)
+		}
+		if ok {
+			n++
+		}
+	}
+	return resp.Int(n)
+}
+
+// remove deletes key if it is live, reporting whether it was.
+func (d *Dispatcher) remove(s *Session, key []byte) (bool, error) {
+	var had bool
+	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
+		if _, had = cur.Winner(now); !had {
+			return nil, nil
+		}
+		return tombstone(cur), nil
+	})
+	return had, err
+}
+
+// EXISTS key [key ...]: counts live keys, repeats included.
+func (d *Dispatcher) exists(s *Session, args [][]byte) resp.Reply {
+	var n int64
+	for _, k := range args[1:] {
+		w, err := d.read(s, k)
+		if err != nil {
+			return errorReply(err)
+		}
+		if w != nil {
+			n++
+		}
+	}
+	return resp.Int(n)
+}
+
+// TYPE key: "string" or "none".
+func (d *Dispatcher) typ(s *Session, args [][]byte) resp.Reply {
+	w, err := d.read(s, args[1])
+	switch {
+	case err != nil:
+		return errorReply(err)
+	case w == nil:
+		return resp.Simple("none")
+	}
+	return resp.Simple("string")
+}
+
+// RENAME key newkey
+func (d *Dispatcher) rename(s *Session, args [][]byte) resp.Reply {
+	return d.move(s, args[1], args[2], false)
+}
+
+// RENAMENX key newkey
+func (d *Dispatcher) renamenx(s *Session, args [][]byte) resp.Reply {
+	return d.move(s, args[1], args[2], true)
+}
+
+// move is RENAME (nx: RENAMENX): copy src's value and expiry to dst, then
+// delete src. Two Updates: not atomic across the keys.
+func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
+	w, err := d.read(s, src)
+	switch {
+	case err != nil:
+		return errorReply(err)
+	case w == nil:
+		return errNoSuchKey
+	case bytes.Equal(src, dst) && nx:
+		return resp.Int(0)
+	case bytes.Equal(src, dst):
+		return resp.OK()
+	}
+	wrote, err := d.copyTo(s, dst, w, !nx)
+	if err == nil && wrote {
+		_, err = d.remove(s, src)
+	}
+	switch {
+	case err != nil:
+		return errorReply(err)
+	case nx:
+		return resp.Int(b2i(wrote))
+	}
+	return resp.OK()
+}
+
+// copyTo writes w's value and expiry to dst, unless dst is live and not
+// replace; it reports whether it wrote.
+func (d *Dispatcher) copyTo(s *Session, dst []byte, w *version.Sibling, replace bool) (bool, error) {
+	var wrote bool
+	_, err := d.update(s, dst, func(cur version.Set, now int64) (*replica.Change, error) {
+		if _, live := cur.Winner(now); live && !replace {
+			return nil, nil
+		}
+		wrote = true
+		return put(cur, w.Value, w.Expiry), nil
+	})
+	return wrote, err
+}
+
+// COPY source destination [DB destination-db] [REPLACE]
+func (d *Dispatcher) copy(s *Session, args [][]byte) resp.Reply {
+	replace := false
+	for j := 3; j < len(args); j++ {
+		switch opt := strings.ToLower(string(args[j])); {
+		case opt == "replace":
+			replace = true
+		case opt == "db" && j+1 < len(args):
+			db, ok := resp.ParseInt(args[j+1])
+			if !ok || db != int64(int32(db)) {
+				return errNotInteger
+			}
+			if db != 0 {
+				return errDBIndex
+			}
+			j++
+		default:
+			return errSyntax
+		}
+	}
+	if bytes.Equal(args[1], args[2]) {
+		return resp.Err("ERR source and destination objects are the same")
+	}
+	w, err := d.read(s, args[1])
+	if err != nil || w == nil {
+		return orInt(err, 0)
+	}
+	wrote, err := d.copyTo(s, args[2], w, replace)
+	return orInt(err, b2i(wrote))
+}
+
+// orInt is errorReply(err) if err is set, else the integer n.
+func orInt(err error, n int64) resp.Reply {
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Int(n)
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}

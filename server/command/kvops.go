@@ -1,0 +1,46 @@
+package command
+
+import (
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// read returns key's winning value at the KV's clock (nil if the key has
+// none), counting a keyspace hit or miss.
+func (d *Dispatcher) read(s *Session, key []byte) (*version.Sibling, error) {
+	set, err := d.env.KV.Get(s.Context(), key, 0)
+	if err != nil {
+		return nil, err
+	}
+	w, ok := set.Winner(d.env.KV.Now())
+	if !ok {
+		d.env.Stats.KeyspaceMisses.Add(1)
+		return nil, nil
+	}
+	d.env.Stats.KeyspaceHits.Add(1)
+	return w, nil
+}
+
+// update runs fn as one KV.Update with the node's default W.
+func (d *Dispatcher) update(s *Session, key []byte, fn replica.UpdateFunc) (replica.Result, error) {
+	return d.env.KV.Update(s.Context(), key, 0, fn)
+}
+
+// put is the Change of a plain write: v superseding everything cur holds.
+func put(cur version.Set, v []byte, expiry int64) *replica.Change {
+	return &replica.Change{Context: cur.Context(), Value: v, Expiry: expiry}
+}
+
+// tombstone is the Change of a plain delete.
+func tombstone(cur version.Set) *replica.Change {
+	return &replica.Change{Context: cur.Context(), Delete: true}
+}
+
+// clone copies b so that a reply built after Update does not alias
+// storage the KV may reuse.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(b)), b...)
+}

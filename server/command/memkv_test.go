@@ -1,0 +1,122 @@
+package command
+
+import (
+	"context"
+	"hash/fnv"
+	"sort"
+	"sync"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// memKV is a KV over a map: one replica, sibling sets made by the real
+// version.Set.Put, a manual clock and an injectable error.
+type memKV struct {
+	mu           sync.Mutex
+	node         string
+	m            map[string]version.Set
+	now          int64
+	err          error // returned by every call when set
+	lastR, lastW int
+}
+
+var _ KV = (*memKV)(nil)
+
+func newMemKV() *memKV {
+	return &memKV{node: "test", m: map[string]version.Set{}, now: 1_700_000_000_000}
+}
+
+func (k *memKV) Get(_ context.Context, key []byte, r int) (version.Set, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lastR = r
+	if k.err != nil {
+		return nil, k.err
+	}
+	return k.m[string(key)], nil
+}
+
+func (k *memKV) Update(_ context.Context, key []byte, w int, fn replica.UpdateFunc) (replica.Result, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lastW = w
+	if k.err != nil {
+		return replica.Result{}, k.err
+	}
+	cur := k.m[string(key)]
+	ch, err := fn(cur, k.now)
+	if err != nil || ch == nil {
+		return replica.Result{Set: cur}, err
+	}
+	nv := version.Sibling{Tombstone: ch.Delete, Time: k.now, Expiry: ch.Expiry}
+	if !ch.Delete {
+		nv.Value = append([]byte{}, ch.Value...)
+	}
+	ns, dot := cur.Put(k.node, ch.Context, nv, 0)
+	k.m[string(key)] = ns
+	return replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}, nil
+}
+
+func hashKey(key string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return h.Sum64() | 1
+}
+
+func (k *memKV) Scan(_ context.Context, cursor uint64, fn func([]byte, version.Set) bool) (uint64, error) {
+	k.mu.Lock()
+	if k.err != nil {
+		k.mu.Unlock()
+		return 0, k.err
+	}
+	keys := make([]string, 0, len(k.m))
+	for key := range k.m {
+		if hashKey(key) >= cursor {
+			keys = append(keys, key)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return hashKey(keys[i]) < hashKey(keys[j]) })
+	sets := make([]version.Set, len(keys))
+	for i, key := range keys {
+		sets[i] = k.m[key]
+	}
+	k.mu.Unlock()
+	for i, key := range keys {
+		if !fn([]byte(key), sets[i]) {
+			return hashKey(key), nil
+		}
+	}
+	return 0, nil
+}
+
+func (k *memKV) Len(context.Context) (int64, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	var n int64
+	for _, s := range k.m {
+		if _, ok := s.Winner(k.now); ok {
+			n++
+		}
+	}
+	return n, k.err
+}
+
+func (k *memKV) Flush(context.Context) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.m = map[string]version.Set{}
+	return k.err
+}
+
+func (k *memKV) Now() int64 {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.now
+}
+
+func (k *memKV) advance(ms int64) {
+	k.mu.Lock()
+	k.now += ms
+	k.mu.Unlock()
+}

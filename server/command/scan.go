@@ -1,0 +1,145 @@
+package command
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"strings"
+
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// scanOpts are SCAN's MATCH, COUNT and TYPE options.
+type scanOpts struct {
+	match []byte // nil: everything
+	count int64  // 10 by default
+	typ   string // "" or "string": strings; anything else matches nothing
+}
+
+func parseScanOpts(args [][]byte) (scanOpts, resp.Reply) {
+	o := scanOpts{count: 10}
+	for j := 0; j < len(args); j += 2 {
+		if j+1 >= len(args) {
+			return o, errSyntax
+		}
+		switch v := args[j+1]; strings.ToLower(string(args[j])) {
+		case "match":
+			o.match = v
+			if string(v) == "*" { // as Redis: "*" matches even the empty key
+				o.match = nil
+			}
+		case "count":
+			n, ok := resp.ParseInt(v)
+			if !ok {
+				return o, errNotInteger
+			}
+			if n < 1 {
+				return o, errSyntax
+			}
+			o.count = n
+		case "type":
+			o.typ = strings.ToLower(string(v))
+		default:
+			return o, errSyntax
+		}
+	}
+	return o, resp.Reply{}
+}
+
+// scanVisitFactor bounds a SCAN call's work: it visits at most COUNT times
+// this many stored keys (tombstones and non-matching keys included), so a
+// sparse keyspace answers with few or no keys and a cursor, as Redis does.
+const scanVisitFactor = 10
+
+// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
+func (d *Dispatcher) scan(s *Session, args [][]byte) resp.Reply {
+	cursor, err := strconv.ParseUint(string(args[1]), 10, 64)
+	if err != nil {
+		return errInvalidCur
+	}
+	o, r := parseScanOpts(args[2:])
+	if r.IsError() {
+		return r
+	}
+	var keys []resp.Reply
+	budget := o.count * scanVisitFactor
+	if o.count > 1<<40 {
+		budget = o.count
+	}
+	now := d.env.KV.Now()
+	next, err := d.env.KV.Scan(s.Context(), cursor, func(key []byte, set version.Set) bool {
+		if budget == 0 || int64(len(keys)) >= o.count {
+			return false
+		}
+		budget--
+		if d.wanted(key, set, now, o) {
+			keys = append(keys, resp.Bulk(clone(key)))
+		}
+		return true
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	if keys == nil {
+		keys = []resp.Reply{}
+	}
+	return resp.Array(resp.BulkString(strconv.FormatUint(next, 10)), resp.Array(keys...))
+}
+
+// wanted reports whether a scanned key is live and matches o.
+func (d *Dispatcher) wanted(key []byte, set version.Set, now int64, o scanOpts) bool {
+	if o.typ != "" && o.typ != "string" {
+		return false
+	}
+	if _, live := set.Winner(now); !live {
+		return false
+	}
+	return o.match == nil || globMatch(o.match, key, false)
+}
+
+// KEYS pattern: a full scan.
+func (d *Dispatcher) keys(s *Session, args [][]byte) resp.Reply {
+	keys := []resp.Reply{}
+	now := d.env.KV.Now()
+	o := scanOpts{match: args[1]}
+	if string(o.match) == "*" {
+		o.match = nil
+	}
+	_, err := d.env.KV.Scan(s.Context(), 0, func(key []byte, set version.Set) bool {
+		if d.wanted(key, set, now, o) {
+			keys = append(keys, resp.Bulk(clone(key)))
+		}
+		return true
+	})
+	if err != nil {
+		return errorReply(err)
+	}
+	return resp.Array(keys...)
+}
+
+// RANDOMKEY: the first live key at or after a random hash position,
+// wrapping around once; nil if there is none.
+func (d *Dispatcher) randomkey(s *Session, _ [][]byte) resp.Reply {
+	now := d.env.KV.Now()
+	var found []byte
+	visit := func(key []byte, set version.Set) bool {
+		if _, live := set.Winner(now); live {
+			found = clone(key)
+			return false
+		}
+		return true
+	}
+	start := rand.Uint64()
+	if _, err := d.env.KV.Scan(s.Context(), start, visit); err != nil {
+		return errorReply(err)
+	}
+	if found == nil {
+		if _, err := d.env.KV.Scan(s.Context(), 0, visit); err != nil {
+			return errorReply(err)
+		}
+	}
+	if found == nil {
+		return resp.Null()
+	}
+	return resp.Bulk(found)
+}

@@ -1,0 +1,120 @@
+package command
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Session is one client connection's state. The server's connection loop
+// owns it: it creates it with Dispatcher.NewSession, passes it to every
+// Dispatcher.Do, reads Proto after each reply (to encode the next one) and
+// closes the connection after writing a reply when Close is set.
+//
+// Only the owning goroutine writes the fields, under mu for those that
+// CLIENT LIST shows; other goroutines read a session only through Info.
+type Session struct {
+	ID        uint64    // CLIENT ID; unique per server, assigned by the server
+	Addr      string    // client address, "ip:port"
+	LocalAddr string    // server side of the connection, "ip:port"
+	CreatedAt time.Time // connection time
+
+	mu         sync.Mutex
+	Proto      int    // 2 or 3 (HELLO); the reply encoding
+	Authed     bool   // AUTH succeeded, or no password was required
+	DB         int    // always 0
+	Name       string // CLIENT SETNAME
+	LibName    string // CLIENT SETINFO LIB-NAME
+	LibVer     string // CLIENT SETINFO LIB-VER
+	LastCmd    string // last command's full name ("client|list")
+	LastActive time.Time
+
+	// Close asks the server to close the connection after writing the
+	// current reply (QUIT, CLIENT KILL of itself, SHUTDOWN).
+	Close bool
+
+	ctx context.Context // the current request's context
+}
+
+// NewSession returns the state of a new connection: RESP2, authenticated
+// unless a password is set (as Redis authenticates new clients of a
+// passwordless default user, even if a password is set later).
+func (d *Dispatcher) NewSession(id uint64, addr, localAddr string) *Session {
+	now := d.env.Clock()
+	return &Session{ID: id, Addr: addr, LocalAddr: localAddr, CreatedAt: now,
+		LastActive: now, Proto: 2, Authed: d.env.Settings.RequirePass() == ""}
+}
+
+// Context returns the current request's context (Background outside Do).
+func (s *Session) Context() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
+// set runs fn with mu held: every write to a field Info reads goes here.
+func (s *Session) set(fn func()) {
+	s.mu.Lock()
+	fn()
+	s.mu.Unlock()
+}
+
+// ClientInfo is a snapshot of one connection for CLIENT LIST / CLIENT INFO.
+type ClientInfo struct {
+	ID         uint64
+	Addr       string
+	LocalAddr  string
+	Name       string
+	LibName    string
+	LibVer     string
+	LastCmd    string
+	Proto      int
+	DB         int
+	CreatedAt  time.Time
+	LastActive time.Time
+}
+
+// Info returns a snapshot of s; it is safe to call from any goroutine.
+func (s *Session) Info() ClientInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return ClientInfo{ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
+		LibName: s.LibName, LibVer: s.LibVer, LastCmd: s.LastCmd, Proto: s.Proto,
+		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive}
+}
+
+// Line formats c as one CLIENT LIST line (without the newline), with
+// Redis 7.2's fields; those ringkv does not track are zero.
+func (c ClientInfo) Line(now time.Time) string {
+	var b strings.Builder
+	field := func(k, v string) {
+		if b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k + "=" + v)
+	}
+	itoa := func(n int64) string { return strconv.FormatInt(n, 10) }
+	cmd := c.LastCmd
+	if cmd == "" {
+		cmd = "NULL"
+	}
+	field("id", strconv.FormatUint(c.ID, 10))
+	field("addr", c.Addr)
+	field("laddr", c.LocalAddr)
+	field("fd", "-1")
+	field("name", c.Name)
+	field("age", itoa(int64(now.Sub(c.CreatedAt)/time.Second)))
+	field("idle", itoa(int64(now.Sub(c.LastActive)/time.Second)))
+	for _, kv := range [...][2]string{{"flags", "N"}, {"db", itoa(int64(c.DB))},
+		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"}, {"qbuf", "0"},
+		{"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"}, {"rbs", "0"},
+		{"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"}, {"tot-mem", "0"},
+		{"events", "r"}, {"cmd", cmd}, {"user", "default"}, {"redir", "-1"},
+		{"resp", itoa(int64(c.Proto))}, {"lib-name", c.LibName}, {"lib-ver", c.LibVer}} {
+		field(kv[0], kv[1])
+	}
+	return b.String()
+}

@@ -1,0 +1,294 @@
+package command
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Params are a node's client-visible parameters, by their Redis names.
+type Params struct {
+	Port            int    // port: client RESP port; immutable; 6379
+	Bind            string // bind: listen address; immutable; "127.0.0.1"
+	Dir             string // dir: data directory; immutable; "./data"
+	AppendFsync     string // appendfsync: always|everysec|no; immutable here; "everysec"
+	Node            string // node name; immutable; "" (the server fills it)
+	RequirePass     string // requirepass: AUTH password; "" (none)
+	MaxClients      int64  // maxclients: connection limit; 10000
+	Timeout         int64  // timeout: idle seconds before closing a client, 0 never; 0
+	ProtoMaxBulkLen int64  // proto-max-bulk-len: bytes; 512 MiB
+	LogLevel        string // loglevel: debug|verbose|notice|warning|nothing; "notice"
+	N               int64  // n: replicas per key; immutable; 3
+	R               int64  // r: default read quorum, 1..N; 2
+	W               int64  // w: default write quorum, 1..N; 2
+}
+
+// DefaultParams returns DESIGN.md's defaults.
+func DefaultParams() Params {
+	return Params{Port: 6379, Bind: "127.0.0.1", Dir: "./data", AppendFsync: "everysec",
+		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, LogLevel: "notice", N: 3, R: 2, W: 2}
+}
+
+// Settings are a node's runtime parameters, read concurrently by every
+// session and changed by CONFIG SET. The zero value is not usable; use
+// NewSettings.
+type Settings struct {
+	mu       sync.Mutex // serialises Set and Params
+	p        Params     // guarded by mu; immutable fields are read freely
+	pass     atomic.Pointer[string]
+	logLevel atomic.Pointer[string]
+	maxCli   atomic.Int64
+	timeout  atomic.Int64
+	maxBulk  atomic.Int64
+	r, w     atomic.Int64
+	onChange func(name, value string)
+}
+
+// NewSettings returns settings holding p.
+func NewSettings(p Params) *Settings {
+	s := &Settings{p: p}
+	s.pass.Store(&p.RequirePass)
+	s.logLevel.Store(&p.LogLevel)
+	s.maxCli.Store(p.MaxClients)
+	s.timeout.Store(p.Timeout)
+	s.maxBulk.Store(p.ProtoMaxBulkLen)
+	s.r.Store(p.R)
+	s.w.Store(p.W)
+	return s
+}
+
+// RequirePass returns the AUTH password, "" if none.
+func (s *Settings) RequirePass() string { return *s.pass.Load() }
+
+// MaxClients returns the connection limit.
+func (s *Settings) MaxClients() int64 { return s.maxCli.Load() }
+
+// Timeout returns the idle timeout in seconds, 0 for none.
+func (s *Settings) Timeout() int64 { return s.timeout.Load() }
+
+// ProtoMaxBulkLen returns the largest bulk string accepted, in bytes.
+func (s *Settings) ProtoMaxBulkLen() int64 { return s.maxBulk.Load() }
+
+// LogLevel returns the Redis-named log level.
+func (s *Settings) LogLevel() string { return *s.logLevel.Load() }
+
+// N returns the configured replication factor.
+func (s *Settings) N() int64 { return s.p.N }
+
+// R returns the default read quorum.
+func (s *Settings) R() int64 { return s.r.Load() }
+
+// W returns the default write quorum.
+func (s *Settings) W() int64 { return s.w.Load() }
+
+// Params returns a snapshot of every parameter.
+func (s *Settings) Params() Params {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p := s.p
+	p.RequirePass, p.LogLevel = s.RequirePass(), s.LogLevel()
+	p.MaxClients, p.Timeout, p.ProtoMaxBulkLen = s.MaxClients(), s.Timeout(), s.ProtoMaxBulkLen()
+	p.R, p.W = s.R(), s.W()
+	return p
+}
+
+// OnChange registers fn, called after CONFIG SET changes a parameter (the
+// server applies loglevel, r and w to the logger and coordinator there).
+func (s *Settings) OnChange(fn func(name, value string)) {
+	s.mu.Lock()
+	s.onChange = fn
+	s.mu.Unlock()
+}
+
+// param is one CONFIG parameter: get renders it, set (nil: immutable)
+// validates and stores a new value.
+type param struct {
+	name string
+	get  func(s *Settings) string
+	set  func(s *Settings, v string) error
+}
+
+func constParam(name, v string) param {
+	return param{name: name, get: func(*Settings) string { return v }}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// params is the CONFIG table, in CONFIG GET's order.
+var params = []param{
+	{"appendfsync", func(s *Settings) string { return s.p.AppendFsync }, nil},
+	constParam("appendonly", "no"),
+	{"bind", func(s *Settings) string { return s.p.Bind }, nil},
+	constParam("databases", "1"),
+	{"dir", func(s *Settings) string { return s.p.Dir }, nil},
+	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
+	{"maxclients", func(s *Settings) string { return itoa(s.MaxClients()) },
+		intSetter(1, math.MaxUint32, func(s *Settings) *atomic.Int64 { return &s.maxCli })},
+	constParam("maxmemory", "0"),
+	constParam("maxmemory-policy", "noeviction"),
+	{"n", func(s *Settings) string { return itoa(s.p.N) }, nil},
+	{"port", func(s *Settings) string { return strconv.Itoa(s.p.Port) }, nil},
+	{"proto-max-bulk-len", func(s *Settings) string { return itoa(s.ProtoMaxBulkLen()) }, setMaxBulk},
+	{"r", func(s *Settings) string { return itoa(s.R()) }, quorumSetter('r')},
+	{"requirepass", func(s *Settings) string { return s.RequirePass() },
+		func(s *Settings, v string) error { s.pass.Store(&v); return nil }},
+	constParam("save", ""),
+	{"timeout", func(s *Settings) string { return itoa(s.Timeout()) },
+		intSetter(0, math.MaxInt32, func(s *Settings) *atomic.Int64 { return &s.timeout })},
+	{"w", func(s *Settings) string { return itoa(s.W()) }, quorumSetter('w')},
+}
+
+func lookupParam(name string) *param {
+	for i := range params {
+		if strings.EqualFold(params[i].name, name) {
+			return &params[i]
+		}
+	}
+	return nil
+}
+
+func intSetter(lo, hi int64, field func(*Settings) *atomic.Int64) func(*Settings, string) error {
+	return func(s *Settings, v string) error {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("argument couldn't be parsed into an integer")
+		}
+		if n < lo || n > hi {
+			return fmt.Errorf("argument must be between %d and %d inclusive", lo, hi)
+		}
+		field(s).Store(n)
+		return nil
+	}
+}
+
+func quorumSetter(which byte) func(*Settings, string) error {
+	return func(s *Settings, v string) error {
+		f := &s.r
+		if which == 'w' {
+			f = &s.w
+		}
+		return intSetter(1, s.p.N, func(*Settings) *atomic.Int64 { return f })(s, v)
+	}
+}
+
+func setMaxBulk(s *Settings, v string) error {
+	n, ok := parseMemory(v)
+	if !ok {
+		return fmt.Errorf("argument must be a memory value")
+	}
+	if n < 1<<20 {
+		return fmt.Errorf("argument must be between %d and %d inclusive", 1<<20, int64(math.MaxInt64))
+	}
+	s.maxBulk.Store(n)
+	return nil
+}
+
+func setLogLevel(s *Settings, v string) error {
+	v = strings.ToLower(v)
+	switch v {
+	case "debug", "verbose", "notice", "warning", "nothing":
+		s.logLevel.Store(&v)
+		return nil
+	}
+	return fmt.Errorf("argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
+}
+
+// parseMemory parses Redis memory values: bytes with an optional k, kb, m,
+// mb, g or gb suffix (any case; k is 1000, kb 1024).
+func parseMemory(v string) (int64, bool) {
+	l := strings.ToLower(v)
+	mul := int64(1)
+	for _, u := range []struct {
+		s string
+		m int64
+	}{{"kb", 1 << 10}, {"mb", 1 << 20}, {"gb", 1 << 30}, {"k", 1e3}, {"m", 1e6}, {"g", 1e9}, {"b", 1}} {
+		if strings.HasSuffix(l, u.s) {
+			l, mul = strings.TrimSuffix(l, u.s), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(l, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mul {
+		return 0, false
+	}
+	return n * mul, true
+}
+
+// ConfigError is a failed CONFIG SET; its Error text is the reply's tail.
+type ConfigError struct {
+	Param string // the offending parameter, as given
+	Err   error  // nil for an unknown parameter
+}
+
+func (e *ConfigError) Error() string {
+	if e.Err == nil {
+		return "Unknown option or number of arguments for CONFIG SET - '" + e.Param + "'"
+	}
+	return "CONFIG SET failed (possibly related to argument '" + e.Param + "') - " + e.Err.Error()
+}
+
+var (
+	errImmutable = fmt.Errorf("can't set immutable config")
+	errDuplicate = fmt.Errorf("duplicate parameter")
+)
+
+// Set changes parameters by name, all or none (as Redis 7's CONFIG SET):
+// on any error the parameters already changed are restored.
+func (s *Settings) Set(pairs [][2]string) error {
+	s.mu.Lock()
+	seen := make(map[*param]bool, len(pairs))
+	for _, kv := range pairs {
+		p := lookupParam(kv[0])
+		switch {
+		case p == nil:
+			s.mu.Unlock()
+			return &ConfigError{Param: kv[0]}
+		case p.set == nil:
+			s.mu.Unlock()
+			return &ConfigError{Param: kv[0], Err: errImmutable}
+		case seen[p]:
+			s.mu.Unlock()
+			return &ConfigError{Param: kv[0], Err: errDuplicate}
+		}
+		seen[p] = true
+	}
+	var undo [][2]string
+	for _, kv := range pairs {
+		p := lookupParam(kv[0])
+		old := p.get(s)
+		if err := p.set(s, kv[1]); err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				_ = lookupParam(undo[i][0]).set(s, undo[i][1])
+			}
+			s.mu.Unlock()
+			return &ConfigError{Param: kv[0], Err: err}
+		}
+		undo = append(undo, [2]string{p.name, old})
+	}
+	fn := s.onChange
+	s.mu.Unlock()
+	if fn != nil {
+		for _, kv := range undo {
+			fn(kv[0], lookupParam(kv[0]).get(s))
+		}
+	}
+	return nil
+}
+
+// Get returns the name/value pairs of the parameters matching any of the
+// glob patterns (case-insensitive), each once, in table order.
+func (s *Settings) Get(patterns ...string) [][2]string {
+	var out [][2]string
+	for i := range params {
+		for _, pat := range patterns {
+			if globMatch([]byte(pat), []byte(params[i].name), true) {
+				out = append(out, [2]string{params[i].name, params[i].get(s)})
+				break
+			}
+		}
+	}
+	return out
+}

@@ -1,0 +1,291 @@
+package command
+
+import "testing"
+
+func TestStrings(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> GET k
+		(nil)
+		> SET k v
+		OK
+		> GET k
+		"v"
+		> SET k v2 NX
+		(nil)
+		> SET k v2 XX
+		OK
+		> SET missing v XX
+		(nil)
+		> SET k v3 GET
+		"v2"
+		> SET new v GET
+		(nil)
+		> GET new
+		"v"
+		> SET k v4 NX GET
+		"v3"
+		> GET k
+		"v3"
+		> SET nx2 x NX GET
+		(nil)
+		> GET nx2
+		"x"
+		> SET k v NX XX
+		(error) ERR syntax error
+		> SET k v EX 10 PX 100
+		(error) ERR syntax error
+		> SET k v EX 10 KEEPTTL
+		(error) ERR syntax error
+		> SET k v KEEPTTL EX 10
+		(error) ERR syntax error
+		> SET k v EX
+		(error) ERR syntax error
+		> SET k v PERSIST
+		(error) ERR syntax error
+		> SET k v FOO
+		(error) ERR syntax error
+		> SET k v EX 0
+		(error) ERR invalid expire time in 'set' command
+		> SET k v PX -5
+		(error) ERR invalid expire time in 'set' command
+		> SET k v EX 9223372036854775
+		(error) ERR invalid expire time in 'set' command
+		> SET k v PX 9223372036854775807
+		(error) ERR invalid expire time in 'set' command
+		> SET k v EX abc
+		(error) ERR value is not an integer or out of range
+		> SET k v EX 10 EX 20
+		OK
+		> TTL k
+		(integer) 20
+		> SET k v KEEPTTL
+		OK
+		> TTL k
+		(integer) 20
+		> SET k v
+		OK
+		> TTL k
+		(integer) -1
+		> SET k v PXAT 1700000005000
+		OK
+		> PTTL k
+		(integer) 5000
+		> SET k v EXAT 1700000010
+		OK
+		> TTL k
+		(integer) 10
+		> SET k
+		(error) ERR wrong number of arguments for 'set' command
+		> get
+		(error) ERR wrong number of arguments for 'get' command
+		> GET a b
+		(error) ERR wrong number of arguments for 'get' command
+	`)
+}
+
+func TestSetVariants(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> SETNX a 1
+		(integer) 1
+		> SETNX a 2
+		(integer) 0
+		> GET a
+		"1"
+		> SETEX b 10 v
+		OK
+		> TTL b
+		(integer) 10
+		> SETEX b 0 v
+		(error) ERR invalid expire time in 'setex' command
+		> SETEX b x v
+		(error) ERR value is not an integer or out of range
+		> PSETEX c 1500 v
+		OK
+		> PTTL c
+		(integer) 1500
+		> TTL c
+		(integer) 2
+		> PSETEX c -1 v
+		(error) ERR invalid expire time in 'psetex' command
+		> GETSET a 3
+		"1"
+		> GETSET zz 3
+		(nil)
+		> GETDEL a
+		"3"
+		> GETDEL a
+		(nil)
+		> EXISTS a
+		(integer) 0
+		!advance 1500
+		> GET c
+		(nil)
+		> MSET x 1 y 2
+		OK
+		> MSET x 1 y
+		(error) ERR wrong number of arguments for 'mset' command
+		> MGET x nope y
+		1) "1"
+		2) (nil)
+		3) "2"
+		> MSETNX x 5 q 6
+		(integer) 0
+		> MSETNX p 5 q 6
+		(integer) 1
+		> MGET p q
+		1) "5"
+		2) "6"
+		> MSETNX p
+		(error) ERR wrong number of arguments for 'msetnx' command
+		> STRLEN x
+		(integer) 1
+		> STRLEN nope
+		(integer) 0
+	`)
+}
+
+func TestGetex(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> GETEX k
+		(nil)
+		> SET k v
+		OK
+		> GETEX k
+		"v"
+		> GETEX k EX 100
+		"v"
+		> TTL k
+		(integer) 100
+		> GETEX k PERSIST
+		"v"
+		> TTL k
+		(integer) -1
+		> GETEX k PX 100 EX 5
+		(error) ERR syntax error
+		> GETEX k PERSIST EX 5
+		(error) ERR syntax error
+		> GETEX k NX
+		(error) ERR syntax error
+		> GETEX k KEEPTTL
+		(error) ERR syntax error
+		> GETEX k EX 0
+		(error) ERR invalid expire time in 'getex' command
+		> GETEX k EXAT 1
+		"v"
+		> GET k
+		(nil)
+	`)
+}
+
+func TestCounters(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> INCR n
+		(integer) 1
+		> INCRBY n 10
+		(integer) 11
+		> DECR n
+		(integer) 10
+		> DECRBY n 20
+		(integer) -10
+		> INCRBY n abc
+		(error) ERR value is not an integer or out of range
+		> DECRBY n -9223372036854775808
+		(error) ERR decrement would overflow
+		> SET n 9223372036854775807
+		OK
+		> INCR n
+		(error) ERR increment or decrement would overflow
+		> SET n -9223372036854775808
+		OK
+		> DECR n
+		(error) ERR increment or decrement would overflow
+		> SET s abc
+		OK
+		> INCR s
+		(error) ERR value is not an integer or out of range
+		> SET s " 1"
+		OK
+		> INCR s
+		(error) ERR value is not an integer or out of range
+		> SET e 5 EX 100
+		OK
+		> INCR e
+		(integer) 6
+		> TTL e
+		(integer) 100
+		> INCRBYFLOAT f 10.5
+		"10.5"
+		> INCRBYFLOAT f 0.1
+		"10.6"
+		> INCRBYFLOAT f -5.0e3
+		"-4989.4"
+		> SET f 5.0e3
+		OK
+		> INCRBYFLOAT f 2.0e2
+		"5200"
+		> INCRBYFLOAT f x
+		(error) ERR value is not a valid float
+		> INCRBYFLOAT s 1
+		(error) ERR value is not a valid float
+		> INCRBYFLOAT f inf
+		(error) ERR increment would produce NaN or Infinity
+		> SET f 1.7e308
+		OK
+		> INCRBYFLOAT f 1.7e308
+		(error) ERR increment would produce NaN or Infinity
+	`)
+}
+
+func TestAppendRange(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> APPEND k Hello
+		(integer) 5
+		> APPEND k " World"
+		(integer) 11
+		> GETRANGE k 0 4
+		"Hello"
+		> GETRANGE k -5 -1
+		"World"
+		> GETRANGE k -1 -5
+		""
+		> GETRANGE k 0 -1
+		"Hello World"
+		> GETRANGE k 5 100
+		" World"
+		> GETRANGE k 20 30
+		""
+		> GETRANGE k -100 2
+		"Hel"
+		> GETRANGE nope 0 -1
+		""
+		> GETRANGE k a 1
+		(error) ERR value is not an integer or out of range
+		> SUBSTR k 0 0
+		"H"
+		> SETRANGE k 6 Redis
+		(integer) 11
+		> GET k
+		"Hello Redis"
+		> SETRANGE p 3 x
+		(integer) 4
+		> GET p
+		"\x00\x00\x00x"
+		> SETRANGE empty 5 ""
+		(integer) 0
+		> EXISTS empty
+		(integer) 0
+		> SETRANGE k 100 ""
+		(integer) 11
+		> SETRANGE k -1 x
+		(error) ERR offset is out of range
+		> SETRANGE k 536870911 xx
+		(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)
+		> SETRANGE k x y
+		(error) ERR value is not an integer or out of range
+	`)
+}

@@ -1,0 +1,76 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Config is one node's configuration. Field names follow redis.conf where
+// Redis has the same setting; cmd/ringkv maps flags and config files here.
+type Config struct {
+	Port            int           // client RESP port; default 6379
+	Bind            string        // client listen address; default 127.0.0.1
+	Dir             string        // data directory; default ./data
+	RequirePass     string        // AUTH password; default none
+	AppendFsync     string        // always | everysec | no; default everysec
+	MaxClients      int           // client connections at once; default 10000
+	ProtoMaxBulkLen int64         // largest bulk string a client may send, bytes; default 512 MiB
+	Timeout         time.Duration // close clients idle this long; default 0 (never)
+	Node            string        // node name, unique in the cluster; default hostname
+	Join            []string      // gossip addresses of members to join; default none
+	GossipPort      int           // Serf gossip port; default 7946
+	PeerPort        int           // node-to-node RPC port; default Port+10000
+	ClusterKey      string        // shared secret for peers and gossip; default none
+	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
+	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
+	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
+	ConfigFile      string        // the --config file, for INFO; default none
+	Logger          zerolog.Logger
+}
+
+// DefaultConfig returns a working single node's configuration.
+func DefaultConfig() Config {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "ringkv"
+	}
+	return Config{
+		Port: 6379, Bind: "127.0.0.1", Dir: "./data", AppendFsync: "everysec",
+		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
+		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
+		RequestTimeout: 2 * time.Second,
+	}
+}
+
+// Validate checks the configuration and fills derived defaults.
+func (c *Config) Validate() error {
+	if c.PeerPort == 0 {
+		c.PeerPort = c.Port + 10000
+	}
+	switch {
+	case c.Port < 0 || c.Port > 65535:
+		return fmt.Errorf("port %d out of range 0-65535", c.Port)
+	case c.Dir == "":
+		return errors.New("dir must not be empty")
+	case c.Node == "":
+		return errors.New("node name must not be empty")
+	case c.MaxClients < 1:
+		return fmt.Errorf("maxclients must be at least 1, got %d", c.MaxClients)
+	case c.ProtoMaxBulkLen < 1:
+		return fmt.Errorf("proto-max-bulk-len must be positive, got %d", c.ProtoMaxBulkLen)
+	case c.N < 1 || c.R < 1 || c.W < 1 || c.R > c.N || c.W > c.N:
+		return fmt.Errorf("need 1 <= r,w <= n, got n=%d r=%d w=%d", c.N, c.R, c.W)
+	case c.Partitions < 1 || c.Partitions&(c.Partitions-1) != 0 || c.Partitions > 65536:
+		return fmt.Errorf("partitions must be a power of two up to 65536, got %d", c.Partitions)
+	}
+	switch c.AppendFsync {
+	case "always", "everysec", "no":
+	default:
+		return fmt.Errorf("appendfsync must be always, everysec or no, got %q", c.AppendFsync)
+	}
+	return nil
+}

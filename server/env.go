@@ -1,0 +1,63 @@
+package server
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// newEnv gathers what every client session shares.
+func (s *Server) newEnv() *command.Env {
+	p := command.DefaultParams()
+	p.Port, p.Bind, p.Dir, p.AppendFsync, p.Node = s.cfg.Port, s.cfg.Bind, s.cfg.Dir, s.cfg.AppendFsync, s.cfg.Node
+	p.RequirePass, p.MaxClients = s.cfg.RequirePass, int64(s.cfg.MaxClients)
+	p.Timeout, p.ProtoMaxBulkLen = int64(s.cfg.Timeout/time.Second), s.cfg.ProtoMaxBulkLen
+	p.N, p.R, p.W = int64(s.cfg.N), int64(s.cfg.R), int64(s.cfg.W)
+	settings := command.NewSettings(p)
+	runID := newRunID()
+	start := time.Now()
+	return &command.Env{
+		KV:       s.coord,
+		Settings: settings,
+		Stats:    new(command.Stats),
+		Clients:  &s.clients,
+		Shutdown: s.requestStop,
+		Info: func() command.InfoData {
+			return command.InfoData{
+				RunID: runID, PID: os.Getpid(), TCPPort: s.port(), StartTime: start,
+				ConfigFile: s.cfg.ConfigFile, Node: s.cfg.Node, Members: 1, Extra: s.infoExtra(),
+			}
+		},
+	}
+}
+
+// port is the client port actually bound (--port 0 picks a free one).
+func (s *Server) port() int {
+	if a := s.Addr(); a != nil {
+		if _, p, err := splitHostPort(a.String()); err == nil {
+			return p
+		}
+	}
+	return s.cfg.Port
+}
+
+// infoExtra is INFO's ringkv section: engine facts.
+func (s *Server) infoExtra() [][2]string {
+	st := s.db.Stats()
+	return [][2]string{
+		{"engine_keys", strconv.FormatInt(st.Keys, 10)},
+		{"engine_disk_bytes", strconv.FormatInt(st.DiskBytes, 10)},
+		{"engine_writes", strconv.FormatInt(st.Writes, 10)},
+		{"engine_expired", strconv.FormatInt(st.Expired, 10)},
+	}
+}
+
+func newRunID() string {
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
