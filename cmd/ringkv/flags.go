@@ -24,8 +24,8 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.SetOutput(out)
 	var (
 		join, level, format string
-		bulk                            = byteSize(cfg.ProtoMaxBulkLen)
-		idle, reqTimeout                int
+		bulk                = byteSize(cfg.ProtoMaxBulkLen)
+		idle, reqTimeout    int
 	)
 	fs.StringVar(&cfg.ConfigFile, "config", "", "read settings from `FILE` (one \"name value\" per line, names as these flags); flags override it")
 	fs.IntVar(&cfg.Port, "port", cfg.Port, "client RESP `port`")
