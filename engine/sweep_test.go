@@ -17,7 +17,7 @@ func TestSweepExpiresAndMovesIndex(t *testing.T) {
 	// Two concurrent siblings expiring at different times.
 	mustUpdate(t, db, "pair", setTo("a", "first", 1200))
 	mustUpdate(t, db, "pair", func(cur version.Set) (version.Set, bool, error) {
-		s, _ := cur.Put("b", nil, version.Sibling{Value: []byte("second"), Time: 1, Expiry: 3000}, 0)
+		s, _ := cur.Put("b", version.Context{}, version.Sibling{Value: []byte("second"), Time: 1, Expiry: 3000}, 0)
 		return s, true, nil
 	})
 	want := []string{"pair@1200", "soon@1500", "later@2500"}

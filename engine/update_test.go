@@ -25,7 +25,7 @@ func TestUpdateGetRoundTrip(t *testing.T) {
 	}
 	// A write made without a context is a concurrent sibling (§4.4).
 	two := mustUpdate(t, db, "k", func(cur version.Set) (version.Set, bool, error) {
-		s, _ := cur.Put("b", nil, version.Sibling{Value: []byte("v2"), Time: 2}, 0)
+		s, _ := cur.Put("b", version.Context{}, version.Sibling{Value: []byte("v2"), Time: 2}, 0)
 		return s, true, nil
 	})
 	got := mustGet(t, db, "k")

@@ -8,7 +8,7 @@ import "github.com/ringkv/ringkv/replica/version"
 // coordinating replica holds (plain SET/DEL), nil makes a concurrent sibling
 // (VSET without CONTEXT).
 type Change struct {
-	Context version.VV
+	Context version.Context
 	Value   []byte
 	Delete  bool  // write a tombstone instead of Value
 	Expiry  int64 // Unix ms; 0 means none
@@ -24,7 +24,7 @@ type UpdateFunc func(cur version.Set, now int64) (*Change, error)
 type Result struct {
 	Set     version.Set // the key's set after the write
 	Dot     version.Dot // the new sibling's dot; zero if nothing was written
-	Context version.VV  // what the writer has now seen: its context plus Dot
+	Context version.Context  // what the writer has now seen: its context plus Dot
 }
 
 // Written reports whether the update wrote a new sibling.

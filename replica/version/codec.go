@@ -72,7 +72,7 @@ func DecodeSet(b []byte) (Set, error) {
 		if flags&flagExpiry != 0 {
 			sb.Expiry = d.varint()
 		}
-		sb.Past = d.vv()
+		sb.Past = d.context()
 		if !sb.Tombstone {
 			sb.Value = d.bytes()
 			if sb.Value == nil && d.err == nil {

@@ -20,7 +20,7 @@ func TestSetRoundTrip(t *testing.T) {
 }
 
 func TestDecodeSetRejectsGarbage(t *testing.T) {
-	s, _ := Set(nil).Put("node", nil, val("hello"), 0)
+	s, _ := Set(nil).Put("node", Context{}, val("hello"), 0)
 	b := s.AppendBinary(nil)
 	for i := 0; i < len(b); i++ {
 		if _, err := DecodeSet(b[:i]); err == nil {
@@ -36,7 +36,7 @@ func TestDecodeSetRejectsGarbage(t *testing.T) {
 }
 
 func TestContextRoundTrip(t *testing.T) {
-	v := VV{{"node-1", 3}, {"node-2", 1 << 50}}
+	v := Context{VV: VV{{"node-1", 3}, {"node-2", 1 << 50}}, Dots: []Dot{{"node-1", 7}, {"node-3", 2}}}
 	tok := EncodeContext(v)
 	for _, c := range tok {
 		if c < '!' || c > '~' {
@@ -47,15 +47,15 @@ func TestContextRoundTrip(t *testing.T) {
 	if err != nil || !got.Equal(v) {
 		t.Fatalf("decode %q = %v, %v", tok, got, err)
 	}
-	if EncodeContext(nil) != "" {
+	if EncodeContext(Context{}) != "" {
 		t.Fatal("empty context should encode as empty string")
 	}
 }
 
 func TestDecodeContextRejects(t *testing.T) {
-	tok := EncodeContext(VV{{"a", 1}})
+	tok := EncodeContext(Context{VV: VV{{"a", 1}}})
 	bad := []string{"", "!!!", "abc", tok[:len(tok)-1], strings.ToUpper(tok), tok + "A",
-		EncodeContext(VV{{"a", 1}})[1:], strings.Repeat("A", maxContextLen+1)}
+		EncodeContext(Context{VV: VV{{"a", 1}}})[1:], strings.Repeat("A", maxContextLen+1)}
 	flipped := []byte(tok)
 	flipped[3] ^= 1
 	bad = append(bad, string(flipped))
@@ -70,7 +70,7 @@ func TestDecodeContextRejects(t *testing.T) {
 }
 
 func FuzzDecodeContext(f *testing.F) {
-	f.Add(EncodeContext(VV{{"a", 1}, {"b", 2}}))
+	f.Add(EncodeContext(Context{VV: VV{{"a", 1}, {"b", 2}}}))
 	f.Add("")
 	f.Add("AQEBYQE")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -78,7 +78,7 @@ func FuzzDecodeContext(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if !v.valid() || len(v) == 0 {
+		if !v.valid() || v.IsZero() {
 			t.Fatalf("accepted non-canonical %v", v)
 		}
 		if got, err := DecodeContext(EncodeContext(v)); err != nil || !got.Equal(v) {
@@ -88,7 +88,7 @@ func FuzzDecodeContext(f *testing.F) {
 }
 
 func FuzzDecodeSet(f *testing.F) {
-	s, _ := Set(nil).Put("n", nil, val("v"), 0)
+	s, _ := Set(nil).Put("n", Context{}, val("v"), 0)
 	f.Add(s.AppendBinary(nil))
 	f.Add([]byte{1, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -103,7 +103,7 @@ func FuzzDecodeSet(f *testing.F) {
 }
 
 func BenchmarkDecodeSet(b *testing.B) {
-	s, _ := Set(nil).Put("node-1", nil, Sibling{Value: make([]byte, 100), Time: 1}, 0)
+	s, _ := Set(nil).Put("node-1", Context{}, Sibling{Value: make([]byte, 100), Time: 1}, 0)
 	enc := s.AppendBinary(nil)
 	for b.Loop() {
 		if _, err := DecodeSet(enc); err != nil {
@@ -113,7 +113,7 @@ func BenchmarkDecodeSet(b *testing.B) {
 }
 
 func BenchmarkPutMerge(b *testing.B) {
-	s, _ := Set(nil).Put("node-1", nil, Sibling{Value: make([]byte, 100), Time: 1}, 0)
+	s, _ := Set(nil).Put("node-1", Context{}, Sibling{Value: make([]byte, 100), Time: 1}, 0)
 	for b.Loop() {
 		s2, _ := s.Put("node-1", s.Context(), Sibling{Value: make([]byte, 100), Time: 2}, 0)
 		_ = s2

@@ -1,6 +1,9 @@
 package version
 
-import "bytes"
+import (
+	"bytes"
+	"slices"
+)
 
 // Dot names one write: the Counter-th event coordinated by Node for a key.
 type Dot struct {
@@ -20,7 +23,7 @@ func (d Dot) Less(o Dot) bool {
 // stamp (Dot and Past), the coordinator's wall clock and an optional expiry.
 type Sibling struct {
 	Dot       Dot
-	Past      VV     // context the write was made with
+	Past      Context // context the write was made with
 	Value     []byte // nil for a tombstone
 	Tombstone bool
 	Time      int64 // coordinator's wall clock, Unix ms
@@ -50,12 +53,24 @@ type Set []Sibling
 
 // Context returns the causal context that covers every sibling in s: the
 // join of their pasts and dots. It is what VGET hands to clients.
-func (s Set) Context() VV {
-	var vv VV
+func (s Set) Context() Context {
+	var c Context
 	for i := range s {
-		vv = vv.Join(s[i].Past).With(s[i].Dot)
+		c = c.Join(s[i].Past).With(s[i].Dot)
 	}
-	return vv
+	return c
+}
+
+// maxCounter returns the highest counter of node that s knows of.
+func (s Set) maxCounter(node string) uint64 {
+	var m uint64
+	for i := range s {
+		m = max(m, s[i].Past.Max(node))
+		if s[i].Dot.Node == node {
+			m = max(m, s[i].Dot.Counter)
+		}
+	}
+	return m
 }
 
 // Winner returns the sibling a plain GET answers at now: among the live
@@ -107,10 +122,10 @@ func (s Set) MinExpiry() int64 {
 // known to s or ctx, and is at least floor (a node-wide lower bound that
 // keeps counters fresh if a key's history was ever purged). Put returns the
 // new set and the new sibling's dot. s is not modified.
-func (s Set) Put(node string, ctx VV, nv Sibling, floor uint64) (Set, Dot) {
-	c := max(s.Context().Get(node), ctx.Get(node)) + 1
+func (s Set) Put(node string, ctx Context, nv Sibling, floor uint64) (Set, Dot) {
+	c := max(s.maxCounter(node), ctx.Max(node)) + 1
 	nv.Dot = Dot{Node: node, Counter: max(c, floor)}
-	nv.Past = append(VV(nil), ctx...)
+	nv.Past = Context{VV: slices.Clone(ctx.VV), Dots: slices.Clone(ctx.Dots)}
 	return s.Merge(Set{nv}), nv.Dot
 }
 

@@ -20,7 +20,7 @@ func values(s Set) []string {
 // through the same coordinator, so both are kept as siblings.
 func TestSameContextMakesSiblings(t *testing.T) {
 	var s Set
-	s, _ = s.Put("a", nil, val("x"), 0)
+	s, _ = s.Put("a", Context{}, val("x"), 0)
 	ctx := s.Context()
 	s, _ = s.Put("a", ctx, val("y"), 0)
 	s, _ = s.Put("a", ctx, val("z"), 0)
@@ -36,8 +36,8 @@ func TestSameContextMakesSiblings(t *testing.T) {
 
 func TestNoContextIsConcurrent(t *testing.T) {
 	var s Set
-	s, _ = s.Put("a", nil, val("x"), 0)
-	s, _ = s.Put("a", nil, val("y"), 0)
+	s, _ = s.Put("a", Context{}, val("x"), 0)
+	s, _ = s.Put("a", Context{}, val("y"), 0)
 	if len(s) != 2 {
 		t.Fatalf("want 2 siblings, got %d", len(s))
 	}
@@ -48,9 +48,9 @@ func TestNoContextIsConcurrent(t *testing.T) {
 // context came from a replica that saw dot (a,2) also saw (a,1).
 func TestReplicatedSetKeepsUnseenSibling(t *testing.T) {
 	var coord Set
-	coord, _ = coord.Put("a", nil, val("1"), 0)
+	coord, _ = coord.Put("a", Context{}, val("1"), 0)
 	ctx0 := coord.Context()
-	coord, _ = coord.Put("a", nil, val("2"), 0) // concurrent with "1"
+	coord, _ = coord.Put("a", Context{}, val("2"), 0) // concurrent with "1"
 	replica := Set(nil).Merge(coord)            // full set travels
 	if !replica.Equal(coord) {
 		t.Fatalf("replica %v != coordinator %v", replica, coord)
@@ -64,7 +64,7 @@ func TestReplicatedSetKeepsUnseenSibling(t *testing.T) {
 
 func TestTombstoneCoversAndMerges(t *testing.T) {
 	var s Set
-	s, _ = s.Put("a", nil, val("x"), 0)
+	s, _ = s.Put("a", Context{}, val("x"), 0)
 	old := s
 	s, _ = s.Put("a", s.Context(), Sibling{Tombstone: true, Time: 2}, 0)
 	if _, ok := s.Winner(0); ok || len(s) != 1 {
@@ -77,7 +77,7 @@ func TestTombstoneCoversAndMerges(t *testing.T) {
 
 func TestFloorKeepsCountersFresh(t *testing.T) {
 	var s Set
-	_, d := s.Put("a", nil, val("x"), 1000)
+	_, d := s.Put("a", Context{}, val("x"), 1000)
 	if d.Counter != 1000 {
 		t.Fatalf("counter %d, want floor 1000", d.Counter)
 	}
@@ -129,7 +129,7 @@ func randomHistory(r *rand.Rand) []Set {
 		case 0: // sync from another replica
 			sets[i] = sets[i].Merge(sets[r.Intn(len(nodes))])
 		case 1: // blind write
-			sets[i], _ = sets[i].Put(nodes[i], nil, val(fmt.Sprint(step)), 0)
+			sets[i], _ = sets[i].Put(nodes[i], Context{}, val(fmt.Sprint(step)), 0)
 		case 2: // delete with full context
 			sets[i], _ = sets[i].Put(nodes[i], sets[i].Context(), Sibling{Tombstone: true, Time: int64(step)}, 0)
 		default: // read-modify-write, sometimes with a stale context
@@ -170,16 +170,16 @@ func TestNoWriteLostWithoutCover(t *testing.T) {
 	for iter := 0; iter < 2000; iter++ {
 		var s Set
 		var written []Dot
-		var ctxs []VV
+		var ctxs []Context
 		for step := 0; step < 10; step++ {
-			var ctx VV
+			var ctx Context
 			if len(ctxs) > 0 && r.Intn(2) == 0 {
 				ctx = ctxs[r.Intn(len(ctxs))]
 			}
 			var d Dot
 			s, d = s.Put([]string{"a", "b"}[r.Intn(2)], ctx, val(fmt.Sprint(step)), 0)
 			written = append(written, d)
-			ctxs = append(ctxs, s.Context())
+			ctxs = append(ctxs, s.Context(), ctx.With(d))
 		}
 		for _, d := range written {
 			present := false
@@ -194,5 +194,44 @@ func TestNoWriteLostWithoutCover(t *testing.T) {
 				t.Fatalf("dot %v present=%v covered=%v in %v", d, present, covered, s)
 			}
 		}
+	}
+}
+
+// A blind write next to an older sibling from the same coordinator must
+// hand back a context that covers the new write only: with a plain version
+// vector {a:2} would also cover (a,1), which the writer never saw.
+func TestBlindWriteContextCoversOnlyItself(t *testing.T) {
+	var s Set
+	s, _ = s.Put("a", Context{}, val("x"), 0)
+	s, d := s.Put("a", Context{}, val("y"), 0)
+	mine := Context{}.With(d)
+	if mine.Covers(Dot{"a", 1}) || !mine.Covers(d) {
+		t.Fatalf("context %+v of write %v", mine, d)
+	}
+	s, _ = s.Put("a", mine, val("z"), 0)
+	if got := values(s); fmt.Sprint(got) != "[x z]" {
+		t.Fatalf("got %v, want [x z]: the unseen sibling must survive", got)
+	}
+	tok, err := DecodeContext(EncodeContext(mine))
+	if err != nil || !tok.Equal(mine) {
+		t.Fatalf("dotted context round trip: %+v, %v", tok, err)
+	}
+	// The set's whole context folds the dots back into a plain vector.
+	if c := s.Context(); len(c.Dots) != 0 || c.VV.Get("a") != 3 {
+		t.Fatalf("set context %+v", c)
+	}
+}
+
+func TestContextNormalizes(t *testing.T) {
+	c := Context{}.With(Dot{"a", 3}).With(Dot{"a", 1})
+	if len(c.Dots) != 1 || c.VV.Get("a") != 1 {
+		t.Fatalf("%+v", c)
+	}
+	c = c.With(Dot{"a", 2})
+	if len(c.Dots) != 0 || c.VV.Get("a") != 3 {
+		t.Fatalf("fold chain: %+v", c)
+	}
+	if !c.Descends(Context{}.With(Dot{"a", 2})) || (Context{}).Descends(c) {
+		t.Fatal("descends")
 	}
 }

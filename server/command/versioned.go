@@ -11,7 +11,7 @@ import (
 // vopts are the options of the versioned commands.
 type vopts struct {
 	quorum  int // R or W; 0: the node's default
-	context version.VV
+	context version.Context
 	hasCtx  bool
 }
 
@@ -48,8 +48,8 @@ func (d *Dispatcher) parseVOpts(args [][]byte, q byte, ctxOK bool) (vopts, resp.
 }
 
 // encodeContext is a context as a bulk string reply.
-func encodeContext(vv version.VV) resp.Reply {
-	return resp.BulkString(version.EncodeContext(vv))
+func encodeContext(c version.Context) resp.Reply {
+	return resp.BulkString(version.EncodeContext(c))
 }
 
 // VGET key [R n] → [context or nil, [live values...]]
