@@ -65,16 +65,25 @@ func need(req, def, n int) int {
 	return min(req, n)
 }
 
-// Update applies fn to key on this node, which must be one of the key's
+// Update applies fn to key on this node if it is one of the key's
 // replicas, then sends the resulting set to the others and returns once w
-// of them (this one included) stored it. With too few acks in time it
+// of them (this one included) stored it. On another node it reads the key,
+// lets fn decide, and has a replica coordinate the write (applyRemote). With too few acks in time it
 // returns a *QuorumError; the write may still have reached some replicas,
 // as in Dynamo.
 func (c *Coordinator) Update(ctx context.Context, key []byte, w int, fn UpdateFunc) (Result, error) {
 	list := c.replicas(key)
 	if !slices.Contains(list, c.cfg.Node) {
-		return Result{}, &NotCoordinatorError{Replicas: list}
+		if c.peers == nil {
+			return Result{}, &NotCoordinatorError{Replicas: list}
+		}
+		return c.applyRemote(ctx, key, w, list, fn)
 	}
+	return c.write(ctx, key, w, list, fn)
+}
+
+// write coordinates fn's write here and replicates it over list.
+func (c *Coordinator) write(ctx context.Context, key []byte, w int, list []string, fn UpdateFunc) (Result, error) {
 	res, err := c.applyLocal(key, fn)
 	if err != nil || !res.Written() {
 		return res, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,14 +33,14 @@ type testCluster struct {
 
 // newCluster starts n coordinators over the in-memory network, every key
 // replicated on all of them, with N=n and the given R and W.
-func newCluster(t *testing.T, n, r, w int) *testCluster {
+func newCluster(t *testing.T, n, r, w int, outsiders ...string) *testCluster {
 	t.Helper()
 	tc := &testCluster{net: transport.NewMemNetwork(1), coords: map[string]*replica.Coordinator{}, stores: map[string]*engine.DB{}}
 	var names static
 	for i := 0; i < n; i++ {
 		names = append(names, fmt.Sprintf("n%d", i+1))
 	}
-	for _, name := range names {
+	for _, name := range append(slices.Clone(names), outsiders...) {
 		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
 		if err != nil {
 			t.Fatal(err)
@@ -200,6 +202,28 @@ func TestClusterScanLenFlush(t *testing.T) {
 		if db.Len() != 0 {
 			t.Fatalf("%s still holds %d keys", name, db.Len())
 		}
+	}
+}
+
+// A node outside the preference list has a replica coordinate the write.
+func TestUpdateFromOutsideThePreferenceList(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2, "n4")
+	ctx := context.Background()
+	res, err := tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v"))
+	if err != nil || !res.Written() || res.Dot.Node != "n1" {
+		t.Fatalf("remote apply = %+v, %v", res, err)
+	}
+	if n, _ := tc.stores["n4"].Get([]byte("k")); len(n) != 0 {
+		t.Fatalf("outsider stored the key: %v", n)
+	}
+	tc.net.Down("n1") // the next replica takes over
+	if res, err = tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v2")); err != nil || res.Dot.Node != "n2" {
+		t.Fatalf("failover apply = %+v, %v", res, err)
+	}
+	tc.net.Down("n3")
+	_, err = tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v3"))
+	if err == nil || !strings.HasPrefix(err.Error(), "NOQUORUM") {
+		t.Fatalf("want NOQUORUM, got %v", err)
 	}
 }
 

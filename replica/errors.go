@@ -22,3 +22,23 @@ type QuorumError struct {
 func (e *QuorumError) Error() string {
 	return fmt.Sprintf("NOQUORUM wanted %c=%d, got %d", e.Op, e.Need, e.Got)
 }
+
+// remoteError is how a Caller reports that the peer ran the request and
+// its handler failed (cluster/transport's *RemoteError).
+type remoteError interface{ Remote() string }
+
+// fromRemote turns a peer handler's failure back into this package's
+// error: a remote QuorumError stays a *QuorumError. ok is false if err is
+// not a handler failure (the peer was not reached).
+func fromRemote(err error) (out error, ok bool) {
+	var re remoteError
+	if !errors.As(err, &re) {
+		return err, false
+	}
+	msg := re.Remote()
+	var qe QuorumError
+	if _, e := fmt.Sscanf(msg, "NOQUORUM wanted %c=%d, got %d", &qe.Op, &qe.Need, &qe.Got); e == nil {
+		return &qe, true
+	}
+	return errors.New(msg), true
+}

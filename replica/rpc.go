@@ -72,6 +72,8 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		return binary.AppendUvarint(nil, uint64(c.store.Len())), nil
 	case MethodFlush:
 		return nil, c.store.Flush()
+	case MethodApply:
+		return c.serveApply(ctx, body)
 	}
 	return nil, fmt.Errorf("replica: unknown peer method %d from %s", method, from)
 }

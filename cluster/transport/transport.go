@@ -90,3 +90,8 @@ func copyBytes(b []byte) []byte {
 	}
 	return append(make([]byte, 0, len(b)), b...)
 }
+
+// Remote returns the remote handler's error text; it lets other packages
+// tell "the peer ran the request and failed" from "the peer was not
+// reached" without importing this one.
+func (e *RemoteError) Remote() string { return e.Msg }
