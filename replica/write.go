@@ -22,9 +22,9 @@ type UpdateFunc func(cur version.Set, now int64) (*Change, error)
 
 // Result is the outcome of an Update.
 type Result struct {
-	Set     version.Set // the key's set after the write
-	Dot     version.Dot // the new sibling's dot; zero if nothing was written
-	Context version.Context  // what the writer has now seen: its context plus Dot
+	Set     version.Set     // the key's set after the write
+	Dot     version.Dot     // the new sibling's dot; zero if nothing was written
+	Context version.Context // what the writer has now seen: its context plus Dot
 }
 
 // Written reports whether the update wrote a new sibling.

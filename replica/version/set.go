@@ -24,7 +24,7 @@ func (d Dot) Less(o Dot) bool {
 type Sibling struct {
 	Dot       Dot
 	Past      Context // context the write was made with
-	Value     []byte // nil for a tombstone
+	Value     []byte  // nil for a tombstone
 	Tombstone bool
 	Time      int64 // coordinator's wall clock, Unix ms
 	Expiry    int64 // Unix ms; 0 means no expiry

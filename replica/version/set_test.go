@@ -51,7 +51,7 @@ func TestReplicatedSetKeepsUnseenSibling(t *testing.T) {
 	coord, _ = coord.Put("a", Context{}, val("1"), 0)
 	ctx0 := coord.Context()
 	coord, _ = coord.Put("a", Context{}, val("2"), 0) // concurrent with "1"
-	replica := Set(nil).Merge(coord)            // full set travels
+	replica := Set(nil).Merge(coord)                  // full set travels
 	if !replica.Equal(coord) {
 		t.Fatalf("replica %v != coordinator %v", replica, coord)
 	}
