@@ -1,0 +1,18 @@
+// Package membership tells a ringkv node who is in the cluster. It adapts
+// HashiCorp Serf (SWIM gossip over memberlist) to ringkv: nodes join by
+// gossip address, advertise their client/peer addresses and partition count
+// as Serf tags, and are reported as cluster.Node values.
+//
+// Membership is explicit, as in Dynamo §4.8: a node that fails stays a
+// member (state Failed) and keeps its place in the ring, because outages are
+// usually transient and re-placing data on every blip would be costly; only a
+// node that left gracefully (Leave) or was removed by an operator is dropped.
+// Serf's ReconnectTimeout is therefore long (72h): Serf forgets a failed node
+// only after that. RingMembers returns the names the ring is built from.
+//
+// All nodes must share the partition count Q (tag "q"): a node with another
+// Q is refused when it tries to merge into the cluster (CheckQ).
+//
+// The package decides nothing about data placement (see cluster/ring) and
+// carries no data (see cluster/transport). Start from New and Config.
+package membership

@@ -1,0 +1,61 @@
+package membership
+
+import (
+	"time"
+
+	"github.com/hashicorp/memberlist"
+	"github.com/hashicorp/serf/serf"
+	"github.com/rs/zerolog"
+)
+
+// Serf timers. Failed nodes are kept (Dynamo §4.8) for reconnectTimeout;
+// left nodes are remembered as left for tombstoneTimeout.
+const (
+	reconnectTimeout = 72 * time.Hour
+	tombstoneTimeout = 24 * time.Hour
+	eventBuffer      = 256
+)
+
+// serfConfig translates c into Serf's configuration, sending events to ch
+// and logs to log.
+func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Config {
+	sc := serf.DefaultConfig()
+	sc.NodeName = c.NodeName
+	sc.Tags = c.tags()
+	sc.EventCh = ch
+	sc.ReconnectTimeout = reconnectTimeout
+	sc.TombstoneTimeout = tombstoneTimeout
+	sc.Merge = qGuard{q: c.Q}
+	sc.Logger = newStdLogger(log)
+
+	ml := memberlist.DefaultLANConfig()
+	if c.Fast {
+		ml = fastMemberlist()
+		sc.ReapInterval = time.Second
+		sc.ReconnectInterval = 500 * time.Millisecond
+		sc.LeavePropagateDelay = 100 * time.Millisecond
+		sc.BroadcastTimeout = 2 * time.Second
+	}
+	ml.Name = c.NodeName
+	ml.BindAddr, ml.BindPort = c.BindAddr, c.BindPort
+	ml.AdvertiseAddr, ml.AdvertisePort = c.AdvertiseAddr, c.AdvertisePort
+	ml.SecretKey = c.SecretKey
+	ml.Transport = c.Transport
+	ml.Logger = sc.Logger
+	sc.MemberlistConfig = ml
+	return sc
+}
+
+// fastMemberlist is memberlist's loopback profile with failure detection
+// in well under a second.
+func fastMemberlist() *memberlist.Config {
+	ml := memberlist.DefaultLocalConfig()
+	ml.ProbeInterval = 100 * time.Millisecond
+	ml.ProbeTimeout = 50 * time.Millisecond
+	ml.GossipInterval = 20 * time.Millisecond
+	ml.PushPullInterval = time.Second
+	ml.SuspicionMult = 2
+	ml.TCPTimeout = 500 * time.Millisecond
+	ml.DeadNodeReclaimTime = time.Second
+	return ml
+}
