@@ -20,10 +20,15 @@ const (
 	KindDouble                // ,3.5 (RESP3), bulk "3.5" (RESP2)
 	KindBool                  // #t (RESP3), :1 (RESP2)
 	KindVerbatim              // =8 txt:text (RESP3), bulk "text" (RESP2)
+	KindRaw                   // Bytes already encoded (a reply relayed from another node)
 )
 
 var kindNames = [...]string{"null", "simple", "error", "int", "bulk", "nullarray",
-	"array", "map", "set", "double", "bool", "verbatim"}
+	"array", "map", "set", "double", "bool", "verbatim", "raw"}
+
+// Raw is a reply already encoded for the connection's protocol, e.g. one
+// relayed from the node that ran the command.
+func Raw(b []byte) Reply { return Reply{Kind: KindRaw, Bytes: b} }
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {

@@ -100,6 +100,8 @@ func Append(dst []byte, r Reply, proto int) []byte {
 			return append(append(dst, r.Str...), '\r', '\n')
 		}
 		return redcon.AppendBulkString(dst, verbatimText(r.Str))
+	case KindRaw:
+		return append(dst, r.Bytes...)
 	}
 	return redcon.AppendError(dst, "ERR internal error: unknown reply kind "+r.Kind.String())
 }

@@ -20,6 +20,9 @@ type Dispatcher struct {
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
 func New(env *Env) *Dispatcher {
 	d := &Dispatcher{env: env.withDefaults()}
+	if d.env.Topology == nil {
+		d.env.Topology = localTopology{d}
+	}
 	d.sorted = d.table()
 	sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i].Name < d.sorted[j].Name })
 	d.cmds = make(map[string]*Command, len(d.sorted))
@@ -99,3 +102,7 @@ func (d *Dispatcher) resolve(args [][]byte) (*Command, resp.Reply) {
 	}
 	return cmd, resp.Reply{}
 }
+
+// Lookup returns the table entry for a command name (any case), or nil.
+// The server uses it to route commands by their key positions.
+func (d *Dispatcher) Lookup(name []byte) *Command { return lookup(d.cmds, name) }

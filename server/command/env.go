@@ -16,6 +16,8 @@ type Env struct {
 	Clients  Clients   // the server's connections (CLIENT LIST/KILL, INFO clients)
 	// Info returns the server-owned facts INFO and HELLO report.
 	Info func() InfoData
+	// Topology answers RINGKV LOCATE/MEMBERS; default: this node alone.
+	Topology Topology
 	// Shutdown is called by SHUTDOWN; it must not block the caller until the
 	// server stops (the caller's connection is drained as part of it).
 	Shutdown func()
@@ -58,6 +60,9 @@ type InfoData struct {
 	ConfigFile string    // "" without --config
 	Node       string    // this node's name in the cluster
 	Members    int       // ring members; N, R, W are capped at this
+	// Cluster lines for INFO's cluster section (members, ring), as
+	// name/value pairs in order.
+	Cluster [][2]string
 	// Extra lines for INFO's ringkv section (engine and replica stats),
 	// as name/value pairs in order.
 	Extra [][2]string

@@ -31,7 +31,7 @@ var infoSections = []infoSection{
 	{"cpu", "CPU", (*Dispatcher).infoCPU, true, false},
 	{"modules", "Modules", func(*Dispatcher, *Session) []string { return nil }, true, false},
 	{"commandstats", "Commandstats", (*Dispatcher).infoCommandStats, false, true},
-	{"cluster", "Cluster", func(*Dispatcher, *Session) []string { return []string{"cluster_enabled:0"} }, true, false},
+	{"cluster", "Cluster", (*Dispatcher).infoCluster, true, false},
 	{"ringkv", "Ringkv", (*Dispatcher).infoRingkv, true, false},
 	{"keyspace", "Keyspace", (*Dispatcher).infoKeyspace, true, false},
 }

@@ -137,6 +137,8 @@ func (d *Dispatcher) table() []*Command {
 		keyless("auth", -2, NoAuth|Fast|Loading|Stale|NoScript, conn, d.auth),
 		keyless("select", 2, Fast|Loading|Stale, conn, d.selectDB),
 		d.clientCommand(),
+		keyless("cluster", -2, 0, "cluster", d.clusterCommand),
+		d.ringkvCommand(),
 		// server
 		d.commandCommand(),
 		d.configCommand(),

@@ -1,0 +1,207 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"slices"
+	"sync"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/resp"
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// MethodExec runs a client command on another node: body is the protocol
+// version byte and the command as a RESP array; the reply is the RESP reply.
+const MethodExec = replica.MethodUser
+
+// router sends each client command where it belongs in a cluster: writes
+// to a replica of their key (Dynamo: writes are coordinated by a node in
+// the key's preference list), multi-key commands split by key and run in
+// parallel. Everything else runs here: reads may be coordinated anywhere.
+type router struct {
+	self  string
+	disp  *command.Dispatcher
+	place replica.Placement
+	peers replica.Caller
+}
+
+// split describes a multi-key command that is cut into per-node parts.
+type split struct {
+	step  int  // arguments per key (MSET: 2)
+	write bool // parts go to a replica of their keys
+	sum   bool // replies are integers to add (DEL, EXISTS); else arrays or OK
+}
+
+var splits = map[string]split{
+	"mget": {step: 1}, "exists": {step: 1, sum: true},
+	"del": {step: 1, write: true, sum: true}, "unlink": {step: 1, write: true, sum: true},
+	"mset": {step: 2, write: true},
+}
+
+// exec runs one client command.
+func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) resp.Reply {
+	cmd := r.disp.Lookup(args[0])
+	if cmd == nil || cmd.FirstKey == 0 || !s.Authed || !arityOK(cmd, len(args)) ||
+		len(r.place.Members()) == 1 {
+		return r.disp.Do(ctx, s, args)
+	}
+	if sp, ok := splits[cmd.Name]; ok && (sp.step == 1 || (len(args)-1)%sp.step == 0) {
+		return r.splitExec(ctx, s, args, sp)
+	}
+	if cmd.Flags&command.Write == 0 || cmd.LastKey != cmd.FirstKey {
+		return r.disp.Do(ctx, s, args)
+	}
+	list := r.place.Replicas(args[cmd.FirstKey])
+	if slices.Contains(list, r.self) {
+		return r.disp.Do(ctx, s, args)
+	}
+	return r.forward(ctx, list, s.Proto, args)
+}
+
+func arityOK(c *command.Command, n int) bool {
+	return (c.Arity > 0 && n == c.Arity) || (c.Arity < 0 && n >= -c.Arity)
+}
+
+// target is the node that runs key's part: this one if it is a replica
+// (or for reads), else the first replica.
+func (r *router) target(key []byte, write bool) string {
+	if !write {
+		return r.self
+	}
+	list := r.place.Replicas(key)
+	if slices.Contains(list, r.self) {
+		return r.self
+	}
+	return list[0]
+}
+
+// forward runs args on the first of list that can be reached and relays
+// its reply encoded for proto.
+func (r *router) forward(ctx context.Context, list []string, proto int, args [][]byte) resp.Reply {
+	body := resp.Append([]byte{byte(proto)}, stringsReply(args), 2)
+	var err error
+	for _, node := range list {
+		var b []byte
+		if b, err = r.peers.Call(ctx, node, MethodExec, body); err == nil {
+			return resp.Raw(b)
+		}
+		if ctx.Err() != nil || isRemote(err) {
+			break
+		}
+	}
+	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error())
+}
+
+func isRemote(err error) bool {
+	var re interface{ Remote() string }
+	return errors.As(err, &re)
+}
+
+func stringsReply(args [][]byte) resp.Reply {
+	elems := make([]resp.Reply, len(args))
+	for i, a := range args {
+		elems[i] = resp.Bulk(a)
+	}
+	return resp.Array(elems...)
+}
+
+// part is the share of a split command one node runs.
+type part struct {
+	node  string
+	args  [][]byte
+	index []int // position of each key in the original command
+	reply resp.Reply
+}
+
+// splitExec cuts a multi-key command by node, runs the parts in parallel
+// (reads here one key per part, so their quorum reads overlap) and
+// combines their replies. The command is not atomic across nodes.
+func (r *router) splitExec(ctx context.Context, s *command.Session, args [][]byte, sp split) resp.Reply {
+	byNode := map[string]*part{}
+	var parts []*part
+	for i, k := 1, 0; i < len(args); i, k = i+sp.step, k+1 {
+		node := r.target(args[i], sp.write)
+		p := byNode[node]
+		if p == nil || (!sp.write && node == r.self) {
+			p = &part{node: node, args: [][]byte{args[0]}}
+			byNode[node] = p
+			parts = append(parts, p)
+		}
+		p.args = append(p.args, args[i:i+sp.step]...)
+		p.index = append(p.index, k)
+	}
+	var wg sync.WaitGroup
+	for _, p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.reply = r.runPart(ctx, s, p)
+		}()
+	}
+	wg.Wait()
+	return combine(parts, (len(args)-1)/sp.step, sp)
+}
+
+// runPart runs one part here (with a session of the same identity) or on
+// its node, and returns its reply decoded.
+func (r *router) runPart(ctx context.Context, s *command.Session, p *part) resp.Reply {
+	if p.node == r.self {
+		sub := r.disp.NewSession(s.ID, s.Addr, s.LocalAddr)
+		sub.Authed, sub.Proto = true, 2
+		return r.disp.Do(ctx, sub, p.args)
+	}
+	out := r.forward(ctx, []string{p.node}, 2, p.args)
+	if out.Kind != resp.KindRaw {
+		return out
+	}
+	rep, _, err := resp.ParseReply(out.Bytes)
+	if err != nil {
+		return resp.Err("ERR malformed reply from " + p.node)
+	}
+	return rep
+}
+
+// combine assembles the parts' replies into the reply of the whole.
+func combine(parts []*part, keys int, sp split) resp.Reply {
+	var total int64
+	elems := make([]resp.Reply, keys)
+	for _, p := range parts {
+		switch rep := p.reply; {
+		case rep.IsError():
+			return rep
+		case sp.sum:
+			total += rep.Int
+		case rep.Kind == resp.KindArray:
+			for j, k := range p.index {
+				if j < len(rep.Elems) {
+					elems[k] = rep.Elems[j]
+				}
+			}
+		}
+	}
+	switch {
+	case sp.sum:
+		return resp.Int(total)
+	case sp.write:
+		return resp.OK()
+	}
+	return resp.Array(elems...)
+}
+
+// serveExec runs a command forwarded by another node, here, whatever this
+// node's view of the key's replicas.
+func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byte, error) {
+	if len(body) < 1 {
+		return nil, errors.New("server: empty exec request")
+	}
+	rd := resp.NewReader(bytes.NewReader(body[1:]), resp.Limits{MaxBulkLen: 1 << 40})
+	args, err := rd.ReadCommand()
+	if err != nil || len(args) == 0 {
+		return nil, errors.New("server: malformed exec request")
+	}
+	s := r.disp.NewSession(0, "peer:"+from, "")
+	s.Authed, s.Proto = true, int(body[0])
+	return resp.Append(nil, r.disp.Do(ctx, s, args), s.Proto), nil
+}
