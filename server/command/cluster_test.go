@@ -17,7 +17,7 @@ func (fakeTopology) Members() []Member {
 }
 
 func TestClusterAnswersAsStandaloneRedis(t *testing.T) {
-	f := newFixture(t)
+	f := newFixture(t, func(p *Params) { p.Node = "node" })
 	f.script(`
 		> CLUSTER INFO
 		(error) ERR This instance has cluster support disabled
