@@ -23,6 +23,9 @@ type Config struct {
 	Node            string        // node name, unique in the cluster; default hostname
 	Join            []string      // gossip addresses of members to join; default none
 	GossipPort      int           // Serf gossip port; default 7946
+	GossipPortSet   bool          // GossipPort was chosen: never fall back to a free port
+	Advertise       string        // host other nodes reach this one at; default: bind, or a private IP when bind is 0.0.0.0
+	FastGossip      bool          // test preset: gossip timers of tens of ms; default false
 	PeerPort        int           // node-to-node RPC port; default Port+10000
 	ClusterKey      string        // shared secret for peers and gossip; default none
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2

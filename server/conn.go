@@ -41,7 +41,7 @@ func (s *Server) serve(c *client) {
 			}
 			return
 		}
-		reply := s.disp.Do(ctx, c.sess, args)
+		reply := s.route.exec(ctx, c.sess, args)
 		wr.SetProto(c.sess.Proto)
 		wr.Write(reply)
 		if c.sess.Close {

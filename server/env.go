@@ -26,10 +26,12 @@ func (s *Server) newEnv() *command.Env {
 		Stats:    new(command.Stats),
 		Clients:  &s.clients,
 		Shutdown: s.requestStop,
+		Topology: topology{s},
 		Info: func() command.InfoData {
 			return command.InfoData{
 				RunID: runID, PID: os.Getpid(), TCPPort: s.port(), StartTime: start,
-				ConfigFile: s.cfg.ConfigFile, Node: s.cfg.Node, Members: 1, Extra: s.infoExtra(),
+				ConfigFile: s.cfg.ConfigFile, Node: s.cfg.Node, Members: len(s.place.Members()),
+				Cluster: s.infoCluster(), Extra: s.infoExtra(),
 			}
 		},
 	}

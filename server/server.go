@@ -11,6 +11,8 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ringkv/ringkv/cluster/membership"
+	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/server/command"
@@ -24,6 +26,13 @@ type Server struct {
 	coord *replica.Coordinator
 	env   *command.Env
 	disp  *command.Dispatcher
+	route *router
+
+	place          *placement
+	tr             *transport.TCP
+	mem            *membership.Membership
+	stopMembership func()
+	bg             sync.WaitGroup // membership watchers
 
 	ln      atomic.Pointer[net.Listener]
 	stop    chan struct{} // closed by SHUTDOWN or Shutdown
@@ -33,31 +42,80 @@ type Server struct {
 	clients registry
 }
 
-// New opens the node's storage and prepares it to serve; Run starts it.
+// New opens the node's storage, starts the peer listener and gossip, and
+// prepares to serve clients; Run starts serving them.
 func New(cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
-	mode, err := engine.ParseSyncMode(cfg.AppendFsync)
-	if err != nil {
+	if err := s.open(); err != nil {
+		s.closeParts()
 		return nil, err
 	}
-	s.db, err = engine.Open(cfg.Dir, engine.Options{Sync: mode, Logger: log})
+	return s, nil
+}
+
+// open builds the node bottom-up: storage, ring, peer transport,
+// coordinator, command layer, gossip.
+func (s *Server) open() error {
+	mode, err := engine.ParseSyncMode(s.cfg.AppendFsync)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	rcfg := replica.Config{Node: cfg.Node, N: cfg.N, R: cfg.R, W: cfg.W, Timeout: cfg.RequestTimeout, Logger: log}
-	s.coord, err = replica.New(rcfg, s.db, replica.NewLocal(cfg.Node), nil)
-	if err != nil {
-		_ = s.db.Close()
-		return nil, err
+	if s.db, err = engine.Open(s.cfg.Dir, engine.Options{Sync: mode, Logger: s.log}); err != nil {
+		return err
+	}
+	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, []string{s.cfg.Node}); err != nil {
+		return err
+	}
+	tcfg := transport.DefaultConfig()
+	tcfg.Name, tcfg.ClusterKey, tcfg.Logger = s.cfg.Node, s.cfg.ClusterKey, s.log
+	tcfg.Addr = net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.cfg.PeerPort))
+	tcfg.Resolve = s.resolvePeer
+	if s.tr, err = transport.Listen(tcfg); err != nil {
+		return fmt.Errorf("peer listener on %s: %w (choose another --peer-port)", tcfg.Addr, err)
+	}
+	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, Timeout: s.cfg.RequestTimeout, Logger: s.log}
+	if s.coord, err = replica.New(rcfg, s.db, s.place, s.tr); err != nil {
+		return err
 	}
 	s.env = s.newEnv()
 	s.disp = command.New(s.env)
+	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: s.tr}
 	s.clients.init(s)
-	return s, nil
+	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
+	return s.startMembership()
+}
+
+// servePeer answers other nodes: forwarded client commands, or the
+// replica layer's methods.
+func (s *Server) servePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error) {
+	if method == MethodExec {
+		return s.route.serveExec(ctx, from, body)
+	}
+	return s.coord.ServePeer(ctx, from, method, body)
+}
+
+// closeParts releases whatever open built, in reverse order.
+func (s *Server) closeParts() error {
+	if s.stopMembership != nil {
+		s.stopMembership()
+	}
+	s.bg.Wait()
+	if s.coord != nil {
+		s.coord.Close()
+	}
+	if s.tr != nil {
+		_ = s.tr.Close()
+	}
+	if s.db != nil {
+		if err := s.db.Close(); err != nil {
+			return fmt.Errorf("close storage in %s: %w", s.cfg.Dir, err)
+		}
+	}
+	return nil
 }
 
 // Run listens for clients and serves them until Shutdown or SHUTDOWN.
@@ -130,7 +188,9 @@ func (s *Server) drop(c *client) {
 func (s *Server) requestStop() { s.stopped.Do(func() { close(s.stop) }) }
 
 // Shutdown stops the node in order: stop accepting clients, let in-flight
-// commands finish, then close the coordinator and the engine.
+// commands finish, stop gossip (without leaving: Dynamo §4.8, the others
+// keep this node in the ring until an operator removes it), wait for
+// background replication, close the peer transport, close the engine.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
 	s.requestStop()
@@ -146,9 +206,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.clients.closeAll()
 		<-done
 	}
-	s.coord.Close()
-	if err := s.db.Close(); err != nil {
-		return fmt.Errorf("close storage in %s: %w", s.cfg.Dir, err)
+	if err := s.closeParts(); err != nil {
+		return err
 	}
 	s.log.Info().Msg("shutdown complete")
 	return nil

@@ -39,6 +39,9 @@ func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Confi
 	ml.Name = c.NodeName
 	ml.BindAddr, ml.BindPort = c.BindAddr, c.BindPort
 	ml.AdvertiseAddr, ml.AdvertisePort = c.AdvertiseAddr, c.AdvertisePort
+	if ml.AdvertiseAddr != "" && ml.AdvertisePort == 0 {
+		ml.AdvertisePort = c.BindPort // memberlist would advertise port 0
+	}
 	ml.SecretKey = c.SecretKey
 	ml.Transport = c.Transport
 	ml.Logger = sc.Logger

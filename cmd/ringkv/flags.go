@@ -39,6 +39,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.StringVar(&cfg.Node, "node", cfg.Node, "node `name`, unique in the cluster")
 	fs.StringVar(&join, "join", "", "comma-separated gossip `addresses` (host:port) of cluster members to join")
 	fs.IntVar(&cfg.GossipPort, "gossip-port", cfg.GossipPort, "Serf gossip `port`")
+	fs.StringVar(&cfg.Advertise, "advertise", "", "`host` other nodes reach this one at (default: --bind, or a private IP when binding 0.0.0.0)")
 	fs.IntVar(&cfg.PeerPort, "peer-port", 0, "node-to-node RPC `port` (default port+10000)")
 	fs.StringVar(&cfg.ClusterKey, "cluster-key", "", "shared `secret`: authenticates peers and encrypts gossip (default none)")
 	fs.IntVar(&cfg.N, "n", cfg.N, "replicas per key (N)")
@@ -63,6 +64,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 			return cfg, err
 		}
 	}
+	fs.Visit(func(f *flag.Flag) { cfg.GossipPortSet = cfg.GossipPortSet || f.Name == "gossip-port" })
 	cfg.ProtoMaxBulkLen = int64(bulk)
 	cfg.Timeout = time.Duration(idle) * time.Second
 	cfg.RequestTimeout = time.Duration(reqTimeout) * time.Millisecond

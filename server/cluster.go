@@ -1,0 +1,182 @@
+package server
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ringkv/ringkv/cluster"
+	"github.com/ringkv/ringkv/cluster/membership"
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// joinRetry is how often a node that could not reach any --join address
+// tries again.
+const joinRetry = time.Second
+
+// startMembership starts gossip, keeps the ring in step with the member
+// set, and joins the --join addresses in the background until one answers.
+func (s *Server) startMembership() error {
+	host := s.advertiseHost()
+	mcfg := membership.Config{
+		NodeName: s.cfg.Node, BindAddr: s.cfg.Bind, BindPort: s.cfg.GossipPort,
+		ClientAddr: net.JoinHostPort(host, strconv.Itoa(s.cfg.Port)),
+		PeerAddr:   net.JoinHostPort(host, strconv.Itoa(s.cfg.PeerPort)),
+		Q:          s.cfg.Partitions, SecretKey: membership.DeriveKey(s.cfg.ClusterKey),
+		Logger: s.log, Fast: s.cfg.FastGossip,
+	}
+	if ip := net.ParseIP(s.cfg.Advertise); ip != nil && !ip.IsUnspecified() {
+		mcfg.AdvertiseAddr = s.cfg.Advertise
+	}
+	mem, err := membership.New(mcfg)
+	if err != nil && !s.cfg.GossipPortSet && len(s.cfg.Join) == 0 {
+		s.log.Warn().Err(err).Int("port", s.cfg.GossipPort).
+			Msg("gossip port unavailable; using a free one (set --gossip-port to choose)")
+		mcfg.BindPort = 0
+		mem, err = membership.New(mcfg)
+	}
+	if err != nil {
+		return fmt.Errorf("start gossip on %s:%d: %w (choose another --gossip-port)", s.cfg.Bind, s.cfg.GossipPort, err)
+	}
+	s.mem = mem
+	changes, cancel := mem.Subscribe()
+	s.bg.Add(2)
+	go func() { defer s.bg.Done(); s.watchRing(changes) }()
+	go func() { defer s.bg.Done(); s.join() }()
+	s.stopMembership = func() { cancel(); _ = mem.Shutdown() }
+	return nil
+}
+
+// watchRing rebuilds the ring whenever the member set changes.
+func (s *Server) watchRing(changes <-chan struct{}) {
+	for range changes {
+		members := s.mem.RingMembers()
+		if !slices.Contains(members, s.cfg.Node) {
+			members = append(members, s.cfg.Node)
+		}
+		if slices.Equal(members, s.place.Members()) {
+			continue
+		}
+		if err := s.place.set(s.cfg.Partitions, members); err != nil {
+			s.log.Error().Err(err).Strs("members", members).Msg("cannot build ring; keeping the old one")
+			continue
+		}
+		s.log.Info().Strs("members", members).Uint64("ring_version", s.place.ring().Version()).Msg("ring changed")
+	}
+}
+
+// join contacts the --join addresses until one answers or the node stops.
+func (s *Server) join() {
+	if len(s.cfg.Join) == 0 {
+		return
+	}
+	for attempt := 1; ; attempt++ {
+		n, err := s.mem.Join(s.cfg.Join)
+		if err == nil {
+			s.log.Info().Int("reached", n).Strs("join", s.cfg.Join).Msg("joined cluster")
+			return
+		}
+		if attempt == 1 || attempt%30 == 0 {
+			s.log.Warn().Err(err).Strs("join", s.cfg.Join).Int("attempt", attempt).
+				Msg("cannot reach any --join address yet; retrying every second")
+		}
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(joinRetry):
+		}
+	}
+}
+
+// advertiseHost is the host other nodes use to reach this one.
+func (s *Server) advertiseHost() string {
+	if s.cfg.Advertise != "" {
+		return s.cfg.Advertise
+	}
+	if ip := net.ParseIP(s.cfg.Bind); ip == nil || !ip.IsUnspecified() {
+		return s.cfg.Bind
+	}
+	if ip := privateIP(); ip != "" {
+		return ip
+	}
+	return s.cfg.Node
+}
+
+// privateIP returns the first non-loopback IPv4 address of this host.
+func privateIP() string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return ""
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			return n.IP.String()
+		}
+	}
+	return ""
+}
+
+// resolvePeer maps a node name to its peer RPC address (from its tags).
+func (s *Server) resolvePeer(node string) (string, bool) {
+	if s.mem == nil {
+		return "", false
+	}
+	tags, ok := s.mem.Tags(node)
+	if !ok || tags[membership.TagPeer] == "" {
+		return "", false
+	}
+	return tags[membership.TagPeer], true
+}
+
+// topology implements command.Topology over the ring and membership.
+type topology struct{ s *Server }
+
+var _ command.Topology = topology{}
+
+func (t topology) Locate(key []byte) (int, []string, []string) {
+	r := t.s.place.ring()
+	p := r.KeyPartition(key)
+	return p, r.Preference(p, t.s.cfg.N), r.Fallbacks(p, t.s.cfg.N)
+}
+
+func (t topology) Members() []command.Member {
+	r := t.s.place.ring()
+	var out []command.Member
+	for _, n := range t.s.nodes() {
+		out = append(out, command.Member{Name: n.Name, State: strings.ToLower(n.State.String()),
+			ClientAddr: n.ClientAddr, Partitions: len(r.Owned(n.Name))})
+	}
+	return out
+}
+
+// nodes lists the known members (this node alone before gossip starts).
+func (s *Server) nodes() []cluster.Node {
+	if s.mem == nil {
+		return []cluster.Node{{Name: s.cfg.Node, State: cluster.Alive,
+			ClientAddr: net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.port()))}}
+	}
+	return s.mem.Members()
+}
+
+// infoCluster is INFO's cluster section.
+func (s *Server) infoCluster() [][2]string {
+	r := s.place.ring()
+	nodes := s.nodes()
+	nIn, rIn, wIn := s.coord.Quorum(r.Len())
+	out := [][2]string{
+		{"cluster_node", s.cfg.Node},
+		{"cluster_members", strconv.Itoa(r.Len())},
+		{"cluster_partitions", strconv.Itoa(r.Q())},
+		{"cluster_partitions_owned", strconv.Itoa(len(r.Owned(s.cfg.Node)))},
+		{"cluster_ring_version", strconv.FormatUint(r.Version(), 16)},
+		{"cluster_n", strconv.Itoa(nIn)}, {"cluster_r", strconv.Itoa(rIn)}, {"cluster_w", strconv.Itoa(wIn)},
+	}
+	for i, n := range nodes {
+		out = append(out, [2]string{"member" + strconv.Itoa(i), fmt.Sprintf("name=%s,state=%s,client=%s,partitions=%d",
+			n.Name, strings.ToLower(n.State.String()), n.ClientAddr, len(r.Owned(n.Name)))})
+	}
+	return out
+}
