@@ -42,7 +42,7 @@ func TestLenTracksValuesAndTombstones(t *testing.T) {
 		t.Fatalf("Sweep = %d, %v", n, err)
 	}
 	check(9)
-	if err := db.Flush(); err != nil {
+	if err := db.Flush(0); err != nil {
 		t.Fatal(err)
 	}
 	check(0)
@@ -157,7 +157,7 @@ func TestLenMatchesRecountUnderConcurrency(t *testing.T) {
 	}
 	wg.Go(func() {
 		for range 3 {
-			if err := db.Flush(); err != nil {
+			if err := db.Flush(0); err != nil {
 				t.Error(err)
 			}
 		}

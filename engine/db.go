@@ -32,11 +32,14 @@ type DB struct {
 	closed bool // guarded by gate
 	keyMu  [stripes]sync.Mutex
 
-	live    atomic.Int64 // keys whose set HasLive
-	dirty   atomic.Bool  // written since the last fsync
-	writes  atomic.Int64
-	sweeps  atomic.Int64
-	expired atomic.Int64
+	live atomic.Int64 // keys whose set HasLive
+	// flushedAt is the latest Flush's time (Unix ms); Merge drops what
+	// was written at or before it.
+	flushedAt atomic.Int64
+	dirty     atomic.Bool // written since the last fsync
+	writes    atomic.Int64
+	sweeps    atomic.Int64
+	expired   atomic.Int64
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -63,6 +66,9 @@ func Open(dir string, o Options) (*DB, error) {
 	fresh, err := db.checkFormat()
 	if err == nil && !fresh {
 		err = db.loadCount()
+	}
+	if err == nil {
+		err = db.loadFlushed()
 	}
 	if err != nil {
 		return nil, errors.Join(err, ldb.Close())

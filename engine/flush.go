@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"github.com/syndtr/goleveldb/leveldb"
@@ -12,11 +14,14 @@ import (
 const flushBatch = 1000
 
 // Flush deletes every record and expiry index entry (FLUSHALL on one
-// node). Writers wait while it runs and Len is 0 after; readers (Get,
-// Range) are not held and may see part of the data gone. It then compacts
-// the range so the space comes back.
-func (db *DB) Flush() error {
-	if err := db.flushLocked(); err != nil {
+// node) and remembers before (Unix ms, durably): from then on Merge drops
+// incoming versions written at or before it, so a replica or a late
+// message that missed the flush cannot bring a flushed key back. Writers
+// wait while it runs and Len is 0 after; readers (Get, Range) are not held
+// and may see part of the data gone. It then compacts the range so the
+// space comes back.
+func (db *DB) Flush(before int64) error {
+	if err := db.flushLocked(before); err != nil {
 		return err
 	}
 	err := db.ldb.CompactRange(util.Range{Start: []byte{prefixData}, Limit: []byte{prefixExpiry + 1}})
@@ -26,11 +31,34 @@ func (db *DB) Flush() error {
 	return nil
 }
 
-func (db *DB) flushLocked() error {
+// loadFlushed reads the latest Flush's time at Open.
+func (db *DB) loadFlushed() error {
+	b, err := db.ldb.Get(metaKey(metaFlushed), nil)
+	if errors.Is(err, leveldb.ErrNotFound) {
+		return nil
+	}
+	if err != nil || len(b) != 8 {
+		return fmt.Errorf("engine: open %s: reading flush time: %v (the directory may be damaged)", db.dir, err)
+	}
+	db.flushedAt.Store(int64(binary.BigEndian.Uint64(b)))
+	return nil
+}
+
+// FlushedAt is the time of the latest Flush (Unix ms), 0 if none.
+func (db *DB) FlushedAt() int64 { return db.flushedAt.Load() }
+
+func (db *DB) flushLocked(before int64) error {
 	db.gate.Lock()
 	defer db.gate.Unlock()
 	if db.closed {
 		return ErrClosed
+	}
+	if before > db.flushedAt.Load() {
+		err := db.ldb.Put(metaKey(metaFlushed), u64(uint64(before)), &opt.WriteOptions{Sync: true})
+		if err != nil {
+			return fmt.Errorf("engine: flush %s: %w", db.dir, closedErr(err))
+		}
+		db.flushedAt.Store(before)
 	}
 	for _, p := range []byte{prefixData, prefixExpiry} {
 		if err := db.deletePrefix(p); err != nil {

@@ -20,9 +20,10 @@ const formatVersion = 1
 
 // Meta key names.
 const (
-	metaFormat = "format"
-	metaLive   = "live"
-	metaSync   = "sync"
+	metaFormat  = "format"
+	metaLive    = "live"
+	metaSync    = "sync"
+	metaFlushed = "flushed"
 )
 
 // Hash is a key's placement hash, the one the ring uses.

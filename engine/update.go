@@ -41,9 +41,11 @@ func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, cha
 	return next, nil
 }
 
-// Merge absorbs in into key's set (version.Set.Merge). changed reports
+// Merge absorbs in into key's set (version.Set.Merge), less the versions
+// written at or before the latest Flush. changed reports
 // whether the stored set changed; merged is the stored set either way.
 func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error) {
+	in = in.DropBefore(db.flushedAt.Load())
 	merged, err = db.Update(key, func(cur version.Set) (version.Set, bool, error) {
 		m := cur.Merge(in)
 		changed = !m.Equal(cur)

@@ -164,7 +164,7 @@ func TestClosed(t *testing.T) {
 	if _, err := db.Get([]byte("k")); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Get after Close = %v", err)
 	}
-	if err := db.Flush(); !errors.Is(err, ErrClosed) {
+	if err := db.Flush(0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Flush after Close = %v", err)
 	}
 	if err := db.Range(0, ^uint64(0), func(uint64, []byte, version.Set) bool { return true }); !errors.Is(err, ErrClosed) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 
@@ -27,6 +28,8 @@ type Coordinator struct {
 	peers Caller // nil on a single node
 	log   zerolog.Logger
 	wg    sync.WaitGroup // background replication and repair
+
+	flushSeen atomic.Int64 // newest FLUSHALL time seen from peers
 }
 
 // New returns a coordinator over the local store, the placement and the
@@ -39,8 +42,9 @@ func New(cfg Config, store Store, place Placement, peers Caller) (*Coordinator, 
 	return &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log}, nil
 }
 
-// Now is the coordinator's clock in Unix ms.
-func (c *Coordinator) Now() int64 { return c.cfg.Now() }
+// Now is the coordinator's clock in Unix ms, never earlier than the last
+// FLUSHALL (a skewed clock must not date new writes before it).
+func (c *Coordinator) Now() int64 { return max(c.cfg.Now(), c.flushedAt()+1) }
 
 // Node is this node's name.
 func (c *Coordinator) Node() string { return c.cfg.Node }
@@ -103,7 +107,7 @@ func (c *Coordinator) write(ctx context.Context, key []byte, w int, list []strin
 func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 	var res Result
 	set, err := c.store.Update(key, func(cur version.Set) (version.Set, bool, error) {
-		now := c.cfg.Now()
+		now := c.Now()
 		ch, err := fn(cur, now)
 		if err != nil || ch == nil {
 			res.Set = cur

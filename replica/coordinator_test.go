@@ -248,3 +248,41 @@ func eventually(t *testing.T, cond func() bool) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// FLUSHALL while a replica is down: the flush reports it, the key never
+// comes back through that replica once it returns, and the replica adopts
+// the flush when it next talks to a flushed peer.
+func TestFlushReachesAReplicaThatMissedIt(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 3, set("old")); err != nil {
+		t.Fatal(err)
+	}
+	tc.net.Down("n3")
+	if err := tc.coords["n1"].Flush(ctx); err == nil || !strings.Contains(err.Error(), "n3") {
+		t.Fatalf("flush with n3 down: %v", err)
+	}
+	tc.net.Up("n3")
+	for _, name := range []string{"n1", "n3"} {
+		s, err := tc.coords[name].Get(ctx, []byte("k"), 3)
+		if err != nil || len(s) != 0 {
+			t.Fatalf("read via %s after flush = %v, %v", name, s, err)
+		}
+	}
+	eventually(t, func() bool {
+		local, _ := tc.stores["n3"].Get([]byte("k"))
+		return len(local) == 0 && tc.stores["n3"].FlushedAt() != 0
+	})
+	for name, db := range tc.stores {
+		if local, _ := db.Get([]byte("k")); len(local) != 0 {
+			t.Fatalf("flushed key back on %s: %v", name, local)
+		}
+	}
+	// Writes after the flush are kept everywhere.
+	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), 3, set("new")); err != nil {
+		t.Fatal(err)
+	}
+	if s, err := tc.coords["n2"].Get(ctx, []byte("k"), 3); err != nil || value(t, s) != "new" {
+		t.Fatalf("write after flush = %v, %v", s, err)
+	}
+}

@@ -14,7 +14,10 @@ type Store interface {
 	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
 	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
 	Len() int64
-	Flush() error
+	// Flush removes every key and drops, from then on, merged versions
+	// written at or before the given time (Unix ms).
+	Flush(before int64) error
+	FlushedAt() int64
 }
 
 // Placement maps a key to its preference list: the distinct nodes that hold

@@ -22,7 +22,7 @@ func (c *Coordinator) applyRemote(ctx context.Context, key []byte, w int, list [
 	if err != nil {
 		return Result{}, err
 	}
-	ch, err := fn(cur, c.cfg.Now())
+	ch, err := fn(cur, c.Now())
 	if err != nil || ch == nil {
 		return Result{Set: cur}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 
@@ -208,17 +209,23 @@ func (c *Coordinator) Len(ctx context.Context) (int64, error) {
 	return (total + int64(nRep) - 1) / int64(nRep), nil
 }
 
-// Flush removes every key on every member, and fails if any member could
-// not be reached.
+// Flush removes every key on every member (FLUSHALL). Each node also
+// remembers the flush's time and from then on drops versions written at
+// or before it, so a late replication or read repair cannot bring a
+// flushed key back. A member that cannot be reached keeps its data: the
+// error names it, and FLUSHALL should be repeated once it is back.
 func (c *Coordinator) Flush(ctx context.Context) error {
+	before := c.Now()
+	body := binary.BigEndian.AppendUint64(nil, uint64(before))
 	var errs []error
 	for _, node := range c.place.Members() {
 		if node == c.cfg.Node {
-			errs = append(errs, c.store.Flush())
+			errs = append(errs, c.store.Flush(before))
 			continue
 		}
-		_, err := c.peers.Call(ctx, node, MethodFlush, nil)
-		errs = append(errs, err)
+		if _, err := c.peers.Call(ctx, node, MethodFlush, body); err != nil {
+			errs = append(errs, fmt.Errorf("flush %s: %w", node, err))
+		}
 	}
 	return errors.Join(errs...)
 }

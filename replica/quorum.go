@@ -89,6 +89,7 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 				got++
 				merged = merged.Merge(r.set)
 			}
+			merged = merged.DropBefore(c.flushedAt())
 		case <-wait.done:
 			c.track(func() { c.repair(bctx, key, list, seen, replies); cancel() })
 			return nil, &QuorumError{Op: 'R', Need: want, Got: got}
@@ -118,6 +119,7 @@ func (c *Coordinator) repair(ctx context.Context, key []byte, list []string, see
 			merged = merged.Merge(r.set)
 		}
 	}
+	merged = merged.DropBefore(c.flushedAt())
 	for _, r := range seen {
 		if r.err != nil || r.set.Equal(merged) {
 			continue

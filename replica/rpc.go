@@ -12,21 +12,25 @@ import (
 // Peer RPC methods served by Coordinator.ServePeer. Other layers use codes
 // from MethodUser up.
 const (
-	MethodGet   uint8 = 1 // body: key; reply: encoded set
+	MethodGet   uint8 = 1 // body: key; reply: last flush time (8 bytes), encoded set
 	MethodMerge uint8 = 2 // body: uvarint len, key, encoded set; reply: empty
 	MethodScan  uint8 = 3 // body: cursor, hi, limit; reply: entries, next
 	MethodLen   uint8 = 4 // reply: uvarint count of local keys with a value
-	MethodFlush uint8 = 5 // flush the local store
+	MethodFlush uint8 = 5 // body: flush time, Unix ms (8 bytes); flush the local store
 	MethodUser  uint8 = 32
 )
 
-// getRemote asks node for its set of key.
+// getRemote asks node for its set of key, and learns node's last flush.
 func (c *Coordinator) getRemote(ctx context.Context, node string, key []byte) (version.Set, error) {
 	b, err := c.peers.Call(ctx, node, MethodGet, key)
 	if err != nil {
 		return nil, err
 	}
-	return version.DecodeSet(b)
+	if len(b) < 8 {
+		return nil, errors.New("replica: malformed get reply")
+	}
+	c.learnFlush(int64(binary.BigEndian.Uint64(b)))
+	return version.DecodeSet(b[8:])
 }
 
 // mergeRemote sends s for node to merge into its set of key.
@@ -58,7 +62,7 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		if err != nil {
 			return nil, err
 		}
-		return s.AppendBinary(nil), nil
+		return s.AppendBinary(binary.BigEndian.AppendUint64(nil, uint64(c.store.FlushedAt()))), nil
 	case MethodMerge:
 		key, s, err := decodeKeySet(body)
 		if err != nil {
@@ -71,7 +75,10 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 	case MethodLen:
 		return binary.AppendUvarint(nil, uint64(c.store.Len())), nil
 	case MethodFlush:
-		return nil, c.store.Flush()
+		if len(body) != 8 {
+			return nil, errors.New("replica: malformed flush request")
+		}
+		return nil, c.store.Flush(int64(binary.BigEndian.Uint64(body)))
 	case MethodApply:
 		return c.serveApply(ctx, body)
 	}

@@ -205,6 +205,27 @@ func (s Set) Expire(now int64) (Set, bool) {
 	return out, true
 }
 
+// DropBefore returns s without the siblings written at or before t (Unix
+// ms): what a FLUSHALL at t removed must not come back through a replica
+// that missed it. s is returned as is when nothing is dropped.
+func (s Set) DropBefore(t int64) Set {
+	if t == 0 {
+		return s
+	}
+	for i := range s {
+		if s[i].Time <= t {
+			out := append(Set(nil), s[:i]...)
+			for _, sb := range s[i+1:] {
+				if sb.Time > t {
+					out = append(out, sb)
+				}
+			}
+			return out
+		}
+	}
+	return s
+}
+
 // Equal reports whether s and o hold the same siblings.
 func (s Set) Equal(o Set) bool {
 	if len(s) != len(o) {
