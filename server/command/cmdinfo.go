@@ -13,7 +13,7 @@ func (d *Dispatcher) commandCommand() *Command {
 		keyless("list", -2, f, "", d.commandList),
 		keyless("info", -2, f, "", d.commandInfo),
 		keyless("docs", -2, f, "", d.commandDocs),
-		keyless("getkeys", -3, f, "", d.commandGetKeys),
+		keyless("getkeys", -4, f, "", d.commandGetKeys),
 		keyless("help", 2, f, "", d.commandHelp),
 	)
 }

@@ -63,7 +63,7 @@ func (d *Dispatcher) shutdown(s *Session, args [][]byte) resp.Reply {
 	}
 	d.env.Shutdown()
 	s.Close = true
-	return resp.OK()
+	return resp.Raw(nil) // Redis closes the connection without a reply
 }
 
 // LASTSAVE: Unix time of the last SAVE or BGSAVE, or of the start.

@@ -173,9 +173,9 @@ func TestCommandCommand(t *testing.T) {
 		1) "a"
 		2) "b"
 		> COMMAND GETKEYS PING
-		(error) ERR The command has no key arguments
+		(error) ERR wrong number of arguments for 'command|getkeys' command
 		> COMMAND GETKEYS GET
-		(error) ERR Invalid number of arguments specified for command
+		(error) ERR wrong number of arguments for 'command|getkeys' command
 		> COMMAND GETKEYS NOSUCH x
 		(error) ERR Invalid command specified
 		> COMMAND LIST FILTERBY PATTERN client*
