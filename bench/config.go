@@ -1,0 +1,97 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+)
+
+// Config is one benchmark run. Every field has a flag; see DefaultConfig for
+// the defaults.
+type Config struct {
+	Ringkv      string        // ringkv binary; "" builds ./cmd/ringkv into a temp dir
+	Out         string        // also write the report here; "" only stdout
+	Reps        int           // repetitions per server and test; default 3
+	Requests    int           // -n for -P 1; default 200000
+	RequestsP16 int           // -n for -P 16; default 1000000
+	Clients     int           // -c against a single server; default 50
+	Keyspace    int           // -r, and the keys preloaded so GETs hit; default 1000000
+	DataSize    int           // -d, value bytes; default 100
+	MemKeys     int           // keys loaded for the memory figure; default 1000000
+	AppendFsync string        // single-node ringkv --appendfsync; default everysec
+	Cluster     bool          // also benchmark a 3-node ringkv cluster; default false
+	NodeClients int           // -c per cluster node; default 17
+	Profile     string        // directory for a ringkv CPU profile; "" none
+	ProfileSecs int           // CPU profile length in seconds; default 20
+	RunTimeout  time.Duration // bound on one redis-benchmark or redis-cli call; default 10m
+	Timeout     time.Duration // bound on the whole run; default 60m
+}
+
+// Pipelines are the -P values benchmarked, in report order.
+var Pipelines = []int{1, 16}
+
+// DefaultConfig returns the configuration `go run ./bench` uses.
+func DefaultConfig() Config {
+	return Config{
+		Reps: 3, Requests: 200000, RequestsP16: 1000000, Clients: 50,
+		Keyspace: 1000000, DataSize: 100, MemKeys: 1000000, AppendFsync: "everysec",
+		NodeClients: 17, ProfileSecs: 20, RunTimeout: 10 * time.Minute, Timeout: 60 * time.Minute,
+	}
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	switch {
+	case c.Reps < 1:
+		return errors.New("bench: -reps must be at least 1")
+	case c.Requests < 1 || c.RequestsP16 < 1:
+		return errors.New("bench: -n and -n16 must be positive")
+	case c.Clients < 1 || c.NodeClients < 1:
+		return errors.New("bench: -c and -cluster-c must be positive")
+	case c.Keyspace < 1 || c.MemKeys < 1 || c.DataSize < 1:
+		return errors.New("bench: -r, -mem-keys and -d must be positive")
+	case c.ProfileSecs < 1:
+		return errors.New("bench: -profile-seconds must be positive")
+	case c.RunTimeout <= 0 || c.Timeout <= 0:
+		return errors.New("bench: timeouts must be positive")
+	}
+	return nil
+}
+
+// requests is -n for pipeline depth p.
+func (c Config) requests(p int) int {
+	if p > 1 {
+		return c.RequestsP16
+	}
+	return c.Requests
+}
+
+// parseFlags fills a Config from the command line.
+func parseFlags(args []string) (Config, error) {
+	c := DefaultConfig()
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.StringVar(&c.Ringkv, "ringkv", c.Ringkv, "ringkv `binary` to use (default: go build ./cmd/ringkv)")
+	fs.StringVar(&c.Out, "out", c.Out, "also write the Markdown report to `FILE`")
+	fs.IntVar(&c.Reps, "reps", c.Reps, "repetitions per server and test (median reported)")
+	fs.IntVar(&c.Requests, "n", c.Requests, "requests per test at -P 1")
+	fs.IntVar(&c.RequestsP16, "n16", c.RequestsP16, "requests per test at -P 16")
+	fs.IntVar(&c.Clients, "c", c.Clients, "redis-benchmark connections against a single server")
+	fs.IntVar(&c.Keyspace, "r", c.Keyspace, "key space (-r); all of it is preloaded so GETs hit")
+	fs.IntVar(&c.DataSize, "d", c.DataSize, "value size in bytes")
+	fs.IntVar(&c.MemKeys, "mem-keys", c.MemKeys, "keys loaded for the memory figure")
+	fs.StringVar(&c.AppendFsync, "appendfsync", c.AppendFsync, "single-node ringkv --appendfsync")
+	fs.BoolVar(&c.Cluster, "cluster", c.Cluster, "also benchmark a 3-node ringkv cluster (N=3 R=2 W=2)")
+	fs.IntVar(&c.NodeClients, "cluster-c", c.NodeClients, "redis-benchmark connections per cluster node")
+	fs.StringVar(&c.Profile, "profile", c.Profile, "save a ringkv CPU profile into `DIR` and print its top")
+	fs.IntVar(&c.ProfileSecs, "profile-seconds", c.ProfileSecs, "CPU profile length")
+	fs.DurationVar(&c.RunTimeout, "run-timeout", c.RunTimeout, "bound on each redis-benchmark / redis-cli call")
+	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "bound on the whole run")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
+	}
+	return c, c.Validate()
+}

@@ -1,0 +1,16 @@
+// Command bench runs ringkv side by side with redis-server on loopback and
+// prints a Markdown report: throughput and latency from redis-benchmark
+// (SET and GET, unpipelined and -P 16), resident memory for one million
+// keys, machine facts, and optionally a 3-node cluster and a CPU profile.
+//
+//	go run ./bench [-out FILE] [-cluster] [-profile DIR] [-ringkv PATH]
+//
+// It does not measure anything redis-benchmark cannot see (no durability,
+// no failure behaviour) and it is Linux-only: it reads /proc and puts every
+// child in its own process group so that all of them die with the run.
+//
+// Start from run (run.go), which drives the phases in order. The pure parts
+// (parsing redis-benchmark's CSV, medians, the RESP stream fed to
+// redis-cli --pipe, the report) are in csv.go, stats.go, resp.go and
+// report.go and are unit-tested without servers. See README.md.
+package main
