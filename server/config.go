@@ -31,6 +31,7 @@ type Config struct {
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
 	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
 	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
+	PprofAddr       string        // serve net/http/pprof here; default off
 	ConfigFile      string        // the --config file, for INFO; default none
 	Logger          zerolog.Logger
 }

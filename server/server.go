@@ -51,7 +51,8 @@ func New(cfg Config) (*Server, error) {
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
 	if err := s.open(); err != nil {
-		s.closeParts()
+		s.requestStop()
+		_ = s.closeParts()
 		return nil, err
 	}
 	return s, nil
@@ -86,6 +87,9 @@ func (s *Server) open() error {
 	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: s.tr}
 	s.clients.init(s)
 	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
+	if err := s.servePprof(); err != nil {
+		return fmt.Errorf("pprof listener on %s: %w", s.cfg.PprofAddr, err)
+	}
 	return s.startMembership()
 }
 

@@ -47,6 +47,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.IntVar(&cfg.W, "w", cfg.W, "default write quorum (W)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")
 	fs.IntVar(&reqTimeout, "request-timeout", int(cfg.RequestTimeout/time.Millisecond), "wait at most this many `ms` for replicas before NOQUORUM")
+	fs.StringVar(&cfg.PprofAddr, "pprof-addr", "", "serve Go's pprof profiles on this `address` (e.g. 127.0.0.1:6060); default off")
 	fs.StringVar(&level, "loglevel", "notice", "log level: debug | verbose | notice | warning (Redis names) or zerolog's")
 	fs.StringVar(&format, "logformat", "json", "log format: json | console")
 	fs.Usage = func() {
