@@ -16,7 +16,8 @@ type Config struct {
 	Requests    int           // -n for -P 1; default 200000
 	RequestsP16 int           // -n for -P 16; default 1000000
 	Clients     int           // -c against a single server; default 50
-	Keyspace    int           // -r, and the keys preloaded so GETs hit; default 1000000
+	Keyspace    int           // -r; default 1000000
+	Preload     bool          // load the whole key space before the runs so every GET hits; default false
 	DataSize    int           // -d, value bytes; default 100
 	MemKeys     int           // keys loaded for the memory figure; default 1000000
 	AppendFsync string        // single-node ringkv --appendfsync; default everysec
@@ -77,7 +78,8 @@ func parseFlags(args []string) (Config, error) {
 	fs.IntVar(&c.Requests, "n", c.Requests, "requests per test at -P 1")
 	fs.IntVar(&c.RequestsP16, "n16", c.RequestsP16, "requests per test at -P 16")
 	fs.IntVar(&c.Clients, "c", c.Clients, "redis-benchmark connections against a single server")
-	fs.IntVar(&c.Keyspace, "r", c.Keyspace, "key space (-r); all of it is preloaded so GETs hit")
+	fs.IntVar(&c.Keyspace, "r", c.Keyspace, "key space (-r)")
+	fs.BoolVar(&c.Preload, "preload", c.Preload, "load the whole key space first so every GET hits (harder than redis-benchmark's own set,get)")
 	fs.IntVar(&c.DataSize, "d", c.DataSize, "value size in bytes")
 	fs.IntVar(&c.MemKeys, "mem-keys", c.MemKeys, "keys loaded for the memory figure")
 	fs.StringVar(&c.AppendFsync, "appendfsync", c.AppendFsync, "single-node ringkv --appendfsync")

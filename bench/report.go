@@ -93,8 +93,15 @@ func (r *Report) writeServers(b *strings.Builder) {
 	}
 	fmt.Fprintf(b, "\nEach server: `redis-benchmark -h 127.0.0.1 -p PORT -t set,get -c %d -r %d -d %d -n N -P {1,16} --csv`, "+
 		"N = %d at -P 1 and %d at -P 16; %d repetitions with the servers interleaved; each figure is the median over "+
-		"repetitions (taken separately). All %d keys of the key space (`key:000000000000`..) are loaded beforehand "+
-		"with %d-byte values, so every GET hits.", c.Clients, c.Keyspace, c.DataSize, c.Requests, c.RequestsP16, c.Reps, c.Keyspace, c.DataSize)
+		"repetitions (taken separately). ", c.Clients, c.Keyspace, c.DataSize, c.Requests, c.RequestsP16, c.Reps)
+	if c.Preload {
+		fmt.Fprintf(b, "All %d keys of the key space (`key:000000000000`..) are loaded beforehand "+
+			"with %d-byte values, so every GET hits.", c.Keyspace, c.DataSize)
+	} else {
+		b.WriteString("Each server starts the throughput runs empty (FLUSHALL); the keys the SET runs write " +
+			"stay for the later runs, so GETs hit only the keys written so far, as redis-benchmark's own " +
+			"`-t set,get` measures (use -preload to make every GET hit).")
+	}
 	if r.hasCluster() {
 		fmt.Fprintf(b, " The cluster gets one redis-benchmark per node at the same time (-c %d each, N/3 requests each, "+
 			"`-t set` and then `-t get` so the phases line up): requests/s is their sum, p50 and p99 the worst node's.", c.NodeClients)

@@ -166,12 +166,16 @@ func (r *runner) memoryOf(ctx context.Context, t *target) (MemRow, error) {
 	return m, nil
 }
 
-// preload replaces the memory keys with the benchmark's key space, so that
-// every GET of the throughput phase hits, and waits for the servers to idle.
+// preload empties the servers after the memory phase and, with -preload,
+// loads the benchmark's key space so that every GET of the throughput
+// phase hits, then waits for the servers to idle.
 func (r *runner) preload(ctx context.Context) error {
 	for _, t := range r.rep.Servers {
-		r.logf("preloading %d keys into %s", r.cfg.Keyspace, t.Label)
 		r.flush(ctx, t)
+		if !r.cfg.Preload {
+			continue
+		}
+		r.logf("preloading %d keys into %s", r.cfg.Keyspace, t.Label)
 		l := Load{KeyFormat: "key:%012d", Count: r.cfg.Keyspace, Size: r.cfg.DataSize}
 		if err := pipeLoad(ctx, r.cfg, t.Nodes[0].Port, l); err != nil {
 			return err
