@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -77,6 +78,9 @@ func need(req, def, n int) int {
 // as in Dynamo.
 func (c *Coordinator) Update(ctx context.Context, key []byte, w int, fn UpdateFunc) (Result, error) {
 	list := c.replicas(key)
+	if len(list) > 1 || c.peers != nil {
+		key = bytes.Clone(key) // background replication outlives the caller's buffer
+	}
 	if !slices.Contains(list, c.cfg.Node) {
 		if c.peers == nil {
 			return Result{}, &NotCoordinatorError{Replicas: list}
@@ -138,6 +142,7 @@ func (c *Coordinator) Get(ctx context.Context, key []byte, r int) (version.Set, 
 	if len(list) == 1 && list[0] == c.cfg.Node {
 		return c.store.Get(key)
 	}
+	key = bytes.Clone(key) // read repair outlives the caller's buffer
 	want := need(r, c.cfg.R, len(list))
 	return c.quorumRead(ctx, key, list, want)
 }

@@ -286,3 +286,32 @@ func TestFlushReachesAReplicaThatMissedIt(t *testing.T) {
 		t.Fatalf("write after flush = %v, %v", s, err)
 	}
 }
+
+// The server hands the coordinator keys and values that alias its read
+// buffer, which the next command overwrites as soon as Update returns; the
+// replication still in flight must not see the new bytes.
+func TestBackgroundWorkDoesNotAliasCallerBuffers(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	tc.net.SetDelay("n1", "n3", 50*time.Millisecond) // n3 acks after W=2 is met
+	ctx := context.Background()
+	buf := []byte("key-A value-A")
+	key, val := buf[:5], buf[6:]
+	_, err := tc.coords["n1"].Update(ctx, key, 0, func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Value: val}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "key-B value-B") // the next pipelined command arrives
+	eventually(t, func() bool {
+		s, _ := tc.stores["n3"].Get([]byte("key-A"))
+		return len(s) > 0
+	})
+	s, _ := tc.stores["n3"].Get([]byte("key-A"))
+	if value(t, s) != "value-A" {
+		t.Fatalf("n3 stored %q for key-A", value(t, s))
+	}
+	if b, _ := tc.stores["n3"].Get([]byte("key-B")); len(b) != 0 {
+		t.Fatalf("n3 stored key-B: %v", b)
+	}
+}

@@ -26,6 +26,9 @@ func (c *Coordinator) background(ctx context.Context) (context.Context, context.
 func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, want int) int {
 	acks := make(chan bool, len(list))
 	bctx, cancel := c.background(ctx)
+	// Encode once, now: set's values may alias the client's read buffer,
+	// which the next command overwrites while these sends are in flight.
+	body := encodeKeySet(key, set)
 	var wg sync.WaitGroup
 	for _, node := range list {
 		if node == c.cfg.Node {
@@ -34,7 +37,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			err := c.mergeRemote(bctx, node, key, set)
+			_, err := c.peers.Call(bctx, node, MethodMerge, body)
 			if err != nil {
 				c.log.Debug().Err(err).Str("peer", node).Msg("replica write failed")
 			}
