@@ -50,9 +50,15 @@ func (s *Server) startMembership() error {
 	return nil
 }
 
-// watchRing rebuilds the ring whenever the member set changes.
+// watchRing rebuilds the ring whenever the member set changes, and lets
+// the transport redial members seen alive without waiting out its backoff.
 func (s *Server) watchRing(changes <-chan struct{}) {
 	for range changes {
+		for _, n := range s.mem.Members() {
+			if n.State == cluster.Alive && n.Name != s.cfg.Node {
+				s.tr.Retry(n.Name)
+			}
+		}
 		members := s.mem.RingMembers()
 		if !slices.Contains(members, s.cfg.Node) {
 			members = append(members, s.cfg.Node)

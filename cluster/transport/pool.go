@@ -140,3 +140,18 @@ func (t *TCP) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader, node
 	}
 	return peerMax, err
 }
+
+// Retry forgets the last dial failure to node, so the next call dials at
+// once instead of failing fast for the rest of DialBackoff. Membership
+// calls it when a node is seen alive again.
+func (t *TCP) Retry(node string) {
+	t.mu.Lock()
+	p := t.mu.peers[node]
+	t.mu.Unlock()
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	p.failErr = nil
+	p.mu.Unlock()
+}

@@ -262,3 +262,21 @@ func TestConfigValidate(t *testing.T) {
 		}
 	}
 }
+
+// Retry ends the fail-fast window after a failed dial: the first call
+// after the peer is back dials at once (membership calls Retry when it
+// sees the node alive again).
+func TestTCPRetryEndsBackoff(t *testing.T) {
+	bk := newBook()
+	b := listen(t, "b", bk, echo)
+	addr := b.Addr()
+	a := listen(t, "a", bk, echo, func(c *Config) { c.DialBackoff = time.Hour })
+	_ = b.Close()
+	_, err := a.Call(ctxTimeout(t, time.Second), "b", 1, nil)
+	wantErr(t, err, ErrUnreachable)
+	listen(t, "b", bk, echo, func(c *Config) { c.Addr = addr })
+	_, err = a.Call(ctxTimeout(t, time.Second), "b", 1, nil)
+	wantErr(t, err, ErrUnreachable) // still inside the hour of backoff
+	a.Retry("b")
+	mustCall(t, a, "b", 1, nil)
+}
