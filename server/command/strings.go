@@ -98,15 +98,23 @@ func (d *Dispatcher) getset(s *Session, args [][]byte) resp.Reply {
 
 // GETDEL key
 func (d *Dispatcher) getdel(s *Session, args [][]byte) resp.Reply {
+	return d.updateWinner(s, args[1], func(cur version.Set, _ *version.Sibling, _ int64) *replica.Change {
+		return tombstone(cur)
+	})
+}
+
+// updateWinner runs fn on key's live value (nothing is written when the
+// key has none) and replies with that value as it was before, or nil.
+func (d *Dispatcher) updateWinner(s *Session, key []byte, fn func(cur version.Set, w *version.Sibling, now int64) *replica.Change) resp.Reply {
 	var old []byte
 	var had bool
-	_, err := d.update(s, args[1], func(cur version.Set, now int64) (*replica.Change, error) {
+	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
 		w, live := cur.Winner(now)
 		if !live {
 			return nil, nil
 		}
 		had, old = true, clone(w.Value)
-		return tombstone(cur), nil
+		return fn(cur, w, now), nil
 	})
 	switch {
 	case err != nil:
@@ -133,29 +141,15 @@ func (d *Dispatcher) getex(s *Session, args [][]byte) resp.Reply {
 			return r
 		}
 	}
-	var old []byte
-	var had bool
-	_, err := d.update(s, args[1], func(cur version.Set, now int64) (*replica.Change, error) {
-		w, live := cur.Winner(now)
-		if !live {
-			return nil, nil
-		}
-		had, old = true, clone(w.Value)
+	return d.updateWinner(s, args[1], func(cur version.Set, w *version.Sibling, now int64) *replica.Change {
 		switch {
 		case o.persist && w.Expiry == 0:
-			return nil, nil
+			return nil
 		case exp != 0 && exp <= now:
-			return tombstone(cur), nil
+			return tombstone(cur)
 		}
-		return put(cur, w.Value, exp), nil
+		return put(cur, w.Value, exp)
 	})
-	switch {
-	case err != nil:
-		return errorReply(err)
-	case !had:
-		return resp.Null()
-	}
-	return resp.Bulk(old)
 }
 
 // MGET key [key ...]
