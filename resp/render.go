@@ -41,6 +41,12 @@ func render(b *strings.Builder, r Reply, prefix string) {
 	case KindArray, KindSet, KindMap:
 		renderAggregate(b, r, prefix)
 		return
+	case KindRaw:
+		if p, _, err := ParseReply(r.Bytes); err == nil {
+			render(b, p, prefix)
+			return
+		}
+		b.WriteString("(malformed raw reply)")
 	default:
 		b.WriteString("(unknown " + r.Kind.String() + ")")
 	}

@@ -1,0 +1,121 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ringkv/ringkv/cluster/transport"
+	"github.com/ringkv/ringkv/engine"
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// fixed places every key on n1, n2, n3 (in that order) of a larger ring.
+type fixed struct{ members []string }
+
+func (f fixed) Replicas([]byte) []string { return f.members[:3] }
+func (f fixed) Span(uint64) (lo, hi uint64, replicas []string) {
+	return 0, math.MaxUint64, f.members[:3]
+}
+func (f fixed) Members() []string { return f.members }
+
+type testNode struct {
+	route *router
+	db    *engine.DB
+	sess  *command.Session
+}
+
+// routedCluster wires n1..n4 over the in-memory network: storage,
+// coordinator, command layer and router, as New does with TCP.
+func routedCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
+	t.Helper()
+	net := transport.NewMemNetwork(1)
+	place := fixed{members: []string{"n1", "n2", "n3", "n4"}}
+	nodes := map[string]*testNode{}
+	for _, name := range place.members {
+		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := net.Node(name, nil)
+		coord, err := replica.New(replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 300 * time.Millisecond}, db, place, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		disp := command.New(&command.Env{KV: coord})
+		r := &router{self: name, disp: disp, place: place, peers: tr}
+		tr.SetHandler(transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
+			if m == MethodExec {
+				return r.serveExec(ctx, from, b)
+			}
+			return coord.ServePeer(ctx, from, m, b)
+		}))
+		nodes[name] = &testNode{route: r, db: db, sess: disp.NewSession(1, "test", "")}
+		t.Cleanup(func() { coord.Close(); _ = tr.Close(); _ = db.Close() })
+	}
+	return net, nodes
+}
+
+func (n *testNode) do(args ...string) string {
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = []byte(a)
+	}
+	return n.route.exec(context.Background(), n.sess, b).String()
+}
+
+func stored(t *testing.T, n *testNode, key string) bool {
+	t.Helper()
+	s, err := n.db.Get([]byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(s) > 0
+}
+
+// Writes arriving at a node outside the key's preference list are
+// forwarded whole to a replica (so read-modify-writes stay atomic there);
+// multi-key commands are split and their replies put back together.
+func TestRouterForwardsAndSplits(t *testing.T) {
+	net, nodes := routedCluster(t)
+	n4 := nodes["n4"]
+	if got := n4.do("SET", "k", "v"); got != "OK" {
+		t.Fatalf("SET via n4 = %s", got)
+	}
+	if stored(t, n4, "k") || !stored(t, nodes["n1"], "k") {
+		t.Fatal("the write was not coordinated by the key's first replica")
+	}
+	for i := 1; i <= 3; i++ {
+		if got := n4.do("INCR", "c"); got != fmt.Sprintf("(integer) %d", i) {
+			t.Fatalf("INCR #%d via n4 = %s", i, got)
+		}
+	}
+	if got := n4.do("MSET", "a", "1", "b", "2"); got != "OK" {
+		t.Fatalf("MSET = %s", got)
+	}
+	if got := nodes["n2"].do("MGET", "a", "missing", "b"); got != "1) \"1\"\n2) (nil)\n3) \"2\"" {
+		t.Fatalf("MGET = %q", got)
+	}
+	if got := n4.do("EXISTS", "a", "b", "a", "missing"); got != "(integer) 3" {
+		t.Fatalf("EXISTS = %s", got)
+	}
+	if got := n4.do("DEL", "a", "b", "missing"); got != "(integer) 2" {
+		t.Fatalf("DEL = %s", got)
+	}
+	net.Down("n1") // the next replica coordinates
+	if got := n4.do("SET", "k", "v2"); got != "OK" || !stored(t, nodes["n2"], "k") {
+		t.Fatalf("SET with n1 down = %s", got)
+	}
+	if got := nodes["n3"].do("GET", "k"); got != `"v2"` {
+		t.Fatalf("GET via n3 = %s", got)
+	}
+	net.Down("n2")
+	net.Down("n3")
+	if got := n4.do("SET", "k", "v3"); !strings.Contains(got, "NOQUORUM") {
+		t.Fatalf("SET with every replica down = %s", got)
+	}
+}
