@@ -27,6 +27,9 @@ type router struct {
 	peers replica.Caller
 }
 
+// maxReadParts bounds how many parts of a multi-key read run at once here.
+const maxReadParts = 16
+
 // split describes a multi-key command that is cut into per-node parts.
 type split struct {
 	step  int  // arguments per key (MSET: 2)
@@ -116,15 +119,21 @@ type part struct {
 }
 
 // splitExec cuts a multi-key command by node, runs the parts in parallel
-// (reads here one key per part, so their quorum reads overlap) and
+// (reads here in up to maxReadParts parts, so their quorum reads overlap) and
 // combines their replies. The command is not atomic across nodes.
 func (r *router) splitExec(ctx context.Context, s *command.Session, args [][]byte, sp split) resp.Reply {
 	byNode := map[string]*part{}
-	var parts []*part
+	var parts, local []*part
 	for i, k := 1, 0; i < len(args); i, k = i+sp.step, k+1 {
 		node := r.target(args[i], sp.write)
 		p := byNode[node]
-		if p == nil || (!sp.write && node == r.self) {
+		if !sp.write && node == r.self { // reads: up to maxReadParts in parallel here
+			if len(local) < maxReadParts {
+				p = &part{node: node, args: [][]byte{args[0]}}
+				local, parts = append(local, p), append(parts, p)
+			}
+			p = local[k%maxReadParts%len(local)]
+		} else if p == nil {
 			p = &part{node: node, args: [][]byte{args[0]}}
 			byNode[node] = p
 			parts = append(parts, p)

@@ -100,6 +100,16 @@ func TestRouterForwardsAndSplits(t *testing.T) {
 	if got := nodes["n2"].do("MGET", "a", "missing", "b"); got != "1) \"1\"\n2) (nil)\n3) \"2\"" {
 		t.Fatalf("MGET = %q", got)
 	}
+	// More keys than maxReadParts: several keys per local part, order kept.
+	mget, want := []string{"MGET"}, ""
+	for i := range 40 {
+		key := []string{"a", "b", "nope"}[i%3]
+		mget = append(mget, key)
+		want += fmt.Sprintf("%2d) %s\n", i+1, map[string]string{"a": `"1"`, "b": `"2"`, "nope": "(nil)"}[key])
+	}
+	if got := n4.do(mget...); got != strings.TrimSuffix(want, "\n") {
+		t.Fatalf("MGET of 40 = %q", got)
+	}
 	if got := n4.do("EXISTS", "a", "b", "a", "missing"); got != "(integer) 3" {
 		t.Fatalf("EXISTS = %s", got)
 	}
