@@ -5,6 +5,8 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
+
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 // Sweep expires up to limit keys whose expiry index entry is at or before
@@ -44,29 +46,20 @@ func (db *DB) sweep(now int64, limit int) (visited, expired int, err error) {
 // expireKey expires key's set at now under its lock. An index entry that
 // no longer matches the record (it cannot happen while batches are atomic,
 // but would otherwise be revisited forever) is deleted.
-func (db *DB) expireKey(exp, h uint64, key []byte, now int64) (bool, error) {
-	db.gate.RLock()
-	defer db.gate.RUnlock()
-	if db.closed {
-		return false, ErrClosed
-	}
-	mu := &db.keyMu[h%stripes]
-	mu.Lock()
-	defer mu.Unlock()
-	dk := dataKey(h, key)
-	cur, err := db.load(dk, key)
-	if err != nil {
-		return false, err
-	}
-	if indexExpiry(cur.MinExpiry()) != exp {
-		db.log.Warn().Bytes("key", key).Uint64("expiry", exp).Msg("dropping stray expiry index entry")
-		var b leveldb.Batch
-		b.Delete(expiryKey(exp, h, key))
-		return false, closedErr(db.ldb.Write(&b, db.wo))
-	}
-	next, changed := cur.Expire(now)
-	if !changed {
-		return false, nil
-	}
-	return true, db.store(h, dk, key, cur, next)
+func (db *DB) expireKey(exp, h uint64, key []byte, now int64) (expired bool, err error) {
+	err = db.locked(h, key, func(h uint64, dk []byte, cur version.Set) error {
+		if indexExpiry(cur.MinExpiry()) != exp {
+			db.log.Warn().Bytes("key", key).Uint64("expiry", exp).Msg("dropping stray expiry index entry")
+			var b leveldb.Batch
+			b.Delete(expiryKey(exp, h, key))
+			return closedErr(db.ldb.Write(&b, db.wo))
+		}
+		next, changed := cur.Expire(now)
+		if !changed {
+			return nil
+		}
+		expired = true
+		return db.store(h, dk, key, cur, next)
+	})
+	return expired, err
 }

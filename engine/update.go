@@ -14,31 +14,40 @@ import (
 // the current set, or the error as is. Storing an empty set deletes the
 // record. fn must not call the DB. Update returns the stored set.
 func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
+	var stored version.Set
+	err := db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
+		next, changed, err := fn(cur)
+		if err != nil || !changed {
+			stored = cur
+			return err
+		}
+		stored = next
+		return db.store(h, dk, key, cur, next)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
+}
+
+// locked runs fn with key's current set while holding the gate (shared)
+// and key's stripe lock: the one place the locking order lives. fn may
+// write the key with store.
+func (db *DB) locked(h uint64, key []byte, fn func(h uint64, dk []byte, cur version.Set) error) error {
 	db.gate.RLock()
 	defer db.gate.RUnlock()
 	if db.closed {
-		return nil, ErrClosed
+		return ErrClosed
 	}
-	h := Hash(key)
 	mu := &db.keyMu[h%stripes]
 	mu.Lock()
 	defer mu.Unlock()
 	dk := dataKey(h, key)
 	cur, err := db.load(dk, key)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	next, changed, err := fn(cur)
-	if err != nil {
-		return nil, err
-	}
-	if !changed {
-		return cur, nil
-	}
-	if err := db.store(h, dk, key, cur, next); err != nil {
-		return nil, err
-	}
-	return next, nil
+	return fn(h, dk, cur)
 }
 
 // Merge absorbs in into key's set (version.Set.Merge), less the versions
