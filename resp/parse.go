@@ -52,8 +52,11 @@ func parseReply(b []byte, depth int) (Reply, int, error) {
 		if size == -1 {
 			return Null(), n, nil
 		}
-		if len(b) < n+size+2 {
+		if size > len(b)-n-2 { // not n+size+2: a huge size would overflow
 			return Reply{}, 0, ErrIncomplete
+		}
+		if b[n+size] != '\r' || b[n+size+1] != '\n' {
+			return Reply{}, 0, errBadReply
 		}
 		body := b[n : n+size : n+size]
 		if b[0] == '=' {

@@ -40,3 +40,21 @@ func FuzzParseReply(f *testing.F) {
 		_ = Append(nil, r, 3)
 	})
 }
+
+// A peer reply announcing a bulk string longer than memory (the length
+// overflows when added to the offset) is incomplete, not a panic.
+func TestParseReplyHugeBulkLength(t *testing.T) {
+	for _, in := range []string{
+		"$9223372036854775807\r\nab\r\n",
+		"$9223372036854775806\r\n",
+		"=9223372036854775805\r\nabc\r\n",
+		"*1\r\n$9223372036854775807\r\nx\r\n",
+	} {
+		if _, _, err := ParseReply([]byte(in)); err == nil {
+			t.Errorf("ParseReply(%q) succeeded", in)
+		}
+	}
+	if _, _, err := ParseReply([]byte("$2\r\nabXY")); err == nil {
+		t.Error("a bulk string not followed by CRLF was accepted")
+	}
+}
