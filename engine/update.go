@@ -54,9 +54,11 @@ func (db *DB) locked(h uint64, key []byte, fn func(h uint64, dk []byte, cur vers
 // written at or before the latest Flush. changed reports
 // whether the stored set changed; merged is the stored set either way.
 func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error) {
-	in = in.DropBefore(db.flushedAt.Load())
 	merged, err = db.Update(key, func(cur version.Set) (version.Set, bool, error) {
-		m := cur.Merge(in)
+		// Read the flush time under the gate (Update holds it shared, Flush
+		// exclusively): read before it, a flush could slip in between and
+		// this pre-flush version land after it.
+		m := cur.Merge(in.DropBefore(db.flushedAt.Load()))
 		changed = !m.Equal(cur)
 		return m, changed, nil
 	})
