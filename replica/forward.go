@@ -28,7 +28,7 @@ func (c *Coordinator) applyRemote(ctx context.Context, key []byte, w int, list [
 	}
 	body := encodeApply(key, w, ch)
 	for _, node := range list {
-		b, err := c.peers.Call(ctx, node, MethodApply, body)
+		b, err := c.call(ctx, node, MethodApply, body)
 		if err != nil {
 			if rerr, ran := fromRemote(err); ran || ctx.Err() != nil {
 				return Result{}, rerr

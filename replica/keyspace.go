@@ -83,7 +83,7 @@ func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, fn func([]by
 func (c *Coordinator) scanRemote(ctx context.Context, node string, lo, hi uint64, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
 	for {
 		req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, lo), hi)
-		b, err := c.peers.Call(ctx, node, MethodScan, binary.AppendUvarint(req, scanBatch))
+		b, err := c.call(ctx, node, MethodScan, binary.AppendUvarint(req, scanBatch))
 		if err != nil {
 			return lo, false, err
 		}
@@ -198,7 +198,7 @@ func (c *Coordinator) Len(ctx context.Context) (int64, error) {
 			total += c.store.Len()
 			continue
 		}
-		b, err := c.peers.Call(ctx, node, MethodLen, nil)
+		b, err := c.call(ctx, node, MethodLen, nil)
 		if err != nil {
 			continue
 		}
@@ -223,7 +223,7 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 			errs = append(errs, c.store.Flush(before))
 			continue
 		}
-		if _, err := c.peers.Call(ctx, node, MethodFlush, body); err != nil {
+		if _, err := c.call(ctx, node, MethodFlush, body); err != nil {
 			errs = append(errs, fmt.Errorf("flush %s: %w", node, err))
 		}
 	}

@@ -28,3 +28,12 @@ func ctxDone(ctx context.Context, timeout time.Duration) waiter {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	return waiter{done: ctx.Done(), stop: cancel}
 }
+
+// call sends one request to a peer, bounded by the coordinator's timeout
+// whatever ctx allows: a half-open peer must not hold a client (or a
+// background task) for longer.
+func (c *Coordinator) call(ctx context.Context, to string, method uint8, body []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	return c.peers.Call(ctx, to, method, body)
+}

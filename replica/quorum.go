@@ -37,7 +37,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.peers.Call(bctx, node, MethodMerge, body)
+			_, err := c.call(bctx, node, MethodMerge, body)
 			if err != nil {
 				c.log.Debug().Err(err).Str("peer", node).Msg("replica write failed")
 			}

@@ -22,7 +22,7 @@ const (
 
 // getRemote asks node for its set of key, and learns node's last flush.
 func (c *Coordinator) getRemote(ctx context.Context, node string, key []byte) (version.Set, error) {
-	b, err := c.peers.Call(ctx, node, MethodGet, key)
+	b, err := c.call(ctx, node, MethodGet, key)
 	if err != nil {
 		return nil, err
 	}
@@ -35,7 +35,7 @@ func (c *Coordinator) getRemote(ctx context.Context, node string, key []byte) (v
 
 // mergeRemote sends s for node to merge into its set of key.
 func (c *Coordinator) mergeRemote(ctx context.Context, node string, key []byte, s version.Set) error {
-	_, err := c.peers.Call(ctx, node, MethodMerge, encodeKeySet(key, s))
+	_, err := c.call(ctx, node, MethodMerge, encodeKeySet(key, s))
 	return err
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
@@ -25,7 +26,15 @@ type router struct {
 	disp  *command.Dispatcher
 	place replica.Placement
 	peers replica.Caller
+	// timeout is the request timeout. A forwarded call may take twice
+	// that (the remote coordinator's quorum read, then its write) and no
+	// more: a half-open peer must not hold the client.
+	timeout time.Duration
 }
+
+// forwardSlack is what a forwarded call may take beyond the remote
+// coordinator's own waits (the network and the remote's queue).
+const forwardSlack = 500 * time.Millisecond
 
 // maxReadParts bounds how many parts of a multi-key read run at once here.
 const maxReadParts = 16
@@ -87,7 +96,7 @@ func (r *router) forward(ctx context.Context, list []string, proto int, args [][
 	var err error
 	for _, node := range list {
 		var b []byte
-		if b, err = r.peers.Call(ctx, node, MethodExec, body); err == nil {
+		if b, err = r.call(ctx, node, body); err == nil {
 			return resp.Raw(b)
 		}
 		if ctx.Err() != nil || isRemote(err) {
@@ -95,6 +104,13 @@ func (r *router) forward(ctx context.Context, list []string, proto int, args [][
 		}
 	}
 	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error())
+}
+
+// call forwards one command to node within the request timeout.
+func (r *router) call(ctx context.Context, node string, body []byte) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout+forwardSlack)
+	defer cancel()
+	return r.peers.Call(ctx, node, MethodExec, body)
 }
 
 func isRemote(err error) bool {

@@ -47,7 +47,7 @@ func routedCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
 			t.Fatal(err)
 		}
 		disp := command.New(&command.Env{KV: coord})
-		r := &router{self: name, disp: disp, place: place, peers: tr}
+		r := &router{self: name, disp: disp, place: place, peers: tr, timeout: 300 * time.Millisecond}
 		tr.SetHandler(transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
 			if m == MethodExec {
 				return r.serveExec(ctx, from, b)
@@ -127,5 +127,24 @@ func TestRouterForwardsAndSplits(t *testing.T) {
 	net.Down("n3")
 	if got := n4.do("SET", "k", "v3"); !strings.Contains(got, "NOQUORUM") {
 		t.Fatalf("SET with every replica down = %s", got)
+	}
+}
+
+// Bug: forwarded calls ran under the connection's Background context, so a
+// half-open peer (it accepts but never answers) held the client for as long
+// as the connection lived. Every peer call now has the request timeout.
+func TestForwardToHalfOpenPeerTimesOut(t *testing.T) {
+	net, nodes := routedCluster(t)
+	n4 := nodes["n4"]
+	for _, to := range []string{"n1", "n2", "n3"} {
+		net.SetDelay("n4", to, time.Hour)
+	}
+	start := time.Now()
+	got := n4.do("SET", "k", "v")
+	if !strings.Contains(got, "NOQUORUM") {
+		t.Fatalf("SET through a half-open cluster = %s", got)
+	}
+	if took := time.Since(start); took > 30*time.Second {
+		t.Fatalf("SET took %v", took)
 	}
 }

@@ -35,6 +35,8 @@ type Server struct {
 	bg             sync.WaitGroup // membership watchers
 
 	ln      atomic.Pointer[net.Listener]
+	ctx     context.Context // client requests run under it; cancelled when shutdown gives up waiting
+	cancel  context.CancelFunc
 	stop    chan struct{} // closed by SHUTDOWN or Shutdown
 	stopped sync.Once
 	closing atomic.Bool
@@ -50,6 +52,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if err := s.open(); err != nil {
 		s.requestStop()
 		_ = s.closeParts()
@@ -84,7 +87,7 @@ func (s *Server) open() error {
 	}
 	s.env = s.newEnv()
 	s.disp = command.New(s.env)
-	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: s.tr}
+	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: s.tr, timeout: s.cfg.RequestTimeout}
 	s.clients.init(s)
 	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
 	if err := s.servePprof(); err != nil {
@@ -104,6 +107,7 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 
 // closeParts releases whatever open built, in reverse order.
 func (s *Server) closeParts() error {
+	s.cancel()
 	if s.stopMembership != nil {
 		s.stopMembership()
 	}
@@ -207,6 +211,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 	case <-ctx.Done():
+		s.cancel() // peer calls in flight give up now
 		s.clients.closeAll()
 		<-done
 	}
