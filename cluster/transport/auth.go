@@ -20,14 +20,27 @@ import (
 //	listener -> dialer    ok  (or reject{reason, text}, then close)
 //
 // The role byte keeps one side's answer from being reflected as the other's.
-// With no key the same exchange runs with an empty key: it carries the node
-// names (the listener learns who is calling), and refuses a peer that has a
-// key when this node has none, or the reverse. Either side refuses another
-// protocol version with a reject naming both versions. No frame is read
-// before the handshake succeeds.
+// No frame is read before the handshake succeeds. Either side refuses
+// another protocol version with a reject naming both versions.
 //
-// The key authenticates connections; it does not encrypt or sign the frames
-// that follow. Run peer traffic on a private network.
+// With a key, both sides then derive per-direction session keys from the key,
+// both nonces and both hellos, and every frame is sealed with AES-256-GCM
+// (seal.go): peer traffic is encrypted, and a frame that was altered,
+// replayed or reordered closes the connection. A passive observer of a
+// handshake can try to guess the key offline, so use a long random one.
+//
+// Without a key the same exchange runs with an empty key and frames are
+// plain: it carries the node names (the listener learns who is calling, but
+// that name is not proven), and refuses a peer that has a key when this node
+// has none, or the reverse. Config.Validate allows that only on a loopback
+// listener; requests over such a connection are not Authenticated.
+
+// session is what a successful handshake yields.
+type session struct {
+	peer       string  // the peer's name
+	maxFrame   int     // the largest payload the peer accepts
+	send, recv *sealer // nil without a cluster key
+}
 
 // proof computes HMAC-SHA256(key, nonce || role || name).
 func proof(key string, nonce [nonceLen]byte, role byte, name string) []byte {
@@ -43,85 +56,104 @@ func newNonce() (n [nonceLen]byte) {
 	return n
 }
 
-// clientHandshake runs the dialer's side against node want and returns the
-// listener's maximum frame size.
-func clientHandshake(w io.Writer, br *bufio.Reader, cfg *Config, want string) (int, error) {
+// clientHandshake runs the dialer's side against node want.
+func clientHandshake(w io.Writer, br *bufio.Reader, cfg *Config, want string) (session, error) {
 	h := hello{version: protocolVersion, role: roleClient, maxFrame: uint32(cfg.MaxFrameSize),
 		nonce: newNonce(), name: cfg.Name}
-	if err := writeMsg(w, h.encode()); err != nil {
-		return 0, err
+	mine := h.encode()
+	if err := writeMsg(w, mine); err != nil {
+		return session{}, err
 	}
-	srv, err := readHello(br)
+	srv, theirs, err := readHello(br)
 	switch {
 	case err != nil:
-		return 0, err
+		return session{}, err
 	case srv.role != roleServer:
-		return 0, fmt.Errorf("%w: listener sent role %q", ErrProtocol, srv.role)
+		return session{}, fmt.Errorf("%w: listener sent role %q", ErrProtocol, srv.role)
 	case srv.name != want:
-		return 0, fmt.Errorf("%w: node at this address is %q, not %q", ErrProtocol, srv.name, want)
+		return session{}, fmt.Errorf("%w: node at this address is %q, not %q", ErrProtocol, srv.name, want)
 	case !hmac.Equal(srv.proof, proof(cfg.ClusterKey, h.nonce, roleServer, srv.name)):
 		_ = writeMsg(w, rejectMsg(reasonAuth, "cluster key mismatch"))
-		return 0, fmt.Errorf("%w: %q does not hold this cluster key", ErrAuth, srv.name)
+		return session{}, fmt.Errorf("%w: %q does not hold this cluster key", ErrAuth, srv.name)
 	}
 	answer := append([]byte{msgProof}, proof(cfg.ClusterKey, srv.nonce, roleClient, cfg.Name)...)
 	if err := writeMsg(w, answer); err != nil {
-		return 0, err
+		return session{}, err
 	}
 	msg, err := readMsg(br)
 	switch {
 	case err != nil:
-		return 0, err
+		return session{}, err
 	case msg[0] == msgReject:
-		return 0, rejectError(msg)
+		return session{}, rejectError(msg)
 	case msg[0] != msgOK || len(msg) != 1:
-		return 0, fmt.Errorf("%w: expected handshake ok", ErrProtocol)
+		return session{}, fmt.Errorf("%w: expected handshake ok", ErrProtocol)
 	}
-	return int(srv.maxFrame), nil
+	return newSession(cfg, srv, h.nonce, srv.nonce, mine, theirs, true)
 }
 
-// serverHandshake runs the listener's side and returns the dialer's name and
-// maximum frame size.
-func serverHandshake(w io.Writer, br *bufio.Reader, cfg *Config) (string, int, error) {
-	cli, err := readHello(br)
+// serverHandshake runs the listener's side.
+func serverHandshake(w io.Writer, br *bufio.Reader, cfg *Config) (session, error) {
+	cli, theirs, err := readHello(br)
 	if err != nil {
 		reason := byte(reasonProtocol)
 		if errors.Is(err, ErrVersion) {
 			reason = reasonVersion
 		}
 		_ = writeMsg(w, rejectMsg(reason, err.Error()))
-		return "", 0, err
+		return session{}, err
 	}
 	if cli.role != roleClient {
-		return "", 0, fmt.Errorf("%w: dialer sent role %q", ErrProtocol, cli.role)
+		return session{}, fmt.Errorf("%w: dialer sent role %q", ErrProtocol, cli.role)
 	}
 	h := hello{version: protocolVersion, role: roleServer, maxFrame: uint32(cfg.MaxFrameSize),
 		nonce: newNonce(), name: cfg.Name, proof: proof(cfg.ClusterKey, cli.nonce, roleServer, cfg.Name)}
-	if err := writeMsg(w, h.encode()); err != nil {
-		return "", 0, err
+	mine := h.encode()
+	if err := writeMsg(w, mine); err != nil {
+		return session{}, err
 	}
 	msg, err := readMsg(br)
 	switch {
 	case err != nil:
-		return "", 0, err
+		return session{}, err
 	case msg[0] == msgReject:
-		return "", 0, rejectError(msg)
+		return session{}, rejectError(msg)
 	case msg[0] != msgProof || len(msg) != 1+proofLen:
-		return "", 0, fmt.Errorf("%w: expected handshake proof", ErrProtocol)
+		return session{}, fmt.Errorf("%w: expected handshake proof", ErrProtocol)
 	case !hmac.Equal(msg[1:], proof(cfg.ClusterKey, h.nonce, roleClient, cli.name)):
 		_ = writeMsg(w, rejectMsg(reasonAuth, "cluster key mismatch"))
-		return "", 0, fmt.Errorf("%w: %q does not hold this cluster key", ErrAuth, cli.name)
+		return session{}, fmt.Errorf("%w: %q does not hold this cluster key", ErrAuth, cli.name)
 	}
-	return cli.name, int(cli.maxFrame), writeMsg(w, []byte{msgOK})
+	s, err := newSession(cfg, cli, cli.nonce, h.nonce, theirs, mine, false)
+	if err != nil {
+		return session{}, err
+	}
+	return s, writeMsg(w, []byte{msgOK})
 }
 
-// readHello reads a hello, or turns a reject into an error.
-func readHello(br *bufio.Reader) (hello, error) {
+// newSession builds the session with peer, deriving its sealers when there
+// is a cluster key. nonceC/helloC are the dialer's, nonceS/helloS the
+// listener's.
+func newSession(cfg *Config, peer hello, nonceC, nonceS [nonceLen]byte, helloC, helloS []byte, dialer bool) (session, error) {
+	s := session{peer: peer.name, maxFrame: int(peer.maxFrame)}
+	if cfg.ClusterKey == "" {
+		return s, nil
+	}
+	var err error
+	s.send, s.recv, err = sessionSealers(cfg.ClusterKey, nonceC, nonceS, helloC, helloS, dialer)
+	return s, err
+}
+
+// readHello reads a hello, or turns a reject into an error. It also returns
+// the message as received, for the session's transcript.
+func readHello(br *bufio.Reader) (hello, []byte, error) {
 	msg, err := readMsg(br)
 	if err != nil {
-		return hello{}, err
+		return hello{}, nil, err
 	}
 	if msg[0] == msgReject {
-		return hello{}, rejectError(msg)
+		return hello{}, nil, rejectError(msg)
 	}
-	return decodeHello(msg)
+	h, err := decodeHello(msg)
+	return h, msg, err
 }

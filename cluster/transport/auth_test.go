@@ -82,7 +82,7 @@ func TestAuthVersionMismatch(t *testing.T) {
 	if err := writeMsg(nc, h.encode()); err != nil {
 		t.Fatal(err)
 	}
-	_, err := readHello(br)
+	_, _, err := readHello(br)
 	wantErr(t, err, ErrVersion)
 	if _, err := br.ReadByte(); err != io.EOF {
 		t.Fatalf("connection not closed after version reject: %v", err)

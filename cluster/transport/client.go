@@ -72,7 +72,7 @@ func (c *conn) abandon(id uint64, cl *call, err error) error {
 func (c *conn) readReplies() {
 	defer c.t.wg.Done()
 	for {
-		h, body, err := readFrame(c.br, c.t.cfg.MaxFrameSize)
+		h, body, err := c.readFrame()
 		if err == nil && h.kind == kindRequest {
 			err = fmt.Errorf("%w: request on an outbound connection", ErrProtocol)
 		}

@@ -3,6 +3,8 @@ package transport
 import (
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -24,9 +26,10 @@ type Config struct {
 	// Handler serves requests from peers; it may also be set later with
 	// TCP.SetHandler. nil: requests fail with a RemoteError.
 	Handler Handler
-	// ClusterKey is the shared secret that authenticates peers
-	// (--cluster-key). Default "": peers are not authenticated, but they
-	// must not have a key either.
+	// ClusterKey is the shared secret that authenticates peers and
+	// encrypts their frames (--cluster-key). Default "": peers are not
+	// authenticated (they must not have a key either) and frames are
+	// plain, which Validate allows only when Addr is a loopback address.
 	ClusterKey string
 	// PoolSize is the number of connections kept per peer. Default 2.
 	PoolSize int
@@ -100,6 +103,24 @@ func (c *Config) Validate() error {
 		return errors.New("transport: DialTimeout, HandshakeTimeout and WriteTimeout must be > 0")
 	case c.DialBackoff < 0:
 		return errors.New("transport: DialBackoff must be >= 0")
+	case c.ClusterKey == "" && !LoopbackAddr(c.Addr):
+		return fmt.Errorf("transport: listening on %s beyond loopback needs a ClusterKey", c.Addr)
 	}
 	return nil
+}
+
+// LoopbackAddr reports whether addr (host or host:port) names only this
+// machine: "localhost" or a loopback IP (127.0.0.0/8, ::1). An empty or
+// unspecified host (all interfaces) and other names are not loopback.
+func LoopbackAddr(addr string) bool {
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -23,8 +23,10 @@ type conn struct {
 	t       *TCP
 	nc      net.Conn
 	br      *bufio.Reader
-	peer    string // the authenticated peer name
-	peerMax int    // the largest payload the peer accepts
+	peer    string  // the peer's name (authenticated with a cluster key)
+	peerMax int     // the largest payload the peer accepts
+	send    *sealer // seals frames written; nil without a cluster key
+	recv    *sealer // opens frames read; nil without a cluster key
 	out     chan outFrame
 	ctx     context.Context // cancelled when the conn fails
 	cancel  context.CancelFunc
@@ -46,10 +48,16 @@ type outFrame struct {
 	call *call
 }
 
-// startConn wraps an authenticated net.Conn and starts its goroutines.
-func (t *TCP) startConn(nc net.Conn, br *bufio.Reader, peer string, peerMax int, client bool) *conn {
-	c := &conn{t: t, nc: nc, br: br, peer: peer, peerMax: peerMax, out: make(chan outFrame, outQueueLen)}
-	c.ctx, c.cancel = context.WithCancel(t.ctx)
+// startConn wraps a net.Conn that passed the handshake and starts its
+// goroutines.
+func (t *TCP) startConn(nc net.Conn, br *bufio.Reader, s session, client bool) *conn {
+	c := &conn{t: t, nc: nc, br: br, peer: s.peer, peerMax: s.maxFrame, send: s.send, recv: s.recv,
+		out: make(chan outFrame, outQueueLen)}
+	parent := t.ctx
+	if s.recv != nil {
+		parent = withAuthenticated(parent)
+	}
+	c.ctx, c.cancel = context.WithCancel(parent)
 	context.AfterFunc(c.ctx, func() { _ = nc.Close() })
 	c.mu.pending = make(map[uint64]*call)
 	t.wg.Add(2)
@@ -137,9 +145,20 @@ func (c *conn) writeFrame(bw *bufio.Writer, f outFrame, hdr []byte) error {
 			return nil
 		}
 	}
+	if c.send != nil {
+		return c.send.writeFrame(bw, f.h, f.body)
+	}
 	if _, err := bw.Write(appendHeader(hdr[:0], f.h)); err != nil {
 		return err
 	}
 	_, err := bw.Write(f.body)
 	return err
+}
+
+// readFrame reads the next frame, opening it if the conn is sealed.
+func (c *conn) readFrame() (frameHeader, []byte, error) {
+	if c.recv != nil {
+		return c.recv.readFrame(c.br, c.t.cfg.MaxFrameSize)
+	}
+	return readFrame(c.br, c.t.cfg.MaxFrameSize)
 }

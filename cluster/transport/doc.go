@@ -11,7 +11,12 @@
 //     served in its own goroutine (bounded per connection). The caller's ctx
 //     deadline travels in the frame so the remote handler sees it too.
 //     Connections are authenticated on connect by a mutual HMAC-SHA256
-//     challenge-response over Config.ClusterKey (see auth.go); node names
+//     challenge-response over Config.ClusterKey (see auth.go), and every
+//     frame after it is sealed with AES-256-GCM under per-connection,
+//     per-direction keys derived by HKDF-SHA256 (seal.go): a tampered,
+//     replayed or reordered frame closes the connection. Without a key,
+//     frames are plain and only a loopback listener is allowed (Validate);
+//     handlers tell the two apart with Authenticated(ctx). Node names
 //     are resolved to addresses by Config.Resolve (membership supplies it)
 //     on every dial. A call to the node's own name runs the local Handler
 //     directly. Config.Handler, or SetHandler after Listen, serves requests.

@@ -56,8 +56,25 @@ func TestHelloRoundTrip(t *testing.T) {
 	}
 }
 
-// FuzzFrameDecode feeds arbitrary bytes to the frame and handshake decoders:
-// they must never panic, and what they accept must re-encode to the input.
+// fixedSealers is a deterministic session (fixed nonces and hellos) for
+// the fuzzer: the dialer's send sealer and the listener's recv sealer.
+func fixedSealers(tb testing.TB) (send, recv *sealer) {
+	var nc, ns [nonceLen]byte
+	ns[0] = 1
+	send, _, err := sessionSealers("fuzz", nc, ns, []byte("c"), []byte("s"), true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	_, recv, err = sessionSealers("fuzz", nc, ns, []byte("c"), []byte("s"), false)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return send, recv
+}
+
+// FuzzFrameDecode feeds arbitrary bytes to the frame, sealed-frame and
+// handshake decoders: they must never panic, and what they accept must
+// re-encode to the input.
 func FuzzFrameDecode(f *testing.F) {
 	f.Add(append(appendHeader(nil, frameHeader{id: 9, kind: kindRequest, method: 3, timeout: 10, size: 2}), "hi"...))
 	h := hello{version: protocolVersion, role: roleClient, maxFrame: 1 << 20, name: "a"}
@@ -66,7 +83,20 @@ func FuzzFrameDecode(f *testing.F) {
 	f.Add(h.encode())
 	f.Add(rejectMsg(reasonAuth, "no"))
 	f.Add([]byte("*1\r\n$4\r\nPING\r\n"))
+	var sealed bytes.Buffer
+	send, _ := fixedSealers(f)
+	if err := send.writeFrame(&sealed, frameHeader{id: 9, kind: kindRequest, method: 3, size: 2}, []byte("hi")); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(sealed.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
+		send, recv := fixedSealers(t)
+		if fh, body, err := recv.readFrame(bufio.NewReader(bytes.NewReader(data)), 1<<16); err == nil {
+			var enc bytes.Buffer
+			if err := send.writeFrame(&enc, fh, body); err != nil || !bytes.Equal(enc.Bytes(), data[:enc.Len()]) {
+				t.Fatalf("sealed frame re-encodes as %x (%v)", enc.Bytes(), err)
+			}
+		}
 		if fh, body, err := readFrame(bufio.NewReader(bytes.NewReader(data)), 1<<16); err == nil {
 			enc := append(appendHeader(nil, fh), body...)
 			if !bytes.Equal(enc, data[:len(enc)]) {

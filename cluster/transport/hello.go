@@ -19,7 +19,7 @@ import (
 // The version follows the magic so that any future layout can still be
 // refused with a clear error.
 const (
-	protocolVersion = 1
+	protocolVersion = 2 // 2: frames sealed when there is a cluster key
 	maxHandshakeLen = 1024
 	nonceLen        = 32
 	proofLen        = 32

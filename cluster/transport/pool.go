@@ -115,10 +115,10 @@ func (t *TCP) dial(node string) (*conn, error) {
 	nc, err := d.DialContext(ctx, "tcp", addr)
 	if err == nil {
 		br := bufio.NewReaderSize(nc, readBufSize)
-		var peerMax int
-		if peerMax, err = t.handshake(ctx, nc, br, node); err == nil {
-			t.log.Debug().Str("peer", node).Str("addr", addr).Msg("connected to peer")
-			return t.startConn(nc, br, node, peerMax, true), nil
+		var sess session
+		if sess, err = t.handshake(ctx, nc, br, node); err == nil {
+			t.log.Debug().Str("peer", node).Str("addr", addr).Bool("sealed", sess.send != nil).Msg("connected to peer")
+			return t.startConn(nc, br, sess, true), nil
 		}
 	}
 	if t.ctx.Err() != nil {
@@ -129,16 +129,16 @@ func (t *TCP) dial(node string) (*conn, error) {
 }
 
 // handshake runs the dialer's handshake on nc, aborted when ctx ends.
-func (t *TCP) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader, node string) (int, error) {
+func (t *TCP) handshake(ctx context.Context, nc net.Conn, br *bufio.Reader, node string) (session, error) {
 	stop := context.AfterFunc(ctx, func() { _ = nc.Close() })
-	peerMax, err := clientHandshake(nc, br, &t.cfg, node)
+	sess, err := clientHandshake(nc, br, &t.cfg, node)
 	if !stop() {
 		err = errors.Join(ctx.Err(), err)
 	}
 	if err != nil {
 		_ = nc.Close()
 	}
-	return peerMax, err
+	return sess, err
 }
 
 // Retry forgets the last dial failure to node, so the next call dials at

@@ -16,7 +16,7 @@ func (t *TCP) serveConn(nc net.Conn) {
 	br := bufio.NewReaderSize(nc, readBufSize)
 	stop := context.AfterFunc(t.ctx, func() { _ = nc.Close() })
 	_ = nc.SetDeadline(time.Now().Add(t.cfg.HandshakeTimeout))
-	peer, peerMax, err := serverHandshake(nc, br, &t.cfg)
+	sess, err := serverHandshake(nc, br, &t.cfg)
 	_ = nc.SetDeadline(time.Time{})
 	if !stop() {
 		_ = nc.Close()
@@ -31,8 +31,8 @@ func (t *TCP) serveConn(nc net.Conn) {
 		ev.Err(err).Str("remote", remote).Msg("peer refused")
 		return
 	}
-	t.log.Debug().Str("peer", peer).Str("remote", remote).Msg("peer connected")
-	t.startConn(nc, br, peer, peerMax, false)
+	t.log.Debug().Str("peer", sess.peer).Str("remote", remote).Bool("sealed", sess.recv != nil).Msg("peer connected")
+	t.startConn(nc, br, sess, false)
 }
 
 // readRequests reads requests and serves each in its own goroutine, at most
@@ -40,12 +40,12 @@ func (t *TCP) serveConn(nc net.Conn) {
 func (c *conn) readRequests() {
 	defer c.t.wg.Done()
 	for {
-		h, body, err := readFrame(c.br, c.t.cfg.MaxFrameSize)
+		h, body, err := c.readFrame()
 		if err == nil && h.kind != kindRequest {
 			err = fmt.Errorf("%w: reply on an inbound connection", ErrProtocol)
 		}
 		if err != nil {
-			if errors.Is(err, ErrFrameTooLarge) || errors.Is(err, ErrProtocol) {
+			if errors.Is(err, ErrFrameTooLarge) || errors.Is(err, ErrProtocol) || errors.Is(err, ErrAuth) {
 				c.t.log.Warn().Err(err).Str("peer", c.peer).Str("remote", c.nc.RemoteAddr().String()).
 					Msg("closing peer connection")
 			}

@@ -59,8 +59,9 @@ func (t *TCP) Addr() string { return t.ln.Addr().String() }
 func (t *TCP) SetHandler(h Handler) { t.handler.Store(&h) }
 
 // Call implements Transport. A call to this node's own name is served by the
-// local Handler in the caller's goroutine (body and reply copied), so it
-// returns at ctx's deadline only if the handler honours ctx.
+// local Handler in the caller's goroutine (body and reply copied, the
+// request Authenticated), so it returns at ctx's deadline only if the
+// handler honours ctx.
 func (t *TCP) Call(ctx context.Context, to string, method uint8, body []byte) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, ctxError(err)
@@ -79,7 +80,7 @@ func (t *TCP) callSelf(ctx context.Context, method uint8, body []byte) ([]byte, 
 	if t.isClosed() {
 		return nil, ErrClosed
 	}
-	resp, err := t.handle(ctx, t.cfg.Name, method, copyBytes(body))
+	resp, err := t.handle(withAuthenticated(ctx), t.cfg.Name, method, copyBytes(body))
 	if ctx.Err() != nil {
 		return nil, ctxError(ctx.Err())
 	}

@@ -8,10 +8,10 @@ import (
 
 // Handler serves requests arriving from peers. ServePeer is called
 // concurrently. ctx carries the caller's deadline and is cancelled when the
-// connection or the transport closes. from is the authenticated name of the
-// calling node. body belongs to the handler; the returned slice belongs to the
-// transport (do not modify it after returning). A returned error reaches the
-// caller as a *RemoteError carrying err.Error().
+// connection or the transport closes. from is the name of the calling node,
+// proven when Authenticated(ctx). body belongs to the handler; the returned
+// slice belongs to the transport (do not modify it after returning). A
+// returned error reaches the caller as a *RemoteError carrying err.Error().
 type Handler interface {
 	ServePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error)
 }
@@ -95,3 +95,20 @@ func copyBytes(b []byte) []byte {
 // tell "the peer ran the request and failed" from "the peer was not
 // reached" without importing this one.
 func (e *RemoteError) Remote() string { return e.Msg }
+
+// authKey marks a handler ctx whose request is Authenticated.
+type authKey struct{}
+
+func withAuthenticated(ctx context.Context) context.Context {
+	return context.WithValue(ctx, authKey{}, true)
+}
+
+// Authenticated reports whether the request a Handler is serving came from
+// a peer that proved it holds the cluster key (over a sealed connection), or
+// from this node itself. Without a cluster key it is false: the caller's
+// name is only what it claimed, so a handler must not grant it anything a
+// stranger on the listener's network should not have.
+func Authenticated(ctx context.Context) bool {
+	v, _ := ctx.Value(authKey{}).(bool)
+	return v
+}
