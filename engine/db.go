@@ -41,6 +41,9 @@ type DB struct {
 	sweeps    atomic.Int64
 	expired   atomic.Int64
 
+	actor   atomic.Pointer[string] // write identity token (actor.go)
+	actorMu sync.Mutex             // serialises actor changes
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -69,6 +72,9 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	if err == nil {
 		err = db.loadFlushed()
+	}
+	if err == nil {
+		err = db.openState()
 	}
 	if err != nil {
 		return nil, errors.Join(err, ldb.Close())
@@ -135,6 +141,8 @@ func (db *DB) Close() error {
 	err := db.ldb.Put(metaKey(metaLive), u64(uint64(db.live.Load())), &opt.WriteOptions{Sync: true})
 	if err != nil {
 		err = fmt.Errorf("engine: close %s: saving live count: %w", db.dir, err)
+	} else {
+		err = db.markClean()
 	}
 	err = errors.Join(err, db.ldb.Close())
 	if db.stor != nil {

@@ -60,6 +60,9 @@ func (db *DB) flushLocked(before int64) error {
 		}
 		db.flushedAt.Store(before)
 	}
+	if err := db.flushState(); err != nil {
+		return err
+	}
 	for _, p := range []byte{prefixData, prefixExpiry} {
 		if err := db.deletePrefix(p); err != nil {
 			return fmt.Errorf("engine: flush %s: %w", db.dir, closedErr(err))

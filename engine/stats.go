@@ -12,6 +12,7 @@ type Stats struct {
 	Writes    int64    // record writes since Open
 	Sweeps    int64    // completed sweeps since Open
 	Expired   int64    // keys expired by sweeps since Open
+	Actor     string   // write identity token (DB.Actor)
 	LevelDB   string   // goleveldb's "leveldb.stats" table
 }
 
@@ -24,6 +25,7 @@ func (db *DB) Stats() Stats {
 		Writes:  db.writes.Load(),
 		Sweeps:  db.sweeps.Load(),
 		Expired: db.expired.Load(),
+		Actor:   db.Actor(),
 	}
 	var ls leveldb.DBStats
 	if db.ldb.Stats(&ls) == nil {
