@@ -51,16 +51,22 @@ func (db *DB) NewActor() (string, error) {
 }
 
 // openState restores at Open what the replica layer relies on: the write
-// identity.
+// identity and the pending-hint counts.
 func (db *DB) openState() error {
-	return db.openActor()
+	if err := db.openActor(); err != nil {
+		return err
+	}
+	return db.loadHints()
 }
 
 // flushState is Flush's part of that state, run with the gate held
 // exclusively before the records go: a new actor first (a crash part way
-// must not leave emptied records under the old one).
+// must not leave emptied records under the old one), then no hints.
 func (db *DB) flushState() error {
-	return db.rotateActor("FLUSHALL", nil)
+	if err := db.rotateActor("FLUSHALL", nil); err != nil {
+		return err
+	}
+	return db.resetHints()
 }
 
 // openActor loads the actor token, replacing it when history may be lost,

@@ -43,6 +43,7 @@ type DB struct {
 
 	actor   atomic.Pointer[string] // write identity token (actor.go)
 	actorMu sync.Mutex             // serialises actor changes
+	hints   hintBook               // pending-hint counts (hints.go)
 
 	stop chan struct{}
 	wg   sync.WaitGroup

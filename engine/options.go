@@ -36,6 +36,19 @@ type Options struct {
 	// batches come back full, for at most a quarter of SweepInterval.
 	// Default 200.
 	SweepBatch int
+	// HintMaxAge is how long a hint may wait for its target: older ones go
+	// at the next DropExpiredHints, counted as dropped, and anti-entropy
+	// repairs the target instead. Default 3h, Cassandra's
+	// max_hint_window: a node down longer is better repaired (AAE ships
+	// only the difference) than flooded with replays. Negative: no limit.
+	HintMaxAge time.Duration
+	// HintMaxBytes bounds the hints stored, in bytes on disk (keys and
+	// values); past it PutHint returns ErrHintsFull. Default 1 GiB: hints
+	// cost disk, not memory (a count per target), and over HintMaxAge's
+	// 3h it holds about 100 KB/s of hinted writes (hints for one key
+	// merge, so rewrites of a key are stored once); past it anti-entropy
+	// repairs. Open scans them to count them. Negative: no limit.
+	HintMaxBytes int64
 	// Now is the clock, in Unix ms. Default: time.Now().UnixMilli.
 	Now func() int64
 	// Storage, if set, is the goleveldb storage to use instead of files in
@@ -50,6 +63,8 @@ const (
 	DefaultWriteBuffer   = 4 << 20
 	DefaultSweepInterval = 100 * time.Millisecond
 	DefaultSweepBatch    = 200
+	DefaultHintMaxAge    = 3 * time.Hour
+	DefaultHintMaxBytes  = 1 << 30
 )
 
 // withDefaults returns o with zero fields set to their defaults.
@@ -65,6 +80,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SweepBatch == 0 {
 		o.SweepBatch = DefaultSweepBatch
+	}
+	if o.HintMaxAge == 0 {
+		o.HintMaxAge = DefaultHintMaxAge
+	}
+	if o.HintMaxBytes == 0 {
+		o.HintMaxBytes = DefaultHintMaxBytes
 	}
 	if o.Now == nil {
 		o.Now = func() int64 { return time.Now().UnixMilli() }

@@ -14,6 +14,9 @@ type Stats struct {
 	Expired   int64    // keys expired by sweeps since Open
 	Actor     string   // write identity token (DB.Actor)
 	LevelDB   string   // goleveldb's "leveldb.stats" table
+
+	// Hints counts pending, delivered and dropped hints (DB.HintStats).
+	Hints HintStats
 }
 
 // Stats returns the current counters. LevelDB's fields are empty once the
@@ -26,6 +29,7 @@ func (db *DB) Stats() Stats {
 		Sweeps:  db.sweeps.Load(),
 		Expired: db.expired.Load(),
 		Actor:   db.Actor(),
+		Hints:   db.HintStats(),
 	}
 	var ls leveldb.DBStats
 	if db.ldb.Stats(&ls) == nil {
