@@ -44,6 +44,7 @@ type DB struct {
 	actor   atomic.Pointer[string] // write identity token (actor.go)
 	actorMu sync.Mutex             // serialises actor changes
 	hints   hintBook               // pending-hint counts (hints.go)
+	reaped  atomic.Int64           // records deleted by Reap since Open
 
 	stop chan struct{}
 	wg   sync.WaitGroup

@@ -12,6 +12,7 @@ type Stats struct {
 	Writes    int64    // record writes since Open
 	Sweeps    int64    // completed sweeps since Open
 	Expired   int64    // keys expired by sweeps since Open
+	Reaped    int64    // tombstone records deleted by Reap since Open
 	Actor     string   // write identity token (DB.Actor)
 	LevelDB   string   // goleveldb's "leveldb.stats" table
 
@@ -28,6 +29,7 @@ func (db *DB) Stats() Stats {
 		Writes:  db.writes.Load(),
 		Sweeps:  db.sweeps.Load(),
 		Expired: db.expired.Load(),
+		Reaped:  db.reaped.Load(),
 		Actor:   db.Actor(),
 		Hints:   db.HintStats(),
 	}

@@ -1,0 +1,51 @@
+package engine
+
+import (
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Reap deletes key's record, and with it every trace of the key, if the
+// stored set still equals expect (version.Set.Equal) and holds tombstones
+// only. It runs under the key's lock, so a write that landed since the
+// caller read expect wins and Reap returns false. The replica layer
+// decides when a tombstone may go (every primary holds it, no hint is
+// pending, the grace period has passed); the engine only executes.
+func (db *DB) Reap(key []byte, expect version.Set) (reaped bool, err error) {
+	err = db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
+		if len(cur) == 0 || cur.HasLive() || !cur.Equal(expect) {
+			return nil
+		}
+		if err := db.store(h, dk, key, cur, nil); err != nil {
+			return err
+		}
+		reaped = true
+		return nil
+	})
+	if reaped {
+		db.reaped.Add(1)
+	}
+	return reaped, err
+}
+
+// RangeTombstones calls fn, as Range does, for every record with
+// lo <= hash <= hi that holds tombstones only, all written before
+// olderThan (Unix ms, by the coordinators' clocks): the candidates for
+// Reap. It stops when fn returns false.
+func (db *DB) RangeTombstones(lo, hi uint64, olderThan int64, fn func(key []byte, s version.Set) bool) error {
+	return db.Range(lo, hi, func(_ uint64, key []byte, s version.Set) bool {
+		if !reapable(s, olderThan) {
+			return true
+		}
+		return fn(key, s)
+	})
+}
+
+// reapable reports whether s is tombstones only, all older than t.
+func reapable(s version.Set, t int64) bool {
+	for i := range s {
+		if !s[i].Tombstone || s[i].Time >= t {
+			return false
+		}
+	}
+	return len(s) > 0
+}
