@@ -12,7 +12,7 @@
 //	d | hash(8) | key              -> version.Set (Set.AppendBinary)
 //	x | expiry(8) | hash(8) | key  -> empty: expiry index
 //	m | name                       -> meta
-//	h ...                          -> reserved: hinted handoff
+//	h | len(target) | target | hash(8) | key -> added(8) | version.Set: hint
 //	t ...                          -> reserved: Merkle trees
 //
 // hash is murmur3.Sum64(key), the ring's placement hash, big-endian, so
@@ -35,6 +35,41 @@
 // holds the live-key count written by a clean Close; Open reads and deletes
 // it (durably), and recounts with a full scan when it is missing.
 // "m" "sync" is a scratch key the everysec syncer writes to force an fsync.
+// "m" "actor" and "m" "open" are the write identity's (below).
+//
+// # Write identity
+//
+// DB.Actor is a token of 8 random base32 characters that the coordinator
+// puts in the dots it issues, so that no (node, counter) is ever issued
+// twice (Riak KV issue 679): counters come from stored sets, so wherever
+// stored history may be lost, the token changes (durably, logged at info
+// with the reason). That is at Open on a directory with no token (new or
+// wiped), at Open after a run that did not Close cleanly and was not
+// appendfsync always (its journal tail may be gone), at Flush, and on
+// DB.NewActor. "m" "open" holds the running session's SyncMode, written
+// (fsynced) at Open and deleted by a clean Close after its final fsync;
+// finding it at Open means that session crashed.
+//
+// # Hints
+//
+// A hint holds the versions a down replica (its target) must receive for
+// one key: DB.PutHint merges into the pending hint for (target, key), in
+// one write under the key's lock. Keys group hints by target, so a replay
+// is one range (DB.RangeHintsFor); a key's hints are one point read per
+// target with pending hints (DB.HintedSet). DB.DeleteHint removes a hint
+// only if the versions the target acknowledged cover it, so a version
+// hinted during a replay stays. Hints are bounded (Options.HintMaxBytes,
+// Options.HintMaxAge via DB.DropExpiredHints); what is refused or dropped
+// is counted (DB.HintStats) and left to anti-entropy. The per-target
+// counts live in memory, rebuilt at Open by a scan of the "h" range.
+// Flush deletes every hint.
+//
+// # Reaping
+//
+// DB.Reap deletes a record that holds tombstones only, if it still equals
+// the set the caller read (under the key's lock, so a racing write wins);
+// DB.RangeTombstones lists the candidates. When a tombstone may go is the
+// replica layer's decision, not the engine's.
 //
 // # Durability
 //
