@@ -27,7 +27,7 @@ type Config struct {
 	Advertise       string        // host other nodes reach this one at; default: bind, or a private IP when bind is 0.0.0.0
 	FastGossip      bool          // test preset: gossip timers of tens of ms; default false
 	PeerPort        int           // node-to-node RPC port; default Port+10000
-	ClusterKey      string        // shared secret for peers and gossip; default none
+	ClusterKey      string        // shared secret: authenticates and encrypts peers and gossip; default none (see security.go)
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
 	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
 	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
@@ -76,5 +76,6 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("appendfsync must be always, everysec or no, got %q", c.AppendFsync)
 	}
-	return nil
+	_, err := c.peerMode() // security.go: who may use the peer port and gossip
+	return err
 }

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -213,20 +212,4 @@ func combine(parts []*part, keys int, sp split) resp.Reply {
 		return resp.OK()
 	}
 	return resp.Array(elems...)
-}
-
-// serveExec runs a command forwarded by another node, here, whatever this
-// node's view of the key's replicas.
-func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byte, error) {
-	if len(body) < 1 {
-		return nil, errors.New("server: empty exec request")
-	}
-	rd := resp.NewReader(bytes.NewReader(body[1:]), resp.Limits{MaxBulkLen: 1 << 40})
-	args, err := rd.ReadCommand()
-	if err != nil || len(args) == 0 {
-		return nil, errors.New("server: malformed exec request")
-	}
-	s := r.disp.NewSession(0, "peer:"+from, "")
-	s.Authed, s.Proto = true, int(body[0])
-	return resp.Append(nil, r.disp.Do(ctx, s, args), s.Proto), nil
 }

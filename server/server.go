@@ -74,25 +74,38 @@ func (s *Server) open() error {
 	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, []string{s.cfg.Node}); err != nil {
 		return err
 	}
-	tcfg := transport.DefaultConfig()
-	tcfg.Name, tcfg.ClusterKey, tcfg.Logger = s.cfg.Node, s.cfg.ClusterKey, s.log
-	tcfg.Addr = net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.cfg.PeerPort))
-	tcfg.Resolve = s.resolvePeer
-	if s.tr, err = transport.Listen(tcfg); err != nil {
-		return fmt.Errorf("peer listener on %s: %w (choose another --peer-port)", tcfg.Addr, err)
+	pm, err := s.cfg.peerMode() // security.go
+	if err != nil {
+		return err
+	}
+	var peers replica.Caller // nil: standalone, no peer port
+	if pm == peerStandalone {
+		s.log.Warn().Msg(s.cfg.standaloneWarning())
+	} else {
+		tcfg := transport.DefaultConfig()
+		tcfg.Name, tcfg.ClusterKey, tcfg.Logger = s.cfg.Node, s.cfg.ClusterKey, s.log
+		tcfg.Addr = net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.cfg.PeerPort))
+		tcfg.Resolve = s.resolvePeer
+		if s.tr, err = transport.Listen(tcfg); err != nil {
+			return fmt.Errorf("peer listener on %s: %w (choose another --peer-port)", tcfg.Addr, err)
+		}
+		peers = s.tr
 	}
 	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, Timeout: s.cfg.RequestTimeout, Logger: s.log}
-	if s.coord, err = replica.New(rcfg, s.db, s.place, s.tr); err != nil {
+	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
 		return err
 	}
 	s.env = s.newEnv()
 	s.disp = command.New(s.env)
-	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: s.tr, timeout: s.cfg.RequestTimeout}
+	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: peers, timeout: s.cfg.RequestTimeout}
 	s.clients.init(s)
-	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
 	if err := s.servePprof(); err != nil {
 		return fmt.Errorf("pprof listener on %s: %w", s.cfg.PprofAddr, err)
 	}
+	if s.tr == nil {
+		return nil
+	}
+	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
 	return s.startMembership()
 }
 
