@@ -4,7 +4,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"net"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/memberlist"
 	"github.com/rs/zerolog"
@@ -22,7 +24,8 @@ type Config struct {
 	// NodeName is unique in the cluster. Default: the host name.
 	NodeName string
 	// BindAddr and BindPort are where gossip listens (UDP and TCP). Port 0
-	// picks a free port. Default: 0.0.0.0:7946.
+	// picks a free port. Without SecretKey, BindAddr must be a loopback
+	// address (127.0.0.0/8, ::1, localhost). Default: 127.0.0.1:7946.
 	BindAddr string
 	BindPort int
 	// AdvertiseAddr and AdvertisePort are what other nodes dial, if not the
@@ -40,7 +43,9 @@ type Config struct {
 	// fields above. Default: nil.
 	Tags map[string]string
 	// SecretKey encrypts and authenticates gossip (AES-GCM): 16, 24 or 32
-	// bytes, usually DeriveKey(--cluster-key). Default: nil, no encryption.
+	// bytes, usually DeriveKey(--cluster-key). Default: nil, no encryption,
+	// allowed only on a loopback BindAddr (or over a custom Transport):
+	// keyless gossip lets anyone who reaches it join the cluster.
 	SecretKey []byte
 	// Logger receives Serf and memberlist logs, levels mapped from their
 	// "[DEBUG]"/"[INFO]"/"[WARN]"/"[ERR]" prefixes. Default: zerolog.Nop().
@@ -58,7 +63,7 @@ func DefaultConfig() Config {
 	name, _ := os.Hostname()
 	return Config{
 		NodeName: name,
-		BindAddr: "0.0.0.0",
+		BindAddr: "127.0.0.1",
 		BindPort: 7946,
 		Q:        1024,
 		Logger:   zerolog.Nop(),
@@ -70,6 +75,7 @@ var (
 	ErrNoName    = errors.New("membership: node name is empty")
 	ErrBadPort   = errors.New("membership: port out of range")
 	ErrBadKey    = errors.New("membership: secret key must be 16, 24 or 32 bytes")
+	ErrNoKey     = errors.New("membership: gossip beyond loopback needs a secret key")
 	ErrBadQ      = errors.New("membership: Q must be a power of two in [1, 65536]")
 	ErrShutdown  = errors.New("membership: shut down")
 	ErrQMismatch = errors.New("membership: partition count mismatch")
@@ -84,6 +90,8 @@ func (c Config) Validate() error {
 		return ErrBadPort
 	case len(c.SecretKey) != 0 && len(c.SecretKey) != 16 && len(c.SecretKey) != 24 && len(c.SecretKey) != 32:
 		return ErrBadKey
+	case len(c.SecretKey) == 0 && c.Transport == nil && !loopback(c.BindAddr):
+		return ErrNoKey
 	case c.Q < 1 || c.Q > 1<<16 || c.Q&(c.Q-1) != 0:
 		return ErrBadQ
 	}
@@ -98,6 +106,18 @@ func DeriveKey(passphrase string) []byte {
 	}
 	sum := sha256.Sum256([]byte(passphrase))
 	return sum[:]
+}
+
+// loopback reports whether host is "localhost" or a loopback IP; an empty
+// or unspecified host (all interfaces) is not. (transport.LoopbackAddr is
+// the same rule for the peer port; membership does not import transport.)
+func loopback(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // tags returns the tags to advertise: Tags plus client, peer and q.

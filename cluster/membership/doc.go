@@ -13,6 +13,11 @@
 // All nodes must share the partition count Q (tag "q"): a node with another
 // Q is refused when it tries to merge into the cluster (CheckQ).
 //
+// Gossip is encrypted and authenticated with Config.SecretKey (the cluster
+// key, through DeriveKey). Without a key anyone who reaches the gossip port
+// could join and be handed partitions, so Validate allows keyless gossip
+// only on a loopback BindAddr (ErrNoKey).
+//
 // The package decides nothing about data placement (see cluster/ring) and
 // carries no data (see cluster/transport). Start from New and Config.
 package membership

@@ -23,6 +23,10 @@ func TestValidate(t *testing.T) {
 		{func(c *Config) { c.BindPort = 70000 }, ErrBadPort},
 		{func(c *Config) { c.AdvertisePort = -1 }, ErrBadPort},
 		{func(c *Config) { c.SecretKey = []byte("short") }, ErrBadKey},
+		{func(c *Config) { c.BindAddr = "0.0.0.0" }, ErrNoKey},
+		{func(c *Config) { c.BindAddr = "" }, ErrNoKey},
+		{func(c *Config) { c.BindAddr = "10.0.0.5" }, ErrNoKey},
+		{func(c *Config) { c.BindAddr = "n1" }, ErrNoKey},
 		{func(c *Config) { c.Q = 1000 }, ErrBadQ},
 		{func(c *Config) { c.Q = 0 }, ErrBadQ},
 	}
@@ -32,6 +36,27 @@ func TestValidate(t *testing.T) {
 		if err := c.Validate(); err != tc.want {
 			t.Errorf("case %d: Validate() = %v, want %v", i, err, tc.want)
 		}
+	}
+}
+
+// Keyless gossip only on loopback; a key (or a custom transport, as in
+// tests over an in-memory network) allows any address.
+func TestValidateKeylessLoopbackOnly(t *testing.T) {
+	for _, bind := range []string{"127.0.0.1", "127.9.9.9", "::1", "[::1]", "localhost"} {
+		c := DefaultConfig()
+		c.NodeName, c.BindAddr = "n1", bind
+		if err := c.Validate(); err != nil {
+			t.Errorf("keyless %q: %v", bind, err)
+		}
+	}
+	c := DefaultConfig()
+	c.NodeName, c.BindAddr, c.SecretKey = "n1", "0.0.0.0", DeriveKey("k")
+	if err := c.Validate(); err != nil {
+		t.Errorf("keyed 0.0.0.0: %v", err)
+	}
+	c.SecretKey = nil
+	if _, err := New(c); err != ErrNoKey {
+		t.Errorf("New keyless on 0.0.0.0 = %v, want ErrNoKey", err)
 	}
 }
 
