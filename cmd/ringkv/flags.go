@@ -41,7 +41,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.IntVar(&cfg.GossipPort, "gossip-port", cfg.GossipPort, "Serf gossip `port`")
 	fs.StringVar(&cfg.Advertise, "advertise", "", "`host` other nodes reach this one at (default: --bind, or a private IP when binding 0.0.0.0)")
 	fs.IntVar(&cfg.PeerPort, "peer-port", 0, "node-to-node RPC `port` (default port+10000)")
-	fs.StringVar(&cfg.ClusterKey, "cluster-key", "", "shared `secret`: authenticates peers and encrypts gossip (default none)")
+	fs.StringVar(&cfg.ClusterKey, "cluster-key", "", "shared `secret`, the same on every node: authenticates peers and encrypts peer traffic and gossip; required to --join when --bind is beyond loopback or --requirepass is set (default none)")
 	fs.IntVar(&cfg.N, "n", cfg.N, "replicas per key (N)")
 	fs.IntVar(&cfg.R, "r", cfg.R, "default read quorum (R)")
 	fs.IntVar(&cfg.W, "w", cfg.W, "default write quorum (W)")
@@ -51,7 +51,11 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.StringVar(&level, "loglevel", "notice", "log level: debug | verbose | notice | warning (Redis names) or zerolog's")
 	fs.StringVar(&format, "logformat", "json", "log format: json | console")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: ringkv [flags]\n\nringkv is a Dynamo-style key-value store speaking the Redis protocol.\nWith no flags it runs a single node on 127.0.0.1:6379 with data in ./data.\n\nFlags:\n")
+		fmt.Fprintf(out, "Usage: ringkv [flags]\n\nringkv is a Dynamo-style key-value store speaking the Redis protocol.\nWith no flags it runs a single node on 127.0.0.1:6379 with data in ./data.\n\n"+
+			"Clustering (--join) without --cluster-key works only on loopback and without --requirepass;\n"+
+			"otherwise set --cluster-key (e.g. from `openssl rand -hex 32`) on every node. A node that\n"+
+			"binds beyond loopback or has --requirepass, without a key and without --join, runs\n"+
+			"standalone with no peer port and no gossip.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
