@@ -70,7 +70,8 @@ func (c compose) must(t testing.TB, timeout time.Duration, args ...string) strin
 
 // TestDockerCompose runs the repo's docker-compose.yml: three containers
 // from the FROM-scratch image form one cluster on a private network, serve
-// clients on host ports, and keep serving with one node stopped.
+// clients on host ports (of 127.0.0.1 only), and keep serving with one node
+// stopped. The file has no default cluster key: the run generates one.
 func TestDockerCompose(t *testing.T) {
 	t.Parallel()
 	dc := requireCompose(t)
@@ -80,7 +81,13 @@ func TestDockerCompose(t *testing.T) {
 	}
 	ports := []int{FreePort(t), FreePort(t), FreePort(t)}
 	dc.env = []string{"RINGKV_PORT1=" + strconv.Itoa(ports[0]), "RINGKV_PORT2=" + strconv.Itoa(ports[1]),
-		"RINGKV_PORT3=" + strconv.Itoa(ports[2]), "RINGKV_CLUSTER_KEY=" + randomKey(t)}
+		"RINGKV_PORT3=" + strconv.Itoa(ports[2]), "RINGKV_PUBLISH_ADDR=" /* the default: 127.0.0.1 */, "RINGKV_CLUSTER_KEY="}
+
+	// Without a key the file refuses to start, saying what to set.
+	if out, err := dc.run(t, time.Minute, "config"); err == nil || !strings.Contains(out, "set RINGKV_CLUSTER_KEY") {
+		t.Fatalf("docker-compose config without RINGKV_CLUSTER_KEY: %v, want an error naming it\n%s", err, out)
+	}
+	dc.env = append(dc.env, "RINGKV_CLUSTER_KEY="+randomKey(t))
 
 	_, _ = dc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
 	t.Cleanup(func() {
@@ -93,6 +100,12 @@ func TestDockerCompose(t *testing.T) {
 		}
 	})
 	dc.must(t, 3*time.Minute, "up", "-d")
+	for i, svc := range []string{"n1", "n2", "n3"} {
+		want := "127.0.0.1:" + strconv.Itoa(ports[i])
+		if out := strings.TrimSpace(dc.must(t, time.Minute, "port", svc, "6379")); out != want {
+			t.Errorf("%s's client port is published on %q, want %q (loopback only)", svc, out, want)
+		}
+	}
 
 	clients := make([]*redis.Client, 3)
 	for i, p := range ports {
