@@ -15,11 +15,13 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // big-endian) and a CRC-32C of what precedes it. Updates made while it
 // runs may be partly included; marshal a tree nobody is writing.
 func (t *Tree) Marshal() []byte {
-	b := make([]byte, 0, 2+8*len(t.seg)+4)
-	b = append(b, treeFormat, byte(t.bits))
-	for i := range t.seg {
-		b = binary.BigEndian.AppendUint64(b, t.seg[i].Load())
-	}
+	b := make([]byte, 2, 2+8*len(t.seg)+4)
+	b[0], b[1] = treeFormat, byte(t.bits)
+	t.blocks(0, len(t.seg), func(run []uint64, _ int) {
+		for _, v := range run {
+			b = binary.BigEndian.AppendUint64(b, v)
+		}
+	})
 	return binary.BigEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
 }
 
@@ -39,8 +41,8 @@ func Unmarshal(b []byte) (*Tree, error) {
 	if len(body) != 2+8*len(t.seg) {
 		return nil, fmt.Errorf("%w: %d bytes for %d segments", ErrCorrupt, len(b), len(t.seg))
 	}
-	for i := range t.seg {
-		t.seg[i].Store(binary.BigEndian.Uint64(body[2+8*i:]))
+	for i := range t.seg { // t is not shared yet
+		t.seg[i] = binary.BigEndian.Uint64(body[2+8*i:])
 	}
 	return t, nil
 }

@@ -63,7 +63,7 @@ func FuzzUnmarshal(f *testing.F) {
 func BenchmarkRoot(b *testing.B) {
 	tr, _ := New(DefaultBits)
 	for i := range tr.Len() {
-		tr.seg[i].Store(uint64(i) * 0x9e3779b97f4a7c15)
+		tr.seg[i] = uint64(i) * 0x9e3779b97f4a7c15
 	}
 	for _, n := range []int{256, tr.Len()} {
 		b.Run(map[int]string{256: "partition-of-256", tr.Len(): "whole-tree"}[n], func(b *testing.B) {
@@ -80,5 +80,12 @@ func BenchmarkUpdate(b *testing.B) {
 	for b.Loop() {
 		h += 0x9e3779b97f4a7c15
 		tr.Update(h, h, h+1)
+	}
+}
+
+func BenchmarkMarshal(b *testing.B) {
+	tr, _ := New(DefaultBits)
+	for b.Loop() {
+		tr.Marshal()
 	}
 }

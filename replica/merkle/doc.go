@@ -14,10 +14,11 @@
 // sets: the cost of an exchange follows the difference, not the data.
 //
 // The package is pure: no I/O, no clock, no goroutines, nothing of ringkv
-// imported. A Tree is safe for concurrent use (each segment is updated by
-// compare-and-swap); a reader may see some of a concurrent batch of updates
-// and not others, which an exchange tolerates (it only costs a wasted
-// descent). Marshal and Unmarshal persist a Tree. Start from New and
+// imported. A Tree is safe for concurrent use (segments are guarded by
+// striped locks, one per 1024 segments, so an update touches one word
+// under one uncontended lock); a reader may see some of a concurrent batch
+// of updates and not others, which an exchange tolerates (it only costs a
+// wasted descent). Marshal and Unmarshal persist a Tree. Start from New and
 // Digest; the storage engine keeps one Tree per node (engine.DB) and the
 // replica layer runs the exchange.
 package merkle

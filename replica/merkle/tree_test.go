@@ -265,3 +265,32 @@ func TestDiffKeys(t *testing.T) {
 		t.Fatalf("DiffKeys of equal lists = %q", d)
 	}
 }
+
+func TestRangesAcrossLockBlocks(t *testing.T) {
+	// 4096 segments, 4 lock blocks: arbitrary runs against a naive copy.
+	tr := mustNew(t, 12)
+	naive := make([]uint64, tr.Len())
+	r := rand.New(rand.NewPCG(11, 11))
+	for range 20000 {
+		h, d := r.Uint64(), r.Uint64()
+		tr.Update(h, 0, d)
+		naive[SegmentOf(12, h)] ^= d
+	}
+	for range 200 {
+		start := r.IntN(tr.Len() + 1)
+		end := start + r.IntN(tr.Len()-start+1)
+		var x uint64
+		for _, v := range naive[start:end] {
+			x ^= v
+		}
+		if got := tr.Segments(start, end); !slices.Equal(got, naive[start:end]) || tr.Root(start, end) != x {
+			t.Fatalf("[%d, %d): segments or root differ from the naive copy", start, end)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Root past the end did not panic")
+		}
+	}()
+	tr.Root(0, tr.Len()+1)
+}
