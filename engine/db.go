@@ -46,6 +46,8 @@ type DB struct {
 	hints   hintBook               // pending-hint counts (hints.go)
 	reaped  atomic.Int64           // records deleted by Reap since Open
 
+	tree treeState // Merkle tree, kept by store (tree.go)
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -77,6 +79,9 @@ func Open(dir string, o Options) (*DB, error) {
 	}
 	if err == nil {
 		err = db.openState()
+	}
+	if err == nil {
+		err = db.openTree(fresh) // last: may start the rebuild
 	}
 	if err != nil {
 		return nil, errors.Join(err, ldb.Close())
@@ -140,6 +145,7 @@ func (db *DB) Close() error {
 	db.gate.Unlock()
 	close(db.stop)
 	db.wg.Wait()
+	db.saveTree()
 	err := db.ldb.Put(metaKey(metaLive), u64(uint64(db.live.Load())), &opt.WriteOptions{Sync: true})
 	if err != nil {
 		err = fmt.Errorf("engine: close %s: saving live count: %w", db.dir, err)

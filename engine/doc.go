@@ -13,7 +13,7 @@
 //	x | expiry(8) | hash(8) | key  -> empty: expiry index
 //	m | name                       -> meta
 //	h | len(target) | target | hash(8) | key -> added(8) | version.Set: hint
-//	t ...                          -> reserved: Merkle trees
+//	t | "c" | index(4)  and  t | "m" -> the Merkle tree saved by Close
 //
 // hash is murmur3.Sum64(key), the ring's placement hash, big-endian, so
 // records sort by hash: a ring partition (a contiguous hash range) is one
@@ -70,6 +70,35 @@
 // the set the caller read (under the key's lock, so a racing write wins);
 // DB.RangeTombstones lists the candidates. When a tombstone may go is the
 // replica layer's decision, not the engine's.
+//
+// # Merkle tree
+//
+// For active anti-entropy the DB keeps a replica/merkle.Tree of its
+// records in memory: 2^Options.TreeBits segments, each the XOR of
+// merkle.Digest(key, encoded set) over the records whose hash begins with
+// the segment's number, so a segment, like a partition, is one range of
+// "d" keys. store updates it after every successful record write (old and
+// new digest, under the key's lock); Flush empties it. The digest hashes
+// Set.AppendBinary, which is canonical (equal merged sets encode alike,
+// and decoding then encoding is the identity: tested), so replicas that
+// converged have equal trees. The replica layer reads DB.TreeRoot and
+// DB.TreeSegments (segment-aligned hash ranges) and DB.SegmentKeys (one
+// segment's keys and digests, scanned from the records).
+//
+// A clean Close saves the tree in one fsynced batch: merkle.Tree.Marshal
+// in 1 MiB chunks ("t" "c" index(4), big-endian) and a marker ("t" "m":
+// the chunk count, uint32). Open loads it, then deletes every "t" key
+// (durably), so a later stop without Close leaves nothing stale. Without
+// a usable saved tree (unclean stop, damage, other TreeBits) Open takes a
+// LevelDB snapshot before any write can run, and a goroutine rebuilds the
+// tree from it, paced at Options.TreeRebuildRate records per second and
+// logging progress every 5 s, then XORs the result into the live tree,
+// which meanwhile took every write as a change (old ^ new digest): the
+// snapshot's tree XOR the changes is the data's tree. Until then
+// DB.TreeReady is false and TreeRoot and TreeSegments return
+// ErrTreeNotReady: anti-entropy skips the node. A Flush during the
+// rebuild voids it; a Flush that fails part way leaves the tree not ready
+// until the next Open.
 //
 // # Durability
 //

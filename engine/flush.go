@@ -63,11 +63,13 @@ func (db *DB) flushLocked(before int64) error {
 	if err := db.flushState(); err != nil {
 		return err
 	}
+	db.staleTree() // until resetTree: a failure part way leaves it stale
 	for _, p := range []byte{prefixData, prefixExpiry} {
 		if err := db.deletePrefix(p); err != nil {
 			return fmt.Errorf("engine: flush %s: %w", db.dir, closedErr(err))
 		}
 	}
+	db.resetTree()
 	db.live.Store(0)
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/syndtr/goleveldb/leveldb/storage"
+
+	"github.com/ringkv/ringkv/replica/merkle"
 )
 
 // Options configure a DB. The zero value is valid: every zero field takes
@@ -55,6 +57,20 @@ type Options struct {
 	// the directory (the directory then only names the DB in messages).
 	// The caller owns it: Close does not close it. Default nil.
 	Storage storage.Storage
+	// TreeBits is log2 of the number of segments of the Merkle tree (see
+	// doc.go): 2^TreeBits uint64s in memory, in [1, 24]. A ring's
+	// partition count must not exceed 2^TreeBits. Default 18 (2 MiB; 256
+	// segments per partition at Q=1024, about 4 keys per segment at a
+	// million keys).
+	TreeBits int
+	// TreeRebuildRate paces the background rebuild of the Merkle tree
+	// after an unclean stop, in records read per second. Default 100,000
+	// (a million keys in about 10 s); negative: unpaced.
+	TreeRebuildRate int
+
+	// treeBatchHook, if set, runs in the rebuild goroutine after each
+	// batch of records (tests).
+	treeBatchHook func(scanned int64)
 }
 
 // Defaults.
@@ -65,6 +81,12 @@ const (
 	DefaultSweepBatch    = 200
 	DefaultHintMaxAge    = 3 * time.Hour
 	DefaultHintMaxBytes  = 1 << 30
+)
+
+// Merkle tree defaults.
+const (
+	DefaultTreeBits        = merkle.DefaultBits
+	DefaultTreeRebuildRate = 100_000
 )
 
 // withDefaults returns o with zero fields set to their defaults.
@@ -87,6 +109,12 @@ func (o Options) withDefaults() Options {
 	if o.HintMaxBytes == 0 {
 		o.HintMaxBytes = DefaultHintMaxBytes
 	}
+	if o.TreeBits == 0 {
+		o.TreeBits = DefaultTreeBits
+	}
+	if o.TreeRebuildRate == 0 {
+		o.TreeRebuildRate = DefaultTreeRebuildRate
+	}
 	if o.Now == nil {
 		o.Now = func() int64 { return time.Now().UnixMilli() }
 	}
@@ -104,6 +132,8 @@ func (o Options) Validate() error {
 		return fmt.Errorf("engine: WriteBuffer %d < 0", o.WriteBuffer)
 	case o.SweepBatch < 0:
 		return fmt.Errorf("engine: SweepBatch %d < 0", o.SweepBatch)
+	case o.TreeBits < 0 || o.TreeBits > merkle.MaxBits:
+		return fmt.Errorf("engine: TreeBits %d not in [1, %d]", o.TreeBits, merkle.MaxBits)
 	}
 	return nil
 }

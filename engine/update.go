@@ -69,8 +69,9 @@ func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed boo
 }
 
 // store writes next over cur for key (hash h, record key dk) in one batch
-// with the expiry index, and keeps the counters. The caller holds key's
-// lock and the gate.
+// with the expiry index, and keeps the counters and the Merkle tree (so
+// every change to a record must go through store). The caller holds
+// key's lock and the gate.
 func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
 	var b leveldb.Batch
 	oldExp, newExp := indexExpiry(cur.MinExpiry()), indexExpiry(next.MinExpiry())
@@ -80,14 +81,17 @@ func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
 	if newExp != 0 && newExp != oldExp {
 		b.Put(expiryKey(newExp, h, key), nil)
 	}
+	var enc []byte // next's encoding; nil when the record goes
 	if len(next) == 0 {
 		b.Delete(dk)
 	} else {
-		b.Put(dk, next.AppendBinary(nil))
+		enc = next.AppendBinary(nil)
+		b.Put(dk, enc)
 	}
 	if err := db.ldb.Write(&b, db.wo); err != nil {
 		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
 	}
+	db.updateTree(h, key, cur, enc)
 	db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
 	db.writes.Add(1)
 	db.dirty.Store(true)
