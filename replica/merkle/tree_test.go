@@ -86,7 +86,7 @@ func TestUpdateOrderDoesNotMatter(t *testing.T) {
 		r.Shuffle(len(ups), func(i, j int) { ups[i], ups[j] = ups[j], ups[i] })
 		par := mustNew(t, 8)
 		var wg sync.WaitGroup
-		for w := range 4 { // concurrent writers, so -race checks the CAS path
+		for w := range 4 { // concurrent writers, so -race checks the locking
 			wg.Go(func() {
 				for i := w; i < len(ups); i += 4 {
 					par.Update(ups[i].h, ups[i].old, ups[i].new)
