@@ -14,9 +14,17 @@ type Config struct {
 	N       int           // replicas per key; default 3, capped by the preference list
 	R       int           // default read quorum; default 2
 	W       int           // default write quorum; default 2
-	Timeout time.Duration // wait for a quorum at most this long; default 2s
-	Now     func() int64  // clock, Unix ms; default time.Now
-	Logger  zerolog.Logger
+	PR      int           // default primaries among R (strict quorum); default 0
+	PW      int           // default primaries among W (strict quorum); default 0
+	Timeout time.Duration // wait for a quorum, and for any one peer call, at most this long; default 2s
+	// Up reports whether membership sees node alive; requests send a down
+	// primary's copy to a fallback instead (sloppy quorum). Default: every
+	// node is up.
+	Up     func(node string) bool
+	Now    func() int64 // clock, Unix ms; default time.Now
+	Logger zerolog.Logger
+	// Hints paces hinted handoff; see HintConfig. Zero fields take defaults.
+	Hints HintConfig
 }
 
 // DefaultConfig returns Dynamo's usual (3, 2, 2) for node.
@@ -24,7 +32,7 @@ func DefaultConfig(node string) Config {
 	return Config{Node: node, N: 3, R: 2, W: 2, Timeout: 2 * time.Second}
 }
 
-// Validate checks the settings and fills the clock.
+// Validate checks the settings and fills the clock and defaults.
 func (c *Config) Validate() error {
 	switch {
 	case c.Node == "":
@@ -33,11 +41,44 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("replica: N, R and W must be positive (N=%d R=%d W=%d)", c.N, c.R, c.W)
 	case c.R > c.N || c.W > c.N:
 		return fmt.Errorf("replica: R and W must not exceed N (N=%d R=%d W=%d)", c.N, c.R, c.W)
+	case c.PR < 0 || c.PW < 0 || c.PR > c.R || c.PW > c.W:
+		return fmt.Errorf("replica: need 0 <= PR <= R and 0 <= PW <= W (R=%d PR=%d W=%d PW=%d)", c.R, c.PR, c.W, c.PW)
 	case c.Timeout <= 0:
 		return errors.New("replica: timeout must be positive")
 	}
 	if c.Now == nil {
 		c.Now = func() int64 { return time.Now().UnixMilli() }
 	}
+	if c.Up == nil {
+		c.Up = func(string) bool { return true }
+	}
+	c.Hints = c.Hints.withDefaults()
 	return nil
+}
+
+// HintConfig paces hinted handoff (Dynamo §4.6).
+type HintConfig struct {
+	// Interval is how often pending hints are offered to their targets
+	// that are up; a target seen coming back (NodeUp) is tried at once.
+	// Default 1s.
+	Interval time.Duration
+	// Rate is the most hinted keys delivered per second, all targets
+	// together, so a returning node is not flooded. Default 2000.
+	Rate int
+	// MaxAge drops hints older than this (left to anti-entropy). Default 3h,
+	// Cassandra's max_hint_window. 0 keeps the default; negative: never.
+	MaxAge time.Duration
+}
+
+func (h HintConfig) withDefaults() HintConfig {
+	if h.Interval <= 0 {
+		h.Interval = time.Second
+	}
+	if h.Rate <= 0 {
+		h.Rate = 2000
+	}
+	if h.MaxAge == 0 {
+		h.MaxAge = 3 * time.Hour
+	}
+	return h
 }

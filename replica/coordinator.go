@@ -28,9 +28,15 @@ type Coordinator struct {
 	place Placement
 	peers Caller // nil on a single node
 	log   zerolog.Logger
-	wg    sync.WaitGroup // background replication and repair
+	wg    sync.WaitGroup // background replication, repair and loops
 
 	flushSeen atomic.Int64 // newest FLUSHALL time seen from peers
+	actor     atomic.Pointer[actorID]
+	stats     Stats
+
+	stop    chan struct{} // closed by Close: background loops end
+	stopped sync.Once
+	wake    chan struct{} // NodeUp: deliver hints now
 }
 
 // New returns a coordinator over the local store, the placement and the
@@ -40,7 +46,8 @@ func New(cfg Config, store Store, place Placement, peers Caller) (*Coordinator, 
 		return nil, err
 	}
 	log := cfg.Logger.With().Str("component", "coordinator").Str("node", cfg.Node).Logger()
-	return &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log}, nil
+	return &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log,
+		stop: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
 }
 
 // Now is the coordinator's clock in Unix ms, never earlier than the last
@@ -62,6 +69,26 @@ func (c *Coordinator) replicas(key []byte) []string {
 	return list[:min(len(list), c.cfg.N)]
 }
 
+// Coordinators returns the key's primaries in the order to try them as its
+// coordinator: those membership sees up first. Every node computes the
+// same order from the same view, so a key's writes meet on one node (the
+// first that is up), where read-modify-writes are atomic.
+func (c *Coordinator) Coordinators(key []byte) []string {
+	list := c.replicas(key)
+	out := make([]string, 0, len(list))
+	for _, n := range list {
+		if n == c.cfg.Node || c.cfg.Up(n) {
+			out = append(out, n)
+		}
+	}
+	for _, n := range list {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // need turns a requested quorum (0: default) into one the list can meet.
 func need(req, def, n int) int {
 	if req <= 0 {
@@ -71,12 +98,15 @@ func need(req, def, n int) int {
 }
 
 // Update applies fn to key on this node if it is one of the key's
-// replicas, then sends the resulting set to the others and returns once w
-// of them (this one included) stored it. On another node it reads the key,
-// lets fn decide, and has a replica coordinate the write (applyRemote). With too few acks in time it
-// returns a *QuorumError; the write may still have reached some replicas,
-// as in Dynamo.
-func (c *Coordinator) Update(ctx context.Context, key []byte, w int, fn UpdateFunc) (Result, error) {
+// replicas, then sends the resulting set to the others (or, for those
+// down, to fallbacks with a hint) and returns once o.W of them (this one
+// included) stored it. With o.Read it first merges a quorum read into the
+// local copy, so fn decides on every acknowledged write. On a node outside
+// the preference list it reads the key, lets fn decide, and has a replica
+// coordinate the write (applyRemote). With too few acks in time it returns
+// a *QuorumError; the write may still have reached some replicas, as in
+// Dynamo.
+func (c *Coordinator) Update(ctx context.Context, key []byte, o WriteOptions, fn UpdateFunc) (Result, error) {
 	list := c.replicas(key)
 	if len(list) > 1 || c.peers != nil {
 		key = bytes.Clone(key) // background replication outlives the caller's buffer
@@ -85,32 +115,48 @@ func (c *Coordinator) Update(ctx context.Context, key []byte, w int, fn UpdateFu
 		if c.peers == nil {
 			return Result{}, &NotCoordinatorError{Replicas: list}
 		}
-		return c.applyRemote(ctx, key, w, list, fn)
+		return c.applyRemote(ctx, key, o, list, fn)
 	}
-	return c.write(ctx, key, w, list, fn)
+	if o.Read && len(list) > 1 {
+		if err := c.catchUp(ctx, key, o); err != nil {
+			return Result{}, err
+		}
+	}
+	return c.write(ctx, key, o, list, fn)
+}
+
+// catchUp merges a quorum read of key into the local copy.
+func (c *Coordinator) catchUp(ctx context.Context, key []byte, o WriteOptions) error {
+	s, err := c.Get(ctx, key, ReadOptions{R: o.R, PR: o.PR})
+	if err != nil {
+		return err
+	}
+	_, _, err = c.store.Merge(key, s)
+	return err
 }
 
 // write coordinates fn's write here and replicates it over list.
-func (c *Coordinator) write(ctx context.Context, key []byte, w int, list []string, fn UpdateFunc) (Result, error) {
+func (c *Coordinator) write(ctx context.Context, key []byte, o WriteOptions, list []string, fn UpdateFunc) (Result, error) {
 	res, err := c.applyLocal(key, fn)
-	if err != nil || !res.Written() {
+	if err != nil || !res.Written() || len(list) == 1 {
 		return res, err
 	}
-	want := need(w, c.cfg.W, len(list))
-	if len(list) == 1 {
-		return res, nil
-	}
-	got := c.replicate(ctx, key, res.Set, list, want)
-	if got < want {
-		return res, &QuorumError{Op: 'W', Need: want, Got: got}
+	if err := c.replicate(ctx, key, res.Set, list, o); err != nil {
+		return res, err
 	}
 	return res, nil
 }
 
-// applyLocal runs fn under the local key lock and stores the new sibling.
+// applyLocal runs fn under the local key lock and stores the new sibling,
+// stamped with this node's current actor. The change's context is met
+// with the history the local copy holds, so it cannot claim writes that
+// were never issued.
 func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 	var res Result
 	set, err := c.store.Update(key, func(cur version.Set) (version.Set, bool, error) {
+		// Under the key lock (and the store's gate): a FLUSHALL cannot
+		// change the actor between reading it and writing with it.
+		actor := c.actorID()
 		now := c.Now()
 		ch, err := fn(cur, now)
 		if err != nil || ch == nil {
@@ -121,8 +167,9 @@ func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 		if ch.Delete {
 			sib.Value, sib.Expiry = nil, 0
 		}
-		next, dot := cur.Put(c.cfg.Node, ch.Context, sib, 0)
-		res.Dot, res.Context = dot, ch.Context.With(dot)
+		seen := ch.Context.Meet(cur.Context())
+		next, dot := cur.Put(actor, seen, sib, 0)
+		res.Dot, res.Context = dot, seen.With(dot)
 		return next, true, nil
 	})
 	if err != nil {
@@ -134,15 +181,14 @@ func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 	return res, nil
 }
 
-// Get reads key from its replicas and returns once r of them answered,
-// with their sets merged. Replicas found behind are repaired in the
-// background (read repair, Dynamo §4.5/§5).
-func (c *Coordinator) Get(ctx context.Context, key []byte, r int) (version.Set, error) {
+// Get reads key from its replicas (or, for those down, fallbacks) and
+// returns once o.R of them answered, with their sets merged. Replicas found
+// behind are repaired in the background (read repair, Dynamo §4.5/§5).
+func (c *Coordinator) Get(ctx context.Context, key []byte, o ReadOptions) (version.Set, error) {
 	list := c.replicas(key)
 	if len(list) == 1 && list[0] == c.cfg.Node {
 		return c.store.Get(key)
 	}
 	key = bytes.Clone(key) // read repair outlives the caller's buffer
-	want := need(r, c.cfg.R, len(list))
-	return c.quorumRead(ctx, key, list, want)
+	return c.quorumRead(ctx, key, list, o)
 }

@@ -22,6 +22,7 @@ import (
 type static []string
 
 func (s static) Replicas([]byte) []string                   { return s }
+func (s static) Fallbacks([]byte) []string                  { return nil }
 func (s static) Span(uint64) (lo, hi uint64, list []string) { return 0, math.MaxUint64, s }
 func (s static) Members() []string                          { return s }
 
@@ -81,11 +82,11 @@ func value(t *testing.T, s version.Set) string {
 func TestQuorumWriteThenReadAnywhere(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
 	ctx := context.Background()
-	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v1")); err != nil {
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v1")); err != nil {
 		t.Fatal(err)
 	}
 	for name, c := range tc.coords {
-		s, err := c.Get(ctx, []byte("k"), 0)
+		s, err := c.Get(ctx, []byte("k"), replica.ReadOptions{})
 		if err != nil || value(t, s) != "v1" {
 			t.Fatalf("read via %s = %q, %v", name, value(t, s), err)
 		}
@@ -96,23 +97,23 @@ func TestNoQuorumWhenTooFewReplicas(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
 	ctx := context.Background()
 	tc.net.Down("n2")
-	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v1")); err != nil {
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v1")); err != nil {
 		t.Fatalf("W=2 with one replica down: %v", err)
 	}
 	tc.net.Down("n3")
-	_, err := tc.coords["n1"].Update(ctx, []byte("k"), 0, set("v2"))
+	_, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v2"))
 	var qe *replica.QuorumError
 	if !errors.As(err, &qe) || err.Error() != "NOQUORUM wanted W=2, got 1" {
 		t.Fatalf("want NOQUORUM W=2 got 1, got %v", err)
 	}
-	if _, err := tc.coords["n1"].Get(ctx, []byte("k"), 0); err == nil || err.Error() != "NOQUORUM wanted R=2, got 1" {
+	if _, err := tc.coords["n1"].Get(ctx, []byte("k"), replica.ReadOptions{}); err == nil || err.Error() != "NOQUORUM wanted R=2, got 1" {
 		t.Fatalf("want read NOQUORUM, got %v", err)
 	}
 	// Per-request quorums: W=1 and R=1 still work on the lone node.
-	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 1, set("v3")); err != nil {
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 1}, set("v3")); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := tc.coords["n1"].Get(ctx, []byte("k"), 1); err != nil || value(t, s) != "v3" {
+	if s, err := tc.coords["n1"].Get(ctx, []byte("k"), replica.ReadOptions{R: 1}); err != nil || value(t, s) != "v3" {
 		t.Fatalf("R=1 read = %q, %v", value(t, s), err)
 	}
 }
@@ -123,14 +124,14 @@ func TestConcurrentCoordinatorsMakeSiblings(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
 	ctx := context.Background()
 	tc.net.Partition([]string{"n1"}, []string{"n2", "n3"})
-	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 1, set("left")); err != nil {
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 1}, set("left")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := tc.coords["n2"].Update(ctx, []byte("k"), 2, set("right")); err != nil {
+	if _, err := tc.coords["n2"].Update(ctx, []byte("k"), replica.WriteOptions{W: 2}, set("right")); err != nil {
 		t.Fatal(err)
 	}
 	tc.net.Heal()
-	s, err := tc.coords["n3"].Get(ctx, []byte("k"), 3)
+	s, err := tc.coords["n3"].Get(ctx, []byte("k"), replica.ReadOptions{R: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestConcurrentCoordinatorsMakeSiblings(t *testing.T) {
 	resolve := func(cur version.Set, now int64) (*replica.Change, error) {
 		return &replica.Change{Context: s.Context(), Value: []byte("both")}, nil
 	}
-	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), 3, resolve); err != nil {
+	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), replica.WriteOptions{W: 3}, resolve); err != nil {
 		t.Fatal(err)
 	}
 	for name, db := range tc.stores {
@@ -166,7 +167,7 @@ func TestClusterScanLenFlush(t *testing.T) {
 	tc := newCluster(t, 3, 2, 3)
 	ctx := context.Background()
 	for i := 0; i < 600; i++ {
-		if _, err := tc.coords["n1"].Update(ctx, []byte(fmt.Sprint("k", i)), 0, set("v")); err != nil {
+		if _, err := tc.coords["n1"].Update(ctx, []byte(fmt.Sprint("k", i)), replica.WriteOptions{}, set("v")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -209,19 +210,19 @@ func TestClusterScanLenFlush(t *testing.T) {
 func TestUpdateFromOutsideThePreferenceList(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2, "n4")
 	ctx := context.Background()
-	res, err := tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v"))
-	if err != nil || !res.Written() || res.Dot.Node != "n1" {
+	res, err := tc.coords["n4"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v"))
+	if err != nil || !res.Written() || !strings.HasPrefix(res.Dot.Node, "n1.") {
 		t.Fatalf("remote apply = %+v, %v", res, err)
 	}
 	if n, _ := tc.stores["n4"].Get([]byte("k")); len(n) != 0 {
 		t.Fatalf("outsider stored the key: %v", n)
 	}
 	tc.net.Down("n1") // the next replica takes over
-	if res, err = tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v2")); err != nil || res.Dot.Node != "n2" {
+	if res, err = tc.coords["n4"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v2")); err != nil || !strings.HasPrefix(res.Dot.Node, "n2.") {
 		t.Fatalf("failover apply = %+v, %v", res, err)
 	}
 	tc.net.Down("n3")
-	_, err = tc.coords["n4"].Update(ctx, []byte("k"), 0, set("v3"))
+	_, err = tc.coords["n4"].Update(ctx, []byte("k"), replica.WriteOptions{}, set("v3"))
 	if err == nil || !strings.HasPrefix(err.Error(), "NOQUORUM") {
 		t.Fatalf("want NOQUORUM, got %v", err)
 	}
@@ -230,7 +231,7 @@ func TestUpdateFromOutsideThePreferenceList(t *testing.T) {
 func TestUpdateRefusedOffPreferenceList(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
 	c, _ := replica.New(replica.Config{Node: "outsider", N: 3, R: 2, W: 2, Timeout: time.Second}, tc.stores["n1"], static{"n1", "n2", "n3"}, nil)
-	_, err := c.Update(context.Background(), []byte("k"), 0, set("x"))
+	_, err := c.Update(context.Background(), []byte("k"), replica.WriteOptions{}, set("x"))
 	var nc *replica.NotCoordinatorError
 	if !errors.As(err, &nc) || len(nc.Replicas) != 3 {
 		t.Fatalf("want NotCoordinatorError, got %v", err)
@@ -255,7 +256,7 @@ func eventually(t *testing.T, cond func() bool) {
 func TestFlushReachesAReplicaThatMissedIt(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
 	ctx := context.Background()
-	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), 3, set("old")); err != nil {
+	if _, err := tc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 3}, set("old")); err != nil {
 		t.Fatal(err)
 	}
 	tc.net.Down("n3")
@@ -264,7 +265,7 @@ func TestFlushReachesAReplicaThatMissedIt(t *testing.T) {
 	}
 	tc.net.Up("n3")
 	for _, name := range []string{"n1", "n3"} {
-		s, err := tc.coords[name].Get(ctx, []byte("k"), 3)
+		s, err := tc.coords[name].Get(ctx, []byte("k"), replica.ReadOptions{R: 3})
 		if err != nil || len(s) != 0 {
 			t.Fatalf("read via %s after flush = %v, %v", name, s, err)
 		}
@@ -279,10 +280,10 @@ func TestFlushReachesAReplicaThatMissedIt(t *testing.T) {
 		}
 	}
 	// Writes after the flush are kept everywhere.
-	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), 3, set("new")); err != nil {
+	if _, err := tc.coords["n3"].Update(ctx, []byte("k"), replica.WriteOptions{W: 3}, set("new")); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := tc.coords["n2"].Get(ctx, []byte("k"), 3); err != nil || value(t, s) != "new" {
+	if s, err := tc.coords["n2"].Get(ctx, []byte("k"), replica.ReadOptions{R: 3}); err != nil || value(t, s) != "new" {
 		t.Fatalf("write after flush = %v, %v", s, err)
 	}
 }
@@ -296,7 +297,7 @@ func TestBackgroundWorkDoesNotAliasCallerBuffers(t *testing.T) {
 	ctx := context.Background()
 	buf := []byte("key-A value-A")
 	key, val := buf[:5], buf[6:]
-	_, err := tc.coords["n1"].Update(ctx, key, 0, func(cur version.Set, now int64) (*replica.Change, error) {
+	_, err := tc.coords["n1"].Update(ctx, key, replica.WriteOptions{}, func(cur version.Set, now int64) (*replica.Change, error) {
 		return &replica.Change{Context: cur.Context(), Value: val}, nil
 	})
 	if err != nil {

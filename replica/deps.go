@@ -18,12 +18,38 @@ type Store interface {
 	// written at or before the given time (Unix ms).
 	Flush(before int64) error
 	FlushedAt() int64
+	// Actor is the store's current write identity: it changes whenever the
+	// store may have lost history (wiped, flushed, an unclean open that
+	// may have lost the journal's tail), so no dot is issued twice.
+	Actor() string
+	HintStore
+}
+
+// HintStore keeps hints: versions of a key that another node (the target)
+// must still receive (hinted handoff, Dynamo §4.6).
+type HintStore interface {
+	// PutHint durably merges s into the hint for (target, key).
+	PutHint(target string, key []byte, s version.Set) error
+	// HintedSet is the merge of every hint held for key.
+	HintedSet(key []byte) (version.Set, error)
+	// EachHint visits the hints for target until fn returns false.
+	EachHint(target string, fn func(key []byte, s version.Set) bool) error
+	// DeleteHint drops the hint for (target, key) if delivered covers it.
+	DeleteHint(target string, key []byte, delivered version.Set) (bool, error)
+	// HintTargets lists the nodes with hints pending.
+	HintTargets() []string
+	// DropExpiredHints drops hints added at or before olderThan (Unix ms).
+	DropExpiredHints(olderThan int64) (int, error)
 }
 
 // Placement maps a key to its preference list: the distinct nodes that hold
 // it, capped at the number of members. The first entries coordinate writes.
 type Placement interface {
 	Replicas(key []byte) []string
+	// Fallbacks are the nodes after the preference list in the key's
+	// extended preference list, in the order to try them when a replica
+	// is down (sloppy quorum).
+	Fallbacks(key []byte) []string
 	// Span returns the hash range [lo, hi] of the partition that holds hash
 	// position h, and that partition's replicas.
 	Span(h uint64) (lo, hi uint64, replicas []string)
@@ -45,6 +71,9 @@ func NewLocal(node string) Local { return Local{self: []string{node}} }
 
 // Replicas returns the node itself.
 func (l Local) Replicas([]byte) []string { return l.self }
+
+// Fallbacks is empty: there is no other node.
+func (l Local) Fallbacks([]byte) []string { return nil }
 
 // Span is the whole hash space, held by the node itself.
 func (l Local) Span(uint64) (lo, hi uint64, replicas []string) { return 0, math.MaxUint64, l.self }

@@ -9,16 +9,13 @@ import (
 	"github.com/ringkv/ringkv/replica/version"
 )
 
-// MethodApply asks a replica to coordinate a write decided elsewhere.
-const MethodApply uint8 = 6
-
 // applyRemote is Update on a node outside the key's preference list: it
 // reads the key with quorum R, lets fn decide on that view, and has the
 // first replica that answers coordinate the write. Unlike a local Update
 // this read-modify-write is not atomic: a concurrent write in between
 // becomes a sibling, never a lost write.
-func (c *Coordinator) applyRemote(ctx context.Context, key []byte, w int, list []string, fn UpdateFunc) (Result, error) {
-	cur, err := c.Get(ctx, key, 0)
+func (c *Coordinator) applyRemote(ctx context.Context, key []byte, o WriteOptions, list []string, fn UpdateFunc) (Result, error) {
+	cur, err := c.Get(ctx, key, ReadOptions{R: o.R, PR: o.PR})
 	if err != nil {
 		return Result{}, err
 	}
@@ -26,8 +23,8 @@ func (c *Coordinator) applyRemote(ctx context.Context, key []byte, w int, list [
 	if err != nil || ch == nil {
 		return Result{Set: cur}, err
 	}
-	body := encodeApply(key, w, ch)
-	for _, node := range list {
+	body := encodeApply(key, o.W, ch)
+	for _, node := range c.Coordinators(key) {
 		b, err := c.call(ctx, node, MethodApply, body)
 		if err != nil {
 			if rerr, ran := fromRemote(err); ran || ctx.Err() != nil {
@@ -37,7 +34,7 @@ func (c *Coordinator) applyRemote(ctx context.Context, key []byte, w int, list [
 		}
 		return decodeResult(b)
 	}
-	return Result{}, &QuorumError{Op: 'W', Need: need(w, c.cfg.W, len(list)), Got: 0}
+	return Result{}, &QuorumError{Op: "W", Need: need(o.W, c.cfg.W, len(list)), Got: 0}
 }
 
 // serveApply coordinates a write another node decided (MethodApply).
@@ -50,7 +47,14 @@ func (c *Coordinator) serveApply(ctx context.Context, body []byte) ([]byte, erro
 	if !slices.Contains(list, c.cfg.Node) {
 		list = append([]string{c.cfg.Node}, list...) // views differ: coordinate anyway
 	}
-	res, err := c.write(ctx, key, w, list, func(version.Set, int64) (*Change, error) { return ch, nil })
+	if !ch.Context.IsZero() && len(list) > 1 {
+		// The context came from a quorum read elsewhere: learn its writes,
+		// or meeting it with the local copy would drop them.
+		if err := c.catchUp(ctx, key, WriteOptions{}); err != nil {
+			return nil, err
+		}
+	}
+	res, err := c.write(ctx, key, WriteOptions{W: w}, list, func(version.Set, int64) (*Change, error) { return ch, nil })
 	if err != nil {
 		return nil, err
 	}

@@ -14,9 +14,13 @@ func (c *Coordinator) track(fn func()) {
 	}()
 }
 
-// Close waits for background replication and repair to finish (each is
-// bounded by the coordinator's timeout).
-func (c *Coordinator) Close() { c.wg.Wait() }
+// Close stops the background loops and waits for them and for background
+// replication and repair to finish (each bounded by the coordinator's
+// timeout).
+func (c *Coordinator) Close() {
+	c.stopped.Do(func() { close(c.stop) })
+	c.wg.Wait()
+}
 
 // waiter fires when the request's context ends or the timeout passes.
 type waiter struct {

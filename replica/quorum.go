@@ -2,113 +2,184 @@ package replica
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
 
-// reply is one replica's answer to a read.
+// reply is one node's answer to a read.
 type reply struct {
-	node string
-	set  version.Set
-	err  error
+	target copyTarget
+	set    version.Set
+	err    error
 }
 
 // background detaches work that must outlive the client's request (the
-// rest of the N writes, read repair) but not the coordinator's timeout.
+// rest of the N writes, hints, read repair) but not the coordinator's
+// timeout.
 func (c *Coordinator) background(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
 }
 
-// replicate sends set to every replica but this node and returns how many
-// acknowledged, counting this node, once want did or none can anymore. The
-// sends still in flight finish in the background.
-func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, want int) int {
-	acks := make(chan bool, len(list))
-	bctx, cancel := c.background(ctx)
+// answer is one write target's outcome.
+type answer struct{ ok, primary, wasPrimary bool }
+
+// replicate sends set to every other replica of list (a down one's copy to
+// a fallback, with a hint) and returns once o.W (and o.PW) acknowledged,
+// counting this node, or a *QuorumError once they cannot or the time is
+// up. The sends still in flight finish in the background; every primary a
+// copy did not reach gets a hint.
+func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, o WriteOptions) error {
+	others := slices.DeleteFunc(slices.Clone(list), func(n string) bool { return n == c.cfg.Node })
+	targets, orphans, spare := plan(others, c.place.Fallbacks(key), c.cfg.Up)
 	// Encode once, now: set's values may alias the client's read buffer,
 	// which the next command overwrites while these sends are in flight.
 	body := encodeKeySet(key, set)
+	for _, p := range orphans {
+		c.hintHere(p, key, set)
+	}
+	t := newTally(need(o.W, c.cfg.W, len(list)), need(o.PW, c.cfg.PW, len(list)), targets)
+	t.self(true)
+	answers := make(chan answer, len(targets))
+	bctx, cancel := c.background(ctx)
+	pool := &sparePool{nodes: spare}
 	var wg sync.WaitGroup
-	for _, node := range list {
-		if node == c.cfg.Node {
-			continue
-		}
+	for _, x := range targets {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.call(bctx, node, MethodMerge, body)
-			if err != nil {
-				c.log.Debug().Err(err).Str("peer", node).Msg("replica write failed")
-			}
-			acks <- err == nil
+			answers <- c.sendCopy(bctx, x, key, set, body, pool)
 		}()
 	}
 	c.track(func() { wg.Wait(); cancel() })
-	got, pending := 1, len(list)-1
 	wait := ctxDone(ctx, c.cfg.Timeout)
 	defer wait.stop()
-	for got < want && pending > 0 {
+	for !t.met() && !t.hopeless() {
 		select {
-		case ok := <-acks:
-			pending--
-			if ok {
-				got++
-			}
+		case a := <-answers:
+			t.answer(a.ok, a.primary, a.wasPrimary)
 		case <-wait.done:
-			return got
+			return t.err("W")
 		}
 	}
-	return got
+	if !t.met() {
+		return t.err("W")
+	}
+	return nil
 }
 
-// quorumRead asks every replica for key, returns the merge of the first
-// want answers, and repairs the replicas found behind in the background.
-func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string, want int) (version.Set, error) {
-	replies := make(chan reply, len(list))
+// sendCopy delivers one copy: to a primary as a merge, to a fallback as a
+// hint for the primary it stands in for. A copy that fails moves to the
+// next spare fallback; with none left, this node keeps the hint.
+func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, set version.Set, body []byte, pool *sparePool) answer {
+	a := answer{wasPrimary: x.For == ""}
+	owner := x.Node
+	if x.For != "" {
+		owner = x.For
+	}
+	for node := x.Node; node != ""; node = pool.take() {
+		var err error
+		if node == owner {
+			_, err = c.call(ctx, node, MethodMerge, body)
+		} else {
+			_, err = c.call(ctx, node, MethodHint, encodeHint(owner, body))
+		}
+		if err == nil {
+			a.ok, a.primary = true, node == owner
+			return a
+		}
+		c.log.Debug().Err(err).Str("peer", node).Str("for", owner).Msg("replica write failed")
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	c.hintHere(owner, key, set)
+	return a
+}
+
+// sparePool hands out the fallbacks no target took, each once.
+type sparePool struct {
+	mu    sync.Mutex
+	nodes []string
+}
+
+func (p *sparePool) take() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.nodes) == 0 {
+		return ""
+	}
+	n := p.nodes[0]
+	p.nodes = p.nodes[1:]
+	return n
+}
+
+// hintHere stores a hint on this node for a primary no copy reached.
+func (c *Coordinator) hintHere(owner string, key []byte, set version.Set) {
+	if err := c.store.PutHint(owner, key, set); err != nil {
+		c.stats.HintsDropped.Add(1)
+		c.log.Warn().Err(err).Str("for", owner).Msg("cannot store hint; anti-entropy will repair the replica")
+		return
+	}
+	c.stats.HintsStored.Add(1)
+}
+
+// quorumRead asks key's replicas (fallbacks for those down) and returns
+// the merge of the answers once o.R (and o.PR) answered, then repairs the
+// primaries found behind in the background.
+func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string, o ReadOptions) (version.Set, error) {
+	targets, _, _ := plan(list, c.place.Fallbacks(key), func(n string) bool { return n == c.cfg.Node || c.cfg.Up(n) })
+	t := newTally(need(o.R, c.cfg.R, len(list)), need(o.PR, c.cfg.PR, len(list)), targets)
+	replies := make(chan reply, len(targets))
 	bctx, cancel := c.background(ctx)
-	for _, node := range list {
-		c.track(func() {
-			var r reply
-			r.node = node
-			if node == c.cfg.Node {
-				r.set, r.err = c.store.Get(key)
-			} else {
-				r.set, r.err = c.getRemote(bctx, node, key)
-			}
-			replies <- r
-		})
+	for _, x := range targets {
+		c.track(func() { replies <- c.readOne(bctx, x, key) })
 	}
 	var seen []reply
 	var merged version.Set
-	got := 0
 	wait := ctxDone(ctx, c.cfg.Timeout)
 	defer wait.stop()
-	for got < want && len(seen) < len(list) {
+	for !t.met() && !t.hopeless() {
 		select {
 		case r := <-replies:
 			seen = append(seen, r)
+			t.answer(r.err == nil, r.target.For == "", r.target.For == "")
 			if r.err == nil {
-				got++
 				merged = merged.Merge(r.set)
 			}
-			merged = merged.DropBefore(c.flushedAt())
 		case <-wait.done:
-			c.track(func() { c.repair(bctx, key, list, seen, replies); cancel() })
-			return nil, &QuorumError{Op: 'R', Need: want, Got: got}
+			c.track(func() { c.repair(bctx, key, targets, seen, replies); cancel() })
+			return nil, t.err("R")
 		}
 	}
-	c.track(func() { c.repair(bctx, key, list, seen, replies); cancel() })
-	if got < want {
-		return nil, &QuorumError{Op: 'R', Need: want, Got: got}
+	c.track(func() { c.repair(bctx, key, targets, seen, replies); cancel() })
+	if !t.met() {
+		return nil, t.err("R")
 	}
-	return merged, nil
+	return merged.DropBefore(c.flushedAt()), nil
+}
+
+// readOne reads key from one target: a primary's copy, or what a fallback
+// holds for it (its hints as well as any copy of its own).
+func (c *Coordinator) readOne(ctx context.Context, x copyTarget, key []byte) reply {
+	r := reply{target: x}
+	switch {
+	case x.Node == c.cfg.Node:
+		r.set, r.err = c.store.Get(key)
+	case x.For != "":
+		r.set, r.err = c.getRemote(ctx, x.Node, MethodGetHinted, key)
+	default:
+		r.set, r.err = c.getRemote(ctx, x.Node, MethodGet, key)
+	}
+	return r
 }
 
 // repair waits for the remaining answers of a read, then sends the merged
-// set to every replica that answered with less (read repair).
-func (c *Coordinator) repair(ctx context.Context, key []byte, list []string, seen []reply, replies chan reply) {
-	for len(seen) < len(list) {
+// set to every primary that answered with less (read repair). Fallbacks
+// are not repaired: their hints reach the primaries.
+func (c *Coordinator) repair(ctx context.Context, key []byte, targets []copyTarget, seen []reply, replies chan reply) {
+	for len(seen) < len(targets) {
 		select {
 		case r := <-replies:
 			seen = append(seen, r)
@@ -124,17 +195,19 @@ func (c *Coordinator) repair(ctx context.Context, key []byte, list []string, see
 	}
 	merged = merged.DropBefore(c.flushedAt())
 	for _, r := range seen {
-		if r.err != nil || r.set.Equal(merged) {
+		if r.err != nil || r.target.For != "" || r.set.Equal(merged) {
 			continue
 		}
 		var err error
-		if r.node == c.cfg.Node {
+		if r.target.Node == c.cfg.Node {
 			_, _, err = c.store.Merge(key, merged)
 		} else {
-			err = c.mergeRemote(ctx, r.node, key, merged)
+			err = c.mergeRemote(ctx, r.target.Node, key, merged)
 		}
 		if err != nil {
-			c.log.Debug().Err(err).Str("peer", r.node).Msg("read repair failed")
+			c.log.Debug().Err(err).Str("peer", r.target.Node).Msg("read repair failed")
+			continue
 		}
+		c.stats.ReadRepairs.Add(1)
 	}
 }

@@ -17,12 +17,18 @@ const (
 	MethodScan  uint8 = 3 // body: cursor, hi, limit; reply: entries, next
 	MethodLen   uint8 = 4 // reply: uvarint count of local keys with a value
 	MethodFlush uint8 = 5 // body: flush time, Unix ms (8 bytes); flush the local store
-	MethodUser  uint8 = 32
+	MethodApply uint8 = 6 // body: see encodeApply; coordinate a write decided elsewhere
+	MethodHint  uint8 = 7 // body: uvarint len, target, then a merge body; store a hint for target
+	// MethodGetHinted is MethodGet asked of a fallback: the reply merges
+	// the hints it holds for the key with any copy of its own.
+	MethodGetHinted uint8 = 8
+	MethodUser      uint8 = 32
 )
 
-// getRemote asks node for its set of key, and learns node's last flush.
-func (c *Coordinator) getRemote(ctx context.Context, node string, key []byte) (version.Set, error) {
-	b, err := c.call(ctx, node, MethodGet, key)
+// getRemote asks node for its set of key (method MethodGet or
+// MethodGetHinted), and learns node's last flush.
+func (c *Coordinator) getRemote(ctx context.Context, node string, method uint8, key []byte) (version.Set, error) {
+	b, err := c.call(ctx, node, method, key)
 	if err != nil {
 		return nil, err
 	}
@@ -44,6 +50,20 @@ func encodeKeySet(key []byte, s version.Set) []byte {
 	return s.AppendBinary(append(b, key...))
 }
 
+func encodeHint(target string, mergeBody []byte) []byte {
+	b := binary.AppendUvarint(make([]byte, 0, len(target)+len(mergeBody)+2), uint64(len(target)))
+	return append(append(b, target...), mergeBody...)
+}
+
+func decodeHint(b []byte) (target string, key []byte, s version.Set, err error) {
+	t, rest, ok := cutBytes(b)
+	if !ok || len(t) == 0 {
+		return "", nil, nil, errors.New("replica: malformed hint request")
+	}
+	key, s, err = decodeKeySet(rest)
+	return string(t), key, s, err
+}
+
 func decodeKeySet(b []byte) ([]byte, version.Set, error) {
 	n, k := binary.Uvarint(b)
 	if k <= 0 || n > uint64(len(b)-k) {
@@ -57,12 +77,27 @@ func decodeKeySet(b []byte) ([]byte, version.Set, error) {
 // ServePeer answers the replica methods for other nodes' coordinators.
 func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error) {
 	switch method {
-	case MethodGet:
+	case MethodGet, MethodGetHinted:
 		s, err := c.store.Get(body)
+		if err == nil && method == MethodGetHinted {
+			var h version.Set
+			h, err = c.store.HintedSet(body)
+			s = s.Merge(h)
+		}
 		if err != nil {
 			return nil, err
 		}
 		return s.AppendBinary(binary.BigEndian.AppendUint64(nil, uint64(c.store.FlushedAt()))), nil
+	case MethodHint:
+		target, key, s, err := decodeHint(body)
+		if err != nil {
+			return nil, err
+		}
+		if target == c.cfg.Node { // views differ: it is ours
+			_, _, err = c.store.Merge(key, s)
+			return nil, err
+		}
+		return nil, c.store.PutHint(target, key, s.DropBefore(c.flushedAt()))
 	case MethodMerge:
 		key, s, err := decodeKeySet(body)
 		if err != nil {

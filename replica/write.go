@@ -5,8 +5,9 @@ import "github.com/ringkv/ringkv/replica/version"
 // Change is what a command decides to write after seeing a key's current
 // sibling set: a new value (or tombstone) under a causal context. Context
 // names the siblings it supersedes: cur.Context() supersedes everything the
-// coordinating replica holds (plain SET/DEL), nil makes a concurrent sibling
-// (VSET without CONTEXT).
+// coordinator holds (plain SET/DEL), nil makes a concurrent sibling (VSET
+// without CONTEXT). The coordinator meets Context with the history its
+// replicas hold, so a context cannot claim writes that were never issued.
 type Change struct {
 	Context version.Context
 	Value   []byte
@@ -19,6 +20,26 @@ type Change struct {
 // lock on the coordinating replica, so read-modify-write commands (INCR,
 // APPEND, SET NX) are atomic there. It must not block.
 type UpdateFunc func(cur version.Set, now int64) (*Change, error)
+
+// WriteOptions tune one Update. The zero value is a blind write with the
+// node's default quorums.
+type WriteOptions struct {
+	W  int // acknowledgements needed, fallbacks included; 0: the default W
+	PW int // of which from primaries (strict quorum); 0: the default PW
+	// Read makes the coordinator merge a quorum read (R, PR) into its own
+	// copy before fn decides: for read-modify-write commands (INCR, SET NX,
+	// DEL's reply ...) and writes under a client's context, so the decision
+	// sees every acknowledged write even when this replica lagged.
+	Read bool
+	R    int // with Read: the read quorum; 0: the default R
+	PR   int // with Read: primaries among R; 0: the default PR
+}
+
+// ReadOptions tune one Get.
+type ReadOptions struct {
+	R  int // answers needed, fallbacks included; 0: the default R
+	PR int // of which from primaries; 0: the default PR
+}
 
 // Result is the outcome of an Update.
 type Result struct {

@@ -54,9 +54,15 @@ func (s *Server) startMembership() error {
 // the transport redial members seen alive without waiting out its backoff.
 func (s *Server) watchRing(changes <-chan struct{}) {
 	for range changes {
-		for _, n := range s.mem.Members() {
+		nodes := s.mem.Members()
+		for _, n := range nodes {
 			if n.State == cluster.Alive && n.Name != s.cfg.Node {
 				s.tr.Retry(n.Name)
+			}
+		}
+		for _, n := range s.health.update(nodes) {
+			if n != s.cfg.Node {
+				s.coord.NodeUp(n) // its hints go now
 			}
 		}
 		members := s.mem.RingMembers()

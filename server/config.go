@@ -29,6 +29,8 @@ type Config struct {
 	PeerPort        int           // node-to-node RPC port; default Port+10000
 	ClusterKey      string        // shared secret: authenticates and encrypts peers and gossip; default none (see security.go)
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
+	PR, PW          int           // primaries that must answer among R and W (strict quorum); default 0, 0
+	HintMaxAge      time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
 	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
 	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
 	PprofAddr       string        // serve net/http/pprof here; default off
@@ -46,7 +48,7 @@ func DefaultConfig() Config {
 		Port: 6379, Bind: "127.0.0.1", Dir: "./data", AppendFsync: "everysec",
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
-		RequestTimeout: 2 * time.Second,
+		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour,
 	}
 }
 
@@ -68,6 +70,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("proto-max-bulk-len must be positive, got %d", c.ProtoMaxBulkLen)
 	case c.N < 1 || c.R < 1 || c.W < 1 || c.R > c.N || c.W > c.N:
 		return fmt.Errorf("need 1 <= r,w <= n, got n=%d r=%d w=%d", c.N, c.R, c.W)
+	case c.PR < 0 || c.PW < 0 || c.PR > c.R || c.PW > c.W:
+		return fmt.Errorf("need 0 <= pr <= r and 0 <= pw <= w, got r=%d pr=%d w=%d pw=%d", c.R, c.PR, c.W, c.PW)
 	case c.Partitions < 1 || c.Partitions&(c.Partitions-1) != 0 || c.Partitions > 65536:
 		return fmt.Errorf("partitions must be a power of two up to 65536, got %d", c.Partitions)
 	}

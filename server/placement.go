@@ -44,6 +44,13 @@ func (p *placement) Replicas(key []byte) []string {
 	return r.Preference(r.KeyPartition(key), p.n)
 }
 
+// Fallbacks returns the nodes after key's preference list in its extended
+// preference list (Dynamo §4.6).
+func (p *placement) Fallbacks(key []byte) []string {
+	r := p.ring()
+	return r.Fallbacks(r.KeyPartition(key), p.n)
+}
+
 // Span returns the partition holding hash position h and its replicas.
 func (p *placement) Span(h uint64) (lo, hi uint64, replicas []string) {
 	r := p.ring()

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 	"time"
 
@@ -16,19 +15,29 @@ import (
 // version byte and the command as a RESP array; the reply is the RESP reply.
 const MethodExec = replica.MethodUser
 
-// router sends each client command where it belongs in a cluster: writes
-// to a replica of their key (Dynamo: writes are coordinated by a node in
-// the key's preference list), multi-key commands split by key and run in
-// parallel. Everything else runs here: reads may be coordinated anywhere.
+// router sends each client command where it belongs in a cluster: a
+// single-key write to the key's coordinator, the first of its primaries
+// that is up (Dynamo: writes are coordinated by a node in the key's
+// preference list; one coordinator per key makes read-modify-writes such
+// as INCR atomic), multi-key commands split by key and run in parallel.
+// Everything else runs here: reads may be coordinated anywhere. This is
+// the one way a command reaches another node (MethodExec).
 type router struct {
 	self  string
 	disp  *command.Dispatcher
 	place replica.Placement
+	coord coordinators
 	peers replica.Caller
 	// timeout is the request timeout. A forwarded call may take twice
 	// that (the remote coordinator's quorum read, then its write) and no
 	// more: a half-open peer must not hold the client.
 	timeout time.Duration
+}
+
+// coordinators orders a key's primaries as candidate coordinators
+// (replica.Coordinator.Coordinators).
+type coordinators interface {
+	Coordinators(key []byte) []string
 }
 
 // forwardSlack is what a forwarded call may take beyond the remote
@@ -64,38 +73,19 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 	if cmd.Flags&command.Write == 0 || cmd.LastKey != cmd.FirstKey {
 		return r.disp.Do(ctx, s, args)
 	}
-	list := r.place.Replicas(args[cmd.FirstKey])
-	if slices.Contains(list, r.self) {
-		return r.disp.Do(ctx, s, args)
-	}
-	return r.forward(ctx, list, s.Proto, args)
+	return r.runAt(ctx, s, r.coord.Coordinators(args[cmd.FirstKey]), args)
 }
 
-func arityOK(c *command.Command, n int) bool {
-	return (c.Arity > 0 && n == c.Arity) || (c.Arity < 0 && n >= -c.Arity)
-}
-
-// target is the node that runs key's part: this one if it is a replica
-// (or for reads), else the first replica.
-func (r *router) target(key []byte, write bool) string {
-	if !write {
-		return r.self
-	}
-	list := r.place.Replicas(key)
-	if slices.Contains(list, r.self) {
-		return r.self
-	}
-	return list[0]
-}
-
-// forward runs args on the first of list that can be reached and relays
-// its reply encoded for proto.
-func (r *router) forward(ctx context.Context, list []string, proto int, args [][]byte) resp.Reply {
-	body := resp.Append([]byte{byte(proto)}, stringsReply(args), 2)
+// runAt runs args on the first node of order that can be reached: here
+// when that is this node, else forwarded with its reply relayed.
+func (r *router) runAt(ctx context.Context, s *command.Session, order []string, args [][]byte) resp.Reply {
 	var err error
-	for _, node := range list {
+	for _, node := range order {
+		if node == r.self {
+			return r.disp.Do(ctx, s, args)
+		}
 		var b []byte
-		if b, err = r.call(ctx, node, body); err == nil {
+		if b, err = r.forward(ctx, node, s.Proto, args); err == nil {
 			return resp.Raw(b)
 		}
 		if ctx.Err() != nil || isRemote(err) {
@@ -105,8 +95,23 @@ func (r *router) forward(ctx context.Context, list []string, proto int, args [][
 	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error())
 }
 
-// call forwards one command to node within the request timeout.
-func (r *router) call(ctx context.Context, node string, body []byte) ([]byte, error) {
+func arityOK(c *command.Command, n int) bool {
+	return (c.Arity > 0 && n == c.Arity) || (c.Arity < 0 && n >= -c.Arity)
+}
+
+// target is the node that runs key's part: for writes the key's
+// coordinator, for reads this node.
+func (r *router) target(key []byte, write bool) string {
+	if !write {
+		return r.self
+	}
+	return r.coord.Coordinators(key)[0]
+}
+
+// forward runs args on node within the request timeout and returns its
+// reply encoded for proto.
+func (r *router) forward(ctx context.Context, node string, proto int, args [][]byte) ([]byte, error) {
+	body := resp.Append([]byte{byte(proto)}, stringsReply(args), 2)
 	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout+forwardSlack)
 	defer cancel()
 	return r.peers.Call(ctx, node, MethodExec, body)
@@ -169,22 +174,25 @@ func (r *router) splitExec(ctx context.Context, s *command.Session, args [][]byt
 }
 
 // runPart runs one part here (with a session of the same identity) or on
-// its node, and returns its reply decoded.
+// its node, and returns its reply decoded. A part whose node cannot be
+// reached runs here: each of its keys then finds a coordinator itself.
 func (r *router) runPart(ctx context.Context, s *command.Session, p *part) resp.Reply {
-	if p.node == r.self {
-		sub := r.disp.NewSession(s.ID, s.Addr, s.LocalAddr)
-		sub.Authed, sub.Proto = true, 2
-		return r.disp.Do(ctx, sub, p.args)
+	if p.node != r.self {
+		b, err := r.forward(ctx, p.node, 2, p.args)
+		if err == nil {
+			rep, _, perr := resp.ParseReply(b)
+			if perr != nil {
+				return resp.Err("ERR malformed reply from " + p.node)
+			}
+			return rep
+		}
+		if ctx.Err() != nil || isRemote(err) {
+			return resp.Err("NOQUORUM " + p.node + " could not run its part: " + err.Error())
+		}
 	}
-	out := r.forward(ctx, []string{p.node}, 2, p.args)
-	if out.Kind != resp.KindRaw {
-		return out
-	}
-	rep, _, err := resp.ParseReply(out.Bytes)
-	if err != nil {
-		return resp.Err("ERR malformed reply from " + p.node)
-	}
-	return rep
+	sub := r.disp.NewSession(s.ID, s.Addr, s.LocalAddr)
+	sub.Authed, sub.Proto = true, 2
+	return r.disp.Do(ctx, sub, p.args)
 }
 
 // combine assembles the parts' replies into the reply of the whole.

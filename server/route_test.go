@@ -17,7 +17,8 @@ import (
 // fixed places every key on n1, n2, n3 (in that order) of a larger ring.
 type fixed struct{ members []string }
 
-func (f fixed) Replicas([]byte) []string { return f.members[:3] }
+func (f fixed) Replicas([]byte) []string  { return f.members[:3] }
+func (f fixed) Fallbacks([]byte) []string { return f.members[3:] }
 func (f fixed) Span(uint64) (lo, hi uint64, replicas []string) {
 	return 0, math.MaxUint64, f.members[:3]
 }
@@ -47,7 +48,7 @@ func routedCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
 			t.Fatal(err)
 		}
 		disp := command.New(&command.Env{KV: coord})
-		r := &router{self: name, disp: disp, place: place, peers: tr, timeout: 300 * time.Millisecond}
+		r := &router{self: name, disp: disp, place: place, coord: coord, peers: tr, timeout: 300 * time.Millisecond}
 		tr.SetHandler(transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
 			if m == MethodExec {
 				return r.serveExec(ctx, from, b)

@@ -29,6 +29,7 @@ type Server struct {
 	route *router
 
 	place          *placement
+	health         health
 	tr             *transport.TCP
 	mem            *membership.Membership
 	stopMembership func()
@@ -91,13 +92,15 @@ func (s *Server) open() error {
 		}
 		peers = s.tr
 	}
-	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, Timeout: s.cfg.RequestTimeout, Logger: s.log}
+	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, PR: s.cfg.PR, PW: s.cfg.PW,
+		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.log,
+		Hints: replica.HintConfig{MaxAge: s.cfg.HintMaxAge}}
 	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
 		return err
 	}
 	s.env = s.newEnv()
 	s.disp = command.New(s.env)
-	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, peers: peers, timeout: s.cfg.RequestTimeout}
+	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout}
 	s.clients.init(s)
 	if err := s.servePprof(); err != nil {
 		return fmt.Errorf("pprof listener on %s: %w", s.cfg.PprofAddr, err)
@@ -106,6 +109,7 @@ func (s *Server) open() error {
 		return nil
 	}
 	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
+	s.coord.Start()
 	return s.startMembership()
 }
 

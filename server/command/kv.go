@@ -10,12 +10,13 @@ import (
 // KV is the store the handlers run on. In a node it is the replica
 // coordinator; in handler tests it is a single local engine.
 type KV interface {
-	// Get returns key's merged sibling set read from r replicas (0: the
+	// Get returns key's merged sibling set read from o.R replicas (0: the
 	// node's default R). A missing key is an empty set, not an error.
-	Get(ctx context.Context, key []byte, r int) (version.Set, error)
+	Get(ctx context.Context, key []byte, o replica.ReadOptions) (version.Set, error)
 	// Update applies fn atomically on a coordinating replica and returns
-	// once w replicas (0: the node's default W) stored the result.
-	Update(ctx context.Context, key []byte, w int, fn replica.UpdateFunc) (replica.Result, error)
+	// once o.W replicas (0: the node's default W) stored the result; with
+	// o.Read fn sees a quorum read merged in first.
+	Update(ctx context.Context, key []byte, o replica.WriteOptions, fn replica.UpdateFunc) (replica.Result, error)
 	// Scan visits stored keys in placement-hash order starting at cursor
 	// (a hash position), live or not (handlers filter), until fn returns
 	// false. The key fn refused is not consumed: the returned cursor is its

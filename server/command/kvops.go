@@ -8,7 +8,7 @@ import (
 // read returns key's winning value at the KV's clock (nil if the key has
 // none), counting a keyspace hit or miss.
 func (d *Dispatcher) read(s *Session, key []byte) (*version.Sibling, error) {
-	set, err := d.env.KV.Get(s.Context(), key, 0)
+	set, err := d.env.KV.Get(s.Context(), key, replica.ReadOptions{})
 	if err != nil {
 		return nil, err
 	}
@@ -21,9 +21,19 @@ func (d *Dispatcher) read(s *Session, key []byte) (*version.Sibling, error) {
 	return w, nil
 }
 
-// update runs fn as one KV.Update with the node's default W.
+// update runs fn as one read-modify-write KV.Update with the node's
+// default quorums: the coordinator decides on a quorum read merged into its
+// copy, so every acknowledged write counts (INCR, APPEND, SET NX, DEL's
+// reply, EXPIRE ...).
 func (d *Dispatcher) update(s *Session, key []byte, fn replica.UpdateFunc) (replica.Result, error) {
-	return d.env.KV.Update(s.Context(), key, 0, fn)
+	return d.env.KV.Update(s.Context(), key, replica.WriteOptions{Read: true}, fn)
+}
+
+// overwrite runs fn as a blind KV.Update: a plain SET, whose outcome does
+// not depend on the key's state, supersedes what the coordinator holds
+// without a network round trip first (DESIGN.md, "Commands").
+func (d *Dispatcher) overwrite(s *Session, key []byte, fn replica.UpdateFunc) (replica.Result, error) {
+	return d.env.KV.Update(s.Context(), key, replica.WriteOptions{}, fn)
 }
 
 // put is the Change of a plain write: v superseding everything cur holds.

@@ -27,20 +27,20 @@ func newMemKV() *memKV {
 	return &memKV{node: "test", m: map[string]version.Set{}, now: 1_700_000_000_000}
 }
 
-func (k *memKV) Get(_ context.Context, key []byte, r int) (version.Set, error) {
+func (k *memKV) Get(_ context.Context, key []byte, o replica.ReadOptions) (version.Set, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.lastR = r
+	k.lastR = o.R
 	if k.err != nil {
 		return nil, k.err
 	}
 	return k.m[string(key)], nil
 }
 
-func (k *memKV) Update(_ context.Context, key []byte, w int, fn replica.UpdateFunc) (replica.Result, error) {
+func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn replica.UpdateFunc) (replica.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.lastW = w
+	k.lastW = o.W
 	if k.err != nil {
 		return replica.Result{}, k.err
 	}

@@ -38,7 +38,11 @@ func (d *Dispatcher) setGeneric(s *Session, cmd string, key, val []byte, o setOp
 	}
 	var old []byte
 	var had, wrote bool
-	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
+	write := d.update
+	if !o.nx && !o.xx && !o.get && !o.keepTTL {
+		write = d.overwrite
+	}
+	_, err := write(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
 		w, live := cur.Winner(now)
 		if had = live; live {
 			old = clone(w.Value)

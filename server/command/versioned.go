@@ -11,12 +11,13 @@ import (
 // vopts are the options of the versioned commands.
 type vopts struct {
 	quorum  int // R or W; 0: the node's default
+	primary int // PR or PW: primaries among them; 0: the node's default
 	context version.Context
 	hasCtx  bool
 }
 
-// parseVOpts parses [CONTEXT ctx] (if ctxOK) and [R n] or [W n] (q is 'R'
-// or 'W'), checking the quorum against the node's N.
+// parseVOpts parses [CONTEXT ctx] (if ctxOK), [R n] or [W n] and [PR n] or
+// [PW n] (q is 'R' or 'W'), checking the quorums against the node's N.
 func (d *Dispatcher) parseVOpts(args [][]byte, q byte, ctxOK bool) (vopts, resp.Reply) {
 	var o vopts
 	for j := 0; j < len(args); j += 2 {
@@ -40,6 +41,12 @@ func (d *Dispatcher) parseVOpts(args [][]byte, q byte, ctxOK bool) (vopts, resp.
 				return o, resp.Errf("ERR %c must be an integer between 1 and N=%d", q, d.env.Settings.N())
 			}
 			o.quorum = int(n)
+		case opt == "P"+string(q):
+			n, ok := resp.ParseInt(v)
+			if !ok || n < 0 || n > d.env.Settings.N() {
+				return o, resp.Errf("ERR P%c must be an integer between 0 and N=%d", q, d.env.Settings.N())
+			}
+			o.primary = int(n)
 		default:
 			return o, errSyntax
 		}
@@ -58,7 +65,7 @@ func (d *Dispatcher) vget(s *Session, args [][]byte) resp.Reply {
 	if r.IsError() {
 		return r
 	}
-	set, err := d.env.KV.Get(s.Context(), args[1], o.quorum)
+	set, err := d.env.KV.Get(s.Context(), args[1], replica.ReadOptions{R: o.quorum, PR: o.primary})
 	if err != nil {
 		return errorReply(err)
 	}
@@ -97,9 +104,12 @@ func (d *Dispatcher) vdel(s *Session, args [][]byte) resp.Reply {
 
 // vwrite writes ch unconditionally with W=o.quorum and answers the
 // writer's new context: its own context plus the new dot, so that siblings
-// it never saw stay concurrent with its next write.
+// it never saw stay concurrent with its next write. A write under a
+// context first reads a quorum, so the coordinator knows every write the
+// context names (it keeps only those it knows).
 func (d *Dispatcher) vwrite(s *Session, key []byte, o vopts, ch *replica.Change) resp.Reply {
-	res, err := d.env.KV.Update(s.Context(), key, o.quorum,
+	wo := replica.WriteOptions{W: o.quorum, PW: o.primary, Read: !o.context.IsZero()}
+	res, err := d.env.KV.Update(s.Context(), key, wo,
 		func(version.Set, int64) (*replica.Change, error) { return ch, nil })
 	if err != nil {
 		return errorReply(err)

@@ -121,7 +121,7 @@ func TestVersionedErrors(t *testing.T) {
 
 func TestErrorReplies(t *testing.T) {
 	f := newFixture(t)
-	f.kv.err = &replica.QuorumError{Op: 'W', Need: 2, Got: 1}
+	f.kv.err = &replica.QuorumError{Op: "W", Need: 2, Got: 1}
 	for _, c := range [][]string{{"SET", "k", "v"}, {"VSET", "k", "v"}, {"DEL", "k"}, {"INCR", "k"}} {
 		if r := f.do(c...).String(); r != "(error) NOQUORUM wanted W=2, got 1" {
 			t.Errorf("%v: %s", c, r)

@@ -1,0 +1,104 @@
+package replica
+
+import (
+	"context"
+	"time"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Start launches the coordinator's background loops (hinted handoff); Close
+// stops them.
+func (c *Coordinator) Start() {
+	if c.peers == nil {
+		return
+	}
+	c.track(c.handoffLoop)
+}
+
+// NodeUp tells the coordinator that membership saw node come (back) up:
+// its hints are offered at once rather than at the next interval.
+func (c *Coordinator) NodeUp(string) {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// handoffLoop delivers hints to their targets (Dynamo §4.6): every
+// interval, or at once when a node comes up, each target that is up gets
+// its hints, paced to the configured rate; a hint is deleted only after
+// the target acknowledged the merge. Hints older than MaxAge are dropped
+// and left to anti-entropy.
+func (c *Coordinator) handoffLoop() {
+	tick := time.NewTicker(c.cfg.Hints.Interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+		case <-c.wake:
+		}
+		c.dropExpiredHints()
+		for _, target := range c.store.HintTargets() {
+			if c.cfg.Up(target) {
+				c.deliverHints(target)
+			}
+		}
+	}
+}
+
+func (c *Coordinator) dropExpiredHints() {
+	if c.cfg.Hints.MaxAge < 0 {
+		return
+	}
+	n, err := c.store.DropExpiredHints(c.cfg.Now() - c.cfg.Hints.MaxAge.Milliseconds())
+	if err != nil {
+		c.log.Warn().Err(err).Msg("dropping expired hints failed")
+	}
+	if n > 0 {
+		c.stats.HintsDropped.Add(int64(n))
+		c.log.Warn().Int("hints", n).Dur("max_age", c.cfg.Hints.MaxAge).
+			Msg("dropped hints older than the hint max age; anti-entropy will repair their targets")
+	}
+}
+
+// deliverHints sends target its hints until they are done, it fails, or
+// the coordinator stops.
+func (c *Coordinator) deliverHints(target string) {
+	gap := time.Second / time.Duration(c.cfg.Hints.Rate)
+	next := time.Now()
+	var delivered, failed int
+	err := c.store.EachHint(target, func(key []byte, s version.Set) bool {
+		if d := time.Until(next); d > 0 {
+			select {
+			case <-c.stop:
+				return false
+			case <-time.After(d):
+			}
+		}
+		next = next.Add(gap)
+		ctx, cancel := context.WithTimeout(context.Background(), c.cfg.Timeout)
+		err := c.mergeRemote(ctx, target, key, s)
+		cancel()
+		if err != nil {
+			failed++
+			c.log.Debug().Err(err).Str("target", target).Msg("hint delivery failed; will retry")
+			return false
+		}
+		if _, err := c.store.DeleteHint(target, key, s); err != nil {
+			c.log.Warn().Err(err).Str("target", target).Msg("cannot delete a delivered hint; it will be sent again")
+		}
+		delivered++
+		c.stats.HintsDelivered.Add(1)
+		return true
+	})
+	if err != nil {
+		c.log.Warn().Err(err).Str("target", target).Msg("reading hints failed")
+	}
+	if delivered > 0 || failed > 0 {
+		c.log.Info().Str("target", target).Int("delivered", delivered).Bool("interrupted", failed > 0).
+			Msg("hinted handoff")
+	}
+}
