@@ -25,6 +25,31 @@ type Config struct {
 	Logger zerolog.Logger
 	// Hints paces hinted handoff; see HintConfig. Zero fields take defaults.
 	Hints HintConfig
+	// AAE paces active anti-entropy; see AAEConfig.
+	AAE AAEConfig
+	// TombstoneGrace is the minimum age of a tombstone before it may be
+	// reaped (once every primary holds it and no hint for its key is
+	// pending). Default 1h; negative: never reap.
+	TombstoneGrace time.Duration
+}
+
+// AAEConfig paces active anti-entropy (Dynamo §4.7).
+type AAEConfig struct {
+	// Interval between exchange rounds with the other replicas of this
+	// node's partitions. Default 1m; negative: off.
+	Interval time.Duration
+	// Rate is the most keys repaired per second. Default 5000.
+	Rate int
+}
+
+func (a AAEConfig) withDefaults() AAEConfig {
+	if a.Interval == 0 {
+		a.Interval = time.Minute
+	}
+	if a.Rate <= 0 {
+		a.Rate = 5000
+	}
+	return a
 }
 
 // DefaultConfig returns Dynamo's usual (3, 2, 2) for node.
@@ -53,6 +78,10 @@ func (c *Config) Validate() error {
 		c.Up = func(string) bool { return true }
 	}
 	c.Hints = c.Hints.withDefaults()
+	c.AAE = c.AAE.withDefaults()
+	if c.TombstoneGrace == 0 {
+		c.TombstoneGrace = time.Hour
+	}
 	return nil
 }
 

@@ -34,6 +34,9 @@ type Coordinator struct {
 	actor     atomic.Pointer[actorID]
 	stats     Stats
 
+	syncMu   sync.Mutex
+	lastSync map[uint64]int64 // partition lo -> last completed exchange (Unix ms)
+
 	stop    chan struct{} // closed by Close: background loops end
 	stopped sync.Once
 	wake    chan struct{} // NodeUp: deliver hints now

@@ -22,7 +22,22 @@ type Store interface {
 	// store may have lost history (wiped, flushed, an unclean open that
 	// may have lost the journal's tail), so no dot is issued twice.
 	Actor() string
+	// NewActor durably switches to a fresh actor (after reaping
+	// tombstones: a reaped key's counters must not restart under the
+	// same name).
+	NewActor() (string, error)
 	HintStore
+	Trees
+	Reaper
+}
+
+// Reaper removes tombstones for good (see reap.go).
+type Reaper interface {
+	// RangeTombstones visits records of tombstones only, all written
+	// before olderThan (Unix ms), with lo <= hash <= hi.
+	RangeTombstones(lo, hi uint64, olderThan int64, fn func(key []byte, s version.Set) bool) error
+	// Reap deletes key's record if it still equals expect.
+	Reap(key []byte, expect version.Set) (bool, error)
 }
 
 // HintStore keeps hints: versions of a key that another node (the target)

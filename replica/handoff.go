@@ -7,13 +7,19 @@ import (
 	"github.com/ringkv/ringkv/replica/version"
 )
 
-// Start launches the coordinator's background loops (hinted handoff); Close
-// stops them.
+// Start launches the coordinator's background loops (hinted handoff,
+// anti-entropy, tombstone reaping); Close stops them.
 func (c *Coordinator) Start() {
 	if c.peers == nil {
 		return
 	}
 	c.track(c.handoffLoop)
+	if c.cfg.AAE.Interval > 0 {
+		c.track(c.aaeLoop)
+	}
+	if c.cfg.TombstoneGrace > 0 {
+		c.track(c.reapLoop)
+	}
 }
 
 // NodeUp tells the coordinator that membership saw node come (back) up:

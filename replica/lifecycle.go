@@ -41,3 +41,17 @@ func (c *Coordinator) call(ctx context.Context, to string, method uint8, body []
 	defer cancel()
 	return c.peers.Call(ctx, to, method, body)
 }
+
+// loopContext is the context of one round of a background loop: it ends
+// when the coordinator closes.
+func (c *Coordinator) loopContext() (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		select {
+		case <-c.stop:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, cancel
+}

@@ -116,6 +116,12 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		return nil, c.store.Flush(int64(binary.BigEndian.Uint64(body)))
 	case MethodApply:
 		return c.serveApply(ctx, body)
+	case MethodTreeRoots, MethodTreeSegments, MethodSegmentKeys:
+		return c.serveTree(method, body)
+	case MethodReapCheck:
+		return c.serveReapCheck(body)
+	case MethodReap:
+		return c.serveReap(body)
 	}
 	return nil, fmt.Errorf("replica: unknown peer method %d from %s", method, from)
 }

@@ -80,6 +80,7 @@ func newRing(t *testing.T, nPrimaries, nFallbacks, r, w int) *ringCluster {
 		}
 		cfg := replica.Config{Node: name, N: nPrimaries, R: r, W: w, Timeout: 300 * time.Millisecond,
 			Up: rc.live.Up, Hints: replica.HintConfig{Interval: 20 * time.Millisecond},
+			AAE: replica.AAEConfig{Interval: -1}, TombstoneGrace: time.Millisecond,
 			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
 		var c *replica.Coordinator
 		tr := net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {

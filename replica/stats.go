@@ -5,10 +5,17 @@ import "sync/atomic"
 // Stats counts what the coordinator's background machinery did since
 // start, for INFO.
 type Stats struct {
-	HintsStored    atomic.Int64 // hints written on this node for a primary a copy missed
-	HintsDelivered atomic.Int64 // hints the target acknowledged, then deleted here
-	HintsDropped   atomic.Int64 // hints not stored (full) or expired: left to anti-entropy
-	ReadRepairs    atomic.Int64 // stale primaries sent the merged set after a read
+	HintsStored      atomic.Int64 // hints written on this node for a primary a copy missed
+	HintsDelivered   atomic.Int64 // hints the target acknowledged, then deleted here
+	HintsDropped     atomic.Int64 // hints not stored (full) or expired: left to anti-entropy
+	ReadRepairs      atomic.Int64 // stale primaries sent the merged set after a read
+	AAEExchanges     atomic.Int64 // anti-entropy exchanges of partition roots with a peer
+	AAEKeysRepaired  atomic.Int64 // keys whose sets anti-entropy found different and merged
+	TombstonesReaped atomic.Int64 // tombstones this node decided to reap (every primary dropped them)
+	// TombstonesPending is, as of the last reaping pass, the tombstones
+	// past their grace that this node is first primary of and could not
+	// reap yet (a primary lacks them, or a hint for the key is pending).
+	TombstonesPending atomic.Int64
 }
 
 // Stats returns the coordinator's counters.

@@ -31,6 +31,8 @@ type Config struct {
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
 	PR, PW          int           // primaries that must answer among R and W (strict quorum); default 0, 0
 	HintMaxAge      time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
+	AAEInterval     time.Duration // anti-entropy exchange period; default 1m; negative: off
+	TombstoneGrace  time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
 	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
 	PprofAddr       string        // serve net/http/pprof here; default off
@@ -49,6 +51,7 @@ func DefaultConfig() Config {
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
 		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour,
+		AAEInterval: time.Minute, TombstoneGrace: time.Hour,
 	}
 }
 

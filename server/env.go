@@ -31,7 +31,7 @@ func (s *Server) newEnv() *command.Env {
 			return command.InfoData{
 				RunID: runID, PID: os.Getpid(), TCPPort: s.port(), StartTime: start,
 				ConfigFile: s.cfg.ConfigFile, Node: s.cfg.Node, Members: len(s.place.Members()),
-				Cluster: s.infoCluster(), Extra: s.infoExtra(),
+				Cluster: s.infoCluster(), Extra: s.infoExtra(), Handoff: s.infoHandoff(), AAE: s.infoAAE(),
 			}
 		},
 	}

@@ -94,7 +94,8 @@ func (s *Server) open() error {
 	}
 	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, PR: s.cfg.PR, PW: s.cfg.PW,
 		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.log,
-		Hints: replica.HintConfig{MaxAge: s.cfg.HintMaxAge}}
+		Hints: replica.HintConfig{MaxAge: s.cfg.HintMaxAge}, AAE: replica.AAEConfig{Interval: s.cfg.AAEInterval},
+		TombstoneGrace: s.cfg.TombstoneGrace}
 	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
 		return err
 	}

@@ -48,6 +48,8 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.IntVar(&cfg.PR, "pr", cfg.PR, "default primaries among R (strict read quorum; 0: fallbacks count)")
 	fs.IntVar(&cfg.PW, "pw", cfg.PW, "default primaries among W (strict write quorum; 0: fallbacks count)")
 	fs.DurationVar(&cfg.HintMaxAge, "hint-max-age", cfg.HintMaxAge, "drop hints older than this `duration` (anti-entropy repairs their targets)")
+	fs.DurationVar(&cfg.AAEInterval, "aae-interval", cfg.AAEInterval, "run an anti-entropy exchange with the other replicas every `duration` (negative: off)")
+	fs.DurationVar(&cfg.TombstoneGrace, "tombstone-grace", cfg.TombstoneGrace, "reap a tombstone no sooner than this `duration` after the delete, once every primary holds it (negative: never)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")
 	fs.IntVar(&reqTimeout, "request-timeout", int(cfg.RequestTimeout/time.Millisecond), "wait at most this many `ms` for replicas before NOQUORUM")
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", "", "serve Go's pprof profiles on this `address` (e.g. 127.0.0.1:6060); default off")

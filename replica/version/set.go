@@ -240,3 +240,6 @@ func (s Set) Equal(o Set) bool {
 	}
 	return true
 }
+
+// Tombstones reports whether s is non-empty and holds tombstones only.
+func (s Set) Tombstones() bool { return len(s) > 0 && !s.HasLive() }

@@ -66,6 +66,9 @@ type InfoData struct {
 	// Extra lines for INFO's ringkv section (engine and replica stats),
 	// as name/value pairs in order.
 	Extra [][2]string
+	// Handoff and AAE are INFO's hinted-handoff and anti-entropy
+	// sections, as name/value pairs in order.
+	Handoff, AAE [][2]string
 }
 
 // Stats are the node's counters. The handlers update the keyspace and

@@ -32,6 +32,8 @@ var infoSections = []infoSection{
 	{"modules", "Modules", func(*Dispatcher, *Session) []string { return nil }, true, false},
 	{"commandstats", "Commandstats", (*Dispatcher).infoCommandStats, false, true},
 	{"cluster", "Cluster", (*Dispatcher).infoCluster, true, false},
+	{"handoff", "Handoff", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().Handoff) }, true, false},
+	{"aae", "AAE", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().AAE) }, true, false},
 	{"ringkv", "Ringkv", (*Dispatcher).infoRingkv, true, false},
 	{"keyspace", "Keyspace", (*Dispatcher).infoKeyspace, true, false},
 }
@@ -174,4 +176,13 @@ func (d *Dispatcher) infoKeyspace(s *Session) []string {
 		return nil
 	}
 	return []string{fmt.Sprintf("db0:keys=%d,expires=0,avg_ttl=0", n)}
+}
+
+// pairs renders name/value pairs as INFO lines.
+func pairs(in [][2]string) []string {
+	out := make([]string, len(in))
+	for i, e := range in {
+		out[i] = e[0] + ":" + e[1]
+	}
+	return out
 }

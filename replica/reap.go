@@ -1,0 +1,257 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Peer methods of tombstone reaping.
+const (
+	// MethodReapCheck: body: candidates (see encodeCandidates); reply: one
+	// byte per candidate: reapAbsent, reapHeld or reapBlocked.
+	MethodReapCheck uint8 = 12
+	// MethodReap: body: candidates; reply: uvarint count reaped.
+	MethodReap uint8 = 13
+)
+
+// A node's answer about one candidate tombstone.
+const (
+	reapAbsent  byte = 0 // no record and no hint for the key
+	reapHeld    byte = 1 // the same tombstones, and no hint
+	reapBlocked byte = 2 // something else, or a hint is pending
+)
+
+// reapBatch is how many candidates one round checks at once.
+const reapBatch = 256
+
+// candidate is a tombstone-only key this node may reap.
+type candidate struct {
+	key []byte
+	set version.Set
+}
+
+// ReapOnce reaps the tombstones this node is the first primary of, once
+// they are older than the grace period, every primary holds exactly the
+// same tombstones, and no node holds a hint for the key (so nothing can
+// bring an older value back; Riak's delete_mode, Cassandra's gc_grace). It
+// runs only while every ring member is up: a down node may hold a hint
+// or a stale copy. It returns how many keys it reaped.
+func (c *Coordinator) ReapOnce(ctx context.Context) (int, error) {
+	members := c.place.Members()
+	if c.peers == nil || c.cfg.TombstoneGrace < 0 {
+		return 0, nil
+	}
+	for _, m := range members {
+		if m != c.cfg.Node && !c.cfg.Up(m) {
+			return 0, nil // keep the last pass's pending count
+		}
+	}
+	olderThan := c.cfg.Now() - c.cfg.TombstoneGrace.Milliseconds()
+	var total, seen int
+	defer func() { c.stats.TombstonesPending.Store(int64(seen - total)) }()
+	for _, sp := range c.spans() {
+		if sp.replicas[0] != c.cfg.Node {
+			continue
+		}
+		var batch []candidate
+		flush := func() error {
+			n, err := c.reapBatch(ctx, members, sp.replicas, batch)
+			total += n
+			batch = batch[:0]
+			return err
+		}
+		var ferr error
+		err := c.store.RangeTombstones(sp.lo, sp.hi, olderThan, func(key []byte, s version.Set) bool {
+			batch = append(batch, candidate{key, s})
+			seen++
+			if len(batch) == reapBatch {
+				ferr = flush()
+			}
+			return ferr == nil && ctx.Err() == nil
+		})
+		if err = errors.Join(err, ferr); err == nil && len(batch) > 0 {
+			err = flush()
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// reapBatch checks one batch with every member, then reaps what all agree
+// on: first on the other nodes that hold it, then here.
+func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string, batch []candidate) (int, error) {
+	ok := make([]bool, len(batch))
+	for i, cd := range batch {
+		h, err := c.store.HintedSet(cd.key)
+		ok[i] = err == nil && len(h) == 0
+	}
+	body := encodeCandidates(batch)
+	holders := map[string][]byte{}
+	for _, m := range members {
+		if m == c.cfg.Node {
+			continue
+		}
+		b, err := c.call(ctx, m, MethodReapCheck, body)
+		if err != nil {
+			return 0, fmt.Errorf("reap check on %s: %w", m, err)
+		}
+		if len(b) != len(batch) {
+			return 0, errors.New("replica: malformed reap check reply")
+		}
+		holders[m] = b
+		for i, v := range b {
+			primary := slices.Contains(primaries, m)
+			ok[i] = ok[i] && (v == reapHeld || (v == reapAbsent && !primary))
+		}
+	}
+	var agreed []candidate
+	for i, cd := range batch {
+		if ok[i] {
+			agreed = append(agreed, cd)
+		}
+	}
+	if len(agreed) == 0 {
+		return 0, nil
+	}
+	reapBody := encodeCandidates(agreed)
+	for m := range holders {
+		if _, err := c.call(ctx, m, MethodReap, reapBody); err != nil {
+			return 0, fmt.Errorf("reap on %s: %w", m, err)
+		}
+	}
+	n, err := c.reapLocal(agreed)
+	c.stats.TombstonesReaped.Add(int64(n))
+	return n, err
+}
+
+// reapLocal reaps candidates here, then takes a new actor if any named
+// the current one: a reaped key's next write restarts its counters, which
+// must not repeat a dot an old context may still name.
+func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
+	actor := c.actorID()
+	var n int
+	var mine bool
+	for _, cd := range cands {
+		done, err := c.store.Reap(cd.key, cd.set)
+		if err != nil {
+			return n, err
+		}
+		if done {
+			n++
+			mine = mine || namesActor(cd.set, actor)
+		}
+	}
+	if mine {
+		if _, err := c.store.NewActor(); err != nil {
+			return n, fmt.Errorf("new actor after reaping: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// namesActor reports whether any dot of actor is in s's history.
+func namesActor(s version.Set, actor string) bool {
+	return s.Context().Max(actor) > 0
+}
+
+func (c *Coordinator) serveReapCheck(body []byte) ([]byte, error) {
+	cands, err := decodeCandidates(body)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, len(cands))
+	for i, cd := range cands {
+		cur, err1 := c.store.Get(cd.key)
+		h, err2 := c.store.HintedSet(cd.key)
+		switch {
+		case err1 != nil || err2 != nil || len(h) > 0:
+			out[i] = reapBlocked
+		case len(cur) == 0:
+			out[i] = reapAbsent
+		case cur.Equal(cd.set):
+			out[i] = reapHeld
+		default:
+			out[i] = reapBlocked
+		}
+	}
+	return out, nil
+}
+
+func (c *Coordinator) serveReap(body []byte) ([]byte, error) {
+	cands, err := decodeCandidates(body)
+	if err != nil {
+		return nil, err
+	}
+	for _, cd := range cands {
+		if !cd.set.Tombstones() {
+			return nil, errors.New("replica: reap request for a key with a value")
+		}
+	}
+	n, err := c.reapLocal(cands)
+	return binary.AppendUvarint(nil, uint64(n)), err
+}
+
+func encodeCandidates(cands []candidate) []byte {
+	var b []byte
+	for _, cd := range cands {
+		enc := cd.set.AppendBinary(nil)
+		b = binary.AppendUvarint(b, uint64(len(cd.key)))
+		b = append(b, cd.key...)
+		b = binary.AppendUvarint(b, uint64(len(enc)))
+		b = append(b, enc...)
+	}
+	return b
+}
+
+func decodeCandidates(b []byte) ([]candidate, error) {
+	var out []candidate
+	for len(b) > 0 {
+		key, rest, ok := cutBytes(b)
+		if !ok {
+			return nil, errors.New("replica: malformed reap request")
+		}
+		enc, rest, ok := cutBytes(rest)
+		if !ok {
+			return nil, errors.New("replica: malformed reap request")
+		}
+		s, err := version.DecodeSet(enc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, candidate{key, s})
+		b = rest
+	}
+	return out, nil
+}
+
+// reapLoop runs ReapOnce every quarter of the grace period (at least every
+// minute, at most every 100ms).
+func (c *Coordinator) reapLoop() {
+	every := min(max(c.cfg.TombstoneGrace/4, 100*time.Millisecond), time.Minute)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := c.loopContext()
+		n, err := c.ReapOnce(ctx)
+		cancel()
+		if err != nil {
+			c.log.Debug().Err(err).Msg("tombstone reaping incomplete; retrying next round")
+		}
+		if n > 0 {
+			c.log.Debug().Int("reaped", n).Msg("tombstones reaped")
+		}
+	}
+}
