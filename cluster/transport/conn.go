@@ -145,6 +145,7 @@ func (c *conn) writeFrame(bw *bufio.Writer, f outFrame, hdr []byte) error {
 			return nil
 		}
 	}
+	c.t.bytes.sent.Add(wireLen(len(f.body), c.send != nil))
 	if c.send != nil {
 		return c.send.writeFrame(bw, f.h, f.body)
 	}
@@ -156,9 +157,14 @@ func (c *conn) writeFrame(bw *bufio.Writer, f outFrame, hdr []byte) error {
 }
 
 // readFrame reads the next frame, opening it if the conn is sealed.
-func (c *conn) readFrame() (frameHeader, []byte, error) {
+func (c *conn) readFrame() (h frameHeader, body []byte, err error) {
 	if c.recv != nil {
-		return c.recv.readFrame(c.br, c.t.cfg.MaxFrameSize)
+		h, body, err = c.recv.readFrame(c.br, c.t.cfg.MaxFrameSize)
+	} else {
+		h, body, err = readFrame(c.br, c.t.cfg.MaxFrameSize)
 	}
-	return readFrame(c.br, c.t.cfg.MaxFrameSize)
+	if err == nil {
+		c.t.bytes.received.Add(wireLen(h.size, c.recv != nil))
+	}
+	return h, body, err
 }

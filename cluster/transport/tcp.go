@@ -21,6 +21,7 @@ type TCP struct {
 	ctx     context.Context // cancelled by Close
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup // every goroutine the transport owns
+	bytes   counters       // peer bytes moved (counters.go)
 
 	mu struct {
 		sync.Mutex
