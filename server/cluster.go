@@ -185,6 +185,8 @@ func (s *Server) infoCluster() [][2]string {
 		{"cluster_partitions_owned", strconv.Itoa(len(r.Owned(s.cfg.Node)))},
 		{"cluster_ring_version", strconv.FormatUint(r.Version(), 16)},
 		{"cluster_n", strconv.Itoa(nIn)}, {"cluster_r", strconv.Itoa(rIn)}, {"cluster_w", strconv.Itoa(wIn)},
+		{"peer_bytes_sent", strconv.FormatUint(s.tr.Bytes().Sent, 10)},
+		{"peer_bytes_received", strconv.FormatUint(s.tr.Bytes().Received, 10)},
 	}
 	for i, n := range nodes {
 		out = append(out, [2]string{"member" + strconv.Itoa(i), fmt.Sprintf("name=%s,state=%s,client=%s,partitions=%d",
