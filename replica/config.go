@@ -94,9 +94,6 @@ type HintConfig struct {
 	// Rate is the most hinted keys delivered per second, all targets
 	// together, so a returning node is not flooded. Default 2000.
 	Rate int
-	// MaxAge drops hints older than this (left to anti-entropy). Default 3h,
-	// Cassandra's max_hint_window. 0 keeps the default; negative: never.
-	MaxAge time.Duration
 }
 
 func (h HintConfig) withDefaults() HintConfig {
@@ -105,9 +102,6 @@ func (h HintConfig) withDefaults() HintConfig {
 	}
 	if h.Rate <= 0 {
 		h.Rate = 2000
-	}
-	if h.MaxAge == 0 {
-		h.MaxAge = 3 * time.Hour
 	}
 	return h
 }

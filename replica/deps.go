@@ -53,8 +53,9 @@ type HintStore interface {
 	DeleteHint(target string, key []byte, delivered version.Set) (bool, error)
 	// HintTargets lists the nodes with hints pending.
 	HintTargets() []string
-	// DropExpiredHints drops hints added at or before olderThan (Unix ms).
-	DropExpiredHints(olderThan int64) (int, error)
+	// DropExpiredHints drops, at now (Unix ms), the hints older than the
+	// store's maximum age, counting them as dropped.
+	DropExpiredHints(now int64) (int, error)
 }
 
 // Placement maps a key to its preference list: the distinct nodes that hold

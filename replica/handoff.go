@@ -34,8 +34,8 @@ func (c *Coordinator) NodeUp(string) {
 // handoffLoop delivers hints to their targets (Dynamo §4.6): every
 // interval, or at once when a node comes up, each target that is up gets
 // its hints, paced to the configured rate; a hint is deleted only after
-// the target acknowledged the merge. Hints older than MaxAge are dropped
-// and left to anti-entropy.
+// the target acknowledged the merge. Hints older than the store's maximum
+// age are dropped and left to anti-entropy.
 func (c *Coordinator) handoffLoop() {
 	tick := time.NewTicker(c.cfg.Hints.Interval)
 	defer tick.Stop()
@@ -56,17 +56,13 @@ func (c *Coordinator) handoffLoop() {
 }
 
 func (c *Coordinator) dropExpiredHints() {
-	if c.cfg.Hints.MaxAge < 0 {
-		return
-	}
-	n, err := c.store.DropExpiredHints(c.cfg.Now() - c.cfg.Hints.MaxAge.Milliseconds())
+	n, err := c.store.DropExpiredHints(c.cfg.Now())
 	if err != nil {
 		c.log.Warn().Err(err).Msg("dropping expired hints failed")
 	}
 	if n > 0 {
-		c.stats.HintsDropped.Add(int64(n))
-		c.log.Warn().Int("hints", n).Dur("max_age", c.cfg.Hints.MaxAge).
-			Msg("dropped hints older than the hint max age; anti-entropy will repair their targets")
+		c.log.Warn().Int("hints", n).
+			Msg("dropped hints older than --hint-max-age; anti-entropy will repair their targets")
 	}
 }
 

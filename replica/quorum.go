@@ -118,7 +118,6 @@ func (p *sparePool) take() string {
 // hintHere stores a hint on this node for a primary no copy reached.
 func (c *Coordinator) hintHere(owner string, key []byte, set version.Set) {
 	if err := c.store.PutHint(owner, key, set); err != nil {
-		c.stats.HintsDropped.Add(1)
 		c.log.Warn().Err(err).Str("for", owner).Msg("cannot store hint; anti-entropy will repair the replica")
 		return
 	}

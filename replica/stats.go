@@ -7,7 +7,6 @@ import "sync/atomic"
 type Stats struct {
 	HintsStored      atomic.Int64 // hints written on this node for a primary a copy missed
 	HintsDelivered   atomic.Int64 // hints the target acknowledged, then deleted here
-	HintsDropped     atomic.Int64 // hints not stored (full) or expired: left to anti-entropy
 	ReadRepairs      atomic.Int64 // stale primaries sent the merged set after a read
 	AAEExchanges     atomic.Int64 // anti-entropy exchanges of partition roots with a peer
 	AAEKeysRepaired  atomic.Int64 // keys whose sets anti-entropy found different and merged

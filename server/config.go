@@ -31,6 +31,7 @@ type Config struct {
 	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
 	PR, PW          int           // primaries that must answer among R and W (strict quorum); default 0, 0
 	HintMaxAge      time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
+	HintMaxBytes    int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
 	AAEInterval     time.Duration // anti-entropy exchange period; default 1m; negative: off
 	TombstoneGrace  time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
@@ -50,7 +51,7 @@ func DefaultConfig() Config {
 		Port: 6379, Bind: "127.0.0.1", Dir: "./data", AppendFsync: "everysec",
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
-		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour,
+		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour, HintMaxBytes: 1 << 30,
 		AAEInterval: time.Minute, TombstoneGrace: time.Hour,
 	}
 }

@@ -15,7 +15,7 @@ func (s *Server) infoHandoff() [][2]string {
 		{"hints_pending_bytes", strconv.FormatInt(hs.Bytes, 10)},
 		{"hints_stored", strconv.FormatInt(st.HintsStored.Load(), 10)},
 		{"hints_delivered", strconv.FormatInt(st.HintsDelivered.Load(), 10)},
-		{"hints_dropped", strconv.FormatInt(st.HintsDropped.Load()+hs.Dropped, 10)},
+		{"hints_dropped", strconv.FormatInt(hs.Dropped, 10)},
 		{"read_repairs", strconv.FormatInt(st.ReadRepairs.Load(), 10)},
 	}
 	for i, target := range s.db.HintTargets() {

@@ -69,7 +69,8 @@ func (s *Server) open() error {
 	if err != nil {
 		return err
 	}
-	if s.db, err = engine.Open(s.cfg.Dir, engine.Options{Sync: mode, Logger: s.log}); err != nil {
+	if s.db, err = engine.Open(s.cfg.Dir, engine.Options{Sync: mode, Logger: s.log,
+		HintMaxAge: s.cfg.HintMaxAge, HintMaxBytes: s.cfg.HintMaxBytes}); err != nil {
 		return err
 	}
 	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, []string{s.cfg.Node}); err != nil {
@@ -94,7 +95,7 @@ func (s *Server) open() error {
 	}
 	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, PR: s.cfg.PR, PW: s.cfg.PW,
 		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.log,
-		Hints: replica.HintConfig{MaxAge: s.cfg.HintMaxAge}, AAE: replica.AAEConfig{Interval: s.cfg.AAEInterval},
+		AAE:            replica.AAEConfig{Interval: s.cfg.AAEInterval},
 		TombstoneGrace: s.cfg.TombstoneGrace}
 	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
 		return err

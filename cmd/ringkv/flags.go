@@ -25,6 +25,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	var (
 		join, level, format string
 		bulk                = byteSize(cfg.ProtoMaxBulkLen)
+		hintBytes           = byteSize(cfg.HintMaxBytes)
 		idle, reqTimeout    int
 	)
 	fs.StringVar(&cfg.ConfigFile, "config", "", "read settings from `FILE` (one \"name value\" per line, names as these flags); flags override it")
@@ -48,6 +49,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.IntVar(&cfg.PR, "pr", cfg.PR, "default primaries among R (strict read quorum; 0: fallbacks count)")
 	fs.IntVar(&cfg.PW, "pw", cfg.PW, "default primaries among W (strict write quorum; 0: fallbacks count)")
 	fs.DurationVar(&cfg.HintMaxAge, "hint-max-age", cfg.HintMaxAge, "drop hints older than this `duration` (anti-entropy repairs their targets)")
+	fs.Var(&hintBytes, "hint-max-bytes", "store at most this many bytes of hints (e.g. 1gb); beyond, writes' hints are dropped and anti-entropy repairs")
 	fs.DurationVar(&cfg.AAEInterval, "aae-interval", cfg.AAEInterval, "run an anti-entropy exchange with the other replicas every `duration` (negative: off)")
 	fs.DurationVar(&cfg.TombstoneGrace, "tombstone-grace", cfg.TombstoneGrace, "reap a tombstone no sooner than this `duration` after the delete, once every primary holds it (negative: never)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")
@@ -76,6 +78,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	}
 	fs.Visit(func(f *flag.Flag) { cfg.GossipPortSet = cfg.GossipPortSet || f.Name == "gossip-port" })
 	cfg.ProtoMaxBulkLen = int64(bulk)
+	cfg.HintMaxBytes = int64(hintBytes)
 	cfg.Timeout = time.Duration(idle) * time.Second
 	cfg.RequestTimeout = time.Duration(reqTimeout) * time.Millisecond
 	if join != "" {
