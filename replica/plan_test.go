@@ -1,0 +1,82 @@
+package replica
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+func upExcept(down ...string) func(string) bool {
+	return func(n string) bool { return !slices.Contains(down, n) }
+}
+
+// Dynamo §4.6: each primary that is down is replaced by the next healthy
+// node of the extended preference list, each used once; with none left the
+// coordinator keeps the hint (an orphan).
+func TestPlanSendsDownPrimariesToFallbacks(t *testing.T) {
+	for _, c := range []struct {
+		down                     []string
+		fallbacks                []string
+		targets, orphans, spares string
+	}{
+		{nil, []string{"d", "e"}, "[{b } {c }]", "[]", "[d e]"},
+		{[]string{"b"}, []string{"d", "e"}, "[{d b} {c }]", "[]", "[e]"},
+		{[]string{"b", "c"}, []string{"d", "e"}, "[{d b} {e c}]", "[]", "[]"},
+		{[]string{"b", "d"}, []string{"d", "e"}, "[{e b} {c }]", "[]", "[]"},
+		{[]string{"b", "c"}, []string{"d"}, "[{d b}]", "[c]", "[]"},
+		{[]string{"b", "c"}, nil, "[]", "[b c]", "[]"},
+	} {
+		targets, orphans, spare := plan([]string{"b", "c"}, c.fallbacks, upExcept(c.down...))
+		got := fmt.Sprint(targets, orphans, spare)
+		want := fmt.Sprint(c.targets, " ", c.orphans, " ", c.spares)
+		if got != want {
+			t.Errorf("down %v, fallbacks %v: plan = %s, want %s", c.down, c.fallbacks, got, want)
+		}
+	}
+}
+
+// The tally is met when both quorums are, and hopeless as soon as the
+// answers still to come cannot reach them; its error names the quorum
+// that failed.
+func TestTallyDecidesFromAnswersAlone(t *testing.T) {
+	targets := []copyTarget{{Node: "b"}, {Node: "d", For: "c"}}
+	t1 := newTally(2, 0, targets)
+	t1.self(true)
+	if t1.met() || t1.hopeless() {
+		t.Fatal("W=2 decided before any peer answered")
+	}
+	t1.answer(true, false, false) // the fallback for c
+	if !t1.met() {
+		t.Fatal("a fallback's ack does not count toward W")
+	}
+	t2 := newTally(2, 2, targets)
+	t2.self(true)
+	t2.answer(true, false, false)
+	if t2.met() || t2.hopeless() {
+		t.Fatal("PW=2 decided while primary b may still answer")
+	}
+	t2.answer(false, false, true)
+	if !t2.hopeless() || t2.err("W").Error() != "NOQUORUM wanted PW=2, got 1" {
+		t.Fatalf("PW=2 with b failed: hopeless=%v err=%v", t2.hopeless(), t2.err("W"))
+	}
+	t3 := newTally(3, 0, targets)
+	t3.self(true)
+	t3.answer(false, false, true)
+	if !t3.hopeless() || t3.err("R").Error() != "NOQUORUM wanted R=3, got 1" {
+		t.Fatalf("R=3 with one failure: hopeless=%v err=%v", t3.hopeless(), t3.err("R"))
+	}
+}
+
+func TestParseQuorumErrorRoundTrips(t *testing.T) {
+	for _, e := range []*QuorumError{{"W", 2, 1}, {"PR", 3, 0}, {"R", 1, 0}} {
+		got, ok := parseQuorumError(e.Error())
+		if !ok || *got != *e {
+			t.Errorf("parse(%q) = %v, %v", e.Error(), got, ok)
+		}
+	}
+	for _, s := range []string{"NOQUORUM wanted X=2, got 1", "NOQUORUM no replica", "ERR x"} {
+		if _, ok := parseQuorumError(s); ok {
+			t.Errorf("parse(%q) accepted", s)
+		}
+	}
+}
