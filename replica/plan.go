@@ -96,3 +96,18 @@ func (t *tally) err(op string) *QuorumError {
 	}
 	return &QuorumError{Op: op, Need: t.need, Got: t.got}
 }
+
+// StandIns returns, for key, what plan would do now: the fallback standing
+// in for each primary that is down, and the down primaries with no
+// fallback left (their hints stay on the coordinator). RINGKV LOCATE shows it.
+func (c *Coordinator) StandIns(key []byte) (standIns [][2]string, orphans []string) {
+	targets, orphans, _ := plan(c.replicas(key), c.place.Fallbacks(key), func(n string) bool {
+		return n == c.cfg.Node || c.cfg.Up(n)
+	})
+	for _, t := range targets {
+		if t.For != "" {
+			standIns = append(standIns, [2]string{t.For, t.Node})
+		}
+	}
+	return standIns, orphans
+}

@@ -154,6 +154,11 @@ func (t topology) Locate(key []byte) (int, []string, []string) {
 	return p, r.Preference(p, t.s.cfg.N), r.Fallbacks(p, t.s.cfg.N)
 }
 
+func (t topology) Serving(key []byte) (string, [][2]string, []string) {
+	standIns, orphans := t.s.coord.StandIns(key)
+	return t.s.coord.Coordinators(key)[0], standIns, orphans
+}
+
 func (t topology) Members() []command.Member {
 	r := t.s.place.ring()
 	var out []command.Member

@@ -12,6 +12,11 @@ type Topology interface {
 	// Locate returns key's partition, its preference list (N nodes) and
 	// the fallback nodes after it.
 	Locate(key []byte) (partition int, replicas, fallbacks []string)
+	// Serving returns who serves key now: its coordinator (the first
+	// primary that is up), the fallback standing in for each primary that
+	// is down ([primary, fallback] pairs), and the down primaries with no
+	// fallback left.
+	Serving(key []byte) (coordinator string, standIns [][2]string, orphans []string)
 	// Members lists every ring member with its state and addresses.
 	Members() []Member
 }
@@ -38,13 +43,22 @@ func (d *Dispatcher) ringkvCommand() *Command {
 	)
 }
 
-// RINGKV LOCATE key → [partition, n, replicas [...], fallbacks [...]]
+// RINGKV LOCATE key → partition, replicas [...], fallbacks [...],
+// coordinator, standins [[primary, fallback] ...], unplaced [...]
 func (d *Dispatcher) ringLocate(s *Session, args [][]byte) resp.Reply {
 	p, replicas, fallbacks := d.env.Topology.Locate(args[2])
+	coord, standIns, orphans := d.env.Topology.Serving(args[2])
+	pairs := make([]resp.Reply, len(standIns))
+	for i, si := range standIns {
+		pairs[i] = names(si[:])
+	}
 	return resp.Map(
 		resp.BulkString("partition"), resp.Int(int64(p)),
 		resp.BulkString("replicas"), names(replicas),
-		resp.BulkString("fallbacks"), names(fallbacks))
+		resp.BulkString("fallbacks"), names(fallbacks),
+		resp.BulkString("coordinator"), resp.BulkString(coord),
+		resp.BulkString("standins"), resp.Array(pairs...),
+		resp.BulkString("unplaced"), names(orphans))
 }
 
 // RINGKV MEMBERS → one map per member.
@@ -64,7 +78,9 @@ func (d *Dispatcher) ringMembers(s *Session, args [][]byte) resp.Reply {
 func (d *Dispatcher) ringHelp(s *Session, args [][]byte) resp.Reply {
 	return help("RINGKV",
 		"LOCATE <key>",
-		"    Return the key's partition, its preference list (the N replicas) and fallback nodes.",
+		"    Return the key's partition, its preference list (the N replicas), fallback nodes,",
+		"    its coordinator now, the fallbacks standing in for down replicas, and the down",
+		"    replicas with no fallback (their hints wait on the coordinator).",
 		"MEMBERS",
 		"    Return every ring member with its state, client address and partitions owned.")
 }
@@ -92,6 +108,10 @@ type localTopology struct{ d *Dispatcher }
 
 func (t localTopology) Locate([]byte) (int, []string, []string) {
 	return 0, []string{t.d.env.Settings.Params().Node}, nil
+}
+
+func (t localTopology) Serving([]byte) (string, [][2]string, []string) {
+	return t.d.env.Settings.Params().Node, nil, nil
 }
 
 func (t localTopology) Members() []Member {

@@ -11,6 +11,10 @@ func (fakeTopology) Locate(key []byte) (int, []string, []string) {
 	return len(key), []string{"n2", "n3", "n1"}, []string{"n4"}
 }
 
+func (fakeTopology) Serving(key []byte) (string, [][2]string, []string) {
+	return "n3", [][2]string{{"n2", "n4"}}, []string{"n1"}
+}
+
 func (fakeTopology) Members() []Member {
 	return []Member{{Name: "n1", State: "alive", ClientAddr: "10.0.0.1:6379", Partitions: 512},
 		{Name: "n2", State: "failed", ClientAddr: "10.0.0.2:6379", Partitions: 512}}
@@ -26,7 +30,10 @@ func TestClusterAnswersAsStandaloneRedis(t *testing.T) {
 		> RINGKV LOCATE k
 		1# "partition" => (integer) 0
 		2# "replicas" => 1) "node"
-		3# "fallbacks" => (empty array)`)
+		3# "fallbacks" => (empty array)
+		4# "coordinator" => "node"
+		5# "standins" => (empty array)
+		6# "unplaced" => (empty array)`)
 }
 
 func TestRingkvLocateAndMembers(t *testing.T) {
@@ -39,6 +46,10 @@ func TestRingkvLocateAndMembers(t *testing.T) {
 		   2) "n3"
 		   3) "n1"
 		3# "fallbacks" => 1) "n4"
+		4# "coordinator" => "n3"
+		5# "standins" => 1) 1) "n2"
+		      2) "n4"
+		6# "unplaced" => 1) "n1"
 		> RINGKV LOCATE
 		(error) ERR wrong number of arguments for 'ringkv|locate' command
 		> RINGKV FOO
