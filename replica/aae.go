@@ -227,6 +227,7 @@ func (c *Coordinator) serveTree(method uint8, body []byte) ([]byte, error) {
 		if len(body)%16 != 0 {
 			return nil, errors.New("replica: malformed tree roots request")
 		}
+		c.stats.AAEExchanges.Add(1) // the responder takes part too
 		out := make([]byte, 0, len(body)/2)
 		for ; len(body) > 0; body = body[16:] {
 			r, err := c.store.TreeRoot(binary.BigEndian.Uint64(body), binary.BigEndian.Uint64(body[8:]))
