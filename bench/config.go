@@ -27,6 +27,19 @@ type Config struct {
 	ProfileSecs int           // CPU profile length in seconds; default 20
 	RunTimeout  time.Duration // bound on one redis-benchmark or redis-cli call; default 10m
 	Timeout     time.Duration // bound on the whole run; default 60m
+
+	// The anti-entropy mode (-aae, aae.go) runs instead of the comparison.
+	AAE           bool          // run the anti-entropy mode; default false
+	AAEKeys       int           // target 1: keys written while n3 is down; default 10000
+	AAEBigKeys    int           // target 2: keys loaded before the small divergence; default 1000000
+	AAEDiffKeys   int           // target 2: keys written while n3 is down; default 10
+	AAEDivKeys    int           // target 3: divergence repaired during the benchmark; default 200000
+	AAEReps       int           // target 3: repetitions of AAE off, AAE on; default 3
+	AAEBenchN     int           // target 3: redis-benchmark -n; default 100000
+	AAEBenchR     int           // target 3: redis-benchmark -r; default 100000
+	AAEInterval   time.Duration // --aae-interval when anti-entropy is on; default 1s
+	AAEWait       time.Duration // bound on each wait (hints dropped, repair over, trees ready); default 5m
+	AAEEngineKeys int           // keys for the in-process BenchmarkExchange; default 1000000; 0 skips it
 }
 
 // Pipelines are the -P values benchmarked, in report order.
@@ -38,6 +51,9 @@ func DefaultConfig() Config {
 		Reps: 3, Requests: 200000, RequestsP16: 1000000, Clients: 50,
 		Keyspace: 1000000, DataSize: 100, MemKeys: 1000000, AppendFsync: "everysec",
 		NodeClients: 17, ProfileSecs: 20, RunTimeout: 10 * time.Minute, Timeout: 60 * time.Minute,
+		AAEKeys: 10000, AAEBigKeys: 1000000, AAEDiffKeys: 10, AAEDivKeys: 200000, AAEReps: 3,
+		AAEBenchN: 100000, AAEBenchR: 100000, AAEInterval: time.Second, AAEWait: 5 * time.Minute,
+		AAEEngineKeys: 1000000,
 	}
 }
 
@@ -56,6 +72,12 @@ func (c Config) Validate() error {
 		return errors.New("bench: -profile-seconds must be positive")
 	case c.RunTimeout <= 0 || c.Timeout <= 0:
 		return errors.New("bench: timeouts must be positive")
+	case c.AAEKeys < 1 || c.AAEBigKeys < 1 || c.AAEDiffKeys < 1 || c.AAEDivKeys < 1:
+		return errors.New("bench: -aae-keys, -aae-big-keys, -aae-diff-keys and -aae-div-keys must be positive")
+	case c.AAEReps < 1 || c.AAEBenchN < 1 || c.AAEBenchR < 1 || c.AAEEngineKeys < 0:
+		return errors.New("bench: -aae-reps, -aae-n and -aae-r must be positive, -aae-engine-keys not negative")
+	case c.AAEInterval <= 0 || c.AAEWait <= 0:
+		return errors.New("bench: -aae-interval and -aae-wait must be positive")
 	}
 	return nil
 }
@@ -89,6 +111,17 @@ func parseFlags(args []string) (Config, error) {
 	fs.IntVar(&c.ProfileSecs, "profile-seconds", c.ProfileSecs, "CPU profile length")
 	fs.DurationVar(&c.RunTimeout, "run-timeout", c.RunTimeout, "bound on each redis-benchmark / redis-cli call")
 	fs.DurationVar(&c.Timeout, "timeout", c.Timeout, "bound on the whole run")
+	fs.BoolVar(&c.AAE, "aae", c.AAE, "run the anti-entropy mode instead (issue 6 targets; see README)")
+	fs.IntVar(&c.AAEKeys, "aae-keys", c.AAEKeys, "anti-entropy target 1: keys a node misses")
+	fs.IntVar(&c.AAEBigKeys, "aae-big-keys", c.AAEBigKeys, "anti-entropy target 2: keys loaded first")
+	fs.IntVar(&c.AAEDiffKeys, "aae-diff-keys", c.AAEDiffKeys, "anti-entropy target 2: keys a node then misses")
+	fs.IntVar(&c.AAEDivKeys, "aae-div-keys", c.AAEDivKeys, "anti-entropy target 3: keys repaired while redis-benchmark runs")
+	fs.IntVar(&c.AAEReps, "aae-reps", c.AAEReps, "anti-entropy target 3: repetitions of AAE off and on")
+	fs.IntVar(&c.AAEBenchN, "aae-n", c.AAEBenchN, "anti-entropy target 3: redis-benchmark -n")
+	fs.IntVar(&c.AAEBenchR, "aae-r", c.AAEBenchR, "anti-entropy target 3: redis-benchmark -r")
+	fs.DurationVar(&c.AAEInterval, "aae-interval", c.AAEInterval, "ringkv --aae-interval when anti-entropy is on")
+	fs.DurationVar(&c.AAEWait, "aae-wait", c.AAEWait, "bound on each anti-entropy wait (hints dropped, repair over)")
+	fs.IntVar(&c.AAEEngineKeys, "aae-engine-keys", c.AAEEngineKeys, "keys for go test ./engine -bench Exchange (0: skip)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

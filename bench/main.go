@@ -21,7 +21,11 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	err = run(ctx, cfg, os.Stdout, os.Stderr) // returns only after every child is stopped
+	mode := run
+	if cfg.AAE {
+		mode = runAAE // aae.go
+	}
+	err = mode(ctx, cfg, os.Stdout, os.Stderr) // returns only after every child is stopped
 	cancel()
 	stop()
 	if err != nil {

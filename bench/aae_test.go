@@ -1,0 +1,155 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const infoSample = "# Cluster\r\ncluster_node:n1\r\ncluster_members:3\r\npeer_bytes_sent:1234\r\npeer_bytes_received:987\r\n" +
+	"\r\n# Handoff\r\nhints_pending:5\r\nhints_dropped:7\r\ntarget0:node=n3,pending=5,bytes=10\r\n" +
+	"\r\n# AAE\r\naae_tree_ready:1\r\naae_exchanges:42\r\naae_keys_repaired:10000\r\naae_oldest_sync_age_seconds:-1\r\n"
+
+func TestParseNodeInfo(t *testing.T) {
+	got, err := ParseNodeInfo(infoSample)
+	want := NodeInfo{Members: 3, Sent: 1234, Received: 987, Exchanges: 42, Repaired: 10000, HintsPending: 5, HintsDropped: 7, TreeReady: true}
+	if err != nil || got != want {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	_, err = ParseNodeInfo(strings.ReplaceAll(infoSample, "peer_bytes_sent:1234\r\n", ""))
+	if err == nil || !strings.Contains(err.Error(), "peer_bytes_sent") {
+		t.Fatalf("missing field: %v", err)
+	}
+	if _, err := ParseNodeInfo(strings.Replace(infoSample, "aae_exchanges:42", "aae_exchanges:x", 1)); err == nil {
+		t.Fatal("a non-integer field parsed")
+	}
+}
+
+// reading builds a Cluster of up nodes from (exchanges, repaired) pairs.
+func reading(xr ...[2]int64) Cluster {
+	c := make(Cluster, len(xr))
+	for i, p := range xr {
+		c[i] = NodeState{Up: true, NodeInfo: NodeInfo{Exchanges: p[0], Repaired: p[1]}}
+	}
+	return c
+}
+
+func TestSettleWaitsForRepairsThenTwoQuietRounds(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
+	s := &Settle{Need: 10}
+	steps := []struct {
+		c    Cluster
+		done bool
+	}{
+		{reading([2]int64{5, 100}, [2]int64{3, 0}, [2]int64{0, 0}), false}, // base: 100 repaired before
+		{reading([2]int64{6, 100}, [2]int64{4, 0}, [2]int64{0, 0}), false}, // nothing yet
+		{reading([2]int64{12, 100}, [2]int64{9, 0}, [2]int64{0, 0}), false}, // many rounds, but Need not met
+		{reading([2]int64{13, 104}, [2]int64{10, 3}, [2]int64{0, 0}), false},
+		{reading([2]int64{14, 108}, [2]int64{11, 5}, [2]int64{0, 0}), false}, // 13 repaired: Need met at 4 s
+		{reading([2]int64{17, 108}, [2]int64{13, 5}, [2]int64{0, 0}), false}, // n1 +3 < 4
+		{reading([2]int64{18, 108}, [2]int64{12, 5}, [2]int64{0, 0}), false}, // n2 +1 < 2 (a stale reading)
+		{reading([2]int64{18, 108}, [2]int64{13, 5}, [2]int64{0, 0}), true},
+	}
+	for i, st := range steps {
+		if got := s.Observe(at(i), st.c); got != st.done {
+			t.Fatalf("step %d: done %v, want %v", i, got, st.done)
+		}
+	}
+	if s.First != at(3) || s.Last != at(4) || s.Repaired() != 13 {
+		t.Fatalf("first %v last %v repaired %d", s.First, s.Last, s.Repaired())
+	}
+}
+
+func TestSettleQuietAndDownNodes(t *testing.T) {
+	s := &Settle{}
+	now := time.Unix(0, 0)
+	down := reading([2]int64{1, 0}, [2]int64{1, 0}, [2]int64{0, 0})
+	down[2].Up = false
+	if s.Observe(now, down) || s.Observe(now, reading([2]int64{5, 0}, [2]int64{2, 0}, [2]int64{0, 0})) {
+		t.Fatal("done before n2 ran two rounds")
+	}
+	c := reading([2]int64{5, 0}, [2]int64{3, 0}, [2]int64{0, 0})
+	c[1].Up = false
+	if s.Observe(now, c) {
+		t.Fatal("done while n2 did not answer")
+	}
+	if !s.Observe(now, reading([2]int64{5, 0}, [2]int64{3, 0}, [2]int64{0, 0})) {
+		t.Fatal("two quiet rounds not seen")
+	}
+	if !s.First.IsZero() || s.Repaired() != 0 {
+		t.Fatalf("quiet settle saw repairs: %+v", s)
+	}
+}
+
+func TestWithFlagAndFlagValue(t *testing.T) {
+	args := []string{"--port", "1", "--aae-interval", "1s"}
+	if got := WithFlag(args, "aae-interval", "-1ns"); !slices.Equal(got, []string{"--port", "1", "--aae-interval", "-1ns"}) {
+		t.Fatalf("replace: %q", got)
+	}
+	if args[3] != "1s" {
+		t.Fatal("WithFlag changed its argument")
+	}
+	if got := WithFlag(args[:2], "aae-interval", "2s"); !slices.Equal(got, []string{"--port", "1", "--aae-interval", "2s"}) {
+		t.Fatalf("append: %q", got)
+	}
+	if flagValue(args, "aae-interval") != "1s" || flagValue(args, "pprof-addr") != "" {
+		t.Fatal("flagValue")
+	}
+}
+
+func TestParseRounds(t *testing.T) {
+	log := `{"level":"info","node":"n1","keys_repaired":1418,"took":2240.5,"time":"x","message":"anti-entropy repaired replicas"}
+not json, anti-entropy repaired replicas
+{"level":"info","message":"ring changed"}
+{"level":"info","keys_repaired":3,"took":0.25,"message":"anti-entropy repaired replicas"}`
+	got := ParseRounds(log)
+	want := []LogRound{{Repaired: 1418, Took: 2240500 * time.Microsecond}, {Repaired: 3, Took: 250 * time.Microsecond}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}
+
+func TestBenchLinesAndCPUSummary(t *testing.T) {
+	out := "goos: linux\ngoarch: amd64\n    tree_test.go:670: loaded 1000 keys into 2 DBs in 1s\nBenchmarkExchange-2 \t 10\t 123 ns/op\t 456 wire-bytes/op\nPASS\nok  \tgithub.com/x/engine\t3.1s\n"
+	got := BenchLines(out)
+	if len(got) != 4 || !strings.HasPrefix(got[2], "BenchmarkExchange-2") || !strings.HasPrefix(got[1], "tree_test.go:670: loaded") {
+		t.Fatalf("BenchLines: %q", got)
+	}
+	if s := CPUSummary("Duration: 20s, Total samples = 24.99s (124.95%)\n"); s != "24.99s CPU in 20s (124.95%)" {
+		t.Fatalf("CPUSummary: %q", s)
+	}
+	if CPUSummary("nothing") != "?" {
+		t.Fatal("CPUSummary of nothing")
+	}
+}
+
+func TestAAEMarkdown(t *testing.T) {
+	r := &AAEReport{Cfg: DefaultConfig(), Invocation: "go run ./bench -aae", Command: "ringkv --node n1"}
+	r.Converge = &AAEConverge{Div: Divergence{Keys: 10000, Dropped: 10000},
+		Repair: Repair{Ready: 100 * time.Millisecond, First: time.Second, Last: 5 * time.Second, PerNode: []int64{10000, 20, 0}}, Held: 10000, Verified: true}
+	r.Diff = &AAEDiff{Idle: Idle{Bytes: 3 * 25000, Exchanges: 3}, Div: Divergence{Keys: 10},
+		Repair: Repair{Last: 3 * time.Second, Bytes: 4*25000 + 30000, Exchanges: 4}, Held: 10, Verified: true}
+	r.Latency = &AAELatency{Runs: []LatencyRun{
+		{Rep: 1, Set: Result{P99: 10}, Get: Result{P99: 5}},
+		{Rep: 1, AAE: true, Set: Result{P99: 11}, Get: Result{P99: 7}, RepairedDuring: 5, RepairEnd: 30 * time.Second},
+	}}
+	md := r.Markdown()
+	for _, want := range []string{
+		"| **n3 restart → last key repaired (converged)** | **5.00 s** |",
+		"| repair rate, keys ÷ (last − first) | 2500 keys/s |",
+		"| n3's LevelDB after a clean stop holds | 10000 of 10000 keys |",
+		"| target under 30 s | met |",
+		"| **bytes the repair moved (net)** | **29.3 KiB** |",
+		"| target under 2 s (restart → last repair) | **missed** |",
+		"| SET p99 ms | 10.000 | 11.000 | 1.10× |",
+		"| GET p99 ms | 5.000 | 7.000 | 1.40× |",
+		"Target p99 within 1.2×: SET met, GET **missed**.",
+		"| 1 | on | 0 | 11.000 | 0 | 7.000 | 0.0 | 5 | 30.0 |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// target1: replicas converge after a divergence of AAEKeys keys.
+func (r *aaeRunner) target1(ctx context.Context) error {
+	l := Load{KeyFormat: "aae1:%07d", Count: r.cfg.AAEKeys, Size: r.cfg.DataSize, Random: true}
+	r.logf("target 1: n3 misses %d keys", l.Count)
+	t := &AAEConverge{}
+	r.rep.Converge = t
+	var err error
+	if t.Div, err = r.diverge(ctx, l); err != nil {
+		return err
+	}
+	r.logf("target 1: %d hints dropped; restarting n3", t.Div.Dropped)
+	t.Repair, err = r.repair(ctx, int64(l.Count))
+	r.logf("target 1: last repair %.2f s after the restart, %d repairs counted", t.Repair.Last.Seconds(), t.Repair.Repaired)
+	if err != nil {
+		return err
+	}
+	t.Held, err = r.verify(ctx, l)
+	t.Verified = err == nil
+	r.logf("target 1: n3's LevelDB holds %d of %d keys", t.Held, l.Count)
+	return err
+}
+
+// target2: loads AAEBigKeys keys with anti-entropy off, turns it on and
+// waits for quiet, measures what a round without differences moves, then
+// the repair of AAEDiffKeys keys n3 missed.
+func (r *aaeRunner) target2(ctx context.Context) error {
+	t := &AAEDiff{}
+	r.rep.Diff = t
+	r.logf("target 2: restarting with anti-entropy off to load %d keys", r.cfg.AAEBigKeys)
+	if err := r.restartAll(ctx, -1); err != nil {
+		return err
+	}
+	big := Load{KeyFormat: "aae2:%07d", Count: r.cfg.AAEBigKeys, Size: r.cfg.DataSize, Random: true}
+	start := time.Now()
+	if err := pipeLoad(ctx, r.cfg, r.c.nodes[0].port, big); err != nil {
+		return err
+	}
+	t.Load = time.Since(start)
+	r.logf("target 2: loaded %d keys in %.1f s; anti-entropy on, waiting for quiet", big.Count, t.Load.Seconds())
+	if err := r.restartAll(ctx, r.cfg.AAEInterval); err != nil {
+		return err
+	}
+	quiet := &Settle{}
+	start = time.Now()
+	if err := r.c.settle(ctx, "anti-entropy quiet after the load", quiet, r.cfg.AAEWait); err != nil {
+		return err
+	}
+	t.QuietAfter, t.QuietRepaired = time.Since(start), quiet.Repaired()
+	var err error
+	if t.Idle, err = r.idleRounds(ctx, 3); err != nil {
+		return err
+	}
+	r.logf("target 2: a round without differences: %d bytes per exchange", t.Idle.PerExchange())
+	diff := Load{KeyFormat: "aae2-diff:%07d", Count: r.cfg.AAEDiffKeys, Size: r.cfg.DataSize, Random: true}
+	if t.Div, err = r.diverge(ctx, diff); err != nil {
+		return err
+	}
+	t.Repair, err = r.repair(ctx, int64(diff.Count))
+	r.logf("target 2: %d bytes over %d exchanges, last repair %.2f s after the restart", t.Repair.Bytes, t.Repair.Exchanges, t.Repair.Last.Seconds())
+	if err != nil {
+		return err
+	}
+	t.Held, err = r.verify(ctx, diff)
+	t.Verified = err == nil
+	return err
+}
+
+// restartAll restarts the cluster with anti-entropy every interval
+// (negative: off), noting unclean stops.
+func (r *aaeRunner) restartAll(ctx context.Context, interval time.Duration) error {
+	unclean, err := r.c.restartAll(ctx, interval, r.cfg.AAEWait)
+	if len(unclean) > 0 {
+		r.rep.note("%v did not stop cleanly on a restart (their Merkle trees were rebuilt).", unclean)
+	}
+	return err
+}
+
+// Idle is what anti-entropy moved over rounds that found no difference.
+type Idle struct {
+	Bytes, Exchanges, Repaired int64
+	Took                       time.Duration
+}
+
+// PerExchange is the bytes one exchange (one pair of nodes) moved.
+func (i Idle) PerExchange() int64 {
+	if i.Exchanges == 0 {
+		return 0
+	}
+	return i.Bytes / i.Exchanges
+}
+
+// idleRounds measures peer bytes over the next rounds full rounds.
+func (r *aaeRunner) idleRounds(ctx context.Context, rounds int) (Idle, error) {
+	before := r.c.read(ctx)
+	start := time.Now()
+	var after Cluster
+	err := r.c.poll(ctx, "idle anti-entropy rounds", r.cfg.AAEWait, func(_ time.Time, c Cluster) bool {
+		after = c
+		for i, n := range c {
+			if !n.Up || n.Exchanges-before[i].Exchanges < int64(rounds*(len(c)-1-i)) {
+				return false
+			}
+		}
+		return true
+	})
+	return Idle{Bytes: after.Sum(sent) - before.Sum(sent), Exchanges: after.Sum(exchanges) - before.Sum(exchanges),
+		Repaired: after.Sum(repaired) - before.Sum(repaired), Took: time.Since(start)}, err
+}
+
+// target3: redis-benchmark against n1 while n3 is repaired, against the
+// same with anti-entropy off, interleaved: each repetition makes n3 miss
+// AAEDivKeys keys, benchmarks with anti-entropy off everywhere, then
+// restarts with it on and benchmarks again while the same divergence is
+// being repaired, and waits for the repair to end.
+func (r *aaeRunner) target3(ctx context.Context) error {
+	t := &AAELatency{}
+	r.rep.Latency = t
+	for rep := 1; rep <= r.cfg.AAEReps; rep++ {
+		l := Load{KeyFormat: fmt.Sprintf("aae3-%d:%%07d", rep), Count: r.cfg.AAEDivKeys, Size: r.cfg.DataSize, Random: true}
+		r.logf("target 3 rep %d/%d: n3 misses %d keys", rep, r.cfg.AAEReps, l.Count)
+		if _, err := r.diverge(ctx, l); err != nil {
+			return err
+		}
+		for _, on := range []bool{false, true} {
+			run, err := r.benchRun(ctx, rep, on)
+			t.Runs = append(t.Runs, run)
+			if err != nil {
+				return err
+			}
+			r.logf("target 3 rep %d AAE %v: SET p99 %.3f ms, GET p99 %.3f ms, %d keys repaired during the run",
+				rep, on, run.Set.P99, run.Get.P99, run.RepairedDuring)
+		}
+	}
+	return nil
+}
+
+// LatencyRun is one redis-benchmark run of target 3.
+type LatencyRun struct {
+	Rep            int
+	AAE            bool
+	Set, Get       Result
+	Took           time.Duration // the benchmark's wall time
+	RepairedDuring int64         // aae_keys_repaired on n1 and n2 while it ran
+	RepairEnd      time.Duration // AAE on: from the benchmark's start to the last repair (0: still running at the bound)
+	RepairedTotal  int64         // AAE on: keys repaired from the restart until quiet
+}
+
+// benchRun restarts every node with anti-entropy on or off and runs
+// redis-benchmark against n1 at once; with it on, it then waits until the
+// repair is over.
+func (r *aaeRunner) benchRun(ctx context.Context, rep int, on bool) (LatencyRun, error) {
+	run := LatencyRun{Rep: rep, AAE: on}
+	interval := time.Duration(-1)
+	if on {
+		interval = r.cfg.AAEInterval
+	}
+	if err := r.restartAll(ctx, interval); err != nil {
+		return run, err
+	}
+	s := &Settle{Need: 1}
+	before := r.c.read(ctx)
+	start := time.Now()
+	s.Observe(start, before)
+	args := []string{"-h", "127.0.0.1", "-p", fmt.Sprint(r.c.nodes[0].port), "-t", "set,get", "-c", fmt.Sprint(r.cfg.Clients),
+		"-d", fmt.Sprint(r.cfg.DataSize), "-r", fmt.Sprint(r.cfg.AAEBenchR), "-n", fmt.Sprint(r.cfg.AAEBenchN), "--csv"}
+	var prof *profiling
+	if r.cfg.Profile != "" && rep == 1 {
+		prof = r.startProfiles(ctx, onOff(on))
+	}
+	res, notes, err := redisBenchmark(ctx, r.cfg, args)
+	run.Took = time.Since(start)
+	if prof != nil {
+		r.finish(ctx, prof)
+	}
+	for _, n := range notes {
+		r.rep.note("redis-benchmark said: `%s`", n)
+	}
+	if err != nil {
+		return run, err
+	}
+	for _, x := range res {
+		switch x.Test {
+		case "SET":
+			run.Set = x
+		case "GET":
+			run.Get = x
+		}
+	}
+	mid := r.c.read(ctx)
+	s.Observe(time.Now(), mid)
+	run.RepairedDuring = mid.Sum(repaired) - before.Sum(repaired)
+	if !on {
+		return run, nil
+	}
+	err = r.c.settle(ctx, "repair after the benchmark", s, r.cfg.AAEWait)
+	run.RepairedTotal = s.Repaired()
+	if !s.Last.IsZero() {
+		run.RepairEnd = s.Last.Sub(start)
+	}
+	return run, err
+}
+
+// engineBench runs the in-process exchange benchmark next to the real
+// processes' figures: two engines, AAEEngineKeys keys, 10 diverged.
+func (r *aaeRunner) engineBench(ctx context.Context) error {
+	if r.cfg.AAEEngineKeys == 0 {
+		return nil
+	}
+	args := []string{"test", "./engine", "-run", "X", "-bench", "Exchange", "-args", fmt.Sprintf("-exchange.keys=%d", r.cfg.AAEEngineKeys)}
+	r.rep.EngineCmd = shellJoin("go", args)
+	r.logf("running %s", r.rep.EngineCmd)
+	cmd, cancel := command(ctx, r.cfg.RunTimeout, "go", args...)
+	defer cancel()
+	cmd.Dir = r.root
+	out, err := cmd.CombinedOutput()
+	r.rep.Engine = BenchLines(string(out))
+	if err != nil {
+		return fmt.Errorf("%s: %v: %s", r.rep.EngineCmd, err, lastLines(string(out), 5))
+	}
+	return nil
+}
