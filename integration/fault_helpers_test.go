@@ -33,11 +33,16 @@ const (
 // infoFields reads INFO section from node n and returns its name:value
 // lines. A section the node does not have comes back empty.
 func infoFields(c *Cluster, n *Node, section string) (map[string]string, error) {
+	return clientInfo(c.Client(n), n.Opts.Name, section)
+}
+
+// clientInfo is infoFields for any client; name is its node's, for errors.
+func clientInfo(cl *redis.Client, name, section string) (map[string]string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	text, err := c.Client(n).Info(ctx, section).Result()
+	text, err := cl.Info(ctx, section).Result()
 	if err != nil {
-		return nil, fmt.Errorf("INFO %s on %s: %w", section, n.Opts.Name, err)
+		return nil, fmt.Errorf("INFO %s on %s: %w", section, name, err)
 	}
 	fields := map[string]string{}
 	for line := range strings.Lines(text) {
