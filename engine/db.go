@@ -48,6 +48,8 @@ type DB struct {
 
 	tree treeState // Merkle tree, kept by store (tree.go)
 
+	floor floorState // counter floor of the current actor (floor.go)
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }

@@ -160,6 +160,10 @@ func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 		// Under the key lock (and the store's gate): a FLUSHALL cannot
 		// change the actor between reading it and writing with it.
 		actor := c.actorID()
+		floor, err := c.store.CounterFloor()
+		if err != nil {
+			return cur, false, err
+		}
 		now := c.Now()
 		ch, err := fn(cur, now)
 		if err != nil || ch == nil {
@@ -171,7 +175,7 @@ func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
 			sib.Value, sib.Expiry = nil, 0
 		}
 		seen := ch.Context.Meet(cur.Context())
-		next, dot := cur.Put(actor, seen, sib, 0)
+		next, dot := cur.Put(actor, seen, sib, floor)
 		res.Dot, res.Context = dot, seen.With(dot)
 		return next, true, nil
 	})

@@ -22,10 +22,12 @@ type Store interface {
 	// store may have lost history (wiped, flushed, an unclean open that
 	// may have lost the journal's tail), so no dot is issued twice.
 	Actor() string
-	// NewActor durably switches to a fresh actor (after reaping
-	// tombstones: a reaped key's counters must not restart under the
-	// same name).
-	NewActor() (string, error)
+	// CounterFloor is the highest counter of the current actor among the
+	// keys reaped so far; RaiseCounterFloor durably raises it before more
+	// are reaped. A key with none of the actor's dots left continues above
+	// it (version.Set.Put), so a reaped key's counters never restart.
+	CounterFloor() (uint64, error)
+	RaiseCounterFloor(c uint64) error
 	HintStore
 	Trees
 	Reaper

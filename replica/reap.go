@@ -132,13 +132,22 @@ func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string
 	return n, err
 }
 
-// reapLocal reaps candidates here, then takes a new actor if any named
-// the current one: a reaped key's next write restarts its counters, which
-// must not repeat a dot an old context may still name.
+// reapLocal reaps candidates here. It first raises this node's counter
+// floor durably above every counter of its current actor in them: a
+// reaped key's next write continues above the floor, so no dot is issued
+// twice and a stale copy or context of a reaped write stays covered.
 func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
 	actor := c.actorID()
+	var top uint64
+	for _, cd := range cands {
+		top = max(top, cd.set.Context().Max(actor))
+	}
+	if top > 0 {
+		if err := c.store.RaiseCounterFloor(top); err != nil {
+			return 0, fmt.Errorf("raising the counter floor before reaping: %w", err)
+		}
+	}
 	var n int
-	var mine bool
 	for _, cd := range cands {
 		done, err := c.store.Reap(cd.key, cd.set)
 		if err != nil {
@@ -146,20 +155,9 @@ func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
 		}
 		if done {
 			n++
-			mine = mine || namesActor(cd.set, actor)
-		}
-	}
-	if mine {
-		if _, err := c.store.NewActor(); err != nil {
-			return n, fmt.Errorf("new actor after reaping: %w", err)
 		}
 	}
 	return n, nil
-}
-
-// namesActor reports whether any dot of actor is in s's history.
-func namesActor(s version.Set, actor string) bool {
-	return s.Context().Max(actor) > 0
 }
 
 func (c *Coordinator) serveReapCheck(body []byte) ([]byte, error) {

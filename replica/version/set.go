@@ -119,13 +119,21 @@ func (s Set) MinExpiry() int64 {
 // Put is a coordinator's write: node makes a new sibling nv under the causal
 // context ctx. Siblings ctx covers are replaced; the others stay as
 // concurrent siblings. The new dot's counter exceeds every counter of node
-// known to s or ctx, and is at least floor (a node-wide lower bound that
-// keeps counters fresh if a key's history was ever purged). Put returns the
-// new set and the new sibling's dot. s is not modified.
+// known to s or ctx. floor is node's counter floor: the highest counter of
+// its dots on keys whose histories were reaped. When neither s nor ctx
+// holds any dot of node, all that node ever wrote to this key was reaped
+// (or made obsolete), so the new write claims node's counters up to floor
+// and takes floor+1: a reaped key's counters never restart (a dot is never
+// issued twice) and its history stays one contiguous vector. Put returns
+// the new set and the new sibling's dot. s is not modified.
 func (s Set) Put(node string, ctx Context, nv Sibling, floor uint64) (Set, Dot) {
-	c := max(s.maxCounter(node), ctx.Max(node)) + 1
-	nv.Dot = Dot{Node: node, Counter: max(c, floor)}
+	known := max(s.maxCounter(node), ctx.Max(node))
 	nv.Past = Context{VV: slices.Clone(ctx.VV), Dots: slices.Clone(ctx.Dots)}
+	nv.Dot = Dot{Node: node, Counter: known + 1}
+	if known == 0 && floor > 0 {
+		nv.Past = nv.Past.Join(Context{VV: VV{{node, floor}}})
+		nv.Dot.Counter = floor + 1
+	}
 	return s.Merge(Set{nv}), nv.Dot
 }
 

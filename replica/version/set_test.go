@@ -75,11 +75,34 @@ func TestTombstoneCoversAndMerges(t *testing.T) {
 	}
 }
 
+// A key whose history holds no dot of the writer (all reaped) continues
+// above the writer's floor, with a contiguous history; a key that still
+// holds the writer's dots ignores the floor, so concurrent siblings stay.
 func TestFloorKeepsCountersFresh(t *testing.T) {
 	var s Set
-	_, d := s.Put("a", Context{}, val("x"), 1000)
-	if d.Counter != 1000 {
-		t.Fatalf("counter %d, want floor 1000", d.Counter)
+	s, d := s.Put("a", Context{}, val("x"), 1000)
+	if d.Counter != 1001 {
+		t.Fatalf("counter %d, want floor+1 = 1001", d.Counter)
+	}
+	if c := s.Context(); len(c.Dots) != 0 || c.VV.Get("a") != 1001 {
+		t.Fatalf("context %v is not one contiguous vector", c)
+	}
+	s, d = s.Put("a", s.Context(), val("y"), 1000)
+	if d.Counter != 1002 || len(s) != 1 {
+		t.Fatalf("next write: dot %v, set %v", d, s)
+	}
+	// A stale copy of a reaped write (a,5) cannot come back.
+	stale := Set{{Dot: Dot{"a", 5}, Value: []byte("old"), Time: 1}}
+	if m := s.Merge(stale); len(m) != 1 || string(m[0].Value) != "y" {
+		t.Fatalf("a reaped write came back: %v", m)
+	}
+	// With a's dots still in the history the floor does not apply: a blind
+	// write stays concurrent with the sibling it did not see.
+	var t2 Set
+	t2, _ = t2.Put("a", Context{}, val("p"), 0)
+	t2, d = t2.Put("a", Context{}, val("q"), 1000)
+	if d.Counter != 2 || len(t2) != 2 {
+		t.Fatalf("floor applied to a key with history: dot %v, set %v", d, t2)
 	}
 }
 
