@@ -1,6 +1,10 @@
 package replica
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
 
 // copyTarget is one node a request goes to, and the primary it stands in
 // for: "" when the node is itself a primary of the key.
@@ -110,4 +114,43 @@ func (c *Coordinator) StandIns(key []byte) (standIns [][2]string, orphans []stri
 		}
 	}
 	return standIns, orphans
+}
+
+// toRepair decides a read repair from the answers alone: the merge of
+// every answer (less what a FLUSHALL at flushedAt removed), and the
+// primaries that answered with less. Fallbacks are not repaired: their
+// hints reach the primaries.
+func toRepair(seen []reply, flushedAt int64) (merged version.Set, stale []reply) {
+	for _, r := range seen {
+		if r.err == nil {
+			merged = merged.Merge(r.set)
+		}
+	}
+	merged = merged.DropBefore(flushedAt)
+	for _, r := range seen {
+		if r.err == nil && r.target.For == "" && !r.set.Equal(merged) {
+			stale = append(stale, r)
+		}
+	}
+	return merged, stale
+}
+
+// reapable decides whether a tombstone may be reaped from every node's
+// verdict on it: each primary must hold exactly the same tombstones, every
+// other node must hold them or nothing, and no node a hint for the key.
+func reapable(verdicts map[string]byte, primaries []string) bool {
+	for node, v := range verdicts {
+		switch {
+		case v == reapHeld:
+		case v == reapAbsent && !slices.Contains(primaries, node):
+		default:
+			return false
+		}
+	}
+	for _, p := range primaries {
+		if _, ok := verdicts[p]; !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 func upExcept(down ...string) func(string) bool {
@@ -77,6 +79,47 @@ func TestParseQuorumErrorRoundTrips(t *testing.T) {
 	for _, s := range []string{"NOQUORUM wanted X=2, got 1", "NOQUORUM no replica", "ERR x"} {
 		if _, ok := parseQuorumError(s); ok {
 			t.Errorf("parse(%q) accepted", s)
+		}
+	}
+}
+
+// Read repair goes to the primaries that answered with less than the
+// merge, never to a fallback or a node that failed.
+func TestToRepairPicksStalePrimaries(t *testing.T) {
+	var full version.Set
+	full, _ = full.Put("a", version.Context{}, version.Sibling{Value: []byte("v"), Time: 5}, 0)
+	seen := []reply{
+		{target: copyTarget{Node: "a"}, set: full},
+		{target: copyTarget{Node: "b"}},                          // behind
+		{target: copyTarget{Node: "d", For: "c"}},                // a fallback, behind
+		{target: copyTarget{Node: "e"}, err: fmt.Errorf("down")}, // no answer
+	}
+	merged, stale := toRepair(seen, 0)
+	if !merged.Equal(full) || len(stale) != 1 || stale[0].target.Node != "b" {
+		t.Fatalf("toRepair = %v, %v", merged, stale)
+	}
+	if merged, _ := toRepair(seen, 5); len(merged) != 0 {
+		t.Fatalf("a version from before the flush survived: %v", merged)
+	}
+}
+
+// A tombstone goes only when every primary holds it, no other node holds
+// anything else, and no node holds a hint.
+func TestReapableNeedsEveryPrimaryAndNoHint(t *testing.T) {
+	primaries := []string{"a", "b"}
+	for _, c := range []struct {
+		v    map[string]byte
+		want bool
+	}{
+		{map[string]byte{"a": reapHeld, "b": reapHeld, "c": reapAbsent}, true},
+		{map[string]byte{"a": reapHeld, "b": reapHeld, "c": reapHeld}, true},
+		{map[string]byte{"a": reapHeld, "b": reapAbsent}, false},  // b missed the delete
+		{map[string]byte{"a": reapHeld, "b": reapBlocked}, false}, // b differs or has a hint
+		{map[string]byte{"a": reapHeld, "b": reapHeld, "c": reapBlocked}, false},
+		{map[string]byte{"a": reapHeld}, false}, // b did not answer
+	} {
+		if got := reapable(c.v, primaries); got != c.want {
+			t.Errorf("reapable(%v) = %v, want %v", c.v, got, c.want)
 		}
 	}
 }

@@ -186,17 +186,8 @@ func (c *Coordinator) repair(ctx context.Context, key []byte, targets []copyTarg
 			return // a replica that did not answer gets anti-entropy instead
 		}
 	}
-	var merged version.Set
-	for _, r := range seen {
-		if r.err == nil {
-			merged = merged.Merge(r.set)
-		}
-	}
-	merged = merged.DropBefore(c.flushedAt())
-	for _, r := range seen {
-		if r.err != nil || r.target.For != "" || r.set.Equal(merged) {
-			continue
-		}
+	merged, stale := toRepair(seen, c.flushedAt())
+	for _, r := range stale {
 		var err error
 		if r.target.Node == c.cfg.Node {
 			_, _, err = c.store.Merge(key, merged)

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -86,15 +85,17 @@ func (c *Coordinator) ReapOnce(ctx context.Context) (int, error) {
 }
 
 // reapBatch checks one batch with every member, then reaps what all agree
-// on: first on the other nodes that hold it, then here.
+// on (reapable): first on the other nodes, then here.
 func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string, batch []candidate) (int, error) {
-	ok := make([]bool, len(batch))
+	verdicts := make([]map[string]byte, len(batch))
 	for i, cd := range batch {
-		h, err := c.store.HintedSet(cd.key)
-		ok[i] = err == nil && len(h) == 0
+		verdicts[i] = map[string]byte{c.cfg.Node: reapHeld}
+		if h, err := c.store.HintedSet(cd.key); err != nil || len(h) > 0 {
+			verdicts[i][c.cfg.Node] = reapBlocked
+		}
 	}
 	body := encodeCandidates(batch)
-	holders := map[string][]byte{}
+	var others []string
 	for _, m := range members {
 		if m == c.cfg.Node {
 			continue
@@ -106,15 +107,14 @@ func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string
 		if len(b) != len(batch) {
 			return 0, errors.New("replica: malformed reap check reply")
 		}
-		holders[m] = b
 		for i, v := range b {
-			primary := slices.Contains(primaries, m)
-			ok[i] = ok[i] && (v == reapHeld || (v == reapAbsent && !primary))
+			verdicts[i][m] = v
 		}
+		others = append(others, m)
 	}
 	var agreed []candidate
 	for i, cd := range batch {
-		if ok[i] {
+		if reapable(verdicts[i], primaries) {
 			agreed = append(agreed, cd)
 		}
 	}
@@ -122,7 +122,7 @@ func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string
 		return 0, nil
 	}
 	reapBody := encodeCandidates(agreed)
-	for m := range holders {
+	for _, m := range others {
 		if _, err := c.call(ctx, m, MethodReap, reapBody); err != nil {
 			return 0, fmt.Errorf("reap on %s: %w", m, err)
 		}
