@@ -46,11 +46,15 @@ func TestAAEWipedNodeRestored(t *testing.T) {
 	if len(names) != keys {
 		t.Fatalf("only %d keys have n3 as their first primary", len(names))
 	}
-	oldDots := map[version.Dot]string{} // dot n3 issued before the wipe → its key
+	type keyDot struct {
+		key string
+		dot version.Dot
+	}
+	oldDots := map[keyDot]bool{} // the dots issued for each key before the wipe
 	oldActors := map[string]bool{}
 	for _, k := range names {
 		for _, d := range issuedDots(t, "", clusterVSet(t, cl3, "n3", k, "old-"+k)) {
-			oldDots[d] = k
+			oldDots[keyDot{k, d}] = true
 			oldActors[d.Node] = true
 		}
 	}
@@ -68,10 +72,10 @@ func TestAAEWipedNodeRestored(t *testing.T) {
 	for _, k := range blind {
 		for _, d := range issuedDots(t, "", clusterVSet(t, cl3, "n3", k, "new-"+k)) {
 			newActors[d.Node] = true
-			if was, ok := oldDots[d]; ok {
+			if oldDots[keyDot{k, d}] {
 				collisions++
 				if collisions <= 5 {
-					t.Errorf("VSET %s through the wiped n3 issued dot %v, which n3 issued before the wipe for %s", k, d, was)
+					t.Errorf("VSET %s through the wiped n3 issued dot %v again: it named an older write of the key before the wipe", k, d)
 				}
 			}
 		}
@@ -98,9 +102,9 @@ func TestAAEWipedNodeRestored(t *testing.T) {
 			t.Errorf("VGET %s via n3 after anti-entropy = %q, want [old-%s]", k, vals, k)
 		}
 		for _, d := range issuedDots(t, ctx, clusterVSet(t, cl3, "n3", k, "next-"+k, "CONTEXT", ctx)) {
-			if was, ok := oldDots[d]; ok {
+			if oldDots[keyDot{k, d}] {
 				collisions++
-				t.Errorf("VSET %s CONTEXT through n3 issued dot %v, which n3 issued before the wipe for %s", k, d, was)
+				t.Errorf("VSET %s CONTEXT through n3 issued dot %v again: it named an older write of the key before the wipe", k, d)
 			}
 		}
 	}
@@ -144,19 +148,39 @@ func TestAAEWipedNodeRestored(t *testing.T) {
 
 // TestAAETombstonesStayDeleted: 3 nodes, N=3, --aae-interval 500ms,
 // --tombstone-grace 1s. Keys are written, n3 is killed -9, two thirds of
-// them are deleted (W=2), n3 restarts with the old values. The deleted
-// keys in group A are read through every node right after n3's return;
-// those in group B are not touched until the end. After n3 returns, after
-// anti-entropy exchanges ran, and after every node reaped tombstones,
+// them are deleted (W=2), n3 restarts with the old values. In the
+// "hints dropped" case (--hint-max-age 1s) n3 stays away until the hints
+// carrying its tombstones were dropped, and the tombstones are past their
+// grace: only anti-entropy can tell n3, and a node that reaped while n3
+// was away would get the old values back from it. The deleted keys in
+// group A are read through every node right after n3's return; those in
+// group B are not touched until the end. After n3 returns, after
+// anti-entropy exchanges ran, and after every node reaped the tombstones,
 // GET and EXISTS through every node answer nil and 0, VGET R 3 shows no
 // value, the kept keys keep their values, and no store holds a live value
 // for a deleted key.
 func TestAAETombstonesStayDeleted(t *testing.T) {
 	t.Parallel()
-	requireFlags(t, "aae-interval", "tombstone-grace")
+	requireFlags(t, "aae-interval", "tombstone-grace", "hint-max-age")
+	for _, tc := range []struct {
+		name    string
+		dropped bool
+	}{{"hints delivered", false}, {"hints dropped", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			tombstonesStayDeleted(t, tc.dropped)
+		})
+	}
+}
+
+func tombstonesStayDeleted(t *testing.T, dropHints bool) {
 	const keys = 150
-	c := StartCluster(t, 3, ClusterOptions{Args: []string{"--n", "3", "--r", "2", "--w", "2",
-		"--request-timeout", "1000", "--aae-interval", "500ms", "--tombstone-grace", "1s"}})
+	args := []string{"--n", "3", "--r", "2", "--w", "2",
+		"--request-timeout", "1000", "--aae-interval", "500ms", "--tombstone-grace", "1s"}
+	if dropHints {
+		args = append(args, "--hint-max-age", "1s")
+	}
+	c := StartCluster(t, 3, ClusterOptions{Args: args})
 	n1, n2, n3 := c.Nodes[0], c.Nodes[1], c.Nodes[2]
 	ctx := context.Background()
 	var groupA, groupB, kept, all []string
@@ -186,6 +210,18 @@ func TestAAETombstonesStayDeleted(t *testing.T) {
 		}
 	}
 	t.Logf("deleted %d keys at W=2 with n3 down; %d kept", len(deleted), len(kept))
+	if dropHints {
+		// n3 stays away until its hints are dropped (older than 1s, so the
+		// tombstones are past their grace too).
+		Eventually(t, 20*time.Second, "n1 and n2 drop the hints for n3", func() error {
+			sum, per, err := sumInfo(c, []*Node{n1, n2}, "handoff", "hints_dropped")
+			if err == nil && sum < int64(len(deleted)) {
+				err = fmt.Errorf("hints_dropped %s", per)
+			}
+			return err
+		})
+		logHandoff(t, c, []*Node{n1, n2})
+	}
 	n3.Restart(t)
 	c.WaitAlive(t, formTimeout, c.Nodes...)
 	waitQuorumOK(t, c, kept[0], c.Nodes...)
