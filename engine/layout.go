@@ -12,7 +12,8 @@ const (
 	prefixData   = 'd'
 	prefixExpiry = 'x'
 	prefixMeta   = 'm'
-	// 'h' (hinted handoff) and 't' (Merkle trees) are reserved.
+	// 'h' (hints, hints.go), 't' (the saved Merkle tree, tree.go) and the
+	// meta keys of actor.go and floor.go are laid out in their own files.
 )
 
 // formatVersion is the on-disk layout version stored under "m" "format".
