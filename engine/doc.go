@@ -35,7 +35,7 @@
 // holds the live-key count written by a clean Close; Open reads and deletes
 // it (durably), and recounts with a full scan when it is missing.
 // "m" "sync" is a scratch key the everysec syncer writes to force an fsync.
-// "m" "actor" and "m" "open" are the write identity's (below).
+// "m" "actor", "m" "open" and "m" "floor" are the write identity's (below).
 //
 // # Write identity
 //
@@ -49,6 +49,12 @@
 // DB.NewActor. "m" "open" holds the running session's SyncMode, written
 // (fsynced) at Open and deleted by a clean Close after its final fsync;
 // finding it at Open means that session crashed.
+//
+// Reaping deletes histories too, so before the replica layer reaps keys
+// it raises the actor's counter floor ("m" "floor": the token, then the
+// floor, fsynced; DB.RaiseCounterFloor) above their counters; a key with
+// none of the actor's dots left continues above it (version.Set.Put). A
+// new token starts from a floor of 0.
 //
 // # Hints
 //
