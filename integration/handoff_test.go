@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -21,24 +22,58 @@ import (
 // acknowledged value. No key is read through the cluster before that.
 func TestHandoffOneNodeDown(t *testing.T) {
 	t.Parallel()
-	const keys = 300
+	const keys = 1000
 	c := StartCluster(t, 3, ClusterOptions{Args: []string{"--n", "3", "--r", "2", "--w", "2", "--request-timeout", "1000"}})
 	n1, n2, n3 := c.Nodes[0], c.Nodes[1], c.Nodes[2]
 	ctx := context.Background()
 
+	// Writes right after the kill, before n1 and n2 see n3 failed (each
+	// copy to n3 fails, then becomes a hint): through n1 and n2 at once,
+	// one at a time for the first half of the keys, pipelined in batches
+	// of 50 for the second.
 	n3.Kill(t)
 	want := map[string]string{}
 	var names []string
 	for i := range keys {
-		k, v := fmt.Sprintf("handoff1:%04d", i), fmt.Sprintf("v%d", i)
-		via := []*Node{n1, n2}[i%2]
-		if err := c.Client(via).Set(ctx, k, v, 0).Err(); err != nil {
-			t.Fatalf("SET %s via %s with n3 killed: %v", k, via.Opts.Name, err)
-		}
-		want[k] = v
+		k := fmt.Sprintf("handoff1:%04d", i)
+		want[k] = fmt.Sprintf("v%d", i)
 		names = append(names, k)
 	}
-	t.Logf("acknowledged %d SETs at W=2 with n3 killed", keys)
+	start := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for j, via := range []*Node{n1, n2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cl := c.Client(via)
+			for i := j; i < keys/2; i += 2 {
+				if err := cl.Set(ctx, names[i], want[names[i]], 0).Err(); err != nil {
+					errs <- fmt.Errorf("SET %s via %s with n3 killed: %w", names[i], via.Opts.Name, err)
+					return
+				}
+			}
+			for b, batch := range slices.Collect(slices.Chunk(names[keys/2:], 50)) {
+				if b%2 != j {
+					continue
+				}
+				pipe := cl.Pipeline()
+				for _, k := range batch {
+					pipe.Set(ctx, k, want[k], 0)
+				}
+				if _, err := pipe.Exec(ctx); err != nil {
+					errs <- fmt.Errorf("pipelined SETs of %s.. via %s with n3 killed: %w", batch[0], via.Opts.Name, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	t.Logf("acknowledged %d SETs at W=2 in %v with n3 killed (%d pipelined)", keys, time.Since(start), keys-keys/2)
 
 	// Every copy n3 missed has a hint (on the coordinator: with 3 nodes
 	// there is no fallback) before it returns.
