@@ -316,3 +316,33 @@ func TestBackgroundWorkDoesNotAliasCallerBuffers(t *testing.T) {
 		t.Fatalf("n3 stored key-B: %v", b)
 	}
 }
+
+// The same for a copy that fails after the client has its ack: the hint
+// kept for the unreachable replica holds the value written, not what the
+// caller's buffer holds by then. (Found by the multi-process handoff test:
+// after the hints drained, a replica held another command's value.)
+func TestHintForLateFailureDoesNotAliasCallerBuffers(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	tc.net.SetDrop("n1", "n3", 1) // n3's copy times out after W=2 is met
+	ctx := context.Background()
+	buf := []byte("key-A value-A")
+	key, val := buf[:5], buf[6:]
+	_, err := tc.coords["n1"].Update(ctx, key, replica.WriteOptions{}, func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Value: val}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(buf, "key-B value-B") // the next pipelined command arrives
+	tc.coords["n1"].Close()     // waits for the copy to fail and the hint to be kept
+	var got []string
+	if err := tc.stores["n1"].EachHint("n3", func(k []byte, s version.Set) bool {
+		got = append(got, string(k)+"="+value(t, s))
+		return true
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0] != "key-A=value-A" {
+		t.Fatalf("hints for n3 = %q, want [key-A=value-A]", got)
+	}
+}

@@ -49,7 +49,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers <- c.sendCopy(bctx, x, key, set, body, pool)
+			answers <- c.sendCopy(bctx, x, key, body, pool)
 		}()
 	}
 	c.track(func() { wg.Wait(); cancel() })
@@ -72,7 +72,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 // sendCopy delivers one copy: to a primary as a merge, to a fallback as a
 // hint for the primary it stands in for. A copy that fails moves to the
 // next spare fallback; with none left, this node keeps the hint.
-func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, set version.Set, body []byte, pool *sparePool) answer {
+func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, body []byte, pool *sparePool) answer {
 	a := answer{wasPrimary: x.For == ""}
 	owner := x.Node
 	if x.For != "" {
@@ -94,7 +94,12 @@ func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, se
 			break
 		}
 	}
-	c.hintHere(owner, key, set)
+	// The client may have its ack by now, and set's values alias its read
+	// buffer, which the next command overwrites: hint from body, which
+	// this request owns.
+	if _, own, err := decodeKeySet(body); err == nil {
+		c.hintHere(owner, key, own)
+	}
 	return a
 }
 
