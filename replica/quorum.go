@@ -138,7 +138,14 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 	replies := make(chan reply, len(targets))
 	bctx, cancel := c.background(ctx)
 	for _, x := range targets {
-		c.track(func() { replies <- c.readOne(bctx, x, key) })
+		if x.Node != c.cfg.Node {
+			c.track(func() { replies <- c.readOne(bctx, x, key) })
+		}
+	}
+	for _, x := range targets {
+		if x.Node == c.cfg.Node { // this node answers at once, so counts first
+			replies <- c.readOne(bctx, x, key)
+		}
 	}
 	var seen []reply
 	var merged version.Set

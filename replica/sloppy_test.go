@@ -78,7 +78,7 @@ func newRing(t *testing.T, nPrimaries, nFallbacks, r, w int) *ringCluster {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := replica.Config{Node: name, N: nPrimaries, R: r, W: w, Timeout: 300 * time.Millisecond,
+		cfg := replica.Config{Node: name, N: nPrimaries, R: r, W: w, Timeout: 2 * time.Second,
 			Up: rc.live.Up, Hints: replica.HintConfig{Interval: 20 * time.Millisecond},
 			AAE: replica.AAEConfig{Interval: -1}, TombstoneGrace: time.Millisecond,
 			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
