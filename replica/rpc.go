@@ -97,7 +97,11 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 			_, _, err = c.store.Merge(key, s)
 			return nil, err
 		}
-		return nil, c.store.PutHint(target, key, s.DropBefore(c.flushedAt()))
+		if err := c.store.PutHint(target, key, s.DropBefore(c.flushedAt())); err != nil {
+			return nil, err
+		}
+		c.stats.HintsStored.Add(1)
+		return nil, nil
 	case MethodMerge:
 		key, s, err := decodeKeySet(body)
 		if err != nil {
