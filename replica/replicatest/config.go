@@ -31,6 +31,10 @@ type Config struct {
 	// 100ms), once every primary holds them. Default 400ms and 92ns (an
 	// odd period, as HintInterval's); negative: never.
 	TombstoneGrace time.Duration
+	// HintMaxAge drops hints older than this (the engine's bound), so
+	// that only anti-entropy and read repair reach some replicas.
+	// Default: hints never expire.
+	HintMaxAge time.Duration
 	// Step is the fake time let pass before each operation, so every
 	// write has its own timestamp and background work settles. Default 3ms.
 	Step time.Duration
@@ -52,7 +56,7 @@ type Config struct {
 // DefaultConfig is 5 nodes with Dynamo's (3, 2, 2).
 func DefaultConfig() Config {
 	return Config{Nodes: 5, N: 3, R: 2, W: 2, Q: 16, Timeout: 100 * time.Millisecond,
-		HintInterval: 47*time.Millisecond + 13*time.Nanosecond, AAEInterval: -1,
+		HintInterval: 47*time.Millisecond + 13*time.Nanosecond, AAEInterval: -1, HintMaxAge: -1,
 		TombstoneGrace: 400*time.Millisecond + 92*time.Nanosecond,
 		Step:           3 * time.Millisecond, Rounds: 12}
 }
@@ -66,7 +70,8 @@ func (c *Config) Validate() error {
 		}
 	}
 	for _, f := range []struct{ v, def *time.Duration }{{&c.Timeout, &d.Timeout}, {&c.HintInterval, &d.HintInterval},
-		{&c.AAEInterval, &d.AAEInterval}, {&c.TombstoneGrace, &d.TombstoneGrace}, {&c.Step, &d.Step}} {
+		{&c.AAEInterval, &d.AAEInterval}, {&c.TombstoneGrace, &d.TombstoneGrace}, {&c.HintMaxAge, &d.HintMaxAge},
+		{&c.Step, &d.Step}} {
 		if *f.v == 0 {
 			*f.v = *f.def
 		}

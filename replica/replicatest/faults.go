@@ -1,6 +1,7 @@
 package replicatest
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -146,4 +147,20 @@ func (s *Sim) slow(name string, d time.Duration) string {
 	}
 	s.net.SetDelay(transport.Any, name, d)
 	return "ok"
+}
+
+// recover ends every fault: it heals the network, gives every link its
+// usual latency, restarts the nodes that are down and lets gossip tell
+// everyone.
+func (s *Sim) recover() string {
+	s.heal()
+	for _, name := range slices.Concat(s.names, sortedMapKeys(s.slowLinks)) {
+		s.slow(name, 0)
+	}
+	for _, name := range s.down() {
+		if out := s.restart(name); out != "ok" {
+			return fmt.Sprintf("error: restart %s: %s", name, out)
+		}
+	}
+	return s.gossip()
 }

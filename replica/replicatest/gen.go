@@ -15,7 +15,7 @@ type GenConfig struct {
 	FaultSeed int64 // default: Seed
 	Ops       int   // client ops; default 150
 	Sets      int   // set-add keys s0, s1, ...; default 3
-	Registers int   // put and delete keys r0, ...; default 2
+	Registers int   // put and delete keys r0, ...; default 3
 	Counters  int   // increment keys c0, ...; default 2
 	// Faults is the chance of a fault op (partition, heal, slow link,
 	// crash, wipe, restart, gossip, tick, anti-entropy, reap) before each
@@ -41,7 +41,7 @@ func (g *GenConfig) defaults() {
 		g.Ops = 150
 	}
 	if g.Sets == 0 && g.Registers == 0 && g.Counters == 0 {
-		g.Sets, g.Registers, g.Counters = 3, 2, 2
+		g.Sets, g.Registers, g.Counters = 3, 3, 2
 	}
 	if g.MaxDown == 0 {
 		g.MaxDown = 1
@@ -57,7 +57,7 @@ func Generate(g GenConfig, nodes []string) []Op {
 	var ops []Op
 	for i := range g.Ops {
 		if f.rng.Float64() < g.Faults {
-			ops = append(ops, f.next())
+			ops = append(ops, f.next()...)
 		} else if f.rng.Intn(8) == 0 {
 			ops = append(ops, Op{Cmd: "tick", Dur: time.Duration(1+f.rng.Intn(200)) * time.Millisecond})
 		}
@@ -85,9 +85,9 @@ func clientOp(rng *rand.Rand, g GenConfig, nodes []string, i int) Op {
 	case k < g.Sets+g.Registers:
 		key := fmt.Sprint("r", k-g.Sets)
 		switch rng.Intn(6) {
-		case 0:
+		case 0, 1:
 			return Op{Cmd: "del", Via: via, Key: key}
-		case 1:
+		case 2:
 			return Op{Cmd: "get", Via: via, Key: key}
 		}
 		return Op{Cmd: "put", Via: via, Key: key, Arg: fmt.Sprint("v", i)}
@@ -104,33 +104,36 @@ type faulter struct {
 	wipes int
 }
 
-func (f *faulter) next() Op {
+func (f *faulter) next() []Op {
 	switch r := f.rng.Intn(20); {
 	case r < 3:
-		return f.split()
+		return []Op{f.split()}
 	case r < 6:
-		return Op{Cmd: "heal"}
+		return []Op{{Cmd: "heal"}}
 	case r < 8 && len(f.down) < f.g.MaxDown:
-		return f.kill()
+		return []Op{f.kill()}
 	case r < 11 && len(f.down) > 0:
 		i := f.rng.Intn(len(f.down))
 		n := f.down[i]
 		f.down = slices.Delete(f.down, i, i+1)
-		return Op{Cmd: "restart", Node: n}
+		return []Op{{Cmd: "restart", Node: n}}
 	case r < 14:
-		return Op{Cmd: "gossip"}
+		return []Op{{Cmd: "gossip"}}
 	case r < 15:
 		d := time.Duration(0)
 		if f.rng.Intn(2) == 0 {
 			d = time.Duration(20+f.rng.Intn(200)) * time.Millisecond
 		}
-		return Op{Cmd: "slow", Node: f.nodes[f.rng.Intn(len(f.nodes))], Dur: d}
+		return []Op{{Cmd: "slow", Node: f.nodes[f.rng.Intn(len(f.nodes))], Dur: d}}
 	case r < 16:
-		return Op{Cmd: "aae"}
+		return []Op{{Cmd: "aae"}}
 	case r < 17:
-		return Op{Cmd: "reap"}
+		// A calm spell: hints drain and old tombstones are reaped, then
+		// the faults resume over keys that were reaped.
+		f.down = nil
+		return []Op{{Cmd: "recover"}, {Cmd: "tick", Dur: 600 * time.Millisecond}, {Cmd: "reap"}}
 	}
-	return Op{Cmd: "tick", Dur: time.Duration(1+f.rng.Intn(300)) * time.Millisecond}
+	return []Op{{Cmd: "tick", Dur: time.Duration(1+f.rng.Intn(300)) * time.Millisecond}}
 }
 
 // split cuts the nodes in two random groups.

@@ -43,7 +43,7 @@ func (s *Sim) start(n *node, crashed bool) error {
 	s.net.Down(n.name)               // unreachable until its coordinator is set
 	time.Sleep(17 * time.Nanosecond) // its loops' ticks off the client steps' microseconds
 	db, err := engine.Open("sim-"+n.name, engine.Options{Storage: n.disk, SweepInterval: -1,
-		TreeBits: treeBits, HintMaxAge: -1, Logger: s.cfg.Logger})
+		TreeBits: treeBits, HintMaxAge: s.cfg.HintMaxAge, Logger: s.cfg.Logger})
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *Sim) start(n *node, crashed bool) error {
 func (s *Sim) stop(n *node) error {
 	s.net.Down(n.name)
 	n.c.Close()
-	s.stopped.add(n.c.Stats())
+	s.stopped.add(n)
 	err := errors.Join(n.tr.Close(), n.db.Close())
 	n.c, n.tr, n.db = nil, nil, nil
 	return err

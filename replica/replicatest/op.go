@@ -25,7 +25,8 @@ import (
 //	tick DURATION                  let fake time pass (hinted handoff runs)
 //	aae                            one anti-entropy round on every running node
 //	reap                           one tombstone-reaping round on every running node
-//	stabilize                      heal, restart, deliver hints, repair (see Sim.Stabilize)
+//	recover                        heal, normal latencies, restart every node, gossip
+//	stabilize                      recover, deliver hints, repair, reap (see Sim.Stabilize)
 //	par OP | OP ...                client ops at once, each started 113µs after the one before
 //	dump KEY | hints | locate KEY | check    observations (scripts)
 //
@@ -98,7 +99,7 @@ func (o Op) String() string {
 var arity = map[string]int{
 	"put": 3, "vset": 3, "incr": 2, "del": 2, "get": 2,
 	"heal": 0, "crash": 1, "wipe": 1, "restart": 1, "gossip": 0, "tick": 1, "slow": 2,
-	"aae": 0, "reap": 0, "stabilize": 0, "dump": 1, "hints": 0, "locate": 1, "check": 0,
+	"aae": 0, "reap": 0, "recover": 0, "stabilize": 0, "dump": 1, "hints": 0, "locate": 1, "check": 0,
 }
 
 // Parse reads an op's text form.

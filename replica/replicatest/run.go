@@ -59,6 +59,8 @@ func (s *Sim) do(o Op) string {
 		return s.restart(o.Node)
 	case "gossip":
 		return s.gossip()
+	case "recover":
+		return s.recover()
 	case "slow":
 		return s.slow(o.Node, o.Dur)
 	case "tick":
@@ -69,11 +71,11 @@ func (s *Sim) do(o Op) string {
 	case "reap":
 		return s.reapOp()
 	case "stabilize":
-		rounds, err := s.Stabilize()
+		rounds, reaped, err := s.Stabilize()
 		if err != nil {
 			return "error: " + err.Error()
 		}
-		return fmt.Sprintf("ok: %d rounds", rounds)
+		return fmt.Sprintf("ok: converged in %d rounds, reaped %d", rounds, reaped)
 	}
 	return s.observe(o)
 }

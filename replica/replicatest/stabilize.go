@@ -36,27 +36,35 @@ func (s *Sim) eachRunning(fn func(*replica.Coordinator) (int, error)) (total int
 	return total, errors.Join(errs...)
 }
 
-// Stabilize ends the faults and lets the cluster repair itself: it heals
-// the network, gives every link its usual latency, restarts every node
-// that is down, lets gossip tell every node, then runs rounds (at most
-// Config.Rounds) of hinted handoff and of repair until every key's
-// replicas hold the same set and no hint is pending. Repair is an
-// anti-entropy round on every node or, with Config.ReadRepairOnly, a read
-// of every key the run touched at R=N, which repairs the replicas behind
-// (read repair). It returns the rounds it took, or an error naming what
-// still differs.
-func (s *Sim) Stabilize() (rounds int, err error) {
-	s.heal()
-	for _, name := range slices.Concat(s.names, sortedMapKeys(s.slowLinks)) {
-		s.slow(name, 0)
+// Stabilize ends the faults (see recover) and lets the cluster repair
+// itself: it runs rounds (at most Config.Rounds) of hinted handoff and of
+// repair until every key's replicas hold the same set and no hint is
+// pending. Repair is an anti-entropy round on every node or, with
+// Config.ReadRepairOnly, a read of every key the run touched at R=N,
+// which repairs the replicas behind (read repair). Then it lets the
+// tombstones age past their grace, reaps them and checks again. It
+// returns the rounds it took to converge and the keys reaped, or an
+// error naming what still differs.
+func (s *Sim) Stabilize() (rounds, reaped int, err error) {
+	if out := s.recover(); strings.HasPrefix(out, "error") {
+		return 0, 0, errors.New(out)
 	}
-	for _, name := range s.down() {
-		if out := s.restart(name); out != "ok" {
-			return 0, fmt.Errorf("restart %s: %s", name, out)
-		}
+	if rounds, err = s.converge(s.cfg.Rounds); err != nil || s.cfg.TombstoneGrace < 0 {
+		return rounds, 0, err
 	}
-	s.gossip()
-	for rounds = 1; rounds <= s.cfg.Rounds; rounds++ {
+	s.settle(s.cfg.TombstoneGrace)
+	reaped, _ = s.reap()
+	s.settle(s.cfg.Timeout)
+	if _, err := s.converge(1); err != nil {
+		return rounds, reaped, fmt.Errorf("after reaping %d keys: %w", reaped, err)
+	}
+	return rounds, reaped, nil
+}
+
+// converge runs at most max rounds of hinted handoff and repair until the
+// replicas agree.
+func (s *Sim) converge(max int) (int, error) {
+	for round := 1; round <= max; round++ {
 		s.settle(4 * s.cfg.HintInterval) // hinted handoff
 		if s.cfg.ReadRepairOnly {
 			s.readAll()
@@ -64,11 +72,11 @@ func (s *Sim) Stabilize() (rounds int, err error) {
 			_, _ = s.antiEntropy()
 		}
 		s.settle(s.cfg.Timeout)
-		if diff := s.diverged(); len(diff) == 0 {
-			return rounds, nil
+		if len(s.diverged()) == 0 {
+			return round, nil
 		}
 	}
-	return s.cfg.Rounds, fmt.Errorf("not converged after %d rounds: %s", s.cfg.Rounds, strings.Join(s.diverged(), "; "))
+	return max, fmt.Errorf("not converged after %d rounds: %s", max, strings.Join(s.diverged(), "; "))
 }
 
 // readAll reads every key the run touched at R=N through its first
