@@ -41,37 +41,96 @@ func (db *DB) PutHint(target string, key []byte, s version.Set) error {
 		return fmt.Errorf("engine: hint for %q names no target", key)
 	}
 	h := Hash(key)
-	hk := hintKey(target, h, key)
 	return db.keyLocked(h, func() error {
-		// The flush time is read under the gate, as Merge does.
-		if s = s.DropBefore(db.flushedAt.Load()); len(s) == 0 {
-			return nil
-		}
-		old, found, err := db.loadHint(hk)
-		if err != nil {
+		var b leveldb.Batch
+		undo, err := db.batchHint(&b, target, h, key, s)
+		if err != nil || b.Len() == 0 {
 			return err
 		}
-		next := old.Set.Merge(s)
-		if found && next.Equal(old.Set) {
-			return nil
-		}
-		if !found {
-			old.Added = db.opt.Now()
-		}
-		v := hintValue(old.Added, next)
-		dn, dsize := 1-b2i(found), int64(len(hk)+len(v)-old.Size)
-		if !db.hints.add(target, dn, dsize, db.opt.HintMaxBytes) {
-			db.hints.dropped.Add(1)
-			return fmt.Errorf("%w: hint for %q to %s: %d more bytes would pass the %d-byte limit",
-				ErrHintsFull, key, target, dsize, db.opt.HintMaxBytes)
-		}
-		if err := db.ldb.Put(hk, v, db.wo); err != nil {
-			db.hints.add(target, -dn, -dsize, 0)
+		if err := db.ldb.Write(&b, db.wo); err != nil {
+			undo()
 			return fmt.Errorf("engine: hint for %q to %s: %w", key, target, closedErr(err))
 		}
 		db.dirty.Store(true)
 		return nil
 	})
+}
+
+// batchHint adds to b the merge of s into the hint pending for (target,
+// key), reserving its bytes; undo releases them if b is not written. It
+// adds nothing when the hint already covers s. The caller holds key's
+// stripe lock and the gate.
+func (db *DB) batchHint(b *leveldb.Batch, target string, h uint64, key []byte, s version.Set) (undo func(), err error) {
+	none := func() {}
+	// The flush time is read under the gate, as Merge does.
+	if s = s.DropBefore(db.flushedAt.Load()); len(s) == 0 {
+		return none, nil
+	}
+	hk := hintKey(target, h, key)
+	old, found, err := db.loadHint(hk)
+	if err != nil {
+		return none, err
+	}
+	next := old.Set.Merge(s)
+	if found && next.Equal(old.Set) {
+		return none, nil
+	}
+	if !found {
+		old.Added = db.opt.Now()
+	}
+	v := hintValue(old.Added, next)
+	dn, dsize := 1-b2i(found), int64(len(hk)+len(v)-old.Size)
+	if !db.hints.add(target, dn, dsize, db.opt.HintMaxBytes) {
+		db.hints.dropped.Add(1)
+		return none, fmt.Errorf("%w: hint for %q to %s: %d more bytes would pass the %d-byte limit",
+			ErrHintsFull, key, target, dsize, db.opt.HintMaxBytes)
+	}
+	b.Put(hk, v)
+	return func() { db.hints.add(target, -dn, -dsize, 0) }, nil
+}
+
+// UpdateHinted is Update that also merges the stored set into the hints
+// for targets (replicas the caller knows it cannot reach), in the same
+// LevelDB batch: the write and its hints are durable together. A hint
+// past HintMaxBytes is left out (counted as dropped; anti-entropy repairs
+// its target) and the write goes on.
+func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
+	if len(targets) == 0 {
+		return db.Update(key, fn)
+	}
+	var stored version.Set
+	err := db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
+		next, changed, err := fn(cur)
+		if err != nil || !changed {
+			stored = cur
+			return err
+		}
+		var b leveldb.Batch
+		var undos []func()
+		for _, t := range targets {
+			undo, err := db.batchHint(&b, t, h, key, next)
+			if errors.Is(err, ErrHintsFull) {
+				db.log.Warn().Err(err).Msg("hint dropped; anti-entropy will repair its target")
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			undos = append(undos, undo)
+		}
+		if err := db.storeBatch(&b, h, dk, key, cur, next); err != nil {
+			for _, u := range undos {
+				u()
+			}
+			return err
+		}
+		stored = next
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return stored, nil
 }
 
 // HintedSet returns the merge of every hint pending for key, whatever its

@@ -74,6 +74,11 @@ func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed boo
 // key's lock and the gate.
 func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
 	var b leveldb.Batch
+	return db.storeBatch(&b, h, dk, key, cur, next)
+}
+
+// storeBatch is store with b's writes (hints) in the same batch.
+func (db *DB) storeBatch(b *leveldb.Batch, h uint64, dk, key []byte, cur, next version.Set) error {
 	oldExp, newExp := indexExpiry(cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
 		b.Delete(expiryKey(oldExp, h, key))
@@ -88,7 +93,7 @@ func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
 		enc = next.AppendBinary(nil)
 		b.Put(dk, enc)
 	}
-	if err := db.ldb.Write(&b, db.wo); err != nil {
+	if err := db.ldb.Write(b, db.wo); err != nil {
 		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
 	}
 	db.updateTree(h, key, cur, enc)

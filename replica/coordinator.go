@@ -138,25 +138,40 @@ func (c *Coordinator) catchUp(ctx context.Context, key []byte, o WriteOptions) e
 	return err
 }
 
-// write coordinates fn's write here and replicates it over list.
+// write coordinates fn's write here and replicates it over list: first it
+// plans where the copies go (sloppy quorum), so the hints for primaries
+// with no fallback are written with the local copy, in one batch.
 func (c *Coordinator) write(ctx context.Context, key []byte, o WriteOptions, list []string, fn UpdateFunc) (Result, error) {
-	res, err := c.applyLocal(key, fn)
+	var p writePlan
+	if len(list) > 1 {
+		others := slices.DeleteFunc(slices.Clone(list), func(n string) bool { return n == c.cfg.Node })
+		p.targets, p.orphans, p.spare = plan(others, c.place.Fallbacks(key), c.cfg.Up)
+	}
+	res, err := c.applyLocal(key, p.orphans, fn)
 	if err != nil || !res.Written() || len(list) == 1 {
 		return res, err
 	}
-	if err := c.replicate(ctx, key, res.Set, list, o); err != nil {
+	c.stats.HintsStored.Add(int64(len(p.orphans)))
+	if err := c.replicate(ctx, key, res.Set, list, o, p); err != nil {
 		return res, err
 	}
 	return res, nil
 }
 
+// writePlan is where a write's copies go (plan).
+type writePlan struct {
+	targets        []copyTarget
+	orphans, spare []string
+}
+
 // applyLocal runs fn under the local key lock and stores the new sibling,
-// stamped with this node's current actor. The change's context is met
+// stamped with this node's current actor, with hints for hintFor in the
+// same write. The change's context is met
 // with the history the local copy holds, so it cannot claim writes that
 // were never issued.
-func (c *Coordinator) applyLocal(key []byte, fn UpdateFunc) (Result, error) {
+func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (Result, error) {
 	var res Result
-	set, err := c.store.Update(key, func(cur version.Set) (version.Set, bool, error) {
+	set, err := c.store.UpdateHinted(key, hintFor, func(cur version.Set) (version.Set, bool, error) {
 		// Under the key lock (and the store's gate): a FLUSHALL cannot
 		// change the actor between reading it and writing with it.
 		actor := c.actorID()

@@ -11,6 +11,9 @@ import (
 type Store interface {
 	Get(key []byte) (version.Set, error)
 	Update(key []byte, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
+	// UpdateHinted is Update that also merges the stored set into the hints
+	// for targets, in the same durable write.
+	UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
 	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
 	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
 	Len() int64

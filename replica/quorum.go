@@ -2,7 +2,6 @@ package replica
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -25,25 +24,22 @@ func (c *Coordinator) background(ctx context.Context) (context.Context, context.
 // answer is one write target's outcome.
 type answer struct{ ok, primary, wasPrimary bool }
 
-// replicate sends set to every other replica of list (a down one's copy to
-// a fallback, with a hint) and returns once o.W (and o.PW) acknowledged,
+// replicate sends set to the planned targets (a down replica's copy to a
+// fallback, with a hint; hints with no fallback were written with the
+// local copy) and returns once o.W (and o.PW) acknowledged,
 // counting this node, or a *QuorumError once they cannot or the time is
 // up. The sends still in flight finish in the background; every primary a
 // copy did not reach gets a hint.
-func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, o WriteOptions) error {
-	others := slices.DeleteFunc(slices.Clone(list), func(n string) bool { return n == c.cfg.Node })
-	targets, orphans, spare := plan(others, c.place.Fallbacks(key), c.cfg.Up)
+func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, o WriteOptions, p writePlan) error {
+	targets := p.targets
 	// Encode once, now: set's values may alias the client's read buffer,
 	// which the next command overwrites while these sends are in flight.
 	body := encodeKeySet(key, set)
-	for _, p := range orphans {
-		c.hintHere(p, key, set)
-	}
 	t := newTally(need(o.W, c.cfg.W, len(list)), need(o.PW, c.cfg.PW, len(list)), targets)
 	t.self(true)
 	answers := make(chan answer, len(targets))
 	bctx, cancel := c.background(ctx)
-	pool := &sparePool{nodes: spare}
+	pool := &sparePool{nodes: p.spare}
 	var wg sync.WaitGroup
 	for _, x := range targets {
 		wg.Add(1)
