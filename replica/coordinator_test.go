@@ -334,7 +334,7 @@ func TestHintForLateFailureDoesNotAliasCallerBuffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	copy(buf, "key-B value-B") // the next pipelined command arrives
-	tc.coords["n1"].Close()     // waits for the copy to fail and the hint to be kept
+	tc.coords["n1"].Close()    // waits for the copy to fail and the hint to be kept
 	var got []string
 	if err := tc.stores["n1"].EachHint("n3", func(k []byte, s version.Set) bool {
 		got = append(got, string(k)+"="+value(t, s))
