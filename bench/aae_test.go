@@ -39,18 +39,19 @@ func TestSettleWaitsForRepairsThenTwoQuietRounds(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	at := func(s int) time.Time { return t0.Add(time.Duration(s) * time.Second) }
 	s := &Settle{Need: 10}
+	// (exchanges taken part in, keys repaired) per node; 2 exchanges a round each
 	steps := []struct {
 		c    Cluster
 		done bool
 	}{
-		{reading([2]int64{5, 100}, [2]int64{3, 0}, [2]int64{0, 0}), false}, // base: 100 repaired before
-		{reading([2]int64{6, 100}, [2]int64{4, 0}, [2]int64{0, 0}), false}, // nothing yet
-		{reading([2]int64{12, 100}, [2]int64{9, 0}, [2]int64{0, 0}), false}, // many rounds, but Need not met
-		{reading([2]int64{13, 104}, [2]int64{10, 3}, [2]int64{0, 0}), false},
-		{reading([2]int64{14, 108}, [2]int64{11, 5}, [2]int64{0, 0}), false}, // 13 repaired: Need met at 4 s
-		{reading([2]int64{17, 108}, [2]int64{13, 5}, [2]int64{0, 0}), false}, // n1 +3 < 4
-		{reading([2]int64{18, 108}, [2]int64{12, 5}, [2]int64{0, 0}), false}, // n2 +1 < 2 (a stale reading)
-		{reading([2]int64{18, 108}, [2]int64{13, 5}, [2]int64{0, 0}), true},
+		{reading([2]int64{5, 100}, [2]int64{3, 0}, [2]int64{0, 0}), false},   // base: 100 repaired before
+		{reading([2]int64{7, 100}, [2]int64{5, 0}, [2]int64{2, 0}), false},   // nothing yet
+		{reading([2]int64{15, 100}, [2]int64{13, 0}, [2]int64{9, 0}), false}, // many rounds, but Need not met
+		{reading([2]int64{16, 104}, [2]int64{14, 3}, [2]int64{10, 0}), false},
+		{reading([2]int64{17, 108}, [2]int64{15, 5}, [2]int64{11, 0}), false}, // 13 repaired: Need met at 4 s
+		{reading([2]int64{20, 108}, [2]int64{19, 5}, [2]int64{15, 0}), false}, // n1 +3 < 4
+		{reading([2]int64{21, 108}, [2]int64{19, 5}, [2]int64{14, 0}), false}, // n3 +3 < 4 (a stale reading)
+		{reading([2]int64{21, 108}, [2]int64{19, 5}, [2]int64{15, 0}), true},
 	}
 	for i, st := range steps {
 		if got := s.Observe(at(i), st.c); got != st.done {
@@ -67,15 +68,15 @@ func TestSettleQuietAndDownNodes(t *testing.T) {
 	now := time.Unix(0, 0)
 	down := reading([2]int64{1, 0}, [2]int64{1, 0}, [2]int64{0, 0})
 	down[2].Up = false
-	if s.Observe(now, down) || s.Observe(now, reading([2]int64{5, 0}, [2]int64{2, 0}, [2]int64{0, 0})) {
-		t.Fatal("done before n2 ran two rounds")
+	if s.Observe(now, down) || s.Observe(now, reading([2]int64{5, 0}, [2]int64{5, 0}, [2]int64{3, 0})) {
+		t.Fatal("done before n3 took part in two rounds")
 	}
-	c := reading([2]int64{5, 0}, [2]int64{3, 0}, [2]int64{0, 0})
+	c := reading([2]int64{5, 0}, [2]int64{5, 0}, [2]int64{4, 0})
 	c[1].Up = false
 	if s.Observe(now, c) {
 		t.Fatal("done while n2 did not answer")
 	}
-	if !s.Observe(now, reading([2]int64{5, 0}, [2]int64{3, 0}, [2]int64{0, 0})) {
+	if !s.Observe(now, reading([2]int64{5, 0}, [2]int64{5, 0}, [2]int64{4, 0})) {
 		t.Fatal("two quiet rounds not seen")
 	}
 	if !s.First.IsZero() || s.Repaired() != 0 {

@@ -13,7 +13,7 @@ type NodeInfo struct {
 	Members      int   // cluster_members
 	Sent         int64 // peer_bytes_sent: frames written to peers since the node started
 	Received     int64 // peer_bytes_received
-	Exchanges    int64 // aae_exchanges: tree-root exchanges this node started
+	Exchanges    int64 // aae_exchanges: tree-root exchanges this node took part in (started or answered)
 	Repaired     int64 // aae_keys_repaired: keys this node's exchanges repaired
 	HintsPending int64 // hints_pending
 	HintsDropped int64 // hints_dropped
@@ -83,7 +83,8 @@ func (c Cluster) Sum(f func(NodeInfo) int64) int64 {
 	return s
 }
 
-// Field accessors for Sum.
+// Field accessors for Sum. Summed over the nodes, exchanges counts every
+// exchange twice (the node that starts it and the one that answers).
 func sent(n NodeInfo) int64      { return n.Sent }
 func exchanges(n NodeInfo) int64 { return n.Exchanges }
 func repaired(n NodeInfo) int64  { return n.Repaired }
@@ -92,12 +93,16 @@ func dropped(n NodeInfo) int64   { return n.HintsDropped }
 
 // Settle decides, from successive readings, when an anti-entropy repair
 // is over: at least Need keys repaired since the first reading, and then
-// every node has run two more full rounds without repairing anything. In a
-// round, the node at index i of n (names sorted) starts one exchange with
-// each node after it (the lower name starts a pair's exchange), so it
-// counts n-1-i exchanges per round. With Need 0 it waits for two quiet
-// rounds. First and Last are when the repaired count was first and last
-// seen to grow (zero if it never grew).
+// every node has taken part in two more rounds without anything repaired.
+// In a round every node takes part in one exchange with each other node
+// (the lower name starts it, the other answers; aae_exchanges counts
+// both), so a node counts n-1 exchanges per round. The first node only
+// starts exchanges, so two rounds of its own have completed at least one
+// full exchange with every peer; the later ones' counts can include
+// exchanges answered while their own round is still running, so the
+// check is a strong hint, and the callers verify the data afterwards.
+// With Need 0 it waits for two quiet rounds. First and Last are when the
+// repaired count was first and last seen to grow (zero if it never grew).
 type Settle struct {
 	Need        int64
 	First, Last time.Time
@@ -129,7 +134,7 @@ func (s *Settle) Observe(now time.Time, c Cluster) bool {
 		return false
 	}
 	for i, n := range c {
-		if !n.Up || n.Exchanges-s.exchMark[i] < int64(2*(len(c)-1-i)) {
+		if !n.Up || n.Exchanges-s.exchMark[i] < int64(2*(len(c)-1)) {
 			return false
 		}
 	}

@@ -59,7 +59,7 @@ type Repair struct {
 	Repaired    int64         // aae_keys_repaired on n1 and n2 (a key both repaired counts twice)
 	PerNode     []int64       // aae_keys_repaired per node over the repair
 	Bytes       int64         // peer_bytes_sent summed over the nodes over the repair
-	Exchanges   int64         // aae_exchanges summed over the nodes over the repair
+	Exchanges   int64         // exchanges (pairs) over the repair: aae_exchanges summed over the nodes, halved
 	Rounds      []LogRound    // the rounds n1 and n2 logged as having repaired keys
 }
 
@@ -87,8 +87,8 @@ func (r *aaeRunner) repair(ctx context.Context, need int64) (Repair, error) {
 	for i := range after {
 		rp.PerNode = append(rp.PerNode, after[i].Repaired-before[i].Repaired)
 	}
-	rp.Bytes = after.Sum(sent) - before.Sum(sent) // n3 restarted: its counters began at 0
-	rp.Exchanges = after.Sum(exchanges) - before.Sum(exchanges)
+	rp.Bytes = after.Sum(sent) - before.Sum(sent)                     // n3 restarted: its counters began at 0
+	rp.Exchanges = (after.Sum(exchanges) - before.Sum(exchanges)) / 2 // each counted by both nodes
 	rp.Rounds = r.roundsSince(offsets)
 	return rp, err
 }

@@ -83,7 +83,8 @@ func (r *aaeRunner) restartAll(ctx context.Context, interval time.Duration) erro
 	return err
 }
 
-// Idle is what anti-entropy moved over rounds that found no difference.
+// Idle is what anti-entropy moved over rounds that found no difference;
+// Exchanges counts pairs (one node starts, the other answers).
 type Idle struct {
 	Bytes, Exchanges, Repaired int64
 	Took                       time.Duration
@@ -105,13 +106,13 @@ func (r *aaeRunner) idleRounds(ctx context.Context, rounds int) (Idle, error) {
 	err := r.c.poll(ctx, "idle anti-entropy rounds", r.cfg.AAEWait, func(_ time.Time, c Cluster) bool {
 		after = c
 		for i, n := range c {
-			if !n.Up || n.Exchanges-before[i].Exchanges < int64(rounds*(len(c)-1-i)) {
+			if !n.Up || n.Exchanges-before[i].Exchanges < int64(rounds*(len(c)-1)) {
 				return false
 			}
 		}
 		return true
 	})
-	return Idle{Bytes: after.Sum(sent) - before.Sum(sent), Exchanges: after.Sum(exchanges) - before.Sum(exchanges),
+	return Idle{Bytes: after.Sum(sent) - before.Sum(sent), Exchanges: (after.Sum(exchanges) - before.Sum(exchanges)) / 2,
 		Repaired: after.Sum(repaired) - before.Sum(repaired), Took: time.Since(start)}, err
 }
 
