@@ -2,21 +2,26 @@
 // the replica layer: several replica.Coordinators over one in-memory
 // network (cluster/transport's MemNetwork), each over a goleveldb store in
 // memory, placed by the real ring (cluster/ring), driven through client
-// operations, partitions, heals, crashes that keep or lose the data, and
-// restarts; then stabilized and checked: replicas converge and no
-// acknowledged write is lost (Dynamo §4.4–§4.7).
+// operations (blind writes, set-adds under a read's context,
+// read-modify-write increments, deletes, reads, some at once), partitions,
+// slow links, crashes that keep or lose the data and restarts, with hinted
+// handoff, anti-entropy and tombstone reaping running; then stabilized and
+// checked: replicas converge and no acknowledged write is lost (Dynamo
+// §4.4–§4.7).
 //
-// A Sim must run inside a testing/synctest bubble: the coordinators keep
+// A Sim runs inside a testing/synctest bubble: the coordinators keep
 // their real goroutines and timeouts, but time is the bubble's fake clock,
-// every link has its own fixed latency, and the harness waits for the
-// cluster to go idle between steps, so a schedule's outcome does not
-// depend on the machine's speed. The checks (Check) hold whatever the
-// interleaving.
+// every node has its own fixed latency, and the harness lets the cluster
+// go idle between steps, so a schedule's outcome does not depend on the
+// machine, and a seed reproduces op by op. The checks (Checker) depend on
+// the final state and the history only, not on interleavings.
 //
 // Operations (Op) have one text form, used for the op log printed on
-// failure, for generated schedules (Generate) and for scripted scenarios
-// with golden output (RunScript, testdata/*.txt). It does not test the
-// server or the RESP layer; it drives replica.Coordinator directly, as a
-// client library would. Start from New, Sim.Do and Sim.Check, or from
-// Generate and Play for a random run.
+// failure, for random schedules (Generate) and for scripted scenarios with
+// golden output (RunScript, testdata/*.txt). The harness drives
+// replica.Coordinator as the server would (writes routed to the key's
+// coordinator, or with Config.Direct where the client connects); it does
+// not test the server or RESP. Start from Simulate(t, cfg, Generate(g,
+// nodes)) for a random run, from New, Sim.Do, Sim.Stabilize and Sim.Check
+// for a hand-written one.
 package replicatest
