@@ -84,9 +84,13 @@ func (c *Coordinator) ReapOnce(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// reapBatch checks one batch with every member, then reaps what all agree
-// on (reapable): first on the other nodes, then here.
+// reapBatch checks one batch with every member (each raising its counter
+// floor as it answers), then reaps what all agree on (reapable): first on
+// the other nodes, then here.
 func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string, batch []candidate) (int, error) {
+	if err := c.raiseFloor(batch); err != nil {
+		return 0, err
+	}
 	verdicts := make([]map[string]byte, len(batch))
 	for i, cd := range batch {
 		verdicts[i] = map[string]byte{c.cfg.Node: reapHeld}
@@ -132,20 +136,34 @@ func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string
 	return n, err
 }
 
-// reapLocal reaps candidates here. It first raises this node's counter
-// floor durably above every counter of its current actor in them: a
-// reaped key's next write continues above the floor, so no dot is issued
-// twice and a stale copy or context of a reaped write stays covered.
-func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
+// raiseFloor durably raises this node's counter floor above every counter
+// of its current actor in cands' histories. Every holder does it while
+// the batch is checked, before any holder reaps: once one holder has
+// reaped, a write there (claiming its own counters up to its floor) can
+// supersede the tombstone and, merged elsewhere, drop the other holders'
+// dots from their histories; their next writes must still not restart
+// their counters.
+func (c *Coordinator) raiseFloor(cands []candidate) error {
 	actor := c.actorID()
 	var top uint64
 	for _, cd := range cands {
 		top = max(top, cd.set.Context().Max(actor))
 	}
-	if top > 0 {
-		if err := c.store.RaiseCounterFloor(top); err != nil {
-			return 0, fmt.Errorf("raising the counter floor before reaping: %w", err)
-		}
+	if top == 0 {
+		return nil
+	}
+	if err := c.store.RaiseCounterFloor(top); err != nil {
+		return fmt.Errorf("raising the counter floor before reaping: %w", err)
+	}
+	return nil
+}
+
+// reapLocal reaps candidates here, having raised the counter floor first
+// (a reaped key's next write continues above it, so no dot is issued
+// twice and a stale copy or context of a reaped write stays covered).
+func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
+	if err := c.raiseFloor(cands); err != nil {
+		return 0, err
 	}
 	var n int
 	for _, cd := range cands {
@@ -163,6 +181,9 @@ func (c *Coordinator) reapLocal(cands []candidate) (int, error) {
 func (c *Coordinator) serveReapCheck(body []byte) ([]byte, error) {
 	cands, err := decodeCandidates(body)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.raiseFloor(cands); err != nil {
 		return nil, err
 	}
 	out := make([]byte, len(cands))
