@@ -34,9 +34,12 @@ func runAAE(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 		return err
 	}
 	for _, ph := range []struct {
-		name string
-		f    func(context.Context) error
-	}{{"target 1", r.target1}, {"target 2", r.target2}, {"target 3", r.target3}, {"engine benchmark", r.engineBench}} {
+		part, name string
+		f          func(context.Context) error
+	}{{"1", "target 1", r.target1}, {"2", "target 2", r.target2}, {"3", "target 3", r.target3}, {"engine", "engine benchmark", r.engineBench}} {
+		if !cfg.runs(ph.part) {
+			continue
+		}
 		if err := ph.f(ctx); err != nil {
 			r.logf("%s failed: %v", ph.name, err)
 			r.rep.note("%s failed: %v", ph.name, firstLineOf(err.Error()))

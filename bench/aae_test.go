@@ -134,7 +134,7 @@ func TestAAEMarkdown(t *testing.T) {
 		Repair: Repair{Last: 3 * time.Second, Bytes: 4*25000 + 30000, Exchanges: 4}, Held: 10, Verified: true}
 	r.Latency = &AAELatency{Runs: []LatencyRun{
 		{Rep: 1, Set: Result{P99: 10}, Get: Result{P99: 5}},
-		{Rep: 1, AAE: true, Set: Result{P99: 11}, Get: Result{P99: 7}, RepairedDuring: 5, RepairEnd: 30 * time.Second},
+		{Rep: 1, AAE: true, Set: Result{P99: 11}, Get: Result{P99: 7}, RepairedDuring: 5, Outlasted: true, RepairEnd: 30 * time.Second},
 	}}
 	md := r.Markdown()
 	for _, want := range []string{
@@ -147,10 +147,26 @@ func TestAAEMarkdown(t *testing.T) {
 		"| SET p99 ms | 10.000 | 11.000 | 1.10× |",
 		"| GET p99 ms | 5.000 | 7.000 | 1.40× |",
 		"Target p99 within 1.2×: SET met, GET **missed**.",
-		"| 1 | on | 0 | 11.000 | 0 | 7.000 | 0.0 | 5 | 30.0 |",
+		"| 1 | on | 0 | 11.000 | 0 | 7.000 | 0.0 | 5 | yes | 30.0 |",
+		"| 1 | off | 0 | 10.000 | 0 | 5.000 | 0.0 | 0 | – | – |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestAAEFlags(t *testing.T) {
+	c, err := parseFlags([]string{"-aae", "-aae-targets", "3,engine", "-aae-keys", "5"})
+	if err != nil || !c.AAE || c.AAEKeys != 5 || !c.runs("3") || !c.runs("engine") || c.runs("1") {
+		t.Fatalf("parsed %+v, %v", c, err)
+	}
+	if !DefaultConfig().runs("2") {
+		t.Fatal("the default does not run target 2")
+	}
+	for _, bad := range [][]string{{"-aae-targets", "4"}, {"-aae-targets", ""}, {"-aae-reps", "0"}, {"-aae-interval", "0s"}} {
+		if _, err := parseFlags(bad); err == nil {
+			t.Errorf("%q accepted", bad)
 		}
 	}
 }

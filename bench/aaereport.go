@@ -163,16 +163,20 @@ func (r *AAEReport) writeLatency(b *strings.Builder) {
 	fmt.Fprintf(b, "## Target 3: foreground p99 while anti-entropy repairs (target: within 1.2× of it off)\n\n"+
 		"`redis-benchmark -h 127.0.0.1 -p N1 -t set,get -c %d -d %d -r %d -n %d --csv` against n1, right after "+
 		"every node was restarted with anti-entropy off, then again right after a restart with it on, while it "+
-		"repairs the %d keys n3 missed (the same divergence: the off run leaves it in place); %d repetitions, "+
-		"each with a new divergence.\n\n", c.Clients, c.DataSize, c.AAEBenchR, c.AAEBenchN, c.AAEDivKeys, c.AAEReps)
-	b.WriteString("| rep | anti-entropy | SET rps | SET p99 ms | GET rps | GET p99 ms | run s | keys repaired during the run | last repair, s after the run's start |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
+		"repairs the keys n3 missed (the same divergence: the off run leaves it in place); %d repetitions, "+
+		"each making n3 miss %d more keys (what the previous one left unrepaired stays; only the last waits for "+
+		"the repair to end).\n\n", c.Clients, c.DataSize, c.AAEBenchR, c.AAEBenchN, c.AAEReps, c.AAEDivKeys)
+	b.WriteString("| rep | anti-entropy | SET rps | SET p99 ms | GET rps | GET p99 ms | run s | keys repaired during the run | repair outlasted the run | last repair, s after the run's start |\n|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n")
 	for _, x := range r.Latency.Runs {
-		end := "–"
+		end, outlasted := "–", "–"
 		if x.AAE && x.RepairEnd > 0 {
 			end = fmt.Sprintf("%.1f", x.RepairEnd.Seconds())
 		}
-		fmt.Fprintf(b, "| %d | %s | %.0f | %.3f | %.0f | %.3f | %.1f | %d | %s |\n", x.Rep, onOff(x.AAE),
-			x.Set.RPS, x.Set.P99, x.Get.RPS, x.Get.P99, x.Took.Seconds(), x.RepairedDuring, end)
+		if x.AAE {
+			outlasted = map[bool]string{true: "yes", false: "**no**"}[x.Outlasted]
+		}
+		fmt.Fprintf(b, "| %d | %s | %.0f | %.3f | %.0f | %.3f | %.1f | %d | %s | %s |\n", x.Rep, onOff(x.AAE),
+			x.Set.RPS, x.Set.P99, x.Get.RPS, x.Get.P99, x.Took.Seconds(), x.RepairedDuring, outlasted, end)
 	}
 	off, on := r.Latency.split()
 	b.WriteString("\n| median | anti-entropy off | on | on ÷ off |\n|---|---:|---:|---:|\n")
@@ -190,8 +194,8 @@ func (r *AAEReport) writeLatency(b *strings.Builder) {
 	}
 	setOK := Median(mapRuns(on, func(x LatencyRun) float64 { return x.Set.P99 })) <= 1.2*Median(mapRuns(off, func(x LatencyRun) float64 { return x.Set.P99 }))
 	getOK := Median(mapRuns(on, func(x LatencyRun) float64 { return x.Get.P99 })) <= 1.2*Median(mapRuns(off, func(x LatencyRun) float64 { return x.Get.P99 }))
-	fmt.Fprintf(b, "\nTarget p99 within 1.2×: SET %s, GET %s. A run with anti-entropy on counts only if keys were "+
-		"repaired during it; the last column shows whether the repair outlasted the run.\n\n", verdict(len(on) > 0 && setOK), verdict(len(on) > 0 && getOK))
+	fmt.Fprintf(b, "\nTarget p99 within 1.2×: SET %s, GET %s. A run with anti-entropy on measures the target only if "+
+		"the repair went on for all of it (keys repaired during it, and still after it).\n\n", verdict(len(on) > 0 && setOK), verdict(len(on) > 0 && getOK))
 }
 
 // split separates the runs with anti-entropy off and on.

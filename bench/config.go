@@ -4,6 +4,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -40,6 +42,7 @@ type Config struct {
 	AAEInterval   time.Duration // --aae-interval when anti-entropy is on; default 1s
 	AAEWait       time.Duration // bound on each wait (hints dropped, repair over, trees ready); default 5m
 	AAEEngineKeys int           // keys for the in-process BenchmarkExchange; default 1000000; 0 skips it
+	AAETargets    string        // which parts run, comma-separated of 1, 2, 3, engine; default all
 }
 
 // Pipelines are the -P values benchmarked, in report order.
@@ -53,7 +56,7 @@ func DefaultConfig() Config {
 		NodeClients: 17, ProfileSecs: 20, RunTimeout: 10 * time.Minute, Timeout: 60 * time.Minute,
 		AAEKeys: 10000, AAEBigKeys: 1000000, AAEDiffKeys: 10, AAEDivKeys: 200000, AAEReps: 3,
 		AAEBenchN: 100000, AAEBenchR: 100000, AAEInterval: time.Second, AAEWait: 5 * time.Minute,
-		AAEEngineKeys: 1000000,
+		AAEEngineKeys: 1000000, AAETargets: "1,2,3,engine",
 	}
 }
 
@@ -79,7 +82,20 @@ func (c Config) Validate() error {
 	case c.AAEInterval <= 0 || c.AAEWait <= 0:
 		return errors.New("bench: -aae-interval and -aae-wait must be positive")
 	}
+	for _, t := range strings.Split(c.AAETargets, ",") {
+		if !slices.Contains(aaeParts, t) {
+			return fmt.Errorf("bench: -aae-targets: %q is none of %s", t, strings.Join(aaeParts, ", "))
+		}
+	}
 	return nil
+}
+
+// aaeParts are the parts of the anti-entropy mode, in run order.
+var aaeParts = []string{"1", "2", "3", "engine"}
+
+// runs reports whether -aae-targets names part.
+func (c Config) runs(part string) bool {
+	return slices.Contains(strings.Split(c.AAETargets, ","), part)
 }
 
 // requests is -n for pipeline depth p.
@@ -122,6 +138,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.DurationVar(&c.AAEInterval, "aae-interval", c.AAEInterval, "ringkv --aae-interval when anti-entropy is on")
 	fs.DurationVar(&c.AAEWait, "aae-wait", c.AAEWait, "bound on each anti-entropy wait (hints dropped, repair over)")
 	fs.IntVar(&c.AAEEngineKeys, "aae-engine-keys", c.AAEEngineKeys, "keys for go test ./engine -bench Exchange (0: skip)")
+	fs.StringVar(&c.AAETargets, "aae-targets", c.AAETargets, "anti-entropy parts to run, comma-separated: 1, 2, 3, engine")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
