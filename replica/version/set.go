@@ -119,22 +119,33 @@ func (s Set) MinExpiry() int64 {
 // Put is a coordinator's write: node makes a new sibling nv under the causal
 // context ctx. Siblings ctx covers are replaced; the others stay as
 // concurrent siblings. The new dot's counter exceeds every counter of node
-// known to s or ctx. floor is node's counter floor: the highest counter of
-// its dots on keys whose histories were reaped. When neither s nor ctx
-// holds any dot of node, all that node ever wrote to this key was reaped
-// (or made obsolete), so the new write claims node's counters up to floor
-// and takes floor+1: a reaped key's counters never restart (a dot is never
-// issued twice) and its history stays one contiguous vector. Put returns
-// the new set and the new sibling's dot. s is not modified.
+// known to s or ctx, and floor: node's counter floor, the highest counter
+// of its dots on keys whose histories were reaped. Reaping (and a write
+// that superseded a reaped tombstone) can make s forget some of node's
+// dots, never one above the floor, so counters above it are fresh. The
+// write also claims node's counters up to floor, keeping the history one
+// contiguous vector, unless s holds a sibling of node at or below the
+// floor that ctx does not cover: a concurrent write that must survive. Put
+// returns the new set and the new sibling's dot. s is not modified.
 func (s Set) Put(node string, ctx Context, nv Sibling, floor uint64) (Set, Dot) {
 	known := max(s.maxCounter(node), ctx.Max(node))
 	nv.Past = Context{VV: slices.Clone(ctx.VV), Dots: slices.Clone(ctx.Dots)}
-	nv.Dot = Dot{Node: node, Counter: known + 1}
-	if known == 0 && floor > 0 {
+	nv.Dot = Dot{Node: node, Counter: max(known, floor) + 1}
+	if floor > 0 && s.ownCovered(node, floor, ctx) {
 		nv.Past = nv.Past.Join(Context{VV: VV{{node, floor}}})
-		nv.Dot.Counter = floor + 1
 	}
 	return s.Merge(Set{nv}), nv.Dot
+}
+
+// ownCovered reports whether ctx covers every sibling of node in s with a
+// counter at or below floor.
+func (s Set) ownCovered(node string, floor uint64, ctx Context) bool {
+	for i := range s {
+		if d := s[i].Dot; d.Node == node && d.Counter <= floor && !ctx.Covers(d) {
+			return false
+		}
+	}
+	return true
 }
 
 // Merge returns the sync of s and o: every sibling of either, minus those

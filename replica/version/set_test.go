@@ -96,13 +96,21 @@ func TestFloorKeepsCountersFresh(t *testing.T) {
 	if m := s.Merge(stale); len(m) != 1 || string(m[0].Value) != "y" {
 		t.Fatalf("a reaped write came back: %v", m)
 	}
-	// With a's dots still in the history the floor does not apply: a blind
-	// write stays concurrent with the sibling it did not see.
+	// A blind write next to a live sibling of a below the floor does not
+	// claim it: it stays concurrent, and the counter is still fresh.
 	var t2 Set
 	t2, _ = t2.Put("a", Context{}, val("p"), 0)
 	t2, d = t2.Put("a", Context{}, val("q"), 1000)
-	if d.Counter != 2 || len(t2) != 2 {
-		t.Fatalf("floor applied to a key with history: dot %v, set %v", d, t2)
+	if d.Counter != 1001 || len(t2) != 2 {
+		t.Fatalf("blind write next to (a,1) with floor 1000: dot %v, set %v", d, t2)
+	}
+	// A history that forgot some of a's dots (below the floor) never
+	// reissues them: a kept (a,1..3) through another sibling's past but
+	// lost (a,4), (a,5) to a reap.
+	kept := Set{{Dot: Dot{"b", 1}, Tombstone: true, Past: Context{VV: VV{{"a", 3}}}}}
+	_, d = kept.Put("a", kept.Context(), val("w"), 5)
+	if d.Counter != 6 {
+		t.Fatalf("write over a part-reaped history took %v, want (a,6)", d)
 	}
 }
 
