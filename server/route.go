@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 	"github.com/ringkv/ringkv/server/command"
@@ -87,6 +88,11 @@ func (r *router) runAt(ctx context.Context, s *command.Session, order []string, 
 		var b []byte
 		if b, err = r.forward(ctx, node, s.Proto, args); err == nil {
 			return resp.Raw(b)
+		}
+		if errors.Is(err, transport.ErrTimeout) {
+			// It may have run: running it again elsewhere could apply an
+			// INCR twice. Say so; the client decides.
+			return resp.Err("NOQUORUM " + node + " coordinates the key and did not answer in time; the command may have run")
 		}
 		if ctx.Err() != nil || isRemote(err) {
 			break

@@ -149,3 +149,17 @@ func TestForwardToHalfOpenPeerTimesOut(t *testing.T) {
 		t.Fatalf("SET took %v", took)
 	}
 }
+
+// A forwarded command that timed out may still run on its coordinator, so
+// it is not run again on the next replica: an INCR must not count twice.
+func TestTimedOutForwardIsNotRetriedElsewhere(t *testing.T) {
+	net, nodes := routedCluster(t)
+	net.SetDelay("n4", "n1", time.Hour) // n1 accepts but does not answer n4
+	got := nodes["n4"].do("INCR", "c")
+	if !strings.Contains(got, "may have run") {
+		t.Fatalf("INCR through a silent coordinator = %s", got)
+	}
+	if v := nodes["n2"].do("GET", "c"); v != "(nil)" {
+		t.Fatalf("the INCR ran on another replica after the timeout: GET = %s", v)
+	}
+}
