@@ -325,23 +325,14 @@ func (c *Coordinator) OldestSync() (oldest int64, partitions int) {
 
 // aaeLoop runs SyncOnce every AAE.Interval.
 func (c *Coordinator) aaeLoop() {
-	tick := time.NewTicker(c.cfg.AAE.Interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := c.loopContext()
+	c.every(c.cfg.AAE.Interval, nil, func(ctx context.Context) {
 		start := time.Now()
 		n, err := c.SyncOnce(ctx)
-		cancel()
 		switch {
 		case err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, context.Canceled):
 			c.log.Debug().Err(err).Msg("anti-entropy round incomplete; retrying next interval")
 		case n > 0:
 			c.log.Info().Int("keys_repaired", n).Dur("took", time.Since(start)).Msg("anti-entropy repaired replicas")
 		}
-	}
+	})
 }

@@ -37,22 +37,14 @@ func (c *Coordinator) NodeUp(string) {
 // the target acknowledged the merge. Hints older than the store's maximum
 // age are dropped and left to anti-entropy.
 func (c *Coordinator) handoffLoop() {
-	tick := time.NewTicker(c.cfg.Hints.Interval)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-tick.C:
-		case <-c.wake:
-		}
+	c.every(c.cfg.Hints.Interval, c.wake, func(context.Context) {
 		c.dropExpiredHints()
 		for _, target := range c.store.HintTargets() {
 			if c.cfg.Up(target) {
 				c.deliverHints(target)
 			}
 		}
-	}
+	})
 }
 
 func (c *Coordinator) dropExpiredHints() {

@@ -42,16 +42,29 @@ func (c *Coordinator) call(ctx context.Context, to string, method uint8, body []
 	return c.peers.Call(ctx, to, method, body)
 }
 
-// loopContext is the context of one round of a background loop: it ends
-// when the coordinator closes.
-func (c *Coordinator) loopContext() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() {
+// every runs round every period (and whenever wake fires, if not nil)
+// until the coordinator closes: the one shape of the background loops
+// (hinted handoff, anti-entropy, reaping). Each round's context ends when
+// the coordinator closes.
+func (c *Coordinator) every(period time.Duration, wake <-chan struct{}, round func(ctx context.Context)) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
 		select {
 		case <-c.stop:
-			cancel()
-		case <-ctx.Done():
+			return
+		case <-tick.C:
+		case <-wake:
 		}
-	}()
-	return ctx, cancel
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-c.stop:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		round(ctx)
+		cancel()
+	}
 }

@@ -254,23 +254,14 @@ func decodeCandidates(b []byte) ([]candidate, error) {
 // reapLoop runs ReapOnce every quarter of the grace period (at least every
 // minute, at most every 100ms).
 func (c *Coordinator) reapLoop() {
-	every := min(max(c.cfg.TombstoneGrace/4, 100*time.Millisecond), time.Minute)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-tick.C:
-		}
-		ctx, cancel := c.loopContext()
+	period := min(max(c.cfg.TombstoneGrace/4, 100*time.Millisecond), time.Minute)
+	c.every(period, nil, func(ctx context.Context) {
 		n, err := c.ReapOnce(ctx)
-		cancel()
 		if err != nil {
 			c.log.Debug().Err(err).Msg("tombstone reaping incomplete; retrying next round")
 		}
 		if n > 0 {
 			c.log.Debug().Int("reaped", n).Msg("tombstones reaped")
 		}
-	}
+	})
 }
