@@ -133,8 +133,9 @@ func TestAAEMarkdown(t *testing.T) {
 	r.Diff = &AAEDiff{Idle: Idle{Bytes: 3 * 25000, Exchanges: 3}, Div: Divergence{Keys: 10},
 		Repair: Repair{Last: 3 * time.Second, Bytes: 4*25000 + 30000, Exchanges: 4}, Held: 10, Verified: true}
 	r.Latency = &AAELatency{Runs: []LatencyRun{
-		{Rep: 1, Set: Result{P99: 10}, Get: Result{P99: 5}},
-		{Rep: 1, AAE: true, Set: Result{P99: 11}, Get: Result{P99: 7}, RepairedDuring: 5, Outlasted: true, RepairEnd: 30 * time.Second},
+		{Rep: 1, Mode: aaeOff, Set: Result{P99: 10}, Get: Result{P99: 5}},
+		{Rep: 1, Mode: aaeRepairing, Set: Result{P99: 11}, Get: Result{P99: 7}, RepairedDuring: 5, Outlasted: true, RepairEnd: 30 * time.Second},
+		{Rep: 1, Mode: aaeIdle, Set: Result{P99: 9}, Get: Result{P99: 6}, Retried: true},
 	}}
 	md := r.Markdown()
 	for _, want := range []string{
@@ -144,11 +145,12 @@ func TestAAEMarkdown(t *testing.T) {
 		"| target under 30 s | met |",
 		"| **bytes the repair moved (net)** | **29.3 KiB** |",
 		"| target under 2 s (restart → last repair) | **missed** |",
-		"| SET p99 ms | 10.000 | 11.000 | 1.10× |",
-		"| GET p99 ms | 5.000 | 7.000 | 1.40× |",
-		"Target p99 within 1.2×: SET met, GET **missed**.",
+		"| SET p99 ms | 10.000 | 11.000 | 1.10× | 9.000 |",
+		"| GET p99 ms | 5.000 | 7.000 | 1.40× | 6.000 |",
+		"Target, p99 of SET and GET within 1.2×: **missed**.",
 		"| 1 | on | 0 | 11.000 | 0 | 7.000 | 0.0 | 5 | yes | 30.0 |",
 		"| 1 | off | 0 | 10.000 | 0 | 5.000 | 0.0 | 0 | – | – |",
+		"| 1 | on, nothing to repair (second attempt) | 0 | 9.000 |",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("report lacks %q:\n%s", want, md)
@@ -168,5 +170,13 @@ func TestAAEFlags(t *testing.T) {
 		if _, err := parseFlags(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestAliveIn(t *testing.T) {
+	info := "# Cluster\r\ncluster_members:3\r\nmember0:name=n1,state=alive,client=127.0.0.1:1,partitions=1024\r\n" +
+		"member1:name=n2,state=failed,client=127.0.0.1:2,partitions=1024\r\nmember2:name=n3,state=alive,client=127.0.0.1:3,partitions=1024\r\n"
+	if got := AliveIn(info); got != 2 {
+		t.Fatalf("AliveIn = %d, want 2", got)
 	}
 }

@@ -80,13 +80,29 @@ func (c *aaeCluster) close() {
 	}
 }
 
-// waitMembers waits (60 s at most) until every node sees three members.
+// waitMembers waits (60 s at most) until every node lists all three
+// members as alive: a ring of three is not enough, since a node that is
+// down stays in the ring.
 func (c *aaeCluster) waitMembers(ctx context.Context) error {
-	var runs []*node
-	for _, n := range c.nodes {
-		runs = append(runs, n.run)
+	seen := make([]int, len(c.nodes))
+	err := c.poll(ctx, "three members alive on every node", 60*time.Second, func(time.Time, Cluster) bool {
+		ok := true
+		for i, n := range c.nodes {
+			rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			text, err := n.rdb.Info(rctx, "cluster").Result()
+			cancel()
+			seen[i] = 0
+			if err == nil {
+				seen[i] = AliveIn(text)
+			}
+			ok = ok && seen[i] == len(c.nodes)
+		}
+		return ok
+	})
+	if err != nil {
+		return fmt.Errorf("%w: alive members seen per node %v", err, seen)
 	}
-	return waitMembers(ctx, runs, len(c.nodes), 60*time.Second)
+	return nil
 }
 
 // stop stops node i cleanly: SIGTERM, then up to bound for the node to

@@ -170,3 +170,16 @@ func WithFlag(args []string, name, value string) []string {
 	}
 	return append(out, "--"+name, value)
 }
+
+// AliveIn counts the members an INFO cluster section lists as alive
+// ("memberN:name=n2,state=alive,...").
+func AliveIn(info string) int {
+	n := 0
+	for _, line := range strings.Split(info, "\n") {
+		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if ok && strings.HasPrefix(k, "member") && strings.Contains(","+v+",", ",state=alive,") {
+			n++
+		}
+	}
+	return n
+}

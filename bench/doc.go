@@ -5,9 +5,15 @@
 //
 //	go run ./bench [-out FILE] [-cluster] [-profile DIR] [-ringkv PATH]
 //
-// It does not measure anything redis-benchmark cannot see (no durability,
-// no failure behaviour) and it is Linux-only: it reads /proc and puts every
-// child in its own process group so that all of them die with the run.
+// With -aae it instead measures anti-entropy on a 3-node cluster whose
+// third node is stopped, made to miss writes and restarted: time to
+// converge, peer bytes per repair, and redis-benchmark's p99 with and
+// without a repair running (aae.go, then aaetargets.go).
+//
+// The comparison does not measure anything redis-benchmark cannot see (no
+// durability, no failure behaviour). Both are Linux-only: they read /proc
+// and put every child in its own process group so that all of them die
+// with the run.
 //
 // Start from run (run.go), which drives the phases in order. The pure parts
 // (parsing redis-benchmark's CSV, medians, the RESP stream fed to
