@@ -276,8 +276,8 @@ func (db *DB) dropHint(target string, h uint64, hk []byte, drop func(int64) bool
 }
 
 // keyLocked runs fn holding the gate (shared) and the stripe lock of hash
-// h, in the order DB.locked takes them, for writes that are not to the
-// key's record.
+// h: the one place the locking order lives (DB.locked adds the key's
+// record).
 func (db *DB) keyLocked(h uint64, fn func() error) error {
 	db.gate.RLock()
 	defer db.gate.RUnlock()

@@ -31,23 +31,16 @@ func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, cha
 }
 
 // locked runs fn with key's current set while holding the gate (shared)
-// and key's stripe lock: the one place the locking order lives. fn may
-// write the key with store.
+// and key's stripe lock (keyLocked). fn may write the key with store.
 func (db *DB) locked(h uint64, key []byte, fn func(h uint64, dk []byte, cur version.Set) error) error {
-	db.gate.RLock()
-	defer db.gate.RUnlock()
-	if db.closed {
-		return ErrClosed
-	}
-	mu := &db.keyMu[h%stripes]
-	mu.Lock()
-	defer mu.Unlock()
-	dk := dataKey(h, key)
-	cur, err := db.load(dk, key)
-	if err != nil {
-		return err
-	}
-	return fn(h, dk, cur)
+	return db.keyLocked(h, func() error {
+		dk := dataKey(h, key)
+		cur, err := db.load(dk, key)
+		if err != nil {
+			return err
+		}
+		return fn(h, dk, cur)
+	})
 }
 
 // Merge absorbs in into key's set (version.Set.Merge), less the versions
