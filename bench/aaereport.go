@@ -43,7 +43,10 @@ type AAEDiff struct {
 }
 
 // AAELatency is target 3: redis-benchmark with anti-entropy off and on.
-type AAELatency struct{ Runs []LatencyRun }
+type AAELatency struct {
+	Div  Divergence
+	Runs []LatencyRun
+}
 
 // note adds a line to the report's notes once.
 func (r *AAEReport) note(format string, a ...any) {
@@ -161,12 +164,13 @@ func (r *AAEReport) writeDiff(b *strings.Builder) {
 func (r *AAEReport) writeLatency(b *strings.Builder) {
 	c := r.Cfg
 	fmt.Fprintf(b, "## Target 3: foreground p99 while anti-entropy repairs (target: within 1.2× of it off)\n\n"+
-		"`redis-benchmark -h 127.0.0.1 -p N1 -t set,get -c %d -d %d -r %d -n %d --csv` against n1, right after "+
-		"every node was restarted with anti-entropy off, then again right after a restart with it on, while it "+
-		"repairs the keys n3 missed (the same divergence: the off run leaves it in place); %d repetitions, "+
-		"each making n3 miss %d more keys (what the previous one left unrepaired stays; only the last waits for "+
-		"the repair to end). Last, a control: a restart with anti-entropy on and nothing left to repair.\n\n",
-		c.Clients, c.DataSize, c.AAEBenchR, c.AAEBenchN, c.AAEReps, c.AAEDivKeys)
+		"n3 misses %d keys (%d hints dropped), once. Then %d repetitions of: "+
+		"`redis-benchmark -h 127.0.0.1 -p N1 -t set,get -c %d -d %d -r %d -n %d --csv` against n1 right after "+
+		"every node was restarted with anti-entropy off (the divergence stays), then the same right after a "+
+		"restart with it on, while it repairs the divergence. Each run with it on repairs only part of it; the "+
+		"last repetition waits for the repair to end. Last, a control: a restart with anti-entropy on and "+
+		"nothing left to repair.\n\n",
+		r.Latency.Div.Keys, r.Latency.Div.Dropped, c.AAEReps, c.Clients, c.DataSize, c.AAEBenchR, c.AAEBenchN)
 	b.WriteString("| rep | anti-entropy | SET rps | SET p99 ms | GET rps | GET p99 ms | run s | keys repaired during the run | repair outlasted the run | last repair, s after the run's start |\n|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n")
 	for _, x := range r.Latency.Runs {
 		end, outlasted := "–", "–"
