@@ -24,6 +24,22 @@ func (st State) Unions() map[string][]string {
 	return out
 }
 
+// Start returns a new cluster for a test, closed (and its close checked)
+// when the test ends; inside a synctest bubble, before the bubble ends.
+func Start(t testing.TB, cfg Config) *Sim {
+	t.Helper()
+	s, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return s
+}
+
 // Simulate runs ops on a new cluster inside a synctest bubble. Unless ops
 // end with one, it stabilizes the cluster and checks it at the end. It
 // fails t on an error of the harness itself, not on violations: the
@@ -31,15 +47,7 @@ func (st State) Unions() map[string][]string {
 func Simulate(t *testing.T, cfg Config, ops []Op) Report {
 	var rep Report
 	synctest.Test(t, func(t *testing.T) {
-		s, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := s.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		s := Start(t, cfg)
 		s.Play(ops)
 		if n := len(ops); n == 0 || ops[n-1].Cmd != "check" {
 			s.Do(Op{Cmd: "stabilize"})

@@ -32,15 +32,7 @@ func TestReapInProgressThenWriteNeverReusesADot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Direct, cfg.TombstoneGrace = true, 50*time.Millisecond
-		s, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := s.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		s := Start(t, cfg)
 		for _, line := range []string{"put n2 r1 v1", "del n1 r1", "tick 20ms", "slow n3 80ms", "tick 150ms"} {
 			do(t, s, line)
 		}
@@ -72,15 +64,7 @@ func TestPartReapedHistoryNeverReusesADot(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg := DefaultConfig()
 		cfg.Direct, cfg.TombstoneGrace = true, 50*time.Millisecond
-		s, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := s.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		s := Start(t, cfg)
 		for _, line := range []string{"put n2 r1 v1", "put n2 r1 v2", "put n2 r1 v3", "tick 10ms",
 			"partition n3 n1,n2,n4,n5", "del n3 r1 r=1 w=1", "put n2 r1 v4", "put n2 r1 v5", "del n1 r1",
 			"slow n3 80ms", "heal", "gossip", "get n1 r1 r=3", "tick 125ms"} {

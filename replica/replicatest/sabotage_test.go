@@ -11,15 +11,7 @@ import (
 func TestSimSeesALostReplica(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		cfg, g := seedConfig(1)
-		s, err := New(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer func() {
-			if err := s.Close(); err != nil {
-				t.Error(err)
-			}
-		}()
+		s := Start(t, cfg)
 		g.Faults = 0
 		s.Play(Generate(g, s.Nodes()))
 		if vs := s.Check(); len(vs) > 0 {
