@@ -95,9 +95,6 @@ func (db *DB) batchHint(b *leveldb.Batch, target string, h uint64, key []byte, s
 // past HintMaxBytes is left out (counted as dropped; anti-entropy repairs
 // its target) and the write goes on.
 func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
-	if len(targets) == 0 {
-		return db.Update(key, fn)
-	}
 	var stored version.Set
 	err := db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
 		next, changed, err := fn(cur)

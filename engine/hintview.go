@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"slices"
-
-	"github.com/ringkv/ringkv/replica/version"
-)
+import "github.com/ringkv/ringkv/replica/version"
 
 // EachHint visits target's pending hints, in key-hash order, until fn
 // returns false: RangeHintsFor in the shape the replica layer's handoff
@@ -14,12 +10,4 @@ func (db *DB) EachHint(target string, fn func(key []byte, s version.Set) bool) e
 }
 
 // HintTargets lists, sorted, the nodes with hints pending here.
-func (db *DB) HintTargets() []string {
-	st := db.HintStats()
-	out := make([]string, 0, len(st.Targets))
-	for t := range st.Targets {
-		out = append(out, t)
-	}
-	slices.Sort(out)
-	return out
-}
+func (db *DB) HintTargets() []string { return db.hints.targetNames() }

@@ -14,20 +14,7 @@ import (
 // the current set, or the error as is. Storing an empty set deletes the
 // record. fn must not call the DB. Update returns the stored set.
 func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
-	var stored version.Set
-	err := db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
-		next, changed, err := fn(cur)
-		if err != nil || !changed {
-			stored = cur
-			return err
-		}
-		stored = next
-		return db.store(h, dk, key, cur, next)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return stored, nil
+	return db.UpdateHinted(key, nil, fn)
 }
 
 // locked runs fn with key's current set while holding the gate (shared)
