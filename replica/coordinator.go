@@ -80,7 +80,7 @@ func (c *Coordinator) Coordinators(key []byte) []string {
 	list := c.replicas(key)
 	out := make([]string, 0, len(list))
 	for _, n := range list {
-		if n == c.cfg.Node || c.cfg.Up(n) {
+		if c.up(n) {
 			out = append(out, n)
 		}
 	}
@@ -145,7 +145,11 @@ func (c *Coordinator) write(ctx context.Context, key []byte, o WriteOptions, lis
 	var p writePlan
 	if len(list) > 1 {
 		others := slices.DeleteFunc(slices.Clone(list), func(n string) bool { return n == c.cfg.Node })
-		p.targets, p.orphans, p.spare = plan(others, c.place.Fallbacks(key), c.cfg.Up)
+		fb := c.fallbacks(key, others)
+		p.targets, p.orphans, p.spare = plan(others, fb, c.cfg.Up)
+		if fb == nil { // all up: walk the fallbacks only if a copy fails
+			p.spares = func() []string { _, _, spare := plan(others, c.place.Fallbacks(key), c.cfg.Up); return spare }
+		}
 	}
 	res, err := c.applyLocal(key, p.orphans, fn)
 	if err != nil || !res.Written() || len(list) == 1 {
@@ -162,6 +166,20 @@ func (c *Coordinator) write(ctx context.Context, key []byte, o WriteOptions, lis
 type writePlan struct {
 	targets        []copyTarget
 	orphans, spare []string
+	spares         func() []string // the spare fallbacks, when plan did not walk them
+}
+
+// up reports whether membership sees node up (this node always is).
+func (c *Coordinator) up(n string) bool { return n == c.cfg.Node || c.cfg.Up(n) }
+
+// fallbacks returns key's fallbacks, or nil when every node of list is up:
+// the extended preference list is walked only when a copy needs a
+// stand-in, not on every request.
+func (c *Coordinator) fallbacks(key []byte, list []string) []string {
+	if !slices.ContainsFunc(list, func(n string) bool { return !c.up(n) }) {
+		return nil
+	}
+	return c.place.Fallbacks(key)
 }
 
 // applyLocal runs fn under the local key lock and stores the new sibling,

@@ -20,7 +20,6 @@ type copyTarget struct {
 // coordinator keeps their hints itself. spare is the fallbacks left over,
 // in order, for primaries that fail during the request. plan is pure.
 func plan(primaries, fallbacks []string, up func(string) bool) (targets []copyTarget, orphans, spare []string) {
-	spare = make([]string, 0, len(fallbacks))
 	for _, f := range fallbacks {
 		if up(f) && !slices.Contains(primaries, f) {
 			spare = append(spare, f)
@@ -105,9 +104,8 @@ func (t *tally) err(op string) *QuorumError {
 // in for each primary that is down, and the down primaries with no
 // fallback left (their hints stay on the coordinator). RINGKV LOCATE shows it.
 func (c *Coordinator) StandIns(key []byte) (standIns [][2]string, orphans []string) {
-	targets, orphans, _ := plan(c.replicas(key), c.place.Fallbacks(key), func(n string) bool {
-		return n == c.cfg.Node || c.cfg.Up(n)
-	})
+	list := c.replicas(key)
+	targets, orphans, _ := plan(list, c.fallbacks(key, list), c.up)
 	for _, t := range targets {
 		if t.For != "" {
 			standIns = append(standIns, [2]string{t.For, t.Node})

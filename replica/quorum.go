@@ -39,7 +39,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 	t.self(true)
 	answers := make(chan answer, len(targets))
 	bctx, cancel := c.background(ctx)
-	pool := &sparePool{nodes: p.spare}
+	pool := &sparePool{nodes: p.spare, load: p.spares}
 	var wg sync.WaitGroup
 	for _, x := range targets {
 		wg.Add(1)
@@ -99,15 +99,20 @@ func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, bo
 	return a
 }
 
-// sparePool hands out the fallbacks no target took, each once.
+// sparePool hands out the fallbacks no target took, each once; load, if
+// set, finds them at the first take.
 type sparePool struct {
 	mu    sync.Mutex
 	nodes []string
+	load  func() []string
 }
 
 func (p *sparePool) take() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.load != nil {
+		p.nodes, p.load = p.load(), nil
+	}
 	if len(p.nodes) == 0 {
 		return ""
 	}
@@ -129,7 +134,7 @@ func (c *Coordinator) hintHere(owner string, key []byte, set version.Set) {
 // the merge of the answers once o.R (and o.PR) answered, then repairs the
 // primaries found behind in the background.
 func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string, o ReadOptions) (version.Set, error) {
-	targets, _, _ := plan(list, c.place.Fallbacks(key), func(n string) bool { return n == c.cfg.Node || c.cfg.Up(n) })
+	targets, _, _ := plan(list, c.fallbacks(key, list), c.up)
 	t := newTally(need(o.R, c.cfg.R, len(list)), need(o.PR, c.cfg.PR, len(list)), targets)
 	replies := make(chan reply, len(targets))
 	bctx, cancel := c.background(ctx)
