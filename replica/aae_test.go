@@ -137,3 +137,36 @@ func TestReapAfterEveryPrimaryHoldsTheTombstone(t *testing.T) {
 		t.Fatalf("the write after reaping reissued counter %d (the reaped history went up to 2)", res.Dot.Counter)
 	}
 }
+
+// Expired keys vanish the same way on every replica: each replica's sweep
+// turns the expired value into a tombstone with the same stamp, so the
+// replicas agree and the tombstone is reaped everywhere.
+func TestExpiredKeyIsReapedOnEveryReplica(t *testing.T) {
+	rc := newRing(t, 3, 0, 2, 2)
+	ctx := context.Background()
+	key := []byte("ttl")
+	expiring := func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Value: []byte("v"), Expiry: now + 1}, nil
+	}
+	if _, err := rc.coords["n1"].Update(ctx, key, replica.WriteOptions{W: 3}, expiring); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond) // past the expiry and the 1ms grace, by the clock
+	if n, _ := rc.coords["n1"].ReapOnce(ctx); n != 0 {
+		t.Fatalf("reaped %d keys holding a value not yet swept", n)
+	}
+	for name, db := range rc.stores {
+		if _, err := db.Sweep(time.Now().UnixMilli(), 100); err != nil {
+			t.Fatalf("sweep on %s: %v", name, err)
+		}
+	}
+	eventually(t, func() bool {
+		_, _ = rc.coords["n1"].ReapOnce(ctx)
+		for _, db := range rc.stores {
+			if s, _ := db.Get(key); len(s) != 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
