@@ -143,6 +143,21 @@ var authProbes = []probe{
 	p("GET", "k"), p("AUTH", "pw"), p("AUTH", "default", "pw"), p("GET", "k"), p("PING"),
 }
 
+// fidelityTopic is a session of probes for one command family, kept in its
+// own file (fidelity_<topic>_test.go) that registers it from init. Each
+// topic runs on fresh connections after FLUSHALL, in RESP2 and RESP3.
+type fidelityTopic struct {
+	name   string
+	probes []probe
+}
+
+var fidelityTopics []fidelityTopic
+
+// addFidelity registers a topic; call it from an init function.
+func addFidelity(name string, probes ...probe) {
+	fidelityTopics = append(fidelityTopics, fidelityTopic{name, probes})
+}
+
 // TestFidelity replays the same sessions on ringkv and a real redis-server
 // 7 and reports every reply that differs. Commands that only redis-server
 // has (LPUSH...) are expected to differ and are not probed.
@@ -157,6 +172,15 @@ func TestFidelity(t *testing.T) {
 				session = append(session, loose(sameKeys, "HELLO", "3"))
 			}
 			compareSessions(t, proto, n.Addr(), ref, append(session, fidelityProbes...))
+			for _, tp := range fidelityTopics {
+				t.Run(tp.name, func(t *testing.T) {
+					session := []probe{p("FLUSHALL")}
+					if proto == 3 {
+						session = append(session, loose(sameKeys, "HELLO", "3"))
+					}
+					compareSessions(t, proto, n.Addr(), ref, append(session, tp.probes...))
+				})
+			}
 		})
 	}
 	t.Run("COMMAND INFO", func(t *testing.T) {

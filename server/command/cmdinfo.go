@@ -113,16 +113,14 @@ func (d *Dispatcher) commandGetKeys(_ *Session, args [][]byte) resp.Reply {
 		return resp.Err("ERR Invalid command specified")
 	case (c.Arity > 0 && c.Arity != len(cargs)) || len(cargs) < -c.Arity:
 		return resp.Err("ERR Invalid number of arguments specified for command")
-	case c.FirstKey == 0:
+	}
+	keys := c.KeysOf(cargs)
+	if len(keys) == 0 {
 		return resp.Err("ERR The command has no key arguments")
 	}
-	last := c.LastKey
-	if last < 0 {
-		last += len(cargs)
-	}
-	var out []resp.Reply
-	for i := c.FirstKey; i <= last && i < len(cargs); i += c.Step {
-		out = append(out, resp.Bulk(cargs[i]))
+	out := make([]resp.Reply, len(keys))
+	for i, k := range keys {
+		out[i] = resp.Bulk(k)
 	}
 	return resp.Array(out...)
 }
@@ -153,7 +151,7 @@ func (d *Dispatcher) commandHelp(_ *Session, _ [][]byte) resp.Reply {
 func (c *Command) info() resp.Reply {
 	var flags []resp.Reply
 	for i, n := range flagNames {
-		if c.Flags&(1<<i) != 0 {
+		if c.Flags&(1<<i) != 0 && n != "" {
 			flags = append(flags, resp.Simple(n))
 		}
 	}

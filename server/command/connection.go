@@ -38,6 +38,7 @@ func (d *Dispatcher) quit(s *Session, _ [][]byte) resp.Reply {
 func (d *Dispatcher) reset(s *Session, _ [][]byte) resp.Reply {
 	authed := d.env.Settings.RequirePass() == ""
 	s.set(func() { s.Proto, s.Name, s.DB, s.Authed = 2, "", 0, authed })
+	s.resetTx()
 	return resp.Simple("RESET")
 }
 

@@ -15,11 +15,12 @@ type Dispatcher struct {
 	cmds     map[string]*Command // by lowercase name
 	sorted   []*Command          // by name, for COMMAND
 	lastSave atomic.Int64        // Unix seconds of the last SAVE/BGSAVE or the start
+	gate     *gate               // transactions and scripts run alone (atomic.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
 func New(env *Env) *Dispatcher {
-	d := &Dispatcher{env: env.withDefaults()}
+	d := &Dispatcher{env: env.withDefaults(), gate: newGate()}
 	if d.env.Topology == nil {
 		d.env.Topology = localTopology{d}
 	}
@@ -63,17 +64,36 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		if cmd != nil {
 			cmd.rejected.Add(1)
 		}
+		s.txFail()
 		return rej
 	}
 	if !s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "" {
 		d.env.Stats.ErrorReplies.Add(1)
 		cmd.rejected.Add(1)
+		s.txFail()
 		return errNoAuth
 	}
-	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
+	if s.tx != nil && !txControl[cmd.Name] {
+		return d.queue(s, cmd, args) // multi.go
+	}
 	s.ctx = ctx
+	defer func() { s.ctx = nil }()
+	if cmd.Flags&(AllowBusy|Atomic) == 0 {
+		release, kind, ok := d.gate.shared()
+		if !ok {
+			d.env.Stats.ErrorReplies.Add(1)
+			cmd.rejected.Add(1)
+			return errBusy(kind)
+		}
+		defer release()
+	}
+	return d.run(s, cmd, args)
+}
+
+// run runs cmd's handler for s and counts it.
+func (d *Dispatcher) run(s *Session, cmd *Command, args [][]byte) resp.Reply {
+	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
 	r := cmd.Handler(s, args)
-	s.ctx = nil
 	d.env.Stats.Commands.Add(1)
 	cmd.calls.Add(1)
 	if r.Kind == resp.KindError {

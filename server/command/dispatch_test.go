@@ -13,8 +13,8 @@ func TestUnknownCommand(t *testing.T) {
 		(error) ERR unknown command 'FOO', with args beginning with: 'a' 'b' 
 		> lpush l x
 		(error) ERR unknown command 'lpush', with args beginning with: 'l' 'x' 
-		> MULTI
-		(error) ERR unknown command 'MULTI', with args beginning with: 
+		> NOSUCHCMD
+		(error) ERR unknown command 'NOSUCHCMD', with args beginning with: 
 	`)
 	long := strings.Repeat("x", 200)
 	r := f.do("FOO", long, "b")

@@ -36,6 +36,10 @@ type Session struct {
 	Close bool
 
 	ctx context.Context // the current request's context
+
+	tx          *txState // MULTI's queue; nil outside a transaction (multi.go)
+	watched     []watch  // WATCHed keys (multi.go)
+	inExclusive bool     // running inside d.exclusive (atomic.go)
 }
 
 // NewSession returns the state of a new connection: RESP2, authenticated

@@ -3,10 +3,12 @@ package command
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Params are a node's client-visible parameters, by their Redis names.
@@ -44,6 +46,8 @@ type Settings struct {
 	timeout  atomic.Int64
 	maxBulk  atomic.Int64
 	r, w     atomic.Int64
+	obuf     atomic.Pointer[ObufLimits] // client-output-buffer-limit; nil: defaults (obuflimit.go)
+	ints     map[string]*atomic.Int64 // the intParam values, by name
 	onChange func(name, value string)
 }
 
@@ -57,7 +61,35 @@ func NewSettings(p Params) *Settings {
 	s.maxBulk.Store(p.ProtoMaxBulkLen)
 	s.r.Store(p.R)
 	s.w.Store(p.W)
+	s.ints = make(map[string]*atomic.Int64, len(intParams))
+	for _, ip := range intParams {
+		v := new(atomic.Int64)
+		v.Store(ip.def)
+		s.ints[ip.name] = v
+	}
 	return s
+}
+
+// intParams are the integer parameters that need no field of their own:
+// add a line here and read it with Settings.Int.
+var intParams = []struct {
+	name    string
+	def     int64
+	lo, hi  int64
+	aliases []string
+}{
+	// busy-reply-threshold (alias lua-time-limit): ms a script runs before
+	// other clients get BUSY; 0 never.
+	{"busy-reply-threshold", 5000, 0, math.MaxInt64, []string{"lua-time-limit"}},
+}
+
+// Int returns the value of an intParams parameter; it panics on an unknown
+// name (a programming error).
+func (s *Settings) Int(name string) int64 { return s.ints[name].Load() }
+
+// BusyThreshold is busy-reply-threshold as a duration, 0 for never.
+func (s *Settings) BusyThreshold() time.Duration {
+	return time.Duration(s.Int("busy-reply-threshold")) * time.Millisecond
 }
 
 // RequirePass returns the AUTH password, "" if none.
@@ -122,6 +154,7 @@ var params = []param{
 	{"appendfsync", func(s *Settings) string { return s.p.AppendFsync }, nil},
 	constParam("appendonly", "no"),
 	{"bind", func(s *Settings) string { return s.p.Bind }, nil},
+	{"client-output-buffer-limit", getObufLimits, setObufLimits},
 	constParam("databases", "1"),
 	{"dir", func(s *Settings) string { return s.p.Dir }, nil},
 	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
@@ -139,6 +172,17 @@ var params = []param{
 	{"timeout", func(s *Settings) string { return itoa(s.Timeout()) },
 		intSetter(0, math.MaxInt32, func(s *Settings) *atomic.Int64 { return &s.timeout })},
 	{"w", func(s *Settings) string { return itoa(s.W()) }, quorumSetter('w')},
+}
+
+func init() {
+	for _, ip := range intParams {
+		for _, name := range append([]string{ip.name}, ip.aliases...) {
+			params = append(params, param{name: name,
+				get: func(s *Settings) string { return itoa(s.Int(ip.name)) },
+				set: intSetter(ip.lo, ip.hi, func(s *Settings) *atomic.Int64 { return s.ints[ip.name] })})
+		}
+	}
+	sort.SliceStable(params, func(i, j int) bool { return params[i].name < params[j].name })
 }
 
 func lookupParam(name string) *param {

@@ -27,10 +27,15 @@ const (
 	Fast                      // fast: O(1) or O(log N)
 	NoAuth                    // no_auth: allowed before AUTH
 	NoMulti                   // no_multi
+	AllowBusy                 // allow_busy: runs while a script is busy (SCRIPT KILL)
+	// Atomic marks a handler that takes the node's gate itself (EXEC,
+	// EVAL, FCALL: d.exclusive); Do does not hold it shared for them. Not
+	// shown by COMMAND.
+	Atomic
 )
 
 var flagNames = []string{"write", "readonly", "denyoom", "admin", "noscript",
-	"loading", "stale", "fast", "no_auth", "no_multi"}
+	"loading", "stale", "fast", "no_auth", "no_multi", "allow_busy", ""}
 
 // Command is one entry of the command table. A container (CLIENT, CONFIG,
 // COMMAND) has Subs; its own Handler, if any, runs when it is called alone.
@@ -44,11 +49,36 @@ type Command struct {
 	Group    string
 	Handler  Handler
 	Subs     []*Command
+	// Keys returns the key arguments of a command whose keys are not at
+	// fixed positions (EVAL, FCALL: numkeys); nil means FirstKey, LastKey
+	// and Step say where they are. It must not fail on any argument
+	// vector that passed the arity check.
+	Keys func(args [][]byte) [][]byte
 
 	subs     map[string]*Command
 	calls    atomic.Int64
 	failed   atomic.Int64 // replied an error
 	rejected atomic.Int64 // refused by dispatch (arity, AUTH)
+}
+
+// KeysOf returns the key arguments of args, a call of c that passed its
+// arity check.
+func (c *Command) KeysOf(args [][]byte) [][]byte {
+	if c.Keys != nil {
+		return c.Keys(args)
+	}
+	if c.FirstKey == 0 || c.Step <= 0 {
+		return nil
+	}
+	last := c.LastKey
+	if last < 0 {
+		last += len(args)
+	}
+	var keys [][]byte
+	for i := c.FirstKey; i <= last && i < len(args); i += c.Step {
+		keys = append(keys, args[i])
+	}
+	return keys
 }
 
 // spec abbreviates a table entry: name, arity, flags, key positions, group.
@@ -80,7 +110,7 @@ func container(name string, arity int, f Flag, group string, h Handler, subs ...
 // table lists every command d serves.
 func (d *Dispatcher) table() []*Command {
 	const rw, ro, rwf, rof = Write | DenyOOM, ReadOnly, Write | DenyOOM | Fast, ReadOnly | Fast
-	const str, gen, conn, srv, ver = "string", "generic", "connection", "server", "ringkv"
+	const str, gen, conn, srv, ver, tx = "string", "generic", "connection", "server", "ringkv", "transactions"
 	return []*Command{
 		// strings
 		spec("get", 2, rof, 1, 1, 1, str, d.get),
@@ -104,6 +134,15 @@ func (d *Dispatcher) table() []*Command {
 		spec("incrby", 3, rwf, 1, 1, 1, str, d.incrby),
 		spec("decrby", 3, rwf, 1, 1, 1, str, d.decrby),
 		spec("incrbyfloat", 3, rwf, 1, 1, 1, str, d.incrbyfloat),
+		spec("lcs", -3, ro, 1, 2, 1, str, d.lcs),
+		// bitmaps
+		spec("setbit", 4, rw, 1, 1, 1, "bitmap", d.setbit),
+		spec("getbit", 3, rof, 1, 1, 1, "bitmap", d.getbit),
+		spec("bitcount", -2, ro, 1, 1, 1, "bitmap", d.bitcount),
+		spec("bitpos", -3, ro, 1, 1, 1, "bitmap", d.bitpos),
+		spec("bitop", -4, rw, 2, -1, 1, "bitmap", d.bitop),
+		spec("bitfield", -2, rw, 1, 1, 1, "bitmap", d.bitfield),
+		spec("bitfield_ro", -2, rof, 1, 1, 1, "bitmap", d.bitfieldRO),
 		// keys
 		spec("del", -2, Write, 1, -1, 1, gen, d.del),
 		spec("unlink", -2, Write|Fast, 1, -1, 1, gen, d.del),
@@ -128,6 +167,12 @@ func (d *Dispatcher) table() []*Command {
 		spec("vget", -2, ro, 1, 1, 1, ver, d.vget),
 		spec("vset", -3, rw, 1, 1, 1, ver, d.vset),
 		spec("vdel", -4, Write, 1, 1, 1, ver, d.vdel),
+		// transactions (multi.go)
+		keyless("multi", 1, NoScript|Loading|Stale|Fast|AllowBusy, tx, d.multi),
+		keyless("exec", 1, NoScript|Loading|Stale|Atomic, tx, d.exec),
+		keyless("discard", 1, NoScript|Loading|Stale|Fast|AllowBusy, tx, d.discard),
+		spec("watch", -2, NoScript|Loading|Stale|Fast|AllowBusy, 1, -1, 1, tx, d.watch),
+		keyless("unwatch", 1, NoScript|Loading|Stale|Fast|AllowBusy, tx, d.unwatch),
 		// connection
 		keyless("ping", -1, Fast, conn, d.ping),
 		keyless("echo", 2, Fast, conn, d.echo),

@@ -1,0 +1,214 @@
+package command
+
+import (
+	"bytes"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Transactions: MULTI queues commands on the session, EXEC runs them
+// inside one exclusive section (atomic.go), after checking that no
+// WATCHed key changed. A watch is optimistic, like Redis's: WATCH records
+// the key's causal context (and whether it held a value); EXEC reads the
+// key again, under the gate, and runs nothing if either changed. Comparing
+// contexts rather than local modification flags makes a watch hold in a
+// cluster, where a write may reach the key through any node: every write
+// gives the key a new dot.
+//
+// In a cluster (more than one ring member) every key a transaction names,
+// watched or queued, must fall in one partition, so that the whole
+// transaction runs on that partition's coordinator (the server's router
+// sends it there); a command that names another partition answers
+// CROSSSLOT and the transaction is discarded at EXEC, as in Redis Cluster.
+
+// txControl are the commands that run at once inside MULTI (Redis's
+// processCommand list); every other command is queued.
+var txControl = map[string]bool{"exec": true, "discard": true, "multi": true,
+	"watch": true, "quit": true, "reset": true}
+
+// txState is MULTI's queue.
+type txState struct {
+	cmds  [][][]byte // queued commands, copied
+	dirty bool       // a command was refused while queueing: EXEC aborts
+}
+
+// watch is one WATCHed key as WATCH saw it.
+type watch struct {
+	key  []byte
+	ctx  string // version.EncodeContext of the key's context
+	live bool   // the key held a value
+}
+
+var (
+	errCrossSlot  = resp.Err("CROSSSLOT Keys in request don't hash to the same slot")
+	errExecAbort  = resp.Err("EXECABORT Transaction discarded because of previous errors.")
+	errNotInMulti = resp.Err("ERR Command not allowed inside a transaction")
+)
+
+// txFail marks s's transaction, if any, to abort at EXEC.
+func (s *Session) txFail() {
+	if s.tx != nil {
+		s.tx.dirty = true
+	}
+}
+
+// resetTx forgets s's transaction and watches (EXEC, DISCARD, RESET).
+func (s *Session) resetTx() { s.tx, s.watched = nil, nil }
+
+// queue adds a command to s's transaction.
+func (d *Dispatcher) queue(s *Session, cmd *Command, args [][]byte) resp.Reply {
+	if cmd.Flags&NoMulti != 0 {
+		s.txFail()
+		return errNotInMulti
+	}
+	if !d.samePartition(s, cmd.KeysOf(args)) {
+		s.txFail()
+		return errCrossSlot
+	}
+	cp := make([][]byte, len(args))
+	for i, a := range args {
+		cp[i] = bytes.Clone(a)
+	}
+	s.tx.cmds = append(s.tx.cmds, cp)
+	return resp.Simple("QUEUED")
+}
+
+// clustered reports whether this node is one of several ring members.
+func (d *Dispatcher) clustered() bool { return len(d.env.Topology.Members()) > 1 }
+
+// samePartition reports whether keys fall in the partition of every key
+// s's transaction and watches already name (always true on a single node).
+func (d *Dispatcher) samePartition(s *Session, keys [][]byte) bool {
+	if len(keys) == 0 || !d.clustered() {
+		return true
+	}
+	var first []byte
+	if len(s.watched) > 0 {
+		first = s.watched[0].key
+	} else if s.tx != nil {
+		for _, c := range s.tx.cmds {
+			if cmd := lookup(d.cmds, c[0]); cmd != nil {
+				if ks := d.subcommand(cmd, c).KeysOf(c); len(ks) > 0 {
+					first = ks[0]
+					break
+				}
+			}
+		}
+	}
+	if first == nil {
+		first = keys[0]
+	}
+	return d.SamePartition(append([][]byte{first}, keys...))
+}
+
+// SamePartition reports whether every key falls in one ring partition.
+func (d *Dispatcher) SamePartition(keys [][]byte) bool {
+	if len(keys) < 2 {
+		return true
+	}
+	p, _, _ := d.env.Topology.Locate(keys[0])
+	for _, k := range keys[1:] {
+		if q, _, _ := d.env.Topology.Locate(k); q != p {
+			return false
+		}
+	}
+	return true
+}
+
+// subcommand returns the subcommand args names, or cmd itself.
+func (d *Dispatcher) subcommand(cmd *Command, args [][]byte) *Command {
+	if cmd.subs != nil && len(args) >= 2 {
+		if sub := lookup(cmd.subs, args[1]); sub != nil {
+			return sub
+		}
+	}
+	return cmd
+}
+
+// MULTI
+func (d *Dispatcher) multi(s *Session, _ [][]byte) resp.Reply {
+	if s.tx != nil {
+		return resp.Err("ERR MULTI calls can not be nested")
+	}
+	s.tx = &txState{}
+	return resp.OK()
+}
+
+// DISCARD
+func (d *Dispatcher) discard(s *Session, _ [][]byte) resp.Reply {
+	if s.tx == nil {
+		return resp.Err("ERR DISCARD without MULTI")
+	}
+	s.resetTx()
+	return resp.OK()
+}
+
+// WATCH key [key ...]
+func (d *Dispatcher) watch(s *Session, args [][]byte) resp.Reply {
+	if s.tx != nil {
+		return resp.Err("ERR WATCH inside MULTI is not allowed")
+	}
+	if !d.samePartition(s, args[1:]) {
+		return errCrossSlot
+	}
+	for _, k := range args[1:] {
+		w, err := d.look(s, k)
+		if err != nil {
+			return errorReply(err)
+		}
+		s.watched = append(s.watched, w)
+	}
+	return resp.OK()
+}
+
+// look reads key as WATCH records it.
+func (d *Dispatcher) look(s *Session, key []byte) (watch, error) {
+	set, err := d.env.KV.Get(s.Context(), key, replica.ReadOptions{})
+	if err != nil {
+		return watch{}, err
+	}
+	_, live := set.Winner(d.env.KV.Now())
+	return watch{key: bytes.Clone(key), ctx: version.EncodeContext(set.Context()), live: live}, nil
+}
+
+// UNWATCH
+func (d *Dispatcher) unwatch(s *Session, _ [][]byte) resp.Reply {
+	s.watched = nil
+	return resp.OK()
+}
+
+// EXEC
+func (d *Dispatcher) exec(s *Session, _ [][]byte) resp.Reply {
+	if s.tx == nil {
+		return resp.Err("ERR EXEC without MULTI")
+	}
+	tx, watched := s.tx, s.watched
+	s.resetTx()
+	if tx.dirty {
+		return errExecAbort
+	}
+	return d.execTx(s, watched, tx.cmds)
+}
+
+// execTx runs cmds alone on this node unless a watched key changed, in
+// which case it runs nothing and answers a null array.
+func (d *Dispatcher) execTx(s *Session, watched []watch, cmds [][][]byte) resp.Reply {
+	return d.exclusive(s, "multi", func() resp.Reply {
+		for _, w := range watched {
+			now, err := d.look(s, w.key)
+			if err != nil {
+				return errorReply(err)
+			}
+			if now.ctx != w.ctx || (w.live && !now.live) {
+				return resp.NullArray()
+			}
+		}
+		replies := make([]resp.Reply, len(cmds))
+		for i, c := range cmds {
+			replies[i] = d.call(s, c)
+		}
+		return resp.Array(replies...)
+	})
+}
