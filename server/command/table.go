@@ -17,17 +17,17 @@ type Flag uint16
 
 // Command flags (Redis's names in COMMAND's reply).
 const (
-	Write    Flag = 1 << iota // write
-	ReadOnly                  // readonly
-	DenyOOM                   // denyoom
-	Admin                     // admin
-	NoScript                  // noscript
-	Loading                   // loading: allowed while loading
-	Stale                     // stale
-	Fast                      // fast: O(1) or O(log N)
-	NoAuth                    // no_auth: allowed before AUTH
-	NoMulti                   // no_multi
-	AllowBusy                 // allow_busy: runs while a script is busy (SCRIPT KILL)
+	Write     Flag = 1 << iota // write
+	ReadOnly                   // readonly
+	DenyOOM                    // denyoom
+	Admin                      // admin
+	NoScript                   // noscript
+	Loading                    // loading: allowed while loading
+	Stale                      // stale
+	Fast                       // fast: O(1) or O(log N)
+	NoAuth                     // no_auth: allowed before AUTH
+	NoMulti                    // no_multi
+	AllowBusy                  // allow_busy: runs while a script is busy (SCRIPT KILL)
 	// Atomic marks a handler that takes the node's gate itself (EXEC,
 	// EVAL, FCALL: d.exclusive); Do does not hold it shared for them. Not
 	// shown by COMMAND.
