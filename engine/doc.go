@@ -15,7 +15,8 @@
 //	h | len(target) | target | hash(8) | key -> added(8) | version.Set: hint
 //	t | "c" | index(4)  and  t | "m" -> the Merkle tree saved by Close
 //
-// hash is murmur3.Sum64(key), the ring's placement hash, big-endian, so
+// hash is the ring's placement hash (cluster/ring.Hash: murmur3.Sum64 of the
+// key, or of its hash tag when it has one), big-endian, so
 // records sort by hash: a ring partition (a contiguous hash range) is one
 // range scan (DB.Range) and a SCAN cursor is a hash position. An empty Set
 // is not stored; a key with tombstones only is (causality must survive).
@@ -30,7 +31,8 @@
 // evicted); readers filter with version.Set.Live.
 //
 // Meta keys: "m" "format" holds the layout version (uint64, big-endian),
-// currently 1. Open refuses a directory with any other version, or with
+// currently 2 (format 1 placed tagged keys by the whole key; Open migrates
+// it, see migrate.go). Open refuses a directory with any other version, or with
 // records but no version, with ErrFormat naming the directory. "m" "live"
 // holds the live-key count written by a clean Close; Open reads and deletes
 // it (durably), and recounts with a full scan when it is missing.

@@ -27,6 +27,8 @@ func (db *DB) checkFormat() (fresh bool, err error) {
 		return false, fmt.Errorf("%w %d in %s, written by a newer ringkv (this build reads format %d): "+
 			"run that version, or move the directory aside to start empty",
 			ErrFormat, v, db.dir, formatVersion)
+	case v == 1:
+		return false, db.migrateHashTags()
 	case v != formatVersion:
 		return false, fmt.Errorf("%w %d in %s (this build reads format %d): "+
 			"move the directory aside to start empty", ErrFormat, v, db.dir, formatVersion)

@@ -3,7 +3,7 @@ package engine
 import (
 	"encoding/binary"
 
-	"github.com/spaolacci/murmur3"
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
@@ -17,7 +17,9 @@ const (
 )
 
 // formatVersion is the on-disk layout version stored under "m" "format".
-const formatVersion = 1
+// Format 2 places a key with a hash tag by the tag's hash (migrate.go moves
+// a format-1 directory forward at Open).
+const formatVersion = 2
 
 // Meta key names.
 const (
@@ -27,8 +29,9 @@ const (
 	metaFlushed = "flushed"
 )
 
-// Hash is a key's placement hash, the one the ring uses.
-func Hash(key []byte) uint64 { return murmur3.Sum64(key) }
+// Hash is a key's placement hash: the ring's (cluster/ring.Hash, which
+// honours Redis hash tags), so that a ring partition is one key range here.
+func Hash(key []byte) uint64 { return ring.Hash(key) }
 
 func dataKey(h uint64, key []byte) []byte {
 	b := make([]byte, 0, 9+len(key))

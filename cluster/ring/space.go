@@ -1,6 +1,7 @@
 package ring
 
 import (
+	"bytes"
 	"errors"
 	"math/bits"
 
@@ -23,9 +24,24 @@ var (
 	ErrDuplicate = errors.New("ring: duplicate member name")
 )
 
-// Hash is the placement hash of a key: murmur3 Sum64 (seed 0). Storage
-// orders keys by this same value, so that a partition is a contiguous range.
-func Hash(key []byte) uint64 { return murmur3.Sum64(key) }
+// Hash is the placement hash of a key: murmur3 Sum64 (seed 0) of its Tag.
+// Storage orders keys by this same value, so that a partition is a
+// contiguous range.
+func Hash(key []byte) uint64 { return murmur3.Sum64(Tag(key)) }
+
+// Tag is the part of key that places it, as in Redis Cluster: the text
+// between the first '{' and the first '}' after it, if that is not empty;
+// otherwise the whole key. {user1}:cart and {user1}:orders share a tag, so
+// they share a partition and can be used together by a transaction, a
+// script or a multi-key command.
+func Tag(key []byte) []byte {
+	if i := bytes.IndexByte(key, '{'); i >= 0 {
+		if j := bytes.IndexByte(key[i+1:], '}'); j > 0 {
+			return key[i+1 : i+1+j]
+		}
+	}
+	return key
+}
 
 // Space is the partitioned hash space for a given Q. The zero value is not
 // usable; build it with NewSpace.
