@@ -44,7 +44,8 @@ func forwardable(cmd *command.Command) bool {
 // whatever this node's view of the key's replicas. body is the protocol
 // version byte (2 or 3) and the command as a RESP array; the reply is the
 // RESP reply. Only forwardable commands run; anything else is refused with
-// errExecRefused.
+// errExecRefused. A panic in the command is logged and answered as an
+// error reply, as a client's is.
 //
 // A peer frame never stands in for AUTH: the command runs as an
 // authenticated client only when the peer proved the cluster key
@@ -65,7 +66,8 @@ func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byt
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
 	s.Authed, s.Proto = transport.Authenticated(ctx), int(body[0])
-	return resp.Append(nil, r.disp.Do(ctx, s, args), s.Proto), nil
+	reply := recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.Do(ctx, s, args) })
+	return resp.Append(nil, reply, s.Proto), nil
 }
 
 // truncate returns at most n bytes of b, for error texts.

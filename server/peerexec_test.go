@@ -13,6 +13,7 @@ import (
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 	"github.com/ringkv/ringkv/server/command"
 )
@@ -201,5 +202,32 @@ func TestForwardable(t *testing.T) {
 		if forwardable(d.Lookup([]byte(name))) {
 			t.Errorf("%s is in notForwarded but forwardable", name)
 		}
+	}
+}
+
+// panicKV is a KV whose every read panics, standing in for a handler bug.
+type panicKV struct{ command.KV }
+
+func (panicKV) Get(context.Context, []byte, replica.ReadOptions) (version.Set, error) {
+	panic("boom")
+}
+
+// A panic in a forwarded command is answered as an error reply to the
+// calling node, as a client's is (conn.go's recovered): the node stays up.
+func TestServeExecRecoversPanic(t *testing.T) {
+	_, coord := localDispatcher(t, "", nil)
+	d := command.New(&command.Env{KV: panicKV{coord}})
+	var logged strings.Builder
+	r := &router{self: "b", disp: d, log: zerolog.New(&logged)}
+	b, err := r.serveExec(context.Background(), "a", []byte("\x02*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := resp.ParseReply(b)
+	if err != nil || !rep.IsError() || !strings.Contains(rep.Str, "internal error while running 'get'") {
+		t.Fatalf("reply %q (%v), want an internal error", b, err)
+	}
+	if l := logged.String(); !strings.Contains(l, `"client":"peer:a"`) || !strings.Contains(l, "panicKV.Get") {
+		t.Errorf("log %q, want the peer and the stack", l)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rs/zerolog"
+
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
@@ -33,6 +35,7 @@ type router struct {
 	// that (the remote coordinator's quorum read, then its write) and no
 	// more: a half-open peer must not hold the client.
 	timeout time.Duration
+	log     zerolog.Logger // panics in forwarded commands (serveExec)
 }
 
 // coordinators orders a key's primaries as candidate coordinators

@@ -102,7 +102,7 @@ func (s *Server) open() error {
 	}
 	s.env = s.newEnv()
 	s.disp = command.New(s.env)
-	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout}
+	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout, log: s.log}
 	s.clients.init(s)
 	if err := s.servePprof(); err != nil {
 		return fmt.Errorf("pprof listener on %s: %w", s.cfg.PprofAddr, err)
