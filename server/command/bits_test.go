@@ -2,6 +2,7 @@ package command
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -270,4 +271,40 @@ func TestBitsKVErrors(t *testing.T) {
 			t.Errorf("%q with a failing KV: %s", cmd, r)
 		}
 	}
+}
+
+// FuzzBitCommands drives the bitmap commands and LCS with arbitrary
+// arguments (offsets bounded by a 1 MiB proto-max-bulk-len): none panics,
+// and every error is one of Redis's texts for these commands.
+func FuzzBitCommands(f *testing.F) {
+	for _, seed := range []string{
+		"SETBIT k 7 1", "GETBIT k 8388607", "BITCOUNT k -9223372036854775808 9223372036854775807 BIT",
+		"BITPOS k 0 -9223372036854775808 9223372036854775807 BIT", "BITOP NOT d k",
+		"BITFIELD k OVERFLOW SAT INCRBY i64 #131071 -9223372036854775808 GET u63 8388544",
+		"BITFIELD_RO k GET i64 #-1", "LCS k k IDX MINMATCHLEN -9223372036854775808 WITHMATCHLEN",
+	} {
+		f.Add(seed)
+	}
+	fx := newFixture(&testing.T{}, func(p *Params) { p.ProtoMaxBulkLen = 1 << 20 })
+	fx.do("SET", "k", "\xff\x00foobar")
+	names := []string{"SETBIT", "GETBIT", "BITCOUNT", "BITPOS", "BITOP", "BITFIELD", "BITFIELD_RO", "LCS"}
+	f.Fuzz(func(t *testing.T, line string) {
+		args := strings.Fields(line)
+		if len(args) == 0 {
+			return
+		}
+		args[0] = names[int(args[0][0])%len(names)]
+		r := fx.do(args...)
+		if r.IsError() && !knownBitErrors[r.Str] && !strings.HasPrefix(r.Str, "ERR wrong number of arguments") {
+			t.Fatalf("%q: unexpected error %q", args, r.Str)
+		}
+	})
+}
+
+// knownBitErrors are the error replies the bitmap commands and LCS give.
+var knownBitErrors = map[string]bool{
+	errSyntax.Str: true, errNotInteger.Str: true, errBitOffset.Str: true, errBitValue.Str: true,
+	errBitArg.Str: true, errBitopNot.Str: true, errBfType.Str: true, errBfOverflow.Str: true, errBfRO.Str: true,
+	"ERR If you want both the length and indexes, please just use IDX.":            true,
+	"ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len": true,
 }
