@@ -1,0 +1,234 @@
+package lua
+
+import (
+	"context"
+	"strings"
+
+	lua "github.com/yuin/gopher-lua"
+	"github.com/yuin/gopher-lua/parse"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// vm is one Lua state with the sandbox built: Redis keeps one for EVAL
+// and one for functions. It runs one script at a time (Engine locks).
+type vm struct {
+	L           *lua.LState
+	e           *Engine
+	proxies     map[*lua.LTable]*lua.LTable // read-only proxy -> table behind it
+	refuseWrite *lua.LFunction
+	globals     *lua.LTable // the run-time globals (strict, behind defaultEnv)
+	defaultEnv  *lua.LTable // read-only view of globals, what scripts run in
+	handler     *lua.LFunction
+	cur         *run        // the script running, nil between scripts
+	loadGlobals *lua.LTable // what a library's top-level code sees (functions VM)
+	loading     *loading    // the library being loaded, nil otherwise
+}
+
+// run is what one invocation's redis.* calls need.
+type run struct {
+	ctx    context.Context
+	caller Caller
+	env    *lua.LTable // environment for code loaded by loadstring
+	resp3  bool        // redis.setresp(3) was called
+	proto  int         // the client's protocol
+	name   string      // sha or function name, for error texts
+}
+
+// registry bounds: a script may build large tables and return many values,
+// but not exhaust the process.
+const (
+	callStackSize   = 200 // Lua 5.1's LUAI_MAXCCALLS
+	registrySize    = 256 * 20
+	registryMaxSize = 1 << 22
+	maxDepth        = 1000 // nesting of tables converted to replies
+)
+
+func newVM(e *Engine) *vm {
+	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: callStackSize,
+		RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: 256,
+		MinimizeStackMemory: true})
+	v := &vm{L: L, e: e, proxies: map[*lua.LTable]*lua.LTable{}}
+	for _, lib := range []struct {
+		name string
+		open lua.LGFunction
+	}{{lua.BaseLibName, lua.OpenBase}, {lua.TabLibName, lua.OpenTable},
+		{lua.StringLibName, lua.OpenString}, {lua.MathLibName, lua.OpenMath},
+		{lua.CoroutineLibName, lua.OpenCoroutine}} {
+		L.Push(L.NewFunction(lib.open))
+		L.Push(lua.LString(lib.name))
+		L.Call(1, 0)
+	}
+	g := L.G.Global
+	g.RawSetString("bit", newBitLib(L))
+	g.RawSetString("cjson", newCJSON(L))
+	g.RawSetString("struct", newStructLib(L))
+	g.RawSetString("cmsgpack", newMsgpack(L))
+	v.patchLibraries()
+	v.refuseWrite = L.NewFunction(func(L *lua.LState) int {
+		L.RaiseError(msgReadonly)
+		return 0
+	})
+	v.handler = L.NewFunction(v.errorHandler)
+	return v
+}
+
+// patchLibraries adjusts the stock libraries to Redis's: table functions
+// see through read-only proxies and refuse to write them, string.rep is
+// bounded, gcinfo exists.
+func (v *vm) patchLibraries() {
+	L := v.L
+	tbl := L.G.Global.RawGetString("table").(*lua.LTable)
+	for _, name := range []string{"insert", "remove", "sort", "concat", "getn", "maxn"} {
+		fn := tbl.RawGetString(name).(*lua.LFunction)
+		write := name == "insert" || name == "remove" || name == "sort"
+		tbl.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+			if t, ok := L.Get(1).(*lua.LTable); ok {
+				if real, proxy := v.target(t); proxy {
+					if write {
+						L.RaiseError(msgReadonly)
+					}
+					L.Replace(1, real)
+				}
+			}
+			return v.callThrough(L, fn)
+		}))
+	}
+	tbl.RawSetString("foreach", L.NewFunction(func(L *lua.LState) int {
+		t, fn := v.unwrap(L.CheckTable(1)), L.CheckFunction(2)
+		var out lua.LValue = lua.LNil
+		t.ForEach(func(k, val lua.LValue) {
+			if out != lua.LNil {
+				return
+			}
+			L.Push(fn)
+			L.Push(k)
+			L.Push(val)
+			L.Call(2, 1)
+			out = L.Get(-1)
+			L.Pop(1)
+		})
+		if out == lua.LNil {
+			return 0
+		}
+		L.Push(out)
+		return 1
+	}))
+	str := L.G.Global.RawGetString("string").(*lua.LTable)
+	rep := str.RawGetString("rep").(*lua.LFunction)
+	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		if int64(len(L.CheckString(1)))*int64(L.CheckInt(2)) > maxStringLen {
+			L.RaiseError("resulting string too large")
+		}
+		return v.callThrough(L, rep)
+	}))
+	L.G.Global.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
+		L.Push(lua.LNumber(0))
+		return 1
+	}))
+}
+
+// maxStringLen bounds strings a script builds in one call (Redis's
+// proto-max-bulk-len default).
+const maxStringLen = 512 << 20
+
+// compile parses src as chunk name and returns its prototype. Errors are
+// formatted as Lua's: "name:line: message".
+func compile(src, name string) (*lua.FunctionProto, error) {
+	chunk, err := parse.Parse(strings.NewReader(src), name)
+	if err != nil {
+		return nil, compileError(err, src, name)
+	}
+	proto, err := lua.Compile(chunk, name)
+	if err != nil {
+		return nil, compileError(err, src, name)
+	}
+	return proto, nil
+}
+
+// compileError formats a parse error as "name:line: message near 'token'".
+func compileError(err error, src, name string) error {
+	if pe, ok := err.(*parse.Error); ok {
+		msg, line := pe.Message, pe.Pos.Line
+		if pe.Token != "" && line != parse.EOF {
+			msg += " near '" + pe.Token + "'"
+		} else {
+			msg += " near '<eof>'"
+		}
+		if line == parse.EOF {
+			line = strings.Count(src, "\n") + 1
+		}
+		return errorf(name + ":" + itoa(line) + ": " + msg)
+	}
+	if ce, ok := err.(*lua.CompileError); ok {
+		return errorf(name + ":" + itoa(ce.Line) + ": " + ce.Message)
+	}
+	return errorf(name + ": " + err.Error())
+}
+
+// errorHandler turns the error value into a table {err, source, line}
+// naming the innermost Lua function running when it was raised, as
+// Redis's __redis__err__handler does.
+func (v *vm) errorHandler(L *lua.LState) int {
+	t := L.NewTable()
+	t.RawSetString("err", lua.LString(errorText(L.Get(1))))
+	for level := 1; level < 64; level++ {
+		dbg, ok := L.GetStack(level)
+		if !ok {
+			break
+		}
+		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" {
+			continue
+		}
+		t.RawSetString("source", lua.LString("@"+dbg.Source))
+		t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
+		break
+	}
+	L.Push(t)
+	return 1
+}
+
+// call runs fn (already pushed with nargs arguments) for r and converts
+// its result, or formats its error as Redis does:
+// "<err> script: <name>, on <source>:<line>."
+func (v *vm) call(r *run, nargs int) resp.Reply {
+	L := v.L
+	v.cur = r
+	L.SetContext(r.ctx)
+	defer func() {
+		L.RemoveContext()
+		v.cur = nil
+		L.SetTop(0)
+	}()
+	err := L.PCall(nargs, 1, v.handler)
+	if err != nil {
+		return v.failure(r, err)
+	}
+	return fromLua(L.Get(-1), r.resp3, r.proto)
+}
+
+// failure is the error reply of a script that raised err.
+func (v *vm) failure(r *run, err error) resp.Reply {
+	msg, source, line := "ERR "+err.Error(), "", ""
+	if ae, ok := err.(*lua.ApiError); ok {
+		if t, ok := ae.Object.(*lua.LTable); ok {
+			msg = errorText(t)
+			if s, ok := t.RawGetString("source").(lua.LString); ok {
+				source = string(s)
+			}
+			if n, ok := t.RawGetString("line").(lua.LNumber); ok {
+				line = formatNumber(float64(n))
+			}
+		}
+	}
+	if r.ctx.Err() != nil {
+		msg = "ERR Script killed by user with SCRIPT KILL..."
+	}
+	if source != "" {
+		msg += " script: " + r.name + ", on " + source + ":" + line + "."
+	}
+	return resp.Err(msg)
+}
+
+// killed reports whether the running script was told to stop.
+func (v *vm) killed() bool { return v.cur != nil && v.cur.ctx.Err() != nil }
