@@ -109,9 +109,8 @@ func (d *Dispatcher) incrbyfloat(s *Session, args [][]byte) resp.Reply {
 
 // APPEND key value
 func (d *Dispatcher) append(s *Session, args [][]byte) resp.Reply {
-	max := d.env.Settings.ProtoMaxBulkLen()
 	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
-		if int64(len(old))+int64(len(args[2])) > max {
+		if !d.fits(int64(len(old)), int64(len(args[2]))) {
 			return nil, &replyError{errStringTooBig}
 		}
 		return append(append(make([]byte, 0, len(old)+len(args[2])), old...), args[2]...), nil
@@ -120,6 +119,13 @@ func (d *Dispatcher) append(s *Session, args [][]byte) resp.Reply {
 		return errorReply(err)
 	}
 	return resp.Int(int64(len(nv)))
+}
+
+// fits reports whether a string of size bytes grown by add bytes stays
+// within proto-max-bulk-len (both non-negative; the sum must not overflow),
+// as Redis's checkStringLength.
+func (d *Dispatcher) fits(size, add int64) bool {
+	return size <= d.env.Settings.ProtoMaxBulkLen()-add
 }
 
 // GETRANGE key start end (also SUBSTR)
@@ -172,7 +178,7 @@ func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
 		return resp.Err("ERR offset is out of range")
 	}
 	val := args[3]
-	if len(val) > 0 && off+int64(len(val)) > d.env.Settings.ProtoMaxBulkLen() {
+	if len(val) > 0 && !d.fits(off, int64(len(val))) {
 		return errStringTooBig
 	}
 	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {

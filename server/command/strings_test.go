@@ -289,3 +289,25 @@ func TestAppendRange(t *testing.T) {
 		(error) ERR value is not an integer or out of range
 	`)
 }
+
+// TestSetrangeHugeOffset: off+len(value) must not overflow into a slice
+// panic (issue 7: SETRANGE k 9223372036854775807 A killed the process).
+func TestSetrangeHugeOffset(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> SETRANGE k 9223372036854775807 A
+		(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)
+		> SETRANGE k 9223372036854775807 ""
+		(integer) 0
+		> SET s hello
+		OK
+		> SETRANGE s 9223372036854775807 A
+		(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)
+		> SETRANGE s 9223372036854775807 ""
+		(integer) 5
+		> SETRANGE s 9223372036854775806 AB
+		(error) ERR string exceeds maximum allowed size (proto-max-bulk-len)
+		> GET s
+		"hello"
+	`)
+}
