@@ -140,7 +140,7 @@ func (d *Dispatcher) ttlGeneric(s *Session, key []byte, conv func(exp, now int64
 
 // TTL key: seconds left, rounded as Redis does.
 func (d *Dispatcher) ttl(s *Session, args [][]byte) resp.Reply {
-	return d.ttlGeneric(s, args[1], func(exp, now int64) int64 { return (max(exp-now, 0) + 500) / 1000 })
+	return d.ttlGeneric(s, args[1], func(exp, now int64) int64 { return roundSec(max(exp-now, 0)) })
 }
 
 // PTTL key
@@ -148,10 +148,14 @@ func (d *Dispatcher) pttl(s *Session, args [][]byte) resp.Reply {
 	return d.ttlGeneric(s, args[1], func(exp, now int64) int64 { return max(exp-now, 0) })
 }
 
-// EXPIRETIME key
+// EXPIRETIME key: rounded to the nearest second as TTL is (Redis computes
+// (ms+500)/1000 unsigned, so the largest expiry does not overflow).
 func (d *Dispatcher) expiretime(s *Session, args [][]byte) resp.Reply {
-	return d.ttlGeneric(s, args[1], func(exp, _ int64) int64 { return exp / 1000 })
+	return d.ttlGeneric(s, args[1], func(exp, _ int64) int64 { return roundSec(exp) })
 }
+
+// roundSec is ms >= 0 in seconds, rounded half up.
+func roundSec(ms int64) int64 { return int64((uint64(ms) + 500) / 1000) }
 
 // PEXPIRETIME key
 func (d *Dispatcher) pexpiretime(s *Session, args [][]byte) resp.Reply {

@@ -9,6 +9,10 @@ import (
 	"github.com/ringkv/ringkv/resp"
 )
 
+// errIntRange is Redis's getIntFromObjectOrReply error for an integer
+// outside C int's range (COPY ... DB n).
+var errIntRange = resp.Err("ERR value is out of range, value must between -2147483648 and 2147483647")
+
 // DEL key [key ...] (also UNLINK): tombstones every key; counts live ones.
 func (d *Dispatcher) del(s *Session, args [][]byte) resp.Reply {
 	var n int64
@@ -123,8 +127,11 @@ func (d *Dispatcher) copy(s *Session, args [][]byte) resp.Reply {
 			replace = true
 		case opt == "db" && j+1 < len(args):
 			db, ok := resp.ParseInt(args[j+1])
-			if !ok || db != int64(int32(db)) {
+			switch {
+			case !ok:
 				return errNotInteger
+			case db != int64(int32(db)):
+				return errIntRange
 			}
 			if db != 0 {
 				return errDBIndex

@@ -168,7 +168,7 @@ func TestScan(t *testing.T) {
 		2) (empty array)
 		> SCAN x
 		(error) ERR invalid cursor
-		> SCAN -1
+		> SCAN " 1"
 		(error) ERR invalid cursor
 		> SCAN 0 COUNT 0
 		(error) ERR syntax error
@@ -281,5 +281,84 @@ func TestExpire(t *testing.T) {
 		(integer) -2
 		> PERSIST k
 		(integer) 0
+	`)
+}
+
+// TestLimitsKeys: the extremes of cursors, expire times and DB numbers
+// answer as Redis 7.0 does (each line checked against redis-server).
+func TestLimitsKeys(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		# SCAN parses its cursor with strtoul: a sign, leading zeros and
+		# the empty string are accepted, a negative wraps around.
+		> SCAN ""
+		1) "0"
+		2) (empty array)
+		> SCAN +0
+		1) "0"
+		2) (empty array)
+		> SCAN -0
+		1) "0"
+		2) (empty array)
+		> SCAN 00
+		1) "0"
+		2) (empty array)
+		> SCAN -18446744073709551616
+		(error) ERR invalid cursor
+		> SCAN 18446744073709551616
+		(error) ERR invalid cursor
+		> SCAN -
+		(error) ERR invalid cursor
+		> SCAN "1 "
+		(error) ERR invalid cursor
+		> SCAN "\t1"
+		(error) ERR invalid cursor
+		> SCAN 0 COUNT 9223372036854775807
+		1) "0"
+		2) (empty array)
+		> SCAN 0 COUNT 9223372036854775808
+		(error) ERR value is not an integer or out of range
+		> SCAN 0 COUNT -9223372036854775808
+		(error) ERR syntax error
+		# EXPIRETIME rounds to the nearest second, as TTL does.
+		> SET k v
+		OK
+		> PEXPIREAT k 4000000000500
+		(integer) 1
+		> EXPIRETIME k
+		(integer) 4000000001
+		> PEXPIREAT k 4000000000499
+		(integer) 1
+		> EXPIRETIME k
+		(integer) 4000000000
+		> PEXPIREAT k 9223372036854775807
+		(integer) 1
+		> EXPIRETIME k
+		(integer) 9223372036854776
+		> PEXPIRETIME k
+		(integer) 9223372036854775807
+		> EXPIREAT k 9223372036854775807
+		(error) ERR invalid expire time in 'expireat' command
+		> EXPIREAT k 9223372036854775
+		(integer) 1
+		> EXPIRE k 9223372036854775
+		(error) ERR invalid expire time in 'expire' command
+		> EXPIRE k -9223372036854775808
+		(error) ERR invalid expire time in 'expire' command
+		> PEXPIRE k 9223372036854775807
+		(error) ERR invalid expire time in 'pexpire' command
+		> PEXPIRE k -9223372036854775808
+		(integer) 1
+		> EXISTS k
+		(integer) 0
+		# COPY's DB is an int: out of int range is its own error.
+		> COPY a b DB 9223372036854775807
+		(error) ERR value is out of range, value must between -2147483648 and 2147483647
+		> COPY a b DB 2147483648
+		(error) ERR value is out of range, value must between -2147483648 and 2147483647
+		> COPY a b DB 99999999999999999999
+		(error) ERR value is not an integer or out of range
+		> COPY a b DB -1
+		(error) ERR DB index is out of range
 	`)
 }

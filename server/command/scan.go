@@ -53,8 +53,8 @@ const scanVisitFactor = 10
 
 // SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 func (d *Dispatcher) scan(s *Session, args [][]byte) resp.Reply {
-	cursor, err := strconv.ParseUint(string(args[1]), 10, 64)
-	if err != nil {
+	cursor, ok := parseCursor(args[1])
+	if !ok {
 		return errInvalidCur
 	}
 	o, r := parseScanOpts(args[2:])
@@ -84,6 +84,27 @@ func (d *Dispatcher) scan(s *Session, args [][]byte) resp.Reply {
 		keys = []resp.Reply{}
 	}
 	return resp.Array(resp.BulkString(strconv.FormatUint(next, 10)), resp.Array(keys...))
+}
+
+// parseCursor reads a SCAN cursor as Redis's parseScanCursorOrReply does
+// with strtoul: an optional sign ("-1" wraps to the last cursor), decimal
+// digits that fit 64 bits, nothing before or after; the empty string is 0.
+func parseCursor(b []byte) (uint64, bool) {
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if b[0] == '-' || b[0] == '+' {
+		b = b[1:]
+	}
+	c, err := strconv.ParseUint(string(b), 10, 64) // no sign of its own
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		c = -c
+	}
+	return c, true
 }
 
 // wanted reports whether a scanned key is live and matches o.

@@ -142,7 +142,7 @@ func (d *Dispatcher) getex(s *Session, args [][]byte) resp.Reply {
 	if o.hasExpiry() {
 		var r resp.Reply
 		if exp, r = o.expiry(d.env.KV.Now(), "getex"); r.IsError() {
-			return r
+			return d.orNull(s, args[1], r)
 		}
 	}
 	return d.updateWinner(s, args[1], func(cur version.Set, w *version.Sibling, now int64) *replica.Change {
@@ -154,6 +154,19 @@ func (d *Dispatcher) getex(s *Session, args [][]byte) resp.Reply {
 		}
 		return put(cur, w.Value, exp)
 	})
+}
+
+// orNull is nil if key has no value, else r: Redis's GETEX looks the key
+// up before it checks the expire time.
+func (d *Dispatcher) orNull(s *Session, key []byte, r resp.Reply) resp.Reply {
+	w, err := d.read(s, key)
+	switch {
+	case err != nil:
+		return errorReply(err)
+	case w == nil:
+		return resp.Null()
+	}
+	return r
 }
 
 // MGET key [key ...]

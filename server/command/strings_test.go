@@ -311,3 +311,96 @@ func TestSetrangeHugeOffset(t *testing.T) {
 		"hello"
 	`)
 }
+
+// TestLimitsStrings: extreme numbers in the string commands answer as
+// Redis 7.0 does (each line checked against redis-server).
+func TestLimitsStrings(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		# GETEX looks the key up before it checks the expire time.
+		> GETEX nokey EX 0
+		(nil)
+		> GETEX nokey EX abc
+		(nil)
+		> GETEX nokey PX 9223372036854775807
+		(nil)
+		> SET a 1
+		OK
+		> GETEX a EX 0
+		(error) ERR invalid expire time in 'getex' command
+		> GETEX a EX abc
+		(error) ERR value is not an integer or out of range
+		> GETEX a EX 9223372036854775807
+		(error) ERR invalid expire time in 'getex' command
+		> GETEX a EXAT 9223372036854775807
+		(error) ERR invalid expire time in 'getex' command
+		> GETEX a PX 9223372036854775807
+		(error) ERR invalid expire time in 'getex' command
+		> GETEX a EXAT 9223372036854775
+		"1"
+		> GETEX a PXAT 9223372036854775807
+		"1"
+		> PTTL a
+		(integer) 9223370336854775807
+		> GETEX a PXAT 1
+		"1"
+		> EXISTS a
+		(integer) 0
+		> SET k v EX 9223372036854775
+		(error) ERR invalid expire time in 'set' command
+		> SET k v EXAT 9223372036854776
+		(error) ERR invalid expire time in 'set' command
+		> SET k v EXAT 9223372036854775
+		OK
+		> SET k v PXAT 9223372036854775807
+		OK
+		> SET k v EX -9223372036854775808
+		(error) ERR invalid expire time in 'set' command
+		> SET k v EX 9223372036854775808
+		(error) ERR value is not an integer or out of range
+		> SETEX k 9223372036854775807 v
+		(error) ERR invalid expire time in 'setex' command
+		> PSETEX k 9223372036854775000 v
+		(error) ERR invalid expire time in 'psetex' command
+		> SET n 1
+		OK
+		> INCRBY n 9223372036854775807
+		(error) ERR increment or decrement would overflow
+		> INCRBY n -9223372036854775808
+		(integer) -9223372036854775807
+		> DECRBY n 9223372036854775807
+		(error) ERR increment or decrement would overflow
+		> DECRBY n 9223372036854775808
+		(error) ERR value is not an integer or out of range
+		> INCRBY n -0
+		(error) ERR value is not an integer or out of range
+		> INCRBY n +1
+		(error) ERR value is not an integer or out of range
+		> INCRBYFLOAT x nan
+		(error) ERR value is not a valid float
+		> INCRBYFLOAT x -inf
+		(error) ERR increment would produce NaN or Infinity
+		> SET y inf
+		OK
+		> INCRBYFLOAT y 1
+		(error) ERR increment would produce NaN or Infinity
+		> SET y nan
+		OK
+		> INCRBYFLOAT y 1
+		(error) ERR value is not a valid float
+		> GETRANGE nokey 9223372036854775807 -9223372036854775808
+		""
+		> SET s hello
+		OK
+		> GETRANGE s 9223372036854775807 -9223372036854775808
+		""
+		> GETRANGE s -9223372036854775808 9223372036854775807
+		"hello"
+		> GETRANGE s -9223372036854775808 -9223372036854775808
+		"h"
+		> GETRANGE s 0 9223372036854775807
+		"hello"
+		> APPEND s ""
+		(integer) 5
+	`)
+}
