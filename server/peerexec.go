@@ -36,8 +36,9 @@ var notForwarded = map[string]bool{
 // forwards, a command on keys (FirstKey > 0) that is neither an admin
 // command nor one allowed before AUTH, and not in notForwarded.
 func forwardable(cmd *command.Command) bool {
-	return cmd != nil && cmd.FirstKey > 0 && cmd.Flags&(command.Admin|command.NoAuth) == 0 &&
-		!notForwarded[cmd.Name]
+	return cmd != nil && (cmd.FirstKey > 0 || cmd.Keys != nil) &&
+		cmd.Flags&(command.Admin|command.NoAuth) == 0 &&
+		(!notForwarded[cmd.Name] || scriptCommands[cmd.Name])
 }
 
 // serveExec runs a command forwarded by another node (MethodExec) here,

@@ -67,8 +67,24 @@ var splits = map[string]split{
 // exec runs one client command.
 func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) resp.Reply {
 	cmd := r.disp.Lookup(args[0])
-	if cmd == nil || cmd.FirstKey == 0 || !s.Authed || !arityOK(cmd, len(args)) ||
-		len(r.place.Members()) == 1 {
+	if cmd == nil || !s.Authed || !arityOK(cmd, len(args)) || len(r.place.Members()) == 1 {
+		return r.disp.Do(ctx, s, args)
+	}
+	if s.InMulti() { // queued here; EXEC takes the whole transaction to its coordinator
+		if cmd.Name == "exec" {
+			if rep, ok := r.routeTx(ctx, s); ok {
+				return rep
+			}
+		}
+		return r.disp.Do(ctx, s, args)
+	}
+	if cmd.Keys != nil && cmd.Flags&command.ReadOnly == 0 { // scripts (routetx.go)
+		if rep, ok := r.routeKeys(ctx, s, cmd, args); ok {
+			return rep
+		}
+		return r.disp.Do(ctx, s, args)
+	}
+	if cmd.FirstKey == 0 {
 		return r.disp.Do(ctx, s, args)
 	}
 	if sp, ok := splits[cmd.Name]; ok && (sp.step == 1 || (len(args)-1)%sp.step == 0) {

@@ -118,8 +118,11 @@ func (s *Server) open() error {
 // servePeer answers other nodes: forwarded client commands, or the
 // replica layer's methods.
 func (s *Server) servePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error) {
-	if method == MethodExec {
+	switch method {
+	case MethodExec:
 		return s.route.serveExec(ctx, from, body)
+	case MethodTx:
+		return s.route.serveTx(ctx, from, body)
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }

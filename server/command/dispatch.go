@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"sort"
+	"strings"
 	"sync/atomic"
 
 	"github.com/ringkv/ringkv/resp"
@@ -63,6 +64,10 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		d.env.Stats.ErrorReplies.Add(1)
 		if cmd != nil {
 			cmd.rejected.Add(1)
+		}
+		if cmd != nil && cmd.Name == "exec" {
+			s.resetTx() // as Redis's execCommandAbort
+			return resp.Err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej.Str, "ERR "))
 		}
 		s.txFail()
 		return rej

@@ -2,6 +2,7 @@ package command
 
 import (
 	"bytes"
+	"context"
 
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
@@ -212,3 +213,65 @@ func (d *Dispatcher) execTx(s *Session, watched []watch, cmds [][][]byte) resp.R
 		return resp.Array(replies...)
 	})
 }
+
+// Tx is a transaction taken from its session to run on another node (the
+// coordinator of its partition): what WATCH saw and the queued commands.
+type Tx struct {
+	Watched  []Watch
+	Commands [][][]byte
+}
+
+// Watch is one watched key as WATCH saw it.
+type Watch struct {
+	Key     []byte
+	Context string // version.EncodeContext
+	Live    bool
+}
+
+// PendingTx returns the keys s's transaction names (watched and queued),
+// and ok=false unless EXEC would run it (in MULTI and not discarded).
+func (d *Dispatcher) PendingTx(s *Session) (keys [][]byte, ok bool) {
+	if s.tx == nil || s.tx.dirty {
+		return nil, false
+	}
+	for _, w := range s.watched {
+		keys = append(keys, w.key)
+	}
+	for _, c := range s.tx.cmds {
+		if cmd := lookup(d.cmds, c[0]); cmd != nil {
+			keys = append(keys, d.subcommand(cmd, c).KeysOf(c)...)
+		}
+	}
+	return keys, true
+}
+
+// TakeTx removes s's transaction, as EXEC does, for RunTx on another node.
+// Call it only after PendingTx said ok.
+func (d *Dispatcher) TakeTx(s *Session) Tx {
+	tx := Tx{Commands: s.tx.cmds}
+	for _, w := range s.watched {
+		tx.Watched = append(tx.Watched, Watch{Key: w.key, Context: w.ctx, Live: w.live})
+	}
+	s.resetTx()
+	return tx
+}
+
+// RunTx runs a transaction taken on another node (TakeTx) here, for s,
+// under ctx: EXEC's reply.
+func (d *Dispatcher) RunTx(ctx context.Context, s *Session, tx Tx) resp.Reply {
+	s.ctx = ctx
+	defer func() { s.ctx = nil }()
+	watched := make([]watch, len(tx.Watched))
+	for i, w := range tx.Watched {
+		watched[i] = watch{key: w.Key, ctx: w.Context, live: w.Live}
+	}
+	for _, c := range tx.Commands {
+		if len(c) == 0 {
+			return resp.Err("ERR empty command in a transaction")
+		}
+	}
+	return d.execTx(s, watched, tx.Commands)
+}
+
+// InMulti reports whether s is inside MULTI (its commands are queued).
+func (s *Session) InMulti() bool { return s.tx != nil }

@@ -47,7 +47,7 @@ type Settings struct {
 	maxBulk  atomic.Int64
 	r, w     atomic.Int64
 	obuf     atomic.Pointer[ObufLimits] // client-output-buffer-limit; nil: defaults (obuflimit.go)
-	ints     map[string]*atomic.Int64 // the intParam values, by name
+	ints     map[string]*atomic.Int64   // the intParam values, by name
 	onChange func(name, value string)
 }
 
