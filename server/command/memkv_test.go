@@ -2,10 +2,10 @@ package command
 
 import (
 	"context"
-	"hash/fnv"
 	"sort"
 	"sync"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -58,11 +58,8 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	return replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}, nil
 }
 
-func hashKey(key string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(key))
-	return h.Sum64() | 1
-}
+// hashKey is the placement hash (tags included), never 0 (the final cursor).
+func hashKey(key string) uint64 { return ring.Hash([]byte(key)) | 1 }
 
 func (k *memKV) Scan(_ context.Context, cursor uint64, fn func([]byte, version.Set) bool) (uint64, error) {
 	k.mu.Lock()
@@ -76,7 +73,10 @@ func (k *memKV) Scan(_ context.Context, cursor uint64, fn func([]byte, version.S
 			keys = append(keys, key)
 		}
 	}
-	sort.Slice(keys, func(i, j int) bool { return hashKey(keys[i]) < hashKey(keys[j]) })
+	sort.Slice(keys, func(i, j int) bool {
+		hi, hj := hashKey(keys[i]), hashKey(keys[j])
+		return hi < hj || (hi == hj && keys[i] < keys[j])
+	})
 	sets := make([]version.Set, len(keys))
 	for i, key := range keys {
 		sets[i] = k.m[key]

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -67,10 +68,17 @@ func (d *Dispatcher) scan(s *Session, args [][]byte) resp.Reply {
 		budget = o.count
 	}
 	now := d.env.KV.Now()
+	var last uint64 // placement hash of the last key visited
+	visited := false
 	next, err := d.env.KV.Scan(s.Context(), cursor, func(key []byte, set version.Set) bool {
-		if budget == 0 || int64(len(keys)) >= o.count {
+		h := ring.Hash(key)
+		// The cursor is a hash position, and the keys of one hash tag share
+		// a hash: stop only between hashes, or the next call would start
+		// again at this one (and never pass a tag with many keys).
+		if (budget <= 0 || int64(len(keys)) >= o.count) && (!visited || h != last) {
 			return false
 		}
+		last, visited = h, true
 		budget--
 		if d.wanted(key, set, now, o) {
 			keys = append(keys, resp.Bulk(clone(key)))
