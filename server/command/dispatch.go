@@ -17,6 +17,7 @@ type Dispatcher struct {
 	sorted   []*Command          // by name, for COMMAND
 	lastSave atomic.Int64        // Unix seconds of the last SAVE/BGSAVE or the start
 	gate     *gate               // transactions and scripts run alone (atomic.go)
+	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
@@ -32,6 +33,8 @@ func New(env *Env) *Dispatcher {
 		d.cmds[c.Name] = c
 	}
 	d.lastSave.Store(d.env.Clock().Unix())
+	d.scripts = newScripting(d.env)
+	d.loadFunctions() // functionsync.go
 	return d
 }
 

@@ -1,9 +1,12 @@
 package command
 
 import (
+	"context"
 	"os"
 	"sync/atomic"
 	"time"
+
+	"github.com/rs/zerolog"
 )
 
 // Env is what every session of one node shares. KV is required; New fills
@@ -24,6 +27,16 @@ type Env struct {
 	// Clock is the wall clock for TIME, client ages and INFO uptime; key
 	// expiry uses KV.Now.
 	Clock func() time.Time
+	// Logger receives what scripts log with redis.log and the function
+	// libraries' replication warnings; zero value: Nop.
+	Logger zerolog.Logger
+	// Functions keeps the FUNCTION libraries across restarts; nil: kept
+	// in memory only (functionsync.go).
+	Functions FunctionStore
+	// Broadcast sends a function-replication message to every other
+	// member and hands each answer to Dispatcher.FunctionSync; nil: no
+	// other members.
+	Broadcast func(ctx context.Context, msg []byte) error
 }
 
 // Clients is the server's set of client connections.

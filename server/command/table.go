@@ -173,6 +173,11 @@ func (d *Dispatcher) table() []*Command {
 		keyless("discard", 1, NoScript|Loading|Stale|Fast|AllowBusy, tx, d.discard),
 		spec("watch", -2, NoScript|Loading|Stale|Fast|AllowBusy, 1, -1, 1, tx, d.watch),
 		keyless("unwatch", 1, NoScript|Loading|Stale|Fast|AllowBusy, tx, d.unwatch),
+		// scripting (eval.go, scriptcache.go, functions.go)
+		scriptSpec("eval", 0, d.eval), scriptSpec("evalsha", 0, d.evalsha),
+		scriptSpec("eval_ro", ReadOnly, d.evalRO), scriptSpec("evalsha_ro", ReadOnly, d.evalshaRO),
+		scriptSpec("fcall", 0, d.fcall), scriptSpec("fcall_ro", ReadOnly, d.fcallRO),
+		d.scriptCommand(), d.functionCommand(),
 		// connection
 		keyless("ping", -1, Fast, conn, d.ping),
 		keyless("echo", 2, Fast, conn, d.echo),
