@@ -13,7 +13,19 @@ type Limits struct {
 	// longest "*<n>" or "$<n>" header line (Redis's PROTO_INLINE_MAX_SIZE
 	// serves both). Default 64 KiB.
 	MaxInline int
+	// Unauthenticated applies Redis's limits for a client that must still
+	// AUTH: a command of more than UnauthMaxArgs arguments, or a bulk
+	// longer than UnauthMaxBulkLen, is a protocol error (so a stranger
+	// cannot make the server buffer megabytes). Inline commands keep
+	// MaxInline, as in Redis. Default false.
+	Unauthenticated bool
 }
+
+// Redis's limits before AUTH (networking.c, processMultibulkBuffer).
+const (
+	UnauthMaxArgs    = 10
+	UnauthMaxBulkLen = 16 << 10
+)
 
 // DefaultLimits returns Redis 7's limits.
 func DefaultLimits() Limits {

@@ -3,6 +3,7 @@ package resp
 import (
 	"bytes"
 	"io"
+	"math"
 )
 
 const (
@@ -44,10 +45,21 @@ func NewReader(rd io.Reader, lim Limits) *Reader {
 	return &Reader{rd: rd, lim: lim.withDefaults(), left: -1, bulk: -1}
 }
 
+// SetLimits replaces the limits from the next command header on (zero
+// fields take their defaults). The server calls it between commands, so
+// each command is read under the limits of the session's state when it
+// starts (Unauthenticated until AUTH succeeds, proto-max-bulk-len as
+// CONFIG SET left it), as Redis parses one command at a time.
+func (r *Reader) SetLimits(lim Limits) { r.lim = lim.withDefaults() }
+
 // Buffered returns the number of bytes read from the connection but not yet
 // returned as commands. The server flushes its replies when it is 0, so a
 // pipeline gets its replies in one write.
 func (r *Reader) Buffered() int { return r.w - r.r }
+
+// Size returns the size of the read buffer in bytes (CLIENT LIST's qbuf
+// plus qbuf-free).
+func (r *Reader) Size() int { return len(r.buf) }
 
 // ReadCommand returns the next command's arguments, skipping empty ones
 // ("*0", "*-1", blank inline lines) as Redis does. The arguments alias the
@@ -128,7 +140,12 @@ func (r *Reader) readCount() (ok bool, err error) {
 	}
 	b := r.buf[r.r:]
 	n, ok := ParseInt(b[r.pos+1 : i])
-	if !ok || n > int64(r.lim.MaxMultiBulk) || b[i+1] != '\n' {
+	switch {
+	case !ok || n > math.MaxInt32 || b[i+1] != '\n':
+		return false, protoErr("invalid multibulk length")
+	case r.lim.Unauthenticated && n > UnauthMaxArgs:
+		return false, protoErr("unauthenticated multibulk length")
+	case n > int64(r.lim.MaxMultiBulk):
 		return false, protoErr("invalid multibulk length")
 	}
 	r.pos, r.scan, r.left = i+2, 0, int(max(n, 0))
@@ -148,6 +165,9 @@ func (r *Reader) readBulkLen() (ok bool, err error) {
 	n, ok := ParseInt(b[r.pos+1 : i])
 	if !ok || n < 0 || n > r.lim.MaxBulkLen || b[i+1] != '\n' {
 		return false, protoErr("invalid bulk length")
+	}
+	if r.lim.Unauthenticated && n > UnauthMaxBulkLen {
+		return false, protoErr("unauthenticated bulk length")
 	}
 	r.pos, r.scan, r.bulk = i+2, 0, int(n)
 	return true, nil

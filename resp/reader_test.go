@@ -302,3 +302,56 @@ func TestReadNoAllocs(t *testing.T) {
 		t.Errorf("%.1f allocations per command", allocs)
 	}
 }
+
+// Before AUTH, Redis refuses more than 10 arguments and bulks over 16 KiB
+// as soon as their header arrives (redis-server 7.0.15, measured).
+func TestReadUnauthenticatedLimits(t *testing.T) {
+	lim := Limits{Unauthenticated: true}
+	big := strings.Repeat("x", UnauthMaxBulkLen)
+	tests := []struct{ in, want string }{
+		{"*10\r\n", "unexpected EOF"},
+		{"*11\r\n", "unauthenticated multibulk length"},
+		{"*0\r\n*11\r\n", "unauthenticated multibulk length"},
+		{"*2000000000\r\n", "unauthenticated multibulk length"},
+		{"*3000000000\r\n", "invalid multibulk length"},
+		{"*1\r\n$16385\r\n", "unauthenticated bulk length"},
+		{"*1\r\n$16384\r\n" + big + "\r\n", "EOF"},
+		{"*1\r\n$-1\r\n", "invalid bulk length"},
+		{"*1\r\n$600000000\r\n", "invalid bulk length"},
+		{"a b c d e f g h i j k l\r\n", "EOF"}, // inline: only MaxInline, as Redis
+	}
+	for _, tt := range tests {
+		_, err := parse(tt.in, lim)
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			err = errors.New(pe.Msg)
+		}
+		if err == nil || err.Error() != tt.want {
+			t.Errorf("%q: got %v, want %s", tt.in, err, tt.want)
+		}
+	}
+	if _, err := parse("*11\r\n", Limits{}); err != io.ErrUnexpectedEOF {
+		t.Errorf("authenticated *11: got %v", err)
+	}
+}
+
+// SetLimits takes effect from the next command: a pipeline of AUTH and a
+// large SET is read as Redis reads it, one command at a time.
+func TestReadSetLimitsBetweenCommands(t *testing.T) {
+	val := strings.Repeat("v", 100000)
+	in := "*2\r\n$4\r\nAUTH\r\n$1\r\np\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$100000\r\n" + val + "\r\n"
+	r := NewReader(strings.NewReader(in), Limits{Unauthenticated: true})
+	if args, err := r.ReadCommand(); err != nil || string(args[0]) != "AUTH" {
+		t.Fatalf("AUTH: %q %v", args, err)
+	}
+	r.SetLimits(Limits{})
+	if args, err := r.ReadCommand(); err != nil || len(args[2]) != len(val) {
+		t.Fatalf("SET after AUTH: %d args, %v", len(args), err)
+	}
+	r = NewReader(strings.NewReader(in), Limits{Unauthenticated: true})
+	_, _ = r.ReadCommand()
+	var pe *ProtocolError
+	if _, err := r.ReadCommand(); !errors.As(err, &pe) || pe.Msg != "unauthenticated bulk length" {
+		t.Fatalf("SET while still unauthenticated: %v", err)
+	}
+}

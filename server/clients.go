@@ -3,6 +3,7 @@ package server
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ringkv/ringkv/server/command"
@@ -14,20 +15,29 @@ type registry struct {
 	mu     sync.Mutex
 	nextID uint64
 	conns  map[uint64]*client
+	// cutoff is when writes to clients are cut off (Unix ns), set by a
+	// shutdown; 0 until then.
+	cutoff atomic.Int64
 }
 
 var _ command.Clients = (*registry)(nil)
 
+// init prepares the registry and starts its idle-client loop (stopped by
+// the server's stop channel, waited for with its background goroutines).
 func (r *registry) init(s *Server) {
 	r.s = s
 	r.conns = map[uint64]*client{}
+	s.bg.Add(1)
+	go r.closeIdleLoop()
 }
 
 func (r *registry) add(conn net.Conn) *client {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.nextID++
-	c := &client{conn: conn, sess: r.s.disp.NewSession(r.nextID, conn.RemoteAddr().String(), conn.LocalAddr().String())}
+	c := &client{conn: conn, io: newConnIO(r.s, conn),
+		sess: r.s.disp.NewSession(r.nextID, conn.RemoteAddr().String(), conn.LocalAddr().String())}
+	c.sess.Conn = c.io.stats
 	r.conns[c.sess.ID] = c
 	return c
 }
@@ -73,12 +83,57 @@ func (r *registry) Kill(f command.KillFilter) int {
 }
 
 // interrupt wakes every connection blocked reading so it notices shutdown;
-// commands already running finish and their replies are written.
+// commands already running finish and their replies are written, within
+// shutdownWriteGrace: a client that does not read them is not waited for.
 func (r *registry) interrupt() {
+	now := time.Now()
+	cut := now.Add(shutdownWriteGrace)
+	r.cutoff.Store(cut.UnixNano())
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, c := range r.conns {
-		_ = c.conn.SetReadDeadline(time.Now())
+		_ = c.conn.SetReadDeadline(now)
+		_ = c.conn.SetWriteDeadline(cut)
+	}
+}
+
+// closeIdle closes the clients idle for longer than timeout, as Redis's
+// clientsCronHandleTimeout: only time without a byte read or written
+// counts (a client still uploading a large value is not idle), a running
+// command does not, and subscribers are exempt. It returns how many it
+// closed.
+func (r *registry) closeIdle(now time.Time, timeout time.Duration) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.conns {
+		if c.io.class() == command.ObufPubSub || c.io.idle(now) <= timeout {
+			continue
+		}
+		r.s.log.Debug().Str("client", c.sess.Addr).Msg("closing idle client (timeout)")
+		_ = c.conn.Close()
+		n++
+	}
+	return n
+}
+
+// idleEvery is how often the idle clients are looked for.
+const idleEvery = 250 * time.Millisecond
+
+// closeIdleLoop runs closeIdle while timeout is set, until the server stops.
+func (r *registry) closeIdleLoop() {
+	defer r.s.bg.Done()
+	t := time.NewTicker(idleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.s.stop:
+			return
+		case now := <-t.C:
+			if d := r.s.env.Settings.Timeout(); d > 0 {
+				r.closeIdle(now, time.Duration(d)*time.Second)
+			}
+		}
 	}
 }
 

@@ -21,6 +21,7 @@ const flushAt = 64 << 10
 // client is one accepted connection.
 type client struct {
 	conn net.Conn
+	io   *connIO // conn with deadlines and figures (connio.go)
 	sess *command.Session
 }
 
@@ -28,36 +29,83 @@ type client struct {
 // server shuts down. Replies to pipelined commands are written together.
 func (s *Server) serve(c *client) {
 	defer s.drop(c)
-	rd := resp.NewReader(c.conn, resp.Limits{MaxBulkLen: s.env.Settings.ProtoMaxBulkLen()})
-	wr := resp.NewWriter(c.conn)
+	wr := resp.NewWriter(c.io)
+	rd := resp.NewReader(flushFirst{s, c, wr}, s.readLimits(c.sess))
 	for !s.closing.Load() {
-		if d := s.env.Settings.Timeout(); d > 0 && rd.Buffered() == 0 {
-			_ = c.conn.SetReadDeadline(time.Now().Add(time.Duration(d) * time.Second))
-		}
+		rd.SetLimits(s.readLimits(c.sess))
 		args, err := rd.ReadCommand()
 		if err != nil {
-			var pe *resp.ProtocolError
-			if errors.As(err, &pe) {
-				s.log.Debug().Str("client", c.conn.RemoteAddr().String()).Err(err).Msg("closing client after protocol error")
-				wr.Write(pe.Reply())
-				_ = wr.Flush()
-			}
+			s.readFailed(c, wr, err)
 			return
 		}
+		c.io.commandRead(rd, args)
 		reply := s.exec(c, args)
-		wr.SetProto(c.sess.Proto)
-		wr.Write(reply)
+		c.io.commandDone()
+		if c.sess.ReplyWanted() {
+			wr.SetProto(c.sess.Proto)
+			wr.Write(reply)
+		}
 		if c.sess.Close {
-			_ = wr.Flush()
+			_ = s.flush(c, wr)
 			return
 		}
-		if rd.Buffered() == 0 || wr.Buffered() > flushAt {
-			if err := wr.Flush(); err != nil {
+		if wr.Buffered() > flushAt {
+			if err := s.flush(c, wr); err != nil {
 				return
 			}
 		}
 	}
-	_ = wr.Flush()
+	_ = s.flush(c, wr)
+}
+
+// flushFirst is the source of a client's commands: before waiting for
+// more bytes it writes the pending replies, so the replies to a pipeline
+// go out in one write, and a command still arriving never holds back the
+// replies before it (Redis writes replies before it waits for input).
+type flushFirst struct {
+	s  *Server
+	c  *client
+	wr *resp.Writer
+}
+
+func (f flushFirst) Read(p []byte) (int, error) {
+	if err := f.s.flush(f.c, f.wr); err != nil {
+		return 0, err
+	}
+	return f.c.io.Read(p)
+}
+
+// readLimits are the limits of sess's next command: Redis's small ones
+// until it has authenticated (when a password is required).
+func (s *Server) readLimits(sess *command.Session) resp.Limits {
+	return resp.Limits{MaxBulkLen: s.env.Settings.ProtoMaxBulkLen(),
+		Unauthenticated: !sess.Authed && s.env.Settings.RequirePass() != ""}
+}
+
+// readFailed ends a connection whose read failed: a protocol error is
+// answered (Redis's reply) before closing.
+func (s *Server) readFailed(c *client, wr *resp.Writer, err error) {
+	var pe *resp.ProtocolError
+	if errors.As(err, &pe) {
+		s.log.Debug().Str("client", c.sess.Addr).Err(err).Msg("closing client after protocol error")
+		wr.Write(pe.Reply())
+		_ = s.flush(c, wr)
+	}
+}
+
+// flush writes the pending replies; a client closed for its output (over
+// client-output-buffer-limit, or not reading) is logged.
+func (s *Server) flush(c *client, wr *resp.Writer) error {
+	err := wr.Flush()
+	switch {
+	case errors.Is(err, errObufLimit):
+		s.log.Warn().Str("client", c.sess.Info().Line(time.Now())).
+			Msg("client closed for overcoming of output buffer limits (client-output-buffer-limit)")
+	case errors.Is(err, errWriteStall):
+		s.log.Warn().Str("client", c.sess.Addr).Dur("stalled", c.io.idle(time.Now())).
+			Msg("client closed: it stopped reading its replies")
+	}
+	return err
 }
 
 // exec runs one command for c.

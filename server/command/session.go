@@ -35,6 +35,12 @@ type Session struct {
 	// current reply (QUIT, CLIENT KILL of itself, SHUTDOWN).
 	Close bool
 
+	// Conn returns the server's figures of the connection for CLIENT
+	// LIST (connstats.go); nil: none. Set before the session runs.
+	Conn func() ConnStats
+
+	reply replyMode // CLIENT REPLY (clientreply.go)
+
 	ctx context.Context // the current request's context
 
 	tx          *txState // MULTI's queue; nil outside a transaction (multi.go)
@@ -79,15 +85,20 @@ type ClientInfo struct {
 	DB         int
 	CreatedAt  time.Time
 	LastActive time.Time
+	Conn       ConnStats
 }
 
 // Info returns a snapshot of s; it is safe to call from any goroutine.
 func (s *Session) Info() ClientInfo {
+	conn := noConn
+	if s.Conn != nil {
+		conn = s.Conn()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return ClientInfo{ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
 		LibName: s.LibName, LibVer: s.LibVer, LastCmd: s.LastCmd, Proto: s.Proto,
-		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive}
+		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive, Conn: conn}
 }
 
 // Line formats c as one CLIENT LIST line (without the newline), with
@@ -108,14 +119,14 @@ func (c ClientInfo) Line(now time.Time) string {
 	field("id", strconv.FormatUint(c.ID, 10))
 	field("addr", c.Addr)
 	field("laddr", c.LocalAddr)
-	field("fd", "-1")
+	field("fd", strconv.Itoa(c.Conn.FD))
 	field("name", c.Name)
 	field("age", itoa(int64(now.Sub(c.CreatedAt)/time.Second)))
 	field("idle", itoa(int64(now.Sub(c.LastActive)/time.Second)))
 	for _, kv := range [...][2]string{{"flags", "N"}, {"db", itoa(int64(c.DB))},
-		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"}, {"qbuf", "0"},
-		{"qbuf-free", "0"}, {"argv-mem", "0"}, {"multi-mem", "0"}, {"rbs", "0"},
-		{"rbp", "0"}, {"obl", "0"}, {"oll", "0"}, {"omem", "0"}, {"tot-mem", "0"},
+		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"}, {"qbuf", itoa(c.Conn.QueryBuf)},
+		{"qbuf-free", itoa(c.Conn.QueryBufFree)}, {"argv-mem", itoa(c.Conn.ArgvMem)}, {"multi-mem", "0"}, {"rbs", "0"},
+		{"rbp", "0"}, {"obl", itoa(c.Conn.OutBuf)}, {"oll", itoa(c.Conn.OutList)}, {"omem", itoa(c.Conn.OutMem)}, {"tot-mem", itoa(c.Conn.TotMem)},
 		{"events", "r"}, {"cmd", cmd}, {"user", "default"}, {"redir", "-1"},
 		{"resp", itoa(int64(c.Proto))}, {"lib-name", c.LibName}, {"lib-ver", c.LibVer}} {
 		field(kv[0], kv[1])

@@ -45,9 +45,9 @@ type Settings struct {
 	maxCli   atomic.Int64
 	timeout  atomic.Int64
 	maxBulk  atomic.Int64
-	r, w     atomic.Int64
 	obuf     atomic.Pointer[ObufLimits] // client-output-buffer-limit; nil: defaults (obuflimit.go)
-	ints     map[string]*atomic.Int64   // the intParam values, by name
+	r, w     atomic.Int64
+	ints     map[string]*atomic.Int64 // the intParam values, by name
 	onChange func(name, value string)
 }
 

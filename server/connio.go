@@ -1,0 +1,206 @@
+package server
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// Write bounds for a client that does not read its replies.
+const (
+	// writeStall is how long a reply write may make no progress before
+	// the client is closed (the timeout setting shortens it).
+	writeStall = 60 * time.Second
+	// shutdownWriteGrace is how long a shutdown lets replies already being
+	// written finish.
+	shutdownWriteGrace = time.Second
+)
+
+// Why a client was closed by its writes.
+var (
+	errObufLimit  = errors.New("server: client output buffer limit reached")
+	errWriteStall = errors.New("server: client stopped reading replies")
+)
+
+// connIO is a client's socket with the bookkeeping the connection loop,
+// the timeout cron and CLIENT LIST need: bytes in and out, the time of the
+// last byte either way (Redis's lastinteraction), the query and reply
+// buffer figures, and deadlines on every write. Read is called only by
+// the connection's goroutine; Write by whoever holds the connection's
+// write side; the figures may be read from any goroutine.
+type connIO struct {
+	net.Conn
+	s  *Server
+	fd int // the socket's descriptor, -1 if unknown
+
+	last     atomic.Int64 // Unix ns of the last byte read or written
+	rx       atomic.Int64 // bytes read
+	consumed atomic.Int64 // bytes of rx parsed into commands that have run
+	parsed   int64        // bytes of rx parsed into commands (connection goroutine only)
+	qcap     atomic.Int64 // query buffer size
+	argvMem  atomic.Int64 // bytes of the current command's arguments
+	outBuf   atomic.Int64 // encoded reply bytes not yet written
+	busy     atomic.Bool  // running a command: not idle whatever last says
+	writing  atomic.Bool  // in Write: its deadlines apply, not the idle timeout
+
+	class func() command.ObufClass // the client's output limit class
+	watch command.ObufWatch        // used by Write only
+}
+
+func newConnIO(s *Server, conn net.Conn) *connIO {
+	c := &connIO{Conn: conn, s: s, fd: socketFD(conn)}
+	c.last.Store(time.Now().UnixNano())
+	c.class = func() command.ObufClass { return command.ObufNormal }
+	return c
+}
+
+// socketFD returns conn's file descriptor (for CLIENT LIST), -1 if it has
+// none.
+func socketFD(conn net.Conn) int {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return -1
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return -1
+	}
+	fd := -1
+	if raw.Control(func(f uintptr) { fd = int(f) }) != nil {
+		return -1
+	}
+	return fd
+}
+
+// Read reads from the socket and counts what arrived as activity.
+func (c *connIO) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	if n > 0 {
+		c.rx.Add(int64(n))
+		c.s.env.Stats.NetInput.Add(int64(n))
+		c.last.Store(time.Now().UnixNano())
+	}
+	return n, err
+}
+
+// Write writes p with deadlines: the client's output limit class decides
+// (client-output-buffer-limit) whether p may be written at all and how
+// long it may stay above the soft limit; a write that moves no byte for
+// writeStall (or timeout, if shorter) fails; a shutdown cuts writes off
+// after shutdownWriteGrace.
+func (c *connIO) Write(p []byte) (int, error) {
+	written := 0
+	c.writing.Store(true)
+	defer func() {
+		c.outBuf.Store(0)
+		c.writing.Store(false)
+	}()
+	for written < len(p) {
+		left := int64(len(p) - written)
+		c.outBuf.Store(left)
+		now := time.Now()
+		lim := c.s.env.Settings.ObufLimit(c.class())
+		if c.watch.Over(lim, left, now) {
+			return written, errObufLimit
+		}
+		if err := c.SetWriteDeadline(c.writeDeadline(lim, left, now)); err != nil {
+			return written, err
+		}
+		n, err := c.Conn.Write(p[written:])
+		written += n
+		if n > 0 {
+			c.s.env.Stats.NetOutput.Add(int64(n))
+			c.last.Store(time.Now().UnixNano())
+		}
+		if err != nil && (n == 0 || !errors.Is(err, os.ErrDeadlineExceeded)) {
+			return written, c.writeErr(err, lim, int64(len(p)-written))
+		}
+		// A deadline passed after some progress: go on with a new one,
+		// unless a limit or a shutdown says otherwise.
+		if err != nil && c.s.clients.cutoff.Load() != 0 {
+			return written, errShuttingDown
+		}
+	}
+	c.watch.Reset() // nothing pending: below every limit again
+	return written, nil
+}
+
+// writeDeadline is the earliest of: the stall bound, the soft limit's
+// deadline, and the shutdown cut-off.
+func (c *connIO) writeDeadline(lim command.ObufLimit, left int64, now time.Time) time.Time {
+	stall := writeStall
+	if t := time.Duration(c.s.env.Settings.Timeout()) * time.Second; t > 0 && t < stall {
+		stall = t
+	}
+	d := now.Add(stall)
+	if soft := c.watch.SoftDeadline(lim, left, now); !soft.IsZero() && soft.Before(d) {
+		d = soft
+	}
+	if cut := c.s.clients.cutoff.Load(); cut != 0 && cut < d.UnixNano() {
+		d = time.Unix(0, cut)
+	}
+	return d
+}
+
+// writeErr names why a write timed out.
+func (c *connIO) writeErr(err error, lim command.ObufLimit, left int64) error {
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		return err
+	}
+	if c.s.clients.cutoff.Load() != 0 {
+		return errShuttingDown
+	}
+	if c.watch.Over(lim, left, time.Now()) {
+		return errObufLimit
+	}
+	return errWriteStall
+}
+
+var errShuttingDown = errors.New("server: shutting down")
+
+// commandRead records a command just parsed (the query buffer figures
+// and its arguments' size); it runs from now until commandDone, and its
+// bytes count in qbuf until then, as in Redis.
+func (c *connIO) commandRead(rd *resp.Reader, args [][]byte) {
+	c.parsed = c.rx.Load() - int64(rd.Buffered())
+	c.qcap.Store(int64(rd.Size()))
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	c.argvMem.Store(int64(n))
+	c.busy.Store(true)
+}
+
+// commandDone records the end of a command: its arguments are released.
+func (c *connIO) commandDone() {
+	c.consumed.Store(c.parsed)
+	c.argvMem.Store(0)
+	c.busy.Store(false)
+}
+
+// idle reports how long ago the last byte moved, zero while a command
+// runs or a write is under way.
+func (c *connIO) idle(now time.Time) time.Duration {
+	if c.busy.Load() || c.writing.Load() {
+		return 0
+	}
+	return now.Sub(time.Unix(0, c.last.Load()))
+}
+
+// stats returns the connection's CLIENT LIST figures.
+func (c *connIO) stats() command.ConnStats {
+	qbuf := max(c.rx.Load()-c.consumed.Load(), 0)
+	qcap := max(c.qcap.Load(), qbuf)
+	out := c.outBuf.Load()
+	st := command.ConnStats{FD: c.fd, QueryBuf: qbuf, QueryBufFree: qcap - qbuf,
+		ArgvMem: c.argvMem.Load(), OutBuf: out, OutMem: out}
+	st.TotMem = qcap + st.ArgvMem + out
+	return st
+}
