@@ -10,7 +10,7 @@ import (
 
 func (d *Dispatcher) clientCommand() *Command {
 	const f = NoScript | Loading | Stale
-	return container("client", -2, f, "connection", nil,
+	return container("client", -2, 0, "connection", nil,
 		keyless("id", 2, f, "", d.clientID),
 		keyless("setname", 3, f, "", d.clientSetName),
 		keyless("getname", 2, f, "", d.clientGetName),
@@ -18,7 +18,10 @@ func (d *Dispatcher) clientCommand() *Command {
 		keyless("info", 2, f, "", d.clientInfo),
 		keyless("list", -2, Admin|f, "", d.clientList),
 		keyless("kill", -3, Admin|f, "", d.clientKill),
-		keyless("help", 2, f, "", d.clientHelp),
+		keyless("pause", -3, Admin|f, "", d.clientPause),
+		keyless("unpause", 2, Admin|f, "", d.clientUnpause),
+		keyless("no-evict", 3, Admin|f, "", d.clientNoEvict),
+		keyless("help", 2, Loading|Stale, "", d.clientHelp),
 	)
 }
 
@@ -203,7 +206,21 @@ func (d *Dispatcher) killMatching(s *Session, f KillFilter, skipme, old bool) re
 	return resp.OK()
 }
 
-// CLIENT HELP
+// CLIENT NO-EVICT ON|OFF: recorded (and shown by CLIENT LIST); ringkv
+// evicts no clients.
+func (d *Dispatcher) clientNoEvict(s *Session, args [][]byte) resp.Reply {
+	switch strings.ToLower(string(args[2])) {
+	case "on":
+		s.intro.noEvict.Store(true)
+	case "off":
+		s.intro.noEvict.Store(false)
+	default:
+		return errSyntax
+	}
+	return resp.OK()
+}
+
+// CLIENT HELP: Redis 7.0's text for the subcommands ringkv has.
 func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
 	return help("CLIENT",
 		"GETNAME",
@@ -226,16 +243,20 @@ func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
 		"      Kill connections authenticated by <username>.",
 		"    * SKIPME (YES|NO)",
 		"      Skip killing current connection (default: yes).",
-		"    * ID <client-id>",
-		"      Kill connections by client id.",
-		"    * MAXAGE <maxage>",
-		"      Kill connections older than the specified age.",
 		"LIST [options ...]",
 		"    Return information about client connections. Options:",
 		"    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
 		"      Return clients of specified type.",
+		"UNPAUSE",
+		"    Stop the current client pause, resuming traffic.",
+		"PAUSE <timeout> [WRITE|ALL]",
+		"    Suspend all, or just write, clients for <timeout> milliseconds.",
+		"REPLY (ON|OFF|SKIP)",
+		"    Control the replies sent to the current connection.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
+		"NO-EVICT (ON|OFF)",
+		"    Protect current client connection from eviction.",
 		"SETINFO <option> <value>",
 		"    Set client meta attr. Options are:",
 		"    * LIB-NAME: the client lib name.",
@@ -249,6 +270,6 @@ func help(cmd string, lines ...string) resp.Reply {
 	for _, l := range lines {
 		out = append(out, resp.Simple(l))
 	}
-	out = append(out, resp.Simple("HELP"), resp.Simple("    Print this help."))
+	out = append(out, resp.Simple("HELP"), resp.Simple("    Prints this help."))
 	return resp.Array(out...)
 }

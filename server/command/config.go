@@ -8,12 +8,12 @@ import (
 
 func (d *Dispatcher) configCommand() *Command {
 	const f = Admin | NoScript | Loading | Stale
-	return container("config", -2, f, "server", nil,
+	return container("config", -2, 0, "server", nil,
 		keyless("get", -3, f, "", d.configGet),
-		keyless("set", -4, f|DenyOOM, "", d.configSet),
+		keyless("set", -4, f, "", d.configSet),
 		keyless("resetstat", 2, f, "", d.configResetStat),
 		keyless("rewrite", 2, f, "", d.configRewrite),
-		keyless("help", 2, f, "", d.configHelp),
+		keyless("help", 2, Loading|Stale, "", d.configHelp),
 	)
 }
 
@@ -59,6 +59,7 @@ func (d *Dispatcher) configResetStat(_ *Session, _ [][]byte) resp.Reply {
 			sc.calls.Store(0)
 			sc.failed.Store(0)
 			sc.rejected.Store(0)
+			sc.usec.Store(0)
 		}
 	}
 	return resp.OK()

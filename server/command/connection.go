@@ -8,8 +8,9 @@ import (
 )
 
 // RedisVersion is the Redis version ringkv reports (HELLO, INFO
-// redis_version) so that clients enable the Redis 7 features it has.
-const RedisVersion = "7.2.0"
+// redis_version): the one whose commands, replies and error texts it
+// implements, and whose command metadata COMMAND reports (redismeta.go).
+const RedisVersion = "7.0.15"
 
 // Version is ringkv's own version (INFO ringkv_version).
 const Version = "0.1.0"
@@ -106,7 +107,7 @@ func (d *Dispatcher) hello(s *Session, args [][]byte) resp.Reply {
 	}
 	if !s.Authed {
 		return resp.Err("NOAUTH HELLO must be called with the client already authenticated, " +
-			"otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate " +
+			"otherwise the HELLO AUTH <user> <pass> option can be used to authenticate " +
 			"the client and select the RESP protocol version at the same time")
 	}
 	if name != nil {

@@ -46,7 +46,7 @@ func TestConnection(t *testing.T) {
 		(error) ERR Client names cannot contain spaces, newlines or special characters.
 		> HELLO 3 SETNAME me
 		1# "server" => "redis"
-		2# "version" => "7.2.0"
+		2# "version" => "7.0.15"
 		3# "proto" => (integer) 3
 		4# "id" => (integer) 7
 		5# "mode" => "standalone"
@@ -56,7 +56,7 @@ func TestConnection(t *testing.T) {
 		"me"
 		> HELLO
 		1# "server" => "redis"
-		2# "version" => "7.2.0"
+		2# "version" => "7.0.15"
 		3# "proto" => (integer) 3
 		4# "id" => (integer) 7
 		5# "mode" => "standalone"
@@ -100,7 +100,7 @@ func TestAuth(t *testing.T) {
 		> PING
 		(error) NOAUTH Authentication required.
 		> HELLO 3
-		(error) NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time
+		(error) NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time
 		> AUTH wrong
 		(error) WRONGPASS invalid username-password pair or user is disabled.
 		> AUTH default wrong
@@ -117,7 +117,7 @@ func TestAuth(t *testing.T) {
 		(error) WRONGPASS invalid username-password pair or user is disabled.
 		> HELLO 2 AUTH default secret
 		1# "server" => "redis"
-		2# "version" => "7.2.0"
+		2# "version" => "7.0.15"
 		3# "proto" => (integer) 2
 		4# "id" => (integer) 7
 		5# "mode" => "standalone"

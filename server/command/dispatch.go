@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/ringkv/ringkv/resp"
 )
@@ -17,6 +18,7 @@ type Dispatcher struct {
 	sorted   []*Command          // by name, for COMMAND
 	lastSave atomic.Int64        // Unix seconds of the last SAVE/BGSAVE or the start
 	gate     *gate               // transactions and scripts run alone (atomic.go)
+	intro    introspection       // SLOWLOG, LATENCY, CLIENT PAUSE (introspect.go)
 	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
 }
 
@@ -81,6 +83,9 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		s.txFail()
 		return errNoAuth
 	}
+	if r := d.paused(ctx, s, cmd); r.IsError() {
+		return r // pause.go
+	}
 	if s.tx != nil && !txControl[cmd.Name] {
 		return d.queue(s, cmd, args) // multi.go
 	}
@@ -101,6 +106,7 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 // run runs cmd's handler for s and counts it.
 func (d *Dispatcher) run(s *Session, cmd *Command, args [][]byte) resp.Reply {
 	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
+	defer d.observed(s, cmd, args, time.Now()) // introspect.go
 	r := cmd.Handler(s, args)
 	d.env.Stats.Commands.Add(1)
 	cmd.calls.Add(1)

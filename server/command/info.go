@@ -147,12 +147,12 @@ func (d *Dispatcher) infoCommandStats(_ *Session) []string {
 	var out []string
 	for _, c := range d.sorted {
 		for _, sc := range append([]*Command{c}, c.Subs...) {
-			calls, rej, fail := sc.calls.Load(), sc.rejected.Load(), sc.failed.Load()
+			calls, rej, fail, usec := sc.calls.Load(), sc.rejected.Load(), sc.failed.Load(), sc.usec.Load()
 			if calls+rej+fail == 0 {
 				continue
 			}
-			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=0,usec_per_call=0.00,"+
-				"rejected_calls=%d,failed_calls=%d", sc.Name, calls, rej, fail))
+			out = append(out, fmt.Sprintf("cmdstat_%s:calls=%d,usec=%d,usec_per_call=%.2f,"+
+				"rejected_calls=%d,failed_calls=%d", sc.Name, calls, usec, float64(usec)/float64(max(calls, 1)), rej, fail))
 		}
 	}
 	return out

@@ -26,14 +26,18 @@ func (d *Dispatcher) read(s *Session, key []byte) (*version.Sibling, error) {
 // copy, so every acknowledged write counts (INCR, APPEND, SET NX, DEL's
 // reply, EXPIRE ...).
 func (d *Dispatcher) update(s *Session, key []byte, fn replica.UpdateFunc) (replica.Result, error) {
-	return d.env.KV.Update(s.Context(), key, replica.WriteOptions{Read: true}, fn)
+	res, err := d.env.KV.Update(s.Context(), key, replica.WriteOptions{Read: true}, fn)
+	d.noteWrite(s, res, err) // wait.go
+	return res, err
 }
 
 // overwrite runs fn as a blind KV.Update: a plain SET, whose outcome does
 // not depend on the key's state, supersedes what the coordinator holds
 // without a network round trip first (DESIGN.md, "Commands").
 func (d *Dispatcher) overwrite(s *Session, key []byte, fn replica.UpdateFunc) (replica.Result, error) {
-	return d.env.KV.Update(s.Context(), key, replica.WriteOptions{}, fn)
+	res, err := d.env.KV.Update(s.Context(), key, replica.WriteOptions{}, fn)
+	d.noteWrite(s, res, err) // wait.go
+	return res, err
 }
 
 // put is the Change of a plain write: v superseding everything cur holds.

@@ -46,6 +46,8 @@ type Session struct {
 	tx          *txState // MULTI's queue; nil outside a transaction (multi.go)
 	watched     []watch  // WATCHed keys (multi.go)
 	inExclusive bool     // running inside d.exclusive (atomic.go)
+
+	intro sessionIntro // WAIT's last write, CLIENT NO-EVICT (introspect.go)
 }
 
 // NewSession returns the state of a new connection: RESP2, authenticated

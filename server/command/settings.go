@@ -81,6 +81,13 @@ var intParams = []struct {
 	// busy-reply-threshold (alias lua-time-limit): ms a script runs before
 	// other clients get BUSY; 0 never.
 	{"busy-reply-threshold", 5000, 0, math.MaxInt64, []string{"lua-time-limit"}},
+	// slowlog-log-slower-than: µs a command runs to enter the slow log; -1
+	// never, 0 every command. slowlog-max-len: entries kept.
+	// latency-monitor-threshold: ms a command runs to be a latency sample;
+	// 0 off. (slowlog.go, latency.go)
+	{"slowlog-log-slower-than", 10000, -1, math.MaxInt64, nil},
+	{"slowlog-max-len", 128, 0, math.MaxInt64, nil},
+	{"latency-monitor-threshold", 0, 0, math.MaxInt64, nil},
 }
 
 // Int returns the value of an intParams parameter; it panics on an unknown

@@ -59,6 +59,7 @@ type Command struct {
 	calls    atomic.Int64
 	failed   atomic.Int64 // replied an error
 	rejected atomic.Int64 // refused by dispatch (arity, AUTH)
+	usec     atomic.Int64 // time spent running, µs (introspect.go)
 }
 
 // KeysOf returns the key arguments of args, a call of c that passed its
@@ -180,11 +181,11 @@ func (d *Dispatcher) table() []*Command {
 		d.scriptCommand(), d.functionCommand(),
 		// connection
 		keyless("ping", -1, Fast, conn, d.ping),
-		keyless("echo", 2, Fast, conn, d.echo),
-		keyless("quit", -1, NoAuth|Fast|Loading|Stale, conn, d.quit),
-		keyless("reset", 1, NoAuth|Fast|Loading|Stale|NoScript, conn, d.reset),
-		keyless("hello", -1, NoAuth|Fast|Loading|Stale|NoScript, conn, d.hello),
-		keyless("auth", -2, NoAuth|Fast|Loading|Stale|NoScript, conn, d.auth),
+		keyless("echo", 2, Fast|Loading|Stale, conn, d.echo),
+		keyless("quit", -1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.quit),
+		keyless("reset", 1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.reset),
+		keyless("hello", -1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.hello),
+		keyless("auth", -2, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.auth),
 		keyless("select", 2, Fast|Loading|Stale, conn, d.selectDB),
 		d.clientCommand(),
 		keyless("cluster", -2, 0, "cluster", d.clusterCommand),
@@ -197,9 +198,12 @@ func (d *Dispatcher) table() []*Command {
 		keyless("time", 1, Fast|Loading|Stale, srv, d.time),
 		keyless("flushdb", -1, Write, srv, d.flush),
 		keyless("flushall", -1, Write, srv, d.flush),
-		keyless("shutdown", -1, Admin|NoScript|Loading|Stale|NoMulti, srv, d.shutdown),
+		keyless("shutdown", -1, Admin|NoScript|Loading|Stale|NoMulti|AllowBusy, srv, d.shutdown),
 		keyless("lastsave", 1, Fast|Loading|Stale, srv, d.lastsave),
 		keyless("save", 1, Admin|NoScript|NoMulti, srv, d.save),
 		keyless("bgsave", -1, Admin|NoScript, srv, d.bgsave),
+		// introspection (object.go, memory.go, debug.go, latency.go, slowlog.go, wait.go)
+		d.objectCommand(), d.memoryCommand(), d.debugCommand(), d.latencyCommand(), d.slowlogCommand(),
+		keyless("wait", 3, NoScript, gen, d.wait),
 	}
 }

@@ -1,0 +1,44 @@
+package command
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// introspection is a node's monitoring state: the slow log, the latency
+// monitor, CLIENT PAUSE and the heap's peak (MEMORY STATS). Its zero value
+// is ready; the Dispatcher holds one.
+type introspection struct {
+	slow  slowlog
+	lat   latencyMonitor
+	pause pauser
+	peak  atomic.Uint64 // highest heap seen by MEMORY STATS, bytes
+}
+
+// peakHeap records heap as a candidate peak and returns the peak.
+func (in *introspection) peakHeap(heap uint64) uint64 {
+	for {
+		p := in.peak.Load()
+		if heap <= p || in.peak.CompareAndSwap(p, heap) {
+			return max(p, heap)
+		}
+	}
+}
+
+// observed is deferred by Dispatcher.run for every command it runs, with
+// the time the command started: it feeds the slow log, the latency
+// monitor and INFO commandstats' usec.
+func (d *Dispatcher) observed(s *Session, cmd *Command, args [][]byte, start time.Time) {
+	took := time.Since(start)
+	cmd.usec.Add(took.Microseconds())
+	d.intro.slow.record(d, s, cmd, args, took)
+	d.intro.lat.record(d.env.Settings, d.env.Clock(), cmd, took)
+}
+
+// sessionIntro is a session's introspection state. Other goroutines read
+// it (CLIENT LIST), and the parts of a split command write it, so its
+// fields are atomic.
+type sessionIntro struct {
+	acks    atomic.Int64 // copies that acknowledged the last write; 0: none yet (wait.go)
+	noEvict atomic.Bool  // CLIENT NO-EVICT
+}
