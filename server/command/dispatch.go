@@ -18,17 +18,18 @@ type Dispatcher struct {
 	sorted   []*Command          // by name, for COMMAND
 	lastSave atomic.Int64        // Unix seconds of the last SAVE/BGSAVE or the start
 	gate     *gate               // transactions and scripts run alone (atomic.go)
+	pubsub   *pubsub             // subscriptions and MONITOR (pubsub.go)
 	intro    introspection       // SLOWLOG, LATENCY, CLIENT PAUSE (introspect.go)
 	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
 func New(env *Env) *Dispatcher {
-	d := &Dispatcher{env: env.withDefaults(), gate: newGate()}
+	d := &Dispatcher{env: env.withDefaults(), gate: newGate(), pubsub: newPubSub()}
 	if d.env.Topology == nil {
 		d.env.Topology = localTopology{d}
 	}
-	d.sorted = d.table()
+	d.sorted = append(d.table(), d.pubsubCommands()...) // pubsub.go
 	sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i].Name < d.sorted[j].Name })
 	d.cmds = make(map[string]*Command, len(d.sorted))
 	for _, c := range d.sorted {
@@ -86,6 +87,9 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	if r := d.paused(ctx, s, cmd); r.IsError() {
 		return r // pause.go
 	}
+	if r, ok := d.pubsubGate(s, cmd); !ok {
+		return r // pubsub.go
+	}
 	if s.tx != nil && !txControl[cmd.Name] {
 		return d.queue(s, cmd, args) // multi.go
 	}
@@ -108,6 +112,7 @@ func (d *Dispatcher) run(s *Session, cmd *Command, args [][]byte) resp.Reply {
 	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
 	defer d.observed(s, cmd, args, time.Now()) // introspect.go
 	r := cmd.Handler(s, args)
+	r = d.afterRun(s, cmd, args, r) // notify.go
 	d.env.Stats.Commands.Add(1)
 	cmd.calls.Add(1)
 	if r.Kind == resp.KindError {

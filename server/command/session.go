@@ -47,6 +47,9 @@ type Session struct {
 	watched     []watch  // WATCHed keys (multi.go)
 	inExclusive bool     // running inside d.exclusive (atomic.go)
 
+	push Pusher // out-of-band frames: pub/sub, MONITOR (pubsub_session.go)
+	ps   subs   // subscriptions and MONITOR (pubsub_session.go)
+
 	intro sessionIntro // WAIT's last write, CLIENT NO-EVICT (introspect.go)
 }
 
@@ -88,6 +91,9 @@ type ClientInfo struct {
 	CreatedAt  time.Time
 	LastActive time.Time
 	Conn       ConnStats
+
+	Sub, PSub int // channel and pattern subscriptions
+	SSub      int // shard channel subscriptions
 }
 
 // Info returns a snapshot of s; it is safe to call from any goroutine.
@@ -98,7 +104,8 @@ func (s *Session) Info() ClientInfo {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return ClientInfo{ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
+	return ClientInfo{Sub: int(s.ps.nChannels.Load()), PSub: int(s.ps.nPatterns.Load()),
+		SSub: int(s.ps.nShard.Load()), ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
 		LibName: s.LibName, LibVer: s.LibVer, LastCmd: s.LastCmd, Proto: s.Proto,
 		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive, Conn: conn}
 }
@@ -126,7 +133,7 @@ func (c ClientInfo) Line(now time.Time) string {
 	field("age", itoa(int64(now.Sub(c.CreatedAt)/time.Second)))
 	field("idle", itoa(int64(now.Sub(c.LastActive)/time.Second)))
 	for _, kv := range [...][2]string{{"flags", "N"}, {"db", itoa(int64(c.DB))},
-		{"sub", "0"}, {"psub", "0"}, {"ssub", "0"}, {"multi", "-1"}, {"qbuf", itoa(c.Conn.QueryBuf)},
+		{"sub", strconv.Itoa(c.Sub)}, {"psub", strconv.Itoa(c.PSub)}, {"ssub", strconv.Itoa(c.SSub)}, {"multi", "-1"}, {"qbuf", itoa(c.Conn.QueryBuf)},
 		{"qbuf-free", itoa(c.Conn.QueryBufFree)}, {"argv-mem", itoa(c.Conn.ArgvMem)}, {"multi-mem", "0"}, {"rbs", "0"},
 		{"rbp", "0"}, {"obl", itoa(c.Conn.OutBuf)}, {"oll", itoa(c.Conn.OutList)}, {"omem", itoa(c.Conn.OutMem)}, {"tot-mem", itoa(c.Conn.TotMem)},
 		{"events", "r"}, {"cmd", cmd}, {"user", "default"}, {"redir", "-1"},

@@ -49,6 +49,8 @@ type Settings struct {
 	r, w     atomic.Int64
 	ints     map[string]*atomic.Int64 // the intParam values, by name
 	onChange func(name, value string)
+
+	keyEvents atomic.Int64 // notify-keyspace-events flags (notify.go)
 }
 
 // NewSettings returns settings holding p.
@@ -170,6 +172,7 @@ var params = []param{
 	constParam("maxmemory", "0"),
 	constParam("maxmemory-policy", "noeviction"),
 	{"n", func(s *Settings) string { return itoa(s.p.N) }, nil},
+	{"notify-keyspace-events", getKeyEvents, setKeyEvents},
 	{"port", func(s *Settings) string { return strconv.Itoa(s.p.Port) }, nil},
 	{"proto-max-bulk-len", func(s *Settings) string { return itoa(s.ProtoMaxBulkLen()) }, setMaxBulk},
 	{"r", func(s *Settings) string { return itoa(s.R()) }, quorumSetter('r')},

@@ -145,8 +145,8 @@ func (d *Dispatcher) table() []*Command {
 		spec("bitfield", -2, rw, 1, 1, 1, "bitmap", d.bitfield),
 		spec("bitfield_ro", -2, rof, 1, 1, 1, "bitmap", d.bitfieldRO),
 		// keys
-		spec("del", -2, Write, 1, -1, 1, gen, d.del),
-		spec("unlink", -2, Write|Fast, 1, -1, 1, gen, d.del),
+		spec("del", -2, Write, 1, -1, 1, gen, d.delEach),
+		spec("unlink", -2, Write|Fast, 1, -1, 1, gen, d.delEach),
 		spec("exists", -2, rof, 1, -1, 1, gen, d.exists),
 		spec("type", 2, rof, 1, 1, 1, gen, d.typ),
 		spec("keys", 2, ro, 0, 0, 0, gen, d.keys),
@@ -180,10 +180,10 @@ func (d *Dispatcher) table() []*Command {
 		scriptSpec("fcall", 0, d.fcall), scriptSpec("fcall_ro", ReadOnly, d.fcallRO),
 		d.scriptCommand(), d.functionCommand(),
 		// connection
-		keyless("ping", -1, Fast, conn, d.ping),
+		keyless("ping", -1, Fast, conn, d.pingPubSub),
 		keyless("echo", 2, Fast|Loading|Stale, conn, d.echo),
 		keyless("quit", -1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.quit),
-		keyless("reset", 1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.reset),
+		keyless("reset", 1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.resetPubSub),
 		keyless("hello", -1, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.hello),
 		keyless("auth", -2, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.auth),
 		keyless("select", 2, Fast|Loading|Stale, conn, d.selectDB),

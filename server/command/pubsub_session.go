@@ -1,0 +1,101 @@
+package command
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Pusher carries frames a client did not ask for (pub/sub messages,
+// MONITOR lines) to its connection. The server gives each client session
+// one (Session.SetPusher).
+type Pusher interface {
+	// Push queues frame after everything already written or queued on the
+	// connection. It never waits for the network; it reports false when
+	// the connection is gone or was just dropped for exceeding its output
+	// limit.
+	Push(frame []byte) bool
+}
+
+// subs is one session's pub/sub and MONITOR state. mu orders a session's
+// subscription changes against the messages delivered to it: a message is
+// queued only while the subscription that matched it still holds.
+type subs struct {
+	mu       sync.Mutex
+	channels map[string]struct{} // SUBSCRIBE
+	patterns map[string]struct{} // PSUBSCRIBE
+	shard    map[string]struct{} // SSUBSCRIBE
+	// counts for CLIENT LIST, readable without mu
+	nChannels, nPatterns, nShard atomic.Int32
+	monitor                      atomic.Bool // MONITOR
+}
+
+// SetPusher gives s the pusher of its connection; call it before s runs
+// any command.
+func (s *Session) SetPusher(p Pusher) { s.push = p }
+
+// subscribed reports whether s is in subscribe mode (Redis's
+// CLIENT_PUBSUB): it holds any channel, pattern or shard subscription.
+func (s *Session) subscribed() bool {
+	return s.ps.nChannels.Load()+s.ps.nPatterns.Load()+s.ps.nShard.Load() > 0
+}
+
+// kindSet returns the subscription set of kind and the counter that
+// mirrors its size. s.ps.mu must be held.
+func (s *Session) kindSet(k subKind) (*map[string]struct{}, *atomic.Int32) {
+	switch k {
+	case subPattern:
+		return &s.ps.patterns, &s.ps.nPatterns
+	case subShard:
+		return &s.ps.shard, &s.ps.nShard
+	}
+	return &s.ps.channels, &s.ps.nChannels
+}
+
+// subKind is one of the three subscription namespaces.
+type subKind uint8
+
+const (
+	subChannel subKind = iota // SUBSCRIBE / PUBLISH
+	subPattern                // PSUBSCRIBE
+	subShard                  // SSUBSCRIBE / SPUBLISH
+)
+
+// verbs are the confirmation and message names of each kind.
+var verbs = [...]struct{ sub, unsub, message string }{
+	subChannel: {"subscribe", "unsubscribe", "message"},
+	subPattern: {"psubscribe", "punsubscribe", "pmessage"},
+	subShard:   {"ssubscribe", "sunsubscribe", "smessage"},
+}
+
+// appendPush appends a push frame of bulk strings (nil: a null) and an
+// optional trailing count: RESP2 arrays, RESP3 push types ('>').
+func appendPush(dst []byte, proto int, elems []resp.Reply) []byte {
+	start := len(dst)
+	dst = resp.Append(dst, resp.Array(elems...), proto)
+	if proto == 3 {
+		dst[start] = '>'
+	}
+	return dst
+}
+
+// confirm appends one (un)subscribe confirmation: verb, name (nil: a
+// null, as an UNSUBSCRIBE without subscriptions answers) and count.
+func confirm(dst []byte, proto int, verb string, name []byte, count int) []byte {
+	n := resp.Null()
+	if name != nil {
+		n = resp.Bulk(name)
+	}
+	return appendPush(dst, proto, []resp.Reply{resp.BulkString(verb), n, resp.Int(int64(count))})
+}
+
+// OutputClass is s's client-output-buffer-limit class: pubsub while it
+// holds any subscription (Redis's CLIENT_PUBSUB) or monitors, else normal.
+// Safe from any goroutine.
+func (s *Session) OutputClass() ObufClass {
+	if s.subscribed() || s.ps.monitor.Load() {
+		return ObufPubSub
+	}
+	return ObufNormal
+}
