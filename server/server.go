@@ -101,6 +101,7 @@ func (s *Server) open() error {
 		return err
 	}
 	s.env = s.newEnv()
+	s.wireFunctions(s.env) // broadcast.go
 	s.disp = command.New(s.env)
 	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout, log: s.log}
 	s.clients.init(s)
@@ -112,6 +113,7 @@ func (s *Server) open() error {
 	}
 	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
 	s.coord.Start()
+	s.startFunctionSync() // broadcast.go
 	return s.startMembership()
 }
 
@@ -123,6 +125,8 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 		return s.route.serveExec(ctx, from, body)
 	case MethodTx:
 		return s.route.serveTx(ctx, from, body)
+	case MethodBroadcast:
+		return s.serveBroadcast(ctx, from, body)
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }

@@ -186,7 +186,7 @@ func (v *vm) logFn(L *lua.LState) int {
 		}
 	}
 	lvl := [...]zerolog.Level{zerolog.DebugLevel, zerolog.DebugLevel, zerolog.InfoLevel, zerolog.WarnLevel}[int(level)]
-	v.e.cfg.Logger.WithLevel(lvl).Str("component", "script").Msg(strings.Join(parts, " "))
+	v.e.cfg.Logger.WithLevel(lvl).Msg(strings.Join(parts, " "))
 	return 0
 }
 

@@ -14,7 +14,7 @@ import (
 
 // Config configures an Engine.
 type Config struct {
-	// Logger receives redis.log lines (component=script); zero value: Nop.
+	// Logger receives redis.log lines; zero value: Nop.
 	Logger zerolog.Logger
 	// Version is the Redis version scripts see as redis.REDIS_VERSION;
 	// default "7.0.15".

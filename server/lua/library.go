@@ -1,6 +1,7 @@
 package lua
 
 import (
+	"bytes"
 	"context"
 	"sort"
 	"strings"
@@ -88,7 +89,7 @@ func (e *Engine) build(code []byte) (*Library, error) {
 	if err != nil {
 		return nil, errorf("ERR Error compiling function: " + err.Error())
 	}
-	lib := &Library{Name: name, Code: code}
+	lib := &Library{Name: name, Code: bytes.Clone(code)} // code may be the caller's buffer
 	e.fnMu.Lock()
 	defer e.fnMu.Unlock()
 	funcs, err := e.fn.runLibrary(proto)
