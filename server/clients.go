@@ -38,6 +38,7 @@ func (r *registry) add(conn net.Conn) *client {
 	c := &client{conn: conn, io: newConnIO(r.s, conn),
 		sess: r.s.disp.NewSession(r.nextID, conn.RemoteAddr().String(), conn.LocalAddr().String())}
 	c.sess.Conn = c.io.stats
+	r.s.attachOutbox(c) // pubsub_client.go
 	r.conns[c.sess.ID] = c
 	return c
 }

@@ -22,6 +22,7 @@ const flushAt = 64 << 10
 type client struct {
 	conn net.Conn
 	io   *connIO // conn with deadlines and figures (connio.go)
+	out  *outbox // replies and pushed messages, in order (push.go)
 	sess *command.Session
 }
 
@@ -29,7 +30,7 @@ type client struct {
 // server shuts down. Replies to pipelined commands are written together.
 func (s *Server) serve(c *client) {
 	defer s.drop(c)
-	wr := resp.NewWriter(c.io)
+	wr := resp.NewWriter(c.out)
 	rd := resp.NewReader(flushFirst{s, c, wr}, s.readLimits(c.sess))
 	for !s.closing.Load() {
 		rd.SetLimits(s.readLimits(c.sess))
@@ -97,6 +98,7 @@ func (s *Server) readFailed(c *client, wr *resp.Writer, err error) {
 // client-output-buffer-limit, or not reading) is logged.
 func (s *Server) flush(c *client, wr *resp.Writer) error {
 	err := wr.Flush()
+	c.out.release() // pushes held during the commands follow their replies
 	switch {
 	case errors.Is(err, errObufLimit):
 		s.log.Warn().Str("client", c.sess.Info().Line(time.Now())).
@@ -111,7 +113,7 @@ func (s *Server) flush(c *client, wr *resp.Writer) error {
 // exec runs one command for c.
 func (s *Server) exec(c *client, args [][]byte) resp.Reply {
 	return recovered(s.log, c.conn.RemoteAddr().String(), args, func() resp.Reply {
-		return s.route.exec(s.ctx, c.sess, args)
+		return s.runClient(c, args) // pubsub_client.go
 	})
 }
 

@@ -103,6 +103,7 @@ func (s *Server) open() error {
 	s.env = s.newEnv()
 	s.wireFunctions(s.env) // broadcast.go
 	s.disp = command.New(s.env)
+	s.startFanout() // pubsub_client.go
 	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout, log: s.log}
 	s.clients.init(s)
 	if err := s.servePprof(); err != nil {
@@ -127,6 +128,8 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 		return s.route.serveTx(ctx, from, body)
 	case MethodBroadcast:
 		return s.serveBroadcast(ctx, from, body)
+	case MethodPubSub:
+		return s.servePubSub(ctx, from, body)
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }
@@ -213,6 +216,7 @@ func (s *Server) accept(ln net.Listener) error {
 
 // drop forgets a finished client.
 func (s *Server) drop(c *client) {
+	s.endClient(c) // pubsub_client.go
 	_ = c.conn.Close()
 	s.clients.remove(c)
 	s.conns.Done()
