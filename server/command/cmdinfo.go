@@ -283,13 +283,16 @@ func (c *Command) info() resp.Reply {
 			specs = rc.specs
 		}
 	}
-	subs := make([]resp.Reply, len(c.Subs))
-	for i, sc := range c.Subs {
-		subs[i] = sc.info()
+	subs := resp.Set() // Redis: an empty set, or an array of the subcommands
+	if len(c.Subs) > 0 {
+		subs = resp.Array(make([]resp.Reply, len(c.Subs))...)
+		for i, sc := range c.Subs {
+			subs.Elems[i] = sc.info()
+		}
 	}
 	return resp.Array(resp.BulkString(c.Name), resp.Int(int64(c.Arity)), resp.Set(flags...),
 		resp.Int(int64(c.FirstKey)), resp.Int(int64(c.LastKey)), resp.Int(int64(c.Step)),
-		resp.Set(cats...), tips, specs, resp.Array(subs...))
+		resp.Set(cats...), tips, specs, subs)
 }
 
 // categories are c's ACL categories: Redis's for its commands, else

@@ -95,7 +95,7 @@ func TestCommandInfoFromRedis(t *testing.T) {
 		       4~ @connection
 		    8) (empty set)
 		    9) (empty set)
-		   10) (empty array)
+		   10) (empty set)
 	`)
 }
 

@@ -67,7 +67,7 @@ func (d *Dispatcher) memoryStats(s *Session, _ [][]byte) resp.Reply {
 		perKey = m.HeapAlloc / uint64(keys)
 	}
 	resident := m.HeapSys - m.HeapReleased
-	return resp.Map(
+	out := []resp.Reply{
 		str("peak.allocated"), num(d.intro.peakHeap(m.HeapAlloc)),
 		str("total.allocated"), num(m.HeapAlloc),
 		str("startup.allocated"), num(0),
@@ -78,6 +78,12 @@ func (d *Dispatcher) memoryStats(s *Session, _ [][]byte) resp.Reply {
 		str("aof.buffer"), num(0),
 		str("lua.caches"), num(0),
 		str("functions.caches"), num(0),
+	}
+	if keys > 0 { // Redis lists the databases that hold keys
+		out = append(out, str("db.0"), resp.Map(str("overhead.hashtable.main"), num(0),
+			str("overhead.hashtable.expires"), num(0), str("overhead.hashtable.slot-to-keys"), num(0)))
+	}
+	return resp.Map(append(out,
 		str("overhead.total"), num(m.HeapAlloc),
 		str("keys.count"), resp.Int(keys),
 		str("keys.bytes-per-key"), num(perKey),
@@ -95,7 +101,7 @@ func (d *Dispatcher) memoryStats(s *Session, _ [][]byte) resp.Reply {
 		str("rss-overhead.bytes"), num(m.Sys-min(m.Sys, resident)),
 		str("fragmentation"), ratio(m.Sys, m.HeapAlloc),
 		str("fragmentation.bytes"), num(m.Sys-min(m.Sys, m.HeapAlloc)),
-	)
+	)...)
 }
 
 // MEMORY DOCTOR: ringkv runs no memory diagnosis, so it answers Redis's

@@ -134,7 +134,7 @@ func (d *Dispatcher) paused(ctx context.Context, s *Session, cmd *Command) resp.
 // CLIENT PAUSE timeout [WRITE|ALL]
 func (d *Dispatcher) clientPause(_ *Session, args [][]byte) resp.Reply {
 	if len(args) > 4 {
-		return resp.Err("ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.")
+		return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try CLIENT HELP.")
 	}
 	ms, ok := resp.ParseInt(args[2])
 	switch {

@@ -54,7 +54,7 @@ func TestClientPauseErrors(t *testing.T) {
 		(error) ERR timeout is negative
 		> CLIENT PAUSE 10 foo
 		(error) ERR CLIENT PAUSE mode must be WRITE or ALL
-		> CLIENT PAUSE 10 write x
+		> CLIENT pause 10 write x
 		(error) ERR unknown subcommand or wrong number of arguments for 'pause'. Try CLIENT HELP.
 		> CLIENT UNPAUSE x
 		(error) ERR wrong number of arguments for 'client|unpause' command

@@ -139,7 +139,7 @@ func (d *Dispatcher) slowlogGet(_ *Session, args [][]byte) resp.Reply {
 		}
 		count = n
 	default:
-		return resp.Err("ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.")
+		return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try SLOWLOG HELP.")
 	}
 	l := &d.intro.slow
 	l.mu.Lock()

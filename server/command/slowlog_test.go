@@ -34,7 +34,7 @@ func TestSlowlog(t *testing.T) {
 		(error) ERR count should be greater than or equal to -1
 		> SLOWLOG GET abc
 		(error) ERR count should be greater than or equal to -1
-		> SLOWLOG GET 1 2
+		> SLOWLOG get 1 2
 		(error) ERR unknown subcommand or wrong number of arguments for 'get'. Try SLOWLOG HELP.
 		> SLOWLOG LEN x
 		(error) ERR wrong number of arguments for 'slowlog|len' command
