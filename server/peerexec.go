@@ -27,8 +27,7 @@ var notForwarded = map[string]bool{
 	"save": true, "bgsave": true, "bgrewriteaof": true, "acl": true, "module": true,
 	"monitor": true, "sync": true, "psync": true, "replicaof": true, "slaveof": true,
 	"multi": true, "exec": true, "discard": true, "watch": true, "unwatch": true,
-	"eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "script": true,
-	"fcall": true, "fcall_ro": true, "function": true, "migrate": true, "restore": true,
+	"script": true, "function": true, "migrate": true, "restore": true,
 	"subscribe": true, "psubscribe": true, "ssubscribe": true, "cluster": true, "ringkv": true,
 }
 
@@ -38,7 +37,7 @@ var notForwarded = map[string]bool{
 func forwardable(cmd *command.Command) bool {
 	return cmd != nil && (cmd.FirstKey > 0 || cmd.Keys != nil) &&
 		cmd.Flags&(command.Admin|command.NoAuth) == 0 &&
-		(!notForwarded[cmd.Name] || scriptCommands[cmd.Name])
+		!notForwarded[cmd.Name]
 }
 
 // serveExec runs a command forwarded by another node (MethodExec) here,

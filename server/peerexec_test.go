@@ -193,6 +193,9 @@ func TestForwardable(t *testing.T) {
 		"get": true, "set": true, "incr": true, "del": true, "mset": true, "vset": true, "expire": true,
 		"config": false, "shutdown": false, "flushall": false, "flushdb": false, "client": false,
 		"auth": false, "hello": false, "keys": false, "scan": false, "ping": false, "info": false, "nosuch": false,
+		// scripts run on their keys' coordinator (routetx.go); SCRIPT and
+		// FUNCTION administer the node that receives them
+		"eval": true, "evalsha": true, "fcall": true, "script": false, "function": false,
 	} {
 		if got := forwardable(d.Lookup([]byte(name))); got != want {
 			t.Errorf("forwardable(%s) = %v, want %v", name, got, want)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/replica"
@@ -51,11 +52,6 @@ func (r *router) routeTx(ctx context.Context, s *command.Session) (resp.Reply, b
 	}), true
 }
 
-// scriptCommands run scripts on the coordinator of their keys' partition
-// (routeKeys): a peer may send them although they are in notForwarded.
-var scriptCommands = map[string]bool{"eval": true, "evalsha": true, "eval_ro": true,
-	"evalsha_ro": true, "fcall": true, "fcall_ro": true}
-
 // routeKeys runs a command whose keys are found by its Keys function
 // (EVAL, EVALSHA, FCALL) on the coordinator of their partition; ok is false
 // when it should run here (no keys, or this node coordinates them).
@@ -71,7 +67,28 @@ func (r *router) routeKeys(ctx context.Context, s *command.Session, cmd *command
 	if len(order) == 0 || order[0] == r.self {
 		return resp.Reply{}, false
 	}
-	return r.runAt(ctx, s, order, args), true
+	rep := r.runAt(ctx, s, order, args)
+	if cmd.Name == "evalsha" && isNoScript(rep) {
+		// The coordinator has not seen the script: send its body, which
+		// it caches, as EVAL.
+		if body, ok := r.disp.ScriptBody(string(args[1])); ok {
+			eval := append([][]byte{[]byte("EVAL"), body}, args[2:]...)
+			rep = r.runAt(ctx, s, order, eval)
+		}
+	}
+	return rep, true
+}
+
+// isNoScript reports whether rep is a NOSCRIPT error, relayed or not.
+func isNoScript(rep resp.Reply) bool {
+	const p = "NOSCRIPT"
+	switch rep.Kind {
+	case resp.KindRaw:
+		return bytes.HasPrefix(rep.Bytes, []byte("-"+p))
+	case resp.KindError:
+		return strings.HasPrefix(rep.Str, p)
+	}
+	return false
 }
 
 // callAt sends body with method to the first node of order that can be
@@ -183,7 +200,7 @@ func (r *router) serveTx(ctx context.Context, from string, body []byte) ([]byte,
 
 // txForwardable reports whether a transaction sent by a peer may hold cmd.
 func txForwardable(cmd *command.Command) bool {
-	if notForwarded[cmd.Name] && !scriptCommands[cmd.Name] {
+	if notForwarded[cmd.Name] {
 		return false
 	}
 	if cmd.Flags&(command.Admin|command.NoAuth) != 0 {
