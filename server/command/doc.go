@@ -32,4 +32,16 @@
 // Persistence is continuous (the engine's appendfsync policy), so SAVE and
 // BGSAVE only acknowledge, LASTSAVE reports the last such call (or the
 // start), and CONFIG REWRITE is refused.
+//
+// # Introspection
+//
+// ringkv implements Redis 7.0.15 (RedisVersion) and answers COMMAND INFO
+// and COMMAND DOCS from that redis-server's own metadata (redismeta.go).
+// WAIT answers, at once, the copies that acknowledged the session's last
+// write minus one (Redis counts replicas without the master): W-1 for a
+// write that met its quorum, W being the effective default W (capped at N
+// and at the ring's members); got-1 for one that failed with NOQUORUM; N-1
+// before any write (wait.go). SLOWLOG, LATENCY and INFO commandstats time
+// each handler (introspect.go); CLIENT PAUSE holds commands in
+// Dispatcher.Do (pause.go).
 package command
