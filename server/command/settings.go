@@ -300,7 +300,9 @@ func (s *Settings) Set(pairs [][2]string) error {
 		case p == nil:
 			s.mu.Unlock()
 			return &ConfigError{Param: kv[0]}
-		case p.set == nil:
+		case p.set == nil && !strings.EqualFold(kv[1], p.get(s)):
+			// a parameter ringkv cannot change takes only the value it has
+			// (a no-op: Redis's test suite sets every parameter to itself)
 			s.mu.Unlock()
 			return &ConfigError{Param: kv[0], Err: errImmutable}
 		case seen[p]:
@@ -312,6 +314,9 @@ func (s *Settings) Set(pairs [][2]string) error {
 	var undo [][2]string
 	for _, kv := range pairs {
 		p := lookupParam(kv[0])
+		if p.set == nil {
+			continue
+		}
 		old := p.get(s)
 		if err := p.set(s, kv[1]); err != nil {
 			for i := len(undo) - 1; i >= 0; i-- {
