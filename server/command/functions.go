@@ -107,7 +107,7 @@ func (d *Dispatcher) functionDump(s *Session, args [][]byte) resp.Reply {
 // FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE]
 func (d *Dispatcher) functionRestore(s *Session, args [][]byte) resp.Reply {
 	if len(args) > 4 {
-		return resp.ErrSyntax()
+		return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try FUNCTION HELP.")
 	}
 	policy := lua.RestoreAppend
 	if len(args) == 4 {

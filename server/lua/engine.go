@@ -19,6 +19,9 @@ type Config struct {
 	// Version is the Redis version scripts see as redis.REDIS_VERSION;
 	// default "7.0.15".
 	Version string
+	// MemoryLimit stops a script whose live heap growth passes it, in
+	// bytes; default DefaultMemoryLimit (1 GiB).
+	MemoryLimit uint64
 }
 
 func (c Config) versionNum() int {
@@ -58,6 +61,9 @@ type Call struct {
 func New(cfg Config) *Engine {
 	if cfg.Version == "" {
 		cfg.Version = "7.0.15"
+	}
+	if cfg.MemoryLimit == 0 {
+		cfg.MemoryLimit = DefaultMemoryLimit
 	}
 	e := &Engine{cfg: cfg, libs: map[string]*Library{}, funcs: map[string]*Function{}}
 	e.eval = newVM(e)

@@ -70,6 +70,12 @@ func (v *vm) sandboxGlobals(redis *lua.LTable) *lua.LTable {
 		}
 	}
 	g.RawSetString("redis", v.readonly(redis))
+	if smt, ok := L.GetMetatable(lua.LString("")).(*lua.LTable); ok {
+		// Strings' methods come through the read-only string library, and
+		// getmetatable("") returns a read-only view.
+		smt.RawSetString("__index", g.RawGetString("string"))
+		v.stringMT = v.readonly(smt)
+	}
 	for name, fn := range v.wrappedBuiltins() {
 		g.RawSetString(name, L.NewFunction(fn))
 	}
@@ -180,6 +186,21 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 			}
 			L.Error(obj, level)
 			return 0
+		},
+		"getmetatable": func(L *lua.LState) int {
+			obj := L.CheckAny(1)
+			mt, ok := L.GetMetatable(obj).(*lua.LTable)
+			switch {
+			case !ok:
+				L.Push(lua.LNil)
+			case mt.RawGetString("__metatable") != lua.LNil:
+				L.Push(mt.RawGetString("__metatable"))
+			case obj.Type() == lua.LTString && v.stringMT != nil:
+				L.Push(v.stringMT)
+			default:
+				L.Push(mt)
+			}
+			return 1
 		},
 		"pcall":      v.pcall,
 		"loadstring": sandboxed(loadstring),

@@ -23,6 +23,7 @@ type vm struct {
 	cur         *run        // the script running, nil between scripts
 	loadGlobals *lua.LTable // what a library's top-level code sees (functions VM)
 	loading     *loading    // the library being loaded, nil otherwise
+	stringMT    *lua.LTable // read-only view of the strings' metatable
 }
 
 // run is what one invocation's redis.* calls need.
@@ -40,13 +41,17 @@ type run struct {
 const (
 	callStackSize   = 200 // Lua 5.1's LUAI_MAXCCALLS
 	registrySize    = 256 * 20
-	registryMaxSize = 1 << 22
+	registryMaxSize = 1 << 20
+	registryGrow    = 1 << 14
 	maxDepth        = 1000 // nesting of tables converted to replies
+	// maxResults is Lua 5.1's LUAI_MAXCSTACK: unpack and string.byte
+	// refuse to return more values.
+	maxResults = 8000
 )
 
 func newVM(e *Engine) *vm {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: callStackSize,
-		RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: 256,
+		RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrow,
 		MinimizeStackMemory: true})
 	v := &vm{L: L, e: e, proxies: map[*lua.LTable]*lua.LTable{}}
 	for _, lib := range []struct {
@@ -122,6 +127,31 @@ func (v *vm) patchLibraries() {
 		}
 		return v.callThrough(L, rep)
 	}))
+	byteFn := str.RawGetString("byte").(*lua.LFunction)
+	str.RawSetString("byte", L.NewFunction(func(L *lua.LState) int {
+		n := len(L.CheckString(1))
+		i, j := L.OptInt(2, 1), L.OptInt(3, L.OptInt(2, 1))
+		if i < 0 {
+			i += n + 1
+		}
+		if j < 0 {
+			j += n + 1
+		}
+		if j-i >= maxResults {
+			L.RaiseError("string slice too long")
+		}
+		return v.callThrough(L, byteFn)
+	}))
+	unpack := L.G.Global.RawGetString("unpack").(*lua.LFunction)
+	L.G.Global.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
+		t := v.unwrap(L.CheckTable(1))
+		i, j := L.OptInt(2, 1), L.OptInt(3, t.Len())
+		if j-i >= maxResults {
+			L.RaiseError("too many results to unpack")
+		}
+		L.Replace(1, t)
+		return v.callThrough(L, unpack)
+	}))
 	L.G.Global.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LNumber(0))
 		return 1
@@ -193,9 +223,14 @@ func (v *vm) errorHandler(L *lua.LState) int {
 // "<err> script: <name>, on <source>:<line>."
 func (v *vm) call(r *run, nargs int) resp.Reply {
 	L := v.L
+	ctx, cancel := context.WithCancelCause(r.ctx)
+	defer cancel(nil)
+	stopWatch := watchMemory(v.e.cfg.MemoryLimit, cancel)
+	r.ctx = ctx
 	v.cur = r
-	L.SetContext(r.ctx)
+	L.SetContext(ctx)
 	defer func() {
+		stopWatch()
 		L.RemoveContext()
 		v.cur = nil
 		L.SetTop(0)
@@ -221,7 +256,10 @@ func (v *vm) failure(r *run, err error) resp.Reply {
 			}
 		}
 	}
-	if r.ctx.Err() != nil {
+	switch {
+	case context.Cause(r.ctx) == errMemory:
+		msg = "ERR Script killed: it used more than " + itoa(int(v.e.cfg.MemoryLimit>>20)) + " MB of memory"
+	case r.ctx.Err() != nil:
 		msg = "ERR Script killed by user with SCRIPT KILL..."
 	}
 	if source != "" {
