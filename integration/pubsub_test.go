@@ -237,15 +237,20 @@ func TestMonitor(t *testing.T) {
 	cl.Do("INCR", "n")
 	cl.Do("EXEC")
 	cl.Do("GET", "k")
-	line := regexp.MustCompile(`^\+\d{10}\.\d{6} \[0 127\.0\.0\.1:\d+\] (.*)\r\n$`)
-	want := []string{`"SET" "k" "v with \"quotes\"\n"`, `"AUTH" "(redacted)"`, `"MULTI"`, `"INCR" "n"`, `"EXEC"`, `"GET" "k"`}
+	cl.Do("EVAL", "return redis.call('get', KEYS[1])", "1", "k")
+	line := regexp.MustCompile(`^\+\d{10}\.\d{6} \[0 (127\.0\.0\.1:\d+|lua)\] (.*)\r\n$`)
+	want := []string{`"SET" "k" "v with \"quotes\"\n"`, `"AUTH" "(redacted)"`, `"MULTI"`, `"INCR" "n"`, `"EXEC"`, `"GET" "k"`,
+		`"EVAL" "return redis.call('get', KEYS[1])" "1" "k"`, `lua "get" "k"`}
 	for _, w := range want {
 		r, err := mon.Read()
 		if err != nil {
 			t.Fatalf("reading the monitor for %s: %v", w, err)
 		}
 		m := line.FindStringSubmatch(r.Raw)
-		if m == nil || m[1] != w {
+		if m != nil && m[1] == "lua" {
+			m[2] = "lua " + m[2]
+		}
+		if m == nil || m[2] != w {
 			t.Errorf("monitor line %q, want %s", r.Raw, w)
 		}
 	}

@@ -21,11 +21,12 @@ func (s *Server) attachOutbox(c *client) {
 
 // runClient runs one command of c: pushes wait until its reply is written
 // (the connection loop releases them after flushing), and MONITOR sees it
-// once it ran.
+// once it ran (a script before it runs).
 func (s *Server) runClient(c *client, args [][]byte) resp.Reply {
 	c.out.hold()
+	s.disp.FeedMonitors(c.sess, args, true)
 	r := s.route.exec(s.ctx, c.sess, args)
-	s.disp.FeedMonitors(c.sess, args)
+	s.disp.FeedMonitors(c.sess, args, false)
 	return r
 }
 

@@ -59,18 +59,25 @@ func (d *Dispatcher) monitor(s *Session, _ [][]byte) resp.Reply {
 	return resp.OK()
 }
 
-// FeedMonitors shows a command a client of this node sent, after it ran
-// (wherever in the cluster it was coordinated), to the MONITOR sessions,
-// as Redis's replicationFeedMonitors does: not if it was refused (unknown,
-// arity, NOAUTH, subscribe mode, queued by MULTI: it shows when EXEC runs
-// it), nor if it is an admin command.
-func (d *Dispatcher) FeedMonitors(s *Session, args [][]byte) {
+// feedFirst are the commands MONITOR shows before they run (Redis's
+// skip_monitor commands, which feed the monitors themselves), so that a
+// script's own commands follow it.
+var feedFirst = map[string]bool{"eval": true, "evalsha": true, "eval_ro": true,
+	"evalsha_ro": true, "fcall": true, "fcall_ro": true}
+
+// FeedMonitors shows a command a client of this node sent to the MONITOR
+// sessions, wherever in the cluster it is coordinated, as Redis's
+// replicationFeedMonitors does: once it ran (before it runs for scripts:
+// the server calls it with before set, then without), not if it was
+// refused (unknown, arity, NOAUTH, subscribe mode, queued by MULTI: it
+// shows when EXEC runs it), nor if it is an admin command.
+func (d *Dispatcher) FeedMonitors(s *Session, args [][]byte, before bool) {
 	if d.pubsub.monitors.n.Load() == 0 || len(args) == 0 {
 		return
 	}
 	cmd, rej := d.resolve(args)
 	switch {
-	case rej.Kind == resp.KindError, cmd.Flags&Admin != 0,
+	case rej.Kind == resp.KindError || feedFirst[cmd.Name] != before, cmd.Flags&Admin != 0,
 		!s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "",
 		s.tx != nil && !txControl[cmd.Name]:
 		return

@@ -38,8 +38,9 @@ func TestMonitorFeed(t *testing.T) {
 		for i, a := range args {
 			b[i] = []byte(a)
 		}
+		f.d.FeedMonitors(c.s, b, true) // as the server does around each client command
 		c.do(args...)
-		f.d.FeedMonitors(c.s, b) // as the server does after each client command
+		f.d.FeedMonitors(c.s, b, false)
 	}
 	run("SET", "k", "v")
 	run("CONFIG", "GET", "x") // admin: not shown
@@ -49,10 +50,13 @@ func TestMonitorFeed(t *testing.T) {
 	run("INCR", "n") // queued: shown when EXEC runs it
 	run("EXEC")
 	run("AUTH", "pw")
+	run("EVAL", "return redis.call('set', 'x', 'y')", "0")
 	got := mon.box.take()
 	line := `\+\d+\.\d{6} \[0 127\.0\.0\.1:6002\] `
 	want := regexp.MustCompile(`^` + line + `"SET" "k" "v"\r\n` + line + `"MULTI"\r\n` + line + `"INCR" "n"\r\n` +
-		line + `"EXEC"\r\n` + line + `"AUTH" "\(redacted\)"\r\n$`)
+		line + `"EXEC"\r\n` + line + `"AUTH" "\(redacted\)"\r\n` +
+		line + `"EVAL" "return redis.call\('set', 'x', 'y'\)" "0"\r\n` +
+		`\+\d+\.\d{6} \[0 lua\] "set" "x" "y"\r\n$`)
 	if !want.MatchString(got) {
 		t.Errorf("monitor saw:\n%s", got)
 	}
