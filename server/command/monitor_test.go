@@ -2,6 +2,7 @@ package command
 
 import (
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,6 +34,9 @@ func TestMonitorFeed(t *testing.T) {
 	f := newFixture(t)
 	mon, c := f.client(1), f.client(2)
 	expect(t, "MONITOR", mon.do("MONITOR"), "+OK\r\n")
+	if line := mon.s.Info().Line(f.env.Clock()); !strings.Contains(line, " flags=O ") {
+		t.Errorf("CLIENT LIST of a monitor: %s", line)
+	}
 	run := func(args ...string) {
 		b := make([][]byte, len(args))
 		for i, a := range args {

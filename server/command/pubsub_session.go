@@ -99,3 +99,19 @@ func (s *Session) OutputClass() ObufClass {
 	}
 	return ObufNormal
 }
+
+// flags is CLIENT LIST's flags field as far as pub/sub and MONITOR go: O
+// for a monitor, P in subscribe mode, N for neither (Redis's order).
+func (c ClientInfo) flags() string {
+	f := ""
+	if c.Monitor {
+		f += "O"
+	}
+	if c.Sub+c.PSub+c.SSub > 0 {
+		f += "P"
+	}
+	if f == "" {
+		return "N"
+	}
+	return f
+}

@@ -73,7 +73,7 @@ func TestSubscribeReplies(t *testing.T) {
 	if info.Sub != 2 || info.PSub != 1 || info.SSub != 1 {
 		t.Errorf("CLIENT LIST counts: sub=%d psub=%d ssub=%d", info.Sub, info.PSub, info.SSub)
 	}
-	if line := info.Line(f.env.Clock()); !strings.Contains(line, " sub=2 psub=1 ssub=1 ") {
+	if line := info.Line(f.env.Clock()); !strings.Contains(line, " flags=P ") || !strings.Contains(line, " sub=2 psub=1 ssub=1 ") {
 		t.Errorf("CLIENT LIST line: %s", line)
 	}
 	expect(t, "UNSUBSCRIBE zz", c.do("UNSUBSCRIBE", "zz"), "*3\r\n$11\r\nunsubscribe\r\n$2\r\nzz\r\n:3\r\n")
