@@ -39,6 +39,7 @@ func (db *DB) Actor() string { return *db.actor.Load() }
 
 // NewActor durably switches to a fresh token and returns it.
 func (db *DB) NewActor() (string, error) {
+	db.recoverWrites()
 	db.gate.RLock()
 	defer db.gate.RUnlock()
 	if db.closed {

@@ -20,7 +20,7 @@ const stripes = 4096
 
 // DB is one node's record store. It is safe for concurrent use.
 type DB struct {
-	ldb  *leveldb.DB
+	ldb  *level // LevelDB, reopened after a write failure (recover.go)
 	dir  string
 	opt  Options
 	log  zerolog.Logger
@@ -48,6 +48,8 @@ type DB struct {
 
 	tree treeState // Merkle tree, kept by store (tree.go)
 
+	health writeHealth // failing writes and their recovery (recover.go)
+
 	floor floorState // counter floor of the current actor (floor.go)
 
 	stop chan struct{}
@@ -65,13 +67,14 @@ func Open(dir string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 	}
 	db := &DB{
-		ldb:  ldb,
+		ldb:  newLevel(ldb),
 		dir:  dir,
 		opt:  o,
 		log:  o.Logger.With().Str("component", "engine").Logger(),
 		wo:   &opt.WriteOptions{Sync: o.Sync == SyncAlways},
 		stop: make(chan struct{}),
 	}
+	db.ldb.note = func(err error) error { return db.health.note(db.log, dir, err) }
 	fresh, err := db.checkFormat()
 	if err == nil && !fresh {
 		err = db.loadCount()
@@ -116,6 +119,7 @@ func openLevel(dir string, o Options) (*leveldb.DB, error) {
 		// GET from ~22k to ~40k on this 2-core machine (bench/RESULTS.md).
 		// Costs disk space only for compressible values.
 		Compression: opt.NoCompression,
+		ReadOnly:    o.readOnly,
 	}
 	if o.Storage != nil {
 		return leveldb.Open(o.Storage, lo)

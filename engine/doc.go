@@ -138,10 +138,22 @@
 // # Write errors
 //
 // An Update whose write fails returns the error; the previous set stays in
-// place and readable. What happens next is goleveldb's: a failed fsync
-// leaves the record in the journal (so it may reappear after a restart,
-// like any write whose acknowledgement was lost) and later writes work
-// once the disk does; a failed journal write poisons the journal, and
-// every later write returns the same error until the DB is closed and
-// reopened, which replays the journal up to the last good record.
+// place and readable. goleveldb latches a failed journal (or manifest)
+// write: every later write returns it, even once the disk has room again,
+// until the DB is reopened, which replays the journal up to the last whole
+// record. So from the first failure on, writes return a DiskError (its
+// RedisError is the MISCONF reply clients see), reads go on, and a writer
+// reopens LevelDB (recover.go) at most once per Options.RecoverInterval
+// once the directory has room (twice WriteBuffer plus 8 MiB free), with
+// every reader and writer held off meanwhile (level.go: iterators and
+// snapshots open across it end with an error; a Merkle rebuild restarts
+// from a new snapshot). Records are unchanged by a reopen, so the live
+// count, the tree and the hint counts carry over; the exception is a write
+// that failed after its bytes reached the journal (a failed fsync): the
+// reopen replays it, and the keys of such writes are compared before and
+// after to keep the tree and the count right (beyond 4096 of them, the
+// count is redone and the tree rebuilt). A failure that heals by itself
+// (a failed fsync, a compaction error) ends at the next successful write,
+// without a reopen. If the reopen itself fails, LevelDB is opened
+// read-only so reads go on, and the reopen is retried.
 package engine

@@ -52,6 +52,7 @@ func (db *DB) CounterFloor() (uint64, error) {
 // RaiseCounterFloor durably raises the current actor's floor to at least
 // c. Call it before reaping keys whose histories hold counters up to c.
 func (db *DB) RaiseCounterFloor(c uint64) error {
+	db.recoverWrites()
 	db.floor.mu.Lock()
 	defer db.floor.mu.Unlock()
 	if err := db.loadFloor(); err != nil {

@@ -48,6 +48,7 @@ func (db *DB) loadFlushed() error {
 func (db *DB) FlushedAt() int64 { return db.flushedAt.Load() }
 
 func (db *DB) flushLocked(before int64) error {
+	db.recoverWrites()
 	db.gate.Lock()
 	defer db.gate.Unlock()
 	if db.closed {

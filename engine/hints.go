@@ -276,6 +276,7 @@ func (db *DB) dropHint(target string, h uint64, hk []byte, drop func(int64) bool
 // h: the one place the locking order lives (DB.locked adds the key's
 // record).
 func (db *DB) keyLocked(h uint64, fn func() error) error {
+	db.recoverWrites()
 	db.gate.RLock()
 	defer db.gate.RUnlock()
 	if db.closed {

@@ -31,6 +31,7 @@ func (db *DB) syncLoop() {
 // (but see doc.go on memtable rotation). It writes the tiny "m" "sync"
 // key with Sync set: goleveldb has no bare fsync call.
 func (db *DB) Sync() error {
+	db.recoverWrites()
 	dirty := db.dirty.Swap(false)
 	if err := db.ldb.Put(metaKey(metaSync), nil, &opt.WriteOptions{Sync: true}); err != nil {
 		if dirty {

@@ -68,6 +68,17 @@ type Options struct {
 	// (a million keys in about 10 s); negative: unpaced.
 	TreeRebuildRate int
 
+	// RecoverInterval is how often, at most, a DB whose writes fail
+	// (DiskError) tries to reopen its storage, once the directory has
+	// room again. Default 1s.
+	RecoverInterval time.Duration
+
+	// hasRoom, if set, replaces the free-space check before a reopen
+	// (tests).
+	hasRoom func() bool
+	// readOnly opens LevelDB read-only (the fallback of a failed reopen).
+	readOnly bool
+
 	// treeBatchHook, if set, runs in the rebuild goroutine after each
 	// batch of records (tests).
 	treeBatchHook func(scanned int64)
@@ -81,6 +92,7 @@ const (
 	DefaultSweepBatch    = 200
 	DefaultHintMaxAge    = 3 * time.Hour
 	DefaultHintMaxBytes  = 1 << 30
+	DefaultRecoverEvery  = time.Second
 )
 
 // Merkle tree defaults.
@@ -114,6 +126,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TreeRebuildRate == 0 {
 		o.TreeRebuildRate = DefaultTreeRebuildRate
+	}
+	if o.RecoverInterval == 0 {
+		o.RecoverInterval = DefaultRecoverEvery
 	}
 	if o.Now == nil {
 		o.Now = func() int64 { return time.Now().UnixMilli() }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -37,6 +38,17 @@ type treeState struct {
 	gen atomic.Uint64
 	// done is closed when the rebuild goroutine ends, or at Open if none.
 	done chan struct{}
+
+	mu      sync.Mutex // guards running and next
+	running bool       // the rebuild goroutine runs
+	next    *rebuildStart
+}
+
+// rebuildStart is where a rebuild starts: a snapshot taken while no
+// writer ran and the live tree was reset, valid while gen is current.
+type rebuildStart struct {
+	snap *levelSnap
+	gen  uint64
 }
 
 // Tree records under prefix 't'; see doc.go.
@@ -279,29 +291,98 @@ func (db *DB) startRebuild() error {
 	if err != nil {
 		return fmt.Errorf("engine: open %s: snapshot for Merkle rebuild: %w", db.dir, err)
 	}
-	gen := db.tree.gen.Load()
+	db.tree.running = true
 	db.wg.Add(1)
-	go db.rebuildTree(snap, gen)
+	go db.rebuildTree(rebuildStart{snap, db.tree.gen.Load()})
 	return nil
 }
 
-// rebuildTree scans snap into a new tree and XORs it into the live one,
-// unless Close or a Flush came first.
-func (db *DB) rebuildTree(snap *leveldb.Snapshot, gen uint64) {
-	defer db.wg.Done()
-	defer close(db.tree.done)
-	defer snap.Release()
-	start := time.Now()
-	scan, n, err := db.scanTree(snap, gen)
+// restartRebuild starts the tree over from a snapshot of the reopened
+// storage when it is not ready: a rebuild in progress lost its snapshot
+// to the reopen (the goroutine picks the new start up), and one that
+// failed or was voided can run again. The caller holds the gate
+// exclusively, so the reset live tree and the snapshot agree.
+func (db *DB) restartRebuild() {
+	if db.tree.ready.Load() {
+		return
+	}
+	snap, err := db.ldb.GetSnapshot()
 	if err != nil {
-		if !errors.Is(err, errRebuildStopped) {
+		db.log.Error().Err(err).Msg("snapshot for the Merkle rebuild failed; anti-entropy stays off until restart")
+		return
+	}
+	db.tree.t.Reset()
+	start := &rebuildStart{snap, db.tree.gen.Add(1)}
+	db.tree.mu.Lock()
+	defer db.tree.mu.Unlock()
+	if db.tree.running {
+		if old := db.tree.next; old != nil {
+			old.snap.Release()
+		}
+		db.tree.next = start
+		return
+	}
+	db.tree.running, db.tree.done = true, make(chan struct{})
+	db.wg.Add(1)
+	go db.rebuildTree(*start)
+	db.log.Info().Msg("rebuilding the Merkle tree after the storage reopened")
+}
+
+// nextStart returns the start a reopen left for the rebuild goroutine, or
+// marks it stopped (false) when there is none or it is void.
+func (db *DB) nextStart() (rebuildStart, bool) {
+	db.tree.mu.Lock()
+	defer db.tree.mu.Unlock()
+	n := db.tree.next
+	db.tree.next = nil
+	select {
+	case <-db.stop:
+		n = voidStart(n)
+	default:
+	}
+	if n != nil && n.gen != db.tree.gen.Load() {
+		n = voidStart(n)
+	}
+	if n == nil {
+		db.tree.running = false
+		return rebuildStart{}, false
+	}
+	return *n, true
+}
+
+func voidStart(n *rebuildStart) *rebuildStart {
+	if n != nil {
+		n.snap.Release()
+	}
+	return nil
+}
+
+// rebuildTree scans a snapshot into a new tree and XORs it into the live
+// one, unless Close or a Flush came first; a reopen of the storage hands
+// it a new start (restartRebuild).
+func (db *DB) rebuildTree(st rebuildStart) {
+	defer db.wg.Done()
+	done := db.tree.done
+	defer close(done)
+	for ok := true; ok; st, ok = db.nextStart() {
+		db.rebuildOnce(st)
+	}
+}
+
+// rebuildOnce is one rebuild from st.
+func (db *DB) rebuildOnce(st rebuildStart) {
+	defer st.snap.Release()
+	start := time.Now()
+	scan, n, err := db.scanTree(st.snap, st.gen)
+	if err != nil {
+		if !errors.Is(err, errRebuildStopped) && !errors.Is(err, errReopened) {
 			db.log.Error().Err(err).Int64("records", n).Msg("Merkle tree rebuild failed; anti-entropy stays off until restart")
 		}
 		return
 	}
 	db.gate.RLock()
 	defer db.gate.RUnlock()
-	if db.closed || db.tree.gen.Load() != gen {
+	if db.closed || db.tree.gen.Load() != st.gen {
 		return
 	}
 	if err := db.tree.t.Xor(scan); err != nil {
@@ -317,7 +398,7 @@ var errRebuildStopped = errors.New("engine: Merkle rebuild stopped")
 
 // scanTree digests every record of snap into a new tree, paced to
 // TreeRebuildRate records per second, logging progress every few seconds.
-func (db *DB) scanTree(snap *leveldb.Snapshot, gen uint64) (*merkle.Tree, int64, error) {
+func (db *DB) scanTree(snap *levelSnap, gen uint64) (*merkle.Tree, int64, error) {
 	scan, err := merkle.New(db.opt.TreeBits)
 	if err != nil {
 		return nil, 0, err

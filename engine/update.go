@@ -74,6 +74,7 @@ func (db *DB) storeBatch(b *leveldb.Batch, h uint64, dk, key []byte, cur, next v
 		b.Put(dk, enc)
 	}
 	if err := db.ldb.Write(b, db.wo); err != nil {
+		db.health.suspect(dk, h, key, err)
 		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
 	}
 	db.updateTree(h, key, cur, enc)

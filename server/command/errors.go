@@ -36,15 +36,23 @@ type replyError struct{ r resp.Reply }
 
 func (e *replyError) Error() string { return e.r.Str }
 
+// redisError is an error from below that names its own reply, such as
+// the engine's DiskError ("MISCONF Errors writing to the data directory
+// ...").
+type redisError interface{ RedisError() string }
+
 // errorReply is the one mapping from KV and handler errors to replies:
 // a quorum failure is its own text (NOQUORUM ...), a replyError its reply,
-// anything else "ERR <text>".
+// a redisError its text, anything else "ERR <text>".
 func errorReply(err error) resp.Reply {
 	var re *replyError
 	var qe *replica.QuorumError
+	var de redisError
 	switch {
 	case errors.As(err, &re):
 		return re.r
+	case errors.As(err, &de):
+		return resp.Err(de.RedisError())
 	case errors.As(err, &qe):
 		return resp.Err(qe.Error())
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, replica.ErrTimeout):
