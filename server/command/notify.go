@@ -190,6 +190,7 @@ var keyEventsOf = map[string]func(d *Dispatcher, args [][]byte, r resp.Reply) []
 	"incrbyfloat": always(notifyString, "incrbyfloat"),
 	"append":      always(notifyString, "append"),
 	"setrange":    setrangeEvents,
+	"setbit":      always(notifyString, "setbit"),
 	"rename":      renameEvents,
 	"renamenx":    renameEvents,
 	"copy":        copyEvents,

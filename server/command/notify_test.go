@@ -74,6 +74,7 @@ func TestKeyEvents(t *testing.T) {
 		{"GETEX n2 EX 100", "__keyspace@0__:n2 expire;__keyevent@0__:expire n2"},
 		{"GETEX n2", ""},
 		{"PEXPIRE n2 -1", "__keyspace@0__:n2 del;__keyevent@0__:del n2"},
+		{"SETBIT b 7 1", "__keyspace@0__:b setbit;__keyevent@0__:setbit b"},
 		{"INCR k", ""}, // an error: no event
 	} {
 		f.line(tc.cmd) // through the fixture's session, then read sub's inbox
