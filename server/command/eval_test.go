@@ -160,11 +160,8 @@ func TestScriptKillAndBusy(t *testing.T) {
 	go func() { done <- f.do("EVAL", "redis.call('set','w','1') while true do end", "0") }()
 	waitBusy(t, func() resp.Reply { return run(other, "SCRIPT", "KILL") },
 		"UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.")
-	// Not killable by SCRIPT KILL: stop it as SHUTDOWN NOSAVE would, by
-	// cancelling its context.
-	f.d.scripts.mu.Lock()
-	f.d.scripts.cur.cancel()
-	f.d.scripts.mu.Unlock()
+	// Not killable by SCRIPT KILL: SHUTDOWN NOSAVE stops it anyway.
+	f.d.stopScript()
 	<-done
 }
 

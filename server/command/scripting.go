@@ -97,3 +97,15 @@ func (d *Dispatcher) runScript(s *Session, r *runningScript, fn func(ctx context
 		return fn(ctx)
 	})
 }
+
+// stopScript stops the running script whatever it wrote, as SHUTDOWN
+// NOSAVE does in Redis (the way out of an UNKILLABLE script); SHUTDOWN
+// calls it before stopping the node.
+func (d *Dispatcher) stopScript() {
+	sc := d.scripts
+	sc.mu.Lock()
+	if sc.cur != nil {
+		sc.cur.cancel()
+	}
+	sc.mu.Unlock()
+}

@@ -221,6 +221,11 @@ func (v *vm) setRepl(L *lua.LState) int {
 
 // parseLuaNumber converts a numeric string as Lua's tonumber does.
 func parseLuaNumber(s string) (lua.LNumber, bool) {
-	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(s)
+	if h, ok := strings.CutPrefix(strings.ToLower(s), "0x"); ok {
+		n, err := strconv.ParseUint(h, 16, 64)
+		return lua.LNumber(n), err == nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
 	return lua.LNumber(f), err == nil
 }

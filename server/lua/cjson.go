@@ -101,7 +101,7 @@ func encodeJSONTable(buf *bytes.Buffer, t *lua.LTable, null lua.LValue, depth in
 	}
 	buf.WriteByte('{')
 	first, msg := true, ""
-	t.ForEach(func(k, val lua.LValue) {
+	forEach(t, func(k, val lua.LValue) {
 		if msg != "" {
 			return
 		}
@@ -130,7 +130,7 @@ func encodeJSONTable(buf *bytes.Buffer, t *lua.LTable, null lua.LValue, depth in
 // excessively sparse (more than twice as long as its items, and over 10).
 func arrayLength(t *lua.LTable) (int, bool) {
 	maxKey, items, array := 0, 0, true
-	t.ForEach(func(k, _ lua.LValue) {
+	forEach(t, func(k, _ lua.LValue) {
 		n, ok := k.(lua.LNumber)
 		if !ok || float64(n) != math.Floor(float64(n)) || n < 1 {
 			array = false

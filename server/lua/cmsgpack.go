@@ -134,7 +134,7 @@ func packHeader(out []byte, n int, fix, b16, b32 byte) []byte {
 
 func packTable(out []byte, t *lua.LTable, depth int) []byte {
 	count, maxKey, array := 0, 0, true
-	t.ForEach(func(k, _ lua.LValue) {
+	forEach(t, func(k, _ lua.LValue) {
 		count++
 		n, ok := k.(lua.LNumber)
 		if !ok || n < 1 || float64(n) != math.Trunc(float64(n)) {
@@ -151,7 +151,7 @@ func packTable(out []byte, t *lua.LTable, depth int) []byte {
 		return out
 	}
 	out = packHeader(out, count, 0x80, 0xde, 0xdf)
-	t.ForEach(func(k, v lua.LValue) {
+	forEach(t, func(k, v lua.LValue) {
 		out = packValue(out, k, depth)
 		out = packValue(out, v, depth)
 	})

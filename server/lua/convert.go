@@ -159,14 +159,14 @@ func convertTable(t *lua.LTable, resp3 bool, proto, depth int) resp.Reply {
 	}
 	if m, ok := t.RawGetString("map").(*lua.LTable); ok {
 		var kv []resp.Reply
-		m.ForEach(func(k, val lua.LValue) {
+		forEach(m, func(k, val lua.LValue) {
 			kv = append(kv, convert(k, resp3, proto, depth+1), convert(val, resp3, proto, depth+1))
 		})
 		return resp.Map(kv...)
 	}
 	if m, ok := t.RawGetString("set").(*lua.LTable); ok {
 		var elems []resp.Reply
-		m.ForEach(func(k, _ lua.LValue) {
+		forEach(m, func(k, _ lua.LValue) {
 			elems = append(elems, convert(k, resp3, proto, depth+1))
 		})
 		return resp.Set(elems...)

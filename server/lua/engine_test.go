@@ -264,3 +264,99 @@ func TestEvalKill(t *testing.T) {
 		t.Fatalf("after kill: %q", got)
 	}
 }
+
+// From Redis's scripting suite: random by default, repeatable once seeded.
+func TestMathRandom(t *testing.T) {
+	e := New(Config{})
+	seeded := "math.randomseed(tonumber(ARGV[1])); return tostring(math.random())"
+	a, b, c := eval(t, e, seeded, "0", "10"), eval(t, e, seeded, "0", "10"), eval(t, e, seeded, "0", "20")
+	if a != b || b == c {
+		t.Fatalf("seeded: %q %q %q", a, b, c)
+	}
+	seen := map[string]bool{}
+	for range 5 {
+		seen[eval(t, e, "return tostring(math.random())")] = true
+	}
+	if len(seen) < 2 {
+		t.Fatal("math.random is not random")
+	}
+	if got := eval(t, e, "local n = math.random(3, 5) return n >= 3 and n <= 5 and n == math.floor(n)"); got != ":1\r\n" {
+		t.Fatalf("math.random(3, 5): %q", got)
+	}
+}
+
+// More cases of Redis's own scripting suite (tests/unit/scripting.tcl).
+func TestRedisSuiteCases(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return 100.5", ":100\r\n"},
+		{"return table.concat(cjson.decode(\"[0.0, -5e3, -1, 0.3e-3, 1023.2, 0e10]\"), \" \")", "$26\r\n0 -5000 -1 0.0003 1023.2 0\r\n"},
+		{"local decoded = cjson.decode('{\"keya\": \"a\", \"keyb\": \"b\"}') return {decoded.keya, decoded.keyb}", "*2\r\n$1\r\na\r\n$1\r\nb\r\n"},
+		{"local e = cmsgpack.pack(-1099511627776) local h = '' for i = 1, #e do h = h .. string.format('%02x', string.byte(e, i)) end return h", "$18\r\nd3ffffff0000000000\r\n"},
+		{`local a = {x=nil,y=5}
+local b = {x=a}
+a['x'] = b
+local encoded = cmsgpack.pack(a)
+local h = ""
+for i = 1, #encoded do
+    h = h .. string.format("%02x",string.byte(encoded,i))
+end
+local re = cmsgpack.unpack(encoded)
+assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.y == re.y)
+assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x)
+assert(re.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x.x == nil)
+return {h, re.x.x.x.x.x.x.x.x.y == re.y, re.y == 5}`, "*3\r\n$146\r\n82a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a17882a17905a17881a178c0\r\n:1\r\n:1\r\n"},
+		{`assert(0x7fffffff == 2147483647, "broken hex literals");
+assert(0xffffffff == -1 or 0xffffffff == 2^32-1, "broken hex literals");
+assert(tostring(-1) == "-1", "broken tostring()");
+assert(tostring(0xffffffff) == "-1" or tostring(0xffffffff) == "4294967295", "broken tostring()")`, "$-1\r\n"},
+		{"assert(bit.tobit(1) == 1); assert(bit.band(1) == 1); assert(bit.bxor(1,2) == 3); assert(bit.bor(1,2,4,8,16,32,64,128) == 255)", "$-1\r\n"},
+		{"return 'hello' --trailing comment", "$5\r\nhello\r\n"},
+		{"local value = 9007199254740991 redis.call('set','foo',value) return redis.call('get','foo')", "$16\r\n9007199254740991\r\n"},
+		{"local a = {}; local b = {a}; a[1] = b; return a", ""},
+		{"local a = {} for i=1,7999 do a[i] = 1 end return select('#', unpack(a))", ":7999\r\n"},
+	} {
+		got := eval(t, e, tc.body)
+		if tc.want == "" {
+			if !strings.HasSuffix(got, "-ERR reached lua stack limit\r\n") {
+				t.Errorf("recursive object: %.60q", got)
+			}
+			continue
+		}
+		if got != tc.want {
+			t.Errorf("eval %.60q\n got %q\nwant %q", tc.body, got, tc.want)
+		}
+	}
+}
+
+// Lua converts numeric strings where a library function wants a number
+// (ARGV holds strings); gopher-lua's argument checks do not, so the
+// engine does. Replies recorded from redis-server 7.0.15 with ARGV[1] = "3".
+func TestNumericStringArguments(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return ARGV[1] + 1", ":4\r\n"},
+		{"return math.floor(ARGV[1])", ":3\r\n"},
+		{"return string.rep('x', ARGV[1])", "$3\r\nxxx\r\n"},
+		{"return math.max(ARGV[1], 2)", ":3\r\n"},
+		{"return string.sub('hello', ARGV[1])", "$3\r\nllo\r\n"},
+		{"return string.format('%d', ARGV[1])", "$1\r\n3\r\n"},
+		{"return string.char(ARGV[1])", "$1\r\n\x03\r\n"},
+		{"return ('x'):rep(ARGV[1])", "$3\r\nxxx\r\n"},
+		{"return bit.band(ARGV[1], 7)", ":3\r\n"},
+		{"return #string.format('%5s', ARGV[1])", ":5\r\n"},
+		{"return string.len(007)", ":1\r\n"},
+		{"return string.format('%s %d', 1.5, '2')", "$5\r\n1.5 2\r\n"},
+		{"return tostring(ARGV[1] * 1)", "$1\r\n3\r\n"},
+		{"return math.fmod(ARGV[1], 2)", ":1\r\n"},
+		{"math.randomseed(ARGV[1]) return 1", ":1\r\n"},
+		{"return string.byte('abc', ARGV[1])", ":99\r\n"},
+		{"return select(ARGV[1], 'a', 'b', 'c')", "$1\r\nc\r\n"},
+		{"return string.len(ARGV[1])", ":1\r\n"},
+		{"return string.upper(ARGV[1])", "$1\r\n3\r\n"},
+	} {
+		if got := eval(t, e, tc.body, "0", "3"); got != tc.want {
+			t.Errorf("eval %q with ARGV[1]=3\n got %q\nwant %q", tc.body, got, tc.want)
+		}
+	}
+}

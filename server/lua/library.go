@@ -301,7 +301,7 @@ func (v *vm) registerFunction(L *lua.LState) int {
 // returns an error text or "".
 func namedRegistration(t *lua.LTable, f *Function) string {
 	var msg string
-	t.ForEach(func(k, val lua.LValue) {
+	forEach(t, func(k, val lua.LValue) {
 		if msg != "" {
 			return
 		}

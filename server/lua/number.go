@@ -3,6 +3,8 @@ package lua
 import (
 	"math"
 	"strconv"
+
+	lua "github.com/yuin/gopher-lua"
 )
 
 // formatNumber formats a Lua number as Lua 5.1's tostring does (%.14g),
@@ -40,4 +42,13 @@ func toInteger(f float64) int64 {
 		return math.MinInt64
 	}
 	return int64(f)
+}
+
+// forEach visits t's pairs in a stable order (the array part, then keys
+// in insertion order), unlike LTable.ForEach, whose order is Go's random
+// map order: replies, JSON and MessagePack come out the same every time.
+func forEach(t *lua.LTable, fn func(k, v lua.LValue)) {
+	for k, v := t.Next(lua.LNil); k != lua.LNil; k, v = t.Next(k) {
+		fn(k, v)
+	}
 }

@@ -2,6 +2,8 @@ package lua
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"strings"
 
 	lua "github.com/yuin/gopher-lua"
@@ -24,6 +26,7 @@ type vm struct {
 	loadGlobals *lua.LTable // what a library's top-level code sees (functions VM)
 	loading     *loading    // the library being loaded, nil otherwise
 	stringMT    *lua.LTable // read-only view of the strings' metatable
+	rng         *rand.Rand  // math.random's generator
 }
 
 // run is what one invocation's redis.* calls need.
@@ -102,7 +105,7 @@ func (v *vm) patchLibraries() {
 	tbl.RawSetString("foreach", L.NewFunction(func(L *lua.LState) int {
 		t, fn := v.unwrap(L.CheckTable(1)), L.CheckFunction(2)
 		var out lua.LValue = lua.LNil
-		t.ForEach(func(k, val lua.LValue) {
+		forEach(t, func(k, val lua.LValue) {
 			if out != lua.LNil {
 				return
 			}
@@ -120,8 +123,12 @@ func (v *vm) patchLibraries() {
 		return 1
 	}))
 	str := L.G.Global.RawGetString("string").(*lua.LTable)
+	v.coerceArgs(str, map[string][]int{"sub": {2, 3}, "rep": {2}, "byte": {2, 3}, "char": nil, "find": {3}})
+	v.coerceArgs(tbl, map[string][]int{"concat": {3, 4}, "insert": {2}, "remove": {2}})
+	v.coerceArgs(L.G.Global, map[string][]int{"select": {1}})
 	rep := str.RawGetString("rep").(*lua.LFunction)
 	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+		coerce(L, 2)
 		if int64(len(L.CheckString(1)))*int64(L.CheckInt(2)) > maxStringLen {
 			L.RaiseError("resulting string too large")
 		}
@@ -129,6 +136,7 @@ func (v *vm) patchLibraries() {
 	}))
 	byteFn := str.RawGetString("byte").(*lua.LFunction)
 	str.RawSetString("byte", L.NewFunction(func(L *lua.LState) int {
+		coerce(L, 2, 3)
 		n := len(L.CheckString(1))
 		i, j := L.OptInt(2, 1), L.OptInt(3, L.OptInt(2, 1))
 		if i < 0 {
@@ -144,6 +152,7 @@ func (v *vm) patchLibraries() {
 	}))
 	unpack := L.G.Global.RawGetString("unpack").(*lua.LFunction)
 	L.G.Global.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
+		coerce(L, 2, 3)
 		t := v.unwrap(L.CheckTable(1))
 		i, j := L.OptInt(2, 1), L.OptInt(3, t.Len())
 		if j-i >= maxResults {
@@ -152,6 +161,7 @@ func (v *vm) patchLibraries() {
 		L.Replace(1, t)
 		return v.callThrough(L, unpack)
 	}))
+	v.patchRandom(L.G.Global.RawGetString("math").(*lua.LTable))
 	L.G.Global.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LNumber(0))
 		return 1
@@ -270,3 +280,74 @@ func (v *vm) failure(r *run, err error) resp.Reply {
 
 // killed reports whether the running script was told to stop.
 func (v *vm) killed() bool { return v.cur != nil && v.cur.ctx.Err() != nil }
+
+// patchRandom gives math.random and math.randomseed a generator of this
+// VM's own (the stock ones use math/rand's global source, which Go no
+// longer lets a program seed): random by default, repeatable after
+// math.randomseed(n), as Redis's.
+func (v *vm) patchRandom(m *lua.LTable) {
+	v.rng = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	m.RawSetString("random", v.L.NewFunction(func(L *lua.LState) int {
+		r := v.rng.Float64()
+		coerce(L, 1, 2)
+		switch L.GetTop() {
+		case 0:
+			L.Push(lua.LNumber(r))
+		case 1:
+			u := L.CheckInt(1)
+			if u < 1 {
+				L.ArgError(1, "interval is empty")
+			}
+			L.Push(lua.LNumber(math.Floor(r*float64(u)) + 1))
+		case 2:
+			l, u := L.CheckInt(1), L.CheckInt(2)
+			if l > u {
+				L.ArgError(2, "interval is empty")
+			}
+			L.Push(lua.LNumber(math.Floor(r*float64(u-l+1)) + float64(l)))
+		default:
+			L.RaiseError("wrong number of arguments")
+		}
+		return 1
+	}))
+	m.RawSetString("randomseed", v.L.NewFunction(func(L *lua.LState) int {
+		coerce(L, 1)
+		seed := uint64(L.CheckInt64(1))
+		v.rng = rand.New(rand.NewPCG(seed, seed))
+		return 0
+	}))
+}
+
+// coerce converts the numeric strings among the arguments at positions
+// (all arguments if none are given) to numbers, as Lua's luaL_checkint
+// accepts them and gopher-lua's CheckInt does not.
+func coerce(L *lua.LState, positions ...int) {
+	if len(positions) == 0 {
+		for i := 1; i <= L.GetTop(); i++ {
+			positions = append(positions, i)
+		}
+	}
+	for _, i := range positions {
+		if i > L.GetTop() {
+			continue
+		}
+		if s, ok := L.Get(i).(lua.LString); ok {
+			if n, ok := parseLuaNumber(string(s)); ok {
+				L.Replace(i, n)
+			}
+		}
+	}
+}
+
+// coerceArgs wraps the functions of t named in fns so that their
+// numeric arguments (at the positions given; nil for all) accept numeric
+// strings.
+func (v *vm) coerceArgs(t *lua.LTable, fns map[string][]int) {
+	for name, positions := range fns {
+		fn := t.RawGetString(name).(*lua.LFunction)
+		t.RawSetString(name, v.L.NewFunction(func(L *lua.LState) int {
+			coerce(L, positions...)
+			return v.callThrough(L, fn)
+		}))
+	}
+}
