@@ -58,7 +58,8 @@ var introspectionProbes = []probe{
 	p("WAIT"), p("WAIT", "0"), p("WAIT", "a", "0"), p("WAIT", "0", "a"), p("WAIT", "0", "-1"),
 	p("WAIT", "99999999999999999999", "0"),
 	// CONFIG
-	p("CONFIG", "SET", "databases", "2"), p("CONFIG", "SET", "timeout", "1", "timeout", "2"),
+	p("CONFIG", "SET", "databases", "2"), p("CONFIG", "SET", "daemonize", "yes"),
+	loose(samePairs, "CONFIG", "GET", "*of", "maxmemory-clients", "maxmemory-samples"), p("CONFIG", "SET", "timeout", "1", "timeout", "2"),
 	p("CONFIG", "SET", "maxclients", "0"), loose(samePairs, "CONFIG", "GET", "maxclients", "timeout"),
 	loose(samePairs, "CONFIG", "GET", "maxclients", "timeout", "maxclients"), p("CONFIG", "GET", "nosuch*"),
 	knownDiff("ringkv's fsync policy is fixed at start: appendfsync is immutable", "CONFIG", "SET", "appendfsync", "always"),

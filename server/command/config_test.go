@@ -30,6 +30,8 @@ func TestConfigSanity(t *testing.T) {
 func TestConfigImmutable(t *testing.T) {
 	f := newFixture(t)
 	f.script(`
+		> CONFIG SET daemonize yes
+		(error) ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config
 		> CONFIG SET port 1
 		(error) ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config
 		> CONFIG SET appendonly yes
@@ -51,4 +53,25 @@ func TestConfigImmutable(t *testing.T) {
 		> CONFIG GET latency-monitor-threshold
 		1# "latency-monitor-threshold" => "20"
 	`)
+}
+
+// TestConfigGetMultiple is Redis's "CONFIG GET multiple args": patterns
+// and names at once, each parameter once.
+func TestConfigGetMultiple(t *testing.T) {
+	f := newFixture(t)
+	res := f.do("CONFIG", "GET", "maxmemory", "maxmemory*", "bind", "*of")
+	seen := map[string]bool{}
+	for i := 0; i < len(res.Elems); i += 2 {
+		k := res.Elems[i].Text()
+		if seen[k] {
+			t.Errorf("CONFIG GET lists %s twice", k)
+		}
+		seen[k] = true
+	}
+	for _, k := range []string{"maxmemory", "maxmemory-policy", "maxmemory-clients", "maxmemory-samples",
+		"bind", "replicaof", "slaveof"} {
+		if !seen[k] {
+			t.Errorf("CONFIG GET maxmemory maxmemory* bind *of lacks %s: %s", k, res)
+		}
+	}
 }

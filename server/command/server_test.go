@@ -68,7 +68,9 @@ func TestConfig(t *testing.T) {
 		2# "save" => ""
 		> CONFIG GET MAXMEM*
 		1# "maxmemory" => "0"
-		2# "maxmemory-policy" => "noeviction"
+		2# "maxmemory-clients" => "0"
+		3# "maxmemory-policy" => "noeviction"
+		4# "maxmemory-samples" => "5"
 		> CONFIG GET nothing
 		(empty hash)
 		> CONFIG SET maxclients 50 timeout 30

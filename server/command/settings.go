@@ -165,6 +165,10 @@ var params = []param{
 	{"bind", func(s *Settings) string { return s.p.Bind }, nil},
 	{"client-output-buffer-limit", getObufLimits, setObufLimits},
 	constParam("databases", "1"),
+	// Redis settings that do not apply, at the values that say so: ringkv
+	// never daemonizes, replicates Redis-style or evicts clients or keys.
+	constParam("daemonize", "no"), constParam("replicaof", ""), constParam("slaveof", ""),
+	constParam("maxmemory-clients", "0"), constParam("maxmemory-samples", "5"),
 	{"dir", func(s *Settings) string { return s.p.Dir }, nil},
 	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
 	{"maxclients", func(s *Settings) string { return itoa(s.MaxClients()) },
