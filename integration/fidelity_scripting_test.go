@@ -115,6 +115,12 @@ func init() {
 		p("FUNCTION", "RESTORE", "abc"), p("FUNCTION", "RESTORE", "abc", "bad"),
 		p("FUNCTION", "FLUSH", "bad"), p("FUNCTION", "FLUSH", "ASYNC"), p("FUNCTION", "LIST"),
 		p("FUNCTION", "HELP"), p("FUNCTION"),
+		p("FUNCTION", "FLUSH", "SYNC", "extra"), p("SCRIPT", "FLUSH", "SYNC", "extra"), p("FUNCTION", "STATS", "extra"),
+		p("COMMAND", "GETKEYS", "FCALL", "test", "1", "x", "foo"), p("COMMAND", "GETKEYS", "EVAL", "return 1", "2", "a", "b", "c"),
+		p("COMMAND", "GETKEYS", "EVAL", "return 1", "0"), p("COMMAND", "GETKEYS", "EVALSHA_RO", "abc", "1", "k"),
+		// inside MULTI
+		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("FCALL", "nosuch", "0"), p("EXEC"),
+		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EXEC"),
 	)
 	// FUNCTION RESTORE of a payload made by redis-server 7.0.15's FUNCTION
 	// DUMP (LZF-compressed), on both servers.

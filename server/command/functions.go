@@ -91,7 +91,10 @@ func (d *Dispatcher) functionDelete(s *Session, args [][]byte) resp.Reply {
 
 // FUNCTION FLUSH [ASYNC|SYNC]
 func (d *Dispatcher) functionFlush(s *Session, args [][]byte) resp.Reply {
-	if len(args) > 3 || (len(args) == 3 && !isSyncAsync(args[2])) {
+	if len(args) > 3 {
+		return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try FUNCTION HELP.")
+	}
+	if len(args) == 3 && !isSyncAsync(args[2]) {
 		return resp.Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 	}
 	d.scripts.engine.Flush()

@@ -219,7 +219,8 @@ func (v *vm) loadTimeGlobals() *lua.LTable {
 
 // runLibrary runs a library's top-level code in a fresh environment that
 // shows the load-time globals, then, for its functions' later runs, the
-// run-time ones.
+// run-time ones. The environment is not a registered proxy (no script can
+// reach it as a value), so loads leave nothing behind in v.proxies.
 func (v *vm) runLibrary(proto *lua.FunctionProto) ([]*Function, error) {
 	L := v.L
 	env := L.NewTable()
@@ -228,7 +229,6 @@ func (v *vm) runLibrary(proto *lua.FunctionProto) ([]*Function, error) {
 	mt.RawSetString("__newindex", v.refuseWrite)
 	mt.RawSetString("__metatable", lua.LFalse)
 	L.SetMetatable(env, mt)
-	v.proxies[env] = v.loadGlobals
 	fn := L.NewFunctionFromProto(proto)
 	fn.Env = env
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
@@ -252,7 +252,6 @@ func (v *vm) runLibrary(proto *lua.FunctionProto) ([]*Function, error) {
 		return nil, errorf("ERR Error registering functions: " + msg)
 	}
 	mt.RawSetString("__index", v.globals)
-	v.proxies[env] = v.globals
 	return v.loading.funcs, nil
 }
 
