@@ -396,3 +396,27 @@ func TestBadClientClientListFigures(t *testing.T) {
 		t.Errorf("stuck client: %v", g)
 	}
 }
+
+// CLIENT REPLY ON|OFF|SKIP: the same bytes as redis-server for the same
+// pipelines (OFF and SKIP answer nothing; SKIP drops the next reply too;
+// ON answers even as the skipped command).
+func TestBadClientClientReply(t *testing.T) {
+	ref := StartRedisServer(t)
+	n := StartNode(t, NodeOptions{})
+	for _, in := range []string{
+		"CLIENT REPLY SKIP\r\nPING a\r\nPING b\r\n",
+		"CLIENT REPLY OFF\r\nPING a\r\nCLIENT REPLY SKIP\r\nPING b\r\nCLIENT REPLY ON\r\nPING c\r\n",
+		"CLIENT REPLY SKIP\r\nCLIENT REPLY SKIP\r\nPING b\r\nPING c\r\n",
+		"CLIENT REPLY SKIP\r\nCLIENT REPLY ON\r\nPING c\r\n",
+		"CLIENT REPLY SKIP\r\nFOO\r\nPING c\r\n",
+		"CLIENT REPLY SKIP\r\nCLIENT REPLY OFF\r\nPING c\r\nCLIENT REPLY ON\r\n",
+		"CLIENT REPLY foo\r\nCLIENT REPLY\r\nCLIENT REPLY on x\r\n",
+		"CLIENT REPLY OFF\r\nGET\r\nSET k v\r\nCLIENT REPLY ON\r\nGET k\r\n",
+	} {
+		want, _ := rawExchange(t, ref, in, 300*time.Millisecond)
+		got, _ := rawExchange(t, n.Addr(), in, 300*time.Millisecond)
+		if got != want {
+			t.Errorf("%q: ringkv %q, redis-server %q", in, got, want)
+		}
+	}
+}

@@ -18,6 +18,7 @@ func (d *Dispatcher) clientCommand() *Command {
 		keyless("info", 2, f, "", d.clientInfo),
 		keyless("list", -2, Admin|f, "", d.clientList),
 		keyless("kill", -3, Admin|f, "", d.clientKill),
+		keyless("reply", 3, f, "", d.clientReply),
 		keyless("pause", -3, Admin|f, "", d.clientPause),
 		keyless("unpause", 2, Admin|f, "", d.clientUnpause),
 		keyless("no-evict", 3, Admin|f, "", d.clientNoEvict),

@@ -1,11 +1,35 @@
 package command
 
+import (
+	"strings"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
 // replyMode is a session's CLIENT REPLY state, with Redis's flags
 // (CLIENT_REPLY_OFF, CLIENT_REPLY_SKIP, CLIENT_REPLY_SKIP_NEXT).
 type replyMode struct {
 	off      bool // CLIENT REPLY OFF: no replies until ON
 	skip     bool // the current command's reply is dropped
 	skipNext bool // CLIENT REPLY SKIP: so is the next command's
+}
+
+// CLIENT REPLY ON|OFF|SKIP. ON answers +OK (even as the command a SKIP
+// skips); OFF and SKIP answer nothing, and SKIP drops the next command's
+// reply too (unless OFF is in force).
+func (d *Dispatcher) clientReply(s *Session, args [][]byte) resp.Reply {
+	switch strings.ToLower(string(args[2])) {
+	case "on":
+		s.reply.off, s.reply.skip = false, false
+	case "off":
+		s.reply.off = true
+	case "skip":
+		s.reply.skip = true
+		s.reply.skipNext = !s.reply.off
+	default:
+		return errSyntax
+	}
+	return resp.OK()
 }
 
 // ReplyWanted reports whether the reply of the command just run is sent
