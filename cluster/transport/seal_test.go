@@ -10,6 +10,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -256,7 +257,9 @@ func TestAuthWrongProofRejected(t *testing.T) {
 			wantErr(t, rejectError(msg), ErrAuth)
 			frame := append(appendHeader(nil, frameHeader{id: 1, kind: kindRequest, method: 1, size: 2}), "hi"...)
 			_, _ = nc.Write(frame)
-			if _, err := io.ReadAll(br); err != nil {
+			// Closed: EOF, or a reset when the server closed with our
+			// frame unread.
+			if _, err := io.ReadAll(br); err != nil && !errors.Is(err, syscall.ECONNRESET) {
 				t.Fatalf("connection not closed: %v", err)
 			}
 			if served.Load() != 0 {
@@ -310,7 +313,7 @@ func TestSealedConcurrentCalls(t *testing.T) {
 				from, to = b, "a"
 			}
 			body := bytes.Repeat([]byte{byte(i)}, sizes[i%len(sizes)])
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			got, err := from.Call(ctx, to, uint8(i), body)
 			if err == nil && (got[0] != uint8(i) || !bytes.Equal(got[1:], body)) {
