@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,24 @@ func TestFunctionSync(t *testing.T) {
 	old = append(old, lua.New(lua.Config{}).Dump()...)
 	if applied, err := a.d.applyFull(old); applied || err != nil {
 		t.Fatal(applied, err)
+	}
+}
+
+// Redis's "SCRIPTING FLUSH ASYNC": INFO memory counts cached scripts.
+func TestInfoCountsScripts(t *testing.T) {
+	f := newFixture(t)
+	for j := range 100 {
+		f.do("SCRIPT", "LOAD", "return "+strconv.Itoa(j))
+	}
+	f.do("FUNCTION", "LOAD", "#!lua name=l\nredis.register_function('a', function() end)\nredis.register_function('b', function() end)")
+	info := f.do("INFO", "memory").Text()
+	for _, want := range []string{"number_of_cached_scripts:100\r\n", "number_of_functions:2\r\n", "number_of_libraries:1\r\n"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO memory lacks %q:\n%s", want, info)
+		}
+	}
+	f.do("SCRIPT", "FLUSH", "ASYNC")
+	if info := f.do("INFO", "memory").Text(); !strings.Contains(info, "number_of_cached_scripts:0\r\n") {
+		t.Errorf("after SCRIPT FLUSH:\n%s", info)
 	}
 }

@@ -89,10 +89,10 @@ func (d *Dispatcher) infoClients(s *Session) []string {
 func (d *Dispatcher) infoMemory(_ *Session) []string {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return []string{kv("used_memory", m.HeapAlloc), kv("used_memory_human", humanBytes(m.HeapAlloc)),
+	return append([]string{kv("used_memory", m.HeapAlloc), kv("used_memory_human", humanBytes(m.HeapAlloc)),
 		kv("used_memory_rss", m.Sys), kv("used_memory_rss_human", humanBytes(m.Sys)),
 		kv("maxmemory", 0), kv("maxmemory_human", "0B"), kv("maxmemory_policy", "noeviction"),
-		kv("mem_allocator", "go")}
+		kv("mem_allocator", "go")}, d.infoScripts()...) // scripting.go
 }
 
 // humanBytes formats n as Redis's bytesToHuman (1.50K, 2.00M, ...).

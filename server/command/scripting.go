@@ -109,3 +109,14 @@ func (d *Dispatcher) stopScript() {
 	}
 	sc.mu.Unlock()
 }
+
+// infoScripts are INFO memory's scripting lines.
+func (d *Dispatcher) infoScripts() []string {
+	sc := d.scripts
+	sc.cache.mu.Lock()
+	cached := len(sc.cache.scripts)
+	sc.cache.mu.Unlock()
+	libs, funcs := sc.engine.Counts()
+	return []string{kv("number_of_cached_scripts", cached), kv("number_of_functions", funcs),
+		kv("number_of_libraries", libs)}
+}
