@@ -72,20 +72,22 @@ func (d *Dispatcher) functionLoad(s *Session, args [][]byte) resp.Reply {
 	if i != len(args)-1 {
 		return resp.Err("ERR Function code is missing")
 	}
-	name, err := d.scripts.engine.Load(args[i], replace)
+	var name string
+	err := d.changeFunctions(s.Context(), func() (err error) {
+		name, err = d.scripts.engine.Load(args[i], replace)
+		return err
+	})
 	if err != nil {
 		return resp.Err(err.Error())
 	}
-	d.functionsChanged(s.Context())
 	return resp.BulkString(name)
 }
 
 // FUNCTION DELETE library
 func (d *Dispatcher) functionDelete(s *Session, args [][]byte) resp.Reply {
-	if err := d.scripts.engine.Delete(string(args[2])); err != nil {
+	if err := d.changeFunctions(s.Context(), func() error { return d.scripts.engine.Delete(string(args[2])) }); err != nil {
 		return resp.Err(err.Error())
 	}
-	d.functionsChanged(s.Context())
 	return resp.OK()
 }
 
@@ -97,8 +99,7 @@ func (d *Dispatcher) functionFlush(s *Session, args [][]byte) resp.Reply {
 	if len(args) == 3 && !isSyncAsync(args[2]) {
 		return resp.Err("ERR FUNCTION FLUSH only supports SYNC|ASYNC option")
 	}
-	d.scripts.engine.Flush()
-	d.functionsChanged(s.Context())
+	_ = d.changeFunctions(s.Context(), func() error { d.scripts.engine.Flush(); return nil })
 	return resp.OK()
 }
 
@@ -124,10 +125,9 @@ func (d *Dispatcher) functionRestore(s *Session, args [][]byte) resp.Reply {
 			return resp.Err("ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.")
 		}
 	}
-	if err := d.scripts.engine.Restore(args[2], policy); err != nil {
+	if err := d.changeFunctions(s.Context(), func() error { return d.scripts.engine.Restore(args[2], policy) }); err != nil {
 		return resp.Err(err.Error())
 	}
-	d.functionsChanged(s.Context())
 	return resp.OK()
 }
 

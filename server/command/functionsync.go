@@ -66,11 +66,14 @@ func readStamp(b []byte) (stamp, []byte, error) {
 	return stamp{counter: c, node: string(b[:l])}, b[l:], nil
 }
 
-// functionSync is the libraries' stamp; mu serialises changes and
-// applies so that the stamp and the libraries move together.
+// functionSync is the libraries' stamp. applyMu serialises applying
+// peers' libraries (which may wait for a running function); mu guards the
+// stamp and is never held while waiting, so stamp queries and local
+// changes do not queue behind an apply.
 type functionSync struct {
-	mu    sync.Mutex
-	stamp stamp
+	applyMu sync.Mutex
+	mu      sync.Mutex
+	stamp   stamp
 }
 
 // loadFunctions restores the libraries saved in env.Functions (at start).
@@ -87,20 +90,28 @@ func (d *Dispatcher) loadFunctions() {
 	}
 }
 
-// functionsChanged stamps, saves and broadcasts the libraries after a
-// local change.
-func (d *Dispatcher) functionsChanged(ctx context.Context) {
+// changeFunctions runs op, a local change of the libraries (FUNCTION LOAD,
+// DELETE, FLUSH, RESTORE), then stamps, saves and broadcasts the result.
+// No peer's libraries are applied in between.
+func (d *Dispatcher) changeFunctions(ctx context.Context, op func() error) error {
 	fs := &d.scripts.sync
+	fs.applyMu.Lock()
+	if err := op(); err != nil {
+		fs.applyMu.Unlock()
+		return err
+	}
 	fs.mu.Lock()
 	fs.stamp = stamp{counter: fs.stamp.counter + 1, node: d.env.Settings.Params().Node}
 	msg := d.fullMessage()
 	d.saveFunctions(msg)
 	fs.mu.Unlock()
+	fs.applyMu.Unlock()
 	if d.env.Broadcast != nil {
 		if err := d.env.Broadcast(ctx, msg); err != nil {
 			d.env.Logger.Warn().Err(err).Msg("function libraries not sent to every member; they catch up when they next exchange stamps")
 		}
 	}
+	return nil
 }
 
 // fullMessage is 'F', the stamp and the dump (fs.mu held).
@@ -167,14 +178,19 @@ func (d *Dispatcher) applyFull(msg []byte) (bool, error) {
 		return false, err
 	}
 	fs := &d.scripts.sync
+	fs.applyMu.Lock()
+	defer fs.applyMu.Unlock()
 	fs.mu.Lock()
-	defer fs.mu.Unlock()
-	if !theirs.newer(fs.stamp) {
+	newer := theirs.newer(fs.stamp)
+	fs.mu.Unlock()
+	if !newer {
 		return false, nil
 	}
 	if err := d.scripts.engine.Restore(payload, lua.RestoreFlush); err != nil {
 		return false, err
 	}
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
 	fs.stamp = theirs
 	d.saveFunctions(bytes.Clone(msg))
 	return true, nil
