@@ -110,6 +110,17 @@ func (g *gate) exclusive(kind string, threshold time.Duration, fn func()) {
 	fn()
 }
 
+// busy reports whether an exclusive section runs past its threshold now,
+// and its kind.
+func (g *gate) busy() (kind string, ok bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cur != nil && g.cur.busy {
+		return g.cur.kind, true
+	}
+	return "", false
+}
+
 // running returns the kind and start of the exclusive section running,
 // if any.
 func (g *gate) running() (kind string, since time.Time, ok bool) {

@@ -90,6 +90,19 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	if r, ok := d.pubsubGate(s, cmd); !ok {
 		return r // pubsub.go
 	}
+	if kind, busy := d.gate.busy(); busy && cmd.Flags&AllowBusy == 0 {
+		// Refused, not held, as Redis does while a script is busy: a
+		// command queued in MULTI now fails the transaction, and EXEC
+		// (or EVAL) must not wait for the script.
+		d.env.Stats.ErrorReplies.Add(1)
+		cmd.rejected.Add(1)
+		if cmd.Name == "exec" {
+			s.resetTx()
+			return resp.Err("EXECABORT Transaction discarded because of: " + errBusy(kind).Str)
+		}
+		s.txFail()
+		return errBusy(kind)
+	}
 	if s.tx != nil && !txControl[cmd.Name] {
 		return d.queue(s, cmd, args) // multi.go
 	}

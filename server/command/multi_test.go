@@ -265,3 +265,65 @@ func TestBusyGateRefusesWhileASectionRunsLong(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// busyScript holds f's node in a "script" section past busy-reply-threshold
+// until the returned stop is called.
+func busyScript(t *testing.T, f *fixture) (stop func()) {
+	t.Helper()
+	f.do("CONFIG", "SET", "busy-reply-threshold", "10")
+	other := f.d.NewSession(9, "127.0.0.1:5002", "127.0.0.1:6379")
+	finish, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		f.d.exclusive(other, "script", func() resp.Reply { <-finish; return resp.OK() })
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if _, busy := f.d.gate.busy(); busy {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the section never turned busy")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	return func() { close(finish); <-done }
+}
+
+// Redis's multi.tcl "MULTI and script timeout" and "EXEC and script
+// timeout": while a script is busy, a command sent inside MULTI is refused
+// with BUSY and fails the transaction, and EXEC answers at once.
+func TestMultiWhileAScriptIsBusy(t *testing.T) {
+	f := newFixture(t)
+	f.do("SET", "xx", "1")
+	stop := busyScript(t, f)
+	f.script(`
+		> MULTI
+		OK
+		> INCR xx
+		(error) BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.
+	`)
+	stop()
+	f.script(`
+		> INCR xx
+		QUEUED
+		> EXEC
+		(error) EXECABORT Transaction discarded because of previous errors.
+		> GET xx
+		"1"
+		> MULTI
+		OK
+		> INCR xx
+		QUEUED
+	`)
+	stop = busyScript(t, f)
+	f.script(`
+		> EXEC
+		(error) EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.
+	`)
+	stop()
+	f.script(`
+		> GET xx
+		"1"
+	`)
+}
