@@ -1,6 +1,7 @@
 package command
 
 import (
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -13,6 +14,22 @@ type introspection struct {
 	lat   latencyMonitor
 	pause pauser
 	peak  atomic.Uint64 // highest heap seen by MEMORY STATS, bytes
+
+	limitsOnce sync.Once
+	limits     introLimits
+}
+
+// introLimits are the settings every command's observation reads, looked
+// up once (Settings.Int is a map lookup).
+type introLimits struct{ slowUsec, slowMax, latencyMs *atomic.Int64 }
+
+// limitsOf returns st's introLimits.
+func (in *introspection) limitsOf(st *Settings) *introLimits {
+	in.limitsOnce.Do(func() {
+		in.limits = introLimits{st.ints["slowlog-log-slower-than"], st.ints["slowlog-max-len"],
+			st.ints["latency-monitor-threshold"]}
+	})
+	return &in.limits
 }
 
 // peakHeap records heap as a candidate peak and returns the peak.
@@ -31,8 +48,9 @@ func (in *introspection) peakHeap(heap uint64) uint64 {
 func (d *Dispatcher) observed(s *Session, cmd *Command, args [][]byte, start time.Time) {
 	took := time.Since(start)
 	cmd.usec.Add(took.Microseconds())
-	d.intro.slow.record(d, s, cmd, args, took)
-	d.intro.lat.record(d.env.Settings, d.env.Clock(), cmd, took)
+	lim := d.intro.limitsOf(d.env.Settings)
+	d.intro.slow.record(d, lim, s, cmd, args, took)
+	d.intro.lat.record(lim.latencyMs.Load(), d.env.Clock, cmd, took)
 }
 
 // sessionIntro is a session's introspection state. Other goroutines read

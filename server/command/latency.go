@@ -34,9 +34,10 @@ type latencySeries struct {
 
 type latencySample struct{ time, ms int64 } // Unix seconds; 0: unused
 
-// record adds cmd's run as a sample if it reached the threshold.
-func (m *latencyMonitor) record(st *Settings, now time.Time, cmd *Command, took time.Duration) {
-	limit, ms := st.Int("latency-monitor-threshold"), took.Milliseconds()
+// record adds cmd's run as a sample if it reached limit (ms; 0: off);
+// clock dates it.
+func (m *latencyMonitor) record(limit int64, clock func() time.Time, cmd *Command, took time.Duration) {
+	ms := took.Milliseconds()
 	if limit == 0 || ms < limit {
 		return
 	}
@@ -44,7 +45,7 @@ func (m *latencyMonitor) record(st *Settings, now time.Time, cmd *Command, took 
 	if cmd.Flags&Fast != 0 {
 		event = "fast-command"
 	}
-	m.add(event, ms, now.Unix())
+	m.add(event, ms, clock().Unix())
 }
 
 // add records a sample of event at second now, as latencyAddSample: a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ringkv/ringkv/resp"
@@ -30,6 +31,7 @@ const (
 
 // pauser is the node's pause state. Its zero value is not paused.
 type pauser struct {
+	on      atomic.Bool // a pause was set and not lifted: commands look closer
 	mu      sync.Mutex
 	mode    pauseMode
 	end     time.Time
@@ -47,6 +49,7 @@ func (p *pauser) pause(mode pauseMode, end time.Time) {
 	if end.After(p.end) {
 		p.end = end
 	}
+	p.on.Store(true)
 	p.signal()
 }
 
@@ -55,6 +58,7 @@ func (p *pauser) unpause() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.mode, p.end = pauseOff, time.Time{}
+	p.on.Store(false)
 	p.signal()
 }
 
@@ -125,6 +129,9 @@ func (d *Dispatcher) mayWrite(s *Session, cmd *Command) bool {
 // calls it before running or queueing a command); it answers an error
 // only if ctx ended while the command was held.
 func (d *Dispatcher) paused(ctx context.Context, s *Session, cmd *Command) resp.Reply {
+	if !d.intro.pause.on.Load() {
+		return resp.Reply{}
+	}
 	if err := d.intro.pause.wait(ctx, d.mayWrite(s, cmd)); err != nil {
 		return errorReply(err)
 	}

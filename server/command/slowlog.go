@@ -38,15 +38,15 @@ type slowEntry struct {
 }
 
 // record adds cmd's run to the log if it was slow enough.
-func (l *slowlog) record(d *Dispatcher, s *Session, cmd *Command, args [][]byte, took time.Duration) {
-	limit := d.env.Settings.Int("slowlog-log-slower-than")
+func (l *slowlog) record(d *Dispatcher, lim *introLimits, s *Session, cmd *Command, args [][]byte, took time.Duration) {
+	limit := lim.slowUsec.Load()
 	usec := took.Microseconds()
 	if limit < 0 || usec < limit || skipSlowlog(cmd) {
 		return
 	}
 	e := slowEntry{time: d.env.Clock().Unix(), usec: usec, args: slowArgs(cmd.Name, args),
 		addr: s.Addr, name: s.Info().Name}
-	maxLen := d.env.Settings.Int("slowlog-max-len")
+	maxLen := lim.slowMax.Load()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	e.id = l.nextID
