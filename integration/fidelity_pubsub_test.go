@@ -37,5 +37,10 @@ func init() {
 		p("SET", "k", "v2"), p("UNSUBSCRIBE", "__keyevent@0__:set"), p("UNSUBSCRIBE", "__keyspace@0__:k"),
 		p("CONFIG", "SET", "notify-keyspace-events", ""),
 		p("PUBSUB", "NUMSUB", "__keyspace@0__:k"),
+		// inside MULTI, the confirmations are EXEC's array elements. (A RESP3
+		// client's PUBLISH to itself inside MULTI: Redis 7.0 writes the
+		// message into EXEC's array, breaking it; ringkv sends it after
+		// EXEC, as Redis 7.2 does. Not probed.)
+		p("MULTI"), p("SUBSCRIBE", "x"), p("EXEC"), p("RESET"),
 	)
 }

@@ -293,3 +293,25 @@ func TestSlowSubscriberDropped(t *testing.T) {
 		t.Errorf("no log line about the output limit:\n%s", n.LogTail(20))
 	}
 }
+
+// TestPubSubReplyOff: with CLIENT REPLY OFF a subscriber still gets its
+// confirmations and messages, as Redis 7.0 sends them.
+func TestPubSubReplyOff(t *testing.T) {
+	t.Parallel()
+	n := StartNode(t, NodeOptions{})
+	for _, proto := range []string{"2", "3"} {
+		sub, pub := DialRESP(t, n.Addr()), DialRESP(t, n.Addr())
+		sub.Do("HELLO", proto)
+		sub.Send("CLIENT", "REPLY", "OFF")
+		sub.Send("SET", "k", "v") // no reply
+		if r := sub.Do("SUBSCRIBE", "ch"+proto); len(r.Elems) != 3 || r.Elems[0].Str != "subscribe" {
+			t.Errorf("RESP%s: SUBSCRIBE with replies off: %v", proto, r)
+		}
+		if r := pub.Do("PUBLISH", "ch"+proto, "m"); r.Raw != ":1\r\n" {
+			t.Errorf("RESP%s: PUBLISH: %v", proto, r)
+		}
+		if r, err := sub.Read(); err != nil || len(r.Elems) != 3 || r.Elems[2].Str != "m" {
+			t.Errorf("RESP%s: message with replies off: %v %v", proto, r, err)
+		}
+	}
+}

@@ -42,7 +42,9 @@ func (s *Server) serve(c *client) {
 		c.io.commandRead(rd, args)
 		reply := s.exec(c, args)
 		c.io.commandDone()
-		if c.sess.ReplyWanted() {
+		pushed, force := c.sess.TakePushed() // sent whatever CLIENT REPLY says (pubsub_session.go)
+		wr.Write(resp.Raw(pushed))
+		if c.sess.ReplyWanted() || force {
 			wr.SetProto(c.sess.Proto)
 			wr.Write(reply)
 		}

@@ -158,10 +158,7 @@ func (d *Dispatcher) emit(s *Session, r resp.Reply, events []keyEvent) resp.Repl
 		return r
 	}
 	_, own := d.publishAll(s, msgs)
-	if own == nil {
-		return r
-	}
-	return resp.Raw(resp.Append(own, r, s.Proto))
+	return s.pushOwn(own, r)
 }
 
 // keyEventsOf maps a command to the notifications a successful reply r of

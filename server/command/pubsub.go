@@ -65,7 +65,7 @@ func (d *Dispatcher) subscribe(s *Session, k subKind, names [][]byte) resp.Reply
 		}
 		out = confirm(out, s.Proto, verbs[k].sub, name, s.countOf(k))
 	}
-	return resp.Raw(out)
+	return s.confirmed(out)
 }
 
 // countOf is the count a confirmation of kind k carries: channels and
@@ -87,7 +87,7 @@ func (d *Dispatcher) unsubscribe(s *Session, k subKind, names [][]byte) resp.Rep
 	set, n := s.kindSet(k)
 	if len(names) == 0 {
 		if len(*set) == 0 {
-			return resp.Raw(confirm(nil, s.Proto, verbs[k].unsub, nil, s.countOf(k)))
+			return s.confirmed(confirm(nil, s.Proto, verbs[k].unsub, nil, s.countOf(k)))
 		}
 		for _, name := range sortedNames(*set) {
 			names = append(names, []byte(name))
@@ -101,7 +101,7 @@ func (d *Dispatcher) unsubscribe(s *Session, k subKind, names [][]byte) resp.Rep
 		}
 		out = confirm(out, s.Proto, verbs[k].unsub, name, s.countOf(k))
 	}
-	return resp.Raw(out)
+	return s.confirmed(out)
 }
 
 func sortedNames(set map[string]struct{}) []string {
@@ -134,10 +134,7 @@ func (d *Dispatcher) EndSession(s *Session) {
 func (d *Dispatcher) publish(s *Session, args [][]byte) resp.Reply {
 	m := Message{Shard: lower(args[0][0]) == 's', Channel: args[1], Payload: args[2]}
 	n, own := d.publishAll(s, []Message{m})
-	if own == nil {
-		return resp.Int(n)
-	}
-	return resp.Raw(resp.Append(own, resp.Int(n), s.Proto))
+	return s.pushOwn(own, resp.Int(n))
 }
 
 // publishAll delivers msgs here and on every other node and returns the

@@ -29,6 +29,39 @@ type subs struct {
 	// counts for CLIENT LIST, readable without mu
 	nChannels, nPatterns, nShard atomic.Int32
 	monitor                      atomic.Bool // MONITOR
+	// pushed are frames for this session that go out before its reply
+	// whatever CLIENT REPLY says (Redis sends pub/sub messages and
+	// confirmations even with replies off); force says the reply is made
+	// of confirmations. Only the session's goroutine uses them.
+	pushed []byte
+	force  bool
+}
+
+// TakePushed returns, and forgets, the frames the command just run left for
+// s itself (messages it published to itself), which the server writes
+// before the command's reply, and whether the reply must be written even
+// when CLIENT REPLY turns replies off ((un)subscribe confirmations), as
+// Redis sends both whatever CLIENT REPLY says.
+func (s *Session) TakePushed() (frames []byte, force bool) {
+	frames, force = s.ps.pushed, s.ps.force
+	s.ps.pushed, s.ps.force = nil, false
+	return frames, force
+}
+
+// pushOwn hands messages for s itself to the connection, before the reply
+// r. (Inside a transaction or script they are pushed after its reply
+// instead, as Redis 7.2 does, 7.0 writing them into EXEC's array: see
+// hub.deliver.)
+func (s *Session) pushOwn(frames []byte, r resp.Reply) resp.Reply {
+	s.ps.pushed = append(s.ps.pushed, frames...)
+	return r
+}
+
+// confirmed is the reply of a (un)subscribe: its confirmations, sent even
+// with CLIENT REPLY OFF.
+func (s *Session) confirmed(frames []byte) resp.Reply {
+	s.ps.force = true
+	return resp.Raw(frames)
 }
 
 // SetPusher gives s the pusher of its connection; call it before s runs

@@ -44,14 +44,16 @@ func (f *fixture) client(id uint64) *client {
 	return c
 }
 
-// do runs a command for c and returns the reply's bytes in c's protocol.
+// do runs a command for c and returns what the server writes for it in
+// c's protocol: the frames pushed to c itself, then the reply.
 func (c *client) do(args ...string) string {
 	b := make([][]byte, len(args))
 	for i, a := range args {
 		b[i] = []byte(a)
 	}
 	r := c.f.d.Do(context.Background(), c.s, b)
-	return string(resp.Append(nil, r, c.s.Proto))
+	pushed, _ := c.s.TakePushed()
+	return string(resp.Append(pushed, r, c.s.Proto))
 }
 
 func expect(t *testing.T, what, got, want string) {
@@ -235,4 +237,24 @@ func TestPubSubConcurrent(t *testing.T) {
 	wg.Wait()
 	expect(t, "nothing left", f.client(1).do("PUBSUB", "NUMPAT"), ":0\r\n")
 	expect(t, "no channel left", f.client(1).do("PUBSUB", "CHANNELS"), "*0\r\n")
+}
+
+// TestPubSubInsideMulti follows Redis's "publish to self inside multi":
+// EXEC answers the counts and the messages follow as pushes; a SUBSCRIBE
+// queued in MULTI answers its confirmation inside EXEC's array.
+func TestPubSubInsideMulti(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(1)
+	c.s.Proto = 3
+	c.do("SUBSCRIBE", "foo")
+	c.do("MULTI")
+	for _, cmd := range [][]string{{"PING", "abc"}, {"PUBLISH", "foo", "bar"}, {"PUBLISH", "foo", "vaz"}, {"PING", "def"}} {
+		expect(t, cmd[0]+" queued", c.do(cmd...), "+QUEUED\r\n")
+	}
+	expect(t, "EXEC", c.do("EXEC"), "*4\r\n$3\r\nabc\r\n:1\r\n:1\r\n$3\r\ndef\r\n")
+	expect(t, "pushed after", c.box.take(),
+		">3\r\n$7\r\nmessage\r\n$3\r\nfoo\r\n$3\r\nbar\r\n>3\r\n$7\r\nmessage\r\n$3\r\nfoo\r\n$3\r\nvaz\r\n")
+	c.do("MULTI")
+	c.do("SUBSCRIBE", "x")
+	expect(t, "EXEC with SUBSCRIBE", c.do("EXEC"), "*1\r\n>3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:2\r\n")
 }
