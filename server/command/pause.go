@@ -75,7 +75,11 @@ func (p *pauser) signal() {
 func (p *pauser) holds(write bool) (bool, time.Time, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.mode == pauseOff || (p.mode == pauseWrite && !write) || !time.Now().Before(p.end) {
+	if p.mode != pauseOff && !time.Now().Before(p.end) { // it ran out
+		p.mode, p.end = pauseOff, time.Time{}
+		p.on.Store(false)
+	}
+	if p.mode == pauseOff || (p.mode == pauseWrite && !write) {
 		return false, time.Time{}, nil
 	}
 	if p.changed == nil {

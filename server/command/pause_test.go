@@ -106,6 +106,9 @@ func TestClientPauseAllExpires(t *testing.T) {
 	if took := time.Since(start); r.Str != "PONG" || took < 200*time.Millisecond {
 		t.Errorf("PING during a 300 ms ALL pause: %s after %v", r, took)
 	}
+	if f.d.intro.pause.on.Load() {
+		t.Error("a pause that ran out still makes every command look closer")
+	}
 	// a pause only grows: a shorter WRITE pause does not lift ALL
 	f.do("CLIENT", "PAUSE", "100000", "ALL")
 	f.d.intro.pause.pause(pauseWrite, time.Now().Add(10*time.Millisecond)) // its client is held
