@@ -58,7 +58,7 @@ func FuzzCommands(f *testing.F) {
 			if el := time.Since(start); el > 10*time.Second {
 				t.Errorf("%q took %v", args, el)
 			}
-			checkWellFormed(t, args, r, s.Proto)
+			checkWellFormed(t, args, written(s, r), s.Proto)
 			if s.Close {
 				return
 			}
@@ -126,13 +126,33 @@ func fuzzDenied(args [][]byte) bool {
 	return fuzzDeny[name]
 }
 
-// checkWellFormed encodes r as the server would and parses it back: the
-// bytes must be one or more whole replies (SUBSCRIBE confirms each channel
-// in its own), and a RESP2 reply must hold no RESP3 type.
-func checkWellFormed(t *testing.T, args [][]byte, r resp.Reply, proto int) {
+// written is what the connection loop (server/conn.go) writes after a
+// command: the frames the session pushed to itself, then the reply unless
+// CLIENT REPLY drops it. (Through interfaces, so that this test builds
+// whichever of those methods the Session has.)
+func written(s *Session, r resp.Reply) []byte {
+	b := []byte{} // not nil: a dropped reply is written as nothing
+	if p, ok := any(s).(interface{ TakePushed() []byte }); ok {
+		b = append(b, p.TakePushed()...)
+	}
+	if w, ok := any(s).(interface{ ReplyWanted() bool }); ok && !w.ReplyWanted() {
+		return b
+	}
+	if b = resp.Append(b, r, s.Proto); len(b) == 0 {
+		return nil // nothing at all: checkWellFormed fails it
+	}
+	return b
+}
+
+// checkWellFormed parses what a command wrote back: one or more whole
+// replies (SUBSCRIBE confirms each channel in its own); a RESP2 reply holds
+// no RESP3 type. Only a reply CLIENT REPLY dropped may be empty.
+func checkWellFormed(t *testing.T, args [][]byte, b []byte, proto int) {
 	t.Helper()
-	b := resp.Append(nil, r, proto)
-	for rest := b; len(rest) > 0 || len(b) == 0; {
+	if b == nil {
+		t.Fatalf("%q: answered nothing", args)
+	}
+	for rest := b; len(rest) > 0; {
 		got, n, err := parseOne(rest, proto)
 		if err != nil {
 			t.Fatalf("%q: reply %q is not RESP (at byte %d): %v", args, b, len(b)-len(rest), err)
