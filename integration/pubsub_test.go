@@ -315,3 +315,27 @@ func TestPubSubReplyOff(t *testing.T) {
 		}
 	}
 }
+
+// TestExpiredNotification: a key given an expiry fires "expired" once,
+// cluster-wide, whichever node a subscriber is on (Redis's "expired events"
+// tests, on a 3-node cluster).
+func TestExpiredNotification(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	ctx := context.Background()
+	for _, n := range c.Nodes {
+		if err := c.Client(n).ConfigSet(ctx, "notify-keyspace-events", "Ex").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := subscribed(t, c.Nodes[1].Client(t, 2), nil, []string{"*"})
+	if err := c.Client(c.Nodes[0]).Do(ctx, "PSETEX", "foo", "100", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if m := receive(t, ps, "expired"); m.Channel != "__keyevent@0__:expired" || m.Payload != "foo" {
+		t.Errorf("got %+v", m)
+	}
+	if v, err := ps.ReceiveTimeout(ctx, time.Second); err == nil {
+		t.Errorf("a second notification: %v", v)
+	}
+}

@@ -37,6 +37,13 @@ func (s *Server) endClient(c *client) {
 	c.out.close(closeGrace)
 }
 
+// stopKeyEvents stops the timers of expired notifications (shutdown).
+func (s *Server) stopKeyEvents() {
+	if s.disp != nil {
+		s.disp.StopKeyEvents()
+	}
+}
+
 // startFanout connects the dispatcher to the other nodes' subscribers.
 func (s *Server) startFanout() {
 	if s.tr != nil {

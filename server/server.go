@@ -137,6 +137,7 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 // closeParts releases whatever open built, in reverse order.
 func (s *Server) closeParts() error {
 	s.cancel()
+	s.stopKeyEvents() // pubsub_client.go
 	if s.stopMembership != nil {
 		s.stopMembership()
 	}

@@ -1,6 +1,10 @@
 package command
 
-import "github.com/ringkv/ringkv/resp"
+import (
+	"context"
+
+	"github.com/ringkv/ringkv/resp"
+)
 
 // Keyspace notification classes: notify-keyspace-events's flag letters,
 // Redis's bit values.
@@ -114,10 +118,13 @@ func setKeyEvents(s *Settings, v string) error {
 }
 
 // keyEvent is one keyspace notification: event name on key, of a class.
+// An expire event carries the expiry it set (Unix ms) in at, for the
+// expired event to come (notify_expire.go).
 type keyEvent struct {
 	class int64
 	name  string
 	key   []byte
+	at    int64
 }
 
 // afterRun is what runs after every command's handler: its keyspace
@@ -134,12 +141,26 @@ func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Re
 	if ev == nil {
 		return r
 	}
-	return d.emit(s, r, ev(d, args, r))
+	events := ev(d, args, r)
+	if on&notifyExpired != 0 {
+		now := d.env.KV.Now()
+		for _, e := range events {
+			if e.at > 0 {
+				d.watchExpiry(e.key, e.at, now-1000)
+			}
+		}
+	}
+	return d.emit(s, r, events)
 }
 
 // emit publishes events, those of enabled classes, cluster-wide, and puts
 // the frames s receives itself before r.
 func (d *Dispatcher) emit(s *Session, r resp.Reply, events []keyEvent) resp.Reply {
+	return d.emitCtx(s.Context(), s, r, events)
+}
+
+// emitCtx is emit under ctx; s may be nil (an expiry timer).
+func (d *Dispatcher) emitCtx(ctx context.Context, s *Session, r resp.Reply, events []keyEvent) resp.Reply {
 	on := d.env.Settings.keyEvents.Load()
 	var msgs []Message
 	for _, e := range events {
@@ -157,7 +178,10 @@ func (d *Dispatcher) emit(s *Session, r resp.Reply, events []keyEvent) resp.Repl
 	if len(msgs) == 0 {
 		return r
 	}
-	_, own := d.publishAll(s, msgs)
+	_, own := d.publishAll(ctx, s, msgs)
+	if s == nil {
+		return r
+	}
 	return s.pushOwn(own, r)
 }
 
@@ -234,7 +258,7 @@ func ifValue(class int64, name string) func(*Dispatcher, [][]byte, resp.Reply) [
 
 // SET key value [NX|XX] [GET] [EX|PX|EXAT|PXAT t|KEEPTTL]: set, and expire
 // with an expiry, when the value was written.
-func setEvents(_ *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
+func setEvents(d *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
 	o, ok := parseSetOpts(args[3:], false)
 	if !ok {
 		return nil
@@ -249,14 +273,20 @@ func setEvents(_ *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
 	}
 	ev := one(notifyString, "set", args[1])
 	if o.hasExpiry() {
-		ev = append(ev, keyEvent{class: notifyGeneric, name: "expire", key: args[1]})
+		ev = append(ev, keyEvent{class: notifyGeneric, name: "expire", key: args[1],
+			at: expiryAt(o.expUnit, o.expArg, d.env.KV.Now())})
 	}
 	return ev
 }
 
 // SETEX / PSETEX key t value
-func setExEvents(_ *Dispatcher, args [][]byte, _ resp.Reply) []keyEvent {
-	return append(one(notifyString, "set", args[1]), keyEvent{class: notifyGeneric, name: "expire", key: args[1]})
+func setExEvents(d *Dispatcher, args [][]byte, _ resp.Reply) []keyEvent {
+	unit := "ex"
+	if lower(args[0][0]) == 'p' {
+		unit = "px"
+	}
+	return append(one(notifyString, "set", args[1]), keyEvent{class: notifyGeneric, name: "expire", key: args[1],
+		at: expiryAt(unit, args[2], d.env.KV.Now())})
 }
 
 // MSET key value ...
@@ -293,14 +323,14 @@ func expireEvents(abs, sec bool) func(*Dispatcher, [][]byte, resp.Reply) []keyEv
 		if t <= d.env.KV.Now() {
 			return one(notifyGeneric, "del", args[1])
 		}
-		return one(notifyGeneric, "expire", args[1])
+		return []keyEvent{{class: notifyGeneric, name: "expire", key: args[1], at: t}}
 	}
 }
 
 // GETEX key [EX|PX|EXAT|PXAT t|PERSIST]: expire or persist when the key
 // exists. (Redis fires persist only if the key had a TTL; ringkv cannot
 // tell from the reply and fires it whenever the key exists.)
-func getexEvents(_ *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
+func getexEvents(d *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
 	o, ok := parseSetOpts(args[2:], true)
 	switch {
 	case !ok || r.Kind != resp.KindBulk:
@@ -308,7 +338,8 @@ func getexEvents(_ *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
 	case o.persist:
 		return one(notifyGeneric, "persist", args[1])
 	case o.hasExpiry():
-		return one(notifyGeneric, "expire", args[1])
+		return []keyEvent{{class: notifyGeneric, name: "expire", key: args[1],
+			at: expiryAt(o.expUnit, o.expArg, d.env.KV.Now())}}
 	}
 	return nil
 }

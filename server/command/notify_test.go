@@ -3,6 +3,7 @@ package command
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestKeyEventsFlags checks parse and format against what Redis 7.0.15
@@ -104,4 +105,33 @@ func TestKeyEventToSelfComesFirst(t *testing.T) {
 	c.do("CONFIG", "SET", "notify-keyspace-events", "KEA")
 	c.do("SUBSCRIBE", "__keyevent@0__:set")
 	expect(t, "SET", c.do("SET", "k", "v"), ">3\r\n$7\r\nmessage\r\n$18\r\n__keyevent@0__:set\r\n$1\r\nk\r\n+OK\r\n")
+}
+
+// TestExpiredEvent: with x on, the node that gave a key its expiry fires
+// "expired" once it passes, and not for a key deleted or persisted first.
+func TestExpiredEvent(t *testing.T) {
+	f := newFixture(t)
+	sub := f.client(1)
+	sub.do("PSUBSCRIBE", "*")
+	w := f.client(2)
+	w.do("CONFIG", "SET", "notify-keyspace-events", "Ex")
+	w.do("PSETEX", "foo", "100", "1")
+	w.do("SET", "gone", "1", "PX", "100")
+	w.do("DEL", "gone")
+	w.do("SET", "kept", "1", "PX", "100")
+	w.do("PERSIST", "kept")
+	w.do("SET", "later", "1", "PX", "100")
+	w.do("PEXPIRE", "later", "100000")
+	f.kv.advance(200)
+	want := "*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$22\r\n__keyevent@0__:expired\r\n$3\r\nfoo\r\n"
+	deadline := time.Now().Add(5 * time.Second)
+	var got string
+	for got == "" && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // real timers: the watch fires ~100ms after the write
+		got = sub.box.take()
+	}
+	expect(t, "expired", got, want)
+	time.Sleep(300 * time.Millisecond) // the other watches fire too, and must stay silent
+	expect(t, "nothing for deleted, persisted or extended keys", sub.box.take(), "")
+	f.d.StopKeyEvents()
 }

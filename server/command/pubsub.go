@@ -1,6 +1,7 @@
 package command
 
 import (
+	"context"
 	"sort"
 
 	"github.com/ringkv/ringkv/resp"
@@ -12,6 +13,7 @@ type pubsub struct {
 	hub      *hub
 	monitors *monitors
 	fan      Fanout // nil: a single node
+	expiries expiryWatch
 }
 
 func newPubSub() *pubsub { return &pubsub{hub: newHub(), monitors: &monitors{}} }
@@ -133,13 +135,14 @@ func (d *Dispatcher) EndSession(s *Session) {
 // receivers on every node of the cluster.
 func (d *Dispatcher) publish(s *Session, args [][]byte) resp.Reply {
 	m := Message{Shard: lower(args[0][0]) == 's', Channel: args[1], Payload: args[2]}
-	n, own := d.publishAll(s, []Message{m})
+	n, own := d.publishAll(s.Context(), s, []Message{m})
 	return s.pushOwn(own, resp.Int(n))
 }
 
 // publishAll delivers msgs here and on every other node and returns the
-// receivers counted everywhere, and the frames for self (see hub.deliver).
-func (d *Dispatcher) publishAll(self *Session, msgs []Message) (int64, []byte) {
+// receivers counted everywhere, and the frames for self (see hub.deliver;
+// self may be nil).
+func (d *Dispatcher) publishAll(ctx context.Context, self *Session, msgs []Message) (int64, []byte) {
 	var total int64
 	var own []byte
 	for _, m := range msgs {
@@ -148,7 +151,6 @@ func (d *Dispatcher) publishAll(self *Session, msgs []Message) (int64, []byte) {
 		own = append(own, o...)
 	}
 	if fan := d.pubsub.fan; fan != nil {
-		ctx := self.Context()
 		total += fan.Publish(ctx, msgs)
 	}
 	return total, own
