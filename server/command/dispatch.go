@@ -124,8 +124,9 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 func (d *Dispatcher) run(s *Session, cmd *Command, args [][]byte) resp.Reply {
 	s.set(func() { s.LastCmd, s.LastActive = cmd.Name, d.env.Clock() })
 	defer d.observed(s, cmd, args, time.Now()) // introspect.go
+	absent := d.beforeRun(s, cmd, args)        // notify.go
 	r := cmd.Handler(s, args)
-	r = d.afterRun(s, cmd, args, r) // notify.go
+	r = d.afterRun(s, cmd, args, r, absent) // notify.go
 	d.env.Stats.Commands.Add(1)
 	cmd.calls.Add(1)
 	if r.Kind == resp.KindError {

@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 
+	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -127,11 +128,64 @@ type keyEvent struct {
 	at    int64
 }
 
+// beforeRun runs before a command's handler: with new-key notifications
+// (n) on, it notes which keys of a notifying write do not exist yet (one
+// quorum read each), for afterRun to fire "new" for those it creates.
+func (d *Dispatcher) beforeRun(s *Session, cmd *Command, args [][]byte) map[string]bool {
+	on := d.env.Settings.keyEvents.Load()
+	if on&notifyNew == 0 || on&(notifyKeyspace|notifyKeyevent) == 0 || keyEventsOf[cmd.Name] == nil {
+		return nil
+	}
+	absent := map[string]bool{}
+	for _, k := range commandKeys(cmd, args) {
+		set, err := d.env.KV.Get(s.Context(), k, replica.ReadOptions{})
+		if _, live := set.Winner(d.env.KV.Now()); err == nil && !live {
+			absent[string(k)] = true
+		}
+	}
+	return absent
+}
+
+// commandKeys are args's keys by cmd's key positions.
+func commandKeys(cmd *Command, args [][]byte) [][]byte {
+	last := cmd.LastKey
+	if last < 0 {
+		last += len(args)
+	}
+	var keys [][]byte
+	for i := cmd.FirstKey; i > 0 && i <= last && i < len(args); i += max(cmd.Step, 1) {
+		keys = append(keys, args[i])
+	}
+	return keys
+}
+
+// creates are the events that write a value into their key: on a key
+// that did not exist, they fire "new" first (Redis's dbAdd).
+var creates = map[string]bool{"set": true, "incrby": true, "incrbyfloat": true, "append": true,
+	"setrange": true, "setbit": true, "copy_to": true, "rename_to": true}
+
+// withNew puts a "new" event before the first creating event of each key
+// that was absent.
+func withNew(events []keyEvent, absent map[string]bool) []keyEvent {
+	if len(absent) == 0 {
+		return events
+	}
+	out := make([]keyEvent, 0, len(events)+1)
+	for _, e := range events {
+		if creates[e.name] && absent[string(e.key)] {
+			delete(absent, string(e.key))
+			out = append(out, keyEvent{class: notifyNew, name: "new", key: e.key})
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
 // afterRun is what runs after every command's handler: its keyspace
 // notifications, and MONITOR's view of commands run inside a transaction
 // or script. It returns the reply, with any notification this session
-// receives itself put first (as Redis writes them).
-func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Reply) resp.Reply {
+// receives itself put first (as Redis writes them). absent is beforeRun's.
+func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Reply, absent map[string]bool) resp.Reply {
 	d.feedNested(s, cmd, args)
 	on := d.env.Settings.keyEvents.Load()
 	if on&(notifyKeyspace|notifyKeyevent) == 0 || r.Kind == resp.KindError {
@@ -141,7 +195,7 @@ func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Re
 	if ev == nil {
 		return r
 	}
-	events := ev(d, args, r)
+	events := withNew(ev(d, args, r), absent)
 	if on&notifyExpired != 0 {
 		now := d.env.KV.Now()
 		for _, e := range events {

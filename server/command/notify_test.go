@@ -135,3 +135,28 @@ func TestExpiredEvent(t *testing.T) {
 	expect(t, "nothing for deleted, persisted or extended keys", sub.box.take(), "")
 	f.d.StopKeyEvents()
 }
+
+// TestNewKeyEvent follows Redis's "new key test": n fires once per
+// created key, before its set.
+func TestNewKeyEvent(t *testing.T) {
+	f := newFixture(t)
+	sub := f.client(1)
+	sub.do("PSUBSCRIBE", "*")
+	w := f.client(2)
+	w.do("CONFIG", "SET", "notify-keyspace-events", "En")
+	w.do("SET", "foo", "bar")
+	w.do("SET", "foo", "baz")
+	w.do("SET", "bar", "bar")
+	w.do("MSET", "bar", "1", "n1", "2")
+	w.do("INCR", "n2")
+	w.do("INCR", "n2")
+	ev := func(k string) string {
+		return "*4\r\n$8\r\npmessage\r\n$1\r\n*\r\n$18\r\n__keyevent@0__:new\r\n$" + itoa(int64(len(k))) + "\r\n" + k + "\r\n"
+	}
+	expect(t, "new", sub.box.take(), ev("foo")+ev("bar")+ev("n1")+ev("n2"))
+	w.do("CONFIG", "SET", "notify-keyspace-events", "KEA") // A leaves n out
+	w.do("SET", "fresh", "1")
+	if strings.Contains(sub.box.take(), ":new") {
+		t.Error("A fired new")
+	}
+}
