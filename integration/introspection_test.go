@@ -164,7 +164,22 @@ func TestWaitCluster(t *testing.T) {
 	}
 	start := time.Now()
 	n, err := conn.Do(ctx, "WAIT", "2", "5000").Int64()
-	if err != nil || n != 1 || time.Since(start) > 2*time.Second {
-		t.Errorf("WAIT 2 5000 after a W=2 write = %d, %v after %v; want 1 at once", n, err, time.Since(start))
+	if err != nil || n != 1 || time.Since(start) > 4*time.Second {
+		t.Errorf("WAIT 2 5000 after a W=2 write = %d, %v after %v; want 1 without waiting out the timeout", n, err, time.Since(start))
+	}
+	// Through a node that forwards the write to the coordinator: the
+	// forwarded write counts too.
+	for _, n := range cl.Nodes {
+		if n == coord {
+			continue
+		}
+		conn := n.Client(t, 2).Conn()
+		defer conn.Close()
+		if err := conn.Set(ctx, "wk", "w", 0).Err(); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := conn.Do(ctx, "WAIT", "2", "0").Int64(); err != nil || got != 1 {
+			t.Errorf("WAIT through %s after a forwarded W=2 write = %d, %v; want 1", n.Opts.Name, got, err)
+		}
 	}
 }

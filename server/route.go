@@ -106,6 +106,7 @@ func (r *router) runAt(ctx context.Context, s *command.Session, order []string, 
 		}
 		var b []byte
 		if b, err = r.forward(ctx, node, s.Proto, args); err == nil {
+			r.noteWrite(s, b)
 			return resp.Raw(b)
 		}
 		if errors.Is(err, transport.ErrTimeout) {
@@ -118,6 +119,14 @@ func (r *router) runAt(ctx context.Context, s *command.Session, order []string, 
 		}
 	}
 	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error())
+}
+
+// noteWrite records on s, for WAIT, the copies a write forwarded to its
+// coordinator reached: the write quorum, unless it answered an error.
+func (r *router) noteWrite(s *command.Session, reply []byte) {
+	if len(reply) > 0 && reply[0] != '-' {
+		s.NoteWrite(r.disp.WriteQuorum())
+	}
 }
 
 func arityOK(c *command.Command, n int) bool {

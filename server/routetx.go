@@ -47,7 +47,7 @@ func (r *router) routeTx(ctx context.Context, s *command.Session) (resp.Reply, b
 	}
 	tx := r.disp.TakeTx(s)
 	body := resp.Append([]byte{byte(s.Proto)}, encodeTx(tx), 2)
-	return r.callAt(ctx, order, MethodTx, body, func() resp.Reply {
+	return r.callAt(ctx, s, order, MethodTx, body, func() resp.Reply {
 		return r.disp.RunTx(ctx, s, tx)
 	}), true
 }
@@ -94,7 +94,7 @@ func isNoScript(rep resp.Reply) bool {
 // callAt sends body with method to the first node of order that can be
 // reached and relays its reply; local runs the call here when this node
 // comes first among the reachable ones.
-func (r *router) callAt(ctx context.Context, order []string, method uint8, body []byte, local func() resp.Reply) resp.Reply {
+func (r *router) callAt(ctx context.Context, s *command.Session, order []string, method uint8, body []byte, local func() resp.Reply) resp.Reply {
 	var err error
 	for _, node := range order {
 		if node == r.self {
@@ -105,6 +105,7 @@ func (r *router) callAt(ctx context.Context, order []string, method uint8, body 
 		b, err = r.peers.Call(cctx, node, method, body)
 		cancel()
 		if err == nil {
+			r.noteWrite(s, b)
 			return resp.Raw(b)
 		}
 		if errors.Is(err, transport.ErrTimeout) {

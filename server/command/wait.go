@@ -46,6 +46,10 @@ func (d *Dispatcher) noteWrite(s *Session, res replica.Result, err error) {
 // write it forwarded to another node, with the quorum that write met.
 func (s *Session) NoteWrite(copies int) { s.intro.acks.Store(int64(copies)) }
 
+// WriteQuorum is the effective default W, for a router that forwarded a
+// write to its coordinator (Session.NoteWrite).
+func (d *Dispatcher) WriteQuorum() int { return d.writeQuorum() }
+
 // writeQuorum is the effective default W: capped at N and at the ring's
 // members.
 func (d *Dispatcher) writeQuorum() int {
