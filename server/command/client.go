@@ -87,13 +87,15 @@ func (d *Dispatcher) clientInfo(s *Session, _ [][]byte) resp.Reply {
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
 func (d *Dispatcher) clientList(s *Session, args [][]byte) resp.Reply {
 	var ids map[uint64]bool
+	typ := "" // TYPE normal or pubsub
 	if len(args) > 2 {
 		opt := strings.ToLower(string(args[2]))
 		switch {
 		case opt == "type" && len(args) == 4:
-			switch strings.ToLower(string(args[3])) {
-			case "normal":
-			case "master", "replica", "slave", "pubsub":
+			switch t := strings.ToLower(string(args[3])); t {
+			case "normal", "pubsub":
+				typ = t
+			case "master", "replica", "slave":
 				return resp.Verbatim("txt", "")
 			default:
 				return resp.Err("ERR Unknown client type '" + string(args[3]) + "'")
@@ -114,7 +116,7 @@ func (d *Dispatcher) clientList(s *Session, args [][]byte) resp.Reply {
 	var b strings.Builder
 	now := d.env.Clock()
 	for _, c := range d.clientsWithSelf(s) {
-		if ids == nil || ids[c.ID] {
+		if (ids == nil || ids[c.ID]) && (typ == "" || (typ == "pubsub") == c.pubsub()) {
 			b.WriteString(c.Line(now) + "\n")
 		}
 	}
@@ -161,9 +163,10 @@ func (d *Dispatcher) clientKill(s *Session, args [][]byte) resp.Reply {
 			}
 			f.MaxAge = time.Duration(age) * time.Second
 		case "type":
-			switch strings.ToLower(v) {
-			case "normal":
-			case "master", "replica", "slave", "pubsub":
+			switch t := strings.ToLower(v); t {
+			case "normal", "pubsub":
+				f.Type = t
+			case "master", "replica", "slave":
 				return resp.Int(0)
 			default:
 				return resp.Err("ERR Unknown client type '" + v + "'")

@@ -55,13 +55,15 @@ type KillFilter struct {
 	LocalAddr string        // server "ip:port"
 	MaxAge    time.Duration // older than this
 	Skip      uint64        // never this client (the caller: SKIPME yes)
+	Type      string        // "normal" or "pubsub" (subscribed); "": any
 }
 
 // Match reports whether c matches f (ignoring Skip) at now.
 func (f KillFilter) Match(c ClientInfo, now time.Time) bool {
 	return (f.ID == 0 || c.ID == f.ID) && (f.Addr == "" || c.Addr == f.Addr) &&
 		(f.LocalAddr == "" || c.LocalAddr == f.LocalAddr) &&
-		(f.MaxAge == 0 || now.Sub(c.CreatedAt) >= f.MaxAge)
+		(f.MaxAge == 0 || now.Sub(c.CreatedAt) >= f.MaxAge) &&
+		(f.Type == "" || (f.Type == "pubsub") == c.pubsub())
 }
 
 // InfoData is what only the server knows, for INFO and HELLO.

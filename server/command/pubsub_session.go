@@ -133,6 +133,10 @@ func (s *Session) OutputClass() ObufClass {
 	return ObufNormal
 }
 
+// pubsub reports whether c is in subscribe mode: CLIENT LIST / KILL's
+// TYPE pubsub (a monitor is of TYPE normal, as in Redis).
+func (c ClientInfo) pubsub() bool { return c.Sub+c.PSub+c.SSub > 0 }
+
 // flags is CLIENT LIST's flags field as far as pub/sub and MONITOR go: O
 // for a monitor, P in subscribe mode, N for neither (Redis's order).
 func (c ClientInfo) flags() string {
@@ -140,7 +144,7 @@ func (c ClientInfo) flags() string {
 	if c.Monitor {
 		f += "O"
 	}
-	if c.Sub+c.PSub+c.SSub > 0 {
+	if c.pubsub() {
 		f += "P"
 	}
 	if f == "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ringkv/ringkv/resp"
 )
@@ -257,4 +258,42 @@ func TestPubSubInsideMulti(t *testing.T) {
 	c.do("MULTI")
 	c.do("SUBSCRIBE", "x")
 	expect(t, "EXEC with SUBSCRIBE", c.do("EXEC"), "*1\r\n>3\r\n$9\r\nsubscribe\r\n$1\r\nx\r\n:2\r\n")
+}
+
+// psClients is the server's list for CLIENT LIST / KILL TYPE.
+type psClients struct{ sessions []*Session }
+
+func (fc psClients) List() []ClientInfo {
+	var out []ClientInfo
+	for _, s := range fc.sessions {
+		out = append(out, s.Info())
+	}
+	return out
+}
+
+func (fc psClients) Kill(f KillFilter) int {
+	n := 0
+	for _, s := range fc.sessions {
+		if s.ID != f.Skip && f.Match(s.Info(), time.Now()) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestClientTypePubSub(t *testing.T) {
+	f := newFixture(t)
+	sub, plain := f.client(1), f.client(2)
+	f.d.env.Clients = psClients{[]*Session{sub.s, plain.s}}
+	sub.do("SUBSCRIBE", "a")
+	list := plain.do("CLIENT", "LIST", "TYPE", "pubsub")
+	if !strings.Contains(list, "id=1 ") || strings.Contains(list, "id=2 ") {
+		t.Errorf("TYPE pubsub: %q", list)
+	}
+	list = plain.do("CLIENT", "LIST", "TYPE", "normal")
+	if strings.Contains(list, "id=1 ") || !strings.Contains(list, "id=2 ") {
+		t.Errorf("TYPE normal: %q", list)
+	}
+	expect(t, "KILL TYPE pubsub", plain.do("CLIENT", "KILL", "TYPE", "pubsub"), ":1\r\n")
+	expect(t, "KILL TYPE normal", plain.do("CLIENT", "KILL", "TYPE", "normal"), ":0\r\n") // skipme
 }
