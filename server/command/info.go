@@ -124,8 +124,9 @@ func (d *Dispatcher) infoStats(_ *Session) []string {
 		kv("total_net_input_bytes", st.NetInput.Load()), kv("total_net_output_bytes", st.NetOutput.Load()),
 		kv("rejected_connections", st.Rejected.Load()), kv("expired_keys", st.ExpiredKeys.Load()),
 		kv("evicted_keys", 0), kv("keyspace_hits", st.KeyspaceHits.Load()),
-		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", 0),
-		kv("pubsub_patterns", 0), kv("total_error_replies", st.ErrorReplies.Load())}
+		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", d.pubsub.hub.size(subChannel)),
+		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard)),
+		kv("total_error_replies", st.ErrorReplies.Load())}
 }
 
 func (d *Dispatcher) infoReplication(_ *Session) []string {

@@ -95,6 +95,14 @@ func (h *hub) active(k subKind, pattern []byte) []string {
 	return out
 }
 
+// size is how many names of kind k have subscribers on this node (INFO's
+// pubsub_channels, pubsub_patterns, pubsubshard_channels).
+func (h *hub) size(k subKind) int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return len(h.names[k])
+}
+
 // count returns how many sessions hold name of kind k.
 func (h *hub) count(k subKind, name string) int {
 	h.mu.RLock()

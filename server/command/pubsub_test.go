@@ -297,3 +297,17 @@ func TestClientTypePubSub(t *testing.T) {
 	expect(t, "KILL TYPE pubsub", plain.do("CLIENT", "KILL", "TYPE", "pubsub"), ":1\r\n")
 	expect(t, "KILL TYPE normal", plain.do("CLIENT", "KILL", "TYPE", "normal"), ":0\r\n") // skipme
 }
+
+func TestInfoPubSub(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(1)
+	c.do("SUBSCRIBE", "a", "b")
+	c.do("PSUBSCRIBE", "p*")
+	c.do("SSUBSCRIBE", "s")
+	info := f.client(2).do("INFO", "stats")
+	for _, want := range []string{"pubsub_channels:2\r\n", "pubsub_patterns:1\r\n", "pubsubshard_channels:1\r\n"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO stats lacks %q:\n%s", want, info)
+		}
+	}
+}
