@@ -146,7 +146,11 @@ func (r *router) target(key []byte, write bool) string {
 // reply encoded for proto.
 func (r *router) forward(ctx context.Context, node string, proto int, args [][]byte) ([]byte, error) {
 	body := resp.Append([]byte{byte(proto)}, stringsReply(args), 2)
-	ctx, cancel := context.WithTimeout(ctx, 2*r.timeout+forwardSlack)
+	timeout := 2*r.timeout + forwardSlack
+	if c := r.disp.Lookup(args[0]); c != nil && c.Keys != nil {
+		timeout = scriptForwardTimeout // a script may run for seconds
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return r.peers.Call(ctx, node, MethodExec, body)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/replica"
@@ -91,6 +92,12 @@ func isNoScript(rep resp.Reply) bool {
 	return false
 }
 
+// scriptForwardTimeout bounds a script or transaction run on another
+// node: far longer than a single command's forward (a script may run for
+// seconds; SCRIPT KILL on its coordinator ends it), yet a dead peer does
+// not hold the client for ever.
+const scriptForwardTimeout = time.Minute
+
 // callAt sends body with method to the first node of order that can be
 // reached and relays its reply; local runs the call here when this node
 // comes first among the reachable ones.
@@ -100,7 +107,7 @@ func (r *router) callAt(ctx context.Context, s *command.Session, order []string,
 		if node == r.self {
 			return local()
 		}
-		cctx, cancel := context.WithTimeout(ctx, 2*r.timeout+forwardSlack)
+		cctx, cancel := context.WithTimeout(ctx, scriptForwardTimeout)
 		var b []byte
 		b, err = r.peers.Call(cctx, node, method, body)
 		cancel()

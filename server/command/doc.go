@@ -11,10 +11,12 @@
 // # Semantics
 //
 // Plain Redis commands keep Redis 7's arguments, replies and error texts.
-// Every value is a string: lists, hashes, sets, sorted sets, streams,
-// pub/sub, transactions and scripting are not supported and answer Redis's
-// unknown-command error, so there is no WRONGTYPE. There is one database
-// (SELECT 0 only).
+// Every value is a string: lists, hashes, sets, sorted sets and streams
+// are not supported and answer Redis's unknown-command error, so there is
+// no WRONGTYPE. There is one database (SELECT 0 only). Transactions
+// (multi.go) and scripts (eval.go, functions.go) run in one exclusive
+// section of the node's gate (atomic.go); pub/sub and keyspace
+// notifications are in pubsub*.go and notify.go.
 //
 // Every write is one KV.Update whose UpdateFunc sees the key's sibling set on
 // the coordinating replica and returns a replica.Change under cur.Context(),

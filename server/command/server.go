@@ -61,6 +61,7 @@ func (d *Dispatcher) shutdown(s *Session, args [][]byte) resp.Reply {
 	if abort {
 		return resp.Err("ERR No shutdown in progress.")
 	}
+	d.stopScript() // a busy, even unkillable, script ends now (SHUTDOWN NOSAVE)
 	d.env.Shutdown()
 	s.Close = true
 	return resp.Raw(nil) // Redis closes the connection without a reply
