@@ -127,6 +127,15 @@ func init() {
 		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("FCALL", "nosuch", "0"), p("EXEC"),
 		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EXEC"),
 	)
+	// Cases of Redis 7.0's own scripting and functions suites.
+	const f1 = "\nredis.register_function('f1', function() return 1 end)"
+	addFidelity("scripting suite",
+		p("FUNCTION", "FLUSH"), p("FUNCTION", "LOAD", lib),
+		p("FUNCTION", "LIST", "WITHCODE", "WITHCODE"), p("FUNCTION", "LIST", "withcode", "libraryname", "foo", "LIBRARYNAME", "foo"),
+		p("FUNCTION", "LIST", "LIBRARYNAME", "foo", "WITHCODE"),
+		p("FUNCTION", "FLUSH"),
+	)
+	_ = f1
 	// FUNCTION RESTORE of a payload made by redis-server 7.0.15's FUNCTION
 	// DUMP (LZF-compressed), on both servers.
 	payload, err := os.ReadFile("../server/lua/testdata/redis7-function-dump.bin")

@@ -99,6 +99,10 @@ func TestFunctionCommands(t *testing.T) {
 		(error) ERR library name argument was not given
 		> FUNCTION LIST foo
 		(error) ERR Unknown argument foo
+		> FUNCTION LIST WITHCODE withcode
+		(error) ERR Unknown argument withcode
+		> FUNCTION LIST WITHCODE LIBRARYNAME foo libraryName foo
+		(error) ERR Unknown argument libraryName
 		> FUNCTION LIST LIBRARYNAME my*
 		1) 1# "library_name" => "mylib"
 		   2# "engine" => "LUA"

@@ -134,24 +134,25 @@ func (d *Dispatcher) functionRestore(s *Session, args [][]byte) resp.Reply {
 // FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]
 func (d *Dispatcher) functionList(s *Session, args [][]byte) resp.Reply {
 	var pattern []byte
-	withCode := false
+	withCode, filtered := false, false
 	for i := 2; i < len(args); i++ {
-		switch strings.ToLower(string(args[i])) {
-		case "withcode":
+		// As Redis, an option given twice is an unknown argument.
+		switch opt := strings.ToLower(string(args[i])); {
+		case opt == "withcode" && !withCode:
 			withCode = true
-		case "libraryname":
+		case opt == "libraryname" && !filtered:
 			if i+1 >= len(args) {
 				return resp.Err("ERR library name argument was not given")
 			}
 			i++
-			pattern = args[i]
+			pattern, filtered = args[i], true
 		default:
 			return resp.Err("ERR Unknown argument " + string(args[i]))
 		}
 	}
 	var out []resp.Reply
 	for _, lib := range d.scripts.engine.Libraries() {
-		if pattern != nil && !globMatch(pattern, []byte(lib.Name), false) {
+		if filtered && !globMatch(pattern, []byte(lib.Name), false) {
 			continue
 		}
 		out = append(out, libraryReply(lib, withCode))
