@@ -125,7 +125,7 @@ func (r *router) runAt(ctx context.Context, s *command.Session, order []string, 
 // coordinator reached: the write quorum, unless it answered an error.
 func (r *router) noteWrite(s *command.Session, reply []byte) {
 	if len(reply) > 0 && reply[0] != '-' {
-		s.NoteWrite(r.disp.WriteQuorum())
+		s.NoteQuorumWrite()
 	}
 }
 
