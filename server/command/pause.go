@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,6 +162,12 @@ func (d *Dispatcher) clientPause(_ *Session, args [][]byte) resp.Reply {
 	case len(args) == 4 && strings.EqualFold(string(args[3]), "all"):
 	case len(args) == 4:
 		return resp.Err("ERR CLIENT PAUSE mode must be WRITE or ALL")
+	}
+	if ms > math.MaxInt64-time.Now().UnixMilli() {
+		// Redis 7.0 adds the timeout to now in a long long: the end
+		// overflows into the past and nothing is paused. Holding every
+		// command for ever (CLIENT UNPAUSE included) would be worse.
+		return resp.OK()
 	}
 	d.intro.pause.pause(mode, time.Now().Add(time.Duration(min(ms, maxPauseMs))*time.Millisecond))
 	return resp.OK()

@@ -174,3 +174,16 @@ func bytesOf(args []string) [][]byte {
 	}
 	return b
 }
+
+// CLIENT PAUSE with a timeout that overflows now+timeout pauses nothing,
+// as Redis 7.0 (its end lands in the past); holding every command for
+// ever, CLIENT UNPAUSE included, left the node stuck until a restart.
+func TestClientPauseOverflowingTimeoutPausesNothing(t *testing.T) {
+	f := newFixture(t)
+	if r := f.do("CLIENT", "PAUSE", "9223372036854775807"); r.Str != "OK" {
+		t.Fatalf("CLIENT PAUSE max: %s", r)
+	}
+	if r := released(t, f.async(context.Background(), "PING")); r.Str != "PONG" {
+		t.Fatalf("PING after CLIENT PAUSE max: %s", r)
+	}
+}
