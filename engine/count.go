@@ -9,8 +9,6 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/util"
-
-	"github.com/ringkv/ringkv/replica/version"
 )
 
 // Len returns the number of keys whose set holds a value sibling
@@ -53,12 +51,12 @@ func (db *DB) recount() (int64, error) {
 	it := db.ldb.NewIterator(util.BytesPrefix([]byte{prefixData}), &opt.ReadOptions{DontFillCache: true})
 	defer it.Release()
 	for it.Next() {
-		s, err := version.DecodeSet(it.Value())
+		live, err := recordLive(it.Value())
 		if err != nil {
 			return 0, fmt.Errorf("%w: %x: %w", ErrCorrupt, it.Key(), err)
 		}
 		seen++
-		if s.HasLive() {
+		if live {
 			n++
 		}
 		if time.Since(last) >= countProgress {

@@ -119,6 +119,13 @@ func copyDir(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 	for _, e := range ents {
+		if e.IsDir() {
+			if err := os.MkdirAll(filepath.Join(to, e.Name()), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			copyDir(t, filepath.Join(from, e.Name()), filepath.Join(to, e.Name()))
+			continue
+		}
 		src, err := os.Open(filepath.Join(from, e.Name()))
 		if err != nil {
 			t.Fatal(err)

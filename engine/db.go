@@ -50,6 +50,10 @@ type DB struct {
 
 	health writeHealth // failing writes and their recovery (recover.go)
 
+	blobs   blobs         // large sets, out of LevelDB (blob.go)
+	blobSeq atomic.Uint64 // the last blob id issued
+	freeReq chan struct{} // cap 1: a large value was dropped (memory.go)
+
 	floor floorState // counter floor of the current actor (floor.go)
 
 	stop chan struct{}
@@ -67,15 +71,19 @@ func Open(dir string, o Options) (*DB, error) {
 		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 	}
 	db := &DB{
-		ldb:  newLevel(ldb),
-		dir:  dir,
-		opt:  o,
-		log:  o.Logger.With().Str("component", "engine").Logger(),
-		wo:   &opt.WriteOptions{Sync: o.Sync == SyncAlways},
-		stop: make(chan struct{}),
+		ldb:     newLevel(ldb),
+		dir:     dir,
+		opt:     o,
+		log:     o.Logger.With().Str("component", "engine").Logger(),
+		wo:      &opt.WriteOptions{Sync: o.Sync == SyncAlways},
+		stop:    make(chan struct{}),
+		freeReq: make(chan struct{}, 1),
 	}
 	db.ldb.note = func(err error) error { return db.health.note(db.log, dir, err) }
 	fresh, err := db.checkFormat()
+	if err == nil {
+		err = db.openBlobs()
+	}
 	if err == nil && !fresh {
 		err = db.loadCount()
 	}
@@ -129,6 +137,8 @@ func openLevel(dir string, o Options) (*leveldb.DB, error) {
 
 // start launches the goroutines DB owns; Close stops them.
 func (db *DB) start() {
+	db.wg.Add(1)
+	go db.memoryLoop()
 	if db.opt.Sync == SyncEverySec {
 		db.wg.Add(1)
 		go db.syncLoop()
@@ -171,16 +181,44 @@ func (db *DB) Get(key []byte) (version.Set, error) {
 }
 
 func (db *DB) load(dk, key []byte) (version.Set, error) {
-	b, err := db.ldb.Get(dk, nil)
+	r, err := db.loadRec(Hash(key), dk, key)
+	if err != nil {
+		return nil, err
+	}
+	return r.cur, nil
+}
+
+// keyRec is a key's stored record as read under its lock: its set, and what
+// a write over it must undo (its Merkle digest, its blob).
+type keyRec struct {
+	h      uint64
+	dk     []byte
+	key    []byte
+	cur    version.Set // nil if no record
+	digest uint64      // merkle.Digest of cur's encoding; 0 if no record
+	blob   uint64      // the blob holding cur; 0 if inline or none
+
+	blobSize uint64 // the blob's bytes
+}
+
+// loadRec reads key's record (hash h, data key dk).
+func (db *DB) loadRec(h uint64, dk, key []byte) (*keyRec, error) {
+	r := &keyRec{h: h, dk: dk, key: key}
+	raw, err := db.ldb.Get(dk, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
-		return nil, nil
+		return r, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("engine: get %q: %w", key, closedErr(err))
 	}
-	s, err := version.DecodeSet(b)
+	if r.digest, err = recordDigest(key, raw); err == nil {
+		r.cur, r.blob, r.blobSize, err = db.decodeRecord(dk, key, raw)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
 	}
-	return s, nil
+	if len(r.cur) == 0 {
+		r.digest = 0 // the record went while its blob was read
+	}
+	return r, nil
 }

@@ -72,6 +72,7 @@ func (db *DB) flushLocked(before int64) error {
 	}
 	db.resetTree()
 	db.live.Store(0)
+	db.dropAllBlobs()
 	return nil
 }
 

@@ -29,11 +29,21 @@ func (db *DB) checkFormat() (fresh bool, err error) {
 			ErrFormat, v, db.dir, formatVersion)
 	case v == 1:
 		return false, db.migrateHashTags()
+	case v == 2:
+		return false, db.stampVersion()
 	case v != formatVersion:
 		return false, fmt.Errorf("%w %d in %s (this build reads format %d): "+
 			"move the directory aside to start empty", ErrFormat, v, db.dir, formatVersion)
 	}
 	return false, nil
+}
+
+// stampVersion moves the format marker to formatVersion, durably.
+func (db *DB) stampVersion() error {
+	if err := db.ldb.Put(metaKey(metaFormat), u64(formatVersion), &opt.WriteOptions{Sync: true}); err != nil {
+		return fmt.Errorf("engine: open %s: writing format: %w", db.dir, err)
+	}
+	return nil
 }
 
 // stampFormat writes the format marker, refusing a DB that holds keys but

@@ -96,16 +96,16 @@ func (db *DB) batchHint(b *leveldb.Batch, target string, h uint64, key []byte, s
 // its target) and the write goes on.
 func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
 	var stored version.Set
-	err := db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
-		next, changed, err := fn(cur)
+	err := db.locked(Hash(key), key, func(r *keyRec) error {
+		next, changed, err := fn(r.cur)
 		if err != nil || !changed {
-			stored = cur
+			stored = r.cur
 			return err
 		}
 		var b leveldb.Batch
 		var undos []func()
 		for _, t := range targets {
-			undo, err := db.batchHint(&b, t, h, key, next)
+			undo, err := db.batchHint(&b, t, r.h, key, next)
 			if errors.Is(err, ErrHintsFull) {
 				db.log.Warn().Err(err).Msg("hint dropped; anti-entropy will repair its target")
 				continue
@@ -115,7 +115,7 @@ func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set
 			}
 			undos = append(undos, undo)
 		}
-		if err := db.storeBatch(&b, h, dk, key, cur, next); err != nil {
+		if err := db.storeBatch(&b, r, next); err != nil {
 			for _, u := range undos {
 				u()
 			}

@@ -18,8 +18,10 @@ const (
 
 // formatVersion is the on-disk layout version stored under "m" "format".
 // Format 2 places a key with a hash tag by the tag's hash (migrate.go moves
-// a format-1 directory forward at Open).
-const formatVersion = 2
+// a format-1 directory forward at Open). Format 3 may hold records that
+// point at blobs (blob.go), which older builds cannot read; a format-2
+// directory has none and is stamped 3 at Open.
+const formatVersion = 3
 
 // Meta key names.
 const (

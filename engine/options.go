@@ -68,6 +68,11 @@ type Options struct {
 	// (a million keys in about 10 s); negative: unpaced.
 	TreeRebuildRate int
 
+	// BlobMin is the size of an encoded set, in bytes, from which it is
+	// stored in a file of its own instead of LevelDB (blob.go). Default
+	// 1 MiB. With Storage set, such sets are kept in memory (tests).
+	BlobMin int
+
 	// RecoverInterval is how often, at most, a DB whose writes fail
 	// (DiskError) tries to reopen its storage, once the directory has
 	// room again. Default 1s.
@@ -93,6 +98,7 @@ const (
 	DefaultHintMaxAge    = 3 * time.Hour
 	DefaultHintMaxBytes  = 1 << 30
 	DefaultRecoverEvery  = time.Second
+	DefaultBlobMin       = 1 << 20
 )
 
 // Merkle tree defaults.
@@ -126,6 +132,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.TreeRebuildRate == 0 {
 		o.TreeRebuildRate = DefaultTreeRebuildRate
+	}
+	if o.BlobMin == 0 {
+		o.BlobMin = DefaultBlobMin
 	}
 	if o.RecoverInterval == 0 {
 		o.RecoverInterval = DefaultRecoverEvery

@@ -11,11 +11,11 @@ import (
 // decides when a tombstone may go (every primary holds it, no hint is
 // pending, the grace period has passed); the engine only executes.
 func (db *DB) Reap(key []byte, expect version.Set) (reaped bool, err error) {
-	err = db.locked(Hash(key), key, func(h uint64, dk []byte, cur version.Set) error {
-		if len(cur) == 0 || cur.HasLive() || !cur.Equal(expect) {
+	err = db.locked(Hash(key), key, func(r *keyRec) error {
+		if len(r.cur) == 0 || r.cur.HasLive() || !r.cur.Equal(expect) {
 			return nil
 		}
-		if err := db.store(h, dk, key, cur, nil); err != nil {
+		if err := db.store(r, nil); err != nil {
 			return err
 		}
 		reaped = true

@@ -11,9 +11,6 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/syndtr/goleveldb/leveldb"
-
-	"github.com/ringkv/ringkv/replica/merkle"
-	"github.com/ringkv/ringkv/replica/version"
 )
 
 // DiskError is a write the disk refused (full, or failing). From the first
@@ -104,11 +101,11 @@ func (w *writeHealth) failing() *DiskError {
 
 // suspect remembers a data record whose failed write may have reached the
 // journal: anything but a failed write(2) of the journal (a torn record
-// that recovery drops) may have.
-func (w *writeHealth) suspect(dk []byte, h uint64, key []byte, err error) {
+// that recovery drops) may have. It reports whether it may have.
+func (w *writeHealth) suspect(dk []byte, h uint64, key []byte, err error) (mayReplay bool) {
 	var pe *fs.PathError
 	if errors.As(err, &pe) && pe.Op == "write" {
-		return
+		return false
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -117,9 +114,10 @@ func (w *writeHealth) suspect(dk []byte, h uint64, key []byte, err error) {
 	}
 	if len(w.suspects) >= maxSuspects {
 		w.overflow = true
-		return
+		return true
 	}
 	w.suspects[string(dk)] = suspect{h: h, key: bytes.Clone(key)}
+	return true
 }
 
 // due reports whether a reopen should be tried now, and marks the try.
@@ -272,10 +270,10 @@ func (db *DB) reconcile(s map[string]suspect, before map[string][]byte) {
 		}
 		var from, to uint64
 		if len(old) > 0 {
-			from = merkle.Digest(sp.key, old)
+			from, _ = recordDigest(sp.key, old)
 		}
 		if len(after) > 0 {
-			to = merkle.Digest(sp.key, after)
+			to, _ = recordDigest(sp.key, after)
 		}
 		db.tree.t.Update(sp.h, from, to)
 		db.live.Add(b2i(rawLive(after)) - b2i(rawLive(old)))
@@ -283,13 +281,13 @@ func (db *DB) reconcile(s map[string]suspect, before map[string][]byte) {
 	}
 }
 
-// rawLive reports whether an encoded set holds a value sibling.
+// rawLive reports whether a stored record holds a value sibling.
 func rawLive(b []byte) bool {
 	if len(b) == 0 {
 		return false
 	}
-	s, err := version.DecodeSet(b)
-	return err == nil && s.HasLive()
+	live, err := recordLive(b)
+	return err == nil && live
 }
 
 // resync recounts the live keys and rebuilds the tree after more failed

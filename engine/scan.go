@@ -25,9 +25,12 @@ func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Se
 			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
 		}
 		key = append([]byte(nil), key...)
-		s, err := version.DecodeSet(append([]byte(nil), it.Value()...))
+		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...))
 		if err != nil {
 			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		}
+		if len(s) == 0 {
+			continue // deleted while its blob was read
 		}
 		if !fn(h, key, s) {
 			break

@@ -5,8 +5,6 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
-
-	"github.com/ringkv/ringkv/replica/version"
 )
 
 // Sweep expires up to limit keys whose expiry index entry is at or before
@@ -47,19 +45,19 @@ func (db *DB) sweep(now int64, limit int) (visited, expired int, err error) {
 // no longer matches the record (it cannot happen while batches are atomic,
 // but would otherwise be revisited forever) is deleted.
 func (db *DB) expireKey(exp, h uint64, key []byte, now int64) (expired bool, err error) {
-	err = db.locked(h, key, func(h uint64, dk []byte, cur version.Set) error {
-		if indexExpiry(cur.MinExpiry()) != exp {
+	err = db.locked(h, key, func(r *keyRec) error {
+		if indexExpiry(r.cur.MinExpiry()) != exp {
 			db.log.Warn().Bytes("key", key).Uint64("expiry", exp).Msg("dropping stray expiry index entry")
 			var b leveldb.Batch
 			b.Delete(expiryKey(exp, h, key))
 			return closedErr(db.ldb.Write(&b, db.wo))
 		}
-		next, changed := cur.Expire(now)
+		next, changed := r.cur.Expire(now)
 		if !changed {
 			return nil
 		}
 		expired = true
-		return db.store(h, dk, key, cur, next)
+		return db.store(r, next)
 	})
 	return expired, err
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/syndtr/goleveldb/leveldb/util"
 
 	"github.com/ringkv/ringkv/replica/merkle"
-	"github.com/ringkv/ringkv/replica/version"
 )
 
 // Errors of the Merkle tree's read side.
@@ -128,26 +127,16 @@ func (db *DB) SegmentKeys(seg int) ([]KeyDigest, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
 		}
-		out = append(out, KeyDigest{Key: append([]byte(nil), key...), Digest: merkle.Digest(key, it.Value())})
+		d, err := recordDigest(key, it.Value())
+		if err != nil {
+			return nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		}
+		out = append(out, KeyDigest{Key: append([]byte(nil), key...), Digest: d})
 	}
 	if err := it.Error(); err != nil {
 		return nil, fmt.Errorf("engine: segment %d: %w", seg, closedErr(err))
 	}
 	return out, nil
-}
-
-// updateTree moves key (hash h) from set cur to the encoded set next (nil
-// when deleted) in the tree. store calls it after a successful write,
-// under the key's lock and the gate.
-func (db *DB) updateTree(h uint64, key []byte, cur version.Set, next []byte) {
-	var from, to uint64
-	if len(cur) > 0 {
-		from = merkle.Digest(key, cur.AppendBinary(nil))
-	}
-	if next != nil {
-		to = merkle.Digest(key, next)
-	}
-	db.tree.t.Update(h, from, to)
 }
 
 // staleTree marks the tree unusable: Flush calls it with the gate held
@@ -419,7 +408,11 @@ func (db *DB) scanTree(snap *levelSnap, gen uint64) (*merkle.Tree, int64, error)
 		if !ok {
 			return nil, n, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
 		}
-		scan.Update(h, 0, merkle.Digest(key, it.Value()))
+		d, err := recordDigest(key, it.Value())
+		if err != nil {
+			return nil, n, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		}
+		scan.Update(h, 0, d)
 		if n++; n%batch == 0 {
 			if err := db.rebuildPause(tick, gen, n); err != nil {
 				return nil, n, err

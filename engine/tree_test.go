@@ -38,7 +38,11 @@ func scratchTree(t testing.TB, db *DB) *merkle.Tree {
 		if h != Hash(key) {
 			t.Fatalf("record %q under hash %x", key, h)
 		}
-		tr.Update(h, 0, merkle.Digest(key, it.Value()))
+		d, err := recordDigest(key, it.Value())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr.Update(h, 0, d)
 	}
 	if err := it.Error(); err != nil {
 		t.Fatal(err)

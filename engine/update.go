@@ -5,6 +5,7 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 
+	"github.com/ringkv/ringkv/replica/merkle"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -17,16 +18,16 @@ func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, cha
 	return db.UpdateHinted(key, nil, fn)
 }
 
-// locked runs fn with key's current set while holding the gate (shared)
-// and key's stripe lock (keyLocked). fn may write the key with store.
-func (db *DB) locked(h uint64, key []byte, fn func(h uint64, dk []byte, cur version.Set) error) error {
+// locked runs fn with key's current record while holding the gate
+// (shared) and key's stripe lock (keyLocked). fn may write the key with
+// store.
+func (db *DB) locked(h uint64, key []byte, fn func(r *keyRec) error) error {
 	return db.keyLocked(h, func() error {
-		dk := dataKey(h, key)
-		cur, err := db.load(dk, key)
+		r, err := db.loadRec(h, dataKey(h, key), key)
 		if err != nil {
 			return err
 		}
-		return fn(h, dk, cur)
+		return fn(r)
 	})
 }
 
@@ -48,17 +49,19 @@ func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed boo
 	return merged, changed, nil
 }
 
-// store writes next over cur for key (hash h, record key dk) in one batch
-// with the expiry index, and keeps the counters and the Merkle tree (so
-// every change to a record must go through store). The caller holds
-// key's lock and the gate.
-func (db *DB) store(h uint64, dk, key []byte, cur, next version.Set) error {
+// store writes next over r for its key in one batch with the expiry
+// index, and keeps the counters, the Merkle tree and the blobs (so every
+// change to a record must go through store). The caller holds the key's
+// lock and the gate.
+func (db *DB) store(r *keyRec, next version.Set) error {
 	var b leveldb.Batch
-	return db.storeBatch(&b, h, dk, key, cur, next)
+	return db.storeBatch(&b, r, next)
 }
 
-// storeBatch is store with b's writes (hints) in the same batch.
-func (db *DB) storeBatch(b *leveldb.Batch, h uint64, dk, key []byte, cur, next version.Set) error {
+// storeBatch is store with b's writes (hints) in the same batch. A set
+// whose encoding reaches Options.BlobMin goes to a blob first (blob.go).
+func (db *DB) storeBatch(b *leveldb.Batch, r *keyRec, next version.Set) error {
+	h, dk, key, cur := r.h, r.dk, r.key, r.cur
 	oldExp, newExp := indexExpiry(cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
 		b.Delete(expiryKey(oldExp, h, key))
@@ -66,22 +69,47 @@ func (db *DB) storeBatch(b *leveldb.Batch, h uint64, dk, key []byte, cur, next v
 	if newExp != 0 && newExp != oldExp {
 		b.Put(expiryKey(newExp, h, key), nil)
 	}
-	var enc []byte // next's encoding; nil when the record goes
+	var digest, blob uint64 // next's; 0 when the record goes, or is inline
 	if len(next) == 0 {
 		b.Delete(dk)
 	} else {
-		enc = next.AppendBinary(nil)
-		b.Put(dk, enc)
+		enc := next.AppendBinary(make([]byte, 0, encodedSizeHint(next)))
+		digest = merkle.Digest(key, enc)
+		if len(enc) < db.opt.BlobMin {
+			b.Put(dk, enc)
+		} else {
+			var record []byte
+			var err error
+			if blob, record, err = db.putBlob(key, enc, digest, next.HasLive()); err != nil {
+				return fmt.Errorf("engine: write %q: %w", key, err)
+			}
+			b.Put(dk, record)
+		}
 	}
 	if err := db.ldb.Write(b, db.wo); err != nil {
-		db.health.suspect(dk, h, key, err)
+		if !db.health.suspect(dk, h, key, err) && blob != 0 {
+			db.dropBlob(blob, 0) // its record is torn for good: no reopen brings it back
+		}
 		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
 	}
-	db.updateTree(h, key, cur, enc)
+	if r.blob != 0 {
+		db.dropBlob(r.blob, r.blobSize)
+	}
+	db.tree.t.Update(h, r.digest, digest)
 	db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
 	db.writes.Add(1)
 	db.dirty.Store(true)
 	return nil
+}
+
+// encodedSizeHint is a capacity for next's encoding, so a large value is
+// not copied again as the buffer grows.
+func encodedSizeHint(s version.Set) int {
+	n := 64
+	for i := range s {
+		n += len(s[i].Value) + 128
+	}
+	return n
 }
 
 func b2i(b bool) int64 {
