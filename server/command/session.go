@@ -95,6 +95,7 @@ type ClientInfo struct {
 	Sub, PSub int  // channel and pattern subscriptions
 	SSub      int  // shard channel subscriptions
 	Monitor   bool // in MONITOR mode
+	NoEvict   bool // CLIENT NO-EVICT on
 }
 
 // Info returns a snapshot of s; it is safe to call from any goroutine.
@@ -106,7 +107,7 @@ func (s *Session) Info() ClientInfo {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return ClientInfo{Sub: int(s.ps.nChannels.Load()), PSub: int(s.ps.nPatterns.Load()),
-		SSub: int(s.ps.nShard.Load()), Monitor: s.ps.monitor.Load(), ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
+		SSub: int(s.ps.nShard.Load()), Monitor: s.ps.monitor.Load(), NoEvict: s.intro.noEvict.Load(), ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
 		LibName: s.LibName, LibVer: s.LibVer, LastCmd: s.LastCmd, Proto: s.Proto,
 		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive, Conn: conn}
 }
@@ -133,7 +134,7 @@ func (c ClientInfo) Line(now time.Time) string {
 	field("name", c.Name)
 	field("age", itoa(int64(now.Sub(c.CreatedAt)/time.Second)))
 	field("idle", itoa(int64(now.Sub(c.LastActive)/time.Second)))
-	for _, kv := range [...][2]string{{"flags", c.flags()}, {"db", itoa(int64(c.DB))},
+	for _, kv := range [...][2]string{{"flags", c.allFlags()}, {"db", itoa(int64(c.DB))},
 		{"sub", strconv.Itoa(c.Sub)}, {"psub", strconv.Itoa(c.PSub)}, {"ssub", strconv.Itoa(c.SSub)}, {"multi", "-1"}, {"qbuf", itoa(c.Conn.QueryBuf)},
 		{"qbuf-free", itoa(c.Conn.QueryBufFree)}, {"argv-mem", itoa(c.Conn.ArgvMem)}, {"multi-mem", "0"}, {"rbs", "0"},
 		{"rbp", "0"}, {"obl", itoa(c.Conn.OutBuf)}, {"oll", itoa(c.Conn.OutList)}, {"omem", itoa(c.Conn.OutMem)}, {"tot-mem", itoa(c.Conn.TotMem)},
@@ -142,4 +143,17 @@ func (c ClientInfo) Line(now time.Time) string {
 		field(kv[0], kv[1])
 	}
 	return b.String()
+}
+
+// allFlags is flags with the letters Redis writes after them: e for a
+// client with CLIENT NO-EVICT on ("N" alone means none).
+func (c ClientInfo) allFlags() string {
+	f := c.flags()
+	switch {
+	case !c.NoEvict:
+		return f
+	case f == "N":
+		return "e"
+	}
+	return f + "e"
 }
