@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/server/command"
 )
 
 // Config is one node's configuration. Field names follow redis.conf where
@@ -39,6 +41,11 @@ type Config struct {
 	PprofAddr       string        // serve net/http/pprof here; default off
 	ConfigFile      string        // the --config file, for INFO; default none
 	Logger          zerolog.Logger
+
+	// ClientOutputBufferLimit are client-output-buffer-limit values, as in
+	// redis.conf ("pubsub 32mb 8mb 60"), applied in order over Redis's
+	// defaults; default none.
+	ClientOutputBufferLimit []string
 }
 
 // DefaultConfig returns a working single node's configuration.
@@ -83,6 +90,13 @@ func (c *Config) Validate() error {
 	case "always", "everysec", "no":
 	default:
 		return fmt.Errorf("appendfsync must be always, everysec or no, got %q", c.AppendFsync)
+	}
+	lim := command.DefaultObufLimits()
+	for _, v := range c.ClientOutputBufferLimit {
+		var err error
+		if lim, err = lim.Apply(v); err != nil {
+			return fmt.Errorf("client-output-buffer-limit %q: %w", v, err)
+		}
 	}
 	_, err := c.peerMode() // security.go: who may use the peer port and gossip
 	return err

@@ -18,6 +18,9 @@ func (s *Server) newEnv() *command.Env {
 	p.Timeout, p.ProtoMaxBulkLen = int64(s.cfg.Timeout/time.Second), s.cfg.ProtoMaxBulkLen
 	p.N, p.R, p.W = int64(s.cfg.N), int64(s.cfg.R), int64(s.cfg.W)
 	settings := command.NewSettings(p)
+	for _, v := range s.cfg.ClientOutputBufferLimit { // checked by Config.Validate
+		_ = settings.Set([][2]string{{"client-output-buffer-limit", v}})
+	}
 	runID := newRunID()
 	start := time.Now()
 	return &command.Env{

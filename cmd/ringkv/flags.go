@@ -37,6 +37,11 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.IntVar(&cfg.MaxClients, "maxclients", cfg.MaxClients, "maximum simultaneous client connections")
 	fs.Var(&bulk, "proto-max-bulk-len", "largest bulk string a client may send (e.g. 512mb)")
 	fs.IntVar(&idle, "timeout", 0, "close client connections idle for this many `seconds` (0: never)")
+	fs.Func("client-output-buffer-limit", "`class hard soft seconds` (as in redis.conf, e.g. \"pubsub 32mb 8mb 60\"; repeatable): close a client whose pending replies reach hard, or stay above soft for seconds; default normal 0 0 0, pubsub 32mb 8mb 60",
+		func(v string) error {
+			cfg.ClientOutputBufferLimit = append(cfg.ClientOutputBufferLimit, v)
+			return nil
+		})
 	fs.StringVar(&cfg.Node, "node", cfg.Node, "node `name`, unique in the cluster")
 	fs.StringVar(&join, "join", "", "comma-separated gossip `addresses` (host:port) of cluster members to join")
 	fs.IntVar(&cfg.GossipPort, "gossip-port", cfg.GossipPort, "Serf gossip `port`")
