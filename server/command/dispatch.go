@@ -67,19 +67,20 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	}
 	cmd, rej := d.resolve(args)
 	if rej.Kind == resp.KindError {
-		d.env.Stats.ErrorReplies.Add(1)
 		if cmd != nil {
 			cmd.rejected.Add(1)
 		}
 		if cmd != nil && cmd.Name == "exec" {
 			s.resetTx() // as Redis's execCommandAbort
-			return resp.Err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej.Str, "ERR "))
+			rej = resp.Err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej.Str, "ERR "))
+		} else {
+			s.txFail()
 		}
-		s.txFail()
+		d.env.Stats.CountError(rej)
 		return rej
 	}
 	if !s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "" {
-		d.env.Stats.ErrorReplies.Add(1)
+		d.env.Stats.CountError(errNoAuth)
 		cmd.rejected.Add(1)
 		s.txFail()
 		return errNoAuth
@@ -94,14 +95,16 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		// Refused, not held, as Redis does while a script is busy: a
 		// command queued in MULTI now fails the transaction, and EXEC
 		// (or EVAL) must not wait for the script.
-		d.env.Stats.ErrorReplies.Add(1)
 		cmd.rejected.Add(1)
+		r := errBusy(kind)
 		if cmd.Name == "exec" {
 			s.resetTx()
-			return resp.Err("EXECABORT Transaction discarded because of: " + errBusy(kind).Str)
+			r = resp.Err("EXECABORT Transaction discarded because of: " + r.Str)
+		} else {
+			s.txFail()
 		}
-		s.txFail()
-		return errBusy(kind)
+		d.env.Stats.CountError(r)
+		return r
 	}
 	if s.tx != nil && !txControl[cmd.Name] {
 		return d.queue(s, cmd, args) // multi.go
@@ -111,7 +114,7 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	if cmd.Flags&(AllowBusy|Atomic) == 0 {
 		release, kind, ok := d.gate.shared()
 		if !ok {
-			d.env.Stats.ErrorReplies.Add(1)
+			d.env.Stats.CountError(errBusy(kind))
 			cmd.rejected.Add(1)
 			return errBusy(kind)
 		}
@@ -130,8 +133,10 @@ func (d *Dispatcher) run(s *Session, cmd *Command, args [][]byte) resp.Reply {
 	d.env.Stats.Commands.Add(1)
 	cmd.calls.Add(1)
 	if r.Kind == resp.KindError {
-		d.env.Stats.ErrorReplies.Add(1)
 		cmd.failed.Add(1)
+		if !s.takeCountedError() { // a script's error counted inside it (errorstats.go)
+			d.env.Stats.CountError(r)
+		}
 	}
 	return r
 }

@@ -97,7 +97,9 @@ type Stats struct {
 	KeyspaceHits   atomic.Int64 // keyspace_hits
 	KeyspaceMisses atomic.Int64 // keyspace_misses
 	ExpiredKeys    atomic.Int64 // expired_keys (engine sweeper, via the server)
-	ErrorReplies   atomic.Int64 // total_error_replies
+	ErrorReplies   atomic.Int64 // total_error_replies (CountError)
+
+	errors errorStats // INFO errorstats (errorstats.go)
 }
 
 // Reset zeroes every counter (CONFIG RESETSTAT).
@@ -107,6 +109,7 @@ func (s *Stats) Reset() {
 		&s.ExpiredKeys, &s.ErrorReplies} {
 		c.Store(0)
 	}
+	s.errors.reset()
 }
 
 // withDefaults returns a copy of e with nil fields filled in.

@@ -101,7 +101,7 @@ func (d *Dispatcher) evalGeneric(s *Session, args [][]byte, bySHA, ro bool) resp
 	run := &runningScript{args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {
 		c := d.newScriptCaller(s, run, keys, ro)
-		return d.scripts.engine.Eval(ctx, script, lua.Call{Keys: keys, Args: argv, Caller: c, Proto: s.Proto})
+		return c.counted(d.scripts.engine.Eval(ctx, script, lua.Call{Keys: keys, Args: argv, Caller: c, Proto: s.Proto}))
 	})
 }
 

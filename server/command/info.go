@@ -31,6 +31,7 @@ var infoSections = []infoSection{
 	{"cpu", "CPU", (*Dispatcher).infoCPU, true, false},
 	{"modules", "Modules", func(*Dispatcher, *Session) []string { return nil }, true, false},
 	{"commandstats", "Commandstats", (*Dispatcher).infoCommandStats, false, true},
+	{"errorstats", "Errorstats", func(d *Dispatcher, _ *Session) []string { return d.env.Stats.errors.lines() }, true, false},
 	{"cluster", "Cluster", (*Dispatcher).infoCluster, true, false},
 	{"handoff", "Handoff", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().Handoff) }, true, false},
 	{"aae", "AAE", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().AAE) }, true, false},
@@ -126,7 +127,7 @@ func (d *Dispatcher) infoStats(_ *Session) []string {
 		kv("evicted_keys", 0), kv("keyspace_hits", st.KeyspaceHits.Load()),
 		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", d.pubsub.hub.size(subChannel)),
 		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard)),
-		kv("total_error_replies", st.ErrorReplies.Load())}
+		kv("unexpected_error_replies", 0), kv("total_error_replies", st.ErrorReplies.Load())}
 }
 
 func (d *Dispatcher) infoReplication(_ *Session) []string {

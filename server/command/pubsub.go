@@ -199,7 +199,7 @@ func (d *Dispatcher) resetPubSub(s *Session, args [][]byte) resp.Reply {
 func (d *Dispatcher) pubsubGate(s *Session, cmd *Command) (resp.Reply, bool) {
 	r, ok := d.subscribeGate(s, cmd)
 	if !ok {
-		d.env.Stats.ErrorReplies.Add(1)
+		d.env.Stats.CountError(r)
 		cmd.rejected.Add(1)
 		s.txFail()
 	}

@@ -25,6 +25,9 @@ type scriptCaller struct {
 	declared [][]byte
 	ro       bool
 
+	ran  bool     // the last call reached d.run, which counted its error
+	errs []string // the last error replies of calls (errorstats.go)
+
 	checked bool // the cluster facts below are known
 	cluster bool
 	self    string
@@ -35,8 +38,14 @@ func (d *Dispatcher) newScriptCaller(s *Session, run *runningScript, keys [][]by
 	return &scriptCaller{d: d, s: s, run: run, declared: keys, ro: ro}
 }
 
-// Call implements lua.Caller.
+// Call implements lua.Caller. Its error replies count in INFO errorstats
+// here, once (noteError).
 func (c *scriptCaller) Call(args [][]byte) resp.Reply {
+	c.ran = false
+	return c.noteError(c.call(args))
+}
+
+func (c *scriptCaller) call(args [][]byte) resp.Reply {
 	cmd := lookup(c.d.cmds, args[0])
 	if cmd == nil {
 		return errScriptUnknown
@@ -59,6 +68,7 @@ func (c *scriptCaller) Call(args [][]byte) resp.Reply {
 	if cmd.Flags&Write != 0 {
 		c.run.wrote.Store(true)
 	}
+	c.ran = true
 	return c.d.run(c.s, cmd, args)
 }
 

@@ -46,6 +46,7 @@ type Session struct {
 	tx          *txState // MULTI's queue; nil outside a transaction (multi.go)
 	watched     []watch  // WATCHed keys (multi.go)
 	inExclusive bool     // running inside d.exclusive (atomic.go)
+	countedErr  bool     // the reply is an error already counted (errorstats.go)
 
 	push Pusher // out-of-band frames: pub/sub, MONITOR (pubsub_session.go)
 	ps   subs   // subscriptions and MONITOR (pubsub_session.go)
