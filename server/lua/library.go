@@ -154,7 +154,10 @@ func (e *Engine) Flush() {
 }
 
 // parseLibraryShebang reads "#!lua name=<lib>" and returns the name and
-// the code with that line blanked.
+// the code with that line blanked. As Redis's functionExtractLibMetaData,
+// the line is split by sdssplitargs (quotes allowed), "name=" is
+// case-insensitive, the name is checked before the engine, and the
+// engine name is case-insensitive.
 func parseLibraryShebang(code string) (name, src string, err error) {
 	if !strings.HasPrefix(code, "#!") {
 		return "", "", errorf("ERR Missing library metadata")
@@ -163,29 +166,29 @@ func parseLibraryShebang(code string) (name, src string, err error) {
 	if !found {
 		return "", "", errorf("ERR Invalid library metadata")
 	}
-	parts := strings.Fields(line[2:])
-	if len(parts) == 0 || parts[0] != "lua" {
-		engine := ""
-		if len(parts) > 0 {
-			engine = parts[0]
-		}
-		return "", "", errorf("ERR Engine '" + engine + "' not found")
+	parts, ok := splitArgs(line)
+	if !ok || len(parts) == 0 {
+		return "", "", errorf("ERR Invalid library metadata")
 	}
+	engine := strings.TrimPrefix(parts[0], "#!")
+	named := false
 	for _, p := range parts[1:] {
-		v, ok := strings.CutPrefix(p, "name=")
-		if !ok {
+		if len(p) < 5 || !strings.EqualFold(p[:5], "name=") {
 			return "", "", errorf("ERR Invalid metadata value given: " + p)
 		}
-		if name != "" {
+		if named {
 			return "", "", errorf("ERR Invalid metadata value, name argument was given multiple times")
 		}
-		if !validName(v) {
-			return "", "", errorf(errBadName)
-		}
-		name = v
+		name, named = p[5:], true
 	}
-	if name == "" {
+	if !named {
 		return "", "", errorf("ERR Library name was not given")
+	}
+	if !validName(name) {
+		return "", "", errorf(errBadName)
+	}
+	if !strings.EqualFold(engine, "lua") {
+		return "", "", errorf("ERR Engine '" + engine + "' not found")
 	}
 	return name, "\n" + rest, nil
 }

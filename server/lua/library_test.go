@@ -46,6 +46,12 @@ func TestLoadErrors(t *testing.T) {
 		{"#!lua name=a-b" + f, errBadName},
 		{"#!lua name=ab foo=bar" + f, "ERR Invalid metadata value given: foo=bar"},
 		{"#!luax name=ab" + f, "ERR Engine 'luax' not found"},
+		{"#! name=test" + f, "ERR Engine '' not found"},
+		{"#!bad" + f, "ERR Library name was not given"},
+		{"#!bad name=x!y" + f, errBadName},
+		{"#!lua name=\"unbalanced" + f, "ERR Invalid library metadata"},
+		{"#!lua name=\"a\"b" + f, "ERR Invalid library metadata"},
+		{"   " + f, "ERR Missing library metadata"},
 		{"#!lua name=ab name=cd" + f, "ERR Invalid metadata value, name argument was given multiple times"},
 		{"#!lua name=ab\nreturn 1", "ERR No functions registered"},
 		{"#!lua name=ab\nredis.call('ping')", "ERR Error registering functions: ERR user_function:2: Script attempted to access nonexistent global variable 'call'"},
@@ -188,5 +194,26 @@ func TestCRC64Jones(t *testing.T) {
 	// Redis's crc64 self-test value.
 	if got := crc64Jones([]byte("123456789")); got != 0xe9c6d914c4b8d9ca {
 		t.Fatalf("crc64 = %x", got)
+	}
+}
+
+// The shebang line is split as Redis's sdssplitargs: the engine name is
+// case-insensitive, name= too, and quotes and escapes are understood.
+func TestLoadShebangForms(t *testing.T) {
+	const f = "\nredis.register_function('%s', function() return 1 end)"
+	for i, tc := range []struct{ line, want string }{
+		{"#!LUA name=t1", "t1"},
+		{"#!lua name=\"foo\"", "foo"},
+		{"#!lua NAME=up", "up"},
+		{"#!lua name='sq'", "sq"},
+		{"#!lua name=\"\\x41b\"", "Ab"},
+		{"#!\"lua\" name=q", "q"},
+		{"#!Lua\tname=tab  ", "tab"},
+	} {
+		e := New(Config{})
+		code := tc.line + strings.Replace(f, "%s", "f"+string(rune('a'+i)), 1)
+		if got := load(e, code, false); got != tc.want {
+			t.Errorf("load(%q) = %q, want %q", tc.line, got, tc.want)
+		}
 	}
 }
