@@ -134,8 +134,20 @@ func init() {
 		p("FUNCTION", "LIST", "WITHCODE", "WITHCODE"), p("FUNCTION", "LIST", "withcode", "libraryname", "foo", "LIBRARYNAME", "foo"),
 		p("FUNCTION", "LIST", "LIBRARYNAME", "foo", "WITHCODE"),
 		p("FUNCTION", "FLUSH"),
+		p("FUNCTION", "LOAD", "#!LUA name=t1"+f1), p("FCALL", "f1", "0"),
+		p("FUNCTION", "LOAD", "REPLACE", "#!lua name=\"t1\""+f1), p("FUNCTION", "LOAD", "REPLACE", "#!Lua\tNAME='t1'  "+f1),
+		p("FUNCTION", "LOAD", "REPLACE", "#!\"lua\" name=\"\\x74\\x31\""+f1),
+		p("FUNCTION", "LOAD", "REPLACE", "#! name=test"+f1), p("FUNCTION", "LOAD", "REPLACE", "#!bad"+f1),
+		p("FUNCTION", "LOAD", "REPLACE", "#!bad name=x!y"+f1), p("FUNCTION", "LOAD", "REPLACE", "#!lua name=\"t1"+f1),
+		p("FUNCTION", "LOAD", "REPLACE", "#!lua name=\"t1\"x"+f1), p("FUNCTION", "LOAD", "REPLACE", "#!lua name='t1"+f1),
+		p("FUNCTION", "LOAD", "REPLACE", "#!lua name=t1\r"+f1),
+		p("FUNCTION", "FLUSH"),
+		p("EVAL", "return redis.call('cluster','reset','hard')", "0"), p("EVAL", "return redis.call('cluster','info')", "0"),
+		p("EVAL", "return redis.call('cluster','foo')", "0"), p("EVAL", "return redis.call('cluster','reset','a','b','c')", "0"),
+		p("EVAL", "return redis.pcall('cluster','reset')", "0"),
+		p("CLUSTER", "foo"), p("CLUSTER", "RESET", "hard"), p("CLUSTER", "INFO", "x"), p("CLUSTER"),
+		loose(cmdInfo, "COMMAND", "INFO", "cluster"),
 	)
-	_ = f1
 	// FUNCTION RESTORE of a payload made by redis-server 7.0.15's FUNCTION
 	// DUMP (LZF-compressed), on both servers.
 	payload, err := os.ReadFile("../server/lua/testdata/redis7-function-dump.bin")

@@ -61,6 +61,18 @@ func TestEvalCommands(t *testing.T) {
 		(error) ERR This Redis command is not allowed from script script: c329a1a294be6bf95b44144f7502610661ae925a, on @user_script:1.
 		> EVAL "return redis.call('config','get','maxmemory')" 0
 		(error) ERR This Redis command is not allowed from script script: ce45eb79367d493e5dbe55446ef14fbdf6f8cfae, on @user_script:1.
+		> EVAL "return redis.call('cluster','reset','hard')" 0
+		(error) ERR This Redis command is not allowed from script script: cc1ece19697daeb65ef8cb9c07a31814e0e3b28a, on @user_script:1.
+		> EVAL "return redis.call('cluster','info')" 0
+		(error) ERR This instance has cluster support disabled script: 080f2e8de25b3caf214921ec6c8c5af604cc9e4a, on @user_script:1.
+		> EVAL "return redis.call('cluster','foo')" 0
+		(error) ERR Unknown Redis command called from script script: f1eb3f444b52a0d471a336615c3bc8e4600f08b5, on @user_script:1.
+		> CLUSTER foo
+		(error) ERR unknown subcommand 'foo'. Try CLUSTER HELP.
+		> CLUSTER RESET hard
+		(error) ERR This instance has cluster support disabled
+		> CLUSTER INFO x
+		(error) ERR wrong number of arguments for 'cluster|info' command
 		> EVAL "return redis.call('nosuch')" 0
 		(error) ERR Unknown Redis command called from script script: 206396248e12c6e742fd7296250433c8d7343b74, on @user_script:1.
 		> EVAL "return redis.call('get')" 0

@@ -188,7 +188,7 @@ func (d *Dispatcher) table() []*Command {
 		keyless("auth", -2, NoAuth|Fast|Loading|Stale|NoScript|AllowBusy, conn, d.auth),
 		keyless("select", 2, Fast|Loading|Stale, conn, d.selectDB),
 		d.clientCommand(),
-		keyless("cluster", -2, 0, "cluster", d.clusterCommand),
+		d.clusterContainer(),
 		d.ringkvCommand(),
 		// server
 		d.commandCommand(),
