@@ -3,7 +3,6 @@ package command
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/ringkv/ringkv/resp"
 )
@@ -156,12 +155,6 @@ func (d *Dispatcher) clientKill(s *Session, args [][]byte) resp.Reply {
 			f.Addr = v
 		case "laddr":
 			f.LocalAddr = v
-		case "maxage":
-			age, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || age < 0 {
-				return errNotInteger
-			}
-			f.MaxAge = time.Duration(age) * time.Second
 		case "type":
 			switch t := strings.ToLower(v); t {
 			case "normal", "pubsub":

@@ -133,8 +133,10 @@ func (d *Dispatcher) hello(s *Session, args [][]byte) resp.Reply {
 func (d *Dispatcher) selectDB(_ *Session, args [][]byte) resp.Reply {
 	n, ok := resp.ParseInt(args[1])
 	switch {
-	case !ok || n != int64(int32(n)):
+	case !ok:
 		return errNotInteger
+	case n != int64(int32(n)):
+		return errIntRange
 	case n != 0:
 		return errDBIndex
 	}

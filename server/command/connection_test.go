@@ -229,10 +229,10 @@ func TestClientKillFilters(t *testing.T) {
 	f := newFixture(t)
 	fc := &fakeClients{list: []ClientInfo{{ID: 7, Addr: "127.0.0.1:5000"}, {ID: 9, Addr: "10.0.0.1:1"}}}
 	f.env.Clients = fc
-	if r := f.do("CLIENT", "KILL", "ADDR", "10.0.0.1:1", "LADDR", "x:1", "MAXAGE", "5"); r.String() != "(integer) 2" {
+	if r := f.do("CLIENT", "KILL", "ADDR", "10.0.0.1:1", "LADDR", "x:1"); r.String() != "(integer) 2" {
 		t.Fatalf("CLIENT KILL ADDR: %s", r)
 	}
-	want := KillFilter{Addr: "10.0.0.1:1", LocalAddr: "x:1", MaxAge: 5e9, Skip: 7}
+	want := KillFilter{Addr: "10.0.0.1:1", LocalAddr: "x:1", Skip: 7}
 	if len(fc.killed) != 1 || fc.killed[0] != want {
 		t.Errorf("Kill got %+v, want %+v", fc.killed, want)
 	}

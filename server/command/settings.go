@@ -234,10 +234,10 @@ func quorumSetter(which byte) func(*Settings, string) error {
 
 func setMaxBulk(s *Settings, v string) error {
 	n, ok := parseMemory(v)
-	if !ok {
+	if !ok && !memoryOverflow(v) {
 		return fmt.Errorf("argument must be a memory value")
 	}
-	if n < 1<<20 {
+	if !ok || n < 1<<20 {
 		return fmt.Errorf("argument must be between %d and %d inclusive", 1<<20, int64(math.MaxInt64))
 	}
 	s.maxBulk.Store(n)
@@ -252,6 +252,21 @@ func setLogLevel(s *Settings, v string) error {
 		return nil
 	}
 	return fmt.Errorf("argument(s) must be one of the following: debug, verbose, notice, warning, nothing")
+}
+
+// memoryOverflow reports whether v is a well-formed memory value too large
+// for 64 bits (Redis then answers the parameter's range, not a format error).
+func memoryOverflow(v string) bool {
+	l := strings.TrimRight(strings.ToLower(v), "kmgb")
+	if l == "" || len(l) < len(v)-2 {
+		return false
+	}
+	for _, c := range l {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // parseMemory parses Redis memory values: bytes with an optional k, kb, m,
