@@ -147,6 +147,10 @@ func init() {
 		p("EVAL", "return redis.pcall('cluster','reset')", "0"),
 		p("CLUSTER", "foo"), p("CLUSTER", "RESET", "hard"), p("CLUSTER", "INFO", "x"), p("CLUSTER"),
 		loose(cmdInfo, "COMMAND", "INFO", "cluster"),
+		p("EVAL", "return {type(getmetatable(_G)), type(getmetatable(string)), type(getmetatable(redis))}", "0"),
+		p("EVAL", "local g = getmetatable(_G); g.__index = {}", "0"),
+		p("EVAL", "local g = getmetatable(_G); setmetatable(g, {})", "0"),
+		p("EVAL", "local g = getmetatable(_G); return {type(g.__index), getmetatable(g) == nil}", "0"),
 	)
 	// FUNCTION RESTORE of a payload made by redis-server 7.0.15's FUNCTION
 	// DUMP (LZF-compressed), on both servers.

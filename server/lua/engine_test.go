@@ -197,6 +197,11 @@ func TestEvalErrors(t *testing.T) {
 		{"local t = {} t[1] = t return t", "-ERR reached lua stack limit\r\n"},
 		{"table.insert(string, 1)", "-ERR user_script:1: Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
 		{"rawset(redis, 'x', 1)", "-ERR Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
+		// _G's metatable (the nonexistent-global check) is read-only too.
+		{"local g = getmetatable(_G); g.__index = {}", "-ERR user_script:1: Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
+		{"local g = getmetatable(_G); setmetatable(g, {})", "-ERR Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
+		{"local g = getmetatable(_G); rawset(g, '__index', 1)", "-ERR Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
+		{"getmetatable('').__index = {}", "-ERR user_script:1: Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
 		// Lua names the chunk [string "y = 1"]; gopher-lua names it <string>.
 		{"loadstring('y = 1')()", "-ERR <string>:1: Attempt to modify a readonly table script: %s, on @<string>:1.\r\n"},
 	} {
@@ -290,6 +295,9 @@ func TestRedisSuiteCases(t *testing.T) {
 	e := New(Config{})
 	for _, tc := range []struct{ body, want string }{
 		{"return 100.5", ":100\r\n"},
+		{"return {type(getmetatable(_G)), type(getmetatable(string)), type(getmetatable(redis)), type(getmetatable(cjson))}", "*4\r\n$5\r\ntable\r\n$3\r\nnil\r\n$3\r\nnil\r\n$3\r\nnil\r\n"},
+		{"local g = getmetatable(_G); return {type(g.__index), rawget(g, '__newindex') == nil, getmetatable(g) == nil, g == getmetatable(_G)}", "*4\r\n$8\r\nfunction\r\n:1\r\n:1\r\n:1\r\n"},
+		{"local t = {}; for k in pairs(getmetatable(_G)) do t[#t+1]=k end; return t", "*1\r\n$7\r\n__index\r\n"},
 		{"return table.concat(cjson.decode(\"[0.0, -5e3, -1, 0.3e-3, 1023.2, 0e10]\"), \" \")", "$26\r\n0 -5000 -1 0.0003 1023.2 0\r\n"},
 		{"local decoded = cjson.decode('{\"keya\": \"a\", \"keyb\": \"b\"}') return {decoded.keya, decoded.keyb}", "*2\r\n$1\r\na\r\n$1\r\nb\r\n"},
 		{"local e = cmsgpack.pack(-1099511627776) local h = '' for i = 1, #e do h = h .. string.format('%02x', string.byte(e, i)) end return h", "$18\r\nd3ffffff0000000000\r\n"},

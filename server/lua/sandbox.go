@@ -189,6 +189,12 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 		},
 		"getmetatable": func(L *lua.LState) int {
 			obj := L.CheckAny(1)
+			if t, ok := obj.(*lua.LTable); ok {
+				if real, ok := v.proxies[t]; ok {
+					L.Push(v.metatableView(real))
+					return 1
+				}
+			}
 			mt, ok := L.GetMetatable(obj).(*lua.LTable)
 			switch {
 			case !ok:
@@ -206,6 +212,26 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 		"loadstring": sandboxed(loadstring),
 		"load":       sandboxed(load),
 	}
+}
+
+// metatableView is what getmetatable answers for a read-only proxy of
+// real: as Redis 7.0, where the protected table itself is read-only, the
+// metatable of real (for _G, the nonexistent-global check) as a read-only
+// view (one per metatable), its __metatable field if set, or nil.
+func (v *vm) metatableView(real *lua.LTable) lua.LValue {
+	mt, ok := real.Metatable.(*lua.LTable)
+	if !ok {
+		return lua.LNil
+	}
+	if field := mt.RawGetString("__metatable"); field != lua.LNil {
+		return field
+	}
+	view, ok := v.mtViews[mt]
+	if !ok {
+		view = v.readonly(mt)
+		v.mtViews[mt] = view
+	}
+	return view
 }
 
 // unwrap returns the table behind a proxy, or t.

@@ -18,6 +18,7 @@ type vm struct {
 	L           *lua.LState
 	e           *Engine
 	proxies     map[*lua.LTable]*lua.LTable // read-only proxy -> table behind it
+	mtViews     map[*lua.LTable]*lua.LTable // metatable behind a proxy -> its read-only view
 	refuseWrite *lua.LFunction
 	globals     *lua.LTable // the run-time globals (strict, behind defaultEnv)
 	defaultEnv  *lua.LTable // read-only view of globals, what scripts run in
@@ -56,7 +57,8 @@ func newVM(e *Engine) *vm {
 	L := lua.NewState(lua.Options{SkipOpenLibs: true, CallStackSize: callStackSize,
 		RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrow,
 		MinimizeStackMemory: true})
-	v := &vm{L: L, e: e, proxies: map[*lua.LTable]*lua.LTable{}}
+	v := &vm{L: L, e: e, proxies: map[*lua.LTable]*lua.LTable{},
+		mtViews: map[*lua.LTable]*lua.LTable{}}
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
