@@ -40,6 +40,7 @@ type DB struct {
 	writes    atomic.Int64
 	sweeps    atomic.Int64
 	expired   atomic.Int64
+	sweepOff  atomic.Bool // active expiry off: DEBUG SET-ACTIVE-EXPIRE 0 (loops.go)
 
 	actor   atomic.Pointer[string] // write identity token (actor.go)
 	actorMu sync.Mutex             // serialises actor changes

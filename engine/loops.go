@@ -57,6 +57,9 @@ func (db *DB) sweepLoop() {
 			return
 		case <-t.C:
 		}
+		if db.sweepOff.Load() {
+			continue
+		}
 		start := time.Now()
 		for {
 			n, _, err := db.sweep(db.opt.Now(), db.opt.SweepBatch)
@@ -70,6 +73,11 @@ func (db *DB) sweepLoop() {
 		}
 	}
 }
+
+// SetActiveExpiry turns the active expiry cycle on or off (DEBUG
+// SET-ACTIVE-EXPIRE). Off, expired keys stay stored until it is back on,
+// but still read as missing (Sibling.Live).
+func (db *DB) SetActiveExpiry(on bool) { db.sweepOff.Store(!on) }
 
 // logSweepErr logs the first error of a run of failing sweeps and the
 // recovery, not every cycle's. It returns whether sweeps are failing.

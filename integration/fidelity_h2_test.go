@@ -3,6 +3,7 @@ package integration
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // Probes of gaps Redis 7.0's own test suite found: INFO errorstats and
@@ -73,6 +74,37 @@ func TestFidelityClientFlags(t *testing.T) {
 		}
 		if strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("%q: ringkv flags %q, redis-server %q", steps, got, want)
+		}
+	}
+}
+
+// DEBUG SET-ACTIVE-EXPIRE 0 leaves expired keys stored (DBSIZE counts
+// them) yet reading one misses, DEL answers 0 and EXPIRE does not
+// resurrect it, as Redis's expire and keyspace suites check; compared
+// with a redis-server that allows DEBUG.
+func TestFidelityActiveExpireOff(t *testing.T) {
+	t.Parallel()
+	ref := StartRedisServer(t, "--enable-debug-command", "yes")
+	n := StartNode(t, NodeOptions{})
+	before := [][]string{{"FLUSHALL"}, {"DEBUG", "SET-ACTIVE-EXPIRE", "0"}, {"PSETEX", "k1", "100", "a"},
+		{"PSETEX", "k2", "100", "a"}, {"SET", "k3", "a", "PX", "100"}, {"DBSIZE"}}
+	after := [][]string{{"DBSIZE"}, {"GET", "k1"}, {"DEL", "k2"}, {"EXPIRE", "k3", "10"}, {"EXISTS", "k3"},
+		{"DEBUG", "SET-ACTIVE-EXPIRE", "1"}, {"EXISTS", "k1", "k2", "k3"}}
+	conns := []*RESPConn{DialRESP(t, n.Addr()), DialRESP(t, ref)}
+	replies := make([][]string, 2)
+	run := func(cmds [][]string) {
+		for i, c := range conns {
+			for _, cmd := range cmds {
+				replies[i] = append(replies[i], c.Do(cmd...).Raw)
+			}
+		}
+	}
+	run(before)
+	time.Sleep(500 * time.Millisecond) // both expired; neither may sweep
+	run(after)
+	for i := range replies[1] {
+		if replies[0][i] != replies[1][i] {
+			t.Errorf("%q: ringkv %q, redis-server %q", append(before, after...)[i], replies[0][i], replies[1][i])
 		}
 	}
 }

@@ -29,7 +29,9 @@ func (s *Server) newEnv() *command.Env {
 		Stats:    new(command.Stats),
 		Clients:  &s.clients,
 		Shutdown: s.requestStop,
-		Topology: topology{s},
+		// DEBUG SET-ACTIVE-EXPIRE
+		ActiveExpire: s.db.SetActiveExpiry,
+		Topology:     topology{s},
 		Info: func() command.InfoData {
 			return command.InfoData{
 				RunID: runID, PID: os.Getpid(), TCPPort: s.port(), StartTime: start,

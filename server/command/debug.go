@@ -11,7 +11,7 @@ import (
 )
 
 // DEBUG has the subcommands that mean something for ringkv; the others
-// (RELOAD, DIGEST, SET-ACTIVE-EXPIRE, ...) answer Redis's error for an
+// (RELOAD, DIGEST, ...) answer Redis's error for an
 // unknown subcommand. Unlike Redis 7 (enable-debug-command no), DEBUG is
 // always enabled.
 //
@@ -23,6 +23,8 @@ import (
 //     and lru_seconds_idle from the time of the last write (see OBJECT).
 //     ringkv adds siblings:N, the number of concurrent versions.
 //   - ERROR message answers message as an error reply.
+//   - SET-ACTIVE-EXPIRE 0|1 stops or restarts this node's active expiry
+//     (Env.ActiveExpire); expired keys read as missing either way.
 func (d *Dispatcher) debugCommand() *Command {
 	return keyless("debug", -2, Admin|NoScript|Loading|Stale|Atomic, "server", d.debug)
 }
@@ -39,6 +41,9 @@ func (d *Dispatcher) debug(s *Session, args [][]byte) resp.Reply {
 		return d.debugObject(s, args[2])
 	case sub == "error" && len(args) == 3:
 		return resp.Err(string(args[2]))
+	case sub == "set-active-expire" && len(args) == 3:
+		d.env.ActiveExpire(catoi(args[2]) != 0) // Redis: atoi, any non-zero enables
+		return resp.OK()
 	}
 	return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) +
 		"'. Try DEBUG HELP.")
@@ -133,7 +138,29 @@ func debugHelp() resp.Reply {
 		"    unit tests to simulate Redis errors.",
 		"OBJECT <key>",
 		"    Show low level info about `key` and associated value.",
+		"SET-ACTIVE-EXPIRE <0|1>",
+		"    Setting it to 0 disables expiring keys in background when they are not",
+		"    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+		"    default.",
 		"SLEEP <seconds>",
 		"    Stop the server for <seconds>. Decimals allowed.",
 	)
+}
+
+// catoi is C's atoi: leading space, a sign, then digits up to the first
+// other byte; no digits read as 0.
+func catoi(v []byte) int64 {
+	s := strings.TrimLeft(string(v[:min(len(v), 64)]), " \t\n\v\f\r")
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg, s = s[0] == '-', s[1:]
+	}
+	var n int64
+	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		n = n*10 + int64(s[i]-'0')
+	}
+	if neg {
+		return -n
+	}
+	return n
 }

@@ -37,6 +37,9 @@ type Env struct {
 	// member and hands each answer to Dispatcher.FunctionSync; nil: no
 	// other members.
 	Broadcast func(ctx context.Context, msg []byte) error
+	// ActiveExpire turns this node's active expiry (the engine's sweep)
+	// on or off, for DEBUG SET-ACTIVE-EXPIRE; nil: does nothing.
+	ActiveExpire func(on bool)
 }
 
 // Clients is the server's set of client connections.
@@ -131,6 +134,9 @@ func (e Env) withDefaults() *Env {
 	}
 	if e.Shutdown == nil {
 		e.Shutdown = func() {}
+	}
+	if e.ActiveExpire == nil {
+		e.ActiveExpire = func(bool) {}
 	}
 	if e.Info == nil {
 		start := e.Clock()

@@ -162,7 +162,7 @@ func TestDebug(t *testing.T) {
 	if !regexp.MustCompile(re).MatchString(line) {
 		t.Errorf("DEBUG OBJECT: %q does not match %s", line, re)
 	}
-	if h := f.do("DEBUG", "HELP"); len(h.Elems) != 10 || !strings.HasPrefix(h.Elems[0].Str, "DEBUG <subcommand>") {
+	if h := f.do("DEBUG", "HELP"); len(h.Elems) != 14 || !strings.HasPrefix(h.Elems[0].Str, "DEBUG <subcommand>") {
 		t.Errorf("DEBUG HELP: %s", h)
 	}
 }
