@@ -76,11 +76,21 @@ func (g *gate) release() {
 
 // exclusive runs fn with the gate held alone, after the commands holding
 // it shared finish (new ones wait). After threshold (0: never) the section
-// is marked busy.
-func (g *gate) exclusive(kind string, threshold time.Duration, fn func()) {
+// is marked busy. If the section it waits for goes busy, it gives up and
+// returns that section's kind with ok=false, as Redis refuses every command
+// read while a script is busy (so nothing queued behind a killed script
+// runs after it).
+func (g *gate) exclusive(kind string, threshold time.Duration, fn func()) (busyKind string, ok bool) {
 	g.mu.Lock()
 	g.writers++
 	for g.cur != nil || g.readers > 0 {
+		if g.cur != nil && g.cur.busy {
+			g.writers--
+			g.signal() // readers held off by this writer may go on
+			busyKind = g.cur.kind
+			g.mu.Unlock()
+			return busyKind, false
+		}
 		g.wait()
 	}
 	g.writers--
@@ -108,6 +118,7 @@ func (g *gate) exclusive(kind string, threshold time.Duration, fn func()) {
 		g.mu.Unlock()
 	}()
 	fn()
+	return "", true
 }
 
 // busy reports whether an exclusive section runs past its threshold now,
@@ -153,11 +164,17 @@ func (d *Dispatcher) exclusive(s *Session, kind string, fn func() resp.Reply) re
 	if kind != "multi" {
 		threshold = d.env.Settings.BusyThreshold()
 	}
-	d.gate.exclusive(kind, threshold, func() {
+	busyKind, ok := d.gate.exclusive(kind, threshold, func() {
 		s.inExclusive = true
 		defer func() { s.inExclusive = false }()
 		r = fn()
 	})
+	if !ok {
+		r = errBusy(busyKind)
+		if kind == "multi" {
+			r = resp.Err("EXECABORT Transaction discarded because of: " + r.Str)
+		}
+	}
 	return r
 }
 

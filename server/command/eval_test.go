@@ -252,3 +252,54 @@ func TestInfoCountsScripts(t *testing.T) {
 		t.Errorf("after SCRIPT FLUSH:\n%s", info)
 	}
 }
+
+// A script that waited for the gate while another ran is refused with
+// BUSY once that one runs past the threshold, as Redis refuses every
+// command read while a script is busy; so after SCRIPT KILL nothing
+// queued behind the killed script keeps the node busy.
+func TestScriptWaitingBehindBusyScriptIsRefused(t *testing.T) {
+	f := newFixture(t)
+	f.do("CONFIG", "SET", "busy-reply-threshold", "300")
+	other := f.d.NewSession(8, "127.0.0.1:5001", "127.0.0.1:6379")
+	third := f.d.NewSession(9, "127.0.0.1:5002", "127.0.0.1:6379")
+	run := func(s *Session, args ...string) resp.Reply {
+		b := make([][]byte, len(args))
+		for i, a := range args {
+			b[i] = []byte(a)
+		}
+		return f.d.Do(context.Background(), s, b)
+	}
+	first := make(chan resp.Reply, 1)
+	go func() { first <- f.do("EVAL", "while true do end", "0") }()
+	deadline := time.Now().Add(5 * time.Second)
+	for { // the first script holds the gate, not yet busy
+		if _, _, ok := f.d.gate.running(); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first script never started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan resp.Reply, 1)
+	go func() { second <- run(third, "EVAL", "while true do end", "0") }()
+	waitBusy(t, func() resp.Reply { return run(other, "GET", "x") },
+		"BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.")
+	if r := run(other, "SCRIPT", "KILL"); r.Str != "OK" {
+		t.Fatalf("SCRIPT KILL: %v", r)
+	}
+	<-first
+	select {
+	case r := <-second:
+		if r.Str != "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE." {
+			t.Fatalf("the waiting script replied %v", r)
+		}
+	case <-time.After(2 * time.Second):
+		f.d.stopScript()
+		<-second
+		t.Fatal("the script waiting behind the killed one ran after it")
+	}
+	if r := run(other, "GET", "x"); r.IsError() {
+		t.Fatalf("after the kill: %v", r)
+	}
+}
