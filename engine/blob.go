@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -173,8 +174,18 @@ func splitBlob(b []byte) (key, enc []byte, err error) {
 }
 
 func (f fileBlobs) get(id uint64) ([]byte, error) {
-	b, err := os.ReadFile(f.path(id))
+	r, err := os.Open(f.path(id))
 	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	st, err := r.Stat()
+	if err != nil {
+		return nil, err
+	}
+	n := int(st.Size())
+	b := make([]byte, n, bigCap(n))
+	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, err
 	}
 	_, enc, err := splitBlob(b)

@@ -73,6 +73,7 @@ func (db *DB) blobUsed(id uint64) (bool, error) {
 // make other writes fail.
 func (db *DB) putBlob(key, enc []byte, digest uint64, live bool) (id uint64, record []byte, err error) {
 	id = db.blobSeq.Add(1)
+	db.usedBig(len(enc))
 	if err := db.blobs.put(id, key, enc); err != nil {
 		return 0, nil, &DiskError{Dir: db.dir, Err: err, Since: time.Now()}
 	}
@@ -103,9 +104,20 @@ func (db *DB) dropAllBlobs() {
 // decodeRecord returns the set a stored record holds, reading its blob if
 // it has one; blob is its id (0 if inline) and size its bytes. If the blob
 // is gone (a write replaced the record after raw was read), it reads the
-// current record.
-func (db *DB) decodeRecord(dk, key, raw []byte) (s version.Set, blob, size uint64, err error) {
-	for range 3 {
+// current record; the second time, under the key's stripe lock (unless
+// held says the caller has it), which no write can pass.
+func (db *DB) decodeRecord(dk, key, raw []byte, held bool) (s version.Set, blob, size uint64, err error) {
+	for try := 0; try < 3; try++ {
+		if try == 2 && !held {
+			mu := &db.keyMu[Hash(key)%stripes]
+			mu.Lock()
+			defer mu.Unlock()
+			if raw, err = db.ldb.Get(dk, nil); errors.Is(err, leveldb.ErrNotFound) {
+				return nil, 0, 0, nil
+			} else if err != nil {
+				return nil, 0, 0, err
+			}
+		}
 		ref, ok, err := parseBlobRecord(raw)
 		if err != nil {
 			return nil, 0, 0, err
@@ -114,6 +126,7 @@ func (db *DB) decodeRecord(dk, key, raw []byte) (s version.Set, blob, size uint6
 			s, err := version.DecodeSet(raw)
 			return s, 0, 0, err
 		}
+		db.usedBig(int(ref.size))
 		enc, err := db.blobs.get(ref.id)
 		if errors.Is(err, fs.ErrNotExist) {
 			raw, err = db.ldb.Get(dk, nil)
@@ -134,5 +147,5 @@ func (db *DB) decodeRecord(dk, key, raw []byte) (s version.Set, blob, size uint6
 		s, err = version.DecodeSet(enc)
 		return s, ref.id, ref.size, err
 	}
-	return nil, 0, 0, errors.New("blob replaced three times while being read")
+	return nil, 0, 0, errors.New("blob missing")
 }

@@ -54,6 +54,7 @@ type DB struct {
 	blobs   blobs         // large sets, out of LevelDB (blob.go)
 	blobSeq atomic.Uint64 // the last blob id issued
 	freeReq chan struct{} // cap 1: a large value was dropped (memory.go)
+	lastBig atomic.Int64  // Unix ns a large value was last read or written (memory.go)
 
 	floor floorState // counter floor of the current actor (floor.go)
 
@@ -182,7 +183,7 @@ func (db *DB) Get(key []byte) (version.Set, error) {
 }
 
 func (db *DB) load(dk, key []byte) (version.Set, error) {
-	r, err := db.loadRec(Hash(key), dk, key)
+	r, err := db.loadRec(Hash(key), dk, key, false)
 	if err != nil {
 		return nil, err
 	}
@@ -202,8 +203,9 @@ type keyRec struct {
 	blobSize uint64 // the blob's bytes
 }
 
-// loadRec reads key's record (hash h, data key dk).
-func (db *DB) loadRec(h uint64, dk, key []byte) (*keyRec, error) {
+// loadRec reads key's record (hash h, data key dk); held says whether the
+// caller holds the key's stripe lock.
+func (db *DB) loadRec(h uint64, dk, key []byte, held bool) (*keyRec, error) {
 	r := &keyRec{h: h, dk: dk, key: key}
 	raw, err := db.ldb.Get(dk, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
@@ -213,7 +215,7 @@ func (db *DB) loadRec(h uint64, dk, key []byte) (*keyRec, error) {
 		return nil, fmt.Errorf("engine: get %q: %w", key, closedErr(err))
 	}
 	if r.digest, err = recordDigest(key, raw); err == nil {
-		r.cur, r.blob, r.blobSize, err = db.decodeRecord(dk, key, raw)
+		r.cur, r.blob, r.blobSize, err = db.decodeRecord(dk, key, raw, held)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)

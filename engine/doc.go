@@ -47,9 +47,11 @@
 // the size, a CRC-32C, the set's Merkle digest and whether it holds a
 // value, so the tree's scans and a recount never read blobs. LevelDB copies
 // a record several times on its way to a table and pools large buffers:
-// growing a value to 64 MiB with APPEND took 1.4 GiB of RSS there, and kept
-// 880 MiB after DEL; with blobs the peak is under five times the value and
-// the memory goes back to the OS a second after the DEL (memory.go).
+// growing a value to 64 MiB with APPEND took 1.5 GiB of RSS there, and kept
+// it after DEL. With blobs a write of a large value holds three copies (the
+// stored set as read, the command's new value, its encoding), and the peak
+// RSS is five to seven times the value with the collector's slack; the
+// memory goes back to the OS a few seconds after the DEL (memory.go).
 // A blob is written and fsynced (with its directory) before its record, and
 // removed after the record stops pointing at it; a crash in between leaves
 // an orphan, which Open removes (a blob whose key's record points

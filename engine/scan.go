@@ -25,7 +25,7 @@ func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Se
 			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
 		}
 		key = append([]byte(nil), key...)
-		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...))
+		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
 		if err != nil {
 			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
 		}

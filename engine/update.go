@@ -23,7 +23,7 @@ func (db *DB) Update(key []byte, fn func(cur version.Set) (next version.Set, cha
 // store.
 func (db *DB) locked(h uint64, key []byte, fn func(r *keyRec) error) error {
 	return db.keyLocked(h, func() error {
-		r, err := db.loadRec(h, dataKey(h, key), key)
+		r, err := db.loadRec(h, dataKey(h, key), key, true)
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func encodedSizeHint(s version.Set) int {
 	for i := range s {
 		n += len(s[i].Value) + 128
 	}
-	return n
+	return bigCap(n)
 }
 
 func b2i(b bool) int64 {
