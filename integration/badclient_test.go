@@ -22,12 +22,24 @@ import (
 // rssBytes is a process's resident set size (VmRSS in /proc/<pid>/status).
 func rssBytes(t testing.TB, pid int) int64 {
 	t.Helper()
+	return procStatus(t, pid, "VmRSS:")
+}
+
+// hwmBytes is a process's peak resident set size since it started (VmHWM).
+func hwmBytes(t testing.TB, pid int) int64 {
+	t.Helper()
+	return procStatus(t, pid, "VmHWM:")
+}
+
+// procStatus reads a size field (kB) of /proc/<pid>/status, in bytes.
+func procStatus(t testing.TB, pid int, field string) int64 {
+	t.Helper()
 	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
 	if err != nil {
 		t.Fatalf("read status of %d: %v", pid, err)
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) == 3 && f[0] == "VmRSS:" {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == field {
 			kb, err := strconv.ParseInt(f[1], 10, 64)
 			if err != nil {
 				t.Fatalf("VmRSS %q: %v", line, err)
@@ -35,24 +47,8 @@ func rssBytes(t testing.TB, pid int) int64 {
 			return kb << 10
 		}
 	}
-	t.Fatalf("no VmRSS for %d", pid)
+	t.Fatalf("no %s for %d", field, pid)
 	return 0
-}
-
-// rssPeak samples pid's RSS every 10ms until stop is closed and returns
-// the highest value seen.
-func rssPeak(t testing.TB, pid int, stop <-chan struct{}) int64 {
-	peak := rssBytes(t, pid)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-stop:
-			return max(peak, rssBytes(t, pid))
-		case <-tick.C:
-			peak = max(peak, rssBytes(t, pid))
-		}
-	}
 }
 
 // rawExchange sends payload on a new connection to addr and returns what
@@ -96,9 +92,6 @@ func TestBadClientUnauthenticatedLimits(t *testing.T) {
 
 	const clients, size = 8, 100 << 20
 	before := rssBytes(t, n.Pid())
-	stop := make(chan struct{})
-	peakc := make(chan int64, 1)
-	go func() { peakc <- rssPeak(t, n.Pid(), stop) }()
 	var wg sync.WaitGroup
 	replies := make([]string, clients)
 	for i := range clients {
@@ -109,8 +102,7 @@ func TestBadClientUnauthenticatedLimits(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	close(stop)
-	peak := <-peakc
+	peak := hwmBytes(t, n.Pid())
 	for i, r := range replies {
 		if r != "-ERR Protocol error: unauthenticated bulk length\r\n" {
 			t.Errorf("client %d got %q", i, r)
