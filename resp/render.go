@@ -94,11 +94,16 @@ func renderAggregate(b *strings.Builder, r Reply, prefix string) {
 // Quote renders s like redis-cli does (sdscatrepr): double-quoted, with \n
 // \r \t \a \b \\ \" escaped and other non-printable bytes as \xHH.
 func Quote(s string) string {
+	return string(AppendQuote(make([]byte, 0, len(s)+2), []byte(s)))
+}
+
+// AppendQuote appends a quoted as Quote does (MONITOR's and SLOWLOG's
+// rendering of arguments).
+func AppendQuote(b, a []byte) []byte {
 	const hex = "0123456789abcdef"
-	b := make([]byte, 0, len(s)+2)
 	b = append(b, '"')
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
+	for _, c := range a {
+		switch c {
 		case '\\', '"':
 			b = append(b, '\\', c)
 		case '\n':
@@ -119,5 +124,5 @@ func Quote(s string) string {
 			}
 		}
 	}
-	return string(append(b, '"'))
+	return append(b, '"')
 }

@@ -128,36 +128,7 @@ func monitorLine(now time.Time, addr string, args [][]byte) []byte {
 		if redact[i] {
 			a = []byte("(redacted)")
 		}
-		b = appendRepr(b, a)
+		b = resp.AppendQuote(b, a)
 	}
 	return append(b, '\r', '\n')
-}
-
-// appendRepr appends a quoted as Redis's sdscatrepr does.
-func appendRepr(b, a []byte) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for _, c := range a {
-		switch c {
-		case '\\', '"':
-			b = append(b, '\\', c)
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\a':
-			b = append(b, '\\', 'a')
-		case '\b':
-			b = append(b, '\\', 'b')
-		default:
-			if c >= 0x20 && c < 0x7f {
-				b = append(b, c)
-			} else {
-				b = append(b, '\\', 'x', hex[c>>4], hex[c&15])
-			}
-		}
-	}
-	return append(b, '"')
 }
