@@ -45,26 +45,15 @@ func (s *Server) wireFunctions(env *command.Env) {
 // each answers; it returns the members it could not reach (they catch up
 // at the next stamp exchange).
 func (s *Server) broadcast(ctx context.Context, msg []byte) error {
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	defer cancel()
 	var mu sync.Mutex
 	var failed []string
-	var wg sync.WaitGroup
-	for _, node := range s.place.Members() {
-		if node == s.cfg.Node || !s.health.Up(node) {
-			continue
+	s.eachPeer(ctx, func(ctx context.Context, node string) {
+		if err := s.exchange(ctx, node, msg); err != nil {
+			mu.Lock()
+			failed = append(failed, node+": "+err.Error())
+			mu.Unlock()
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := s.exchange(ctx, node, msg); err != nil {
-				mu.Lock()
-				failed = append(failed, node+": "+err.Error())
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
+	})
 	if len(failed) > 0 {
 		return fmt.Errorf("function libraries not replicated to %s", strings.Join(failed, "; "))
 	}

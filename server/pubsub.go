@@ -64,29 +64,18 @@ func (f fanout) Ask(ctx context.Context, q command.Query) []command.Answer {
 // those that answered within the request timeout.
 func (f fanout) callAll(ctx context.Context, body []byte) [][]byte {
 	s := f.s
-	ctx, cancel := context.WithTimeout(ctx, s.cfg.RequestTimeout)
-	defer cancel()
 	var mu sync.Mutex
 	var out [][]byte
-	var wg sync.WaitGroup
-	for _, node := range s.place.Members() {
-		if node == s.cfg.Node || !s.health.Up(node) {
-			continue
+	s.eachPeer(ctx, func(ctx context.Context, node string) {
+		b, err := s.tr.Call(ctx, node, MethodPubSub, body)
+		if err != nil {
+			s.log.Debug().Str("peer", node).Err(err).Msg("pub/sub call failed; skipped")
+			return
 		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			b, err := s.tr.Call(ctx, node, MethodPubSub, body)
-			if err != nil {
-				s.log.Debug().Str("peer", node).Err(err).Msg("pub/sub call failed; skipped")
-				return
-			}
-			mu.Lock()
-			out = append(out, b)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
+		mu.Lock()
+		out = append(out, b)
+		mu.Unlock()
+	})
 	return out
 }
 
