@@ -61,3 +61,25 @@ func (db *DB) expireKey(exp, h uint64, key []byte, now int64) (expired bool, err
 	})
 	return expired, err
 }
+
+// ExpireKey expires key's value siblings whose expiry is at or before now,
+// as the sweeper will: Redis's expiry on access, so a key read after it
+// expired stops counting in Len (DBSIZE, INFO keyspace) at once, not at
+// the next sweep. It reports whether anything changed.
+func (db *DB) ExpireKey(key []byte, now int64) (expired bool, err error) {
+	err = db.locked(Hash(key), key, func(r *keyRec) error {
+		if m := r.cur.MinExpiry(); m == 0 || m > now {
+			return nil
+		}
+		next, changed := r.cur.Expire(now)
+		if !changed {
+			return nil
+		}
+		expired = true
+		return db.store(r, next)
+	})
+	if expired {
+		db.expired.Add(1)
+	}
+	return expired, err
+}

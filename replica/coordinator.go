@@ -221,13 +221,34 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 	return res, nil
 }
 
+// getLocal reads key from this node's store. A value that has expired is
+// expired there and then, as Redis expires a key on access: the sweep
+// would turn it into the same tombstone later (every replica's sweep
+// gives it the same stamp), so doing it now changes no outcome, only when
+// DBSIZE stops counting it.
+func (c *Coordinator) getLocal(key []byte) (version.Set, error) {
+	s, err := c.store.Get(key)
+	if err != nil {
+		return s, err
+	}
+	now := c.Now()
+	if m := s.MinExpiry(); m == 0 || m > now {
+		return s, nil
+	}
+	if _, err := c.store.ExpireKey(key, now); err != nil {
+		c.log.Debug().Err(err).Msg("expiring a key on access failed; the sweep will")
+	}
+	s, _ = s.Expire(now)
+	return s, nil
+}
+
 // Get reads key from its replicas (or, for those down, fallbacks) and
 // returns once o.R of them answered, with their sets merged. Replicas found
 // behind are repaired in the background (read repair, Dynamo §4.5/§5).
 func (c *Coordinator) Get(ctx context.Context, key []byte, o ReadOptions) (version.Set, error) {
 	list := c.replicas(key)
 	if len(list) == 1 && list[0] == c.cfg.Node {
-		return c.store.Get(key)
+		return c.getLocal(key)
 	}
 	key = bytes.Clone(key) // read repair outlives the caller's buffer
 	return c.quorumRead(ctx, key, list, o)

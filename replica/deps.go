@@ -31,6 +31,9 @@ type Store interface {
 	// it (version.Set.Put), so a reaped key's counters never restart.
 	CounterFloor() (uint64, error)
 	RaiseCounterFloor(c uint64) error
+	// ExpireKey turns key's value siblings that expired at or before now
+	// into tombstones, as the expiry sweep does (expiry on access).
+	ExpireKey(key []byte, now int64) (bool, error)
 	HintStore
 	Trees
 	Reaper
