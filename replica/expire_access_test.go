@@ -37,3 +37,28 @@ func TestReadExpiresAnExpiredValue(t *testing.T) {
 		t.Fatalf("stored set after expiry on access: %v %v, want tombstones", s, err)
 	}
 }
+
+// SCAN expires the expired keys it passes, as Redis's scan does.
+func TestScanExpiresExpiredValues(t *testing.T) {
+	tc := newCluster(t, 1, 1, 1)
+	c, db := tc.coords["n1"], tc.stores["n1"]
+	ctx := context.Background()
+	for _, k := range []string{"a", "b", "c"} {
+		exp := int64(0)
+		_, err := c.Update(ctx, []byte(k), replica.WriteOptions{}, func(cur version.Set, now int64) (*replica.Change, error) {
+			if k != "a" {
+				exp = now + 1
+			}
+			return &replica.Change{Context: cur.Context(), Value: []byte("v"), Expiry: exp}, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	eventually(t, func() bool {
+		if _, err := c.Scan(ctx, 0, func([]byte, version.Set) bool { return true }); err != nil {
+			t.Fatal(err)
+		}
+		return db.Len() == 1
+	})
+}

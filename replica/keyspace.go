@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -66,13 +67,24 @@ func (c *Coordinator) readOrder(list []string) []string {
 }
 
 func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
+	now := c.Now()
+	var expired [][]byte // met past their expiry: expired on access, after the range
 	err = c.store.Range(lo, hi, func(h uint64, key []byte, s version.Set) bool {
+		if m := s.MinExpiry(); m != 0 && m <= now {
+			expired = append(expired, bytes.Clone(key))
+		}
 		if ctx.Err() != nil || !fn(key, s) {
 			next, stopped = h, true
 			return false
 		}
 		return true
 	})
+	for _, k := range expired {
+		if _, err := c.store.ExpireKey(k, now); err != nil {
+			c.log.Debug().Err(err).Msg("expiring a key met by SCAN failed; the sweep will")
+			break
+		}
+	}
 	if err == nil {
 		err = ctx.Err()
 	}
