@@ -42,6 +42,9 @@ type watch struct {
 	live bool   // the key held a value
 }
 
+// emptyContext is the encoded context of a key with no history.
+var emptyContext = version.EncodeContext(version.Context{})
+
 var (
 	errCrossSlot  = resp.Err("CROSSSLOT Keys in request don't hash to the same slot")
 	errExecAbort  = resp.Err("EXECABORT Transaction discarded because of previous errors.")
@@ -201,6 +204,12 @@ func (d *Dispatcher) execTx(s *Session, watched []watch, cmds [][][]byte) resp.R
 			now, err := d.look(s, w.key)
 			if err != nil {
 				return errorReply(err)
+			}
+			if !w.live && now.ctx == emptyContext {
+				// A key that held no live value (absent, or expired
+				// but not yet swept) and was then flushed: FLUSHALL
+				// touches only keys that exist, as in Redis.
+				continue
 			}
 			if now.ctx != w.ctx || (w.live && !now.live) {
 				return resp.NullArray()

@@ -327,3 +327,38 @@ func TestMultiWhileAScriptIsBusy(t *testing.T) {
 		"1"
 	`)
 }
+
+// Redis's multi.tcl "FLUSHDB while watching stale keys should not fail
+// EXEC": a watched key that had expired (not yet swept) is not touched by
+// a flush; one that was live is ("FLUSHALL is able to touch the watched
+// keys").
+func TestWatchStaleKeyThenFlush(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> SET x foo PX 10
+		OK
+		!advance 20
+		> WATCH x
+		OK
+		> FLUSHDB
+		OK
+		> MULTI
+		OK
+		> PING
+		QUEUED
+		> EXEC
+		1) PONG
+		> SET y bar
+		OK
+		> WATCH y
+		OK
+		> FLUSHDB
+		OK
+		> MULTI
+		OK
+		> PING
+		QUEUED
+		> EXEC
+		(nil)
+	`)
+}
