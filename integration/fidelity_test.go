@@ -107,7 +107,7 @@ var fidelityProbes = []probe{
 	// scan
 	p("SCAN", "0", "MATCH", "c2", "COUNT", "1000"), p("SCAN", "0", "MATCH", "zz*", "COUNT", "1000"),
 	p("SCAN", "0", "TYPE", "hash", "COUNT", "1000"), p("SCAN", "0", "MATCH", "d", "TYPE", "string", "COUNT", "1000"),
-	p("SCAN", "abc"), p("SCAN", "-1"), p("SCAN", "0", "COUNT", "0"), p("SCAN", "0", "COUNT", "abc"),
+	p("SCAN", "abc"), loose(sameKind, "SCAN", "-1"), p("SCAN", "0", "COUNT", "0"), p("SCAN", "0", "COUNT", "abc"), // SCAN -1: accepted as strtoul; the keys at the last cursor depend on Redis's seeded dict hash
 	p("SCAN", "0", "FOO", "bar"), p("SCAN", "0", "MATCH"), p("SCAN"),
 	p("DBSIZE"), p("DBSIZE", "x"), loose(sameKind, "RANDOMKEY"), p("RANDOMKEY", "x"),
 	p("FLUSHDB", "FOO"), p("FLUSHALL", "FOO"), p("FLUSHDB", "ASYNC", "SYNC"),
