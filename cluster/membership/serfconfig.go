@@ -29,6 +29,11 @@ func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Confi
 	sc.Logger = newStdLogger(log)
 
 	ml := memberlist.DefaultLANConfig()
+	// Two nodes that restart together may each join before the other is
+	// back, and then learn of each other only at a full state exchange:
+	// every 30 s by default, during which their rings differ. 10 s keeps
+	// that window short; memberlist scales it up past 32 members.
+	ml.PushPullInterval = lanPushPull
 	if c.Fast {
 		ml = fastMemberlist()
 		sc.ReapInterval = time.Second
@@ -48,6 +53,9 @@ func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Confi
 	sc.MemberlistConfig = ml
 	return sc
 }
+
+// lanPushPull is the full state exchange period outside Fast.
+const lanPushPull = 10 * time.Second
 
 // fastMemberlist is memberlist's loopback profile with failure detection
 // in well under a second.
