@@ -114,3 +114,18 @@ func unhex(c byte) byte {
 func isSpace(c byte) bool {
 	return c == ' ' || (c >= '\t' && c <= '\r')
 }
+
+// SplitArgs splits line into arguments as Redis's sdssplitargs does (the
+// inline-command rules above); ok is false for unbalanced quotes. The
+// arguments are copies: line is not changed.
+func SplitArgs(line string) (args []string, ok bool) {
+	b := []byte(line)
+	offs, ok := splitInline(b, nil)
+	if !ok {
+		return nil, false
+	}
+	for i := 0; i < len(offs); i += 2 {
+		args = append(args, string(b[offs[i]:offs[i+1]]))
+	}
+	return args, true
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	lua "github.com/yuin/gopher-lua"
+
+	"github.com/ringkv/ringkv/resp"
 )
 
 // Library is one FUNCTION LOAD unit: its code and the functions it
@@ -166,7 +168,7 @@ func parseLibraryShebang(code string) (name, src string, err error) {
 	if !found {
 		return "", "", errorf("ERR Invalid library metadata")
 	}
-	parts, ok := splitArgs(line)
+	parts, ok := resp.SplitArgs(line)
 	if !ok || len(parts) == 0 {
 		return "", "", errorf("ERR Invalid library metadata")
 	}
