@@ -172,7 +172,7 @@ func (d *Dispatcher) exclusive(s *Session, kind string, fn func() resp.Reply) re
 	if !ok {
 		r = errBusy(busyKind)
 		if kind == "multi" {
-			r = resp.Err("EXECABORT Transaction discarded because of: " + r.Str)
+			r = execAbort(r)
 		}
 	}
 	return r

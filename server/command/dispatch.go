@@ -3,7 +3,6 @@ package command
 import (
 	"context"
 	"sort"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -72,7 +71,7 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		}
 		if cmd != nil && cmd.Name == "exec" {
 			s.resetTx() // as Redis's execCommandAbort
-			rej = resp.Err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(rej.Str, "ERR "))
+			rej = execAbort(rej)
 		} else {
 			s.txFail()
 		}
@@ -90,21 +89,6 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	}
 	if r, ok := d.pubsubGate(s, cmd); !ok {
 		return r // pubsub.go
-	}
-	if kind, busy := d.gate.busy(); busy && cmd.Flags&AllowBusy == 0 {
-		// Refused, not held, as Redis does while a script is busy: a
-		// command queued in MULTI now fails the transaction, and EXEC
-		// (or EVAL) must not wait for the script.
-		cmd.rejected.Add(1)
-		r := errBusy(kind)
-		if cmd.Name == "exec" {
-			s.resetTx()
-			r = resp.Err("EXECABORT Transaction discarded because of: " + r.Str)
-		} else {
-			s.txFail()
-		}
-		d.env.Stats.CountError(r)
-		return r
 	}
 	if s.tx != nil && !txControl[cmd.Name] {
 		return d.queue(s, cmd, args) // multi.go

@@ -3,6 +3,7 @@ package command
 import (
 	"bytes"
 	"context"
+	"strings"
 
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
@@ -61,8 +62,22 @@ func (s *Session) txFail() {
 // resetTx forgets s's transaction and watches (EXEC, DISCARD, RESET).
 func (s *Session) resetTx() { s.tx, s.watched = nil, nil }
 
-// queue adds a command to s's transaction.
+// execAbort is EXEC's reply when it is refused for why, as Redis's
+// execCommandAbort words it.
+func execAbort(why resp.Reply) resp.Reply {
+	return resp.Err("EXECABORT Transaction discarded because of: " + strings.TrimPrefix(why.Str, "ERR "))
+}
+
+// queue adds a command to s's transaction. While a script is busy the
+// command is refused, not queued, and the transaction fails, as in Redis
+// (EXEC and scripts see the busy section in the gate itself).
 func (d *Dispatcher) queue(s *Session, cmd *Command, args [][]byte) resp.Reply {
+	if kind, busy := d.gate.busy(); busy && cmd.Flags&AllowBusy == 0 {
+		cmd.rejected.Add(1)
+		s.txFail()
+		d.env.Stats.CountError(errBusy(kind))
+		return errBusy(kind)
+	}
 	if cmd.Flags&NoMulti != 0 {
 		s.txFail()
 		return errNotInMulti
