@@ -34,6 +34,7 @@ var txControl = map[string]bool{"exec": true, "discard": true, "multi": true,
 type txState struct {
 	cmds  [][][]byte // queued commands, copied
 	dirty bool       // a command was refused while queueing: EXEC aborts
+	first []byte     // the first key a queued command named (its partition is the transaction's)
 }
 
 // watch is one WATCHed key as WATCH saw it.
@@ -82,7 +83,8 @@ func (d *Dispatcher) queue(s *Session, cmd *Command, args [][]byte) resp.Reply {
 		s.txFail()
 		return errNotInMulti
 	}
-	if !d.samePartition(s, cmd.KeysOf(args)) {
+	keys := cmd.KeysOf(args)
+	if !d.samePartition(s, keys) {
 		s.txFail()
 		return errCrossSlot
 	}
@@ -91,6 +93,9 @@ func (d *Dispatcher) queue(s *Session, cmd *Command, args [][]byte) resp.Reply {
 		cp[i] = bytes.Clone(a)
 	}
 	s.tx.cmds = append(s.tx.cmds, cp)
+	if s.tx.first == nil && len(keys) > 0 {
+		s.tx.first = bytes.Clone(keys[0])
+	}
 	return resp.Simple("QUEUED")
 }
 
@@ -107,14 +112,7 @@ func (d *Dispatcher) samePartition(s *Session, keys [][]byte) bool {
 	if len(s.watched) > 0 {
 		first = s.watched[0].key
 	} else if s.tx != nil {
-		for _, c := range s.tx.cmds {
-			if cmd := lookup(d.cmds, c[0]); cmd != nil {
-				if ks := d.subcommand(cmd, c).KeysOf(c); len(ks) > 0 {
-					first = ks[0]
-					break
-				}
-			}
-		}
+		first = s.tx.first
 	}
 	if first == nil {
 		first = keys[0]
