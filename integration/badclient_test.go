@@ -306,18 +306,20 @@ func TestBadClientNotReading(t *testing.T) {
 	_ = stuck.Close()
 }
 
-// waitOmem waits until some client of n shows pending output in CLIENT
-// LIST, and returns that line.
+// waitOmem waits until a client of n stuck in GET shows pending output
+// in CLIENT LIST, and returns that line.
 func waitOmem(t testing.TB, n *Node) string {
 	t.Helper()
 	var line string
-	Eventually(t, 10*time.Second, "a client with omem > 0", func() error {
+	Eventually(t, 10*time.Second, "a client stuck in GET with omem > 0", func() error {
 		list, err := n.Client(t, 2).ClientList(context.Background()).Result()
 		if err != nil {
 			return err
 		}
 		for _, l := range strings.Split(list, "\n") {
-			if f := clientFields(l); f["omem"] != "" && f["omem"] != "0" {
+			// The stuck client's GETs, not another client caught
+			// between a reply's write and its flush.
+			if f := clientFields(l); f["cmd"] == "get" && f["omem"] != "" && f["omem"] != "0" {
 				line = l
 				return nil
 			}
