@@ -19,10 +19,12 @@ const setFormat = 1
 const (
 	flagTombstone = 1 << iota
 	flagExpiry
+	flagKind // a Kind byte follows the flags
 )
 
 // AppendBinary appends s's encoding to dst: a format byte, then per sibling
-// its dot, flags, time, optional expiry, past and value.
+// its dot, flags, an optional kind (a value that is not a plain string),
+// time, optional expiry, past and value.
 func (s Set) AppendBinary(dst []byte) []byte {
 	dst = append(dst, setFormat)
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
@@ -37,7 +39,13 @@ func (s Set) AppendBinary(dst []byte) []byte {
 		if sb.Expiry != 0 {
 			flags |= flagExpiry
 		}
+		if sb.Kind != KindString && !sb.Tombstone {
+			flags |= flagKind
+		}
 		dst = append(dst, flags)
+		if flags&flagKind != 0 {
+			dst = append(dst, byte(sb.Kind))
+		}
 		dst = binary.AppendVarint(dst, sb.Time)
 		if sb.Expiry != 0 {
 			dst = binary.AppendVarint(dst, sb.Expiry)
@@ -68,6 +76,15 @@ func DecodeSet(b []byte) (Set, error) {
 		sb.Dot.Counter = d.uvarint()
 		flags := d.byte()
 		sb.Tombstone = flags&flagTombstone != 0
+		if flags&flagKind != 0 {
+			sb.Kind = Kind(d.byte())
+			if sb.Kind == KindString || sb.Tombstone {
+				d.fail()
+			}
+		}
+		if flags&^(flagTombstone|flagExpiry|flagKind) != 0 {
+			d.fail()
+		}
 		sb.Time = d.varint()
 		if flags&flagExpiry != 0 {
 			sb.Expiry = d.varint()

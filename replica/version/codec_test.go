@@ -1,6 +1,7 @@
 package version
 
 import (
+	"bytes"
 	"math/rand"
 	"strings"
 	"testing"
@@ -117,5 +118,40 @@ func BenchmarkPutMerge(b *testing.B) {
 	for b.Loop() {
 		s2, _ := s.Put("node-1", s.Context(), Sibling{Value: make([]byte, 100), Time: 2}, 0)
 		_ = s2
+	}
+}
+
+func TestKindRoundTrip(t *testing.T) {
+	s := Set{
+		{Dot: Dot{"a", 1}, Value: []byte("x"), Kind: KindCounter, Time: 5},
+		{Dot: Dot{"b", 2}, Value: []byte{}, Kind: KindHash, Time: 6, Expiry: 9},
+		{Dot: Dot{"c", 3}, Value: []byte("plain"), Time: 7},
+		{Dot: Dot{"d", 4}, Tombstone: true, Time: 8},
+	}
+	got, err := DecodeSet(s.AppendBinary(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Equal(s) {
+		t.Fatalf("round trip: got %+v, want %+v", got, s)
+	}
+	// A kind byte of 0 (a string spelled with the kind flag) or on a
+	// tombstone is not an encoding AppendBinary makes.
+	for _, bad := range []Set{
+		{{Dot: Dot{"a", 1}, Value: []byte("x"), Kind: KindHash}},
+	} {
+		b := bad.AppendBinary(nil)
+		i := bytes.Index(b, []byte{flagKind, byte(KindHash)})
+		if i < 0 {
+			t.Fatal("kind byte not found")
+		}
+		b[i+1] = 0
+		if _, err := DecodeSet(b); err == nil {
+			t.Error("kind 0 behind the kind flag decoded")
+		}
+		b[i] = flagKind | flagTombstone | 0x40
+		if _, err := DecodeSet(b); err == nil {
+			t.Error("unknown flag bits decoded")
+		}
 	}
 }

@@ -25,6 +25,7 @@ type Sibling struct {
 	Dot       Dot
 	Past      Context // context the write was made with
 	Value     []byte  // nil for a tombstone
+	Kind      Kind    // how Value is read; KindString for a plain value
 	Tombstone bool
 	Time      int64 // coordinator's wall clock, Unix ms
 	Expiry    int64 // Unix ms; 0 means no expiry
@@ -187,6 +188,12 @@ func pick(a, b *Sibling) Sibling {
 		}
 		return *b
 	}
+	if a.Kind != b.Kind {
+		if a.Kind > b.Kind {
+			return *a
+		}
+		return *b
+	}
 	if bytes.Compare(a.Value, b.Value) >= 0 {
 		return *a
 	}
@@ -215,7 +222,7 @@ func (s Set) Expire(now int64) (Set, bool) {
 				out = append(Set(nil), s...)
 				changed = true
 			}
-			out[i].Tombstone, out[i].Value = true, nil
+			out[i].Tombstone, out[i].Value, out[i].Kind = true, nil, KindString
 		}
 	}
 	if !changed {
@@ -253,7 +260,7 @@ func (s Set) Equal(o Set) bool {
 	for i := range s {
 		a, b := &s[i], &o[i]
 		if a.Dot != b.Dot || !a.Past.Equal(b.Past) || a.Tombstone != b.Tombstone ||
-			a.Time != b.Time || a.Expiry != b.Expiry || !bytes.Equal(a.Value, b.Value) {
+			a.Time != b.Time || a.Expiry != b.Expiry || a.Kind != b.Kind || !bytes.Equal(a.Value, b.Value) {
 			return false
 		}
 	}
