@@ -26,8 +26,19 @@ var (
 
 // Hash is the placement hash of a key: murmur3 Sum64 (seed 0) of its Tag.
 // Storage orders keys by this same value, so that a partition is a
-// contiguous range.
-func Hash(key []byte) uint64 { return murmur3.Sum64(Tag(key)) }
+// contiguous range. An internal key (keys.go) hashes as the user key it
+// belongs to: an escaped key as itself, a collection's element record as
+// its collection, so a collection is one partition and one hash.
+func Hash(key []byte) uint64 {
+	for len(key) > 1 && key[0] == internalMark { // each step shortens key
+		user, ok := Owner(key)
+		if !ok {
+			break
+		}
+		key = user
+	}
+	return murmur3.Sum64(Tag(key))
+}
 
 // Tag is the part of key that places it, as in Redis Cluster: the text
 // between the first '{' and the first '}' after it, if that is not empty;
