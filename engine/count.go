@@ -9,12 +9,19 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/util"
+
+	"github.com/ringkv/ringkv/cluster/ring"
 )
 
 // Len returns the number of keys whose set holds a value sibling
 // (version.Set.HasLive): expired values not yet swept count, tombstones
-// do not.
+// do not, and neither do collections' element records (a collection
+// counts once, by its header record).
 func (db *DB) Len() int64 { return db.live.Load() }
+
+// counted reports whether key's record counts in Len: every key but a
+// collection's element record (cluster/ring's internal keys).
+func counted(key []byte) bool { return !ring.IsElement(key) }
 
 // countProgress is how often a recount logs.
 const countProgress = 5 * time.Second
@@ -56,7 +63,7 @@ func (db *DB) recount() (int64, error) {
 			return 0, fmt.Errorf("%w: %x: %w", ErrCorrupt, it.Key(), err)
 		}
 		seen++
-		if live {
+		if _, key, ok := parseDataKey(it.Key()); live && ok && counted(key) {
 			n++
 		}
 		if time.Since(last) >= countProgress {

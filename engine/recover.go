@@ -276,7 +276,9 @@ func (db *DB) reconcile(s map[string]suspect, before map[string][]byte) {
 			to, _ = recordDigest(sp.key, after)
 		}
 		db.tree.t.Update(sp.h, from, to)
-		db.live.Add(b2i(rawLive(after)) - b2i(rawLive(old)))
+		if counted(sp.key) {
+			db.live.Add(b2i(rawLive(after)) - b2i(rawLive(old)))
+		}
 		db.log.Info().Bytes("key", sp.key).Msg("a write reported failed was in the journal: the reopen applied it")
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"fmt"
 
 	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -38,6 +40,49 @@ func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Se
 	}
 	if err := it.Error(); err != nil {
 		return fmt.Errorf("engine: range %016x-%016x: %w", lo, hi, closedErr(err))
+	}
+	return nil
+}
+
+// Prefix calls fn for every stored key that starts with prefix and sorts
+// after after (from the first when after is nil), in key order, with its
+// set, tombstone-only sets included, until fn returns false. Every key
+// with the prefix must share the prefix's placement hash, as a
+// collection's element records do (cluster/ring.ElementPrefix), so they
+// are one contiguous range. Like Range it reads a snapshot, and fn owns
+// key and s.
+func (db *DB) Prefix(prefix, after []byte, fn func(key []byte, s version.Set) bool) error {
+	h := Hash(prefix)
+	r := &util.Range{Start: dataKey(h, prefix)}
+	if after != nil {
+		r.Start = append(dataKey(h, after), 0) // the first key past after
+	}
+	if end := ring.PrefixEnd(prefix); end != nil {
+		r.Limit = dataKey(h, end)
+	} else {
+		r.Limit = dataRange(h, h).Limit
+	}
+	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	for it.Next() {
+		_, key, ok := parseDataKey(it.Key())
+		if !ok {
+			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
+		}
+		key = append([]byte(nil), key...)
+		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+		if err != nil {
+			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		}
+		if len(s) == 0 {
+			continue
+		}
+		if !fn(key, s) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("engine: prefix %q: %w", prefix, closedErr(err))
 	}
 	return nil
 }

@@ -96,7 +96,9 @@ func (db *DB) storeBatch(b *leveldb.Batch, r *keyRec, next version.Set) error {
 		db.dropBlob(r.blob, r.blobSize)
 	}
 	db.tree.t.Update(h, r.digest, digest)
-	db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
+	if counted(key) {
+		db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
+	}
 	db.writes.Add(1)
 	db.dirty.Store(true)
 	return nil
