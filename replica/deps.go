@@ -16,6 +16,9 @@ type Store interface {
 	UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
 	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
 	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
+	// Prefix visits the keys with prefix after after, in key order (one
+	// collection's element records, which share a placement hash).
+	Prefix(prefix, after []byte, fn func(key []byte, s version.Set) bool) error
 	Len() int64
 	// Flush removes every key and drops, from then on, merged versions
 	// written at or before the given time (Unix ms).

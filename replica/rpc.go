@@ -111,6 +111,8 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		return nil, err
 	case MethodScan:
 		return c.serveScan(ctx, body)
+	case MethodElements:
+		return c.serveElements(ctx, body)
 	case MethodLen:
 		return binary.AppendUvarint(nil, uint64(c.store.Len())), nil
 	case MethodFlush:

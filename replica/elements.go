@@ -1,0 +1,224 @@
+package replica
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"slices"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// MethodElements reads one page of a collection's element records:
+// body: uvarint len, prefix, uvarint len, after (empty: from the first),
+// uvarint limit; reply: last flush time (8 bytes), then per record uvarint
+// len, key, uvarint len, encoded set, then 0 (done) or 1 (more).
+const MethodElements uint8 = 14
+
+// elementsPage is how many records one replica returns per page.
+const elementsPage = 512
+
+// Elements visits the records whose keys start with prefix (a collection's
+// element records: cluster/ring.ElementPrefix, which share one placement
+// hash) and sort after after (nil: from the first), in key order, until
+// fn returns false. Each record is the merge of what o.R of the
+// partition's primaries hold (this node first when it is one), so an
+// acknowledged element write is seen as Get would see it; replicas found
+// behind are left to anti-entropy. Pages of elementsPage records keep
+// each answer bounded: a page is complete up to the smallest last key of
+// the replicas that had more.
+func (c *Coordinator) Elements(ctx context.Context, prefix, after []byte, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
+	list := c.readOrder(c.replicas(prefix))
+	if len(list) == 1 && list[0] == c.cfg.Node {
+		return c.elementsLocal(prefix, after, fn)
+	}
+	for {
+		page, bound, err := c.elementsPage(ctx, prefix, after, list, o)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			if !fn(e.key, e.set) {
+				return nil
+			}
+		}
+		if bound == nil {
+			return nil
+		}
+		after = bound
+	}
+}
+
+// elementsLocal walks this node's copy alone (a single node).
+func (c *Coordinator) elementsLocal(prefix, after []byte, fn func([]byte, version.Set) bool) error {
+	now := c.Now()
+	return c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+		s, _ = s.Expire(now)
+		return fn(key, s)
+	})
+}
+
+// elementsPage gathers one page from o.R primaries and merges it. bound is
+// where the next page starts, nil when no replica had more.
+func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, list []string, o ReadOptions) (page []scanEntry, bound []byte, err error) {
+	var targets []copyTarget
+	for _, n := range list {
+		if c.up(n) {
+			targets = append(targets, copyTarget{Node: n})
+		}
+	}
+	t := newTally(need(o.R, c.cfg.R, len(list)), need(o.PR, c.cfg.PR, len(list)), targets)
+	type answer struct {
+		entries []scanEntry
+		more    bool
+		err     error
+	}
+	replies := make(chan answer, len(targets))
+	bctx, cancel := c.background(ctx)
+	defer cancel()
+	for _, x := range targets {
+		c.track(func() {
+			var a answer
+			a.entries, a.more, a.err = c.elementsFrom(bctx, x.Node, prefix, after)
+			replies <- a
+		})
+	}
+	merged := map[string]version.Set{}
+	wait := ctxDone(ctx, c.cfg.Timeout)
+	defer wait.stop()
+	for !t.met() && !t.hopeless() {
+		select {
+		case a := <-replies:
+			t.answer(a.err == nil, true, true)
+			if a.err != nil {
+				c.log.Debug().Err(a.err).Msg("element read failed on a replica")
+				continue
+			}
+			for _, e := range a.entries {
+				merged[string(e.key)] = merged[string(e.key)].Merge(e.set)
+			}
+			if a.more && len(a.entries) > 0 {
+				if last := a.entries[len(a.entries)-1].key; bound == nil || bytes.Compare(last, bound) < 0 {
+					bound = last
+				}
+			}
+		case <-wait.done:
+			return nil, nil, t.err("R")
+		}
+	}
+	if !t.met() {
+		return nil, nil, t.err("R")
+	}
+	flushed := c.flushedAt()
+	for k, s := range merged {
+		if bound != nil && k > string(bound) {
+			continue // past a replica's page end: the next page has it whole
+		}
+		if s = s.DropBefore(flushed); len(s) > 0 {
+			page = append(page, scanEntry{key: []byte(k), set: s})
+		}
+	}
+	slices.SortFunc(page, func(a, b scanEntry) int { return bytes.Compare(a.key, b.key) })
+	return page, bound, nil
+}
+
+// elementsFrom reads one page from node (this node included).
+func (c *Coordinator) elementsFrom(ctx context.Context, node string, prefix, after []byte) ([]scanEntry, bool, error) {
+	if node == c.cfg.Node {
+		b, err := c.serveElements(ctx, encodeElements(prefix, after, elementsPage))
+		if err != nil {
+			return nil, false, err
+		}
+		return decodeElements(b)
+	}
+	b, err := c.call(ctx, node, MethodElements, encodeElements(prefix, after, elementsPage))
+	if err != nil {
+		return nil, false, err
+	}
+	return decodeElements(b)
+}
+
+func encodeElements(prefix, after []byte, limit int) []byte {
+	b := binary.AppendUvarint(nil, uint64(len(prefix)))
+	b = append(b, prefix...)
+	b = binary.AppendUvarint(b, uint64(len(after)))
+	b = append(b, after...)
+	return binary.AppendUvarint(b, uint64(limit))
+}
+
+// serveElements answers MethodElements from the local store.
+func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, error) {
+	bad := errors.New("replica: malformed element read request")
+	prefix, rest, ok := cutBytes(body)
+	if !ok || len(prefix) == 0 {
+		return nil, bad
+	}
+	after, rest, ok := cutBytes(rest)
+	if !ok {
+		return nil, bad
+	}
+	limit, n := binary.Uvarint(rest)
+	if n <= 0 || n != len(rest) || limit == 0 {
+		return nil, bad
+	}
+	if len(after) == 0 {
+		after = nil
+	} else if !bytes.HasPrefix(after, prefix) {
+		return nil, bad
+	}
+	now := c.Now()
+	out := binary.BigEndian.AppendUint64(nil, uint64(c.store.FlushedAt()))
+	var count uint64
+	more := false
+	err := c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+		if count == limit {
+			more = true
+			return false
+		}
+		count++
+		s, _ = s.Expire(now)
+		out = binary.AppendUvarint(out, uint64(len(key)))
+		out = append(out, key...)
+		enc := s.AppendBinary(nil)
+		out = binary.AppendUvarint(out, uint64(len(enc)))
+		out = append(out, enc...)
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if more {
+		return append(out, 1), nil
+	}
+	return append(out, 0), nil
+}
+
+// decodeElements decodes serveElements' reply. The sender's flush time is
+// not needed: the coordinator drops what its own flush removed, and a
+// replica's flush removed its records already.
+func decodeElements(b []byte) (entries []scanEntry, more bool, err error) {
+	bad := errors.New("replica: malformed element read reply")
+	if len(b) < 9 {
+		return nil, false, bad
+	}
+	b = b[8:]
+	for {
+		if len(b) == 1 && b[0] <= 1 {
+			return entries, b[0] == 1, nil
+		}
+		var e scanEntry
+		var enc []byte
+		var ok bool
+		if e.key, b, ok = cutBytes(b); !ok {
+			return nil, false, bad
+		}
+		if enc, b, ok = cutBytes(b); !ok {
+			return nil, false, bad
+		}
+		if e.set, err = version.DecodeSet(enc); err != nil {
+			return nil, false, err
+		}
+		entries = append(entries, e)
+	}
+}

@@ -1,0 +1,78 @@
+package replica_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// TestElementsQuorumRead: a collection's element records written with
+// W=2 of 3 (one replica missing each of a different third) are all seen
+// by Elements with R=2 from every node, merged, in key order, across
+// several pages; stopping early stops; with two replicas down the read
+// fails with a quorum error instead of answering partially.
+func TestElementsQuorumRead(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	const n = 1300 // more than two pages
+	coll := []byte("myhash")
+	var want []string
+	for i := 0; i < n; i++ {
+		k := ring.ElementKey(ring.ElemHash, coll, fmt.Appendf(nil, "f%05d", i))
+		want = append(want, string(k))
+		// Write on two stores directly: the third misses it.
+		for j, name := range []string{"n1", "n2", "n3"} {
+			if j == i%3 {
+				continue
+			}
+			s, _ := version.Set(nil).Put("a", version.Context{}, version.Sibling{Value: []byte("v"), Time: 1}, 0)
+			if _, _, err := tc.stores[name].Merge(k, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A record of another collection with the same hash is not visited.
+	other := ring.ElementKey(ring.ElemSet, coll, []byte("x"))
+	if _, err := tc.coords["n1"].Update(ctx, other, replica.WriteOptions{}, set("x")); err != nil {
+		t.Fatal(err)
+	}
+	for _, via := range []string{"n1", "n2", "n3"} {
+		var got []string
+		err := tc.coords[via].Elements(ctx, ring.ElementPrefix(ring.ElemHash, coll), nil, replica.ReadOptions{}, func(k []byte, s version.Set) bool {
+			got = append(got, string(k))
+			return true
+		})
+		if err != nil {
+			t.Fatalf("via %s: %v", via, err)
+		}
+		if len(got) != n {
+			t.Fatalf("via %s: %d records, want %d", via, len(got), n)
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("via %s: record %d is %q, want %q", via, i, got[i], want[i])
+			}
+		}
+	}
+	// Resume after a key, stop early.
+	var got []string
+	err := tc.coords["n2"].Elements(ctx, ring.ElementPrefix(ring.ElemHash, coll), []byte(want[600]), replica.ReadOptions{}, func(k []byte, s version.Set) bool {
+		got = append(got, string(k))
+		return len(got) < 3
+	})
+	if err != nil || len(got) != 3 || got[0] != want[601] {
+		t.Fatalf("resumed read = %q, %v", got, err)
+	}
+	tc.net.Isolate("n2")
+	tc.net.Isolate("n3")
+	err = tc.coords["n1"].Elements(ctx, ring.ElementPrefix(ring.ElemHash, coll), nil, replica.ReadOptions{}, func([]byte, version.Set) bool { return true })
+	var qe *replica.QuorumError
+	if !errors.As(err, &qe) {
+		t.Fatalf("read with two replicas cut off: %v, want a quorum error", err)
+	}
+}
