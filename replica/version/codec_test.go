@@ -155,3 +155,15 @@ func TestKindRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+func TestContextBinaryPrefix(t *testing.T) {
+	c := Context{VV: VV{{"a", 3}, {"b", 1}}, Dots: []Dot{{"c", 5}}}
+	b := c.AppendBinary(nil)
+	got, rest, err := DecodeContextPrefix(append(b, 'x'))
+	if err != nil || !got.Equal(c) || string(rest) != "x" {
+		t.Fatalf("DecodeContextPrefix = %+v %q %v", got, rest, err)
+	}
+	if _, _, err := DecodeContextPrefix(b[:len(b)-1]); err == nil {
+		t.Fatal("a truncated context decoded")
+	}
+}
