@@ -1,0 +1,164 @@
+package crdt
+
+import (
+	"math"
+	"slices"
+
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// IsString reports whether a sibling of kind k is read as a string (TYPE
+// answers "string"): plain bytes or a counter.
+func IsString(k version.Kind) bool {
+	return k == version.KindString || k == version.KindCounter
+}
+
+// Value is what a plain key's record resolves to.
+type Value struct {
+	Kind   version.Kind     // the Winner's kind (IsString: a string)
+	Bytes  []byte           // what GET answers (a counter's decimal)
+	Expiry int64            // the Winner's expiry, Unix ms; 0: none
+	Winner *version.Sibling // the live sibling with the highest (Time, Node)
+	// Counter is the resolved counter when a live sibling is a counter and
+	// the winning base is a number, else nil. A rewrite of the key (EXPIRE,
+	// RENAME) writes it whole, so no increment is lost.
+	Counter *Counter
+}
+
+// Resolve resolves a plain key's record at now: ok is false if no sibling
+// is live. A collection header (Winner's Kind not IsString) resolves to its
+// Winner's payload as is. Otherwise, if a live sibling is a counter, Bytes
+// is ResolveCounter over the live siblings, unless the winning base is a
+// string that is not an integer: then Bytes is that string.
+func Resolve(s version.Set, now int64) (v Value, ok bool) {
+	w, ok := s.Winner(now)
+	if !ok {
+		return Value{}, false
+	}
+	v = Value{Kind: w.Kind, Bytes: w.Value, Expiry: w.Expiry, Winner: w}
+	if !IsString(w.Kind) {
+		return v, true
+	}
+	live := s.Live(now)
+	if !slices.ContainsFunc(live, func(sb *version.Sibling) bool { return sb.Kind == version.KindCounter }) {
+		return v, true
+	}
+	c, err := ResolveCounter(live, false)
+	if err == nil {
+		v.Bytes, v.Counter = c.Bytes(), &c
+	} else if cs, err := candidates(live, false); err == nil {
+		if b := pick(cs); b != nil && b.sib.Kind == version.KindString {
+			v.Bytes = b.sib.Value
+		}
+	}
+	return v, true
+}
+
+// ResolveCounter merges the counter (KindCounter) and base (KindString)
+// siblings among live, ignoring other kinds: the base of the highest base
+// stamp, and per actor the highest totals. A plain sibling is a base with
+// its write's stamp that absorbed nothing; if it wins but is not a number
+// in the mode, the error is ErrNotInteger (ErrNotFloat in float mode).
+// The result does not depend on live's order.
+func ResolveCounter(live []*version.Sibling, float bool) (Counter, error) {
+	cs, err := candidates(live, float)
+	if err != nil {
+		return Counter{}, err
+	}
+	out := Counter{float: float}
+	for _, c := range cs {
+		out.seen = joinTotals(out.seen, c.c.seen)
+	}
+	b := pick(cs)
+	if b == nil {
+		return out, nil
+	}
+	out.stamp = b.st
+	if b.sib.Kind == version.KindCounter {
+		out.base, out.baseF, out.absorbed = b.c.base, b.c.baseF, b.c.absorbed
+		return out, nil
+	}
+	var ok bool
+	if float {
+		out.baseF, ok = resp.ParseFloat(b.sib.Value)
+		if !ok || math.IsNaN(out.baseF) {
+			return Counter{}, ErrNotFloat
+		}
+	} else if out.base, ok = resp.ParseInt(b.sib.Value); !ok {
+		return Counter{}, ErrNotInteger
+	}
+	return out, nil
+}
+
+// candidate is a sibling that holds a base: a plain one (c is zero) or a
+// decoded counter.
+type candidate struct {
+	sib *version.Sibling
+	st  Stamp
+	c   Counter
+}
+
+// candidates decodes the plain and counter siblings among live.
+func candidates(live []*version.Sibling, float bool) ([]candidate, error) {
+	var cs []candidate
+	for _, sb := range live {
+		switch sb.Kind {
+		case version.KindString:
+			cs = append(cs, candidate{sib: sb, st: Stamp{sb.Time, sb.Dot.Node, sb.Dot.Counter}})
+		case version.KindCounter:
+			c, err := DecodeCounter(sb.Value)
+			if err != nil {
+				return nil, err
+			}
+			if c.float != float {
+				return nil, ErrMode
+			}
+			cs = append(cs, candidate{sib: sb, st: c.stamp, c: c})
+		}
+	}
+	return cs, nil
+}
+
+// pick returns the candidate whose base wins: the highest stamp; on a tie
+// (two bases with one stamp: a corrupted history) a counter over a plain
+// sibling, then the higher encoding, so the choice is order-free.
+func pick(cs []candidate) *candidate {
+	var b *candidate
+	for i := range cs {
+		if c := &cs[i]; b == nil || b.st.Less(c.st) || (b.st == c.st && c.tieKey() > b.tieKey()) {
+			b = c
+		}
+	}
+	return b
+}
+
+func (c *candidate) tieKey() string {
+	if c.sib.Kind == version.KindCounter {
+		return "\x01" + string(c.c.AppendBinary(nil))
+	}
+	return "\x00" + string(c.sib.Value)
+}
+
+// joinTotals is the per-actor maximum of a and b (both sorted by actor).
+func joinTotals(a, b []total) []total {
+	out := make([]total, 0, max(len(a), len(b)))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || (i < len(a) && a[i].actor < b[j].actor):
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].actor < a[i].actor:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, total{actor: a[i].actor,
+				p: max(a[i].p, b[j].p), n: max(a[i].n, b[j].n),
+				pf: max(a[i].pf, b[j].pf), nf: max(a[i].nf, b[j].nf)})
+			i++
+			j++
+		}
+	}
+	return out
+}
