@@ -204,6 +204,9 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 			return cur, false, err
 		}
 		sib := version.Sibling{Value: ch.Value, Tombstone: ch.Delete, Time: now, Expiry: ch.Expiry}
+		if !ch.Delete {
+			sib.Kind = ch.Kind
+		}
 		if ch.Delete {
 			sib.Value, sib.Expiry = nil, 0
 		}

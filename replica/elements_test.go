@@ -76,3 +76,22 @@ func TestElementsQuorumRead(t *testing.T) {
 		t.Fatalf("read with two replicas cut off: %v, want a quorum error", err)
 	}
 }
+
+// TestKindTravelsWithForwardedWrites: a write forwarded to the key's
+// coordinator (MethodApply) and replicated keeps its sibling kind.
+func TestKindTravelsWithForwardedWrites(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2, "n4")
+	ctx := context.Background()
+	_, err := tc.coords["n4"].Update(ctx, []byte("k"), replica.WriteOptions{}, func(cur version.Set, _ int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Value: []byte("p"), Kind: version.KindZSet}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"n1", "n2", "n3"} { // W=2 acknowledged: the third copy may lag
+		eventually(t, func() bool {
+			s, err := tc.stores[n].Get([]byte("k"))
+			return err == nil && len(s) == 1 && s[0].Kind == version.KindZSet && string(s[0].Value) == "p"
+		})
+	}
+}

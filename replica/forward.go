@@ -65,11 +65,11 @@ func encodeApply(key []byte, w int, ch *Change) []byte {
 	b := binary.AppendUvarint(nil, uint64(len(key)))
 	b = append(b, key...)
 	b = binary.AppendUvarint(b, uint64(max(w, 0)))
-	var del byte
+	flags := byte(ch.Kind) << 1 // the low bit is the delete flag
 	if ch.Delete {
-		del = 1
+		flags = 1
 	}
-	b = append(b, del)
+	b = append(b, flags)
 	b = binary.AppendVarint(b, ch.Expiry)
 	b = binary.AppendUvarint(b, uint64(len(ch.Value)))
 	b = append(b, ch.Value...)
@@ -86,7 +86,10 @@ func decodeApply(b []byte) (key []byte, w int, ch *Change, err error) {
 	if n <= 0 || len(b) < n+1 || wv > 1<<16 {
 		return nil, 0, nil, bad
 	}
-	ch = &Change{Delete: b[n] == 1}
+	ch = &Change{Delete: b[n]&1 == 1, Kind: version.Kind(b[n] >> 1)}
+	if ch.Delete && ch.Kind != version.KindString {
+		return nil, 0, nil, bad
+	}
 	b = b[n+1:]
 	if ch.Expiry, n = binary.Varint(b); n <= 0 {
 		return nil, 0, nil, bad

@@ -11,8 +11,9 @@ import "github.com/ringkv/ringkv/replica/version"
 type Change struct {
 	Context version.Context
 	Value   []byte
-	Delete  bool  // write a tombstone instead of Value
-	Expiry  int64 // Unix ms; 0 means none
+	Kind    version.Kind // how Value is read (a counter, a collection's header ...)
+	Delete  bool         // write a tombstone instead of Value
+	Expiry  int64        // Unix ms; 0 means none
 }
 
 // UpdateFunc inspects the current set at now (Unix ms) and returns the
