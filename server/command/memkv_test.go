@@ -49,9 +49,9 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	if err != nil || ch == nil {
 		return replica.Result{Set: cur}, err
 	}
-	nv := version.Sibling{Tombstone: ch.Delete, Time: k.now, Expiry: ch.Expiry}
+	nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
 	if !ch.Delete {
-		nv.Value = append([]byte{}, ch.Value...)
+		nv.Value, nv.Kind = append([]byte{}, ch.Value...), ch.Kind
 	}
 	ns, dot := cur.Put(k.node, ch.Context, nv, 0)
 	k.m[string(key)] = ns
@@ -114,6 +114,8 @@ func (k *memKV) Now() int64 {
 	defer k.mu.Unlock()
 	return k.now
 }
+
+func (k *memKV) Actor() string { return k.node }
 
 func (k *memKV) advance(ms int64) {
 	k.mu.Lock()
