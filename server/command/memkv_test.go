@@ -51,7 +51,7 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	}
 	nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
 	if !ch.Delete {
-		nv.Value, nv.Kind = append([]byte{}, ch.Value...), ch.Kind
+		nv.Value = append([]byte{}, ch.Value...)
 	}
 	ns, dot := cur.Put(k.node, ch.Context, nv, 0)
 	k.m[string(key)] = ns
