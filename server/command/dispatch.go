@@ -20,15 +20,20 @@ type Dispatcher struct {
 	pubsub   *pubsub             // subscriptions and MONITOR (pubsub.go)
 	intro    introspection       // SLOWLOG, LATENCY, CLIENT PAUSE (introspect.go)
 	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
+	raw      KV                  // the store under internal keys (userkv.go)
+	colls    collLocks           // one writer per collection (collection.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
 func New(env *Env) *Dispatcher {
 	d := &Dispatcher{env: env.withDefaults(), gate: newGate(), pubsub: newPubSub()}
+	d.raw = d.env.KV
+	d.env.KV = userKV{d.raw} // handlers see user keys only
 	if d.env.Topology == nil {
 		d.env.Topology = localTopology{d}
 	}
 	d.sorted = append(d.table(), d.pubsubCommands()...) // pubsub.go
+	d.sorted = append(d.sorted, d.typeCommands()...)    // types.go
 	sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i].Name < d.sorted[j].Name })
 	d.cmds = make(map[string]*Command, len(d.sorted))
 	for _, c := range d.sorted {

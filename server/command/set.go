@@ -1,0 +1,4 @@
+package command
+
+// setCommands are the set commands.
+func (d *Dispatcher) setCommands() []*Command { return nil }
