@@ -22,7 +22,9 @@ const MethodExec = replica.MethodUser
 // single-key write to the key's coordinator, the first of its primaries
 // that is up (Dynamo: writes are coordinated by a node in the key's
 // preference list; one coordinator per key makes read-modify-writes such
-// as INCR atomic), multi-key commands split by key and run in parallel.
+// as INCR atomic); MGET, MSET, DEL, UNLINK and EXISTS split by key and
+// run in parallel; other multi-key commands run whole at their keys'
+// coordinator when the keys share a partition, and get CROSSSLOT otherwise.
 // Everything else runs here: reads may be coordinated anywhere. This is
 // the one way a command reaches another node (MethodExec).
 type router struct {
@@ -90,7 +92,19 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 	if sp, ok := splits[cmd.Name]; ok && (sp.step == 1 || (len(args)-1)%sp.step == 0) {
 		return r.splitExec(ctx, s, args, sp)
 	}
-	if cmd.Flags&command.Write == 0 || cmd.LastKey != cmd.FirstKey {
+	if keys := cmd.KeysOf(args); len(keys) > 1 {
+		// A multi-key command (SMOVE, SINTERSTORE, RENAME, ...) runs whole
+		// where its keys live, atomically, as in Redis Cluster; keys in
+		// two partitions cannot be (DESIGN.md, "Replication defaults").
+		if !r.disp.SamePartition(keys) {
+			return errCrossSlot
+		}
+		if cmd.Flags&command.Write == 0 {
+			return r.disp.Do(ctx, s, args)
+		}
+		return r.runAt(ctx, s, r.coord.Coordinators(keys[0]), args)
+	}
+	if cmd.Flags&command.Write == 0 {
 		return r.disp.Do(ctx, s, args)
 	}
 	return r.runAt(ctx, s, r.coord.Coordinators(args[cmd.FirstKey]), args)
