@@ -19,3 +19,8 @@ func (c *Coordinator) actorID() string {
 	c.actor.Store(a)
 	return a.name
 }
+
+// Actor returns the name this node's next write carries in its dot (the
+// node name and the store's current actor token): the actor a counter
+// increment is credited to (crdt.Counter).
+func (c *Coordinator) Actor() string { return c.actorID() }

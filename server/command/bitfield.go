@@ -26,13 +26,9 @@ func (d *Dispatcher) bitfieldGeneric(s *Session, args [][]byte, ro bool) resp.Re
 	case r.IsError():
 		return r
 	case readOnly(ops):
-		w, err := d.read(s, args[1])
+		v, _, err := d.readString(s, args[1])
 		if err != nil {
 			return errorReply(err)
-		}
-		var v []byte
-		if w != nil {
-			v = w.Value
 		}
 		_, out := runBitfield(v, ops)
 		return bfReply(out)

@@ -45,21 +45,20 @@ func (d *Dispatcher) getbit(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errBitOffset
 	}
-	w, err := d.read(s, args[1])
-	if err != nil || w == nil {
+	v, ok, err := d.readString(s, args[1])
+	if err != nil || !ok {
 		return orInt(err, 0)
 	}
-	return resp.Int(int64(bitAt(w.Value, off)))
+	return resp.Int(int64(bitAt(v, off)))
 }
 
 // BITCOUNT key [start end [BYTE|BIT]]. As in Redis 7.0, a missing key
 // counts 0 before its arguments are looked at.
 func (d *Dispatcher) bitcount(s *Session, args [][]byte) resp.Reply {
-	w, err := d.read(s, args[1])
-	if err != nil || w == nil {
+	v, ok, err := d.readString(s, args[1])
+	if err != nil || !ok {
 		return orInt(err, 0)
 	}
-	v := w.Value
 	n := int64(len(v))
 	first, last, ok := int64(0), n*8-1, n > 0
 	switch len(args) {
@@ -113,11 +112,10 @@ func (d *Dispatcher) bitpos(s *Session, args [][]byte) resp.Reply {
 	if bit != 0 && bit != 1 {
 		return errBitArg
 	}
-	w, err := d.read(s, args[1])
-	if err != nil || w == nil {
+	v, ok, err := d.readString(s, args[1])
+	if err != nil || !ok {
 		return orInt(err, -bit)
 	}
-	v := w.Value
 	n := int64(len(v))
 	start, end, isBit := int64(0), n-1, false
 	switch len(args) {
@@ -164,18 +162,16 @@ func (d *Dispatcher) bitop(s *Session, args [][]byte) resp.Reply {
 	}
 	srcs := make([][]byte, len(args)-3)
 	for i, k := range args[3:] {
-		w, err := d.read(s, k)
+		v, _, err := d.readString(s, k)
 		if err != nil {
 			return errorReply(err)
 		}
-		if w != nil {
-			srcs[i] = w.Value
-		}
+		srcs[i] = v
 	}
 	res := bitop(op, srcs)
 	_, err := d.update(s, args[2], func(cur version.Set, now int64) (*replica.Change, error) {
 		if len(res) > 0 {
-			return put(cur, res, 0), nil
+			return d.assign(cur, now, res, 0), nil
 		}
 		if _, live := cur.Winner(now); live {
 			return tombstone(cur), nil

@@ -1,33 +1,34 @@
 package command
 
 import (
+	"errors"
 	"math"
-	"strconv"
 
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
-// modify runs a read-modify-write of key's winning value (nil if none)
-// that keeps its expiry, as Redis's INCR, APPEND and SETRANGE do. fn returns
-// the new value, or nil to write nothing; its error becomes the reply.
+// modify runs a read-modify-write of key's string value (nil if none;
+// WRONGTYPE for another type) that keeps its expiry, as Redis's APPEND,
+// SETRANGE and INCRBYFLOAT do. fn returns the new value, or nil to write
+// nothing; its error becomes the reply. The write absorbs a counter's
+// increments the coordinator saw (crdt.Assign).
 func (d *Dispatcher) modify(s *Session, key []byte, fn func(old []byte, live bool) ([]byte, error)) ([]byte, error) {
 	var out []byte
 	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
-		var old []byte
-		var exp int64
-		w, live := cur.Winner(now)
-		if live {
-			old, exp = w.Value, w.Expiry
+		v, live, err := stringOf(cur, now)
+		if err != nil {
+			return nil, err
 		}
-		nv, err := fn(old, live)
+		nv, err := fn(v.Bytes, live)
 		if err != nil || nv == nil {
-			out = clone(old)
+			out = clone(v.Bytes)
 			return nil, err
 		}
 		out = nv
-		return put(cur, nv, exp), nil
+		return d.assign(cur, now, nv, v.Expiry), nil
 	})
 	return out, err
 }
@@ -59,21 +60,25 @@ func (d *Dispatcher) decrby(s *Session, args [][]byte) resp.Reply {
 	return d.incrBy(s, args[1], -n)
 }
 
+// incrBy adds by to key's counter: one counter sibling superseding what
+// the coordinator holds, crediting by to its actor, so increments made
+// concurrently elsewhere add up (crdt.Incr). It keeps the key's expiry.
 func (d *Dispatcher) incrBy(s *Session, key []byte, by int64) resp.Reply {
 	var res int64
-	_, err := d.modify(s, key, func(old []byte, live bool) ([]byte, error) {
-		var v int64
-		if live {
-			var ok bool
-			if v, ok = resp.ParseInt(old); !ok {
-				return nil, &replyError{errNotInteger}
-			}
+	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
+		v, _, err := stringOf(cur, now)
+		if err != nil {
+			return nil, err
 		}
-		if (by < 0 && v < math.MinInt64-by) || (by > 0 && v > math.MaxInt64-by) {
+		c, err := crdt.Incr(cur, now, d.env.KV.Actor(), by)
+		switch {
+		case errors.Is(err, crdt.ErrOverflow):
 			return nil, &replyError{errOverflow}
+		case err != nil:
+			return nil, &replyError{errNotInteger}
 		}
-		res = v + by
-		return strconv.AppendInt(nil, res, 10), nil
+		res, _ = c.Int()
+		return &replica.Change{Context: cur.Context(), Kind: version.KindCounter, Value: c.AppendBinary(nil), Expiry: v.Expiry}, nil
 	})
 	if err != nil {
 		return errorReply(err)
@@ -135,13 +140,9 @@ func (d *Dispatcher) getrange(s *Session, args [][]byte) resp.Reply {
 	if !ok1 || !ok2 {
 		return errNotInteger
 	}
-	w, err := d.read(s, args[1])
+	v, _, err := d.readString(s, args[1])
 	if err != nil {
 		return errorReply(err)
-	}
-	var v []byte
-	if w != nil {
-		v = w.Value
 	}
 	return resp.Bulk(substr(v, start, end))
 }
@@ -178,12 +179,12 @@ func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
 		return resp.Err("ERR offset is out of range")
 	}
 	val := args[3]
-	if len(val) > 0 && !d.fits(off, int64(len(val))) {
-		return errStringTooBig
-	}
 	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
-		if len(val) == 0 {
+		switch {
+		case len(val) == 0:
 			return nil, nil
+		case !d.fits(off, int64(len(val))): // after the type check, as Redis
+			return nil, &replyError{errStringTooBig}
 		}
 		size := max(int64(len(old)), off+int64(len(val)))
 		b := make([]byte, size)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -92,16 +93,18 @@ func isRangeErr(err error) bool {
 
 // debugObject is DEBUG OBJECT's line for key's value.
 func (d *Dispatcher) debugObject(s *Session, key []byte) resp.Reply {
-	w, set, err := d.lookupValue(s, key)
-	switch {
-	case err != nil:
+	_, set, err := d.lookupValue(s, key)
+	if err != nil {
 		return errorReply(err)
-	case w == nil:
+	}
+	now := d.env.KV.Now()
+	v, ok := crdt.Resolve(set, now)
+	if !ok {
 		return errNoSuchKey
 	}
-	live := len(set.Live(d.env.KV.Now()))
+	w, live := v.Winner, len(set.Live(now))
 	return resp.Simple(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d siblings:%d",
-		w, refcount(w.Value), stringEncoding(w.Value), rdbStringLen(w.Value),
+		w, refcount(v.Bytes), encoding(v), rdbStringLen(v.Bytes),
 		(w.Time/1000)&(1<<24-1), d.idleSeconds(w), live))
 }
 

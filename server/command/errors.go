@@ -13,6 +13,7 @@ var (
 	errSyntax       = resp.ErrSyntax()
 	errNotInteger   = resp.ErrNotInteger()
 	errNotFloat     = resp.ErrNotFloat()
+	errWrongType    = resp.ErrWrongType()
 	errOverflow     = resp.ErrOverflow()
 	errNaNOrInf     = resp.ErrNaNOrInf()
 	errNoAuth       = resp.ErrNoAuth()

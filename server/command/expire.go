@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -98,14 +99,14 @@ func (d *Dispatcher) expireGeneric(s *Session, args [][]byte, sec, rel bool) res
 	}
 	var done bool
 	_, err := d.update(s, args[1], func(cur version.Set, now int64) (*replica.Change, error) {
-		w, live := cur.Winner(now)
-		if done = live && f.allow(w.Expiry, when); !done {
+		v, live := crdt.Resolve(cur, now)
+		if done = live && f.allow(v.Expiry, when); !done {
 			return nil, nil
 		}
 		if when <= now {
 			return tombstone(cur), nil
 		}
-		return put(cur, w.Value, when), nil
+		return rewrite(cur, v, now, when)
 	})
 	return orInt(err, b2i(done))
 }
@@ -114,11 +115,11 @@ func (d *Dispatcher) expireGeneric(s *Session, args [][]byte, sec, rel bool) res
 func (d *Dispatcher) persist(s *Session, args [][]byte) resp.Reply {
 	var done bool
 	_, err := d.update(s, args[1], func(cur version.Set, now int64) (*replica.Change, error) {
-		w, live := cur.Winner(now)
-		if done = live && w.Expiry != 0; !done {
+		v, live := crdt.Resolve(cur, now)
+		if done = live && v.Expiry != 0; !done {
 			return nil, nil
 		}
-		return put(cur, w.Value, 0), nil
+		return rewrite(cur, v, now, 0)
 	})
 	return orInt(err, b2i(done))
 }

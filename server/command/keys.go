@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -55,16 +56,31 @@ func (d *Dispatcher) exists(s *Session, args [][]byte) resp.Reply {
 	return resp.Int(n)
 }
 
-// TYPE key: "string" or "none".
+// TYPE key: string (a counter too), hash, set, zset, list, or none.
 func (d *Dispatcher) typ(s *Session, args [][]byte) resp.Reply {
-	w, err := d.read(s, args[1])
+	v, ok, err := d.readValue(s, args[1])
 	switch {
 	case err != nil:
 		return errorReply(err)
-	case w == nil:
+	case !ok:
 		return resp.Simple("none")
 	}
-	return resp.Simple("string")
+	return resp.Simple(typeName(v.Kind))
+}
+
+// typeName is TYPE's name for a key whose winner has kind k.
+func typeName(k version.Kind) string {
+	switch k {
+	case version.KindHash:
+		return "hash"
+	case version.KindSet:
+		return "set"
+	case version.KindZSet:
+		return "zset"
+	case version.KindList:
+		return "list"
+	}
+	return "string"
 }
 
 // RENAME key newkey
@@ -80,18 +96,18 @@ func (d *Dispatcher) renamenx(s *Session, args [][]byte) resp.Reply {
 // move is RENAME (nx: RENAMENX): copy src's value and expiry to dst, then
 // delete src. Two Updates: not atomic across the keys.
 func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
-	w, err := d.read(s, src)
+	v, ok, err := d.readValue(s, src)
 	switch {
 	case err != nil:
 		return errorReply(err)
-	case w == nil:
+	case !ok:
 		return errNoSuchKey
 	case bytes.Equal(src, dst) && nx:
 		return resp.Int(0)
 	case bytes.Equal(src, dst):
 		return resp.OK()
 	}
-	wrote, err := d.copyTo(s, dst, w, !nx)
+	wrote, err := d.copyTo(s, dst, v, !nx)
 	if err == nil && wrote {
 		_, err = d.remove(s, src)
 	}
@@ -104,16 +120,21 @@ func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
 	return resp.OK()
 }
 
-// copyTo writes w's value and expiry to dst, unless dst is live and not
-// replace; it reports whether it wrote.
-func (d *Dispatcher) copyTo(s *Session, dst []byte, w *version.Sibling, replace bool) (bool, error) {
+// copyTo writes v's value, kind and expiry to dst, unless dst is live and
+// not replace; it reports whether it wrote. A string (a counter's total
+// included) is a base-setting write on dst, as SET (crdt.Assign): dst's
+// own increments it did not see still add up, src's history stays behind.
+func (d *Dispatcher) copyTo(s *Session, dst []byte, v crdt.Value, replace bool) (bool, error) {
 	var wrote bool
 	_, err := d.update(s, dst, func(cur version.Set, now int64) (*replica.Change, error) {
 		if _, live := cur.Winner(now); live && !replace {
 			return nil, nil
 		}
 		wrote = true
-		return put(cur, w.Value, w.Expiry), nil
+		if crdt.IsString(v.Kind) {
+			return d.assign(cur, now, v.Bytes, v.Expiry), nil
+		}
+		return &replica.Change{Context: cur.Context(), Kind: v.Kind, Value: v.Winner.Value, Expiry: v.Expiry}, nil
 	})
 	return wrote, err
 }
@@ -144,11 +165,11 @@ func (d *Dispatcher) copy(s *Session, args [][]byte) resp.Reply {
 	if bytes.Equal(args[1], args[2]) {
 		return resp.Err("ERR source and destination objects are the same")
 	}
-	w, err := d.read(s, args[1])
-	if err != nil || w == nil {
+	v, ok, err := d.readValue(s, args[1])
+	if err != nil || !ok {
 		return orInt(err, 0)
 	}
-	wrote, err := d.copyTo(s, args[2], w, replace)
+	wrote, err := d.copyTo(s, args[2], v, replace)
 	return orInt(err, b2i(wrote))
 }
 

@@ -28,4 +28,7 @@ type KV interface {
 	Flush(ctx context.Context) error
 	// Now is the node's clock in Unix ms.
 	Now() int64
+	// Actor is the name the coordinator's writes carry in their dots, the
+	// actor a counter increment is credited to (crdt.Counter).
+	Actor() string
 }

@@ -40,11 +40,6 @@ func (d *Dispatcher) overwrite(s *Session, key []byte, fn replica.UpdateFunc) (r
 	return res, err
 }
 
-// put is the Change of a plain write: v superseding everything cur holds.
-func put(cur version.Set, v []byte, expiry int64) *replica.Change {
-	return &replica.Change{Context: cur.Context(), Value: v, Expiry: expiry}
-}
-
 // tombstone is the Change of a plain delete.
 func tombstone(cur version.Set) *replica.Change {
 	return &replica.Change{Context: cur.Context(), Delete: true}

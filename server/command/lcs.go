@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -47,12 +48,14 @@ func parseLCSOpts(args [][]byte) (lcsOpts, resp.Reply) {
 func (d *Dispatcher) lcs(s *Session, args [][]byte) resp.Reply {
 	var vals [2][]byte
 	for i := range vals {
-		w, err := d.read(s, args[1+i])
-		if err != nil {
+		v, ok, err := d.readValue(s, args[1+i])
+		switch {
+		case err != nil:
 			return errorReply(err)
-		}
-		if w != nil {
-			vals[i] = w.Value
+		case ok && !crdt.IsString(v.Kind):
+			return resp.Err("ERR The specified keys must contain string values")
+		case ok:
+			vals[i] = v.Bytes
 		}
 	}
 	o, r := parseLCSOpts(args[3:])

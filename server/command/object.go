@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -57,41 +58,60 @@ func (d *Dispatcher) lookupValue(s *Session, key []byte) (*version.Sibling, vers
 	return w, set, nil
 }
 
-// objectOf runs fn on key's value, answering nil for a missing key.
-func (d *Dispatcher) objectOf(s *Session, key []byte, fn func(w *version.Sibling) resp.Reply) resp.Reply {
-	w, _, err := d.lookupValue(s, key)
-	switch {
-	case err != nil:
+// objectOf runs fn on key's resolved value (a counter's decimal),
+// answering nil for a missing key.
+func (d *Dispatcher) objectOf(s *Session, key []byte, fn func(v crdt.Value) resp.Reply) resp.Reply {
+	_, set, err := d.lookupValue(s, key)
+	if err != nil {
 		return errorReply(err)
-	case w == nil:
+	}
+	v, ok := crdt.Resolve(set, d.env.KV.Now())
+	if !ok {
 		return resp.Null()
 	}
-	return fn(w)
+	return fn(v)
 }
 
 // OBJECT ENCODING key
 func (d *Dispatcher) objectEncoding(s *Session, args [][]byte) resp.Reply {
-	return d.objectOf(s, args[2], func(w *version.Sibling) resp.Reply {
-		return resp.BulkString(stringEncoding(w.Value))
+	return d.objectOf(s, args[2], func(v crdt.Value) resp.Reply {
+		return resp.BulkString(encoding(v))
 	})
+}
+
+// encoding is OBJECT ENCODING of v: a string's by its bytes; a
+// collection's as Redis 7.0 encodes a small one.
+func encoding(v crdt.Value) string {
+	switch v.Kind {
+	case version.KindHash, version.KindZSet:
+		return "listpack"
+	case version.KindSet:
+		return "hashtable"
+	case version.KindList:
+		return "quicklist"
+	}
+	return stringEncoding(v.Bytes)
 }
 
 // OBJECT FREQ key
 func (d *Dispatcher) objectFreq(s *Session, args [][]byte) resp.Reply {
-	return d.objectOf(s, args[2], func(*version.Sibling) resp.Reply { return errNoLFU })
+	return d.objectOf(s, args[2], func(crdt.Value) resp.Reply { return errNoLFU })
 }
 
 // OBJECT IDLETIME key
 func (d *Dispatcher) objectIdletime(s *Session, args [][]byte) resp.Reply {
-	return d.objectOf(s, args[2], func(w *version.Sibling) resp.Reply {
-		return resp.Int(d.idleSeconds(w))
+	return d.objectOf(s, args[2], func(v crdt.Value) resp.Reply {
+		return resp.Int(d.idleSeconds(v.Winner))
 	})
 }
 
 // OBJECT REFCOUNT key
 func (d *Dispatcher) objectRefcount(s *Session, args [][]byte) resp.Reply {
-	return d.objectOf(s, args[2], func(w *version.Sibling) resp.Reply {
-		return resp.Int(refcount(w.Value))
+	return d.objectOf(s, args[2], func(v crdt.Value) resp.Reply {
+		if !crdt.IsString(v.Kind) {
+			return resp.Int(1)
+		}
+		return resp.Int(refcount(v.Bytes))
 	})
 }
 

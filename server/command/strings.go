@@ -2,20 +2,21 @@ package command
 
 import (
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
 // GET key
 func (d *Dispatcher) get(s *Session, args [][]byte) resp.Reply {
-	w, err := d.read(s, args[1])
+	v, ok, err := d.readString(s, args[1])
 	switch {
 	case err != nil:
 		return errorReply(err)
-	case w == nil:
+	case !ok:
 		return resp.Null()
 	}
-	return resp.Bulk(w.Value)
+	return resp.Bulk(v)
 }
 
 // SET key value [NX|XX] [GET] [EX s|PX ms|EXAT ts|PXAT ms|KEEPTTL]
@@ -43,19 +44,22 @@ func (d *Dispatcher) setGeneric(s *Session, cmd string, key, val []byte, o setOp
 		write = d.overwrite
 	}
 	_, err := write(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
-		w, live := cur.Winner(now)
+		v, live := crdt.Resolve(cur, now)
+		if o.get && live && !crdt.IsString(v.Kind) {
+			return nil, &replyError{errWrongType}
+		}
 		if had = live; live {
-			old = clone(w.Value)
+			old = clone(v.Bytes)
 		}
 		if (o.nx && live) || (o.xx && !live) {
 			return nil, nil
 		}
 		e := exp
 		if o.keepTTL && live {
-			e = w.Expiry
+			e = v.Expiry
 		}
 		wrote = true
-		return put(cur, val, e), nil
+		return d.assign(cur, now, val, e), nil
 	})
 	switch {
 	case err != nil:
@@ -102,23 +106,24 @@ func (d *Dispatcher) getset(s *Session, args [][]byte) resp.Reply {
 
 // GETDEL key
 func (d *Dispatcher) getdel(s *Session, args [][]byte) resp.Reply {
-	return d.updateWinner(s, args[1], func(cur version.Set, _ *version.Sibling, _ int64) *replica.Change {
-		return tombstone(cur)
+	return d.updateString(s, args[1], func(cur version.Set, _ crdt.Value, _ int64) (*replica.Change, error) {
+		return tombstone(cur), nil
 	})
 }
 
-// updateWinner runs fn on key's live value (nothing is written when the
-// key has none) and replies with that value as it was before, or nil.
-func (d *Dispatcher) updateWinner(s *Session, key []byte, fn func(cur version.Set, w *version.Sibling, now int64) *replica.Change) resp.Reply {
+// updateString runs fn on key's live string value (nothing is written
+// when the key has none; WRONGTYPE for another type) and replies with that
+// value as it was before, or nil.
+func (d *Dispatcher) updateString(s *Session, key []byte, fn func(cur version.Set, v crdt.Value, now int64) (*replica.Change, error)) resp.Reply {
 	var old []byte
 	var had bool
 	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
-		w, live := cur.Winner(now)
-		if !live {
-			return nil, nil
+		v, live, err := stringOf(cur, now)
+		if err != nil || !live {
+			return nil, err
 		}
-		had, old = true, clone(w.Value)
-		return fn(cur, w, now), nil
+		had, old = true, clone(v.Bytes)
+		return fn(cur, v, now)
 	})
 	switch {
 	case err != nil:
@@ -145,25 +150,25 @@ func (d *Dispatcher) getex(s *Session, args [][]byte) resp.Reply {
 			return d.orNull(s, args[1], r)
 		}
 	}
-	return d.updateWinner(s, args[1], func(cur version.Set, w *version.Sibling, now int64) *replica.Change {
+	return d.updateString(s, args[1], func(cur version.Set, v crdt.Value, now int64) (*replica.Change, error) {
 		switch {
-		case o.persist && w.Expiry == 0:
-			return nil
+		case o.persist && v.Expiry == 0:
+			return nil, nil
 		case exp != 0 && exp <= now:
-			return tombstone(cur)
+			return tombstone(cur), nil
 		}
-		return put(cur, w.Value, exp)
+		return rewrite(cur, v, now, exp)
 	})
 }
 
 // orNull is nil if key has no value, else r: Redis's GETEX looks the key
-// up before it checks the expire time.
+// up (and checks its type) before it checks the expire time.
 func (d *Dispatcher) orNull(s *Session, key []byte, r resp.Reply) resp.Reply {
-	w, err := d.read(s, key)
+	_, ok, err := d.readString(s, key)
 	switch {
 	case err != nil:
 		return errorReply(err)
-	case w == nil:
+	case !ok:
 		return resp.Null()
 	}
 	return r
@@ -173,14 +178,14 @@ func (d *Dispatcher) orNull(s *Session, key []byte, r resp.Reply) resp.Reply {
 func (d *Dispatcher) mget(s *Session, args [][]byte) resp.Reply {
 	out := make([]resp.Reply, len(args)-1)
 	for i, k := range args[1:] {
-		w, err := d.read(s, k)
+		v, ok, err := d.readValue(s, k)
 		switch {
 		case err != nil:
 			return errorReply(err)
-		case w == nil:
+		case !ok || !crdt.IsString(v.Kind): // MGET answers nil for other types
 			out[i] = resp.Null()
 		default:
-			out[i] = resp.Bulk(w.Value)
+			out[i] = resp.Bulk(v.Bytes)
 		}
 	}
 	return resp.Array(out...)
@@ -219,12 +224,12 @@ func (d *Dispatcher) msetnx(s *Session, args [][]byte) resp.Reply {
 
 // STRLEN key
 func (d *Dispatcher) strlen(s *Session, args [][]byte) resp.Reply {
-	w, err := d.read(s, args[1])
+	v, ok, err := d.readString(s, args[1])
 	switch {
 	case err != nil:
 		return errorReply(err)
-	case w == nil:
+	case !ok:
 		return resp.Int(0)
 	}
-	return resp.Int(int64(len(w.Value)))
+	return resp.Int(int64(len(v)))
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -75,9 +76,20 @@ func (d *Dispatcher) vget(s *Session, args [][]byte) resp.Reply {
 	live := set.Live(d.env.KV.Now())
 	vals := make([]resp.Reply, len(live))
 	for i, sib := range live {
-		vals[i] = resp.Bulk(sib.Value)
+		vals[i] = resp.Bulk(siblingBytes(sib))
 	}
 	return resp.Array(encodeContext(set.Context()), resp.Array(vals...))
+}
+
+// siblingBytes is what VGET shows of one sibling: a counter resolved alone
+// (its base plus its own totals), anything else as stored.
+func siblingBytes(sib *version.Sibling) []byte {
+	if sib.Kind == version.KindCounter {
+		if c, err := crdt.ResolveCounter([]*version.Sibling{sib}, false); err == nil {
+			return c.Bytes()
+		}
+	}
+	return sib.Value
 }
 
 // VSET key value [CONTEXT ctx] [W n] → the new context. Without CONTEXT the
