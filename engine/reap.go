@@ -27,6 +27,23 @@ func (db *DB) Reap(key []byte, expect version.Set) (reaped bool, err error) {
 	return reaped, err
 }
 
+// Drop deletes key's record if it still equals expect, whether or not
+// it holds values: for records the layer above has proven dead for good,
+// such as a deleted collection's element records (replica's reaper).
+func (db *DB) Drop(key []byte, expect version.Set) (dropped bool, err error) {
+	err = db.locked(Hash(key), key, func(r *keyRec) error {
+		if len(r.cur) == 0 || !r.cur.Equal(expect) {
+			return nil
+		}
+		if err := db.store(r, nil); err != nil {
+			return err
+		}
+		dropped = true
+		return nil
+	})
+	return dropped, err
+}
+
 // RangeTombstones calls fn, as Range does, for every record with
 // lo <= hash <= hi that holds tombstones only, all written before
 // olderThan (Unix ms, by the coordinators' clocks): the candidates for

@@ -49,6 +49,8 @@ type Reaper interface {
 	RangeTombstones(lo, hi uint64, olderThan int64, fn func(key []byte, s version.Set) bool) error
 	// Reap deletes key's record if it still equals expect.
 	Reap(key []byte, expect version.Set) (bool, error)
+	// Drop deletes key's record if it still equals expect, values and all.
+	Drop(key []byte, expect version.Set) (bool, error)
 }
 
 // HintStore keeps hints: versions of a key that another node (the target)

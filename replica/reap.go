@@ -92,9 +92,10 @@ func (c *Coordinator) reapBatch(ctx context.Context, members, primaries []string
 		return 0, err
 	}
 	verdicts := make([]map[string]byte, len(batch))
+	hinted := c.elementHintOwners()
 	for i, cd := range batch {
 		verdicts[i] = map[string]byte{c.cfg.Node: reapHeld}
-		if h, err := c.store.HintedSet(cd.key); err != nil || len(h) > 0 {
+		if h, err := c.store.HintedSet(cd.key); err != nil || len(h) > 0 || hinted[string(cd.key)] || !c.collectionClear(cd.key, cd.set) {
 			verdicts[i][c.cfg.Node] = reapBlocked
 		}
 	}
@@ -187,11 +188,14 @@ func (c *Coordinator) serveReapCheck(body []byte) ([]byte, error) {
 		return nil, err
 	}
 	out := make([]byte, len(cands))
+	hinted := c.elementHintOwners()
 	for i, cd := range cands {
 		cur, err1 := c.store.Get(cd.key)
 		h, err2 := c.store.HintedSet(cd.key)
 		switch {
-		case err1 != nil || err2 != nil || len(h) > 0:
+		case err1 != nil || err2 != nil || len(h) > 0 || hinted[string(cd.key)]:
+			out[i] = reapBlocked
+		case !c.collectionClear(cd.key, cur):
 			out[i] = reapBlocked
 		case len(cur) == 0:
 			out[i] = reapAbsent
