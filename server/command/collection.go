@@ -99,6 +99,19 @@ func (d *Dispatcher) openColl(s *Session, key []byte, kind version.Kind, write b
 	return c, nil
 }
 
+// writeColl opens key for a command that writes elements whatever the
+// collection holds (HSET, SADD, ZADD, LPUSH ...): it takes the lock and
+// rewrites the header at once (touch), whose quorum read also checks the
+// type, sparing openColl's read. Close it as openColl's.
+func (d *Dispatcher) writeColl(s *Session, key []byte, kind version.Kind) (*coll, error) {
+	c := &coll{d: d, s: s, key: key, kind: kind, unlock: d.colls.lock(key)}
+	if err := c.touch(); err != nil {
+		c.close()
+		return nil, err
+	}
+	return c, nil
+}
+
 // close releases the collection lock.
 func (c *coll) close() { c.unlock() }
 
