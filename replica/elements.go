@@ -7,6 +7,8 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -53,10 +55,54 @@ func (c *Coordinator) Elements(ctx context.Context, prefix, after []byte, o Read
 // elementsLocal walks this node's copy alone (a single node).
 func (c *Coordinator) elementsLocal(prefix, after []byte, fn func([]byte, version.Set) bool) error {
 	now := c.Now()
+	gc := c.elementGC(prefix, now)
 	return c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+		if gc(key, s) {
+			return true
+		}
 		s, _ = s.Expire(now)
 		return fn(key, s)
 	})
+}
+
+// elementGC returns a filter that drops, as a walk meets them, the element
+// records under prefix that this node's own copy of their collection's
+// header removed for good: every sibling a value stamped with a header
+// version the resolved removal clock covers (a DEL or expiry, then the key
+// written again). Such a record can never be live again here (the clock
+// only grows while the header exists, and a header with elements left is
+// never reaped), and a copy elsewhere is just as dead, so dropping it
+// locally loses nothing; it spares later walks and the disk. Records with
+// tombstones are left to the reaper, whose checks they need.
+func (c *Coordinator) elementGC(prefix []byte, now int64) func(key []byte, s version.Set) bool {
+	_, user, _, ok := ring.ParseElement(prefix)
+	if !ok {
+		return func([]byte, version.Set) bool { return false }
+	}
+	hs, err := c.store.Get(ring.InternalKey(user))
+	if err != nil || len(hs) == 0 {
+		return func([]byte, version.Set) bool { return false }
+	}
+	hdr, err := crdt.ResolveHeader(hs, now)
+	if err != nil || hdr.Removed.IsZero() {
+		return func([]byte, version.Set) bool { return false }
+	}
+	return func(key []byte, s version.Set) bool {
+		for i := range s {
+			if s[i].Tombstone {
+				return false
+			}
+			stamp, _, err := crdt.DecodeElement(s[i].Value)
+			if err != nil || !hdr.Removed.Covers(stamp) {
+				return false
+			}
+		}
+		if ok, err := c.store.Drop(key, s); err != nil || !ok {
+			return false
+		}
+		c.stats.ElementsDropped.Add(1)
+		return true
+	}
 }
 
 // elementsPage gathers one page from o.R primaries and merges it. bound is
@@ -168,10 +214,14 @@ func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, e
 		return nil, bad
 	}
 	now := c.Now()
+	gc := c.elementGC(prefix, now)
 	out := binary.BigEndian.AppendUint64(nil, uint64(c.store.FlushedAt()))
 	var count uint64
 	more := false
 	err := c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+		if gc(key, s) {
+			return ctx.Err() == nil
+		}
 		if count == limit {
 			more = true
 			return false

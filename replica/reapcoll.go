@@ -55,6 +55,8 @@ func (c *Coordinator) collectionClear(key []byte, set version.Set) bool {
 		for _, cd := range dead {
 			if ok, err := c.store.Drop(cd.key, cd.set); err != nil || !ok {
 				clear = false // changed meanwhile: look again next round
+			} else {
+				c.stats.ElementsDropped.Add(1)
 			}
 		}
 	}

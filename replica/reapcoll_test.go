@@ -108,3 +108,67 @@ func TestReapDeletedCollection(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkDropsElementsOfADeletedIncarnation: a hash deleted and written
+// again keeps its old fields' records, dead under the header's removal
+// clock; the first walk of the collection drops them on every replica it
+// reads (each by its own copy of the header), and never a live one.
+func TestWalkDropsElementsOfADeletedIncarnation(t *testing.T) {
+	rc := newRing(t, 3, 0, 2, 2)
+	ctx := context.Background()
+	hk := []byte("h")
+	hdrWrite := func(cur version.Set, now int64) (*replica.Change, error) {
+		h, err := crdt.ResolveHeader(cur, now)
+		if err != nil {
+			return nil, err
+		}
+		return &replica.Change{Context: cur.Context(), Kind: version.KindHash, Value: crdt.EncodeHeader(h.Removed)}, nil
+	}
+	elem := func(stamp version.Dot, f string) {
+		t.Helper()
+		if _, err := rc.coords["n1"].Update(ctx, ring.ElementKey(ring.ElemHash, hk, []byte(f)), replica.WriteOptions{W: 3},
+			func(cur version.Set, now int64) (*replica.Change, error) {
+				return &replica.Change{Context: cur.Context(), Value: crdt.EncodeElement(stamp, []byte("v"))}, nil
+			}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := rc.coords["n1"].Update(ctx, hk, replica.WriteOptions{W: 3}, hdrWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elem(res.Dot, "old1")
+	elem(res.Dot, "old2")
+	if _, err := rc.coords["n1"].Update(ctx, hk, replica.WriteOptions{W: 3}, func(cur version.Set, now int64) (*replica.Change, error) {
+		return &replica.Change{Context: cur.Context(), Delete: true}, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = rc.coords["n1"].Update(ctx, hk, replica.WriteOptions{W: 3}, hdrWrite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	elem(res.Dot, "new")
+	var seen []string
+	err = rc.coords["n2"].Elements(ctx, ring.ElementPrefix(ring.ElemHash, hk), nil, replica.ReadOptions{R: 3}, func(k []byte, s version.Set) bool {
+		_, _, m, _ := ring.ParseElement(k)
+		seen = append(seen, string(m))
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0] != "new" {
+		t.Fatalf("walk returned %q, want only the live incarnation's field", seen)
+	}
+	for name, db := range rc.stores {
+		for _, f := range []string{"old1", "old2"} {
+			if s, _ := db.Get(ring.ElementKey(ring.ElemHash, hk, []byte(f))); len(s) != 0 {
+				t.Errorf("%s still holds dead field %s", name, f)
+			}
+		}
+		if s, _ := db.Get(ring.ElementKey(ring.ElemHash, hk, []byte("new"))); len(s) == 0 {
+			t.Errorf("%s dropped the live field", name)
+		}
+	}
+}

@@ -15,6 +15,9 @@ type Stats struct {
 	// past their grace that this node is first primary of and could not
 	// reap yet (a primary lacks them, or a hint for the key is pending).
 	TombstonesPending atomic.Int64
+	// ElementsDropped counts element records dropped here because their
+	// collection was deleted or expired since they were written.
+	ElementsDropped atomic.Int64
 }
 
 // Stats returns the coordinator's counters.

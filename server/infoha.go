@@ -45,6 +45,7 @@ func (s *Server) infoAAE() [][2]string {
 		{"tombstone_grace_ms", strconv.FormatInt(s.cfg.TombstoneGrace.Milliseconds(), 10)},
 		{"tombstones_reaped", strconv.FormatInt(es.Reaped, 10)},
 		{"tombstones_pending", strconv.FormatInt(st.TombstonesPending.Load(), 10)},
+		{"elements_dropped", strconv.FormatInt(st.ElementsDropped.Load(), 10)},
 	}
 }
 
