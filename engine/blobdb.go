@@ -13,15 +13,13 @@ import (
 	"github.com/ringkv/ringkv/replica/version"
 )
 
-// openBlobs sets up the blob store (files under dir/blobs, or memory for
-// a DB over a goleveldb Storage), continues the id sequence, and removes
-// the blobs no record points at (a crash between a blob's write and its
-// record's, or between a record's change and its old blob's removal).
+// openBlobs sets up the blob store (initBlobs) and removes the blobs no
+// record points at (a crash between a blob's write and its record's, or
+// between a record's change and its old blob's removal). It runs after
+// checkFormat, whose migration (migrate.go) rewrites blobs under new keys.
 func (db *DB) openBlobs() error {
-	if db.opt.Storage != nil {
-		db.blobs = &memBlobs{}
-	} else {
-		db.blobs = fileBlobs{dir: filepath.Join(db.dir, "blobs")}
+	if err := db.initBlobs(); err != nil {
+		return fmt.Errorf("engine: open %s: %w", db.dir, err)
 	}
 	ids, err := db.blobs.list()
 	if err != nil {
@@ -29,7 +27,6 @@ func (db *DB) openBlobs() error {
 	}
 	orphans := 0
 	for _, id := range ids {
-		db.blobSeq.Store(max(db.blobSeq.Load(), id))
 		used, err := db.blobUsed(id)
 		if err != nil {
 			return fmt.Errorf("engine: open %s: blob %d: %w", db.dir, id, err)
@@ -44,6 +41,27 @@ func (db *DB) openBlobs() error {
 	if orphans > 0 {
 		db.log.Info().Int("blobs", orphans).Msg("removed large values no record points at (left by a crash)")
 	}
+	return nil
+}
+
+// initBlobs sets up the blob store (files under dir/blobs, or memory for
+// a DB over a goleveldb Storage) and continues the id sequence, once.
+func (db *DB) initBlobs() error {
+	if db.blobs != nil {
+		return nil
+	}
+	var bs blobs = fileBlobs{dir: filepath.Join(db.dir, "blobs")}
+	if db.opt.Storage != nil {
+		bs = &memBlobs{}
+	}
+	ids, err := bs.list()
+	if err != nil {
+		return fmt.Errorf("listing blobs: %w", err)
+	}
+	for _, id := range ids {
+		db.blobSeq.Store(max(db.blobSeq.Load(), id))
+	}
+	db.blobs = bs
 	return nil
 }
 

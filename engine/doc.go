@@ -15,9 +15,13 @@
 //	h | len(target) | target | hash(8) | key -> added(8) | version.Set: hint
 //	t | "c" | index(4)  and  t | "m" -> the Merkle tree saved by Close
 //
-// hash is the ring's placement hash (cluster/ring.Hash: murmur3.Sum64 of the
-// key, or of its hash tag when it has one), big-endian, so
-// records sort by hash: a ring partition (a contiguous hash range) is one
+// key is an internal key (cluster/ring/keys.go), which the layers above
+// pass in: a user key that does not start with 0xFF is its own, one that
+// does is escaped as 0xFF 0x00 key, and a collection's element record is
+// 0xFF kind uvarint(len(key)) key member. hash is the ring's placement hash
+// (cluster/ring.Hash: murmur3.Sum64 of the user key an internal key
+// belongs to, or of its hash tag when it has one), big-endian, so records
+// sort by hash (a collection's records share one hash): a ring partition (a contiguous hash range) is one
 // range scan (DB.Range) and a SCAN cursor is a hash position. An empty Set
 // is not stored; a key with tombstones only is (causality must survive).
 //
@@ -31,9 +35,16 @@
 // evicted); readers filter with version.Set.Live.
 //
 // Meta keys: "m" "format" holds the layout version (uint64, big-endian),
-// currently 3 (format 1 placed tagged keys by the whole key; Open migrates
-// it, see migrate.go; format 2 had no blob records and is stamped 3). Open refuses a directory with any other version, or with
-// records but no version, with ErrFormat naming the directory. "m" "live"
+// currently 4: internal keys. Formats 1 to 3 stored a user key starting
+// with 0xFF as it is (which format 4 reads as an element record or an
+// escaped key), format 1 also placed tagged keys by the whole key, and
+// format 2 had no blob records. Open migrates a directory of format 1, 2
+// or 3 (migrate.go): it moves each such record to its internal key and
+// hash, in two phases through "m" "staged/" keys ("m" "staged" marks the
+// first one done) so that a crash part way is safe, rewrites a moved
+// record's blob, drops the saved Merkle tree and stamps 4. Open refuses a
+// directory with any other version, or with records but no version, with
+// ErrFormat naming the directory. "m" "live"
 // holds the live-key count written by a clean Close; Open reads and deletes
 // it (durably), and recounts with a full scan when it is missing.
 // "m" "sync" is a scratch key the everysec syncer writes to force an fsync.

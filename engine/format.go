@@ -27,23 +27,13 @@ func (db *DB) checkFormat() (fresh bool, err error) {
 		return false, fmt.Errorf("%w %d in %s, written by a newer ringkv (this build reads format %d): "+
 			"run that version, or move the directory aside to start empty",
 			ErrFormat, v, db.dir, formatVersion)
-	case v == 1:
-		return false, db.migrateHashTags()
-	case v == 2:
-		return false, db.stampVersion()
+	case v >= 1 && v <= 3:
+		return false, db.migrate(v) // migrate.go
 	case v != formatVersion:
 		return false, fmt.Errorf("%w %d in %s (this build reads format %d): "+
 			"move the directory aside to start empty", ErrFormat, v, db.dir, formatVersion)
 	}
 	return false, nil
-}
-
-// stampVersion moves the format marker to formatVersion, durably.
-func (db *DB) stampVersion() error {
-	if err := db.ldb.Put(metaKey(metaFormat), u64(formatVersion), &opt.WriteOptions{Sync: true}); err != nil {
-		return fmt.Errorf("engine: open %s: writing format: %w", db.dir, err)
-	}
-	return nil
 }
 
 // stampFormat writes the format marker, refusing a DB that holds keys but

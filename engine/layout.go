@@ -17,11 +17,13 @@ const (
 )
 
 // formatVersion is the on-disk layout version stored under "m" "format".
-// Format 2 places a key with a hash tag by the tag's hash (migrate.go moves
-// a format-1 directory forward at Open). Format 3 may hold records that
-// point at blobs (blob.go), which older builds cannot read; a format-2
-// directory has none and is stamped 3 at Open.
-const formatVersion = 3
+// Format 2 places a key with a hash tag by the tag's hash. Format 3 may
+// hold records that point at blobs (blob.go), which older builds cannot
+// read. Format 4 stores records under internal keys (cluster/ring/keys.go):
+// a user key starting with 0xFF is escaped, and a collection's elements
+// have records of their own. Open migrates a directory of format 1, 2 or 3
+// to 4 (migrate.go).
+const formatVersion = 4
 
 // Meta key names.
 const (
