@@ -2,7 +2,6 @@ package crdt
 
 import (
 	"math"
-	"slices"
 
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
@@ -40,10 +39,10 @@ func Resolve(s version.Set, now int64) (v Value, ok bool) {
 	if !IsString(w.Kind) {
 		return v, true
 	}
-	live := s.Live(now)
-	if !slices.ContainsFunc(live, func(sb *version.Sibling) bool { return sb.Kind == version.KindCounter }) {
-		return v, true
+	if !hasCounter(s, now) {
+		return v, true // a plain string: no allocation on GET's path
 	}
+	live := s.Live(now)
 	c, err := ResolveCounter(live, false)
 	if err == nil {
 		v.Bytes, v.Counter = c.Bytes(), &c
@@ -53,6 +52,16 @@ func Resolve(s version.Set, now int64) (v Value, ok bool) {
 		}
 	}
 	return v, true
+}
+
+// hasCounter reports whether a live sibling of s is a counter.
+func hasCounter(s version.Set, now int64) bool {
+	for i := range s {
+		if s[i].Kind == version.KindCounter && s[i].Live(now) {
+			return true
+		}
+	}
+	return false
 }
 
 // ResolveCounter merges the counter (KindCounter) and base (KindString)
