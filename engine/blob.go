@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -198,13 +199,27 @@ func (f fileBlobs) key(id uint64) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
-	hdr := make([]byte, len(blobMagic)+binary.MaxVarintLen64+1<<10)
-	n, _ := r.Read(hdr)
-	key, _, err := splitBlob(hdr[:n])
+	st, err := r.Stat()
 	if err != nil {
 		return nil, err
 	}
-	return bytes.Clone(key), nil
+	// The header's own length says how much to read: a key of any length
+	// (a fixed-size read cut keys over 1 KiB, and the orphan sweep then
+	// deleted their values).
+	br := bufio.NewReader(r)
+	magic := make([]byte, len(blobMagic))
+	if _, err := io.ReadFull(br, magic); err != nil || string(magic) != blobMagic {
+		return nil, ErrCorrupt
+	}
+	n, err := binary.ReadUvarint(br)
+	if err != nil || n > uint64(st.Size()) {
+		return nil, ErrCorrupt
+	}
+	key := make([]byte, n)
+	if _, err := io.ReadFull(br, key); err != nil {
+		return nil, ErrCorrupt
+	}
+	return key, nil
 }
 
 func (f fileBlobs) remove(id uint64) error {
