@@ -1,0 +1,367 @@
+package command
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// RDB object types (Redis's rdb.h).
+const (
+	rdbString        = 0
+	rdbList          = 1
+	rdbSet           = 2
+	rdbZSet          = 3
+	rdbHash          = 4
+	rdbZSet2         = 5
+	rdbListZiplist   = 10
+	rdbSetIntset     = 11
+	rdbZSetZiplist   = 12
+	rdbHashZiplist   = 13
+	rdbListQuicklist = 14
+	rdbHashListpack  = 16
+	rdbZSetListpack  = 17
+	rdbListQuick2    = 18
+	rdbSetListpack   = 20
+)
+
+// Redis 7.0's default limits for the compact encodings, which DUMP
+// follows so its payloads look like redis-server's.
+const (
+	packMaxEntries   = 128  // hash-max-listpack-entries, zset-max-listpack-entries
+	packMaxValue     = 64   // hash-max-listpack-value, zset-max-listpack-value
+	intsetMaxEntries = 512  // set-max-intset-entries
+	listNodeBytes    = 8192 // list-max-listpack-size -2
+)
+
+// rdbValue is one key's value: a string, or a collection's elements.
+type rdbValue struct {
+	Kind version.Kind // KindString, KindHash, KindSet, KindZSet or KindList
+	Str  []byte       // a string's bytes
+	// Elems: hash fields and values alternating; set members; zset
+	// members (Scores parallel); list elements in order.
+	Elems  [][]byte
+	Scores []float64
+}
+
+// encodeDump is DUMP's payload of v.
+func encodeDump(v *rdbValue) []byte {
+	var out []byte
+	switch v.Kind {
+	case version.KindHash:
+		out = encodeHash(v.Elems)
+	case version.KindSet:
+		out = encodeSet(v.Elems)
+	case version.KindZSet:
+		out = encodeZSet(v.Elems, v.Scores)
+	case version.KindList:
+		out = encodeList(v.Elems)
+	default:
+		out = appendRDBString([]byte{rdbString}, v.Str)
+	}
+	return sealDump(out)
+}
+
+// fitsPack reports whether elems suit a listpack: few and short.
+func fitsPack(elems [][]byte, entries int) bool {
+	if entries > packMaxEntries {
+		return false
+	}
+	for _, e := range elems {
+		if len(e) > packMaxValue {
+			return false
+		}
+	}
+	return true
+}
+
+func appendStrings(out []byte, elems [][]byte) []byte {
+	for _, e := range elems {
+		out = appendRDBString(out, e)
+	}
+	return out
+}
+
+func encodeHash(pairs [][]byte) []byte {
+	if fitsPack(pairs, len(pairs)/2) {
+		return appendRDBString([]byte{rdbHashListpack}, encodeListpack(pairs))
+	}
+	out := appendRDBLen([]byte{rdbHash}, uint64(len(pairs)/2))
+	return appendStrings(out, pairs)
+}
+
+func encodeSet(members [][]byte) []byte {
+	if len(members) <= intsetMaxEntries {
+		vs := make([]int64, 0, len(members))
+		for _, m := range members {
+			v, ok := resp.ParseInt(m)
+			if !ok {
+				break
+			}
+			vs = append(vs, v)
+		}
+		if len(vs) == len(members) {
+			slices.Sort(vs)
+			return appendRDBString([]byte{rdbSetIntset}, encodeIntset(vs))
+		}
+	}
+	out := appendRDBLen([]byte{rdbSet}, uint64(len(members)))
+	return appendStrings(out, members)
+}
+
+func encodeZSet(members [][]byte, scores []float64) []byte {
+	if fitsPack(members, len(members)) {
+		entries := make([][]byte, 0, 2*len(members))
+		for i, m := range members {
+			entries = append(entries, m, d2string(scores[i]))
+		}
+		return appendRDBString([]byte{rdbZSetListpack}, encodeListpack(entries))
+	}
+	out := appendRDBLen([]byte{rdbZSet2}, uint64(len(members)))
+	for i := len(members) - 1; i >= 0; i-- { // Redis saves from the highest score down
+		out = appendRDBString(out, members[i])
+		out = binary.LittleEndian.AppendUint64(out, math.Float64bits(scores[i]))
+	}
+	return out
+}
+
+// encodeList writes a QUICKLIST_2 of listpack nodes of about 8 KB.
+func encodeList(elems [][]byte) []byte {
+	var nodes [][]byte
+	for start := 0; start < len(elems); {
+		end, size := start, 0
+		for end < len(elems) && (end == start || size+len(elems[end])+11 <= listNodeBytes) {
+			size += len(elems[end]) + 11
+			end++
+		}
+		nodes = append(nodes, encodeListpack(elems[start:end]))
+		start = end
+	}
+	out := appendRDBLen([]byte{rdbListQuick2}, uint64(len(nodes)))
+	for _, n := range nodes {
+		out = appendRDBString(append(out, 2), n) // container PACKED
+	}
+	return out
+}
+
+// decodeDump checks a RESTORE payload and decodes the value it holds.
+func decodeDump(p []byte) (*rdbValue, error) {
+	obj, err := openDump(p)
+	if err != nil {
+		return nil, err
+	}
+	r := &rdbReader{b: obj}
+	v := decodeObject(r)
+	if r.bad || v == nil {
+		return nil, errBadData
+	}
+	return v, nil
+}
+
+// decodeObject reads one typed object as Redis's rdbLoadObject accepts
+// it; nil if it cannot (bad or empty, or a type ringkv does not hold).
+func decodeObject(r *rdbReader) *rdbValue {
+	switch t := r.byte(); t {
+	case rdbString:
+		s := r.str()
+		return &rdbValue{Kind: version.KindString, Str: s}
+	case rdbList, rdbSet:
+		n := r.count(1)
+		elems := make([][]byte, 0, n)
+		for i := 0; i < n && !r.bad; i++ {
+			elems = append(elems, r.str())
+		}
+		if t == rdbList {
+			return listValue(elems)
+		}
+		return setValue(elems)
+	case rdbHash:
+		n := r.count(2)
+		pairs := make([][]byte, 0, 2*n)
+		for i := 0; i < 2*n && !r.bad; i++ {
+			pairs = append(pairs, r.str())
+		}
+		return hashValue(pairs)
+	case rdbZSet, rdbZSet2:
+		return decodeZSet(r, t == rdbZSet2)
+	case rdbSetIntset:
+		elems, ok := decodeIntset(r.str())
+		return orNil(ok, setValue, elems)
+	case rdbSetListpack:
+		elems, ok := decodeListpack(r.str())
+		return orNil(ok, setValue, elems)
+	case rdbHashListpack, rdbHashZiplist:
+		elems, ok := unpack(r.str(), t == rdbHashListpack)
+		return orNil(ok, hashValue, elems)
+	case rdbZSetListpack, rdbZSetZiplist:
+		elems, ok := unpack(r.str(), t == rdbZSetListpack)
+		return orNil(ok, packedZSet, elems)
+	case rdbListZiplist:
+		elems, ok := decodeZiplist(r.str())
+		return orNil(ok, listValue, elems)
+	case rdbListQuicklist, rdbListQuick2:
+		return decodeQuicklist(r, t == rdbListQuick2)
+	}
+	return nil
+}
+
+func unpack(b []byte, listpack bool) ([][]byte, bool) {
+	if listpack {
+		return decodeListpack(b)
+	}
+	return decodeZiplist(b)
+}
+
+func orNil(ok bool, build func([][]byte) *rdbValue, elems [][]byte) *rdbValue {
+	if !ok {
+		return nil
+	}
+	return build(elems)
+}
+
+func listValue(elems [][]byte) *rdbValue {
+	if len(elems) == 0 {
+		return nil
+	}
+	return &rdbValue{Kind: version.KindList, Elems: elems}
+}
+
+// setValue refuses an empty set or a repeated member, as Redis does.
+func setValue(elems [][]byte) *rdbValue {
+	if len(elems) == 0 || hasDup(elems, 1) {
+		return nil
+	}
+	return &rdbValue{Kind: version.KindSet, Elems: elems}
+}
+
+// hashValue refuses an empty hash, an odd count or a repeated field.
+func hashValue(pairs [][]byte) *rdbValue {
+	if len(pairs) == 0 || len(pairs)%2 != 0 || hasDup(pairs, 2) {
+		return nil
+	}
+	return &rdbValue{Kind: version.KindHash, Elems: pairs}
+}
+
+// hasDup reports whether elems[0], elems[step], ... repeat a value.
+func hasDup(elems [][]byte, step int) bool {
+	seen := make(map[string]bool, len(elems)/step)
+	for i := 0; i < len(elems); i += step {
+		if seen[string(elems[i])] {
+			return true
+		}
+		seen[string(elems[i])] = true
+	}
+	return false
+}
+
+// zsetValue refuses an empty zset, a NaN score or a repeated member.
+func zsetValue(members [][]byte, scores []float64) *rdbValue {
+	if len(members) == 0 || hasDup(members, 1) {
+		return nil
+	}
+	for _, s := range scores {
+		if math.IsNaN(s) {
+			return nil
+		}
+	}
+	return &rdbValue{Kind: version.KindZSet, Elems: members, Scores: scores}
+}
+
+// packedZSet reads a listpack's or ziplist's member, score pairs.
+func packedZSet(entries [][]byte) *rdbValue {
+	if len(entries)%2 != 0 {
+		return nil
+	}
+	members := make([][]byte, 0, len(entries)/2)
+	scores := make([]float64, 0, len(entries)/2)
+	for i := 0; i+1 < len(entries); i += 2 {
+		f, err := strconv.ParseFloat(string(entries[i+1]), 64)
+		if err != nil && !isRangeErr(err) {
+			return nil
+		}
+		members, scores = append(members, entries[i]), append(scores, f)
+	}
+	return zsetValue(members, scores)
+}
+
+// decodeZSet reads a ZSET (scores as strings) or ZSET_2 (binary doubles).
+func decodeZSet(r *rdbReader, binaryScores bool) *rdbValue {
+	n := r.count(2)
+	members := make([][]byte, 0, n)
+	scores := make([]float64, 0, n)
+	for i := 0; i < n && !r.bad; i++ {
+		members = append(members, r.str())
+		var f float64
+		if binaryScores {
+			if b := r.take(8); b != nil {
+				f = math.Float64frombits(binary.LittleEndian.Uint64(b))
+			}
+		} else {
+			f = r.oldDouble()
+		}
+		scores = append(scores, f)
+	}
+	if r.bad {
+		return nil
+	}
+	return zsetValue(members, scores)
+}
+
+// oldDouble reads an RDB ZSET score: a length byte (253 NaN, 254 +inf,
+// 255 -inf) and that many bytes of text.
+func (r *rdbReader) oldDouble() float64 {
+	switch n := r.byte(); n {
+	case 253:
+		return math.NaN()
+	case 254:
+		return math.Inf(1)
+	case 255:
+		return math.Inf(-1)
+	default:
+		f, err := strconv.ParseFloat(string(r.take(uint64(n))), 64)
+		if err != nil && !isRangeErr(err) {
+			r.fail()
+		}
+		return f
+	}
+}
+
+// decodeQuicklist reads a QUICKLIST (ziplist nodes) or QUICKLIST_2
+// (listpack or plain nodes); empty nodes are skipped, as Redis does.
+func decodeQuicklist(r *rdbReader, v2 bool) *rdbValue {
+	n := r.count(2)
+	var elems [][]byte
+	for i := 0; i < n && !r.bad; i++ {
+		container := uint64(2)
+		if v2 {
+			container = r.len()
+		}
+		node := r.str()
+		var es [][]byte
+		ok := true
+		switch {
+		case r.bad:
+			return nil
+		case container == 1: // PLAIN: the node is one element
+			es = [][]byte{node}
+		case container != 2:
+			return nil
+		case v2:
+			es, ok = decodeListpack(node)
+		default:
+			es, ok = decodeZiplist(node)
+		}
+		if !ok {
+			return nil
+		}
+		elems = append(elems, es...)
+	}
+	if r.bad {
+		return nil
+	}
+	return listValue(elems)
+}
