@@ -1,5 +1,14 @@
 package integration
 
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
 // setProbes cover every set command: normal use, edge cases and every
 // error path. Sets of integers are compared byte for byte (Redis lists an
 // intset in numeric order, and so does ringkv); sets of strings, which
@@ -76,3 +85,52 @@ var setProbes = []probe{
 }
 
 func init() { addFidelity("set", setProbes...) }
+
+// TestSetCrossSlot: in a 3-node cluster, SMOVE and the STORE forms run
+// whole at their keys' coordinator when the keys share a hash tag, from
+// any node, and answer CROSSSLOT when the keys are in two partitions.
+func TestSetCrossSlot(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	ctx := context.Background()
+	a, b := "x0", ""
+	la, err := c.Locate(c.Nodes[0], a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 1000 && b == ""; i++ {
+		if lb, err := c.Locate(c.Nodes[0], "x"+strconv.Itoa(i)); err == nil && lb.Partition != la.Partition {
+			b = "x" + strconv.Itoa(i)
+		}
+	}
+	cl := c.Client(c.Nodes[1])
+	if err := cl.SAdd(ctx, a, "m").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range [][]any{{"SMOVE", a, b, "m"}, {"SINTERSTORE", a, b}, {"SUNIONSTORE", b, a},
+		{"SDIFFSTORE", a, a, b}, {"SINTER", a, b}} {
+		if err := cl.Do(ctx, cmd...).Err(); err == nil || !strings.HasPrefix(err.Error(), "CROSSSLOT") {
+			t.Errorf("%v over two partitions: %v, want CROSSSLOT", cmd, err)
+		}
+	}
+	if ok, err := cl.SIsMember(ctx, a, "m").Result(); err != nil || !ok {
+		t.Fatalf("SISMEMBER after the refused SMOVE = %v, %v", ok, err)
+	}
+	for i, n := range c.Nodes {
+		cl := c.Client(n)
+		src, dst := fmt.Sprintf("{s%d}src", i), fmt.Sprintf("{s%d}dst", i)
+		if err := cl.SAdd(ctx, src, "m", "n").Err(); err != nil {
+			t.Fatal(err)
+		}
+		if moved, err := cl.SMove(ctx, src, dst, "m").Result(); err != nil || !moved {
+			t.Fatalf("node %d: tagged SMOVE = %v, %v", i+1, moved, err)
+		}
+		if got, err := cl.SUnionStore(ctx, fmt.Sprintf("{s%d}u", i), src, dst).Result(); err != nil || got != 2 {
+			t.Fatalf("node %d: tagged SUNIONSTORE = %v, %v", i+1, got, err)
+		}
+		got, err := cl.SMembers(ctx, dst).Result()
+		if err != nil || !slices.Equal(got, []string{"m"}) {
+			t.Fatalf("node %d: SMEMBERS of the destination = %v, %v", i+1, got, err)
+		}
+	}
+}
