@@ -113,8 +113,12 @@ func TestRDBPayloadChecks(t *testing.T) {
 	if _, err := decodeDump(older); err != nil {
 		t.Errorf("RDB 9 payload: %v", err)
 	}
+	// As in Redis, an object may read into the footer.
+	if v, err := decodeDump(sealDump([]byte{rdbString, 3, 'a'})); err != nil || len(v.Str) != 3 {
+		t.Errorf("string into the footer: %v %v", v, err)
+	}
 	for _, obj := range [][]byte{
-		{rdbString, 5, 'a'},         // short string
+		{rdbString, 12, 'a'},        // a string past the end
 		{rdbHash, 0},                // empty hash
 		{rdbSet, 2, 1, 'a', 1, 'a'}, // repeated member
 		{rdbHash, 1, 1, 'f'},        // value missing
@@ -132,15 +136,16 @@ func TestRDBPayloadChecks(t *testing.T) {
 func TestRDBZiplist(t *testing.T) {
 	zl := func(entries ...[]byte) []byte { // entries already encoded
 		body := []byte{}
-		prev := 0
+		prev, tail := 0, 0
 		for _, e := range entries {
+			tail = 10 + len(body)
 			body = append(body, byte(prev))
 			body = append(body, e...)
 			prev = 1 + len(e)
 		}
 		out := make([]byte, 10, 11+len(body))
 		out = append(append(out, body...), 0xff)
-		out[0] = byte(len(out))
+		out[0], out[4] = byte(len(out)), byte(tail)
 		out[8] = byte(len(entries))
 		return out
 	}
@@ -154,6 +159,11 @@ func TestRDBZiplist(t *testing.T) {
 	got, err = decodeDump(sealDump(appendRDBString([]byte{rdbZSetZiplist}, zs)))
 	if err != nil || !sameValue(got, &rdbValue{Kind: version.KindZSet, Elems: strs("m", "n"), Scores: []float64{1.5, 3}}) {
 		t.Errorf("zset ziplist: %+v %v", got, err)
+	}
+	badTail := slices.Clone(hash)
+	badTail[4]++
+	if _, err := decodeDump(sealDump(appendRDBString([]byte{rdbHashZiplist}, badTail))); err != errBadData {
+		t.Errorf("ziplist with a wrong tail offset: %v", err)
 	}
 	ql := appendRDBString([]byte{rdbListQuicklist, 2}, zl(str("a"), []byte{0xd0, 1, 0, 0, 0x80}))
 	ql = appendRDBString(ql, zl(str("z")))

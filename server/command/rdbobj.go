@@ -150,11 +150,12 @@ func encodeList(elems [][]byte) []byte {
 
 // decodeDump checks a RESTORE payload and decodes the value it holds.
 func decodeDump(p []byte) (*rdbValue, error) {
-	obj, err := openDump(p)
-	if err != nil {
+	if _, err := openDump(p); err != nil {
 		return nil, err
 	}
-	r := &rdbReader{b: obj}
+	// As Redis, read from the whole payload: an object may run into the
+	// footer's bytes, and what follows it is ignored.
+	r := &rdbReader{b: p}
 	v := decodeObject(r)
 	if r.bad || v == nil {
 		return nil, errBadData

@@ -184,8 +184,11 @@ func decodeZiplist(zl []byte) ([][]byte, bool) {
 		return nil, false
 	}
 	var out [][]byte
+	tail := int(binary.LittleEndian.Uint32(zl[4:])) // the last entry's offset
+	last := 10
 	p := zl[10 : len(zl)-1]
 	for len(p) > 0 {
+		last = len(zl) - 1 - len(p)
 		if p[0] == 0xfe { // prevlen: 1 byte, or 0xfe and 4 bytes
 			if len(p) < 5 {
 				return nil, false
@@ -203,7 +206,7 @@ func decodeZiplist(zl []byte) ([][]byte, bool) {
 		}
 		out, p = append(out, e), p[size:]
 	}
-	if n := binary.LittleEndian.Uint16(zl[8:]); n != 65535 && int(n) != len(out) {
+	if n := binary.LittleEndian.Uint16(zl[8:]); (n != 65535 && int(n) != len(out)) || tail != last {
 		return nil, false
 	}
 	return out, true
