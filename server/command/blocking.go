@@ -1,0 +1,256 @@
+package command
+
+import (
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Blocking list commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP): they
+// pop at once when a list has elements; else the client waits until a
+// push on this node reaches one of its keys, or its timeout. In a cluster
+// every write of a key runs at the key's coordinator (server/route.go),
+// a blocking command included, so the pushes that can serve a waiter run
+// on the node it waits on. A waiter is woken by every push, LINSERT and
+// LMOVE/RPOPLPUSH destination executed here, and then tries again; the
+// first to take the collection lock gets the element (Redis serves the
+// longest waiting client first; here the order among woken waiters is not
+// defined). Inside MULTI (and EXEC) they do not block: they answer what a
+// timeout would; scripts may not call them (NoScript, as Redis 7.0),
+// except BLMPOP, which answers at once there.
+//
+// They take the node's gate (atomic.go) only while trying, not while
+// waiting, so a blocked client never holds back a transaction or script.
+
+// blockingCommands are the blocking list commands.
+func (d *Dispatcher) blockingCommands() []*Command {
+	const f, g = Write | NoScript | Atomic, "list"
+	// BLMPOP lacks noscript in Redis 7.0: a script may call it, and it
+	// answers at once.
+	blmpop := spec("blmpop", -5, Write|Atomic, 0, 0, 0, g, d.blmpop)
+	blmpop.Keys = lmpopKeys(2)
+	return []*Command{
+		spec("blpop", -3, f, 1, -2, 1, g, d.blpop),
+		spec("brpop", -3, f, 1, -2, 1, g, d.brpop),
+		spec("blmove", 6, f|DenyOOM, 1, 2, 1, g, d.blmove),
+		spec("brpoplpush", 4, f|DenyOOM, 1, 2, 1, g, d.brpoplpush),
+		blmpop,
+	}
+}
+
+// waiters is the per-node registry of blocked clients by key.
+type waiters struct {
+	mu   sync.Mutex
+	keys map[string]map[chan struct{}]struct{}
+}
+
+// blockRegs holds each dispatcher's waiters (a Dispatcher has no field
+// for them; one per node).
+var blockRegs sync.Map // *Dispatcher -> *waiters
+
+func (d *Dispatcher) waiters(create bool) *waiters {
+	if w, ok := blockRegs.Load(d); ok {
+		return w.(*waiters)
+	}
+	if !create {
+		return nil
+	}
+	w, _ := blockRegs.LoadOrStore(d, &waiters{keys: map[string]map[chan struct{}]struct{}{}})
+	return w.(*waiters)
+}
+
+// add registers a waiter on keys; remove unregisters it.
+func (w *waiters) add(keys [][]byte) (ch chan struct{}, remove func()) {
+	ch = make(chan struct{}, 1)
+	w.mu.Lock()
+	for _, k := range keys {
+		m := w.keys[string(k)]
+		if m == nil {
+			m = map[chan struct{}]struct{}{}
+			w.keys[string(k)] = m
+		}
+		m[ch] = struct{}{}
+	}
+	w.mu.Unlock()
+	return ch, func() {
+		w.mu.Lock()
+		for _, k := range keys {
+			if m := w.keys[string(k)]; m != nil {
+				delete(m, ch)
+				if len(m) == 0 {
+					delete(w.keys, string(k))
+				}
+			}
+		}
+		w.mu.Unlock()
+	}
+}
+
+// wakeWaiters signals the clients blocked on key that a push reached it.
+func (d *Dispatcher) wakeWaiters(key []byte) {
+	w := d.waiters(false)
+	if w == nil {
+		return
+	}
+	w.mu.Lock()
+	for ch := range w.keys[string(key)] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+	w.mu.Unlock()
+}
+
+// blockedClients is how many waiters are registered (for tests).
+func (d *Dispatcher) blockedClients() int {
+	w := d.waiters(false)
+	if w == nil {
+		return 0
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	seen := map[chan struct{}]bool{}
+	for _, m := range w.keys {
+		for ch := range m {
+			seen[ch] = true
+		}
+	}
+	return len(seen)
+}
+
+// parseTimeout is Redis's getTimeoutFromObjectOrReply in seconds: a long
+// double, times 1000, cast to an integer (an out-of-range cast is
+// negative on the platforms Redis runs on), 0 for ever.
+func parseTimeout(b []byte, now int64) (time.Duration, resp.Reply, bool) {
+	f, ok := resp.ParseFloat(b)
+	if !ok {
+		// A long double reaches ~1e4932: a float64 overflow is still a
+		// number to Redis, whose cast makes it negative.
+		v, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+		var ne *strconv.NumError
+		switch {
+		case len(b) > 0 && b[0] != ' ' && errors.As(err, &ne) && ne.Err == strconv.ErrRange && math.IsInf(v, 0):
+			return 0, resp.Err("ERR timeout is negative"), false
+		case len(b) > 0 && b[0] != ' ' && errors.As(err, &ne) && ne.Err == strconv.ErrRange:
+			f = 0 // underflow: a long double holds it, and it casts to 0 ms
+		default:
+			return 0, resp.Err("ERR timeout is not a float or out of range"), false
+		}
+	}
+	ms := f * 1000
+	if math.IsNaN(ms) || ms < 0 || ms >= math.MaxInt64 {
+		return 0, resp.Err("ERR timeout is negative"), false
+	}
+	t := int64(ms)
+	if t > 0 && t > math.MaxInt64-now {
+		return 0, resp.Err("ERR timeout is out of range"), false
+	}
+	return time.Duration(t) * time.Millisecond, resp.Reply{}, true
+}
+
+// block runs try (which reports whether it answered) until it answers, or
+// the timeout (0: none) passes, then answers timedOut. In a transaction it
+// tries once and answers inMulti.
+func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try func() (resp.Reply, bool), timedOut, inMulti resp.Reply) resp.Reply {
+	if s.inExclusive || s.tx != nil {
+		if r, ok := try(); ok {
+			return r
+		}
+		return inMulti
+	}
+	ch, remove := d.waiters(true).add(keys)
+	defer remove()
+	var deadline <-chan time.Time
+	if timeout > 0 {
+		t := time.NewTimer(timeout)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		release, kind, ok := d.gate.shared()
+		if !ok {
+			return errBusy(kind)
+		}
+		r, done := try()
+		release()
+		if done {
+			return r
+		}
+		select {
+		case <-ch:
+		case <-deadline:
+			return timedOut
+		case <-s.Context().Done():
+			return errorReply(s.Context().Err())
+		}
+	}
+}
+
+// BLPOP key [key ...] timeout
+func (d *Dispatcher) blpop(s *Session, args [][]byte) resp.Reply { return d.bpop(s, args, true) }
+
+// BRPOP key [key ...] timeout
+func (d *Dispatcher) brpop(s *Session, args [][]byte) resp.Reply { return d.bpop(s, args, false) }
+
+func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
+	timeout, errr, ok := parseTimeout(args[len(args)-1], d.env.KV.Now())
+	if !ok {
+		return errr
+	}
+	keys := args[1 : len(args)-1]
+	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+		for _, k := range keys {
+			if r, ok := d.lmpopKey(s, k, left, 1, false); ok {
+				return r, true
+			}
+		}
+		return resp.Reply{}, false
+	}, resp.NullArray(), resp.NullArray())
+}
+
+// BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout
+func (d *Dispatcher) blmove(s *Session, args [][]byte) resp.Reply {
+	from, ok1 := listWhere(args[3])
+	to, ok2 := listWhere(args[4])
+	if !ok1 || !ok2 {
+		return errSyntax
+	}
+	return d.bmove(s, args[1], args[2], from, to, args[5])
+}
+
+// BRPOPLPUSH source destination timeout
+func (d *Dispatcher) brpoplpush(s *Session, args [][]byte) resp.Reply {
+	return d.bmove(s, args[1], args[2], false, true, args[3])
+}
+
+func (d *Dispatcher) bmove(s *Session, src, dst []byte, from, to bool, t []byte) resp.Reply {
+	timeout, errr, ok := parseTimeout(t, d.env.KV.Now())
+	if !ok {
+		return errr
+	}
+	return d.block(s, [][]byte{src}, timeout, func() (resp.Reply, bool) {
+		r := d.listMove(s, src, dst, from, to)
+		return r, r.Kind != resp.KindNull
+	}, resp.NullArray(), resp.Null())
+}
+
+// BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]
+func (d *Dispatcher) blmpop(s *Session, args [][]byte) resp.Reply {
+	keys, left, count, errr := lmpopParse(args, 2)
+	if errr.Kind == resp.KindError {
+		return errr
+	}
+	timeout, errr, ok := parseTimeout(args[1], d.env.KV.Now())
+	if !ok {
+		return errr
+	}
+	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+		return d.lmpopRun(s, keys, left, count)
+	}, resp.NullArray(), resp.NullArray())
+}
