@@ -1,0 +1,175 @@
+package integration
+
+// Issue 8: INCR lost increments under a partition (each side wrote its
+// own total and GET kept one: 20 INCRs on each side, healed, GET answered
+// 20). Counters now merge by rule: every acknowledged INCR counts.
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// counterProject is TestPartitionCounters's compose project (the other
+// compose tests use their own, so they can run side by side).
+const counterProject = "ringkvcount"
+
+// TestPartitionCounters: the repo's docker-compose cluster of 3 (N=3), n3
+// cut off from n1 and n2 by iptables in its network namespace (as
+// TestPartitionSetAdd; n3 reads and writes alone, R=1 W=1). 20 INCRs per
+// key go through each side, n1 and n2 taking turns on the majority side.
+// After healing and convergence GET on every node answers 40 for every
+// key: lost (acknowledged increments missing from a node's answer) 0,
+// diverged (nodes answering differently from n1) 0. An INCR that failed
+// its quorum (NOQUORUM, a timeout) may or may not count, as in Redis a
+// command whose reply was lost: such a key answers between its
+// acknowledged count and that plus its failures.
+func TestPartitionCounters(t *testing.T) {
+	t.Parallel()
+	const keys, perSide = 4, 20
+	dc := requireCompose(t)
+	fault := requireNetFault(t)
+	if out, err := runTool(t, 5*time.Minute, nil, "../cmd/ringkv/build-image.sh", partitionImage); err != nil {
+		t.Fatalf("build-image.sh: %v\n%s", err, out)
+	}
+	override := filepath.Join(t.TempDir(), "counter.override.yml")
+	if err := os.WriteFile(override, []byte(partitionOverride()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pc := composeFiles{compose: dc, files: []string{"../docker-compose.yml", override}, project: counterProject}
+	nodes := []*container{{name: "n1"}, {name: "n2"}, {name: "n3"}}
+	for _, n := range nodes {
+		n.port = FreePort(t)
+		pc.env = append(pc.env, fmt.Sprintf("RINGKV_PORT%s=%d", n.name[1:], n.port))
+	}
+	pc.env = append(pc.env, "RINGKV_PUBLISH_ADDR=", "RINGKV_CLUSTER_KEY="+randomKey(t))
+	_, _ = pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans")
+	t.Cleanup(func() {
+		if t.Failed() {
+			out, _ := pc.run(t, time.Minute, "logs", "--no-color", "--tail", "100")
+			t.Logf("container logs:\n%s", out)
+		}
+		if out, err := pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
+			t.Errorf("docker-compose down -v: %v\n%s", err, out)
+		}
+	})
+	pc.must(t, 3*time.Minute, "up", "-d")
+	for _, n := range nodes {
+		n.id = pc.must(t, time.Minute, "ps", "-q", n.name)
+		out, err := runTool(t, 30*time.Second, nil, "docker", "inspect", "-f",
+			"{{.State.Pid}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", n.id)
+		if _, err2 := fmt.Sscan(out, &n.pid, &n.ip); err != nil || err2 != nil || n.pid == 0 || n.ip == "" {
+			t.Fatalf("docker inspect %s: %q %v %v", n.name, out, err, err2)
+		}
+		n.cl = redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(n.port), Protocol: 2,
+			DialTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, MaxRetries: -1})
+		t.Cleanup(func() { _ = n.cl.Close() })
+	}
+	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
+	all := map[string]string{"n1": "alive", "n2": "alive", "n3": "alive"}
+	for _, n := range nodes {
+		waitContainerStates(t, n, 90*time.Second, all)
+	}
+
+	fault.drop(t, n3.pid, "-I", []string{n1.ip, n2.ip})
+	healed := false
+	t.Cleanup(func() {
+		if !healed {
+			fault.drop(t, n3.pid, "-D", []string{n1.ip, n2.ip})
+		}
+	})
+	waitContainerStates(t, n3, detectTimeout, map[string]string{"n1": "failed", "n2": "failed", "n3": "alive"})
+	for _, n := range []*container{n1, n2} {
+		waitContainerStates(t, n, detectTimeout, map[string]string{"n1": "alive", "n2": "alive", "n3": "failed"})
+	}
+	ctx := context.Background()
+	if err := n1.cl.Do(ctx, "VSET", "count:probe", "x", "W", 3).Err(); !isNoQuorum(err) {
+		t.Errorf("VSET W 3 via n1 with n3 cut off: %v, want NOQUORUM (is the partition real?)", err)
+	}
+
+	key := func(i int) string { return fmt.Sprintf("count:%02d", i) }
+	acked := map[string]int64{}
+	failed := map[string]int64{} // NOQUORUM or timeout: may or may not count
+	counts := map[string]int{}
+	for r := range perSide {
+		for i := range keys {
+			for _, n := range []*container{[]*container{n1, n2}[r%2], n3} {
+				if err := n.cl.Incr(ctx, key(i)).Err(); err != nil {
+					failed[key(i)]++
+					t.Logf("INCR %s via %s while partitioned: %v", key(i), n.name, err)
+					continue
+				}
+				acked[key(i)]++
+				counts["via "+n.name]++
+			}
+		}
+	}
+	t.Logf("acknowledged INCRs while partitioned: %v; failed %v", counts, failed)
+	if counts["via n3"] < keys*perSide/2 || counts["via n1"]+counts["via n2"] < keys*perSide/2 {
+		t.Fatalf("too few acknowledged INCRs on one side: %v", counts)
+	}
+	// Each side alone: the minority saw only its own increments.
+	if v, err := n3.cl.Get(ctx, key(0)).Int64(); err != nil || v != perSide {
+		t.Errorf("GET %s via n3 while cut off = %d, %v; want its own %d", key(0), v, err, perSide)
+	}
+
+	fault.drop(t, n3.pid, "-D", []string{n1.ip, n2.ip})
+	healed = true
+	for _, n := range nodes {
+		waitContainerStates(t, n, 90*time.Second, all)
+	}
+	Eventually(t, 90*time.Second, "hints_pending 0 on every node", func() error {
+		for _, n := range nodes {
+			f, err := clientInfo(n.cl, n.name, "handoff")
+			if err != nil {
+				return err
+			}
+			if f["hints_pending"] != "0" {
+				return fmt.Errorf("hints_pending %s on %s", f["hints_pending"], n.name)
+			}
+		}
+		return nil
+	})
+	var lost, diverged int64
+	err := poll(60*time.Second, func() error {
+		lost, diverged = 0, 0
+		for i := range keys {
+			var first int64
+			for j, n := range nodes {
+				v, err := n.cl.Get(ctx, key(i)).Int64()
+				if err != nil {
+					return fmt.Errorf("GET %s via %s: %w", key(i), n.name, err)
+				}
+				lost += max(acked[key(i)]-v, 0)
+				if j == 0 {
+					first = v
+				} else if v != first {
+					diverged++
+				}
+			}
+		}
+		if lost+diverged > 0 {
+			return fmt.Errorf("lost=%d diverged=%d", lost, diverged)
+		}
+		return nil
+	})
+	t.Logf("GET through each node after healing: lost=%d diverged=%d (%d keys, %d INCRs on each side of each)",
+		lost, diverged, keys, perSide)
+	if err != nil {
+		t.Errorf("counters did not converge within 60s: %v", err)
+	}
+	for i := range keys {
+		k := key(i)
+		for _, n := range nodes {
+			if v, err := n.cl.Get(ctx, k).Int64(); err != nil || v < acked[k] || v > acked[k]+failed[k] {
+				t.Errorf("GET %s via %s = %d, %v; want %d acknowledged INCRs (+ up to %d that failed)", k, n.name, v, err, acked[k], failed[k])
+			}
+		}
+	}
+}
