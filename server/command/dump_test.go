@@ -218,3 +218,47 @@ func TestDumpRestoreSet(t *testing.T) {
 3~ "3"
 `)
 }
+
+func TestDumpRestoreList(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> RPUSH l a b 1
+(integer) 3
+`)
+	// redis-server's quicklist for the same list.
+	if got, want := f.dumpHex("l"), "1201020f0f00000003008161028162020101ff0a00e01bab4a47ce5922"; got != want {
+		t.Errorf("DUMP l = %s, want %s", got, want)
+	}
+	// redis-server's, with an LZF-compressed node.
+	l2 := "120102c33640931f930000000800dfff02c0c802f178ec03f2409c0004f3c0ab76ff05f3009435770d05f40090cd792f08000009e06478e05a000166ff0a007c66b2ce78d54259"
+	if got := f.restoreHex("l2", "0", l2); got != "OK" {
+		t.Fatal(got)
+	}
+	f.script(`
+> LRANGE l2 0 -1
+1) "-1"
+2) "200"
+3) "-5000"
+4) "40000"
+5) "-9000000"
+6) "2000000000"
+7) "9000000000000"
+8) "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+`)
+	// A list over one 8 KB node makes several, and comes back whole.
+	for i := range 2000 {
+		f.do("RPUSH", "big", fmt.Sprint("element-", i))
+	}
+	p := f.dumpHex("big")
+	if got := f.restoreHex("big", "0", p, "REPLACE"); got != "OK" {
+		t.Fatal(got)
+	}
+	f.script(`
+> LLEN big
+(integer) 2000
+> LINDEX big 1999
+"element-1999"
+> LINDEX big 0
+"element-0"
+`)
+}
