@@ -14,6 +14,8 @@ var (
 	dumpHashLP   = unhexStr("101414000000040081610201018162028378797a04ff0a002e2c226e653d1fc4")
 	dumpIntset   = unhexStr("0b200800000003000000c063ffffffffffff050000000000000000e87648170000000a00c813c4ecb66f3bf5")
 	dumpPlainSet = unhexStr("0202016201610a0075d99d835ef85f65")
+	dumpList     = unhexStr("1201020f0f00000003008161028162020101ff0a00e01bab4a47ce5922")
+	dumpListLZF  = unhexStr("120102c33640931f930000000800dfff02c0c802f178ec03f2409c0004f3c0ab76ff05f3009435770d05f40090cd792f08000009e06478e05a000166ff0a007c66b2ce78d54259")
 )
 
 func unhexStr(s string) string {
@@ -51,6 +53,31 @@ func ziplistHash() string {
 	return sealRDB(append([]byte{13, byte(len(zl))}, zl...)...)
 }
 
+// ziplistOf is a ziplist of one-byte-long strings.
+func ziplistOf(entries ...string) []byte {
+	zl := []byte{0, 0, 0, 0, 0, 0, 0, 0, byte(len(entries)), 0}
+	prev, tail := 0, 10
+	for _, e := range entries {
+		tail = len(zl)
+		zl = append(zl, byte(prev), byte(len(e)))
+		zl = append(zl, e...)
+		prev = 2 + len(e)
+	}
+	zl = append(zl, 0xff)
+	zl[0], zl[4] = byte(len(zl)), byte(tail)
+	return zl
+}
+
+// quicklistV1 is an RDB_TYPE_LIST_QUICKLIST (Redis 3.2 to 6) of ziplist
+// nodes.
+func quicklistV1(nodes ...[]byte) string {
+	out := []byte{14, byte(len(nodes))}
+	for _, n := range nodes {
+		out = append(append(out, byte(len(n))), n...)
+	}
+	return sealRDB(out...)
+}
+
 // dumpProbes cover DUMP and RESTORE: payloads compared byte for byte
 // where ringkv writes what Redis writes (strings, small hashes written in
 // field order, intsets), Redis's payloads and hand-built ones restored on
@@ -73,6 +100,16 @@ var dumpProbes = []probe{
 	p("RESTORE", "ph", "0", sealRDB(rdbObj(4, 2, "a", "1", "b", "2")...)), p("HGETALL", "ph"),
 	p("RESTORE", "ps", "0", sealRDB(rdbObj(2, 2, "x", "y")...)), loose(sameSet, "SMEMBERS", "ps"),
 	p("RESTORE", "zh", "0", ziplistHash()), p("HGETALL", "zh"),
+	// lists: Redis's quicklist 2 (one node LZF-compressed), the legacy
+	// linked list, a ziplist, a quicklist of ziplists
+	p("RPUSH", "l", "a", "b", "1"), p("DUMP", "l"),
+	p("RESTORE", "rl", "0", dumpList), p("LRANGE", "rl", "0", "-1"),
+	p("RESTORE", "rl2", "0", dumpListLZF), p("LRANGE", "rl2", "0", "-1"),
+	p("RESTORE", "ll", "0", sealRDB(rdbObj(1, 3, "x", "y", "x")...)), p("LRANGE", "ll", "0", "-1"),
+	p("RESTORE", "zl", "0", sealRDB(append([]byte{10, byte(len(ziplistOf("p", "q")))}, ziplistOf("p", "q")...)...)),
+	p("LRANGE", "zl", "0", "-1"),
+	p("RESTORE", "ql", "0", quicklistV1(ziplistOf("a", "b"), ziplistOf("c"))), p("LRANGE", "ql", "0", "-1"),
+	p("RESTORE", "new", "0", sealRDB(1, 0)), p("RESTORE", "new", "0", sealRDB(18, 1, 9, 0)),
 	// TTLs
 	p("RESTORE", "t", "100000", dumpLZF), p("TTL", "t"),
 	p("RESTORE", "t2", "4102444800000", dumpLZF, "ABSTTL"), p("PEXPIRETIME", "t2"),
