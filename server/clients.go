@@ -38,6 +38,7 @@ func (r *registry) add(conn net.Conn) *client {
 	c := &client{conn: conn, io: newConnIO(r.s, conn),
 		sess: r.s.disp.NewSession(r.nextID, conn.RemoteAddr().String(), conn.LocalAddr().String())}
 	c.sess.Conn = c.io.stats
+	c.sess.Gone = func() (<-chan struct{}, func()) { return watchGone(conn) }
 	r.s.attachOutbox(c) // pubsub_client.go
 	r.conns[c.sess.ID] = c
 	return c

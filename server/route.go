@@ -80,6 +80,15 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 		}
 		return r.disp.Do(ctx, s, args)
 	}
+	if cmd.Flags&command.Blocking != 0 {
+		// A blocking command (BLPOP ...) waits here, for as long as its
+		// client wants: its pops are quorum writes like any, and a push
+		// coordinated elsewhere is seen by its periodic look.
+		if keys := cmd.KeysOf(args); len(keys) > 1 && !r.disp.SamePartition(keys) {
+			return errCrossSlot
+		}
+		return r.disp.Do(ctx, s, args)
+	}
 	if cmd.Keys != nil && cmd.Flags&command.ReadOnly == 0 { // scripts (routetx.go)
 		if rep, ok := r.routeKeys(ctx, s, cmd, args); ok {
 			return rep

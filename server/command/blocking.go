@@ -29,10 +29,10 @@ import (
 
 // blockingCommands are the blocking list commands.
 func (d *Dispatcher) blockingCommands() []*Command {
-	const f, g = Write | NoScript | Atomic, "list"
+	const f, g = Write | NoScript | Atomic | Blocking, "list"
 	// BLMPOP lacks noscript in Redis 7.0: a script may call it, and it
 	// answers at once.
-	blmpop := spec("blmpop", -5, Write|Atomic, 0, 0, 0, g, d.blmpop)
+	blmpop := spec("blmpop", -5, Write|Atomic|Blocking, 0, 0, 0, g, d.blmpop)
 	blmpop.Keys = lmpopKeys(2)
 	return []*Command{
 		spec("blpop", -3, f, 1, -2, 1, g, d.blpop),
@@ -154,6 +154,13 @@ func parseTimeout(b []byte, now int64) (time.Duration, resp.Reply, bool) {
 	return time.Duration(t) * time.Millisecond, resp.Reply{}, true
 }
 
+// blockPoll is how often a blocked command looks again in a cluster.
+const blockPoll = 100 * time.Millisecond
+
+// errClientGone answers a blocked command whose client closed its
+// connection (nobody reads it; it is not a pop for nobody).
+var errClientGone = resp.Err("ERR client closed the connection while blocked")
+
 // block runs try (which reports whether it answered) until it answers, or
 // the timeout (0: none) passes, then answers timedOut. In a transaction it
 // tries once and answers inMulti.
@@ -172,6 +179,20 @@ func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try
 		defer t.Stop()
 		deadline = t.C
 	}
+	var gone <-chan struct{} // the client closed its connection
+	if s.Gone != nil {
+		g, stop := s.Gone()
+		defer stop()
+		gone = g
+	}
+	var poll <-chan time.Time
+	if len(d.env.Topology.Members()) > 1 {
+		// A push coordinated on another node wakes no waiter here: look
+		// again now and then.
+		tk := time.NewTicker(blockPoll)
+		defer tk.Stop()
+		poll = tk.C
+	}
 	for {
 		release, kind, ok := d.gate.shared()
 		if !ok {
@@ -184,8 +205,11 @@ func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try
 		}
 		select {
 		case <-ch:
+		case <-poll:
 		case <-deadline:
 			return timedOut
+		case <-gone:
+			return errClientGone
 		case <-s.Context().Done():
 			return errorReply(s.Context().Err())
 		}

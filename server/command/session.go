@@ -39,6 +39,11 @@ type Session struct {
 	// LIST (connstats.go); nil: none. Set before the session runs.
 	Conn func() ConnStats
 
+	// Gone starts watching the connection for a close while a command
+	// blocks, and returns the channel closed when it happens and the
+	// function that ends the watch; nil: not watched (peers, tests).
+	Gone func() (gone <-chan struct{}, stop func())
+
 	reply replyMode // CLIENT REPLY (clientreply.go)
 
 	ctx context.Context // the current request's context

@@ -32,10 +32,15 @@ const (
 	// EVAL, FCALL: d.exclusive); Do does not hold it shared for them. Not
 	// shown by COMMAND.
 	Atomic
+	// Blocking marks a command that may wait for a key (BLPOP ...): in a
+	// cluster it runs where its client is, not at the key's coordinator,
+	// so that its wait is the client's and ends with its connection. Not
+	// shown by COMMAND (Redis's own metadata says "blocking").
+	Blocking
 )
 
 var flagNames = []string{"write", "readonly", "denyoom", "admin", "noscript",
-	"loading", "stale", "fast", "no_auth", "no_multi", "allow_busy", ""}
+	"loading", "stale", "fast", "no_auth", "no_multi", "allow_busy", "", ""}
 
 // Command is one entry of the command table. A container (CLIENT, CONFIG,
 // COMMAND) has Subs; its own Handler, if any, runs when it is called alone.
