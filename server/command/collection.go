@@ -65,6 +65,7 @@ type coll struct {
 	kind   version.Kind
 	hdr    crdt.Header
 	stamp  version.Dot // this command's header write; zero before touch
+	expiry *int64      // the TTL the next touch sets; nil keeps the key's
 	unlock func()
 }
 
@@ -133,7 +134,10 @@ func (c *coll) touch() error {
 				return nil, &replyError{resp.ErrWrongType()}
 			}
 			var exp int64
-			if h.Live {
+			switch {
+			case c.expiry != nil:
+				exp = *c.expiry
+			case h.Live:
 				exp = h.Expiry
 			}
 			hdr = h

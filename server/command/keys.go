@@ -94,7 +94,8 @@ func (d *Dispatcher) renamenx(s *Session, args [][]byte) resp.Reply {
 }
 
 // move is RENAME (nx: RENAMENX): copy src's value and expiry to dst, then
-// delete src. Two Updates: not atomic across the keys.
+// delete src. In a cluster both keys are in one partition (the router
+// answers CROSSSLOT otherwise) and the command runs at its coordinator.
 func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
 	v, ok, err := d.readValue(s, src)
 	switch {
@@ -107,7 +108,7 @@ func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
 	case bytes.Equal(src, dst):
 		return resp.OK()
 	}
-	wrote, err := d.copyTo(s, dst, v, !nx)
+	wrote, err := d.copyTo(s, src, dst, v, !nx)
 	if err == nil && wrote {
 		_, err = d.remove(s, src)
 	}
@@ -124,7 +125,10 @@ func (d *Dispatcher) move(s *Session, src, dst []byte, nx bool) resp.Reply {
 // not replace; it reports whether it wrote. A string (a counter's total
 // included) is a base-setting write on dst, as SET (crdt.Assign): dst's
 // own increments it did not see still add up, src's history stays behind.
-func (d *Dispatcher) copyTo(s *Session, dst []byte, v crdt.Value, replace bool) (bool, error) {
+func (d *Dispatcher) copyTo(s *Session, src, dst []byte, v crdt.Value, replace bool) (bool, error) {
+	if crdt.IsCollection(v.Kind) {
+		return d.copyCollection(s, src, dst, v.Kind, replace) // collcopy.go
+	}
 	var wrote bool
 	_, err := d.update(s, dst, func(cur version.Set, now int64) (*replica.Change, error) {
 		if _, live := cur.Winner(now); live && !replace {
@@ -169,7 +173,7 @@ func (d *Dispatcher) copy(s *Session, args [][]byte) resp.Reply {
 	if err != nil || !ok {
 		return orInt(err, 0)
 	}
-	wrote, err := d.copyTo(s, args[2], v, replace)
+	wrote, err := d.copyTo(s, args[1], args[2], v, replace)
 	return orInt(err, b2i(wrote))
 }
 

@@ -1,0 +1,68 @@
+package command
+
+import "testing"
+
+// RENAME and COPY of collections move their members, TTL included; they
+// used to copy the header alone (an empty collection) and, for RENAME,
+// delete the source's members with it.
+func TestRenameAndCopyCollections(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> HSET h a 1 b 2
+(integer) 2
+> HINCRBY h n 5
+(integer) 5
+> PEXPIRE h 100000
+(integer) 1
+> RENAME h h2
+OK
+> EXISTS h
+(integer) 0
+> HGETALL h2
+1# "a" => "1"
+2# "b" => "2"
+3# "n" => "5"
+> PTTL h2
+(integer) 100000
+> HINCRBY h2 n 1
+(integer) 6
+> SADD s x y
+(integer) 2
+> COPY s s2
+(integer) 1
+> SMEMBERS s2
+1~ "x"
+2~ "y"
+> SREM s x
+(integer) 1
+> SMEMBERS s2
+1~ "x"
+2~ "y"
+> RPUSH l a b c
+(integer) 3
+> SET str v
+OK
+> COPY l str
+(integer) 0
+> COPY l str REPLACE
+(integer) 1
+> LRANGE str 0 -1
+1) "a"
+2) "b"
+3) "c"
+> TYPE str
+list
+> RENAMENX l str
+(integer) 0
+> RENAME l s
+OK
+> LRANGE s 0 -1
+1) "a"
+2) "b"
+3) "c"
+> TYPE s
+list
+> EXISTS l
+(integer) 0
+`)
+}
