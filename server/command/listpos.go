@@ -1,7 +1,6 @@
 package command
 
 import (
-	"bytes"
 	"hash/fnv"
 	"math"
 
@@ -237,6 +236,3 @@ func appendBase254(b []byte, v uint64, width int) []byte {
 func posID(p, tag []byte) []byte {
 	return append(clone(p), tag...)
 }
-
-// posLess orders identifiers (member order).
-func posLess(a, b []byte) bool { return bytes.Compare(a, b) < 0 }
