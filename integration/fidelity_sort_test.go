@@ -1,6 +1,16 @@
 package integration
 
-// sortProbes cover SORT and SORT_RO over lists and sets: numeric and
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// sortProbes cover SORT and SORT_RO over lists, sets and sorted sets: numeric and
 // ALPHA, ASC/DESC, LIMIT edges, BY (nosort, string weights, hash fields,
 // missing keys), GET (#, strings, hash fields, missing), STORE, and every
 // error. A set sorted BY nosort is compared by its elements: Redis lists
@@ -49,3 +59,70 @@ var sortProbes = []probe{
 }
 
 func init() { addFidelity("sort", sortProbes...) }
+
+// TestSortCluster: in a 3-node cluster SORT runs from any node; BY and GET
+// patterns must name keys of the sorted key's partition by its hash tag
+// (refused otherwise with Redis Cluster's texts), STORE into another
+// partition is CROSSSLOT, and DUMP/RESTORE move a key between nodes.
+func TestSortCluster(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	ctx := context.Background()
+	for i, n := range c.Nodes {
+		cl := c.Client(n)
+		l, w, nm, dst := fmt.Sprintf("{t%d}l", i), fmt.Sprintf("{t%d}w_*", i), fmt.Sprintf("{t%d}n_*", i), fmt.Sprintf("{t%d}d", i)
+		if err := cl.RPush(ctx, l, "3", "1", "2").Err(); err != nil {
+			t.Fatal(err)
+		}
+		for _, kv := range [][2]string{{"w_3", "1"}, {"w_1", "3"}, {"w_2", "2"}, {"n_1", "one"}} {
+			if err := cl.Set(ctx, fmt.Sprintf("{t%d}%s", i, kv[0]), kv[1], 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := cl.Do(ctx, "SORT", l, "BY", w, "GET", "#", "GET", nm).Slice()
+		if want := []any{"3", nil, "2", nil, "1", "one"}; err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("node %d: SORT BY/GET tagged = %v, %v; want %v", i+1, got, err, want)
+		}
+		for _, cmd := range []struct {
+			args []any
+			want string
+		}{
+			{[]any{"SORT", l, "BY", "w_*"}, "ERR BY option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."},
+			{[]any{"SORT_RO", l, "GET", "n_*"}, "ERR GET option of SORT denied in Cluster mode when keys formed by the pattern may be in different slots."},
+			{[]any{"SORT", l, "STORE", "elsewhere" + strconv.Itoa(i)}, "CROSSSLOT"},
+		} {
+			if err := cl.Do(ctx, cmd.args...).Err(); err == nil || !strings.HasPrefix(err.Error(), cmd.want) {
+				t.Errorf("node %d: %v = %v, want %s", i+1, cmd.args, err, cmd.want)
+			}
+		}
+		if n, err := cl.Do(ctx, "SORT", l, "DESC", "STORE", dst).Int(); err != nil || n != 3 {
+			t.Errorf("node %d: SORT STORE tagged = %v, %v", i+1, n, err)
+		}
+		payload, err := cl.Dump(ctx, dst).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		// RESTORE on the copy's coordinator: server/peerexec.go does not
+		// forward RESTORE between nodes (notForwarded).
+		copyKey := fmt.Sprintf("copy%d", i)
+		loc, err := c.Locate(n, copyKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var other *redis.Client
+		for _, m := range c.Nodes {
+			if m.Opts.Name == loc.Replicas[0] {
+				other = c.Client(m)
+			}
+		}
+		if other == nil {
+			t.Fatalf("no node named %s", loc.Replicas[0])
+		}
+		if err := other.Restore(ctx, copyKey, 0, payload).Err(); err != nil {
+			t.Fatalf("node %d: RESTORE = %v", i+1, err)
+		}
+		if got, err := cl.LRange(ctx, fmt.Sprintf("copy%d", i), 0, -1).Result(); err != nil || fmt.Sprint(got) != "[3 2 1]" {
+			t.Errorf("node %d: the restored copy = %v, %v", i+1, got, err)
+		}
+	}
+}

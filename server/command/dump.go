@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"strconv"
 
 	"github.com/ringkv/ringkv/replica/crdt"
@@ -123,8 +124,25 @@ func replyBytes(r resp.Reply) []byte {
 		return strconv.AppendInt(nil, r.Int, 10)
 	case r.Kind == resp.KindDouble:
 		return strconv.AppendFloat(nil, r.Float, 'g', 17, 64)
+	case r.Kind == resp.KindRaw:
+		return rawScalar(r.Bytes)
 	}
 	return []byte(r.Str)
+}
+
+// rawScalar is the text of a scalar reply already encoded (",1.5\r\n",
+// "$3\r\nabc\r\n", ":7\r\n").
+func rawScalar(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\r\n"))
+	if len(b) > 0 && b[0] == '$' {
+		if i := bytes.Index(b, []byte("\r\n")); i >= 0 {
+			return clone(b[i+2:])
+		}
+	}
+	if len(b) > 0 {
+		return clone(b[1:])
+	}
+	return nil
 }
 
 // replyFloat is a score reply's value (a RESP3 double or its text).

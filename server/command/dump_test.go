@@ -4,6 +4,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"testing"
+
+	"github.com/ringkv/ringkv/resp"
 )
 
 // dumpHex is DUMP's payload of key as hex, for script lines.
@@ -261,4 +263,12 @@ func TestDumpRestoreList(t *testing.T) {
 > LINDEX big 0
 "element-0"
 `)
+}
+
+func TestReplyBytesOfRawScalars(t *testing.T) {
+	for raw, want := range map[string]string{",1.5\r\n": "1.5", "$3\r\nabc\r\n": "abc", ":7\r\n": "7", ",-inf\r\n": "-inf"} {
+		if got := string(replyBytes(resp.Raw([]byte(raw)))); got != want {
+			t.Errorf("%q: %q, want %q", raw, got, want)
+		}
+	}
 }
