@@ -1,0 +1,200 @@
+package command
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+
+	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/resp"
+)
+
+// ZPOPMIN key [count]
+func (d *Dispatcher) zpopmin(s *Session, args [][]byte) resp.Reply { return d.zpopCmd(s, args, false) }
+
+// ZPOPMAX key [count]
+func (d *Dispatcher) zpopmax(s *Session, args [][]byte) resp.Reply { return d.zpopCmd(s, args, true) }
+
+func (d *Dispatcher) zpopCmd(s *Session, args [][]byte, max bool) resp.Reply {
+	if len(args) > 3 {
+		return errSyntax
+	}
+	count := int64(-1)
+	if len(args) == 3 {
+		n, ok := resp.ParseInt(args[2])
+		if !ok || n < 0 {
+			return resp.Err("ERR value is out of range, must be positive")
+		}
+		count = n
+	}
+	return d.zpop(s, args[1:2], max, count, false)
+}
+
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+func (d *Dispatcher) zmpop(s *Session, args [][]byte) resp.Reply {
+	n, ok := resp.ParseInt(args[1])
+	if !ok || n <= 0 {
+		return resp.Err("ERR numkeys should be greater than 0")
+	}
+	where := int64(2) + n
+	if where >= int64(len(args)) {
+		return errSyntax
+	}
+	var max bool
+	switch strings.ToLower(string(args[where])) {
+	case "min":
+	case "max":
+		max = true
+	default:
+		return errSyntax
+	}
+	count := int64(-1)
+	for j := int(where) + 1; j < len(args); j++ {
+		if count != -1 || !strings.EqualFold(string(args[j]), "count") || j+1 >= len(args) {
+			return errSyntax
+		}
+		j++
+		c, ok := resp.ParseInt(args[j])
+		if !ok || c <= 0 {
+			return resp.Err("ERR count should be greater than 0")
+		}
+		count = c
+	}
+	if count == -1 {
+		count = 1
+	}
+	return d.zpop(s, args[2:where], max, count, true)
+}
+
+// zpop pops count (-1: one, flat reply) of the lowest (highest if max)
+// members of the first existing key of keys; mpop replies as ZMPOP.
+func (d *Dispatcher) zpop(s *Session, keys [][]byte, max bool, count int64, mpop bool) resp.Reply {
+	var c *coll
+	for _, k := range keys {
+		cc, err := d.openColl(s, k, version.KindZSet, true)
+		if err != nil {
+			return errorReply(err)
+		}
+		if cc.exists() {
+			c = cc
+			break
+		}
+		cc.close()
+	}
+	switch {
+	case c == nil && mpop:
+		return resp.NullArray()
+	case c == nil:
+		return resp.Array()
+	}
+	defer c.close()
+	if count == 0 {
+		return resp.Array()
+	}
+	ents, err := zload(c)
+	if err != nil {
+		return errorReply(err)
+	}
+	n := int(min(max64(count, 1), int64(len(ents))))
+	var pick []zent
+	for i := range n {
+		if max {
+			pick = append(pick, ents[len(ents)-1-i])
+		} else {
+			pick = append(pick, ents[i])
+		}
+	}
+	var popped []zent
+	for _, e := range pick {
+		ok, err := zremove(c, e.member)
+		if err != nil {
+			return errorReply(err)
+		}
+		if ok {
+			popped = append(popped, e)
+		}
+	}
+	var r resp.Reply
+	switch {
+	case mpop:
+		r = resp.Array(resp.Bulk(c.key), zReply(s, popped, true, zPairsNested))
+	case count < 0:
+		r = zReply(s, popped, true, zPairsFlat)
+	default:
+		r = zReply(s, popped, true, zPairsByProto)
+	}
+	event := "zpopmin"
+	if max {
+		event = "zpopmax"
+	}
+	return d.zremoved(s, c, r, int64(len(popped)), event)
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// ZRANDMEMBER key [count [WITHSCORES]]
+func (d *Dispatcher) zrandmember(s *Session, args [][]byte) resp.Reply {
+	var count int64
+	withScores := false
+	if len(args) >= 3 {
+		n, ok := resp.ParseInt(args[2])
+		switch {
+		case !ok:
+			return errNotInteger
+		case n == math.MinInt64:
+			return resp.Err("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807")
+		case len(args) > 4 || (len(args) == 4 && !strings.EqualFold(string(args[3]), "withscores")):
+			return errSyntax
+		case len(args) == 4 && (n < -math.MaxInt64/2 || n > math.MaxInt64/2):
+			return resp.Err("ERR value is out of range")
+		}
+		count, withScores = n, len(args) == 4
+	}
+	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	if err != nil {
+		return errorReply(err)
+	}
+	defer c.close()
+	if len(args) < 3 {
+		if !c.exists() {
+			return resp.Null()
+		}
+	} else if !c.exists() || count == 0 {
+		return resp.Array()
+	}
+	ents, err := zload(c)
+	if err != nil {
+		return errorReply(err)
+	}
+	if len(ents) == 0 {
+		if len(args) < 3 {
+			return resp.Null()
+		}
+		return resp.Array()
+	}
+	if len(args) < 3 {
+		return resp.Bulk(ents[rand.IntN(len(ents))].member)
+	}
+	var out []zent
+	switch {
+	case count < 0: // repeats allowed
+		for range -count {
+			out = append(out, ents[rand.IntN(len(ents))])
+		}
+	case count >= int64(len(ents)): // the whole set, highest first as Redis 7.0
+		out = slices.Clone(ents)
+		slices.Reverse(out)
+	default: // count distinct members, in random order
+		perm := rand.Perm(len(ents))
+		for _, i := range perm[:count] {
+			out = append(out, ents[i])
+		}
+	}
+	return zReply(s, out, withScores, zPairsByProto)
+}

@@ -1,0 +1,218 @@
+package command
+
+import (
+	"fmt"
+	"testing"
+)
+
+func TestZSetBasics(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> ZADD z 1 a 2 b 3 c
+(integer) 3
+> ZADD z 1.1 a
+(integer) 0
+> ZSCORE z a
+"1.1000000000000001"
+> ZADD z CH 5 a 2 b 4 d
+(integer) 2
+> ZCARD z
+(integer) 4
+> ZRANGE z 0 -1 WITHSCORES
+1) "b"
+2) "2"
+3) "c"
+4) "3"
+5) "d"
+6) "4"
+7) "a"
+8) "5"
+> ZINCRBY z 2.5 b
+"4.5"
+> ZADD z INCR 1 b
+"5.5"
+> ZADD z NX INCR 1 b
+(nil)
+> ZADD z XX 1 nope
+(integer) 0
+> ZADD z GT 1 a
+(integer) 0
+> ZSCORE z a
+"5"
+> ZADD z LT CH 1 a
+(integer) 1
+> ZRANGE z 0 -1
+1) "a"
+2) "c"
+3) "d"
+4) "b"
+> ZRANK z d
+(integer) 2
+> ZREVRANK z d
+(integer) 1
+> ZRANK z nope
+(nil)
+> ZREM z a nope
+(integer) 1
+> ZMSCORE z c nope
+1) "3"
+2) (nil)
+> ZADD z inf x -inf y
+(integer) 2
+> ZINCRBY z -inf x
+(error) ERR resulting score is not a number (NaN)
+> ZRANGEBYSCORE z (3 +inf
+1) "d"
+2) "b"
+3) "x"
+> ZREVRANGEBYSCORE z +inf (3 LIMIT 1 1
+1) "b"
+> ZRANGE z +inf -inf BYSCORE REV LIMIT 0 2
+1) "x"
+2) "b"
+> ZCOUNT z -inf 4
+(integer) 3
+> ZREVRANGE z 0 1
+1) "x"
+2) "b"
+> ZPOPMIN z
+1) "y"
+2) "-inf"
+> ZPOPMAX z 2
+1) "x"
+2) "inf"
+3) "b"
+4) "5.5"
+> ZCARD z
+(integer) 2
+> ZREMRANGEBYRANK z 0 -1
+(integer) 2
+> EXISTS z
+(integer) 0
+> ZADD l 0 a 0 b 0 c 0 d
+(integer) 4
+> ZRANGEBYLEX l [b (d
+1) "b"
+2) "c"
+> ZREVRANGEBYLEX l + - LIMIT 0 2
+1) "d"
+2) "c"
+> ZLEXCOUNT l - +
+(integer) 4
+> ZREMRANGEBYLEX l - [b
+(integer) 2
+> ZRANGESTORE dst l 0 -1
+(integer) 2
+> ZRANGE dst 0 -1
+1) "c"
+2) "d"
+> ZREMRANGEBYSCORE l -inf +inf
+(integer) 2
+> EXISTS l
+(integer) 0
+> SET s x
+OK
+> ZADD s 1 a
+(error) WRONGTYPE Operation against a key holding the wrong kind of value
+> ZADD z 1 a 1
+(error) ERR syntax error
+> ZADD z x a
+(error) ERR value is not a valid float
+> ZRANGE z 0 -1 LIMIT 0 1
+(error) ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX
+`)
+}
+
+func TestZSetStoreAndOps(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> ZADD a 1 x 2 y 3 z
+(integer) 3
+> ZADD b 10 y 20 z 30 w
+(integer) 3
+> ZUNION 2 a b WITHSCORES
+1) "x"
+2) "1"
+3) "y"
+4) "12"
+5) "z"
+6) "23"
+7) "w"
+8) "30"
+> ZINTER 2 a b WEIGHTS 2 1 AGGREGATE MAX
+1) "y"
+2) "z"
+> ZDIFF 2 a b WITHSCORES
+1) "x"
+2) "1"
+> ZINTERCARD 2 a b LIMIT 1
+(integer) 1
+> SET d v
+OK
+> ZUNIONSTORE d 2 a b
+(integer) 4
+> TYPE d
+zset
+> ZRANGE d 0 -1
+1) "x"
+2) "y"
+3) "z"
+4) "w"
+> ZINTERSTORE d 2 a nokey
+(integer) 0
+> EXISTS d
+(integer) 0
+> ZDIFFSTORE a 1 b
+(integer) 3
+> ZRANGE a 0 -1 WITHSCORES
+1) "y"
+2) "10"
+3) "z"
+4) "20"
+5) "w"
+6) "30"
+> ZMPOP 2 nokey a MAX COUNT 2
+1) "a"
+2) 1) 1) "w"
+      2) "30"
+   2) 1) "z"
+      2) "20"
+> ZSCAN a 0
+1) "0"
+2) 1) "y"
+   2) "10"
+`)
+}
+
+// A big set is scanned in pages whose cursors resume where the last ended.
+func TestZScanPages(t *testing.T) {
+	f := newFixture(t)
+	args := []string{"ZADD", "big"}
+	for i := range 300 {
+		args = append(args, fmt.Sprint(i), fmt.Sprintf("m%03d", i))
+	}
+	if r := f.do(args...); r.Int != 300 {
+		t.Fatalf("ZADD = %v", r)
+	}
+	seen := map[string]int{}
+	cursor, calls := "0", 0
+	for {
+		r := f.do("ZSCAN", "big", cursor, "COUNT", "50")
+		calls++
+		cursor = r.Elems[0].Text()
+		for i := 0; i < len(r.Elems[1].Elems); i += 2 {
+			seen[r.Elems[1].Elems[i].Text()]++
+		}
+		if cursor == "0" || calls > 20 {
+			break
+		}
+	}
+	if len(seen) != 300 || calls != 6 {
+		t.Fatalf("ZSCAN saw %d members in %d calls", len(seen), calls)
+	}
+	for m, n := range seen {
+		if n != 1 {
+			t.Fatalf("%s returned %d times", m, n)
+		}
+	}
+}
