@@ -2,6 +2,7 @@ package command
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -214,5 +215,46 @@ func TestZScanPages(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%s returned %d times", m, n)
 		}
+	}
+}
+
+// TestZSetKeyEvents: the zset commands' notifications, as redis-server
+// 7.0.15 sends them for the same commands (notify-keyspace-events Ezgn).
+func TestZSetKeyEvents(t *testing.T) {
+	f := newFixture(t)
+	sub := f.client(1)
+	sub.do("PSUBSCRIBE", "__keyevent*")
+	f.client(2).do("CONFIG", "SET", "notify-keyspace-events", "Ezgn")
+	for _, tc := range []struct{ cmd, want string }{
+		{"ZADD z 1 a 2 b", "new z;zadd z"},
+		{"ZADD z 1 a", ""},
+		{"ZADD z NX 5 a", ""},
+		{"ZINCRBY z 1 a", "zincr z"},
+		{"ZADD z INCR 0 a", ""},
+		{"ZREM z a", "zrem z"},
+		{"ZPOPMIN z", "zpopmin z;del z"},
+		{"ZADD z 1 a 2 b 3 c", "new z;zadd z"},
+		{"ZREMRANGEBYRANK z 0 0", "zremrangebyrank z"},
+		{"ZREMRANGEBYSCORE z 2 2", "zremrangebyscore z"},
+		{"ZREMRANGEBYLEX z - +", "zremrangebylex z;del z"},
+		{"ZADD y 1 a", "new y;zadd y"},
+		{"ZUNIONSTORE d 1 y", "new d;zunionstore d"},
+		{"ZINTERSTORE d 2 y nokey", "del d"},
+		{"ZDIFFSTORE d 1 y", "new d;zdiffstore d"},
+		{"ZRANGESTORE e y 0 -1", "new e;zrangestore e"},
+		{"ZMPOP 1 y MAX", "zpopmax y;del y"},
+		{"ZPOPMAX e 5", "zpopmax e;del e"},
+	} {
+		f.line(tc.cmd)
+		var want []string
+		if tc.want != "" {
+			for _, ev := range strings.Split(tc.want, ";") {
+				name, key, _ := strings.Cut(ev, " ")
+				ch := "__keyevent@0__:" + name
+				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
+					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
+			}
+		}
+		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
 	}
 }
