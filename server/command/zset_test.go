@@ -258,3 +258,29 @@ func TestZSetKeyEvents(t *testing.T) {
 		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
 	}
 }
+
+// The numkeys forms name their keys for routing (CROSSSLOT checks).
+func TestZSetKeys(t *testing.T) {
+	f := newFixture(t)
+	for _, tc := range []struct{ cmd, want string }{
+		{"ZUNIONSTORE d 2 a b WEIGHTS 1 2", "d a b"},
+		{"ZINTER 2 a b", "a b"},
+		{"ZDIFFSTORE d x a", "d"},
+		{"ZINTERCARD 3 a b", ""},
+		{"ZMPOP 2 a b MIN", "a b"},
+		{"ZRANGESTORE d s 0 -1", "d s"},
+	} {
+		args := strings.Fields(tc.cmd)
+		b := make([][]byte, len(args))
+		for i, a := range args {
+			b[i] = []byte(a)
+		}
+		var got []string
+		for _, k := range f.d.Lookup(b[0]).KeysOf(b) {
+			got = append(got, string(k))
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: keys %q, want %q", tc.cmd, got, tc.want)
+		}
+	}
+}
