@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"hash/crc64"
+	"math"
 )
 
 // DUMP payloads as redis-server 7.0.15 made them (hex), and RDB objects
@@ -14,6 +15,7 @@ var (
 	dumpHashLP   = unhexStr("101414000000040081610201018162028378797a04ff0a002e2c226e653d1fc4")
 	dumpIntset   = unhexStr("0b200800000003000000c063ffffffffffff050000000000000000e87648170000000a00c813c4ecb66f3bf5")
 	dumpPlainSet = unhexStr("0202016201610a0075d99d835ef85f65")
+	dumpZSetLP   = unhexStr("1114140000000400816102010181620283322e3504ff0a00d44c6ea4f644d9d7")
 	dumpList     = unhexStr("1201020f0f00000003008161028162020101ff0a00e01bab4a47ce5922")
 	dumpListLZF  = unhexStr("120102c33640931f930000000800dfff02c0c802f178ec03f2409c0004f3c0ab76ff05f3009435770d05f40090cd792f08000009e06478e05a000166ff0a007c66b2ce78d54259")
 )
@@ -78,6 +80,25 @@ func quicklistV1(nodes ...[]byte) string {
 	return sealRDB(out...)
 }
 
+// zset2 is an RDB_TYPE_ZSET_2 of members with binary double scores.
+func zset2(pairs map[string]float64, order ...string) string {
+	out := []byte{5, byte(len(order))}
+	for _, m := range order {
+		out = append(out, rdbStr(m)...)
+		out = binary.LittleEndian.AppendUint64(out, math.Float64bits(pairs[m]))
+	}
+	return sealRDB(out...)
+}
+
+// zsetV1 is an RDB_TYPE_ZSET: scores as length-prefixed text.
+func zsetV1(pairs ...string) string {
+	out := []byte{3, byte(len(pairs) / 2)}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(append(out, rdbStr(pairs[i])...), rdbStr(pairs[i+1])...)
+	}
+	return sealRDB(out...)
+}
+
 // dumpProbes cover DUMP and RESTORE: payloads compared byte for byte
 // where ringkv writes what Redis writes (strings, small hashes written in
 // field order, intsets), Redis's payloads and hand-built ones restored on
@@ -110,6 +131,16 @@ var dumpProbes = []probe{
 	p("LRANGE", "zl", "0", "-1"),
 	p("RESTORE", "ql", "0", quicklistV1(ziplistOf("a", "b"), ziplistOf("c"))), p("LRANGE", "ql", "0", "-1"),
 	p("RESTORE", "new", "0", sealRDB(1, 0)), p("RESTORE", "new", "0", sealRDB(18, 1, 9, 0)),
+	// sorted sets: Redis's listpack, ZSET_2, the old ZSET, a ziplist
+	p("ZADD", "z", "1", "a", "2.5", "b"), p("DUMP", "z"),
+	p("RESTORE", "rz", "0", dumpZSetLP), p("ZRANGE", "rz", "0", "-1", "WITHSCORES"),
+	p("RESTORE", "z2", "0", zset2(map[string]float64{"x": 0.1, "y": math.Inf(-1), "w": 1e300}, "x", "y", "w")),
+	p("ZRANGE", "z2", "0", "-1", "WITHSCORES"),
+	p("RESTORE", "z1", "0", zsetV1("m", "1.5", "n", "-3")), p("ZRANGE", "z1", "0", "-1", "WITHSCORES"),
+	p("RESTORE", "zz", "0", sealRDB(append([]byte{12, byte(len(ziplistOf("q", "2", "p", "7")))}, ziplistOf("q", "2", "p", "7")...)...)),
+	p("ZRANGE", "zz", "0", "-1", "WITHSCORES"),
+	p("RESTORE", "new", "0", zset2(map[string]float64{"x": math.NaN()}, "x")),
+	p("RESTORE", "new", "0", zset2(map[string]float64{"x": 1}, "x", "x")),
 	// TTLs
 	p("RESTORE", "t", "100000", dumpLZF), p("TTL", "t"),
 	p("RESTORE", "t2", "4102444800000", dumpLZF, "ABSTTL"), p("PEXPIRETIME", "t2"),

@@ -51,6 +51,11 @@ var sortProbes = []probe{
 	p("RPUSH", "nums", "10", "-2.5", "1e3", "0x10", "inf", "-inf", " 7", "", "3"), p("SORT", "nums"),
 	p("SORT", "nums", "DESC"), p("RPUSH", "nan", "nan"), p("SORT", "nan"), p("RPUSH", "trail", "5 "), p("SORT", "trail"),
 	p("RPUSH", "huge", "1e400"), p("SORT", "huge"), p("RPUSH", "ties", "b", "a", "c"), p("SORT", "ties", "BY", "nokey_*"),
+	// sorted sets keep their score order BY nosort
+	p("ZADD", "z", "1", "a", "2.5", "b", "-inf", "c", "1", "d"), p("MSET", "w_a", "3", "w_b", "1", "w_c", "2", "w_d", "0"),
+	p("SORT", "z"), p("SORT", "z", "BY", "nosort"), p("SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "2"),
+	p("SORT", "z", "ALPHA"), p("SORT", "z", "BY", "w_*"), p("SORT", "z", "BY", "nosort", "LIMIT", "1", "10", "STORE", "dz"),
+	p("LRANGE", "dz", "0", "-1"), p("SORT_RO", "z", "BY", "w_*", "DESC", "GET", "#", "GET", "w_*"),
 	// errors, in Redis's order: options first, then the key's type
 	p("SORT", "n_3"), p("SORT", "h_3"), p("SORT", "n_3", "FOO"), p("SORT", "s", "LIMIT", "1"),
 	p("SORT", "s", "LIMIT", "a", "1"), p("SORT", "s", "LIMIT", "1", "b"), p("SORT", "s", "FOO"),
