@@ -86,3 +86,44 @@ func (db *DB) Prefix(prefix, after []byte, fn func(key []byte, s version.Set) bo
 	}
 	return nil
 }
+
+// PrefixReverse is Prefix walking backwards: it calls fn for every stored
+// key that starts with prefix and sorts before before (from the last when
+// before is nil), in descending key order, until fn returns false. The
+// same rules hold: one placement hash per prefix, a snapshot, fn owns key
+// and s.
+func (db *DB) PrefixReverse(prefix, before []byte, fn func(key []byte, s version.Set) bool) error {
+	h := Hash(prefix)
+	r := &util.Range{Start: dataKey(h, prefix)}
+	switch end := ring.PrefixEnd(prefix); {
+	case before != nil:
+		r.Limit = dataKey(h, before) // exclusive: the first key at or past before
+	case end != nil:
+		r.Limit = dataKey(h, end)
+	default:
+		r.Limit = dataRange(h, h).Limit
+	}
+	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	for ok := it.Last(); ok; ok = it.Prev() {
+		_, key, ok := parseDataKey(it.Key())
+		if !ok {
+			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
+		}
+		key = append([]byte(nil), key...)
+		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+		if err != nil {
+			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		}
+		if len(s) == 0 {
+			continue
+		}
+		if !fn(key, s) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		return fmt.Errorf("engine: reverse prefix %q: %w", prefix, closedErr(err))
+	}
+	return nil
+}
