@@ -14,9 +14,20 @@ import (
 
 // MethodElements reads one page of a collection's element records:
 // body: uvarint len, prefix, uvarint len, after (empty: from the first),
-// uvarint limit; reply: last flush time (8 bytes), then per record uvarint
-// len, key, uvarint len, encoded set, then 0 (done) or 1 (more).
+// uvarint limit, then optionally a flag byte (1: reverse: the records
+// before "after", from the last, in descending key order; a forward
+// request carries no flag, so older nodes still read it); reply: last
+// flush time (8 bytes), then per record uvarint len, key, uvarint len,
+// encoded set, then 0 (done) or 1 (more).
 const MethodElements uint8 = 14
+
+// elementsReverse is MethodElements' reverse flag.
+const elementsReverse byte = 1
+
+// reverseStore is a Store that walks a prefix backwards (*engine.DB).
+type reverseStore interface {
+	PrefixReverse(prefix, before []byte, fn func(key []byte, s version.Set) bool) error
+}
 
 // elementsPage is how many records one replica returns per page.
 const elementsPage = 512
@@ -31,12 +42,24 @@ const elementsPage = 512
 // each answer bounded: a page is complete up to the smallest last key of
 // the replicas that had more.
 func (c *Coordinator) Elements(ctx context.Context, prefix, after []byte, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
+	return c.elements(ctx, prefix, after, false, o, fn)
+}
+
+// ElementsReverse is Elements walking backwards: the records under prefix
+// that sort before before (nil: from the last), in descending key order.
+// Its pages mirror the forward ones: a page is complete down to the
+// largest last key of the replicas that had more.
+func (c *Coordinator) ElementsReverse(ctx context.Context, prefix, before []byte, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
+	return c.elements(ctx, prefix, before, true, o, fn)
+}
+
+func (c *Coordinator) elements(ctx context.Context, prefix, from []byte, reverse bool, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
 	list := c.readOrder(c.replicas(prefix))
 	if len(list) == 1 && list[0] == c.cfg.Node {
-		return c.elementsLocal(prefix, after, fn)
+		return c.elementsLocal(prefix, from, reverse, fn)
 	}
 	for {
-		page, bound, err := c.elementsPage(ctx, prefix, after, list, o)
+		page, bound, err := c.elementsPage(ctx, prefix, from, reverse, list, o)
 		if err != nil {
 			return err
 		}
@@ -48,21 +71,47 @@ func (c *Coordinator) Elements(ctx context.Context, prefix, after []byte, o Read
 		if bound == nil {
 			return nil
 		}
-		after = bound
+		from = bound
 	}
 }
 
 // elementsLocal walks this node's copy alone (a single node).
-func (c *Coordinator) elementsLocal(prefix, after []byte, fn func([]byte, version.Set) bool) error {
+func (c *Coordinator) elementsLocal(prefix, from []byte, reverse bool, fn func([]byte, version.Set) bool) error {
 	now := c.Now()
 	gc := c.elementGC(prefix, now)
-	return c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+	return c.storePrefix(prefix, from, reverse, func(key []byte, s version.Set) bool {
 		if gc(key, s) {
 			return true
 		}
 		s, _ = s.Expire(now)
 		return fn(key, s)
 	})
+}
+
+// storePrefix walks the local store's records under prefix after from
+// (forward) or before it (reverse). A store without a reverse walk is
+// read forward whole and replayed backwards.
+func (c *Coordinator) storePrefix(prefix, from []byte, reverse bool, fn func([]byte, version.Set) bool) error {
+	if !reverse {
+		return c.store.Prefix(prefix, from, fn)
+	}
+	if rs, ok := c.store.(reverseStore); ok {
+		return rs.PrefixReverse(prefix, from, fn)
+	}
+	var all []scanEntry
+	err := c.store.Prefix(prefix, nil, func(key []byte, s version.Set) bool {
+		if from != nil && bytes.Compare(key, from) >= 0 {
+			return false
+		}
+		all = append(all, scanEntry{key: key, set: s})
+		return true
+	})
+	for i := len(all) - 1; err == nil && i >= 0; i-- {
+		if !fn(all[i].key, all[i].set) {
+			break
+		}
+	}
+	return err
 }
 
 // elementGC returns a filter that drops, as a walk meets them, the element
@@ -107,7 +156,9 @@ func (c *Coordinator) elementGC(prefix []byte, now int64) func(key []byte, s ver
 
 // elementsPage gathers one page from o.R primaries and merges it. bound is
 // where the next page starts, nil when no replica had more.
-func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, list []string, o ReadOptions) (page []scanEntry, bound []byte, err error) {
+// Reverse, bound is the largest last key of the replicas that had more,
+// and the page holds what sorts at or above it, in descending order.
+func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, reverse bool, list []string, o ReadOptions) (page []scanEntry, bound []byte, err error) {
 	var targets []copyTarget
 	for _, n := range list {
 		if c.up(n) {
@@ -126,7 +177,7 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, li
 	for _, x := range targets {
 		c.track(func() {
 			var a answer
-			a.entries, a.more, a.err = c.elementsFrom(bctx, x.Node, prefix, after)
+			a.entries, a.more, a.err = c.elementsFrom(bctx, x.Node, prefix, after, reverse)
 			replies <- a
 		})
 	}
@@ -145,7 +196,8 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, li
 				merged[string(e.key)] = merged[string(e.key)].Merge(e.set)
 			}
 			if a.more && len(a.entries) > 0 {
-				if last := a.entries[len(a.entries)-1].key; bound == nil || bytes.Compare(last, bound) < 0 {
+				last := a.entries[len(a.entries)-1].key
+				if bound == nil || (!reverse && bytes.Compare(last, bound) < 0) || (reverse && bytes.Compare(last, bound) > 0) {
 					bound = last
 				}
 			}
@@ -158,7 +210,7 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, li
 	}
 	flushed := c.flushedAt()
 	for k, s := range merged {
-		if bound != nil && k > string(bound) {
+		if bound != nil && ((!reverse && k > string(bound)) || (reverse && k < string(bound))) {
 			continue // past a replica's page end: the next page has it whole
 		}
 		if s = s.DropBefore(flushed); len(s) > 0 {
@@ -166,31 +218,39 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, li
 		}
 	}
 	slices.SortFunc(page, func(a, b scanEntry) int { return bytes.Compare(a.key, b.key) })
+	if reverse {
+		slices.Reverse(page)
+	}
 	return page, bound, nil
 }
 
 // elementsFrom reads one page from node (this node included).
-func (c *Coordinator) elementsFrom(ctx context.Context, node string, prefix, after []byte) ([]scanEntry, bool, error) {
+func (c *Coordinator) elementsFrom(ctx context.Context, node string, prefix, after []byte, reverse bool) ([]scanEntry, bool, error) {
+	req := encodeElements(prefix, after, elementsPage, reverse)
 	if node == c.cfg.Node {
-		b, err := c.serveElements(ctx, encodeElements(prefix, after, elementsPage))
+		b, err := c.serveElements(ctx, req)
 		if err != nil {
 			return nil, false, err
 		}
 		return decodeElements(b)
 	}
-	b, err := c.call(ctx, node, MethodElements, encodeElements(prefix, after, elementsPage))
+	b, err := c.call(ctx, node, MethodElements, req)
 	if err != nil {
 		return nil, false, err
 	}
 	return decodeElements(b)
 }
 
-func encodeElements(prefix, after []byte, limit int) []byte {
+func encodeElements(prefix, after []byte, limit int, reverse bool) []byte {
 	b := binary.AppendUvarint(nil, uint64(len(prefix)))
 	b = append(b, prefix...)
 	b = binary.AppendUvarint(b, uint64(len(after)))
 	b = append(b, after...)
-	return binary.AppendUvarint(b, uint64(limit))
+	b = binary.AppendUvarint(b, uint64(limit))
+	if reverse {
+		b = append(b, elementsReverse)
+	}
+	return b
 }
 
 // serveElements answers MethodElements from the local store.
@@ -205,7 +265,15 @@ func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, e
 		return nil, bad
 	}
 	limit, n := binary.Uvarint(rest)
-	if n <= 0 || n != len(rest) || limit == 0 {
+	if n <= 0 || limit == 0 {
+		return nil, bad
+	}
+	var reverse bool
+	switch flags := rest[n:]; {
+	case len(flags) == 0: // a forward request (all that older nodes send)
+	case len(flags) == 1 && flags[0] == elementsReverse:
+		reverse = true
+	default:
 		return nil, bad
 	}
 	if len(after) == 0 {
@@ -218,7 +286,7 @@ func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, e
 	out := binary.BigEndian.AppendUint64(nil, uint64(c.store.FlushedAt()))
 	var count uint64
 	more := false
-	err := c.store.Prefix(prefix, after, func(key []byte, s version.Set) bool {
+	err := c.storePrefix(prefix, after, reverse, func(key []byte, s version.Set) bool {
 		if gc(key, s) {
 			return ctx.Err() == nil
 		}
