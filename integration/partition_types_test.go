@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,7 +27,10 @@ const counterProject = "ringkvcount"
 // key go through each side, n1 and n2 taking turns on the majority side.
 // After healing and convergence GET on every node answers 40 for every
 // key: lost (acknowledged increments missing from a node's answer) 0,
-// diverged (nodes answering differently from n1) 0. An INCR that failed
+// diverged (nodes answering differently from n1) 0. Alongside, both sides
+// run the data types' commands (typeWorkload: SADD and SREM, HSET of a
+// shared and of distinct fields, HINCRBY, ZINCRBY, ZADD, RPUSH), and
+// after healing every node answers the same and each type's rule holds. An INCR that failed
 // its quorum (NOQUORUM, a timeout) may or may not count, as in Redis a
 // command whose reply was lost: such a key answers between its
 // acknowledged count and that plus its failures.
@@ -77,6 +81,10 @@ func TestPartitionCounters(t *testing.T) {
 		waitContainerStates(t, n, 90*time.Second, all)
 	}
 
+	// Before the partition: members both sides will then change.
+	w := newTypeWorkload()
+	w.run(t, n1, "pre", 0)
+
 	fault.drop(t, n3.pid, "-I", []string{n1.ip, n2.ip})
 	healed := false
 	t.Cleanup(func() {
@@ -109,8 +117,15 @@ func TestPartitionCounters(t *testing.T) {
 				counts["via "+n.name]++
 			}
 		}
+		for _, n := range []*container{[]*container{n1, n2}[r%2], n3} {
+			side := "major"
+			if n == n3 {
+				side = "minor"
+			}
+			w.run(t, n, side, r)
+		}
 	}
-	t.Logf("acknowledged INCRs while partitioned: %v; failed %v", counts, failed)
+	t.Logf("acknowledged INCRs while partitioned: %v; failed %v; type commands: %v", counts, failed, w.counts)
 	if counts["via n3"] < keys*perSide/2 || counts["via n1"]+counts["via n2"] < keys*perSide/2 {
 		t.Fatalf("too few acknowledged INCRs on one side: %v", counts)
 	}
@@ -171,5 +186,19 @@ func TestPartitionCounters(t *testing.T) {
 				t.Errorf("GET %s via %s = %d, %v; want %d acknowledged INCRs (+ up to %d that failed)", k, n.name, v, err, acked[k], failed[k])
 			}
 		}
+	}
+	// The data types: every node answers the same, and every rule holds.
+	var tlost, tdiverged int
+	err = poll(60*time.Second, func() error {
+		var detail []string
+		tlost, tdiverged, detail = w.check(ctx, nodes)
+		if tlost+tdiverged > 0 {
+			return fmt.Errorf("lost=%d diverged=%d: %s", tlost, tdiverged, strings.Join(detail, "; "))
+		}
+		return nil
+	})
+	t.Logf("data types through each node after healing: lost=%d diverged=%d (%v)", tlost, tdiverged, w.counts)
+	if err != nil {
+		t.Errorf("data types did not converge within 60s: %v", err)
 	}
 }

@@ -1,0 +1,203 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// typeWorkload drives the data types on both sides of a partition and
+// checks their merge rules after healing (DESIGN.md, "Data types that
+// converge"):
+//   - set: each side SADDs its own members; a member added before the
+//     split is SREMoved on the majority side and SADDed again on the
+//     minority side (the add wins); one removed by the minority side only
+//     stays removed;
+//   - hash: both sides HSET one shared field (one value wins, the same on
+//     every node) and their own fields (all kept), and HINCRBY one field
+//     (the increments add up);
+//   - sorted set: both sides ZINCRBY one member (adds up) and ZADD their
+//     own members (all kept, with their scores);
+//   - list: both sides RPUSH their own elements (all kept, in one order on
+//     every node, each side's own order kept).
+type typeWorkload struct {
+	setAdded   map[string]bool // acknowledged SADDs that must survive
+	setRemoved map[string]bool // removed by a side and never re-added
+	fields     map[string]string
+	hincr      int64 // acknowledged HINCRBY increments
+	zincr      float64
+	zmembers   map[string]float64
+	pushed     map[string][]string // side → its acknowledged RPUSHes, in order
+	counts     map[string]int      // acknowledged commands by side
+	failed     int
+}
+
+const (
+	twSet, twHash, twZSet, twList = "tw:set", "tw:hash", "tw:zset", "tw:list"
+)
+
+func newTypeWorkload() *typeWorkload {
+	return &typeWorkload{setAdded: map[string]bool{}, setRemoved: map[string]bool{}, fields: map[string]string{},
+		zmembers: map[string]float64{}, pushed: map[string][]string{}, counts: map[string]int{}}
+}
+
+// run is one round of side's commands through n.
+func (w *typeWorkload) run(t *testing.T, n *container, side string, round int) {
+	t.Helper()
+	ctx := context.Background()
+	ok := func(err error, what string) bool {
+		if err != nil {
+			w.failed++
+			t.Logf("%s via %s (%s): %v", what, n.name, side, err)
+			return false
+		}
+		w.counts[side]++
+		return true
+	}
+	if side == "pre" {
+		for _, m := range []string{"readd", "gone"} {
+			if ok(n.cl.SAdd(ctx, twSet, m).Err(), "SADD") {
+				w.setAdded[m] = true
+			}
+		}
+		return
+	}
+	m := fmt.Sprintf("%s-%d", side, round)
+	if ok(n.cl.SAdd(ctx, twSet, m).Err(), "SADD") {
+		w.setAdded[m] = true
+	}
+	if round == 0 && side == "major" {
+		// The minority side adds it again concurrently: the add wins.
+		if ok(n.cl.SRem(ctx, twSet, "readd").Err(), "SREM") {
+			delete(w.setAdded, "readd")
+		}
+	}
+	if round == 1 && side == "minor" && ok(n.cl.SAdd(ctx, twSet, "readd").Err(), "SADD") {
+		w.setAdded["readd"] = true
+	}
+	if round == 0 && side == "minor" && ok(n.cl.SRem(ctx, twSet, "gone").Err(), "SREM") {
+		delete(w.setAdded, "gone")
+		w.setRemoved["gone"] = true
+	}
+	if ok(n.cl.HSet(ctx, twHash, "shared", m).Err(), "HSET shared") {
+		w.fields["shared"] = "?" // one of the sides' values
+	}
+	if ok(n.cl.HSet(ctx, twHash, "f-"+m, m).Err(), "HSET") {
+		w.fields["f-"+m] = m
+	}
+	if ok(n.cl.HIncrBy(ctx, twHash, "n", 1).Err(), "HINCRBY") {
+		w.hincr++
+	}
+	if ok(n.cl.ZIncrBy(ctx, twZSet, 1.5, "common").Err(), "ZINCRBY") {
+		w.zincr += 1.5
+	}
+	if ok(n.cl.ZAdd(ctx, twZSet, redis.Z{Score: float64(round), Member: m}).Err(), "ZADD") {
+		w.zmembers[m] = float64(round)
+	}
+	if ok(n.cl.RPush(ctx, twList, m).Err(), "RPUSH") {
+		w.pushed[side] = append(w.pushed[side], m)
+	}
+}
+
+// check reads every type through every node: lost counts acknowledged
+// writes a node's answer misses (or a rule it breaks), diverged the nodes
+// whose answer differs from the first's.
+func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, diverged int, detail []string) {
+	var first string
+	for i, n := range nodes {
+		set, err1 := n.cl.SMembers(ctx, twSet).Result()
+		hash, err2 := n.cl.HGetAll(ctx, twHash).Result()
+		zs, err3 := n.cl.ZRangeWithScores(ctx, twZSet, 0, -1).Result()
+		list, err4 := n.cl.LRange(ctx, twList, 0, -1).Result()
+		if err := firstErr(err1, err2, err3, err4); err != nil {
+			return 1, 0, []string{fmt.Sprintf("%s: %v", n.name, err)}
+		}
+		slices.Sort(set)
+		have := map[string]bool{}
+		for _, m := range set {
+			have[m] = true
+		}
+		for m := range w.setAdded {
+			if !have[m] {
+				lost++
+				detail = append(detail, fmt.Sprintf("%s: SADD %s missing", n.name, m))
+			}
+		}
+		for m := range w.setRemoved {
+			if have[m] {
+				lost++
+				detail = append(detail, fmt.Sprintf("%s: removed %s is back", n.name, m))
+			}
+		}
+		for f, v := range w.fields {
+			if got, ok := hash[f]; !ok || (v != "?" && got != v) {
+				lost++
+				detail = append(detail, fmt.Sprintf("%s: field %s = %q, want %q", n.name, f, got, v))
+			}
+		}
+		if hash["n"] != strconv.FormatInt(w.hincr, 10) {
+			lost++
+			detail = append(detail, fmt.Sprintf("%s: HINCRBY total %s, want %d", n.name, hash["n"], w.hincr))
+		}
+		scores := map[string]float64{}
+		for _, z := range zs {
+			scores[z.Member.(string)] = z.Score
+		}
+		if scores["common"] != w.zincr {
+			lost++
+			detail = append(detail, fmt.Sprintf("%s: ZINCRBY total %v, want %v", n.name, scores["common"], w.zincr))
+		}
+		for m, sc := range w.zmembers {
+			if got, ok := scores[m]; !ok || got != sc {
+				lost++
+				detail = append(detail, fmt.Sprintf("%s: zset member %s = %v, want %v", n.name, m, got, sc))
+			}
+		}
+		pos := map[string]int{}
+		for j, e := range list {
+			pos[e] = j
+		}
+		for side, els := range w.pushed {
+			for j, e := range els {
+				p, ok := pos[e]
+				if !ok {
+					lost++
+					detail = append(detail, fmt.Sprintf("%s: RPUSH %s (%s) missing", n.name, e, side))
+				} else if j > 0 && p < pos[els[j-1]] {
+					lost++
+					detail = append(detail, fmt.Sprintf("%s: %s's pushes out of order", n.name, side))
+				}
+			}
+		}
+		view := fmt.Sprint(set, sortedMap(hash), zs, list)
+		if i == 0 {
+			first = view
+		} else if view != first {
+			diverged++
+			detail = append(detail, fmt.Sprintf("%s differs from %s", n.name, nodes[0].name))
+		}
+	}
+	return lost, diverged, detail
+}
+
+func sortedMap(m map[string]string) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		out = append(out, k+"="+m[k])
+	}
+	return out
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
