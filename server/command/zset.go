@@ -38,7 +38,7 @@ import (
 func (d *Dispatcher) zsetCommands() []*Command {
 	const rw, rwf, ro, rof = Write | DenyOOM, Write | DenyOOM | Fast, ReadOnly, ReadOnly | Fast
 	const g = "sortedset"
-	return []*Command{
+	return append([]*Command{
 		spec("zadd", -4, rwf, 1, 1, 1, g, d.zadd),
 		spec("zincrby", 4, rwf, 1, 1, 1, g, d.zincrby),
 		spec("zrem", -3, Write|Fast, 1, 1, 1, g, d.zrem),
@@ -71,7 +71,7 @@ func (d *Dispatcher) zsetCommands() []*Command {
 		zkeys(keyless("zintercard", -3, ro, g, d.zintercard), 1, false),
 		zkeys(keyless("zmpop", -4, Write, g, d.zmpop), 1, false),
 		spec("zscan", -3, ro, 1, 1, 1, g, d.zscan),
-	}
+	}, d.zsetBlockCommands()...)
 }
 
 // zkeys gives c a Keys function for a numkeys form: numkeys at args[at],
@@ -365,6 +365,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 	if added+updated == 0 {
 		return r
 	}
+	d.wakeWaiters(key) // BZPOPMIN/BZPOPMAX/BZMPOP (zset_block.go)
 	var ev []keyEvent
 	if created {
 		ev = append(ev, keyEvent{class: notifyNew, name: "new", key: key})

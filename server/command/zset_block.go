@@ -1,0 +1,105 @@
+package command
+
+import (
+	"strings"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Blocking sorted-set pops (BZPOPMIN, BZPOPMAX, BZMPOP): they pop at once
+// when a key holds a sorted set, else wait on d.block (blocking.go) like
+// BLPOP, woken by the zset writes that can create a key (ZADD, ZINCRBY,
+// the STORE forms: d.wakeWaiters in zset.go) and, in a cluster, by
+// d.block's periodic look. Inside MULTI they answer at once (null when
+// nothing is there, as Redis); BZPOPMIN/MAX are noscript, BZMPOP may be
+// called from a script and answers at once there.
+
+// zsetBlockCommands are the blocking sorted-set commands.
+func (d *Dispatcher) zsetBlockCommands() []*Command {
+	const f, g = Write | NoScript | Fast | Atomic | Blocking, "sortedset"
+	return []*Command{
+		spec("bzpopmin", -3, f, 1, -2, 1, g, d.bzpopmin),
+		spec("bzpopmax", -3, f, 1, -2, 1, g, d.bzpopmax),
+		zkeys(keyless("bzmpop", -5, Write|Atomic|Blocking, g, d.bzmpop), 2, false),
+	}
+}
+
+// BZPOPMIN key [key ...] timeout
+func (d *Dispatcher) bzpopmin(s *Session, args [][]byte) resp.Reply { return d.bzpop(s, args, false) }
+
+// BZPOPMAX key [key ...] timeout
+func (d *Dispatcher) bzpopmax(s *Session, args [][]byte) resp.Reply { return d.bzpop(s, args, true) }
+
+// bzpop answers [key, member, score] from the first key holding a
+// sorted set (a WRONGTYPE key before it is an error, as Redis).
+func (d *Dispatcher) bzpop(s *Session, args [][]byte, max bool) resp.Reply {
+	timeout, errr, ok := parseTimeout(args[len(args)-1], d.env.KV.Now())
+	if !ok {
+		return errr
+	}
+	keys := args[1 : len(args)-1]
+	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+		for _, k := range keys {
+			r := d.zpop(s, [][]byte{k}, max, -1, false)
+			if r.IsError() {
+				return r, true
+			}
+			if len(r.Elems) > 0 {
+				return resp.Array(append([]resp.Reply{resp.Bulk(k)}, r.Elems...)...), true
+			}
+		}
+		return resp.Reply{}, false
+	}, resp.NullArray(), resp.NullArray())
+}
+
+// BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
+func (d *Dispatcher) bzmpop(s *Session, args [][]byte) resp.Reply {
+	keys, max, count, errr := zmpopParse(args, 2)
+	if errr.IsError() {
+		return errr
+	}
+	timeout, errr, ok := parseTimeout(args[1], d.env.KV.Now())
+	if !ok {
+		return errr
+	}
+	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+		r := d.zpop(s, keys, max, count, true)
+		return r, r.Kind != resp.KindNullArray
+	}, resp.NullArray(), resp.NullArray())
+}
+
+// zmpopParse parses "numkeys key [key ...] MIN|MAX [COUNT count]" with
+// numkeys at args[at], in Redis's order of checks (zmpopGenericCommand).
+func zmpopParse(args [][]byte, at int) (keys [][]byte, max bool, count int64, errr resp.Reply) {
+	n, ok := resp.ParseInt(args[at])
+	if !ok || n <= 0 {
+		return nil, false, 0, resp.Err("ERR numkeys should be greater than 0")
+	}
+	if n >= int64(len(args)-at) {
+		return nil, false, 0, errSyntax
+	}
+	where := at + 1 + int(n)
+	switch strings.ToLower(string(args[where])) {
+	case "min":
+	case "max":
+		max = true
+	default:
+		return nil, false, 0, errSyntax
+	}
+	count = -1
+	for j := where + 1; j < len(args); j++ {
+		if count != -1 || !strings.EqualFold(string(args[j]), "count") || j+1 >= len(args) {
+			return nil, false, 0, errSyntax
+		}
+		j++
+		c, ok := resp.ParseInt(args[j])
+		if !ok || c <= 0 {
+			return nil, false, 0, resp.Err("ERR count should be greater than 0")
+		}
+		count = c
+	}
+	if count == -1 {
+		count = 1
+	}
+	return args[at+1 : where], max, count, resp.Reply{}
+}
