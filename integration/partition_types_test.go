@@ -17,11 +17,11 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// counterProject is TestPartitionCounters's compose project (the other
+// counterProject is TestPartitionTypes's compose project (the other
 // compose tests use their own, so they can run side by side).
 const counterProject = "ringkvcount"
 
-// TestPartitionCounters: the repo's docker-compose cluster of 3 (N=3), n3
+// TestPartitionTypes: the repo's docker-compose cluster of 3 (N=3), n3
 // cut off from n1 and n2 by iptables in its network namespace (as
 // TestPartitionSetAdd; n3 reads and writes alone, R=1 W=1). 20 INCRs per
 // key go through each side, n1 and n2 taking turns on the majority side.
@@ -34,7 +34,7 @@ const counterProject = "ringkvcount"
 // its quorum (NOQUORUM, a timeout) may or may not count, as in Redis a
 // command whose reply was lost: such a key answers between its
 // acknowledged count and that plus its failures.
-func TestPartitionCounters(t *testing.T) {
+func TestPartitionTypes(t *testing.T) {
 	t.Parallel()
 	const keys, perSide = 4, 20
 	dc := requireCompose(t)

@@ -27,7 +27,7 @@ var notForwarded = map[string]bool{
 	"save": true, "bgsave": true, "bgrewriteaof": true, "acl": true, "module": true,
 	"monitor": true, "sync": true, "psync": true, "replicaof": true, "slaveof": true,
 	"multi": true, "exec": true, "discard": true, "watch": true, "unwatch": true,
-	"script": true, "function": true, "migrate": true, "restore": true,
+	"script": true, "function": true, "migrate": true,
 	"subscribe": true, "psubscribe": true, "ssubscribe": true, "cluster": true, "ringkv": true,
 }
 
