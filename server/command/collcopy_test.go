@@ -66,3 +66,39 @@ list
 (integer) 0
 `)
 }
+
+// SCAN TYPE filters by the key's type; every collection used to read as a
+// string.
+func TestScanType(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> HSET h a 1
+(integer) 1
+> SADD s a
+(integer) 1
+> RPUSH l a
+(integer) 1
+> ZADD z 1 a
+(integer) 1
+> SET str v
+OK
+> SCAN 0 TYPE hash COUNT 100
+1) "0"
+2) 1) "h"
+> SCAN 0 TYPE zset COUNT 100
+1) "0"
+2) 1) "z"
+> SCAN 0 TYPE list COUNT 100
+1) "0"
+2) 1) "l"
+> SCAN 0 TYPE set COUNT 100
+1) "0"
+2) 1) "s"
+> SCAN 0 TYPE string COUNT 100
+1) "0"
+2) 1) "str"
+> SCAN 0 TYPE stream COUNT 100
+1) "0"
+2) (empty array)
+`)
+}

@@ -14,7 +14,7 @@ import (
 type scanOpts struct {
 	match []byte // nil: everything
 	count int64  // 10 by default
-	typ   string // "" or "string": strings; anything else matches nothing
+	typ   string // "": any type; else TYPE's name (an unknown one matches nothing)
 }
 
 func parseScanOpts(args [][]byte) (scanOpts, resp.Reply) {
@@ -117,10 +117,8 @@ func parseCursor(b []byte) (uint64, bool) {
 
 // wanted reports whether a scanned key is live and matches o.
 func (d *Dispatcher) wanted(key []byte, set version.Set, now int64, o scanOpts) bool {
-	if o.typ != "" && o.typ != "string" {
-		return false
-	}
-	if _, live := set.Winner(now); !live {
+	w, live := set.Winner(now)
+	if !live || (o.typ != "" && o.typ != typeName(w.Kind)) {
 		return false
 	}
 	return o.match == nil || globMatch(o.match, key, false)
