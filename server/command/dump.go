@@ -97,6 +97,8 @@ func (d *Dispatcher) invoke(s *Session, args ...[]byte) resp.Reply {
 	if cmd == nil || cmd.Handler == nil {
 		return resp.ErrUnknownCommand(string(args[0]), args[1:])
 	}
+	s.quiet++ // the handlers that notify by themselves stay silent
+	defer func() { s.quiet-- }()
 	return cmd.Handler(s, args)
 }
 

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"strings"
 
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
@@ -215,6 +216,9 @@ func (d *Dispatcher) emit(s *Session, r resp.Reply, events []keyEvent) resp.Repl
 
 // emitCtx is emit under ctx; s may be nil (an expiry timer).
 func (d *Dispatcher) emitCtx(ctx context.Context, s *Session, r resp.Reply, events []keyEvent) resp.Reply {
+	if s != nil && s.quiet > 0 {
+		return r // a command run inside another (invoke) notifies as that one
+	}
 	on := d.env.Settings.keyEvents.Load()
 	var msgs []Message
 	for _, e := range events {
@@ -269,6 +273,21 @@ var keyEventsOf = map[string]func(d *Dispatcher, args [][]byte, r resp.Reply) []
 	"rename":      renameEvents,
 	"renamenx":    renameEvents,
 	"copy":        copyEvents,
+	"restore":     always(notifyGeneric, "restore"),
+	"sort":        sortStoreEvents,
+}
+
+// SORT ... STORE dst: sortstore on dst when it stored a result (sort.c).
+func sortStoreEvents(_ *Dispatcher, args [][]byte, r resp.Reply) []keyEvent {
+	if r.Kind != resp.KindInt || r.Int == 0 {
+		return nil
+	}
+	for i := 2; i+1 < len(args); i++ {
+		if strings.EqualFold(string(args[i]), "store") {
+			return one(notifyList, "sortstore", args[i+1])
+		}
+	}
+	return nil
 }
 
 func one(class int64, name string, key []byte) []keyEvent {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ringkv/ringkv/resp"
 )
 
 // TestKeyEventsFlags checks parse and format against what Redis 7.0.15
@@ -159,4 +161,31 @@ func TestNewKeyEvent(t *testing.T) {
 	if strings.Contains(sub.box.take(), ":new") {
 		t.Error("A fired new")
 	}
+}
+
+// RESTORE fires restore, and SORT ... STORE fires sortstore on its
+// destination when it stored something (as Redis 7.0.15).
+func TestKeyEventsRestoreAndSortStore(t *testing.T) {
+	f := newFixture(t)
+	sub := f.client(1)
+	sub.do("PSUBSCRIBE", "__keyevent@0__:*")
+	w := f.client(2)
+	w.do("CONFIG", "SET", "notify-keyspace-events", "KEA")
+	w.do("RPUSH", "sl", "3", "1", "2")
+	sub.box.take()
+	ev := func(name, key string) string {
+		ch := "__keyevent@0__:" + name
+		return "*4\r\n$8\r\npmessage\r\n$16\r\n__keyevent@0__:*\r\n$" + itoa(int64(len(ch))) + "\r\n" + ch +
+			"\r\n$" + itoa(int64(len(key))) + "\r\n" + key + "\r\n"
+	}
+	w.do("SORT", "sl", "STORE", "sd")
+	expect(t, "SORT sl STORE sd", sub.box.take(), ev("sortstore", "sd"))
+	w.do("SORT", "nosuch", "STORE", "sd2")
+	expect(t, "SORT nosuch STORE sd2", sub.box.take(), "")
+	payload := f.do("DUMP", "sd")
+	if payload.Kind != resp.KindBulk {
+		t.Fatalf("DUMP sd = %v", payload)
+	}
+	f.do("RESTORE", "r", "0", string(payload.Bytes))
+	expect(t, "RESTORE r", sub.box.take(), ev("restore", "r"))
 }

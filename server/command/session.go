@@ -52,6 +52,7 @@ type Session struct {
 	watched     []watch  // WATCHed keys (multi.go)
 	inExclusive bool     // running inside d.exclusive (atomic.go)
 	countedErr  bool     // the reply is an error already counted (errorstats.go)
+	quiet       int      // inside invoke: no keyspace events (dump.go)
 
 	push Pusher // out-of-band frames: pub/sub, MONITOR (pubsub_session.go)
 	ps   subs   // subscriptions and MONITOR (pubsub_session.go)
