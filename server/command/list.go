@@ -2,7 +2,7 @@ package command
 
 import (
 	"bytes"
-	"math"
+	"slices"
 	"strings"
 
 	"github.com/ringkv/ringkv/cluster/ring"
@@ -21,12 +21,15 @@ import (
 // partition stays removed; two concurrent pops may return the same
 // element: at least once).
 //
-// Costs. Finding the first element walks from the start and stops at the
-// first live record; the store has no reverse walk, so the last element,
-// the length (LLEN, and the length every push returns) and negative
-// indexes walk the whole list: O(n). Popped elements leave tombstones at
-// the head that a walk steps over until they are reaped, so a queue fed
-// by RPUSH and drained by LPOP walks its recent pops too.
+// Costs. Each node caches per list its length and the identifiers of its
+// end elements (listcache.go), valid while the header is unchanged; every
+// list write rewrites the header (pops and removals too), so a change
+// made anywhere invalidates them, and the node's own writes update them.
+// With them, pushes, pops (walking from the end element: forward for the
+// head, backwards for the tail, stepping over no tombstone), LLEN, and
+// LINDEX/LRANGE/LSET near either end cost O(1) in the list's size; a
+// command that finds no valid facts walks the list once. LINSERT, LREM,
+// LTRIM and LPOS walk the list, as Redis's are O(n).
 
 // listCommands are the list commands.
 func (d *Dispatcher) listCommands() []*Command {
@@ -107,26 +110,6 @@ func (c *coll) lWalk(after []byte, fn func(e listElem) bool) error {
 	})
 }
 
-// lAll returns every live element in order: O(n).
-func (c *coll) lAll() ([]listElem, error) {
-	var out []listElem
-	err := c.lWalk(nil, func(e listElem) bool { out = append(out, e); return true })
-	return out, err
-}
-
-// lFirstN returns up to n elements from the head.
-func (c *coll) lFirstN(n int64) ([]listElem, error) {
-	var out []listElem
-	if n <= 0 {
-		return nil, nil
-	}
-	err := c.lWalk(nil, func(e listElem) bool {
-		out = append(out, e)
-		return int64(len(out)) < n
-	})
-	return out, err
-}
-
 // lEnds returns the first and last identifiers (nil if empty) and the
 // length: a full walk.
 func (c *coll) lEnds() (first, last []byte, n int64, err error) {
@@ -170,52 +153,6 @@ func (c *coll) lRemove(id []byte) (val []byte, ok bool, err error) {
 		return ElemChange{Op: ElemRemove}, nil
 	})
 	return val, ch.Op == ElemRemove, err
-}
-
-// lPop removes up to n elements from the head (left) or the tail and
-// returns their values in pop order. The caller calls dropIfEmpty.
-func (c *coll) lPop(left bool, n int64) ([][]byte, error) {
-	var out [][]byte
-	if !left {
-		all, err := c.lAll()
-		if err != nil {
-			return nil, err
-		}
-		for i := len(all) - 1; i >= 0 && int64(len(out)) < n; i-- {
-			v, ok, err := c.lRemove(all[i].id)
-			if err != nil {
-				return out, err
-			}
-			if ok {
-				out = append(out, v)
-			}
-		}
-		return out, nil
-	}
-	var after []byte
-	for int64(len(out)) < n {
-		var batch []listElem
-		if err := c.lWalk(after, func(e listElem) bool {
-			batch = append(batch, e)
-			return int64(len(batch)) < n-int64(len(out))
-		}); err != nil {
-			return out, err
-		}
-		if len(batch) == 0 {
-			break
-		}
-		for _, e := range batch {
-			v, ok, err := c.lRemove(e.id)
-			if err != nil {
-				return out, err
-			}
-			if ok {
-				out = append(out, v)
-			}
-		}
-		after = batch[len(batch)-1].id
-	}
-	return out, nil
 }
 
 // listEvent is a list notification on key.
@@ -287,7 +224,7 @@ func (d *Dispatcher) rpushx(s *Session, args [][]byte) resp.Reply {
 
 func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Reply {
 	key := args[1]
-	c, err := d.openList(s, key, true)
+	c, err := d.openLst(s, key, true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -296,10 +233,11 @@ func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Rep
 	if xx && !existed {
 		return resp.Int(0)
 	}
-	n, err := c.lPushVals(args[2:], left)
+	n, err := c.pushVals(args[2:], left)
 	if err != nil {
 		return errorReply(err)
 	}
+	c.save()
 	name := "rpush"
 	if left {
 		name = "lpush"
@@ -310,30 +248,6 @@ func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Rep
 	}
 	d.wakeWaiters(key)
 	return d.listNotify(s, resp.Int(n), ev, []keyEvent{listEvent(name, key)})
-}
-
-// lPushVals pushes vals one by one at the head (left) or the tail and
-// returns the new length.
-func (c *coll) lPushVals(vals [][]byte, left bool) (int64, error) {
-	first, last, n, err := c.lEnds()
-	if err != nil {
-		return 0, err
-	}
-	if err := c.touch(); err != nil {
-		return 0, err
-	}
-	tag := posTag(c.stamp)
-	for _, v := range vals {
-		if left {
-			if first, err = c.lInsertAt(nil, first, v, tag); err != nil {
-				return n, err
-			}
-		} else if last, err = c.lInsertAt(last, nil, v, tag); err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
 }
 
 // LPOP key [count]
@@ -354,7 +268,7 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 		}
 		count = n
 	}
-	c, err := d.openList(s, args[1], true)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -368,13 +282,14 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 	if hasCount && count == 0 {
 		return resp.Array()
 	}
-	vals, err := c.lPop(left, count)
+	vals, err := c.pop(left, count)
 	if err == nil && len(vals) > 0 {
 		err = c.dropIfEmpty()
 	}
 	if err != nil {
 		return errorReply(err)
 	}
+	c.save()
 	var r resp.Reply
 	switch {
 	case len(vals) == 0 && hasCount:
@@ -386,7 +301,7 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 	default:
 		r = resp.Bulk(vals[0])
 	}
-	return d.listNotify(s, r, nil, listPopEvents(c, left))
+	return d.listNotify(s, r, nil, listPopEvents(c.coll, left))
 }
 
 // bulks is an array of bulk strings.
@@ -400,16 +315,16 @@ func listBulks(vals [][]byte) resp.Reply {
 
 // LLEN key
 func (d *Dispatcher) llen(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openList(s, args[1], false)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
 	defer c.close()
-	n, err := c.count()
+	f, err := c.facts()
 	if err != nil {
 		return errorReply(err)
 	}
-	return resp.Int(n)
+	return resp.Int(f.n)
 }
 
 // listRange is Redis's clamping of start/stop to [0, n): ok is false if
@@ -440,56 +355,45 @@ func (d *Dispatcher) lrange(s *Session, args [][]byte) resp.Reply {
 	if !ok1 || !ok2 {
 		return errNotInteger
 	}
-	c, err := d.openList(s, args[1], false)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
 	defer c.close()
+	f, err := c.facts()
+	if err != nil {
+		return errorReply(err)
+	}
+	a, b, ok := listRange(start, stop, f.n)
+	if !ok {
+		return resp.Array()
+	}
+	// Walk from the nearer end.
 	var elems []listElem
-	if start >= 0 && stop >= 0 && stop < math.MaxInt64 {
-		if stop < start {
-			return resp.Array()
+	if a <= f.n-1-b {
+		if elems, err = c.endN(true, b+1); int64(len(elems)) > a {
+			elems = elems[a:]
+		} else {
+			elems = nil
 		}
-		elems, err = c.lFirstN(stop + 1)
 	} else {
-		elems, err = c.lAll()
+		elems, err = c.endN(false, f.n-a)
+		slices.Reverse(elems)
 	}
 	if err != nil {
 		return errorReply(err)
 	}
-	// With both indexes from the head only stop+1 elements were read:
-	// fewer means the list is that long, else clamping to their count
-	// changes nothing.
-	a, b, ok := listRange(start, stop, int64(len(elems)))
-	if !ok {
-		return resp.Array()
-	}
+	c.save() // the seek points may have moved past tombstones
 	out := make([]resp.Reply, 0, b-a+1)
-	for i := a; i <= b && i < int64(len(elems)); i++ {
+	for i := int64(0); i <= b-a && i < int64(len(elems)); i++ {
 		out = append(out, resp.Bulk(elems[i].val))
 	}
 	return resp.Array(out...)
 }
 
-// lAt returns the element at Redis index i (negative from the tail).
-func (c *coll) lAt(i int64) (listElem, bool, error) {
-	var elems []listElem
-	var err error
-	if i >= 0 {
-		elems, err = c.lFirstN(i + 1)
-	} else {
-		elems, err = c.lAll()
-		i += int64(len(elems))
-	}
-	if err != nil || i < 0 || i >= int64(len(elems)) {
-		return listElem{}, false, err
-	}
-	return elems[i], true, nil
-}
-
 // LINDEX key index
 func (d *Dispatcher) lindex(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openList(s, args[1], false)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -501,19 +405,20 @@ func (d *Dispatcher) lindex(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	e, ok, err := c.lAt(i)
+	e, ok, err := c.at(i)
 	switch {
 	case err != nil:
 		return errorReply(err)
 	case !ok:
 		return resp.Null()
 	}
+	c.save() // the seek points may have moved past tombstones
 	return resp.Bulk(e.val)
 }
 
 // LSET key index element
 func (d *Dispatcher) lset(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openList(s, args[1], true)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -525,19 +430,20 @@ func (d *Dispatcher) lset(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	e, ok, err := c.lAt(i)
+	e, ok, err := c.at(i)
 	switch {
 	case err != nil:
 		return errorReply(err)
 	case !ok:
 		return resp.Err("ERR index out of range")
 	}
-	if err := c.touch(); err != nil {
+	if err := c.begin(); err != nil {
 		return errorReply(err)
 	}
 	if err := c.lSetAt(e.id, args[3]); err != nil {
 		return errorReply(err)
 	}
+	c.save()
 	return d.listNotify(s, resp.OK(), nil, []keyEvent{listEvent("lset", args[1])})
 }
 
@@ -551,7 +457,7 @@ func (d *Dispatcher) linsert(s *Session, args [][]byte) resp.Reply {
 	default:
 		return errSyntax
 	}
-	c, err := d.openList(s, args[1], true)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -559,24 +465,21 @@ func (d *Dispatcher) linsert(s *Session, args [][]byte) resp.Reply {
 	if !c.exists() {
 		return resp.Int(0)
 	}
-	// Find the pivot and its neighbour on the insert side; count them all.
+	// Find the pivot and its neighbour on the insert side.
 	var prev, a, b []byte
 	var found bool
-	var n int64
-	err = c.lWalk(nil, func(e listElem) bool {
-		n++
-		switch {
-		case found:
-			if b == nil && !before {
-				b = e.id
-			}
-		case bytes.Equal(e.val, args[3]):
+	err = c.fromHead(func(e listElem) bool {
+		if found { // after: the pivot's successor
+			b = e.id
+			return false
+		}
+		if bytes.Equal(e.val, args[3]) {
 			found = true
 			if before {
 				a, b = prev, e.id
-			} else {
-				a = e.id
+				return false
 			}
+			a = e.id
 		}
 		prev = e.id
 		return true
@@ -587,14 +490,17 @@ func (d *Dispatcher) linsert(s *Session, args [][]byte) resp.Reply {
 	if !found {
 		return resp.Int(-1)
 	}
-	if err := c.touch(); err != nil {
+	if err := c.begin(); err != nil {
 		return errorReply(err)
 	}
-	if _, err := c.lInsertAt(a, b, args[4], posTag(c.stamp)); err != nil {
+	id, err := c.lInsertAt(a, b, args[4], posTag(c.stamp))
+	if err != nil {
 		return errorReply(err)
 	}
+	c.f.add(id)
+	c.save()
 	d.wakeWaiters(args[1])
-	return d.listNotify(s, resp.Int(n+1), []keyEvent{listEvent("linsert", args[1])}, nil)
+	return d.listNotify(s, resp.Int(c.f.n), []keyEvent{listEvent("linsert", args[1])}, nil)
 }
 
 // LREM key count element
@@ -603,7 +509,7 @@ func (d *Dispatcher) lrem(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	c, err := d.openList(s, args[1], true)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -611,14 +517,14 @@ func (d *Dispatcher) lrem(s *Session, args [][]byte) resp.Reply {
 	if !c.exists() {
 		return resp.Int(0)
 	}
-	all, err := c.lAll()
+	all, err := c.all()
 	if err != nil {
 		return errorReply(err)
 	}
-	var match [][]byte
-	for _, e := range all {
+	var match []int
+	for i, e := range all {
 		if bytes.Equal(e.val, args[3]) {
-			match = append(match, e.id)
+			match = append(match, i)
 		}
 	}
 	switch {
@@ -627,27 +533,59 @@ func (d *Dispatcher) lrem(s *Session, args [][]byte) resp.Reply {
 	case count < 0 && int64(len(match)) > -count:
 		match = match[int64(len(match))+count:]
 	}
+	if len(match) == 0 {
+		return resp.Int(0)
+	}
+	if err := c.begin(); err != nil {
+		return errorReply(err)
+	}
+	gone := make([]bool, len(all))
 	var removed int64
-	for _, id := range match {
-		_, ok, err := c.lRemove(id)
+	for _, i := range match {
+		_, ok, err := c.lRemove(all[i].id)
 		if err != nil {
 			return errorReply(err)
 		}
 		if ok {
 			removed++
 		}
+		gone[i] = true
 	}
+	c.keepOnly(all, gone, removed == int64(len(match)))
 	if removed == 0 {
+		c.save()
 		return resp.Int(0)
 	}
 	if err := c.dropIfEmpty(); err != nil {
 		return errorReply(err)
 	}
+	c.save()
 	ev := []keyEvent{listEvent("lrem", args[1])}
 	if !c.hdr.Live {
 		ev = append(ev, listDelEvent(args[1]))
 	}
 	return d.listNotify(s, resp.Int(removed), ev, nil)
+}
+
+// keepOnly sets the facts to the elements of all (the whole list, walked
+// before begin) not gone, if begin carried the facts over and every
+// removal found its element (exact); else they are walked again later.
+func (l *lst) keepOnly(all []listElem, gone []bool, exact bool) {
+	if !l.known || !exact {
+		l.known = false
+		return
+	}
+	l.f = listFacts{}
+	for i, e := range all {
+		if gone[i] {
+			continue
+		}
+		if l.f.first == nil {
+			l.f.first = e.id
+		}
+		l.f.last = e.id
+		l.f.n++
+	}
 }
 
 // LTRIM key start stop
@@ -657,7 +595,7 @@ func (d *Dispatcher) ltrim(s *Session, args [][]byte) resp.Reply {
 	if !ok1 || !ok2 {
 		return errNotInteger
 	}
-	c, err := d.openList(s, args[1], true)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -665,22 +603,37 @@ func (d *Dispatcher) ltrim(s *Session, args [][]byte) resp.Reply {
 	if !c.exists() {
 		return resp.OK()
 	}
-	all, err := c.lAll()
+	all, err := c.all()
 	if err != nil {
 		return errorReply(err)
 	}
 	a, b, keep := listRange(start, stop, int64(len(all)))
-	for i, e := range all {
-		if keep && int64(i) >= a && int64(i) <= b {
-			continue
-		}
-		if _, _, err := c.lRemove(e.id); err != nil {
+	gone := make([]bool, len(all))
+	some, exact := false, true
+	for i := range all {
+		gone[i] = !keep || int64(i) < a || int64(i) > b
+		some = some || gone[i]
+	}
+	if some {
+		if err := c.begin(); err != nil {
 			return errorReply(err)
 		}
+		for i, e := range all {
+			if !gone[i] {
+				continue
+			}
+			_, ok, err := c.lRemove(e.id)
+			if err != nil {
+				return errorReply(err)
+			}
+			exact = exact && ok
+		}
+		c.keepOnly(all, gone, exact)
 	}
 	if err := c.dropIfEmpty(); err != nil {
 		return errorReply(err)
 	}
+	c.save()
 	ev := []keyEvent{listEvent("ltrim", args[1])}
 	if !c.hdr.Live {
 		ev = append(ev, listDelEvent(args[1]))
@@ -727,7 +680,7 @@ func (d *Dispatcher) lpos(s *Session, args [][]byte) resp.Reply {
 	if fromTail {
 		rank = -rank // MinInt64 stays negative, as in Redis: every match ranks
 	}
-	c, err := d.openList(s, args[1], false)
+	c, err := d.openLst(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -738,7 +691,7 @@ func (d *Dispatcher) lpos(s *Session, args [][]byte) resp.Reply {
 		}
 		return resp.Null()
 	}
-	all, err := c.lAll()
+	all, err := c.all()
 	if err != nil {
 		return errorReply(err)
 	}
@@ -816,7 +769,7 @@ func (d *Dispatcher) listMove(s *Session, src, dst []byte, from, to bool) resp.R
 // listMoveLocked is move under both keys' locks; it returns the reply and its
 // events.
 func (d *Dispatcher) listMoveLocked(s *Session, src, dst []byte, from, to bool) (r resp.Reply, before, after []keyEvent, err error) {
-	sc, err := d.openList(s, src, false)
+	sc, err := d.openLst(s, src, false) // listMove holds the locks
 	if err != nil {
 		return resp.Reply{}, nil, nil, err
 	}
@@ -825,36 +778,27 @@ func (d *Dispatcher) listMoveLocked(s *Session, src, dst []byte, from, to bool) 
 	}
 	dc := sc
 	if !bytes.Equal(src, dst) {
-		if dc, err = d.openList(s, dst, false); err != nil {
+		if dc, err = d.openLst(s, dst, false); err != nil {
 			return resp.Reply{}, nil, nil, err
 		}
 	}
-	all, err := sc.lAll()
-	if err != nil || len(all) == 0 {
+	ends, err := sc.endN(from, 1)
+	if err != nil || len(ends) == 0 {
 		return resp.Null(), nil, nil, err
 	}
-	elem := all[len(all)-1]
-	if from {
-		elem = all[0]
-	}
+	elem := ends[0]
 	var ev []keyEvent
 	if !dc.exists() {
 		ev = append(ev, keyEvent{class: notifyNew, name: "new", key: dst})
 	}
 	// Push first: with one key, the pushed copy keeps the list non-empty.
-	if dc == sc {
-		if err := dc.touch(); err != nil {
-			return resp.Reply{}, nil, nil, err
-		}
-		a, b := all[len(all)-1].id, []byte(nil)
-		if to {
-			a, b = nil, all[0].id
-		}
-		if _, err := dc.lInsertAt(a, b, elem.val, posTag(dc.stamp)); err != nil {
-			return resp.Reply{}, nil, nil, err
-		}
-	} else if _, err := dc.lPushVals([][]byte{elem.val}, to); err != nil {
+	if _, err := dc.pushVals([][]byte{elem.val}, to); err != nil {
 		return resp.Reply{}, nil, nil, err
+	}
+	if dc != sc {
+		if err := sc.begin(); err != nil { // removals rewrite the header too
+			return resp.Reply{}, nil, nil, err
+		}
 	}
 	pushName, popName := "rpush", "rpop"
 	if to {
@@ -865,12 +809,21 @@ func (d *Dispatcher) listMoveLocked(s *Session, src, dst []byte, from, to bool) 
 	}
 	ev = append(ev, listEvent(pushName, dst))
 	after = []keyEvent{listEvent(popName, src)}
-	val, _, err := sc.lRemove(elem.id)
+	val, ok, err := sc.lRemove(elem.id)
+	if ok {
+		sc.f.n-- // elem was at an end: the seek points stay good
+	} else {
+		sc.known = false
+	}
 	if err == nil {
 		err = sc.dropIfEmpty()
 	}
 	if err != nil {
 		return resp.Reply{}, nil, nil, err
+	}
+	sc.save()
+	if dc != sc {
+		dc.save()
 	}
 	if val == nil {
 		val = elem.val
@@ -946,7 +899,7 @@ func (d *Dispatcher) lmpopRun(s *Session, keys [][]byte, left bool, count int64)
 // lmpopKey pops up to count elements of key: [key, [elements]] if many,
 // else [key, element] (BLPOP's shape). ok is false if key is empty.
 func (d *Dispatcher) lmpopKey(s *Session, key []byte, left bool, count int64, many bool) (resp.Reply, bool) {
-	c, err := d.openList(s, key, true)
+	c, err := d.openLst(s, key, true)
 	if err != nil {
 		return errorReply(err), true
 	}
@@ -954,13 +907,14 @@ func (d *Dispatcher) lmpopKey(s *Session, key []byte, left bool, count int64, ma
 	if !c.exists() {
 		return resp.Reply{}, false
 	}
-	vals, err := c.lPop(left, count)
+	vals, err := c.pop(left, count)
 	if err == nil && len(vals) > 0 {
 		err = c.dropIfEmpty()
 	}
 	if err != nil {
 		return errorReply(err), true
 	}
+	c.save()
 	if len(vals) == 0 {
 		return resp.Reply{}, false
 	}
@@ -968,5 +922,5 @@ func (d *Dispatcher) lmpopKey(s *Session, key []byte, left bool, count int64, ma
 	if many {
 		r = resp.Array(resp.Bulk(key), listBulks(vals))
 	}
-	return d.listNotify(s, r, nil, listPopEvents(c, left)), true
+	return d.listNotify(s, r, nil, listPopEvents(c.coll, left)), true
 }

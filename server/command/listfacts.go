@@ -1,0 +1,365 @@
+package command
+
+import (
+	"context"
+	"errors"
+
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// ReverseElementKV is a store that also walks a collection's element
+// records backwards (replica.Coordinator.ElementsReverse): the records
+// under prefix that sort before before (nil: from the last), descending.
+type ReverseElementKV interface {
+	ElementsReverse(ctx context.Context, prefix, before []byte, o replica.ReadOptions, fn func(key []byte, s version.Set) bool) error
+}
+
+// lst is one list command's view of a list: the collection and the facts
+// (listcache.go) it knows of it.
+type lst struct {
+	*coll
+	f      listFacts
+	known  bool  // f holds at c.hdr (plus this command's own writes)
+	walked int64 // when the walk f descends from ran
+}
+
+// openLst opens key as a list; lock takes its collection lock (list
+// commands take it to read as well: facts are taken under it). A caller
+// that holds the lock already passes false.
+func (d *Dispatcher) openLst(s *Session, key []byte, lock bool) (*lst, error) {
+	c, err := d.openList(s, key, lock)
+	if err != nil {
+		return nil, err
+	}
+	return &lst{coll: c}, nil
+}
+
+// clustered reports whether other nodes may coordinate writes too.
+func (l *lst) clustered() bool { return len(l.d.env.Topology.Members()) > 1 }
+
+// facts returns the list's length and ends: from the cache when its entry
+// holds at the header read, else by a walk of the whole list, cached if
+// this command has not written yet (an entry is stored only once a
+// command's writes are all done: listcache.go).
+func (l *lst) facts() (listFacts, error) {
+	if l.known {
+		return l.f, nil
+	}
+	now := l.d.raw.Now()
+	if !l.exists() {
+		l.f, l.known, l.walked = listFacts{}, true, now
+		return l.f, nil
+	}
+	var maxAge int64
+	if l.clustered() {
+		maxAge = listCacheMaxAge
+	}
+	if f, walked, ok := l.d.listCache().get(l.key, l.hdr, now, maxAge); ok {
+		l.f, l.known, l.walked = f, true, walked
+		return f, nil
+	}
+	first, last, n, err := l.lEnds()
+	if err != nil {
+		return listFacts{}, err
+	}
+	l.f, l.known, l.walked = listFacts{n: n, first: first, last: last}, true, now
+	if l.stamp.Counter == 0 {
+		l.d.listCache().put(l.key, l.hdr, l.f, now)
+	}
+	return l.f, nil
+}
+
+// begin rewrites the header before element writes or removals (touch),
+// carrying the facts over when the write superseded exactly the state they
+// hold at; else they are walked again after it.
+func (l *lst) begin() error {
+	if _, err := l.facts(); err != nil {
+		return err
+	}
+	before := l.hdr.Context
+	if err := l.touch(); err != nil {
+		l.known = false
+		return err
+	}
+	if !l.hdr.Context.Equal(before.With(l.stamp)) {
+		l.known = false // a header version from elsewhere merged in
+		_, err := l.facts()
+		return err
+	}
+	return nil
+}
+
+// save stores the facts after a command's writes all succeeded.
+func (l *lst) save() {
+	switch {
+	case !l.exists():
+		l.d.listCache().drop(l.key)
+	case l.known:
+		l.d.listCache().put(l.key, l.hdr, l.f, l.walked)
+	default:
+		l.d.listCache().drop(l.key)
+	}
+}
+
+// lBelow is a member just below id: a walk after it starts at id.
+// Identifiers end with a byte of 2 or more (listpos.go).
+func lBelow(id []byte) []byte {
+	b := clone(id)
+	if b[len(b)-1] > 0 {
+		b[len(b)-1]--
+		return b
+	}
+	return b[:len(b)-1]
+}
+
+// lAbove is the member right after id: a reverse walk before it starts
+// at id.
+func lAbove(id []byte) []byte { return append(clone(id), 0) }
+
+// eachReverse is each backwards: the live members before before (nil:
+// from the last), in descending member order.
+func (c *coll) eachReverse(before []byte, fn func(member []byte, live []*version.Sibling) bool) error {
+	if !c.exists() {
+		return nil
+	}
+	prefix := ring.ElementPrefix(elemKind(c.kind), c.key)
+	var from []byte
+	if before != nil {
+		from = c.elemKey(before)
+	}
+	now := c.d.raw.Now()
+	var ferr error
+	visit := func(k []byte, s version.Set) bool {
+		_, _, member, ok := ring.ParseElement(k)
+		if !ok {
+			return true
+		}
+		live, err := crdt.LiveElements(s, now, c.hdr.Removed)
+		if err != nil {
+			ferr = err
+			return false
+		}
+		if len(live) == 0 {
+			return true
+		}
+		return fn(member, live)
+	}
+	var err error
+	if rk, ok := c.d.raw.(ReverseElementKV); ok {
+		err = rk.ElementsReverse(c.s.Context(), prefix, from, replica.ReadOptions{}, visit)
+	} else if ek, ok := c.d.raw.(ElementKV); ok {
+		// No reverse walk: read forward, replay backwards.
+		type rec struct {
+			k []byte
+			s version.Set
+		}
+		var all []rec
+		err = ek.Elements(c.s.Context(), prefix, nil, replica.ReadOptions{}, func(k []byte, s version.Set) bool {
+			if from != nil && string(k) >= string(from) {
+				return false
+			}
+			all = append(all, rec{k, s})
+			return true
+		})
+		for i := len(all) - 1; err == nil && i >= 0 && visit(all[i].k, all[i].s); i-- {
+		}
+	} else {
+		return errors.New("command: this store cannot read collections")
+	}
+	if err == nil {
+		err = ferr
+	}
+	return err
+}
+
+// lWalkRev visits the live elements before before (nil: from the last),
+// last first, copied, until fn returns false.
+func (c *coll) lWalkRev(before []byte, fn func(e listElem) bool) error {
+	return c.eachReverse(before, func(m []byte, live []*version.Sibling) bool {
+		return fn(listElem{clone(m), clone(listVal(live))})
+	})
+}
+
+// endN returns up to k live elements from the head (left) or the tail,
+// in that order, walking from the end's seek point.
+func (l *lst) endN(left bool, k int64) ([]listElem, error) {
+	f, err := l.facts()
+	if err != nil || f.n == 0 || k <= 0 || f.first == nil {
+		return nil, err
+	}
+	var out []listElem
+	fn := func(e listElem) bool {
+		if len(out) == 0 { // all before it was dead: seek here next time
+			if left {
+				l.f.first = e.id
+			} else {
+				l.f.last = e.id
+			}
+		}
+		out = append(out, e)
+		return int64(len(out)) < k
+	}
+	if left {
+		err = l.lWalk(lBelow(f.first), fn)
+	} else {
+		err = l.lWalkRev(lAbove(f.last), fn)
+	}
+	return out, err
+}
+
+// fromHead visits every live element from the first on (stepping over
+// no tombstone before it).
+func (l *lst) fromHead(fn func(e listElem) bool) error {
+	f, err := l.facts()
+	if err != nil || f.n == 0 || f.first == nil {
+		return err
+	}
+	return l.lWalk(lBelow(f.first), fn)
+}
+
+// all returns every live element in order: O(n).
+func (l *lst) all() ([]listElem, error) {
+	var out []listElem
+	err := l.fromHead(func(e listElem) bool { out = append(out, e); return true })
+	return out, err
+}
+
+// at returns the element at Redis index i (negative from the tail),
+// walking from the nearer end.
+func (l *lst) at(i int64) (listElem, bool, error) {
+	f, err := l.facts()
+	if err != nil {
+		return listElem{}, false, err
+	}
+	if i < 0 {
+		i += f.n
+	}
+	if i < 0 || i >= f.n {
+		return listElem{}, false, nil
+	}
+	if i <= f.n-1-i {
+		es, err := l.endN(true, i+1)
+		if err != nil || int64(len(es)) <= i {
+			return listElem{}, false, err
+		}
+		return es[i], true, nil
+	}
+	k := f.n - i
+	es, err := l.endN(false, k)
+	if err != nil || int64(len(es)) < k {
+		return listElem{}, false, err
+	}
+	return es[k-1], true, nil
+}
+
+// pushVals pushes vals one by one at the head (left) or the tail and
+// returns the new length.
+func (l *lst) pushVals(vals [][]byte, left bool) (int64, error) {
+	if err := l.begin(); err != nil {
+		return 0, err
+	}
+	tag := posTag(l.stamp)
+	for _, v := range vals {
+		if err := l.insertEnd(v, left, tag); err != nil {
+			return l.f.n, err
+		}
+	}
+	return l.f.n, nil
+}
+
+// insertEnd writes v as the new first (left) or last element; begin must
+// have run.
+func (l *lst) insertEnd(v []byte, left bool, tag []byte) error {
+	var a, b []byte
+	if left {
+		b = l.f.first
+	} else {
+		a = l.f.last
+	}
+	id, err := l.lInsertAt(a, b, v, tag)
+	if err != nil {
+		l.known = false
+		return err
+	}
+	l.f.add(id) // posBetween: before first (or after last), a seek point or not
+	return nil
+}
+
+// pop removes up to n elements from the head (left) or the tail and
+// returns their values in pop order, rewriting the header first. The
+// caller calls dropIfEmpty.
+func (l *lst) pop(left bool, count int64) ([][]byte, error) {
+	f, err := l.facts()
+	if err != nil || f.n == 0 {
+		return nil, err
+	}
+	if err := l.begin(); err != nil {
+		return nil, err
+	}
+	var out [][]byte
+	for int64(len(out)) < count {
+		batch, err := l.endN(left, count-int64(len(out)))
+		if err != nil {
+			l.known = false
+			return out, err
+		}
+		if len(batch) == 0 {
+			l.f.n = 0 // walked past the last live element
+			break
+		}
+		for _, e := range batch {
+			v, ok, err := l.lRemove(e.id)
+			if err != nil {
+				l.known = false
+				return out, err
+			}
+			if ok {
+				out = append(out, v)
+				l.f.n--
+			} else {
+				l.known = false // counted live, found gone
+			}
+		}
+		// The last one taken is the new seek point: nothing live before
+		// it (after it, popping the tail) is left.
+		if left {
+			l.f.first = batch[len(batch)-1].id
+		} else {
+			l.f.last = batch[len(batch)-1].id
+		}
+		if l.f.n < 0 {
+			l.known = false
+		}
+	}
+	return out, nil
+}
+
+// dropIfEmpty deletes the emptied list's key. Facts of a non-empty list
+// spare the walk; on one node, facts of an empty one spare it too (its
+// tombstones may be many); in a cluster a walk confirms (listcache.go).
+func (l *lst) dropIfEmpty() error {
+	switch {
+	case !l.exists():
+		return nil
+	case l.known && l.f.n > 0:
+		return nil
+	case l.known && !l.clustered():
+		seen := l.hdr.Context
+		res, err := l.d.raw.Update(l.s.Context(), ring.InternalKey(l.key), replica.WriteOptions{Read: true},
+			func(cur version.Set, now int64) (*replica.Change, error) {
+				if !cur.Context().Equal(seen) {
+					return nil, nil
+				}
+				return &replica.Change{Context: cur.Context(), Delete: true}, nil
+			})
+		l.d.noteWrite(l.s, res, err)
+		if err == nil && res.Written() {
+			l.hdr.Live = false
+		}
+		return err
+	}
+	return l.coll.dropIfEmpty()
+}
