@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-const unknownLPUSH = "ERR unknown command 'LPUSH', with args beginning with: 'k' 'v' "
+const unknownXADD = "ERR unknown command 'XADD', with args beginning with: 'k' 'v' "
 
 func testConnection(t *testing.T, k checker, _ *Node) {
 	k.is("PONG", "PING")
@@ -44,9 +44,9 @@ func testConnection(t *testing.T, k checker, _ *Node) {
 	k.isErr("ERR AUTH <password> called without any password configured for the default user. "+
 		"Are you sure your configuration is correct?", "AUTH", "nopass")
 
-	k.isErr(unknownLPUSH, "LPUSH", "k", "v")
+	k.isErr(unknownXADD, "XADD", "k", "v")
 	k.isErr("ERR unknown command 'NOSUCH', with args beginning with: ", "NOSUCH")
-	k.isErr("ERR unknown command 'hset', with args beginning with: 'h' 'f' 'v' ", "hset", "h", "f", "v")
+	k.isErr("ERR unknown command 'xlen', with args beginning with: 'h' 'f' 'v' ", "xlen", "h", "f", "v")
 }
 
 func testClientCommand(t *testing.T, k checker, n *Node) {
@@ -110,8 +110,13 @@ func testCommandCommand(t *testing.T, k checker, _ *Node) {
 			t.Errorf("COMMAND LIST (%d names) lacks %q", len(names), want)
 		}
 	}
-	if slices.Contains(names, "lpush") {
-		t.Errorf("COMMAND LIST has lpush, which ringkv does not serve")
+	if slices.Contains(names, "xadd") {
+		t.Errorf("COMMAND LIST has xadd, which ringkv does not serve")
+	}
+	for _, want := range []string{"lpush", "hset", "sadd", "zadd", "blpop", "pfadd", "geoadd", "restore", "sort"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("COMMAND LIST (%d names) lacks %q", len(names), want)
+		}
 	}
 
 	info := k.array("COMMAND", "INFO", "get", "nosuchcmd")
