@@ -29,7 +29,9 @@ type Value struct {
 // is live. A collection header (Winner's Kind not IsString) resolves to its
 // Winner's payload as is. Otherwise, if a live sibling is a counter, Bytes
 // is ResolveCounter over the live siblings, unless the winning base is a
-// string that is not an integer: then Bytes is that string.
+// string that is not an integer: then Bytes is that string. If every live
+// sibling is a plain string holding a valid HyperLogLog, Bytes is their
+// merge (MergeHLL), so concurrent PFADDs all count.
 func Resolve(s version.Set, now int64) (v Value, ok bool) {
 	w, ok := s.Winner(now)
 	if !ok {
@@ -40,6 +42,11 @@ func Resolve(s version.Set, now int64) (v Value, ok bool) {
 		return v, true
 	}
 	if !hasCounter(s, now) {
+		if len(s) > 1 {
+			if b, ok := liveHLLMerge(s, now); ok {
+				v.Bytes = b // concurrent PFADDs: their registers' maximum
+			}
+		}
 		return v, true // a plain string: no allocation on GET's path
 	}
 	live := s.Live(now)
