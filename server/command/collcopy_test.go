@@ -102,3 +102,19 @@ OK
 2) (empty array)
 `)
 }
+
+// ZRANDMEMBER with a huge negative count is refused instead of building a
+// reply of billions of members in memory (the node ran out of memory).
+func TestZRandMemberBounded(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> ZADD z 1 a
+(integer) 1
+> ZRANDMEMBER z -3
+1) "a"
+2) "a"
+3) "a"
+> ZRANDMEMBER z -2000000000
+(error) ERR value is out of range, ringkv answers at most 4194304 repeated members
+`)
+}

@@ -183,6 +183,8 @@ func (d *Dispatcher) zrandmember(s *Session, args [][]byte) resp.Reply {
 	}
 	var out []zent
 	switch {
+	case count < -maxRandRepeats: // the reply is built in memory: bounded, as SRANDMEMBER's
+		return errRandTooMany
 	case count < 0: // repeats allowed
 		for range -count {
 			out = append(out, ents[rand.IntN(len(ents))])
