@@ -166,10 +166,3 @@ func (lc *listCache) drop(key []byte) {
 		delete(lc.m, string(key))
 	}
 }
-
-// len is how many keys are cached (for tests).
-func (lc *listCache) len() int {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	return lc.lru.Len()
-}
