@@ -22,11 +22,12 @@ type Dispatcher struct {
 	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
 	raw      KV                  // the store under internal keys (userkv.go)
 	colls    collLocks           // one writer per collection (collection.go)
+	scans    *scanCursors        // HSCAN, SSCAN and ZSCAN cursors (scancursor.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
 func New(env *Env) *Dispatcher {
-	d := &Dispatcher{env: env.withDefaults(), gate: newGate(), pubsub: newPubSub()}
+	d := &Dispatcher{env: env.withDefaults(), gate: newGate(), pubsub: newPubSub(), scans: newScanCursors()}
 	d.raw = d.env.KV
 	d.env.KV = userKV{d.raw} // handlers see user keys only
 	if d.env.Topology == nil {

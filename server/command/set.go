@@ -20,7 +20,6 @@ import (
 func (d *Dispatcher) setCommands() []*Command {
 	const rw, rwf, ro, rof = Write | DenyOOM, Write | DenyOOM | Fast, ReadOnly, ReadOnly | Fast
 	const g = "set"
-	cursors := newScanCursors(maxScanCursors) // SSCAN's, this node's (set_scan.go)
 	card := keyless("sintercard", -3, ro, g, d.sintercard)
 	card.Keys = sintercardKeys
 	return []*Command{
@@ -40,9 +39,7 @@ func (d *Dispatcher) setCommands() []*Command {
 		spec("sunionstore", -3, rw, 1, -1, 1, g, d.setStore(opUnion)),
 		spec("sdiffstore", -3, rw, 1, -1, 1, g, d.setStore(opDiff)),
 		card,
-		spec("sscan", -3, ro, 1, 1, 1, g, func(s *Session, args [][]byte) resp.Reply {
-			return d.sscan(s, args, cursors)
-		}),
+		spec("sscan", -3, ro, 1, 1, 1, g, d.sscan),
 	}
 }
 
