@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ringkv/ringkv/resp"
+	"github.com/ringkv/ringkv/server/rdb"
 )
 
 // dumpHex is DUMP's payload of key as hex, for script lines.
@@ -70,7 +71,7 @@ func TestRestoreStrings(t *testing.T) {
 		{"k2", "-1", lzf, "(error) ERR Invalid TTL value, must be >= 0"},
 		{"k2", "0", lzf[:len(lzf)-2] + "00", "(error) ERR DUMP payload version or checksum are wrong"},
 		{"k2", "0", "00", "(error) ERR DUMP payload version or checksum are wrong"},
-		{"k2", "0", hex.EncodeToString(sealDump([]byte{15, 0})), "(error) ERR Bad data format"},
+		{"k2", "0", hex.EncodeToString(rdb.Seal([]byte{15, 0})), "(error) ERR Bad data format"},
 	} {
 		if got := f.restoreHex(c.key, c.ttl, c.payload); got != c.want {
 			t.Errorf("RESTORE %s %s: %s, want %s", c.key, c.ttl, got, c.want)

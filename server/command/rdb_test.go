@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/ringkv/ringkv/replica/version"
+	"github.com/ringkv/ringkv/server/rdb"
 )
 
 func unhex(t testing.TB, s string) []byte {
@@ -97,16 +98,16 @@ func TestRDBPayloadChecks(t *testing.T) {
 	flipped[1] ^= 1
 	bad(flipped, errDumpPayload)
 	obj := append([]byte{rdbString}, 1, 'v')
-	v11 := append(slices.Clone(obj), rdbVersion+1, 0)
+	v11 := append(slices.Clone(obj), rdb.Version+1, 0)
 	v11 = append(v11, make([]byte, 8)...)
-	sum := crc64Jones(v11[:len(v11)-8])
+	sum := rdb.CRC64(v11[:len(v11)-8])
 	for i := range 8 {
 		v11[len(v11)-8+i] = byte(sum >> (8 * i))
 	}
 	bad(v11, errDumpPayload)
 	older := slices.Clone(v11)
 	older[len(obj)] = 9
-	sum = crc64Jones(older[:len(older)-8])
+	sum = rdb.CRC64(older[:len(older)-8])
 	for i := range 8 {
 		older[len(older)-8+i] = byte(sum >> (8 * i))
 	}
@@ -114,7 +115,7 @@ func TestRDBPayloadChecks(t *testing.T) {
 		t.Errorf("RDB 9 payload: %v", err)
 	}
 	// As in Redis, an object may read into the footer.
-	if v, err := decodeDump(sealDump([]byte{rdbString, 3, 'a'})); err != nil || len(v.Str) != 3 {
+	if v, err := decodeDump(rdb.Seal([]byte{rdbString, 3, 'a'})); err != nil || len(v.Str) != 3 {
 		t.Errorf("string into the footer: %v %v", v, err)
 	}
 	for _, obj := range [][]byte{
@@ -127,7 +128,7 @@ func TestRDBPayloadChecks(t *testing.T) {
 		{rdbString, 0xc3, 2, 10, 0, 'a'},                    // LZF of the wrong length
 		{rdbListQuick2, 1, 3, 1, 'a'},                       // unknown container
 	} {
-		bad(sealDump(obj), errBadData)
+		bad(rdb.Seal(obj), errBadData)
 	}
 }
 
@@ -151,23 +152,23 @@ func TestRDBZiplist(t *testing.T) {
 	}
 	str := func(s string) []byte { return append([]byte{byte(len(s))}, s...) }
 	hash := zl(str("f"), []byte{0xf2}, str("g"), []byte{0xfe, 0x9c}, str("h"), []byte{0xc0, 0x10, 0x27})
-	got, err := decodeDump(sealDump(appendRDBString([]byte{rdbHashZiplist}, hash)))
+	got, err := decodeDump(rdb.Seal(rdb.AppendString([]byte{rdbHashZiplist}, hash)))
 	if err != nil || !sameValue(got, &rdbValue{Kind: version.KindHash, Elems: strs("f", "1", "g", "-100", "h", "10000")}) {
 		t.Errorf("hash ziplist: %+v %v", got, err)
 	}
 	zs := zl(str("m"), str("1.5"), str("n"), []byte{0xf4})
-	got, err = decodeDump(sealDump(appendRDBString([]byte{rdbZSetZiplist}, zs)))
+	got, err = decodeDump(rdb.Seal(rdb.AppendString([]byte{rdbZSetZiplist}, zs)))
 	if err != nil || !sameValue(got, &rdbValue{Kind: version.KindZSet, Elems: strs("m", "n"), Scores: []float64{1.5, 3}}) {
 		t.Errorf("zset ziplist: %+v %v", got, err)
 	}
 	badTail := slices.Clone(hash)
 	badTail[4]++
-	if _, err := decodeDump(sealDump(appendRDBString([]byte{rdbHashZiplist}, badTail))); err != errBadData {
+	if _, err := decodeDump(rdb.Seal(rdb.AppendString([]byte{rdbHashZiplist}, badTail))); err != errBadData {
 		t.Errorf("ziplist with a wrong tail offset: %v", err)
 	}
-	ql := appendRDBString([]byte{rdbListQuicklist, 2}, zl(str("a"), []byte{0xd0, 1, 0, 0, 0x80}))
-	ql = appendRDBString(ql, zl(str("z")))
-	got, err = decodeDump(sealDump(ql))
+	ql := rdb.AppendString([]byte{rdbListQuicklist, 2}, zl(str("a"), []byte{0xd0, 1, 0, 0, 0x80}))
+	ql = rdb.AppendString(ql, zl(str("z")))
+	got, err = decodeDump(rdb.Seal(ql))
 	if err != nil || !sameValue(got, &rdbValue{Kind: version.KindList, Elems: strs("a", "-2147483647", "z")}) {
 		t.Errorf("quicklist: %+v %v", got, err)
 	}
@@ -263,21 +264,6 @@ func TestRDBRoundTrip(t *testing.T) {
 	}
 }
 
-func TestLZF(t *testing.T) {
-	got, ok := lzfDecompress(unhex(t, "016161e02200016161"), 47)
-	if !ok || string(got) != string(bytes.Repeat([]byte("a"), 47)) {
-		t.Errorf("got %q %v", got, ok)
-	}
-	for _, c := range []struct {
-		in   string
-		size uint64
-	}{{"0161", 2}, {"20", 3}, {"016161e0ff00", 300}, {"016161", 3}, {"", 0}} {
-		if _, ok := lzfDecompress(unhex(t, c.in), c.size); ok {
-			t.Errorf("%s/%d decoded", c.in, c.size)
-		}
-	}
-}
-
 // FuzzRDBDecode feeds arbitrary RDB objects to RESTORE's decoder, sealed
 // with a valid checksum so that the object parser is what runs. No input
 // may panic; what decodes must survive DUMP's encoding unchanged.
@@ -295,7 +281,7 @@ func FuzzRDBDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, obj []byte) {
 		_, _ = decodeDump(obj)
-		v, err := decodeDump(sealDump(obj))
+		v, err := decodeDump(rdb.Seal(obj))
 		if err != nil {
 			return
 		}

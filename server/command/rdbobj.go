@@ -8,6 +8,7 @@ import (
 
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
+	"github.com/ringkv/ringkv/server/rdb"
 )
 
 // RDB object types (Redis's rdb.h).
@@ -61,9 +62,9 @@ func encodeDump(v *rdbValue) []byte {
 	case version.KindList:
 		out = encodeList(v.Elems)
 	default:
-		out = appendRDBString([]byte{rdbString}, v.Str)
+		out = rdb.AppendString([]byte{rdbString}, v.Str)
 	}
-	return sealDump(out)
+	return rdb.Seal(out)
 }
 
 // fitsPack reports whether elems suit a listpack: few and short.
@@ -81,16 +82,16 @@ func fitsPack(elems [][]byte, entries int) bool {
 
 func appendStrings(out []byte, elems [][]byte) []byte {
 	for _, e := range elems {
-		out = appendRDBString(out, e)
+		out = rdb.AppendString(out, e)
 	}
 	return out
 }
 
 func encodeHash(pairs [][]byte) []byte {
 	if fitsPack(pairs, len(pairs)/2) {
-		return appendRDBString([]byte{rdbHashListpack}, encodeListpack(pairs))
+		return rdb.AppendString([]byte{rdbHashListpack}, encodeListpack(pairs))
 	}
-	out := appendRDBLen([]byte{rdbHash}, uint64(len(pairs)/2))
+	out := rdb.AppendLen([]byte{rdbHash}, uint64(len(pairs)/2))
 	return appendStrings(out, pairs)
 }
 
@@ -106,10 +107,10 @@ func encodeSet(members [][]byte) []byte {
 		}
 		if len(vs) == len(members) {
 			slices.Sort(vs)
-			return appendRDBString([]byte{rdbSetIntset}, encodeIntset(vs))
+			return rdb.AppendString([]byte{rdbSetIntset}, encodeIntset(vs))
 		}
 	}
-	out := appendRDBLen([]byte{rdbSet}, uint64(len(members)))
+	out := rdb.AppendLen([]byte{rdbSet}, uint64(len(members)))
 	return appendStrings(out, members)
 }
 
@@ -119,11 +120,11 @@ func encodeZSet(members [][]byte, scores []float64) []byte {
 		for i, m := range members {
 			entries = append(entries, m, d2string(scores[i]))
 		}
-		return appendRDBString([]byte{rdbZSetListpack}, encodeListpack(entries))
+		return rdb.AppendString([]byte{rdbZSetListpack}, encodeListpack(entries))
 	}
-	out := appendRDBLen([]byte{rdbZSet2}, uint64(len(members)))
+	out := rdb.AppendLen([]byte{rdbZSet2}, uint64(len(members)))
 	for i := len(members) - 1; i >= 0; i-- { // Redis saves from the highest score down
-		out = appendRDBString(out, members[i])
+		out = rdb.AppendString(out, members[i])
 		out = binary.LittleEndian.AppendUint64(out, math.Float64bits(scores[i]))
 	}
 	return out
@@ -141,23 +142,23 @@ func encodeList(elems [][]byte) []byte {
 		nodes = append(nodes, encodeListpack(elems[start:end]))
 		start = end
 	}
-	out := appendRDBLen([]byte{rdbListQuick2}, uint64(len(nodes)))
+	out := rdb.AppendLen([]byte{rdbListQuick2}, uint64(len(nodes)))
 	for _, n := range nodes {
-		out = appendRDBString(append(out, 2), n) // container PACKED
+		out = rdb.AppendString(append(out, 2), n) // container PACKED
 	}
 	return out
 }
 
 // decodeDump checks a RESTORE payload and decodes the value it holds.
 func decodeDump(p []byte) (*rdbValue, error) {
-	if _, err := openDump(p); err != nil {
-		return nil, err
+	if _, ok := rdb.Open(p); !ok {
+		return nil, errDumpPayload
 	}
 	// As Redis, read from the whole payload: an object may run into the
 	// footer's bytes, and what follows it is ignored.
-	r := &rdbReader{b: p}
+	r := rdb.NewReader(p)
 	v := decodeObject(r)
-	if r.bad || v == nil {
+	if r.Bad() || v == nil {
 		return nil, errBadData
 	}
 	return v, nil
@@ -165,44 +166,44 @@ func decodeDump(p []byte) (*rdbValue, error) {
 
 // decodeObject reads one typed object as Redis's rdbLoadObject accepts
 // it; nil if it cannot (bad or empty, or a type ringkv does not hold).
-func decodeObject(r *rdbReader) *rdbValue {
-	switch t := r.byte(); t {
+func decodeObject(r *rdb.Reader) *rdbValue {
+	switch t := r.Byte(); t {
 	case rdbString:
-		s := r.str()
+		s := r.Str()
 		return &rdbValue{Kind: version.KindString, Str: s}
 	case rdbList, rdbSet:
-		n := r.count(1)
+		n := r.Count(1)
 		elems := make([][]byte, 0, n)
-		for i := 0; i < n && !r.bad; i++ {
-			elems = append(elems, r.str())
+		for i := 0; i < n && !r.Bad(); i++ {
+			elems = append(elems, r.Str())
 		}
 		if t == rdbList {
 			return listValue(elems)
 		}
 		return setValue(elems)
 	case rdbHash:
-		n := r.count(2)
+		n := r.Count(2)
 		pairs := make([][]byte, 0, 2*n)
-		for i := 0; i < 2*n && !r.bad; i++ {
-			pairs = append(pairs, r.str())
+		for i := 0; i < 2*n && !r.Bad(); i++ {
+			pairs = append(pairs, r.Str())
 		}
 		return hashValue(pairs)
 	case rdbZSet, rdbZSet2:
 		return decodeZSet(r, t == rdbZSet2)
 	case rdbSetIntset:
-		elems, ok := decodeIntset(r.str())
+		elems, ok := decodeIntset(r.Str())
 		return orNil(ok, setValue, elems)
 	case rdbSetListpack:
-		elems, ok := decodeListpack(r.str())
+		elems, ok := decodeListpack(r.Str())
 		return orNil(ok, setValue, elems)
 	case rdbHashListpack, rdbHashZiplist:
-		elems, ok := unpack(r.str(), t == rdbHashListpack)
+		elems, ok := unpack(r.Str(), t == rdbHashListpack)
 		return orNil(ok, hashValue, elems)
 	case rdbZSetListpack, rdbZSetZiplist:
-		elems, ok := unpack(r.str(), t == rdbZSetListpack)
+		elems, ok := unpack(r.Str(), t == rdbZSetListpack)
 		return orNil(ok, packedZSet, elems)
 	case rdbListZiplist:
-		elems, ok := decodeZiplist(r.str())
+		elems, ok := decodeZiplist(r.Str())
 		return orNil(ok, listValue, elems)
 	case rdbListQuicklist, rdbListQuick2:
 		return decodeQuicklist(r, t == rdbListQuick2)
@@ -290,23 +291,23 @@ func packedZSet(entries [][]byte) *rdbValue {
 }
 
 // decodeZSet reads a ZSET (scores as strings) or ZSET_2 (binary doubles).
-func decodeZSet(r *rdbReader, binaryScores bool) *rdbValue {
-	n := r.count(2)
+func decodeZSet(r *rdb.Reader, binaryScores bool) *rdbValue {
+	n := r.Count(2)
 	members := make([][]byte, 0, n)
 	scores := make([]float64, 0, n)
-	for i := 0; i < n && !r.bad; i++ {
-		members = append(members, r.str())
+	for i := 0; i < n && !r.Bad(); i++ {
+		members = append(members, r.Str())
 		var f float64
 		if binaryScores {
-			if b := r.take(8); b != nil {
+			if b := r.Take(8); b != nil {
 				f = math.Float64frombits(binary.LittleEndian.Uint64(b))
 			}
 		} else {
-			f = r.oldDouble()
+			f = oldDouble(r)
 		}
 		scores = append(scores, f)
 	}
-	if r.bad {
+	if r.Bad() {
 		return nil
 	}
 	return zsetValue(members, scores)
@@ -314,8 +315,8 @@ func decodeZSet(r *rdbReader, binaryScores bool) *rdbValue {
 
 // oldDouble reads an RDB ZSET score: a length byte (253 NaN, 254 +inf,
 // 255 -inf) and that many bytes of text.
-func (r *rdbReader) oldDouble() float64 {
-	switch n := r.byte(); n {
+func oldDouble(r *rdb.Reader) float64 {
+	switch n := r.Byte(); n {
 	case 253:
 		return math.NaN()
 	case 254:
@@ -323,9 +324,9 @@ func (r *rdbReader) oldDouble() float64 {
 	case 255:
 		return math.Inf(-1)
 	default:
-		f, err := strconv.ParseFloat(string(r.take(uint64(n))), 64)
+		f, err := strconv.ParseFloat(string(r.Take(uint64(n))), 64)
 		if err != nil && !isRangeErr(err) {
-			r.fail()
+			r.Fail()
 		}
 		return f
 	}
@@ -333,19 +334,19 @@ func (r *rdbReader) oldDouble() float64 {
 
 // decodeQuicklist reads a QUICKLIST (ziplist nodes) or QUICKLIST_2
 // (listpack or plain nodes); empty nodes are skipped, as Redis does.
-func decodeQuicklist(r *rdbReader, v2 bool) *rdbValue {
-	n := r.count(2)
+func decodeQuicklist(r *rdb.Reader, v2 bool) *rdbValue {
+	n := r.Count(2)
 	var elems [][]byte
-	for i := 0; i < n && !r.bad; i++ {
+	for i := 0; i < n && !r.Bad(); i++ {
 		container := uint64(2)
 		if v2 {
-			container = r.len()
+			container = r.Len()
 		}
-		node := r.str()
+		node := r.Str()
 		var es [][]byte
 		ok := true
 		switch {
-		case r.bad:
+		case r.Bad():
 			return nil
 		case container == 1: // PLAIN: the node is one element
 			es = [][]byte{node}
@@ -361,7 +362,7 @@ func decodeQuicklist(r *rdbReader, v2 bool) *rdbValue {
 		}
 		elems = append(elems, es...)
 	}
-	if r.bad {
+	if r.Bad() {
 		return nil
 	}
 	return listValue(elems)

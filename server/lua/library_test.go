@@ -190,13 +190,6 @@ func TestRestoreRedisPayload(t *testing.T) {
 	}
 }
 
-func TestCRC64Jones(t *testing.T) {
-	// Redis's crc64 self-test value.
-	if got := crc64Jones([]byte("123456789")); got != 0xe9c6d914c4b8d9ca {
-		t.Fatalf("crc64 = %x", got)
-	}
-}
-
 // The shebang line is split as Redis's sdssplitargs: the engine name is
 // case-insensitive, name= too, and quotes and escapes are understood.
 func TestLoadShebangForms(t *testing.T) {
