@@ -223,6 +223,16 @@ func (d *Dispatcher) blpop(s *Session, args [][]byte) resp.Reply { return d.bpop
 func (d *Dispatcher) brpop(s *Session, args [][]byte) resp.Reply { return d.bpop(s, args, false) }
 
 func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
+	return d.blockFirst(s, args, func(k []byte) (resp.Reply, bool) {
+		return d.lmpopKey(s, k, left, 1, false)
+	})
+}
+
+// blockFirst runs "CMD key [key ...] timeout" (BLPOP, BRPOP, BZPOPMIN,
+// BZPOPMAX): it answers what pop answers for the first key, in order,
+// that has something to pop, blocking on d.block until one has; null
+// when the timeout passes.
+func (d *Dispatcher) blockFirst(s *Session, args [][]byte, pop func(key []byte) (resp.Reply, bool)) resp.Reply {
 	timeout, errr, ok := parseTimeout(args[len(args)-1], d.env.KV.Now())
 	if !ok {
 		return errr
@@ -230,7 +240,7 @@ func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
 	keys := args[1 : len(args)-1]
 	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
 		for _, k := range keys {
-			if r, ok := d.lmpopKey(s, k, left, 1, false); ok {
+			if r, ok := pop(k); ok {
 				return r, true
 			}
 		}

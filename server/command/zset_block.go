@@ -33,23 +33,16 @@ func (d *Dispatcher) bzpopmax(s *Session, args [][]byte) resp.Reply { return d.b
 // bzpop answers [key, member, score] from the first key holding a
 // sorted set (a WRONGTYPE key before it is an error, as Redis).
 func (d *Dispatcher) bzpop(s *Session, args [][]byte, max bool) resp.Reply {
-	timeout, errr, ok := parseTimeout(args[len(args)-1], d.env.KV.Now())
-	if !ok {
-		return errr
-	}
-	keys := args[1 : len(args)-1]
-	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
-		for _, k := range keys {
-			r := d.zpop(s, [][]byte{k}, max, -1, false)
-			if r.IsError() {
-				return r, true
-			}
-			if len(r.Elems) > 0 {
-				return resp.Array(append([]resp.Reply{resp.Bulk(k)}, r.Elems...)...), true
-			}
+	return d.blockFirst(s, args, func(k []byte) (resp.Reply, bool) {
+		r := d.zpop(s, [][]byte{k}, max, -1, false)
+		if r.IsError() {
+			return r, true
+		}
+		if len(r.Elems) > 0 {
+			return resp.Array(append([]resp.Reply{resp.Bulk(k)}, r.Elems...)...), true
 		}
 		return resp.Reply{}, false
-	}, resp.NullArray(), resp.NullArray())
+	})
 }
 
 // BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]
