@@ -52,39 +52,7 @@ func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Se
 // are one contiguous range. Like Range it reads a snapshot, and fn owns
 // key and s.
 func (db *DB) Prefix(prefix, after []byte, fn func(key []byte, s version.Set) bool) error {
-	h := Hash(prefix)
-	r := &util.Range{Start: dataKey(h, prefix)}
-	if after != nil {
-		r.Start = append(dataKey(h, after), 0) // the first key past after
-	}
-	if end := ring.PrefixEnd(prefix); end != nil {
-		r.Limit = dataKey(h, end)
-	} else {
-		r.Limit = dataRange(h, h).Limit
-	}
-	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
-	defer it.Release()
-	for it.Next() {
-		_, key, ok := parseDataKey(it.Key())
-		if !ok {
-			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
-		}
-		key = append([]byte(nil), key...)
-		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
-		if err != nil {
-			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
-		}
-		if len(s) == 0 {
-			continue
-		}
-		if !fn(key, s) {
-			break
-		}
-	}
-	if err := it.Error(); err != nil {
-		return fmt.Errorf("engine: prefix %q: %w", prefix, closedErr(err))
-	}
-	return nil
+	return db.walkPrefix(prefix, after, false, fn)
 }
 
 // PrefixReverse is Prefix walking backwards: it calls fn for every stored
@@ -93,19 +61,31 @@ func (db *DB) Prefix(prefix, after []byte, fn func(key []byte, s version.Set) bo
 // same rules hold: one placement hash per prefix, a snapshot, fn owns key
 // and s.
 func (db *DB) PrefixReverse(prefix, before []byte, fn func(key []byte, s version.Set) bool) error {
+	return db.walkPrefix(prefix, before, true, fn)
+}
+
+// walkPrefix is Prefix (forwards from past bound) and PrefixReverse
+// (backwards from before bound); a nil bound starts at the range's end.
+func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte, s version.Set) bool) error {
 	h := Hash(prefix)
-	r := &util.Range{Start: dataKey(h, prefix)}
-	switch end := ring.PrefixEnd(prefix); {
-	case before != nil:
-		r.Limit = dataKey(h, before) // exclusive: the first key at or past before
-	case end != nil:
+	r := &util.Range{Start: dataKey(h, prefix), Limit: dataRange(h, h).Limit}
+	if end := ring.PrefixEnd(prefix); end != nil {
 		r.Limit = dataKey(h, end)
+	}
+	switch {
+	case bound == nil:
+	case reverse:
+		r.Limit = dataKey(h, bound) // exclusive: the first key at or past bound
 	default:
-		r.Limit = dataRange(h, h).Limit
+		r.Start = append(dataKey(h, bound), 0) // the first key past bound
 	}
 	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
 	defer it.Release()
-	for ok := it.Last(); ok; ok = it.Prev() {
+	first, step, what := it.First, it.Next, "prefix"
+	if reverse {
+		first, step, what = it.Last, it.Prev, "reverse prefix"
+	}
+	for more := first(); more; more = step() {
 		_, key, ok := parseDataKey(it.Key())
 		if !ok {
 			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
@@ -123,7 +103,7 @@ func (db *DB) PrefixReverse(prefix, before []byte, fn func(key []byte, s version
 		}
 	}
 	if err := it.Error(); err != nil {
-		return fmt.Errorf("engine: reverse prefix %q: %w", prefix, closedErr(err))
+		return fmt.Errorf("engine: %s %q: %w", what, prefix, closedErr(err))
 	}
 	return nil
 }
