@@ -31,8 +31,9 @@ type testNode struct {
 }
 
 // routedCluster wires n1..n4 over the in-memory network: storage,
-// coordinator, command layer and router, as New does with TCP.
-func routedCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
+// coordinator, command layer and router, as New does with TCP. The
+// coordinators run N=3, R=2, W=2, a 300ms timeout, then opts.
+func routedCluster(t *testing.T, opts ...func(*replica.Config)) (*transport.MemNetwork, map[string]*testNode) {
 	t.Helper()
 	net := transport.NewMemNetwork(1)
 	place := fixed{members: []string{"n1", "n2", "n3", "n4"}}
@@ -43,7 +44,11 @@ func routedCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
 			t.Fatal(err)
 		}
 		tr := net.Node(name, nil)
-		coord, err := replica.New(replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 300 * time.Millisecond}, db, place, tr)
+		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 300 * time.Millisecond}
+		for _, o := range opts {
+			o(&cfg)
+		}
+		coord, err := replica.New(cfg, db, place, tr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,16 +1,12 @@
 package server
 
 import (
-	"context"
 	"math"
 	"testing"
-	"time"
 
 	"github.com/ringkv/ringkv/cluster/transport"
-	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
-	"github.com/ringkv/ringkv/server/command"
 )
 
 // Sets converge as an observed-remove set (DESIGN.md, "Data types that
@@ -24,31 +20,7 @@ import (
 // one primary only.
 func splitCluster(t *testing.T) (*transport.MemNetwork, map[string]*testNode) {
 	t.Helper()
-	net := transport.NewMemNetwork(1)
-	place := fixed{members: []string{"n1", "n2", "n3", "n4"}}
-	nodes := map[string]*testNode{}
-	for _, name := range place.members {
-		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := net.Node(name, nil)
-		coord, err := replica.New(replica.Config{Node: name, N: 3, R: 1, W: 1, Timeout: 300 * time.Millisecond}, db, place, tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		disp := command.New(&command.Env{KV: coord})
-		r := &router{self: name, disp: disp, place: place, coord: coord, peers: tr, timeout: 300 * time.Millisecond}
-		tr.SetHandler(transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
-			if m == MethodExec {
-				return r.serveExec(ctx, from, b)
-			}
-			return coord.ServePeer(ctx, from, m, b)
-		}))
-		nodes[name] = &testNode{route: r, db: db, sess: disp.NewSession(1, "test", "")}
-		t.Cleanup(func() { coord.Close(); _ = tr.Close(); _ = db.Close() })
-	}
-	return net, nodes
+	return routedCluster(t, func(c *replica.Config) { c.R, c.W = 1, 1 })
 }
 
 // healStores ends the partition and merges every node's records into
