@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"testing"
 
 	"github.com/ringkv/ringkv/replica/crdt"
@@ -448,7 +447,7 @@ func TestHashEvents(t *testing.T) {
 	sub.do("PSUBSCRIBE", "__keyevent*")
 	w := f.client(2)
 	w.do("CONFIG", "SET", "notify-keyspace-events", "KEAn")
-	for _, tc := range []struct{ cmd, want string }{
+	expectKeyEvents(t, f, sub, []struct{ cmd, want string }{
 		{"HSET e a 1 b 2", "new e;hset e"},
 		{"HSETNX e a 1", ""},
 		{"HSETNX e c 1", "hset e"},
@@ -462,17 +461,5 @@ func TestHashEvents(t *testing.T) {
 		{"HINCRBYFLOAT e3 n 1", "new e3;hincrbyfloat e3"},
 		{"HINCRBY e4 n 1", "new e4;hincrby e4"},
 		{"HGET e3 n", ""},
-	} {
-		f.line(tc.cmd)
-		var want []string
-		if tc.want != "" {
-			for _, ev := range strings.Split(tc.want, ";") {
-				name, key, _ := strings.Cut(ev, " ")
-				ch := "__keyevent@0__:" + name
-				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
-					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
-			}
-		}
-		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
-	}
+	})
 }

@@ -35,6 +35,26 @@ func TestKeyEventsFlags(t *testing.T) {
 	`)
 }
 
+// expectKeyEvents runs each command through f and checks what sub, a
+// client subscribed to the pattern __keyevent*, receives: want is the
+// events as "event key" pairs, ';'-separated ("" for none), in order.
+func expectKeyEvents(t *testing.T, f *fixture, sub *client, cases []struct{ cmd, want string }) {
+	t.Helper()
+	for _, tc := range cases {
+		f.line(tc.cmd)
+		var want []string
+		if tc.want != "" {
+			for _, ev := range strings.Split(tc.want, ";") {
+				name, key, _ := strings.Cut(ev, " ")
+				ch := "__keyevent@0__:" + name
+				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
+					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
+			}
+		}
+		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
+	}
+}
+
 // TestKeyEvents runs commands with KEA on and checks the notifications a
 // pattern subscriber receives, as Redis 7.0.15 sends them.
 func TestKeyEvents(t *testing.T) {

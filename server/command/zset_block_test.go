@@ -2,7 +2,6 @@ package command
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -116,22 +115,10 @@ func TestZBlockKeyEvents(t *testing.T) {
 	f.client(2).do("CONFIG", "SET", "notify-keyspace-events", "Ezgn")
 	f.line("ZADD e 1 a 2 b 3 c")
 	sub.box.take()
-	for _, tc := range []struct{ cmd, want string }{
+	expectKeyEvents(t, f, sub, []struct{ cmd, want string }{
 		{"BZPOPMIN e 0", "zpopmin e"},
 		{"BZPOPMAX e 0", "zpopmax e"},
 		{"BZMPOP 0 1 e MIN", "zpopmin e;del e"},
 		{"BZPOPMIN e 0.01", ""},
-	} {
-		f.line(tc.cmd)
-		var want []string
-		if tc.want != "" {
-			for _, ev := range strings.Split(tc.want, ";") {
-				name, key, _ := strings.Cut(ev, " ")
-				ch := "__keyevent@0__:" + name
-				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
-					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
-			}
-		}
-		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
-	}
+	})
 }

@@ -225,7 +225,7 @@ func TestZSetKeyEvents(t *testing.T) {
 	sub := f.client(1)
 	sub.do("PSUBSCRIBE", "__keyevent*")
 	f.client(2).do("CONFIG", "SET", "notify-keyspace-events", "Ezgn")
-	for _, tc := range []struct{ cmd, want string }{
+	expectKeyEvents(t, f, sub, []struct{ cmd, want string }{
 		{"ZADD z 1 a 2 b", "new z;zadd z"},
 		{"ZADD z 1 a", ""},
 		{"ZADD z NX 5 a", ""},
@@ -244,19 +244,7 @@ func TestZSetKeyEvents(t *testing.T) {
 		{"ZRANGESTORE e y 0 -1", "new e;zrangestore e"},
 		{"ZMPOP 1 y MAX", "zpopmax y;del y"},
 		{"ZPOPMAX e 5", "zpopmax e;del e"},
-	} {
-		f.line(tc.cmd)
-		var want []string
-		if tc.want != "" {
-			for _, ev := range strings.Split(tc.want, ";") {
-				name, key, _ := strings.Cut(ev, " ")
-				ch := "__keyevent@0__:" + name
-				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
-					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
-			}
-		}
-		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
-	}
+	})
 }
 
 // The numkeys forms name their keys for routing (CROSSSLOT checks).
