@@ -1,8 +1,6 @@
 package command
 
 import (
-	"strconv"
-
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -11,38 +9,27 @@ import (
 // after the cursor's, answers those MATCH keeps (field, value, ...) and
 // the cursor of the last one visited (scancursor.go), 0 when none is left.
 func (d *Dispatcher) hscan(s *Session, args [][]byte) resp.Reply {
-	cursor, ok := parseCursor(args[2])
+	sc, r, ok := d.openScan(s, args, version.KindHash)
 	if !ok {
-		return errInvalidCur
-	}
-	c, err := d.openColl(s, args[1], version.KindHash, false)
-	if err != nil {
-		return errorReply(err)
-	}
-	defer c.close()
-	if !c.exists() {
-		return resp.Array(resp.BulkString("0"), resp.Array())
-	}
-	match, count, r := parseElemScanOpts(args[3:])
-	if r.IsError() {
 		return r
 	}
+	defer sc.c.close()
 	out := []resp.Reply{}
 	var last []byte
 	var visited int64
 	more := false
-	err = c.each(d.scans.resume(args[1], cursor), func(field []byte, live []*version.Sibling) bool {
+	err := sc.c.each(sc.after, func(field []byte, live []*version.Sibling) bool {
 		v, ok := fieldValue(live)
 		if !ok {
 			return true
 		}
-		if visited == count {
+		if visited == sc.count {
 			more = true
 			return false
 		}
 		visited++
 		last = clone(field)
-		if match == nil || globMatch(match, field, false) {
+		if sc.match == nil || globMatch(sc.match, field, false) {
 			out = append(out, resp.Bulk(clone(field)), resp.Bulk(clone(v)))
 		}
 		return true
@@ -54,5 +41,5 @@ func (d *Dispatcher) hscan(s *Session, args [][]byte) resp.Reply {
 	if more {
 		next = d.scans.cursor(args[1], last)
 	}
-	return resp.Array(resp.BulkString(strconv.FormatUint(next, 10)), resp.Array(out...))
+	return scanAnswer(next, out)
 }

@@ -5,9 +5,11 @@ import (
 	"container/list"
 	"encoding/binary"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -129,6 +131,48 @@ func (t *scanCursors) get(id uint64, key []byte) []byte {
 	}
 	t.order.MoveToFront(el)
 	return e.after
+}
+
+// elemScan is a parsed HSCAN, SSCAN or ZSCAN: the collection (open:
+// close it), the member to resume after (nil: the first), MATCH and COUNT.
+type elemScan struct {
+	c     *coll
+	after []byte
+	match []byte // nil: every member
+	count int64
+}
+
+// openScan parses "CMD key cursor [MATCH pattern] [COUNT count]" in
+// Redis's order of checks: the cursor, the key's type, then the options,
+// which a missing key never reaches (it answers an empty scan). When ok
+// is false, r is the answer and nothing is left open.
+func (d *Dispatcher) openScan(s *Session, args [][]byte, kind version.Kind) (sc elemScan, r resp.Reply, ok bool) {
+	cursor, ok := parseCursor(args[2])
+	if !ok {
+		return sc, errInvalidCur, false
+	}
+	c, err := d.openColl(s, args[1], kind, false)
+	if err != nil {
+		return sc, errorReply(err), false
+	}
+	if !c.exists() {
+		c.close()
+		return sc, scanAnswer(0, nil), false
+	}
+	if sc.match, sc.count, r = parseElemScanOpts(args[3:]); r.IsError() {
+		c.close()
+		return sc, r, false
+	}
+	sc.c, sc.after = c, d.scans.resume(args[1], cursor)
+	return sc, resp.Reply{}, true
+}
+
+// scanAnswer is a SCAN-family reply: the next cursor, then the elements.
+func scanAnswer(next uint64, elems []resp.Reply) resp.Reply {
+	if elems == nil {
+		elems = []resp.Reply{}
+	}
+	return resp.Array(resp.BulkString(strconv.FormatUint(next, 10)), resp.Array(elems...))
 }
 
 // parseElemScanOpts parses the MATCH and COUNT of HSCAN, SSCAN and ZSCAN

@@ -1,8 +1,6 @@
 package command
 
 import (
-	"strconv"
-
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
@@ -12,23 +10,12 @@ import (
 // (Redis's intset) comes back whole, in numeric order, with cursor 0, as
 // Redis answers it.
 func (d *Dispatcher) sscan(s *Session, args [][]byte) resp.Reply {
-	cursor, ok := parseCursor(args[2])
+	sc, r, ok := d.openScan(s, args, version.KindSet)
 	if !ok {
-		return errInvalidCur
-	}
-	c, err := d.openColl(s, args[1], version.KindSet, false)
-	if err != nil {
-		return errorReply(err)
-	}
-	defer c.close()
-	if !c.exists() {
-		return scanReply(0, nil)
-	}
-	match, count, r := parseElemScanOpts(args[3:])
-	if r.IsError() {
 		return r
 	}
-	after := d.scans.resume(args[1], cursor)
+	defer sc.c.close()
+	c, after, match, count := sc.c, sc.after, sc.match, sc.count
 	n := count
 	if after == nil {
 		n = max(count, maxIntsetEntries) // to see whether it is an intset
@@ -77,5 +64,5 @@ func matching(ms [][]byte, match []byte) [][]byte {
 }
 
 func scanReply(cursor uint64, ms [][]byte) resp.Reply {
-	return resp.Array(resp.BulkString(strconv.FormatUint(cursor, 10)), resp.Array(memberBulks(ms)...))
+	return scanAnswer(cursor, memberBulks(ms))
 }

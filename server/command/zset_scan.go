@@ -34,29 +34,18 @@ func zscanScore(f float64) string {
 }
 
 func (d *Dispatcher) zscan(s *Session, args [][]byte) resp.Reply {
-	cursor, ok := parseCursor(args[2])
+	sc, r, ok := d.openScan(s, args, version.KindZSet)
 	if !ok {
-		return errInvalidCur
-	}
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
-	if err != nil {
-		return errorReply(err)
-	}
-	defer c.close()
-	if !c.exists() {
-		return resp.Array(resp.BulkString("0"), resp.Array())
-	}
-	match, count, r := parseElemScanOpts(args[3:])
-	if r.IsError() {
 		return r
 	}
-	after := d.scans.resume(args[1], cursor)
+	defer sc.c.close()
+	c, after, match, count := sc.c, sc.after, sc.match, sc.count
 	// Walk up to max(count, zscanSmall)+1 members from the resume point.
 	want := max(count, zscanSmall) + 1
 	var ents []zent
 	small := after == nil
 	var ferr error
-	err = c.each(after, func(member []byte, live []*version.Sibling) bool {
+	err := c.each(after, func(member []byte, live []*version.Sibling) bool {
 		f, ok, err := zscoreOf(live)
 		if err != nil {
 			ferr = err
@@ -95,5 +84,5 @@ func (d *Dispatcher) zscan(s *Session, args [][]byte) resp.Reply {
 		}
 		out = append(out, resp.Bulk(e.member), resp.BulkString(sc))
 	}
-	return resp.Array(resp.BulkString(strconv.FormatUint(next, 10)), resp.Array(out...))
+	return scanAnswer(next, out)
 }
