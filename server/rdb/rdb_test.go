@@ -3,18 +3,8 @@ package rdb
 import (
 	"bytes"
 	"encoding/binary"
-	"encoding/hex"
 	"testing"
 )
-
-func unhex(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 func TestCRC64(t *testing.T) {
 	// Redis's crc64 self-test value.
@@ -24,16 +14,16 @@ func TestCRC64(t *testing.T) {
 }
 
 func TestLZF(t *testing.T) {
-	got, ok := DecompressLZF(unhex(t, "016161e02200016161"), 47)
+	got, ok := DecompressLZF([]byte("\x01aa\xe0\x22\x00\x01aa"), 47)
 	if !ok || string(got) != string(bytes.Repeat([]byte("a"), 47)) {
 		t.Errorf("got %q %v", got, ok)
 	}
 	for _, c := range []struct {
 		in   string
 		size uint64
-	}{{"0161", 2}, {"20", 3}, {"016161e0ff00", 300}, {"016161", 3}, {"", 0}} {
-		if _, ok := DecompressLZF(unhex(t, c.in), c.size); ok {
-			t.Errorf("%s/%d decoded", c.in, c.size)
+	}{{"\x01a", 2}, {"\x20", 3}, {"\x01aa\xe0\xff\x00", 300}, {"\x01aa", 3}, {"", 0}} {
+		if _, ok := DecompressLZF([]byte(c.in), c.size); ok {
+			t.Errorf("%x/%d decoded", c.in, c.size)
 		}
 	}
 }
@@ -72,7 +62,7 @@ func TestStrings(t *testing.T) {
 		out = AppendString(out, v)
 	}
 	out = AppendLen(out, 1<<40)
-	if want := "00c0fbc13930c290eefeff0c313233343536373839303132" + "03303037"; !bytes.HasPrefix(out, unhex(t, want)) {
+	if want := "\x00\xc0\xfb\xc1\x39\x30\xc2\x90\xee\xfe\xff\x0c123456789012\x03007"; !bytes.HasPrefix(out, []byte(want)) {
 		t.Errorf("encoded %x", out[:40])
 	}
 	r := NewReader(out)
