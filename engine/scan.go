@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 
+	"github.com/syndtr/goleveldb/leveldb/iterator"
 	"github.com/syndtr/goleveldb/leveldb/opt"
 	"github.com/syndtr/goleveldb/leveldb/util"
 
@@ -22,14 +23,9 @@ func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Se
 	it := db.ldb.NewIterator(dataRange(lo, hi), &opt.ReadOptions{DontFillCache: true})
 	defer it.Release()
 	for it.Next() {
-		h, key, ok := parseDataKey(it.Key())
-		if !ok {
-			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
-		}
-		key = append([]byte(nil), key...)
-		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+		h, key, s, err := db.record(it)
 		if err != nil {
-			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+			return err
 		}
 		if len(s) == 0 {
 			continue // deleted while its blob was read
@@ -86,14 +82,9 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 		first, step, what = it.Last, it.Prev, "reverse prefix"
 	}
 	for more := first(); more; more = step() {
-		_, key, ok := parseDataKey(it.Key())
-		if !ok {
-			return fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
-		}
-		key = append([]byte(nil), key...)
-		s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+		_, key, s, err := db.record(it)
 		if err != nil {
-			return fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+			return err
 		}
 		if len(s) == 0 {
 			continue
@@ -106,4 +97,20 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 		return fmt.Errorf("engine: %s %q: %w", what, prefix, closedErr(err))
 	}
 	return nil
+}
+
+// record decodes the record under it: its placement hash, a copy of its
+// key, and its set (empty when the record was deleted while its blob was
+// read).
+func (db *DB) record(it iterator.Iterator) (uint64, []byte, version.Set, error) {
+	h, key, ok := parseDataKey(it.Key())
+	if !ok {
+		return 0, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
+	}
+	key = append([]byte(nil), key...)
+	s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+	if err != nil {
+		return 0, nil, nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+	}
+	return h, key, s, nil
 }
