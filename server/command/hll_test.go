@@ -80,7 +80,7 @@ func TestHLLKeyEvents(t *testing.T) {
 	sub := f.client(1)
 	sub.do("PSUBSCRIBE", "__keyevent*")
 	f.client(2).do("CONFIG", "SET", "notify-keyspace-events", "E$n")
-	for _, tc := range []struct{ cmd, want string }{
+	expectKeyEvents(t, f, sub, []struct{ cmd, want string }{
 		{"PFADD h a b", "new h;pfadd h"},
 		{"PFADD h a", ""},
 		{"PFADD h c", "pfadd h"},
@@ -90,19 +90,7 @@ func TestHLLKeyEvents(t *testing.T) {
 		{"PFMERGE h e", "pfadd h"},
 		{"PFMERGE m h", "new m;pfadd m"},
 		{"PFADD missing2 x", "new missing2;pfadd missing2"},
-	} {
-		f.line(tc.cmd)
-		var want []string
-		if tc.want != "" {
-			for _, ev := range strings.Split(tc.want, ";") {
-				name, key, _ := strings.Cut(ev, " ")
-				ch := "__keyevent@0__:" + name
-				want = append(want, "*4\r\n$8\r\npmessage\r\n$11\r\n__keyevent*\r\n$"+itoa(int64(len(ch)))+"\r\n"+ch+
-					"\r\n$"+itoa(int64(len(key)))+"\r\n"+key+"\r\n")
-			}
-		}
-		expect(t, tc.cmd, sub.box.take(), strings.Join(want, ""))
-	}
+	})
 }
 
 // PFCOUNT of one key stores what it computed in the value's cache bytes,
