@@ -29,6 +29,8 @@ type Config struct {
 	ProfileSecs int           // CPU profile length in seconds; default 20
 	RunTimeout  time.Duration // bound on one redis-benchmark or redis-cli call; default 10m
 	Timeout     time.Duration // bound on the whole run; default 60m
+	Tests       string        // redis-benchmark -t names; default set,get; anything else is the data-type mode (types.go)
+	Types       bool          // shorthand for -tests TypeTests
 
 	// The anti-entropy mode (-aae, aae.go) runs instead of the comparison.
 	AAE           bool          // run the anti-entropy mode; default false
@@ -56,7 +58,7 @@ func DefaultConfig() Config {
 		NodeClients: 17, ProfileSecs: 20, RunTimeout: 10 * time.Minute, Timeout: 60 * time.Minute,
 		AAEKeys: 10000, AAEBigKeys: 1000000, AAEDiffKeys: 10, AAEDivKeys: 200000, AAEReps: 3,
 		AAEBenchN: 100000, AAEBenchR: 100000, AAEInterval: time.Second, AAEWait: 5 * time.Minute,
-		AAEEngineKeys: 1000000, AAETargets: "1,2,3,engine",
+		AAEEngineKeys: 1000000, AAETargets: "1,2,3,engine", Tests: defaultTests,
 	}
 }
 
@@ -81,6 +83,9 @@ func (c Config) Validate() error {
 		return errors.New("bench: -aae-reps, -aae-n and -aae-r must be positive, -aae-engine-keys not negative")
 	case c.AAEInterval <= 0 || c.AAEWait <= 0:
 		return errors.New("bench: -aae-interval and -aae-wait must be positive")
+	}
+	if err := c.validateTests(); err != nil {
+		return err
 	}
 	for _, t := range strings.Split(c.AAETargets, ",") {
 		if !slices.Contains(aaeParts, t) {
@@ -139,8 +144,18 @@ func parseFlags(args []string) (Config, error) {
 	fs.DurationVar(&c.AAEWait, "aae-wait", c.AAEWait, "bound on each anti-entropy wait (hints dropped, repair over)")
 	fs.IntVar(&c.AAEEngineKeys, "aae-engine-keys", c.AAEEngineKeys, "keys for go test ./engine -bench Exchange (0: skip)")
 	fs.StringVar(&c.AAETargets, "aae-targets", c.AAETargets, "anti-entropy parts to run, comma-separated: 1, 2, 3, engine")
+	fs.StringVar(&c.Tests, "tests", c.Tests, "redis-benchmark -t `names` to compare; anything but set,get is the data-type run (no memory phase; see README)")
+	fs.BoolVar(&c.Types, "types", c.Types, "the data-type run of redis-benchmark's default list: -tests "+strings.Join(TypeTests, ","))
 	if err := fs.Parse(args); err != nil {
 		return c, err
+	}
+	if c.Types {
+		explicit := false
+		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "tests" })
+		if explicit {
+			return c, errors.New("bench: give -types or -tests, not both")
+		}
+		c.Tests = strings.Join(TypeTests, ",")
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

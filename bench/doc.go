@@ -5,6 +5,10 @@
 //
 //	go run ./bench [-out FILE] [-cluster] [-profile DIR] [-ringkv PATH]
 //
+// With -types (or -tests with other redis-benchmark -t names than set,get)
+// it instead runs redis-benchmark's data-type tests side by side, with the
+// servers' CPU time per request (types.go, typesrun.go, typesreport.go).
+//
 // With -aae it instead measures anti-entropy on a 3-node cluster whose
 // third node is stopped, made to miss writes and restarted: time to
 // converge, peer bytes per repair, and redis-benchmark's p99 with and

@@ -13,7 +13,8 @@ type Report struct {
 	Tables  []Table
 	Memory  []MemRow
 	Notes   []string
-	Profile string // `go tool pprof -top` output, if any
+	Profile string       // `go tool pprof -top` output, if any
+	Types   *TypesReport // the data-type mode's tables (typesreport.go); nil otherwise
 }
 
 // Table is one test at one pipeline depth, one row per server.
@@ -54,7 +55,11 @@ func (r *Report) note(format string, a ...any) {
 func (r *Report) Markdown() string {
 	var b strings.Builder
 	r.writeFacts(&b)
-	r.writeServers(&b)
+	if r.Types != nil {
+		r.writeTypes(&b)
+	} else {
+		r.writeServers(&b)
+	}
 	for _, t := range r.Tables {
 		writeTable(&b, t)
 	}

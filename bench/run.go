@@ -30,7 +30,11 @@ func run(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 	if err := checkTools(); err != nil {
 		return err
 	}
-	for _, phase := range []func(context.Context) error{r.setup, r.start, r.memory, r.preload, r.throughput, r.profile} {
+	phases := []func(context.Context) error{r.setup, r.start, r.memory, r.preload, r.throughput, r.profile}
+	if cfg.typesMode() {
+		phases = []func(context.Context) error{r.setup, r.start, r.types} // typesrun.go
+	}
+	for _, phase := range phases {
 		if err := phase(ctx); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("stopped (%v): %w", context.Cause(ctx), err)
