@@ -83,7 +83,7 @@ func (d *Dispatcher) infoServer(_ *Session) []string {
 func (d *Dispatcher) infoClients(s *Session) []string {
 	return []string{kv("connected_clients", len(d.clientsWithSelf(s))), kv("cluster_connections", 0),
 		kv("maxclients", d.env.Settings.MaxClients()), kv("client_recent_max_input_buffer", 0),
-		kv("client_recent_max_output_buffer", 0), kv("blocked_clients", 0),
+		kv("client_recent_max_output_buffer", 0), kv("blocked_clients", d.blockedClients()),
 		kv("tracking_clients", 0), kv("clients_in_timeout_table", 0)}
 }
 
