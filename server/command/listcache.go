@@ -86,22 +86,8 @@ func (f *listFacts) add(id []byte) {
 	f.n++
 }
 
-// listEntry is one cached key.
-type listEntry struct {
-	key     string
-	ctx     version.Context // the header state the facts hold at
-	removed version.Context
-	facts   listFacts
-	walked  int64 // when the walk the facts descend from ran (Unix ms)
-}
-
-// listCache is one dispatcher's LRU of list facts.
-type listCache struct {
-	mu  sync.Mutex
-	max int
-	lru *list.List // of *listEntry, most recent first
-	m   map[string]*list.Element
-}
+// listCache is one dispatcher's LRU of list facts, one unit per key.
+type listCache = hdrCache[listFacts]
 
 // listCaches holds each dispatcher's cache (a Dispatcher has no field for
 // it; one per node).
@@ -116,53 +102,100 @@ func (d *Dispatcher) listCache() *listCache {
 }
 
 func newListCache(max int) *listCache {
-	return &listCache{max: max, lru: list.New(), m: map[string]*list.Element{}}
+	return newHdrCache(max, func(listFacts) int { return 1 })
 }
 
-// get returns key's facts if they hold at header h (and, if maxAge > 0,
-// were walked at most maxAge ms before now); an entry for another state
-// is dropped.
-func (lc *listCache) get(key []byte, h crdt.Header, now, maxAge int64) (listFacts, int64, bool) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	el, ok := lc.m[string(key)]
+// hdrCache is an LRU by key of what a node knows of a collection at one
+// header state (the validity rule above; the sorted-set view cache,
+// zcache.go, follows it too). Each entry weighs weight(value) units;
+// the least recently used go first once the total passes max.
+type hdrCache[T any] struct {
+	mu     sync.Mutex
+	max    int
+	used   int
+	weight func(T) int
+	lru    *list.List // of *hdrEntry[T], most recent first
+	m      map[string]*list.Element
+}
+
+// hdrEntry is one cached key.
+type hdrEntry[T any] struct {
+	key     string
+	ctx     version.Context // the header state the value holds at
+	removed version.Context
+	val     T
+	walked  int64 // when the walk the value descends from ran (Unix ms)
+	w       int
+}
+
+func newHdrCache[T any](max int, weight func(T) int) *hdrCache[T] {
+	return &hdrCache[T]{max: max, weight: weight, lru: list.New(), m: map[string]*list.Element{}}
+}
+
+// get returns key's value if it holds at header h (and, if maxAge > 0,
+// was walked at most maxAge ms before now); an entry for another state
+// is dropped. take also removes a valid entry (a command about to change
+// the value in place puts it back once its writes succeeded).
+func (hc *hdrCache[T]) get(key []byte, h crdt.Header, now, maxAge int64) (T, int64, bool) {
+	return hc.lookup(key, h, now, maxAge, false)
+}
+
+func (hc *hdrCache[T]) take(key []byte, h crdt.Header, now, maxAge int64) (T, int64, bool) {
+	return hc.lookup(key, h, now, maxAge, true)
+}
+
+func (hc *hdrCache[T]) lookup(key []byte, h crdt.Header, now, maxAge int64, take bool) (T, int64, bool) {
+	var zero T
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	el, ok := hc.m[string(key)]
 	if !ok {
-		return listFacts{}, 0, false
+		return zero, 0, false
 	}
-	e := el.Value.(*listEntry)
+	e := el.Value.(*hdrEntry[T])
 	if !e.ctx.Equal(h.Context) || !e.removed.Equal(h.Removed) || (maxAge > 0 && now-e.walked > maxAge) {
-		lc.lru.Remove(el)
-		delete(lc.m, e.key)
-		return listFacts{}, 0, false
+		hc.remove(el)
+		return zero, 0, false
 	}
-	lc.lru.MoveToFront(el)
-	return e.facts, e.walked, true
+	if take {
+		hc.remove(el)
+	} else {
+		hc.lru.MoveToFront(el)
+	}
+	return e.val, e.walked, true
 }
 
-// put records key's facts at header h.
-func (lc *listCache) put(key []byte, h crdt.Header, f listFacts, walked int64) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	e := &listEntry{key: string(key), ctx: h.Context, removed: h.Removed, facts: f, walked: walked}
-	if el, ok := lc.m[e.key]; ok {
-		el.Value = e
-		lc.lru.MoveToFront(el)
+func (hc *hdrCache[T]) remove(el *list.Element) {
+	e := el.Value.(*hdrEntry[T])
+	hc.lru.Remove(el)
+	delete(hc.m, e.key)
+	hc.used -= e.w
+}
+
+// put records key's value at header h; a value heavier than the whole
+// cache is not kept.
+func (hc *hdrCache[T]) put(key []byte, h crdt.Header, v T, walked int64) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if el, ok := hc.m[string(key)]; ok {
+		hc.remove(el)
+	}
+	e := &hdrEntry[T]{key: string(key), ctx: h.Context, removed: h.Removed, val: v, walked: walked, w: hc.weight(v)}
+	if e.w > hc.max {
 		return
 	}
-	lc.m[e.key] = lc.lru.PushFront(e)
-	for lc.lru.Len() > lc.max {
-		old := lc.lru.Back()
-		lc.lru.Remove(old)
-		delete(lc.m, old.Value.(*listEntry).key)
+	hc.m[e.key] = hc.lru.PushFront(e)
+	hc.used += e.w
+	for hc.used > hc.max {
+		hc.remove(hc.lru.Back())
 	}
 }
 
 // drop forgets key.
-func (lc *listCache) drop(key []byte) {
-	lc.mu.Lock()
-	defer lc.mu.Unlock()
-	if el, ok := lc.m[string(key)]; ok {
-		lc.lru.Remove(el)
-		delete(lc.m, string(key))
+func (hc *hdrCache[T]) drop(key []byte) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if el, ok := hc.m[string(key)]; ok {
+		hc.remove(el)
 	}
 }

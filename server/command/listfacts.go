@@ -347,19 +347,26 @@ func (l *lst) dropIfEmpty() error {
 	case l.known && l.f.n > 0:
 		return nil
 	case l.known && !l.clustered():
-		seen := l.hdr.Context
-		res, err := l.d.raw.Update(l.s.Context(), ring.InternalKey(l.key), replica.WriteOptions{Read: true},
-			func(cur version.Set, now int64) (*replica.Change, error) {
-				if !cur.Context().Equal(seen) {
-					return nil, nil
-				}
-				return &replica.Change{Context: cur.Context(), Delete: true}, nil
-			})
-		l.d.noteWrite(l.s, res, err)
-		if err == nil && res.Written() {
-			l.hdr.Live = false
-		}
-		return err
+		return l.dropKnownEmpty()
 	}
 	return l.coll.dropIfEmpty()
+}
+
+// dropKnownEmpty deletes the key of a collection known empty without a
+// walk (cached facts, on one node: listcache.go), unless its header
+// changed since this command read or wrote it (as dropIfEmpty).
+func (c *coll) dropKnownEmpty() error {
+	seen := c.hdr.Context
+	res, err := c.d.raw.Update(c.s.Context(), ring.InternalKey(c.key), replica.WriteOptions{Read: true},
+		func(cur version.Set, now int64) (*replica.Change, error) {
+			if !cur.Context().Equal(seen) {
+				return nil, nil
+			}
+			return &replica.Change{Context: cur.Context(), Delete: true}, nil
+		})
+	c.d.noteWrite(c.s, res, err)
+	if err == nil && res.Written() {
+		c.hdr.Live = false
+	}
+	return err
 }

@@ -20,10 +20,12 @@ import (
 // top of the ZADD's score). ZREM removes the member versions it saw:
 // a concurrent ZADD or ZINCRBY keeps the member.
 //
-// Ordered queries (ZRANGE and friends, ZRANK, ZPOP*, ZCOUNT ...) read the
-// whole set (c.each, member order) and sort it by (score, member) in
-// memory: O(n) per query whatever the range asked for. A score index
-// (a second element kind ordered by score) is future work.
+// Ordered queries (ZRANGE and friends, ZRANK, ZPOP*, ZCOUNT, ZCARD ...)
+// use the node's cached ordered view of the set (zcache.go), loaded by
+// reading the whole set (zload: c.each, member order, sorted by (score,
+// member)) only when no valid view is cached; every zset write of this
+// node keeps the view up to date. The set operations, ZRANDMEMBER and
+// GEO queries still load.
 //
 // Scores are printed as Redis 7.0 prints them (addReplyDouble: %.17g, so
 // ZADD z 1.1 a; ZSCORE z a is "1.1000000000000001"): a bulk string in
@@ -278,7 +280,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		}
 		scores[j] = f
 	}
-	c, err := d.openColl(s, key, version.KindZSet, true)
+	c, err := d.openZ(s, key, true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -290,7 +292,10 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		}
 		return resp.Int(0)
 	}
-	if err := c.touch(); err != nil {
+	if _, err := c.view(false); err != nil { // kept up to date if cached
+		return errorReply(err)
+	}
+	if err := c.begin(false); err != nil {
 		return errorReply(err)
 	}
 	actor, now := d.env.KV.Actor(), d.raw.Now()
@@ -299,7 +304,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 	for j, score := range scores {
 		var add, upd, proc bool
 		var result float64
-		_, err := c.update(pairs[2*j+1], func(live []*version.Sibling) (ElemChange, error) {
+		ch, err := c.update(pairs[2*j+1], func(live []*version.Sibling) (ElemChange, error) {
 			add, upd, proc = false, false, false
 			cur, exists, err := zcounter(live)
 			if err != nil {
@@ -340,6 +345,9 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		if err != nil {
 			return errorReply(err)
 		}
+		if ch.Op == ElemWrite && c.v != nil {
+			c.v.set(pairs[2*j+1], result)
+		}
 		if add {
 			added++
 		}
@@ -351,6 +359,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 			last = result
 		}
 	}
+	c.ok = true
 	var r resp.Reply
 	switch {
 	case o.incr && processed > 0:
@@ -379,7 +388,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 
 // ZREM key member [member ...]
 func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, true)
+	c, err := d.openZ(s, args[1], true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -387,9 +396,15 @@ func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
 	if !c.exists() {
 		return resp.Int(0)
 	}
+	if _, err := c.view(false); err != nil {
+		return errorReply(err)
+	}
+	if err := c.begin(false); err != nil { // a removal rewrites the header (zcache.go)
+		return errorReply(err)
+	}
 	var removed int64
 	for _, m := range args[2:] {
-		ok, err := zremove(c, m)
+		ok, err := c.remove(m)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -397,7 +412,25 @@ func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
 			removed++
 		}
 	}
+	c.ok = true
 	return d.zremoved(s, c, resp.Int(removed), removed, "zrem")
+}
+
+// remove removes member's versions and from the view; false if it was
+// absent. begin must have run.
+func (z *zs) remove(member []byte) (bool, error) {
+	ok, err := zremove(z.coll, member)
+	switch {
+	case err != nil:
+		z.v = nil
+	case z.v != nil:
+		if _, known := z.v.score[string(member)]; known != ok {
+			z.v = nil // the view disagrees with the store: load it again
+		} else {
+			z.v.del(member)
+		}
+	}
+	return ok, err
 }
 
 // zremove removes member's versions; false if it was absent.
@@ -412,7 +445,7 @@ func zremove(c *coll, member []byte) (bool, error) {
 
 // zremoved ends a command that removed n members: it deletes the key if
 // empty and fires event (and del when the key went).
-func (d *Dispatcher) zremoved(s *Session, c *coll, r resp.Reply, n int64, event string) resp.Reply {
+func (d *Dispatcher) zremoved(s *Session, c *zs, r resp.Reply, n int64, event string) resp.Reply {
 	if n == 0 {
 		return r
 	}
@@ -475,14 +508,14 @@ func (d *Dispatcher) zmscore(s *Session, args [][]byte) resp.Reply {
 
 // ZCARD key
 func (d *Dispatcher) zcard(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openZ(s, args[1], false)
 	if err != nil {
 		return errorReply(err)
 	}
 	defer c.close()
-	n, err := c.count()
+	v, err := c.view(true)
 	if err != nil {
 		return errorReply(err)
 	}
-	return resp.Int(n)
+	return resp.Int(int64(v.n))
 }

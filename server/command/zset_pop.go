@@ -70,9 +70,9 @@ func (d *Dispatcher) zmpop(s *Session, args [][]byte) resp.Reply {
 // zpop pops count (-1: one, flat reply) of the lowest (highest if max)
 // members of the first existing key of keys; mpop replies as ZMPOP.
 func (d *Dispatcher) zpop(s *Session, keys [][]byte, max bool, count int64, mpop bool) resp.Reply {
-	var c *coll
+	var c *zs
 	for _, k := range keys {
-		cc, err := d.openColl(s, k, version.KindZSet, true)
+		cc, err := d.openZ(s, k, true)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -92,28 +92,35 @@ func (d *Dispatcher) zpop(s *Session, keys [][]byte, max bool, count int64, mpop
 	if count == 0 {
 		return resp.Array()
 	}
-	ents, err := zload(c)
+	v, err := c.view(true)
 	if err != nil {
 		return errorReply(err)
 	}
-	n := int(min(max64(count, 1), int64(len(ents))))
-	var pick []zent
-	for i := range n {
-		if max {
-			pick = append(pick, ents[len(ents)-1-i])
-		} else {
-			pick = append(pick, ents[i])
-		}
-	}
 	var popped []zent
-	for _, e := range pick {
-		ok, err := zremove(c, e.member)
-		if err != nil {
+	if v.n > 0 {
+		// A removal rewrites the header first (zcache.go); the view is
+		// loaded again if another node's header write merged in.
+		if err := c.begin(true); err != nil {
 			return errorReply(err)
 		}
-		if ok {
-			popped = append(popped, e)
+		v = c.v
+		n := int(min(max64(count, 1), int64(v.n)))
+		var pick []zent
+		if max {
+			pick = v.span(v.n-n, v.n-1, true)
+		} else {
+			pick = v.span(0, n-1, false)
 		}
+		for _, e := range pick {
+			ok, err := c.remove(e.member)
+			if err != nil {
+				return errorReply(err)
+			}
+			if ok {
+				popped = append(popped, e)
+			}
+		}
+		c.ok = true
 	}
 	var r resp.Reply
 	switch {

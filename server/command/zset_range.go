@@ -7,13 +7,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
 // Ranges of a sorted set: by rank, by score (zslParseRange's syntax) and
-// by member (zslParseLexRange's), selected from the whole set read and
-// sorted in memory (zload).
+// by member (zslParseLexRange's), selected from the set's ordered view
+// (zcache.go).
 
 var (
 	errZMinMaxFloat = resp.Err("ERR min or max is not a float")
@@ -342,7 +341,7 @@ func parseZRange(args [][]byte, at int, store bool, by int, rev, dirFree bool) (
 // zReadRange reads key and selects q's range; exists is false for a
 // missing key.
 func (d *Dispatcher) zReadRange(s *Session, key []byte, q zRangeQuery) (out []zent, exists bool, err error) {
-	c, err := d.openColl(s, key, version.KindZSet, false)
+	c, err := d.openZ(s, key, false)
 	if err != nil {
 		return nil, false, err
 	}
@@ -350,11 +349,11 @@ func (d *Dispatcher) zReadRange(s *Session, key []byte, q zRangeQuery) (out []ze
 	if !c.exists() {
 		return nil, false, nil
 	}
-	ents, err := zload(c)
+	v, err := c.view(true)
 	if err != nil {
 		return nil, true, err
 	}
-	return zSelect(ents, q), true, nil
+	return zSelectView(v, q), true, nil
 }
 
 // zrangeReply runs a parsed read-only range query.
@@ -419,11 +418,17 @@ func (d *Dispatcher) zcount(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errZMinMaxFloat
 	}
-	out, _, err := d.zReadRange(s, args[1], zRangeQuery{by: zByScore, score: r, limit: -1})
+	c, err := d.openZ(s, args[1], false)
 	if err != nil {
 		return errorReply(err)
 	}
-	return resp.Int(int64(len(out)))
+	defer c.close()
+	v, err := c.view(true)
+	if err != nil {
+		return errorReply(err)
+	}
+	lo, hi := v.scoreSpan(r)
+	return resp.Int(int64(max(hi-lo+1, 0)))
 }
 
 // ZLEXCOUNT key min max
@@ -446,7 +451,7 @@ func (d *Dispatcher) zrank(s *Session, args [][]byte) resp.Reply { return d.zran
 func (d *Dispatcher) zrevrank(s *Session, args [][]byte) resp.Reply { return d.zrankOf(s, args, true) }
 
 func (d *Dispatcher) zrankOf(s *Session, args [][]byte, rev bool) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openZ(s, args[1], false)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -454,16 +459,16 @@ func (d *Dispatcher) zrankOf(s *Session, args [][]byte, rev bool) resp.Reply {
 	if !c.exists() {
 		return resp.Null()
 	}
-	ents, err := zload(c)
+	v, err := c.view(true)
 	if err != nil {
 		return errorReply(err)
 	}
-	i := slices.IndexFunc(ents, func(e zent) bool { return bytes.Equal(e.member, args[2]) })
+	i, ok := v.rank(args[2])
 	switch {
-	case i < 0:
+	case !ok:
 		return resp.Null()
 	case rev:
-		return resp.Int(int64(len(ents) - 1 - i))
+		return resp.Int(int64(v.n - 1 - i))
 	}
 	return resp.Int(int64(i))
 }
@@ -498,7 +503,7 @@ func (d *Dispatcher) zremrangebylex(s *Session, args [][]byte) resp.Reply {
 
 // zremRange removes q's range from key.
 func (d *Dispatcher) zremRange(s *Session, key []byte, q zRangeQuery, event string) resp.Reply {
-	c, err := d.openColl(s, key, version.KindZSet, true)
+	c, err := d.openZ(s, key, true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -506,13 +511,20 @@ func (d *Dispatcher) zremRange(s *Session, key []byte, q zRangeQuery, event stri
 	if !c.exists() {
 		return resp.Int(0)
 	}
-	ents, err := zload(c)
+	v, err := c.view(true)
 	if err != nil {
 		return errorReply(err)
 	}
+	if len(zSelectView(v, q)) == 0 {
+		return resp.Int(0)
+	}
+	// A removal rewrites the header first (zcache.go).
+	if err := c.begin(true); err != nil {
+		return errorReply(err)
+	}
 	var removed int64
-	for _, e := range zSelect(ents, q) {
-		ok, err := zremove(c, e.member)
+	for _, e := range zSelectView(c.v, q) {
+		ok, err := c.remove(e.member)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -520,5 +532,6 @@ func (d *Dispatcher) zremRange(s *Session, key []byte, q zRangeQuery, event stri
 			removed++
 		}
 	}
+	c.ok = true
 	return d.zremoved(s, c, resp.Int(removed), removed, event)
 }

@@ -256,6 +256,7 @@ func (d *Dispatcher) zintercard(s *Session, args [][]byte) resp.Reply {
 func (d *Dispatcher) zstore(s *Session, dst []byte, ents []zent, event string) resp.Reply {
 	unlock := d.colls.lock(dst)
 	defer unlock()
+	d.zCache().drop(dst) // its header is replaced: the view goes (zcache.go)
 	existed := false
 	res, err := d.raw.Update(s.Context(), ring.InternalKey(dst), replica.WriteOptions{Read: true},
 		func(cur version.Set, now int64) (*replica.Change, error) {

@@ -1,0 +1,368 @@
+package command
+
+import (
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// The sorted-set view cache. An ordered query (ZPOPMIN/ZPOPMAX and their
+// blocking and MPOP forms, ZRANGE and friends, ZRANK, ZCARD, ZCOUNT ...)
+// would read the whole set and sort it each time (zload); instead every
+// node keeps, per key, the set's ordered view (members with scores, in
+// score-then-member order) at one header state, and each zset write made
+// here applies its change to it. A command loads the set (zload) once
+// when it finds no valid entry; after that a pop, an insert or a rank
+// costs O(log n) plus a chunk's shift (zview), whatever the set's size.
+//
+// Validity is the list cache's (listcache.go, the same hdrCache): an
+// entry holds while the header's context and removal clock are the ones
+// it was taken or last updated at, for at most listCacheMaxAge after the
+// walk that took it in a cluster. Its argument needs every change of a
+// set's elements to come with a header write, on whatever node: ZADD,
+// ZINCRBY, GEOADD (ZADD's path) and the STORE forms touch before they
+// write, and ZREM, the pops and ZREMRANGEBY* touch before they remove
+// (here, so another node's removal changes the context this node
+// compares). Views are taken and changed only under the key's collection
+// lock (zset reads that use the cache take it too), and a command that
+// changes one takes it out of the cache (take) and puts it back only
+// once its writes all succeeded.
+
+// zCacheEntries bounds the members one node remembers across keys (least
+// recently used key out first; a larger set is not cached).
+const zCacheEntries = 1 << 20
+
+// zCaches holds each dispatcher's cache (one per node).
+var zCaches sync.Map // *Dispatcher -> *hdrCache[*zview]
+
+func (d *Dispatcher) zCache() *hdrCache[*zview] {
+	if c, ok := zCaches.Load(d); ok {
+		return c.(*hdrCache[*zview])
+	}
+	c, _ := zCaches.LoadOrStore(d, newHdrCache(zCacheEntries, func(v *zview) int { return v.n + 1 }))
+	return c.(*hdrCache[*zview])
+}
+
+// zChunkMax is the most entries one chunk of a view holds.
+const zChunkMax = 512
+
+// zview is a sorted set's members in zcmp order: sorted chunks whose
+// concatenation is sorted (insert and remove shift one chunk), and each
+// member's score.
+type zview struct {
+	chunks [][]zent
+	n      int
+	score  map[string]float64
+}
+
+// newZView makes a view of sorted entries.
+func newZView(sorted []zent) *zview {
+	v := &zview{score: make(map[string]float64, len(sorted)), n: len(sorted)}
+	for i := 0; i < len(sorted); i += zChunkMax / 2 {
+		v.chunks = append(v.chunks, slices.Clone(sorted[i:min(i+zChunkMax/2, len(sorted))]))
+	}
+	for _, e := range sorted {
+		v.score[string(e.member)] = e.score
+	}
+	return v
+}
+
+// chunkFor is the chunk e belongs in: the first whose last entry is not
+// below e, else the last.
+func (v *zview) chunkFor(e zent) int {
+	i := sort.Search(len(v.chunks), func(i int) bool {
+		c := v.chunks[i]
+		return zcmp(c[len(c)-1], e) >= 0
+	})
+	return min(i, len(v.chunks)-1)
+}
+
+func (v *zview) insert(e zent) {
+	v.n++
+	if len(v.chunks) == 0 {
+		v.chunks = [][]zent{{e}}
+		return
+	}
+	ci := v.chunkFor(e)
+	c := v.chunks[ci]
+	j, _ := slices.BinarySearchFunc(c, e, zcmp)
+	c = slices.Insert(c, j, e)
+	if len(c) > zChunkMax {
+		right := slices.Clone(c[len(c)/2:])
+		c = c[:len(c)/2]
+		v.chunks = slices.Insert(v.chunks, ci+1, right)
+	}
+	v.chunks[ci] = c
+}
+
+func (v *zview) remove(e zent) {
+	if len(v.chunks) == 0 {
+		return
+	}
+	ci := v.chunkFor(e)
+	c := v.chunks[ci]
+	j, ok := slices.BinarySearchFunc(c, e, zcmp)
+	if !ok {
+		return
+	}
+	v.n--
+	if c = slices.Delete(c, j, j+1); len(c) == 0 {
+		v.chunks = slices.Delete(v.chunks, ci, ci+1)
+	} else {
+		v.chunks[ci] = c
+	}
+}
+
+// set gives member score, adding it if absent.
+func (v *zview) set(member []byte, score float64) {
+	if old, ok := v.score[string(member)]; ok {
+		if old == score {
+			return
+		}
+		v.remove(zent{member: member, score: old})
+	}
+	m := clone(member)
+	v.score[string(m)] = score
+	v.insert(zent{member: m, score: score})
+}
+
+// del removes member.
+func (v *zview) del(member []byte) {
+	if old, ok := v.score[string(member)]; ok {
+		delete(v.score, string(member))
+		v.remove(zent{member: member, score: old})
+	}
+}
+
+// before counts the entries in the chunks before ci.
+func (v *zview) before(ci int) int {
+	r := 0
+	for _, c := range v.chunks[:ci] {
+		r += len(c)
+	}
+	return r
+}
+
+// rank is member's 0-based rank.
+func (v *zview) rank(member []byte) (int, bool) {
+	s, ok := v.score[string(member)]
+	if !ok || len(v.chunks) == 0 {
+		return 0, false
+	}
+	e := zent{member: member, score: s}
+	ci := v.chunkFor(e)
+	j, ok := slices.BinarySearchFunc(v.chunks[ci], e, zcmp)
+	return v.before(ci) + j, ok
+}
+
+// search is the index of the first entry pred holds for (pred false
+// then true along the order); v.n if none.
+func (v *zview) search(pred func(zent) bool) int {
+	ci := sort.Search(len(v.chunks), func(i int) bool {
+		c := v.chunks[i]
+		return pred(c[len(c)-1])
+	})
+	if ci == len(v.chunks) {
+		return v.n
+	}
+	c := v.chunks[ci]
+	return v.before(ci) + sort.Search(len(c), func(j int) bool { return pred(c[j]) })
+}
+
+// span copies the entries lo..hi (inclusive) in order, or from hi down
+// to lo if rev.
+func (v *zview) span(lo, hi int, rev bool) []zent {
+	if lo > hi || lo < 0 || hi >= v.n {
+		return nil
+	}
+	out := make([]zent, 0, hi-lo+1)
+	i := 0
+	for _, c := range v.chunks {
+		if i+len(c) <= lo {
+			i += len(c)
+			continue
+		}
+		from := max(lo-i, 0)
+		to := min(hi-i+1, len(c))
+		out = append(out, c[from:to]...)
+		i += len(c)
+		if i > hi {
+			break
+		}
+	}
+	if rev {
+		slices.Reverse(out)
+	}
+	return out
+}
+
+// all is every entry in order.
+func (v *zview) all() []zent { return v.span(0, v.n-1, false) }
+
+// scoreSpan is the index interval of r's scores (lo > hi: none).
+func (v *zview) scoreSpan(r zScoreRange) (lo, hi int) {
+	if r.empty() {
+		return 0, -1
+	}
+	lo = v.search(func(e zent) bool { return r.gteMin(e.score) })
+	hi = v.search(func(e zent) bool { return !r.lteMax(e.score) }) - 1
+	return lo, hi
+}
+
+// zSelectView is zSelect over a view: ranks and scores by index, lex
+// ranges over the entries.
+func zSelectView(v *zview, q zRangeQuery) []zent {
+	switch q.by {
+	case zByRank:
+		lo, hi, ok := zRankBounds(q.start, q.stop, v.n)
+		if !ok {
+			return nil
+		}
+		if q.rev {
+			return v.span(v.n-1-hi, v.n-1-lo, true)
+		}
+		return v.span(lo, hi, false)
+	case zByScore:
+		if q.offset < 0 || (q.offset > 0 && q.offset >= int64(v.n)) {
+			return nil
+		}
+		lo, hi := v.scoreSpan(q.score)
+		if lo > hi {
+			return nil
+		}
+		n := int64(hi - lo + 1)
+		if q.offset >= n {
+			return nil
+		}
+		take := n - q.offset
+		if q.limit >= 0 {
+			take = min(take, q.limit)
+		}
+		if take <= 0 {
+			return nil
+		}
+		if q.rev {
+			top := hi - int(q.offset)
+			return v.span(top-int(take)+1, top, true)
+		}
+		first := lo + int(q.offset)
+		return v.span(first, first+int(take)-1, false)
+	}
+	return zSelect(v.all(), q)
+}
+
+// zs is one sorted-set command's view of a set: the collection and its
+// ordered view (nil: not known).
+type zs struct {
+	*coll
+	v      *zview
+	walked int64 // when the load v descends from ran
+	write  bool  // v was taken out of the cache to be changed
+	ok     bool  // the command's writes all succeeded: v may be stored
+}
+
+// openZ opens key as a sorted set, under its collection lock (reads
+// that use the view take it too). write is for commands that may change
+// the set.
+func (d *Dispatcher) openZ(s *Session, key []byte, write bool) (*zs, error) {
+	c, err := d.openColl(s, key, version.KindZSet, true)
+	if err != nil {
+		return nil, err
+	}
+	return &zs{coll: c, write: write}, nil
+}
+
+func (z *zs) clustered() bool { return len(z.d.env.Topology.Members()) > 1 }
+
+// view finds the set's view: empty for a missing key, else the cached
+// one if it holds at the header read, else (if load) loaded with zload
+// (a read stores it at once, a write once it succeeded). Without load a
+// miss leaves z.v nil: the command's writes then maintain nothing.
+func (z *zs) view(load bool) (*zview, error) {
+	if z.v != nil {
+		return z.v, nil
+	}
+	now := z.d.raw.Now()
+	if !z.exists() {
+		z.v, z.walked = newZView(nil), now
+		return z.v, nil
+	}
+	var maxAge int64
+	if z.clustered() {
+		maxAge = listCacheMaxAge
+	}
+	zc := z.d.zCache()
+	var v *zview
+	var walked int64
+	var ok bool
+	if z.write {
+		v, walked, ok = zc.take(z.key, z.hdr, now, maxAge)
+	} else {
+		v, walked, ok = zc.get(z.key, z.hdr, now, maxAge)
+	}
+	if ok {
+		z.v, z.walked = v, walked
+		return v, nil
+	}
+	if !load {
+		return nil, nil
+	}
+	ents, err := zload(z.coll)
+	if err != nil {
+		return nil, err
+	}
+	z.v, z.walked = newZView(ents), now
+	if !z.write && z.stamp.Counter == 0 {
+		zc.put(z.key, z.hdr, z.v, now)
+	}
+	return z.v, nil
+}
+
+// begin rewrites the header before element writes or removals (touch),
+// keeping the view when the write superseded exactly the state it holds
+// at; else it is loaded again after it if load, or forgotten.
+func (z *zs) begin(load bool) error {
+	before := z.hdr.Context
+	if err := z.touch(); err != nil {
+		z.v = nil
+		return err
+	}
+	if z.v != nil && !z.hdr.Context.Equal(before.With(z.stamp)) {
+		z.v = nil // a header version from elsewhere merged in
+		if load {
+			_, err := z.view(true)
+			return err
+		}
+	}
+	return nil
+}
+
+// dropIfEmpty deletes the emptied set's key, sparing the walk when the
+// view knows (as lists: listfacts.go).
+func (z *zs) dropIfEmpty() error {
+	switch {
+	case !z.exists():
+		return nil
+	case z.v != nil && z.v.n > 0:
+		return nil
+	case z.v != nil && !z.clustered():
+		return z.dropKnownEmpty()
+	}
+	return z.coll.dropIfEmpty()
+}
+
+// close stores the view (a write's only if it succeeded, z.ok) and
+// releases the lock.
+func (z *zs) close() {
+	if z.write && z.v != nil {
+		switch {
+		case !z.exists():
+			z.d.zCache().drop(z.key)
+		case z.stamp.Counter == 0 || z.ok:
+			z.d.zCache().put(z.key, z.hdr, z.v, z.walked)
+		}
+	}
+	z.coll.close()
+}
