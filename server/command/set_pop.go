@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 
@@ -9,20 +10,41 @@ import (
 )
 
 // SPOP and SRANDMEMBER. One random member is picked without reading the
-// whole set: a set of at most pickWindow members is read whole and one
-// picked uniformly; a larger one is entered at a random position near
-// its first member and one of the pickWindow members that follow is
-// picked. That favours members after a wide gap in member order, as
-// Redis's own pick favours members of sparse buckets: every reply is one
-// a set of those members could give, which is all SPOP and SRANDMEMBER
-// promise. The count forms read the whole set (O(N)) and are uniform.
+// whole set and without walking from its first member, where the
+// tombstones of earlier pops pile up. A set of at most pickWindow members
+// is read whole and one picked uniformly. A larger one is entered at a
+// random seek point drawn uniformly in member key space between its first
+// and last member (seekBetween); the pickWindow live members at or after
+// it (wrapping around to the first) are read and one of them picked
+// uniformly. A pick walks only the tombstones near a random point, plus
+// those before the first and after the last member.
+//
+// How far from uniform: a member's chance is proportional to the key
+// space spanned by the pickWindow gaps before it (a gap: from the previous
+// member to it, in the big-endian reading of the 8 bytes after the first
+// and last members' common prefix), and the first member's own gap is
+// empty. For members spread evenly in key space (random IDs, hashes)
+// gaps are about exponential, so the average of pickWindow of them keeps
+// most members within 0.5–1.6x of the uniform 1/N (the middle 90%). Members
+// bunched in key space are picked less often than those after a wide gap:
+// a cluster of members under a long shared prefix, between outliers that
+// do not share it, is picked in proportion to the key space it spans, and
+// members that differ only beyond 8 bytes after the common prefix fall in
+// one gap. Redis picks from its hash table (near) uniformly. Every reply
+// is still one a set of those members could give, which is all SPOP and
+// SRANDMEMBER promise. The count forms read the whole set (O(N)) and are
+// uniform, except SPOP with a count of at most popSeekMax on a larger set,
+// which pops that many single picks.
 
 // maxRandRepeats bounds SRANDMEMBER's negative count: its reply is built
 // whole in memory (Redis streams it).
 const maxRandRepeats = 1 << 22
 
 // pickWindow is how many members one random pick chooses among.
-const pickWindow = 64
+const pickWindow = 4
+
+// popSeekMax is the largest SPOP count answered by single picks.
+const popSeekMax = 16
 
 var (
 	errNotPositive = resp.Err("ERR value is out of range, must be positive")
@@ -52,28 +74,105 @@ func pickOne(c *coll) ([]byte, error) {
 	if err != nil || len(first) == 0 {
 		return nil, err
 	}
-	w := first
-	if more {
-		near, _, err := window(c, randomNear(first[0]), pickWindow)
+	if !more {
+		return first[rand.IntN(len(first))], nil
+	}
+	var last []byte
+	err = c.eachReverse(nil, func(m []byte, _ []*version.Sibling) bool {
+		last = clone(m)
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
+		return first[rand.IntN(len(first))], nil
+	}
+	seek := seekIn(append(first, last), first[0], last)
+	// The live members after seek, then (wrapping around) from the first.
+	var w [][]byte
+	err = c.each(seek, func(m []byte, _ []*version.Sibling) bool {
+		w = append(w, clone(m))
+		return len(w) < pickWindow
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range first {
+		if len(w) == pickWindow || bytes.Compare(m, seek) > 0 {
+			break
+		}
+		w = append(w, m)
+	}
+	if tail := first[len(first)-1]; len(w) < pickWindow && bytes.Compare(tail, seek) < 0 {
+		err = c.each(tail, func(m []byte, _ []*version.Sibling) bool {
+			if bytes.Compare(m, seek) > 0 {
+				return false
+			}
+			w = append(w, clone(m))
+			return len(w) < pickWindow
+		})
 		if err != nil {
 			return nil, err
 		}
-		if len(near) > 0 {
-			w = near
-		}
+	}
+	if len(w) == 0 {
+		w = first
 	}
 	return w[rand.IntN(len(w))], nil
 }
 
-// randomNear is a random member position sharing a random prefix of m:
-// members usually share prefixes ("user:..."), so positions drawn from
-// all byte strings would nearly all fall before or after them.
-func randomNear(m []byte) []byte {
-	p := clone(m[:rand.IntN(len(m)+1)])
-	for range 1 + rand.IntN(8) {
-		p = append(p, byte(rand.UintN(256)))
+// seekLen is how many bytes after the common prefix a seek point draws.
+const seekLen = 8
+
+// seekIn draws a random seek point among members spread like samples,
+// which hold the set's first member and its last: their common prefix,
+// then seekLen bytes each drawn uniformly from the bytes the samples
+// hold after that prefix (the members' alphabet: digits, hex, letters),
+// the first of them between the first and last member's bytes there. It
+// is uniform over the strings of that alphabet between the two, and
+// members drawn from the same alphabet (IDs, numbers, hashes) spread
+// about evenly over them.
+func seekIn(samples [][]byte, lo, hi []byte) []byte {
+	n := 0
+	for n < len(lo) && n < len(hi) && lo[n] == hi[n] {
+		n++
 	}
-	return p
+	var has [256]bool
+	for _, m := range samples {
+		if len(m) > n {
+			for _, b := range m[n:min(len(m), n+seekLen)] {
+				has[b] = true
+			}
+		}
+	}
+	var alpha []byte
+	for b, ok := range has {
+		if ok {
+			alpha = append(alpha, byte(b))
+		}
+	}
+	seek := clone(lo[:n])
+	if len(alpha) == 0 || n >= len(hi) {
+		return seek
+	}
+	// The first byte: alphabet bytes from lo's (its least if lo ends
+	// here) to hi's.
+	i, j := 0, len(alpha)
+	for i < j && n < len(lo) && alpha[i] < lo[n] {
+		i++
+	}
+	for j > i && alpha[j-1] > hi[n] {
+		j--
+	}
+	if i == j {
+		return seek
+	}
+	seek = append(seek, alpha[i+rand.IntN(j-i)])
+	for range seekLen - 1 {
+		seek = append(seek, alpha[rand.IntN(len(alpha))])
+	}
+	return seek
 }
 
 // sample returns k distinct members of ms chosen at random, k < len(ms).
@@ -140,8 +239,17 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 	if !c.exists() || count == 0 {
 		return resp.Set()
 	}
-	ms, err := members(c)
-	if err != nil {
+	var ms [][]byte
+	if count <= popSeekMax {
+		ws, more, err := window(c, nil, pickWindow)
+		if err != nil {
+			return errorReply(err)
+		}
+		if more {
+			return d.spopPicks(s, c, int(count))
+		}
+		ms = ws
+	} else if ms, err = members(c); err != nil {
 		return errorReply(err)
 	}
 	if count < int64(len(ms)) {
@@ -158,6 +266,38 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 		if ok {
 			popped = append(popped, resp.Bulk(m))
 		}
+	}
+	if len(popped) == 0 {
+		return resp.Set()
+	}
+	ev, err := removedEvents(c, "spop")
+	if err != nil {
+		return errorReply(err)
+	}
+	return d.notifySetEvents(s, resp.Set(popped...), ev)
+}
+
+// spopPicks is SPOP key count for a small count on a set larger than
+// pickWindow: count single picks, each removed.
+func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
+	popped := make([]resp.Reply, 0, count)
+	for misses := 0; len(popped) < count && misses < 3; {
+		m, err := pickOne(c)
+		if err != nil {
+			return errorReply(err)
+		}
+		if m == nil {
+			break
+		}
+		ok, err := removeMember(c, m)
+		if err != nil {
+			return errorReply(err)
+		}
+		if !ok { // another coordinator removed it meanwhile
+			misses++
+			continue
+		}
+		popped = append(popped, resp.Bulk(m))
 	}
 	if len(popped) == 0 {
 		return resp.Set()

@@ -1,0 +1,155 @@
+package command
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// fillSet adds n members shaped as redis-benchmark's (element:<random
+// 12-digit number>) to key, and returns them.
+func fillSet(f *fixture, key string, n int, r *rand.Rand) map[string]bool {
+	ms := map[string]bool{}
+	for len(ms) < n {
+		args := []string{"SADD", key}
+		for range 100 {
+			m := fmt.Sprintf("element:%012d", r.IntN(1_000_000_000))
+			if !ms[m] && len(ms)+len(args)-2 < n {
+				ms[m] = true
+				args = append(args, m)
+			}
+		}
+		f.do(args...)
+	}
+	return ms
+}
+
+// TestSpopWalksLittle: SPOP and SRANDMEMBER on a large set visit a bounded
+// number of element records per call, however many earlier pops left
+// tombstones, and pop members from all over the set.
+func TestSpopWalksLittle(t *testing.T) {
+	f, kv, _ := newWalkFixture(t)
+	r := rand.New(rand.NewPCG(1, 2))
+	const n = 3000
+	ms := fillSet(f, "s", n, r)
+	perPop := func(pops int) float64 {
+		kv.visited.Store(0)
+		for range pops {
+			rep := f.do("SPOP", "s")
+			if rep.Kind != resp.KindBulk || !ms[string(rep.Bytes)] {
+				t.Fatalf("SPOP = %s", rep)
+			}
+			delete(ms, string(rep.Bytes))
+		}
+		return float64(kv.visited.Load()) / float64(pops)
+	}
+	early := perPop(200)
+	perPop(2000) // 2,200 tombstones now, 800 members left
+	late := perPop(200)
+	if early > 30 || late > 300 {
+		t.Errorf("records visited per SPOP: %.1f with few tombstones, %.1f with 2,200 (want bounded)", early, late)
+	}
+	kv.visited.Store(0)
+	for range 200 {
+		if rep := f.do("SRANDMEMBER", "s"); !ms[string(rep.Bytes)] {
+			t.Fatalf("SRANDMEMBER = %s", rep)
+		}
+	}
+	if v := float64(kv.visited.Load()) / 200; v > 300 {
+		t.Errorf("records visited per SRANDMEMBER: %.1f", v)
+	}
+	// Small counts pop by single picks: distinct members, removed.
+	kv.visited.Store(0)
+	rep := f.do("SPOP", "s", "5")
+	if len(rep.Elems) != 5 {
+		t.Fatalf("SPOP s 5 = %s", rep)
+	}
+	for _, e := range rep.Elems {
+		if !ms[string(e.Bytes)] {
+			t.Fatalf("SPOP s 5 = %s: %q twice or never added", rep, e.Bytes)
+		}
+		delete(ms, string(e.Bytes))
+	}
+	if v := kv.visited.Load(); v > 5*300 {
+		t.Errorf("SPOP s 5 visited %d records", v)
+	}
+	if rep := f.do("SCARD", "s"); rep.Int != int64(len(ms)) {
+		t.Fatalf("SCARD = %s, want %d", rep, len(ms))
+	}
+	// Popping the rest empties and deletes the set, by single picks and counts.
+	for len(ms) > 0 {
+		var rep resp.Reply
+		if len(ms)%2 == 0 {
+			rep = f.do("SPOP", "s", "3")
+		} else {
+			rep = f.do("SPOP", "s")
+			rep = resp.Array(rep)
+		}
+		for _, e := range rep.Elems {
+			if !ms[string(e.Bytes)] {
+				t.Fatalf("popped %q twice or never added", e.Bytes)
+			}
+			delete(ms, string(e.Bytes))
+		}
+	}
+	f.script(`
+> EXISTS s
+(integer) 0
+> SPOP s
+(nil)`)
+}
+
+// TestSrandmemberSpread: single picks on a set larger than pickWindow
+// reach every member, none far more often than uniform (the package
+// comment bounds how far from uniform they are).
+func TestSrandmemberSpread(t *testing.T) {
+	f := newFixture(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	const n, draws = 200, 40000
+	ms := fillSet(f, "s", n, r)
+	seen := map[string]int{}
+	for range draws {
+		rep := f.do("SRANDMEMBER", "s")
+		if !ms[string(rep.Bytes)] {
+			t.Fatalf("SRANDMEMBER = %s", rep)
+		}
+		seen[string(rep.Bytes)]++
+	}
+	lo, hi := draws, 0
+	for m := range ms {
+		lo, hi = min(lo, seen[m]), max(hi, seen[m])
+	}
+	if want := draws / n; lo < want/5 || hi > want*3 {
+		t.Errorf("SRANDMEMBER drew members %d to %d times, uniform is %d", lo, hi, want)
+	}
+}
+
+// TestSeekIn: seek points keep the first and last members' common
+// prefix, then draw from the members' alphabet, the first byte between
+// theirs, reaching every allowed byte.
+func TestSeekIn(t *testing.T) {
+	samples := [][]byte{[]byte("id:0312"), []byte("id:0457"), []byte("id:0666"), []byte("id:0810")}
+	lo, hi := samples[0], []byte("id:0999")
+	firsts := map[byte]bool{}
+	for range 2000 {
+		s := seekIn(append(samples, hi), lo, hi)
+		if len(s) != len("id:0")+seekLen || !bytes.HasPrefix(s, []byte("id:0")) {
+			t.Fatalf("seekIn = %q", s)
+		}
+		for _, b := range s[4:] {
+			if b < '0' || b > '9' {
+				t.Fatalf("seekIn = %q: outside the members' alphabet", s)
+			}
+		}
+		firsts[s[4]] = true
+	}
+	if len(firsts) != 7 || firsts['2'] || !firsts['3'] || !firsts['9'] {
+		t.Errorf("first bytes drawn: %v", firsts)
+	}
+	if s := seekIn([][]byte{[]byte("a"), []byte("ab")}, []byte("a"), []byte("ab")); !bytes.HasPrefix(s, []byte("ab")) {
+		t.Errorf("seekIn(a, ab) = %q", s)
+	}
+}
