@@ -118,3 +118,21 @@ func TestZRandMemberBounded(t *testing.T) {
 (error) ERR value is out of range, ringkv answers at most 4194304 repeated members
 `)
 }
+
+// The encoding thresholds are settable, as in Redis 7.0 (Redis's own test
+// suite sets them in every data-type unit; CONFIG SET refused them).
+func TestEncodingThresholdsSettable(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> CONFIG SET hash-max-ziplist-value 16 zset-max-ziplist-entries 0 list-max-ziplist-size -1
+OK
+> CONFIG GET hash-max-listpack-value
+1# "hash-max-listpack-value" => "16"
+> CONFIG SET set-max-intset-entries 5 list-compress-depth 2
+OK
+> CONFIG GET list-max-ziplist-size
+1# "list-max-ziplist-size" => "-1"
+> CONFIG SET list-compress-depth -1
+(error) ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - argument must be between 0 and 2147483647 inclusive
+`)
+}

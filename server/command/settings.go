@@ -90,6 +90,17 @@ var intParams = []struct {
 	{"slowlog-log-slower-than", 10000, -1, math.MaxInt64, nil},
 	{"slowlog-max-len", 128, 0, math.MaxInt64, nil},
 	{"latency-monitor-threshold", 0, 0, math.MaxInt64, nil},
+	// The encoding thresholds, Redis 7.0's names, aliases, defaults and
+	// ranges. ringkv stores every collection the same way (a record per
+	// element), so they change nothing but what CONFIG GET answers and
+	// OBJECT ENCODING reports; tools and test suites set them freely.
+	{"hash-max-listpack-entries", 512, 0, math.MaxInt64, []string{"hash-max-ziplist-entries"}},
+	{"hash-max-listpack-value", 64, 0, math.MaxInt64, []string{"hash-max-ziplist-value"}},
+	{"zset-max-listpack-entries", 128, 0, math.MaxInt64, []string{"zset-max-ziplist-entries"}},
+	{"zset-max-listpack-value", 64, 0, math.MaxInt64, []string{"zset-max-ziplist-value"}},
+	{"set-max-intset-entries", 512, 0, math.MaxInt64, nil},
+	{"list-max-listpack-size", -2, math.MinInt32, math.MaxInt32, []string{"list-max-ziplist-size"}},
+	{"list-compress-depth", 0, 0, math.MaxInt32, nil},
 }
 
 // Int returns the value of an intParams parameter; it panics on an unknown
