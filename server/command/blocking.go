@@ -193,6 +193,7 @@ func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try
 		defer tk.Stop()
 		poll = tk.C
 	}
+	tries := 0
 	for {
 		release, kind, ok := d.gate.shared()
 		if !ok {
@@ -200,9 +201,13 @@ func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try
 		}
 		r, done := try()
 		release()
-		if done {
+		if done && (tries == 0 || !isWrongType(r)) {
 			return r
 		}
+		// Woken, then the key held another type (a push, DEL and SET
+		// in between): stay blocked, as Redis serves only a key of the
+		// type it waits for. Only the first try answers WRONGTYPE.
+		tries++
 		select {
 		case <-ch:
 		case <-poll:
@@ -287,4 +292,9 @@ func (d *Dispatcher) blmpop(s *Session, args [][]byte) resp.Reply {
 	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
 		return d.lmpopRun(s, keys, left, count)
 	}, resp.NullArray(), resp.NullArray())
+}
+
+// isWrongType reports whether r is the WRONGTYPE error.
+func isWrongType(r resp.Reply) bool {
+	return r.Kind == resp.KindError && strings.HasPrefix(r.Str, "WRONGTYPE")
 }

@@ -1,6 +1,12 @@
 package command
 
-import "testing"
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+)
 
 // RENAME and COPY of collections move their members, TTL included; they
 // used to copy the header alone (an empty collection) and, for RENAME,
@@ -135,4 +141,46 @@ OK
 > CONFIG SET list-compress-depth -1
 (error) ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - argument must be between 0 and 2147483647 inclusive
 `)
+}
+
+// A blocked BLPOP woken by a push whose key then holds another type (MULTI
+// LPUSH, DEL, SET) stays blocked, as in Redis, instead of answering
+// WRONGTYPE; it is served by the next push.
+func TestBlockedStaysBlockedOnWrongType(t *testing.T) {
+	f := newFixture(t)
+	other := f.d.NewSession(8, "127.0.0.1:5001", "127.0.0.1:6379")
+	done := make(chan resp.Reply, 1)
+	go func() {
+		done <- f.d.Do(context.Background(), other, [][]byte{[]byte("BLPOP"), []byte("q"), []byte("5")})
+	}()
+	waitBlocked(t, f, 1)
+	f.script(`
+> MULTI
+OK
+> LPUSH q x
+QUEUED
+> DEL q
+QUEUED
+> SET q v
+QUEUED
+> EXEC
+1) (integer) 1
+2) (integer) 1
+3) OK
+`)
+	select {
+	case r := <-done:
+		t.Fatalf("BLPOP answered %v after the key became a string; want it still blocked", r)
+	case <-time.After(300 * time.Millisecond):
+	}
+	f.do("DEL", "q")
+	f.do("RPUSH", "q", "y")
+	select {
+	case r := <-done:
+		if len(r.Elems) != 2 || string(r.Elems[1].Bytes) != "y" {
+			t.Fatalf("BLPOP = %v, want [q y]", r)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("BLPOP not woken by the next RPUSH")
+	}
 }
