@@ -184,3 +184,28 @@ QUEUED
 		t.Fatal("BLPOP not woken by the next RPUSH")
 	}
 }
+
+// SMOVE of a member the destination has already leaves the destination
+// untouched: a WATCH on it holds (Redis's "SMOVE only notify dstset when
+// the addition is successful").
+func TestSMoveIntoSetThatHasIt(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+> SADD src a b
+(integer) 2
+> SADD dst a
+(integer) 1
+> WATCH dst
+OK
+> SMOVE src dst a
+(integer) 1
+> MULTI
+OK
+> SCARD dst
+QUEUED
+> EXEC
+1) (integer) 1
+> SMEMBERS src
+1~ "b"
+`)
+}

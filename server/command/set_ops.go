@@ -264,6 +264,11 @@ func (d *Dispatcher) smove(s *Session, args [][]byte) resp.Reply {
 	if err != nil {
 		return errorReply(err)
 	}
+	if in, err := to.live(m); err != nil || len(in) > 0 {
+		// dst has it already: dst does not change (a WATCH on it holds),
+		// as in Redis.
+		return errorOr(err, d.notifySetEvents(s, resp.Int(1), ev))
+	}
 	if !to.exists() {
 		ev = append(ev, setEvent(notifyNew, "new", dst))
 	}
