@@ -13,16 +13,16 @@ import (
 
 // Blocking list commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP): they
 // pop at once when a list has elements; else the client waits until a
-// push on this node reaches one of its keys, or its timeout. In a cluster
-// every write of a key runs at the key's coordinator (server/route.go),
-// a blocking command included, so the pushes that can serve a waiter run
-// on the node it waits on. A waiter is woken by every push, LINSERT and
-// LMOVE/RPOPLPUSH destination executed here, and then tries again; the
-// first to take the collection lock gets the element (Redis serves the
-// longest waiting client first; here the order among woken waiters is not
-// defined). Inside MULTI (and EXEC) they do not block: they answer what a
-// timeout would; scripts may not call them (NoScript, as Redis 7.0),
-// except BLMPOP, which answers at once there.
+// push on this node reaches one of its keys, or its timeout, or CLIENT
+// UNBLOCK. In a cluster every write of a key runs at the key's
+// coordinator (server/route.go), a blocking command included, so the
+// pushes that can serve a waiter run on the node it waits on. Waiters are
+// served first come, first served per key (blocking_queue.go): a push,
+// LINSERT or LMOVE/RPOPLPUSH destination executed here gives the first in
+// line a turn, and each passes it on when it leaves. Inside MULTI (and
+// EXEC) they do not block: they answer what a timeout would; scripts may
+// not call them (NoScript, as Redis 7.0), except BLMPOP, which answers at
+// once there.
 //
 // They take the node's gate (atomic.go) only while trying, not while
 // waiting, so a blocked client never holds back a transaction or script.
@@ -43,10 +43,12 @@ func (d *Dispatcher) blockingCommands() []*Command {
 	}
 }
 
-// waiters is the per-node registry of blocked clients by key.
+// waiters is the per-node registry of blocked clients (blocking_queue.go).
 type waiters struct {
 	mu   sync.Mutex
-	keys map[string]map[chan struct{}]struct{}
+	keys map[string][]*waiter // each key's waiters, in blocking order
+	all  map[*waiter]struct{}
+	seq  uint64
 }
 
 // blockRegs holds each dispatcher's waiters (a Dispatcher has no field
@@ -60,54 +62,19 @@ func (d *Dispatcher) waiters(create bool) *waiters {
 	if !create {
 		return nil
 	}
-	w, _ := blockRegs.LoadOrStore(d, &waiters{keys: map[string]map[chan struct{}]struct{}{}})
+	w, _ := blockRegs.LoadOrStore(d, &waiters{keys: map[string][]*waiter{}, all: map[*waiter]struct{}{}})
 	return w.(*waiters)
 }
 
-// add registers a waiter on keys; remove unregisters it.
-func (w *waiters) add(keys [][]byte) (ch chan struct{}, remove func()) {
-	ch = make(chan struct{}, 1)
-	w.mu.Lock()
-	for _, k := range keys {
-		m := w.keys[string(k)]
-		if m == nil {
-			m = map[chan struct{}]struct{}{}
-			w.keys[string(k)] = m
-		}
-		m[ch] = struct{}{}
-	}
-	w.mu.Unlock()
-	return ch, func() {
-		w.mu.Lock()
-		for _, k := range keys {
-			if m := w.keys[string(k)]; m != nil {
-				delete(m, ch)
-				if len(m) == 0 {
-					delete(w.keys, string(k))
-				}
-			}
-		}
-		w.mu.Unlock()
-	}
-}
-
-// wakeWaiters signals the clients blocked on key that a push reached it.
+// wakeWaiters signals the clients first in line on key that a push
+// reached it; each passes the turn on when it leaves (waiter.remove).
 func (d *Dispatcher) wakeWaiters(key []byte) {
-	w := d.waiters(false)
-	if w == nil {
-		return
+	if w := d.waiters(false); w != nil {
+		w.wake(string(key))
 	}
-	w.mu.Lock()
-	for ch := range w.keys[string(key)] {
-		select {
-		case ch <- struct{}{}:
-		default:
-		}
-	}
-	w.mu.Unlock()
 }
 
-// blockedClients is how many waiters are registered (for tests).
+// blockedClients is how many waiters are registered (INFO, tests).
 func (d *Dispatcher) blockedClients() int {
 	w := d.waiters(false)
 	if w == nil {
@@ -115,13 +82,13 @@ func (d *Dispatcher) blockedClients() int {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	seen := map[chan struct{}]bool{}
-	for _, m := range w.keys {
-		for ch := range m {
-			seen[ch] = true
+	n := 0
+	for wt := range w.all {
+		if wt.blocked {
+			n++
 		}
 	}
-	return len(seen)
+	return n
 }
 
 // parseTimeout is Redis's getTimeoutFromObjectOrReply in seconds: a long
@@ -161,18 +128,53 @@ const blockPoll = 100 * time.Millisecond
 // connection (nobody reads it; it is not a pop for nobody).
 var errClientGone = resp.Err("ERR client closed the connection while blocked")
 
-// block runs try (which reports whether it answered) until it answers, or
-// the timeout (0: none) passes, then answers timedOut. In a transaction it
-// tries once and answers inMulti.
-func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try func() (resp.Reply, bool), timedOut, inMulti resp.Reply) resp.Reply {
+// tryOutcome is what one try of a blocked command did.
+type tryOutcome int
+
+const (
+	tryNothing   tryOutcome = iota // nothing to pop: wait
+	tryAnswered                    // it answers r
+	tryOtherType                   // WRONGTYPE from a key it pops: answered on the first try only
+)
+
+// outcome is the outcome of a try that answered r if done.
+func outcome(r resp.Reply, done bool) tryOutcome {
+	switch {
+	case !done:
+		return tryNothing
+	case isWrongType(r):
+		return tryOtherType
+	}
+	return tryAnswered
+}
+
+// block runs try (on the keys it may pop from: see blocking_queue.go)
+// until it answers, or the timeout (0: none) passes, then answers
+// timedOut; CLIENT UNBLOCK answers timedOut or errUnblocked. class is the
+// type of key it pops. In a transaction it tries once and answers inMulti.
+func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time.Duration, try func(keys [][]byte) (resp.Reply, tryOutcome), timedOut, inMulti resp.Reply) resp.Reply {
 	if s.inExclusive || s.tx != nil {
-		if r, ok := try(); ok {
+		if r, o := try(keys); o != tryNothing {
 			return r
 		}
 		return inMulti
 	}
-	ch, remove := d.waiters(true).add(keys)
-	defer remove()
+	// In line first, then the first try, on the keys where it is first
+	// (no other waiter's element to take): a push in between gives it a
+	// turn. A WRONGTYPE key answers this try only.
+	w := d.waiters(true)
+	wt := w.add(s.ID, class, keys)
+	defer w.remove(wt)
+	release, kind, ok := d.gate.shared()
+	if !ok {
+		return errBusy(kind)
+	}
+	r, o := try(w.heads(wt))
+	release()
+	if o != tryNothing {
+		return r
+	}
+	w.blocked(wt)
 	var deadline <-chan time.Time
 	if timeout > 0 {
 		t := time.NewTimer(timeout)
@@ -188,35 +190,51 @@ func (d *Dispatcher) block(s *Session, keys [][]byte, timeout time.Duration, try
 	var poll <-chan time.Time
 	if len(d.env.Topology.Members()) > 1 {
 		// A push coordinated on another node wakes no waiter here: look
-		// again now and then.
+		// again now and then (still only where first in line).
 		tk := time.NewTicker(blockPoll)
 		defer tk.Stop()
 		poll = tk.C
 	}
-	tries := 0
+	unblocked := func(withErr bool) resp.Reply {
+		if withErr {
+			return errUnblocked
+		}
+		return timedOut
+	}
 	for {
-		release, kind, ok := d.gate.shared()
-		if !ok {
-			return errBusy(kind)
-		}
-		r, done := try()
-		release()
-		if done && (tries == 0 || !isWrongType(r)) {
-			return r
-		}
-		// Woken, then the key held another type (a push, DEL and SET
-		// in between): stay blocked, as Redis serves only a key of the
-		// type it waits for. Only the first try answers WRONGTYPE.
-		tries++
 		select {
-		case <-ch:
+		case <-wt.ch:
 		case <-poll:
 		case <-deadline:
 			return timedOut
+		case e := <-wt.unblock:
+			return unblocked(e)
 		case <-gone:
 			return errClientGone
 		case <-s.Context().Done():
 			return errorReply(s.Context().Err())
+		}
+		heads := w.heads(wt)
+		if len(heads) == 0 {
+			continue
+		}
+		release, kind, ok := d.gate.shared()
+		if !ok {
+			return errBusy(kind)
+		}
+		select {
+		case e := <-wt.unblock: // CLIENT UNBLOCK came first
+			release()
+			return unblocked(e)
+		default:
+		}
+		r, o := try(heads)
+		release()
+		// A woken waiter whose key then held another type (a push, DEL
+		// and SET in between) stays blocked, as Redis serves only a key
+		// of the type it waits for.
+		if o == tryAnswered {
+			return r
 		}
 	}
 }
@@ -228,7 +246,7 @@ func (d *Dispatcher) blpop(s *Session, args [][]byte) resp.Reply { return d.bpop
 func (d *Dispatcher) brpop(s *Session, args [][]byte) resp.Reply { return d.bpop(s, args, false) }
 
 func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
-	return d.blockFirst(s, args, func(k []byte) (resp.Reply, bool) {
+	return d.blockFirst(s, classList, args, func(k []byte) (resp.Reply, bool) {
 		return d.lmpopKey(s, k, left, 1, false)
 	})
 }
@@ -237,19 +255,19 @@ func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
 // BZPOPMAX): it answers what pop answers for the first key, in order,
 // that has something to pop, blocking on d.block until one has; null
 // when the timeout passes.
-func (d *Dispatcher) blockFirst(s *Session, args [][]byte, pop func(key []byte) (resp.Reply, bool)) resp.Reply {
+func (d *Dispatcher) blockFirst(s *Session, class string, args [][]byte, pop func(key []byte) (resp.Reply, bool)) resp.Reply {
 	timeout, errr, ok := parseTimeout(args[len(args)-1], d.env.KV.Now())
 	if !ok {
 		return errr
 	}
 	keys := args[1 : len(args)-1]
-	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+	return d.block(s, class, keys, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
 		for _, k := range keys {
 			if r, ok := pop(k); ok {
-				return r, true
+				return r, outcome(r, true)
 			}
 		}
-		return resp.Reply{}, false
+		return resp.Reply{}, tryNothing
 	}, resp.NullArray(), resp.NullArray())
 }
 
@@ -273,9 +291,18 @@ func (d *Dispatcher) bmove(s *Session, src, dst []byte, from, to bool, t []byte)
 	if !ok {
 		return errr
 	}
-	return d.block(s, [][]byte{src}, timeout, func() (resp.Reply, bool) {
+	return d.block(s, classList, [][]byte{src}, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
+		if len(keys) == 0 {
+			return resp.Reply{}, tryNothing
+		}
 		r := d.listMove(s, src, dst, from, to)
-		return r, r.Kind != resp.KindNull
+		o := outcome(r, r.Kind != resp.KindNull)
+		if o == tryOtherType && d.holdsList(s, src) {
+			// The destination holds another type: Redis answers the
+			// WRONGTYPE and serves the next waiter.
+			o = tryAnswered
+		}
+		return r, o
 	}, resp.NullArray(), resp.Null())
 }
 
@@ -289,9 +316,20 @@ func (d *Dispatcher) blmpop(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errr
 	}
-	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
-		return d.lmpopRun(s, keys, left, count)
+	return d.block(s, classList, keys, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
+		r, ok := d.lmpopRun(s, keys, left, count)
+		return r, outcome(r, ok)
 	}, resp.NullArray(), resp.NullArray())
+}
+
+// holdsList reports whether key holds a list.
+func (d *Dispatcher) holdsList(s *Session, key []byte) bool {
+	c, err := d.openLst(s, key, true)
+	if err != nil {
+		return false
+	}
+	defer c.close()
+	return c.exists()
 }
 
 // isWrongType reports whether r is the WRONGTYPE error.

@@ -21,6 +21,7 @@ func (d *Dispatcher) clientCommand() *Command {
 		keyless("pause", -3, Admin|f, "", d.clientPause),
 		keyless("unpause", 2, Admin|f, "", d.clientUnpause),
 		keyless("no-evict", 3, Admin|f, "", d.clientNoEvict),
+		keyless("unblock", -3, Admin|f, "", d.clientUnblock),
 		keyless("help", 2, Loading|Stale, "", d.clientHelp),
 	)
 }
@@ -116,7 +117,11 @@ func (d *Dispatcher) clientList(s *Session, args [][]byte) resp.Reply {
 	now := d.env.Clock()
 	for _, c := range d.clientsWithSelf(s) {
 		if (ids == nil || ids[c.ID]) && (typ == "" || (typ == "pubsub") == c.pubsub()) {
-			b.WriteString(c.Line(now) + "\n")
+			line := c.Line(now)
+			if d.isBlocked(c.ID) {
+				line = withBlockedFlag(line)
+			}
+			b.WriteString(line + "\n")
 		}
 	}
 	return resp.Verbatim("txt", b.String())
@@ -203,6 +208,56 @@ func (d *Dispatcher) killMatching(s *Session, f KillFilter, skipme, old bool) re
 	return resp.OK()
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if client id was blocked in a
+// blocking command (blocking.go) and now answers, as at its timeout or
+// with -UNBLOCKED; else 0.
+func (d *Dispatcher) clientUnblock(_ *Session, args [][]byte) resp.Reply {
+	if len(args) > 4 {
+		return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try CLIENT HELP.")
+	}
+	withErr := false
+	if len(args) == 4 {
+		switch strings.ToLower(string(args[3])) {
+		case "timeout":
+		case "error":
+			withErr = true
+		default:
+			return resp.Err("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR")
+		}
+	}
+	id, ok := resp.ParseInt(args[2])
+	if !ok {
+		return resp.Err("ERR value is not an integer or out of range")
+	}
+	if id > 0 && d.unblockClient(uint64(id), withErr) {
+		return resp.Int(1)
+	}
+	return resp.Int(0)
+}
+
+// withBlockedFlag adds Redis's b (blocked) to a CLIENT LIST line's flags,
+// after O, S, M, P and x, as Redis writes them.
+func withBlockedFlag(line string) string {
+	i := strings.Index(line, " flags=")
+	if i < 0 {
+		return line
+	}
+	i += len(" flags=")
+	j := strings.IndexByte(line[i:], ' ')
+	if j < 0 {
+		j = len(line) - i
+	}
+	f := line[i : i+j]
+	if f == "N" {
+		f = ""
+	}
+	k := 0
+	for k < len(f) && strings.IndexByte("OSMPx", f[k]) >= 0 {
+		k++
+	}
+	return line[:i] + f[:k] + "b" + f[k:] + line[i+j:]
+}
+
 // CLIENT NO-EVICT ON|OFF: recorded (and shown by CLIENT LIST); ringkv
 // evicts no clients.
 func (d *Dispatcher) clientNoEvict(s *Session, args [][]byte) resp.Reply {
@@ -252,6 +307,8 @@ func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
 		"    Control the replies sent to the current connection.",
 		"SETNAME <name>",
 		"    Assign the name <name> to the current connection.",
+		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
+		"    Unblock the specified blocked client.",
 		"NO-EVICT (ON|OFF)",
 		"    Protect current client connection from eviction.",
 		"SETINFO <option> <value>",

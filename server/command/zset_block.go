@@ -33,7 +33,7 @@ func (d *Dispatcher) bzpopmax(s *Session, args [][]byte) resp.Reply { return d.b
 // bzpop answers [key, member, score] from the first key holding a
 // sorted set (a WRONGTYPE key before it is an error, as Redis).
 func (d *Dispatcher) bzpop(s *Session, args [][]byte, max bool) resp.Reply {
-	return d.blockFirst(s, args, func(k []byte) (resp.Reply, bool) {
+	return d.blockFirst(s, classZset, args, func(k []byte) (resp.Reply, bool) {
 		r := d.zpop(s, [][]byte{k}, max, -1, false)
 		if r.IsError() {
 			return r, true
@@ -55,9 +55,12 @@ func (d *Dispatcher) bzmpop(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errr
 	}
-	return d.block(s, keys, timeout, func() (resp.Reply, bool) {
+	return d.block(s, classZset, keys, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
+		if len(keys) == 0 {
+			return resp.Reply{}, tryNothing
+		}
 		r := d.zpop(s, keys, max, count, true)
-		return r, r.Kind != resp.KindNullArray
+		return r, outcome(r, r.Kind != resp.KindNullArray)
 	}, resp.NullArray(), resp.NullArray())
 }
 
