@@ -33,7 +33,7 @@ func (d *Dispatcher) dump(s *Session, args [][]byte) resp.Reply {
 	case v == nil:
 		return resp.Null()
 	}
-	return resp.Bulk(encodeDump(v))
+	return resp.Bulk(d.encLimits().encodeDump(v)) // the configured thresholds (encoding.go)
 }
 
 // readAllArgs is the command that reads a whole collection of kind k, in

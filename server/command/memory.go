@@ -1,17 +1,24 @@
 package command
 
 import (
+	"math"
 	"runtime"
 	"runtime/debug"
 	"strings"
 
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
-// MEMORY: USAGE estimates what a key costs ringkv (not what it would cost
-// Redis): the key and its stored record, every sibling with its causal
-// metadata as the engine encodes it. There are no nested values to
-// sample, so SAMPLES is checked and otherwise ignored. STATS and DOCTOR
+// MEMORY: USAGE of a string estimates what the key costs ringkv: the key
+// and its stored record, every sibling with its causal metadata as the
+// engine encodes it. USAGE of a collection estimates what Redis 7.0 would
+// use for its contents (encoding.go's memoryOf: a listpack or intset
+// whole; a hashtable, skiplist or quicklist from its first SAMPLES
+// elements or nodes, 5 by default, 0 for all, scaled to its size), plus
+// the key and its dict entry, as Redis counts them; ringkv's per-element
+// records cost more, but the estimate grows as the collection does and
+// compares with Redis's. It walks the whole collection. STATS and DOCTOR
 // report the Go runtime's heap in Redis's field names; MALLOC-STATS answers
 // as a Redis built without jemalloc does.
 func (d *Dispatcher) memoryCommand() *Command {
@@ -27,6 +34,7 @@ func (d *Dispatcher) memoryCommand() *Command {
 
 // MEMORY USAGE key [SAMPLES count]
 func (d *Dispatcher) memoryUsage(s *Session, args [][]byte) resp.Reply {
+	samples := int64(5) // Redis's OBJ_COMPUTE_SIZE_DEF_SAMPLES
 	for i := 3; i < len(args); i++ {
 		if !strings.EqualFold(string(args[i]), "samples") || i+1 >= len(args) {
 			return errSyntax
@@ -38,6 +46,7 @@ func (d *Dispatcher) memoryUsage(s *Session, args [][]byte) resp.Reply {
 		case n < 0:
 			return errSyntax
 		}
+		samples = n
 		i++
 	}
 	w, set, err := d.lookupValue(s, args[2])
@@ -46,6 +55,17 @@ func (d *Dispatcher) memoryUsage(s *Session, args [][]byte) resp.Reply {
 		return errorReply(err)
 	case w == nil:
 		return resp.Null()
+	}
+	if k := w.Kind; k == version.KindHash || k == version.KindSet || k == version.KindZSet || k == version.KindList {
+		v, err := d.dumpValue(s, args[2])
+		switch {
+		case err != nil:
+			return errorReply(err)
+		case v == nil:
+			return resp.Null() // emptied meanwhile
+		}
+		n := d.encLimits().memoryOf(v, int(min(samples, math.MaxInt32)))
+		return resp.Int(int64(n + sdsSize(len(args[2])) + dictEntrySize))
 	}
 	return resp.Int(int64(len(args[2]) + len(set.AppendBinary(nil))))
 }

@@ -16,7 +16,10 @@ import (
 //   - ENCODING: Redis's rule for strings (tryObjectEncoding): "int" if the
 //     value is the canonical form of a 64-bit integer and at most 20 bytes,
 //     "embstr" up to 44 bytes, else "raw". (Redis keeps a string it
-//     modified in place, by APPEND or SETRANGE, "raw" however short.)
+//     modified in place, by APPEND or SETRANGE, "raw" however short.) A
+//     collection's is read from its contents and the configured
+//     thresholds (encoding.go), by current contents: where Redis would keep
+//     a shrunk hash a hashtable, ringkv answers listpack again.
 //   - REFCOUNT: 2147483647 for the integers 0..9999 (Redis's shared
 //     integers, used while maxmemory is off), else 1.
 //   - IDLETIME: seconds since the value was written. Reads do not count:
@@ -75,12 +78,24 @@ func (d *Dispatcher) objectOf(s *Session, key []byte, fn func(v crdt.Value) resp
 // OBJECT ENCODING key
 func (d *Dispatcher) objectEncoding(s *Session, args [][]byte) resp.Reply {
 	return d.objectOf(s, args[2], func(v crdt.Value) resp.Reply {
+		switch v.Kind {
+		case version.KindHash, version.KindSet, version.KindZSet:
+			cv, err := d.dumpValue(s, args[2]) // the whole collection, one quorum walk
+			switch {
+			case err != nil:
+				return errorReply(err)
+			case cv == nil:
+				return resp.Null() // emptied meanwhile
+			}
+			return resp.BulkString(d.encLimits().of(cv))
+		}
 		return resp.BulkString(encoding(v))
 	})
 }
 
-// encoding is OBJECT ENCODING of v: a string's by its bytes; a
-// collection's as Redis 7.0 encodes a small one.
+// encoding is OBJECT ENCODING of v by its header alone: a string's by its
+// bytes; a collection's as Redis 7.0 encodes a small one (objectEncoding
+// reads a collection's contents instead).
 func encoding(v crdt.Value) string {
 	switch v.Kind {
 	case version.KindHash, version.KindZSet:

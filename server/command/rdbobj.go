@@ -3,11 +3,9 @@ package command
 import (
 	"encoding/binary"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/ringkv/ringkv/replica/version"
-	"github.com/ringkv/ringkv/resp"
 	"github.com/ringkv/ringkv/server/rdb"
 )
 
@@ -30,15 +28,6 @@ const (
 	rdbSetListpack   = 20
 )
 
-// Redis 7.0's default limits for the compact encodings, which DUMP
-// follows so its payloads look like redis-server's.
-const (
-	packMaxEntries   = 128  // hash-max-listpack-entries, zset-max-listpack-entries
-	packMaxValue     = 64   // hash-max-listpack-value, zset-max-listpack-value
-	intsetMaxEntries = 512  // set-max-intset-entries
-	listNodeBytes    = 8192 // list-max-listpack-size -2
-)
-
 // rdbValue is one key's value: a string, or a collection's elements.
 type rdbValue struct {
 	Kind version.Kind // KindString, KindHash, KindSet, KindZSet or KindList
@@ -49,35 +38,27 @@ type rdbValue struct {
 	Scores []float64
 }
 
-// encodeDump is DUMP's payload of v.
-func encodeDump(v *rdbValue) []byte {
+// encodeDump is DUMP's payload of v under Redis 7.0's default thresholds.
+func encodeDump(v *rdbValue) []byte { return defaultEncLimits.encodeDump(v) }
+
+// encodeDump is DUMP's payload of v, in the encoding redis-server would
+// hold v in under the thresholds l (encoding.go), so the payload is the
+// one redis-server would write.
+func (l encLimits) encodeDump(v *rdbValue) []byte {
 	var out []byte
 	switch v.Kind {
 	case version.KindHash:
-		out = encodeHash(v.Elems)
+		out = l.encodeHash(v.Elems)
 	case version.KindSet:
-		out = encodeSet(v.Elems)
+		out = l.encodeSet(v.Elems)
 	case version.KindZSet:
-		out = encodeZSet(v.Elems, v.Scores)
+		out = l.encodeZSet(v.Elems, v.Scores)
 	case version.KindList:
-		out = encodeList(v.Elems)
+		out = l.encodeList(v.Elems)
 	default:
 		out = rdb.AppendString([]byte{rdbString}, v.Str)
 	}
 	return rdb.Seal(out)
-}
-
-// fitsPack reports whether elems suit a listpack: few and short.
-func fitsPack(elems [][]byte, entries int) bool {
-	if entries > packMaxEntries {
-		return false
-	}
-	for _, e := range elems {
-		if len(e) > packMaxValue {
-			return false
-		}
-	}
-	return true
 }
 
 func appendStrings(out []byte, elems [][]byte) []byte {
@@ -87,35 +68,24 @@ func appendStrings(out []byte, elems [][]byte) []byte {
 	return out
 }
 
-func encodeHash(pairs [][]byte) []byte {
-	if fitsPack(pairs, len(pairs)/2) {
+func (l encLimits) encodeHash(pairs [][]byte) []byte {
+	if l.hashPack(pairs) {
 		return rdb.AppendString([]byte{rdbHashListpack}, encodeListpack(pairs))
 	}
 	out := rdb.AppendLen([]byte{rdbHash}, uint64(len(pairs)/2))
 	return appendStrings(out, pairs)
 }
 
-func encodeSet(members [][]byte) []byte {
-	if len(members) <= intsetMaxEntries {
-		vs := make([]int64, 0, len(members))
-		for _, m := range members {
-			v, ok := resp.ParseInt(m)
-			if !ok {
-				break
-			}
-			vs = append(vs, v)
-		}
-		if len(vs) == len(members) {
-			slices.Sort(vs)
-			return rdb.AppendString([]byte{rdbSetIntset}, encodeIntset(vs))
-		}
+func (l encLimits) encodeSet(members [][]byte) []byte {
+	if vs, ok := l.intset(members); ok {
+		return rdb.AppendString([]byte{rdbSetIntset}, encodeIntset(vs))
 	}
 	out := rdb.AppendLen([]byte{rdbSet}, uint64(len(members)))
 	return appendStrings(out, members)
 }
 
-func encodeZSet(members [][]byte, scores []float64) []byte {
-	if fitsPack(members, len(members)) {
+func (l encLimits) encodeZSet(members [][]byte, scores []float64) []byte {
+	if l.zsetPack(members) {
 		entries := make([][]byte, 0, 2*len(members))
 		for i, m := range members {
 			entries = append(entries, m, d2string(scores[i]))
@@ -130,21 +100,12 @@ func encodeZSet(members [][]byte, scores []float64) []byte {
 	return out
 }
 
-// encodeList writes a QUICKLIST_2 of listpack nodes of about 8 KB.
-func encodeList(elems [][]byte) []byte {
-	var nodes [][]byte
-	for start := 0; start < len(elems); {
-		end, size := start, 0
-		for end < len(elems) && (end == start || size+len(elems[end])+11 <= listNodeBytes) {
-			size += len(elems[end]) + 11
-			end++
-		}
-		nodes = append(nodes, encodeListpack(elems[start:end]))
-		start = end
-	}
+// encodeList writes a QUICKLIST_2 of listpack nodes (l.listNodes).
+func (l encLimits) encodeList(elems [][]byte) []byte {
+	nodes := l.listNodes(elems)
 	out := rdb.AppendLen([]byte{rdbListQuick2}, uint64(len(nodes)))
 	for _, n := range nodes {
-		out = rdb.AppendString(append(out, 2), n) // container PACKED
+		out = rdb.AppendString(append(out, 2), encodeListpack(n)) // container PACKED
 	}
 	return out
 }
