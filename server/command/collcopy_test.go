@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -208,4 +209,22 @@ QUEUED
 > SMEMBERS src
 1~ "b"
 `)
+}
+
+// DEBUG OBJECT reports a collection's encoding by its contents, as OBJECT
+// ENCODING does (it reported a small collection's encoding whatever the
+// collection held).
+func TestDebugObjectEncodingByContents(t *testing.T) {
+	f := newFixture(t)
+	f.do("SADD", "ints", "1", "2", "3")
+	f.do("SADD", "strs", "a")
+	for key, want := range map[string]string{"ints": "encoding:intset", "strs": "encoding:hashtable"} {
+		r := f.do("DEBUG", "OBJECT", key)
+		if !strings.Contains(r.Str, want) {
+			t.Errorf("DEBUG OBJECT %s = %q, want %s", key, r.Str, want)
+		}
+		if o := f.do("OBJECT", "ENCODING", key); !strings.HasSuffix(want, string(o.Bytes)+o.Str) {
+			t.Errorf("OBJECT ENCODING %s = %v, want %s", key, o, want)
+		}
+	}
 }

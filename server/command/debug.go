@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ringkv/ringkv/replica/crdt"
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -103,8 +104,17 @@ func (d *Dispatcher) debugObject(s *Session, key []byte) resp.Reply {
 		return errNoSuchKey
 	}
 	w, live := v.Winner, len(set.Live(now))
+	enc := encoding(v)
+	switch v.Kind {
+	case version.KindHash, version.KindSet, version.KindZSet: // by contents, as OBJECT ENCODING
+		if cv, err := d.dumpValue(s, key); err != nil {
+			return errorReply(err)
+		} else if cv != nil {
+			enc = d.encLimits().of(cv)
+		}
+	}
 	return resp.Simple(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d siblings:%d",
-		w, refcount(v.Bytes), encoding(v), rdbStringLen(v.Bytes),
+		w, refcount(v.Bytes), enc, rdbStringLen(v.Bytes),
 		(w.Time/1000)&(1<<24-1), d.idleSeconds(w), live))
 }
 
