@@ -122,7 +122,10 @@ func TestSrandmemberSpread(t *testing.T) {
 	for m := range ms {
 		lo, hi = min(lo, seen[m]), max(hi, seen[m])
 	}
-	if want := draws / n; lo < want/5 || hi > want*3 {
+	// Not uniform (set_pop.go says how far): bounds wide enough for the
+	// draws' own randomness (a CI run saw 38..554 around 200), narrow
+	// enough to catch a member never or mostly drawn.
+	if want := draws / n; lo < want/10 || hi > want*4 {
 		t.Errorf("SRANDMEMBER drew members %d to %d times, uniform is %d", lo, hi, want)
 	}
 }
