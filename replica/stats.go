@@ -18,6 +18,16 @@ type Stats struct {
 	// ElementsDropped counts element records dropped here because their
 	// collection was deleted or expired since they were written.
 	ElementsDropped atomic.Int64
+
+	// Partition handoff (transfer.go): partitions this node newly holds
+	// a copy of are streamed from a previous holder; partitions it no
+	// longer holds are synced to their new holders, then dropped here.
+	TransfersPending  atomic.Int64 // inbound transfers queued or running
+	TransfersDone     atomic.Int64 // inbound transfers completed since start
+	TransferKeys      atomic.Int64 // records received by transfers
+	TransferBytes     atomic.Int64 // bytes of records received by transfers
+	PartitionsDropped atomic.Int64 // partitions handed off and dropped here
+	ReadThroughs      atomic.Int64 // reads of a partition still arriving, answered with its previous holder's copy merged in
 }
 
 // Stats returns the coordinator's counters.

@@ -14,33 +14,36 @@ import (
 // Config is one node's configuration. Field names follow redis.conf where
 // Redis has the same setting; cmd/ringkv maps flags and config files here.
 type Config struct {
-	Port            int           // client RESP port; default 6379
-	Bind            string        // client listen address; default 127.0.0.1
-	Dir             string        // data directory; default ./data
-	RequirePass     string        // AUTH password; default none
-	AppendFsync     string        // always | everysec | no; default everysec
-	MaxClients      int           // client connections at once; default 10000
-	ProtoMaxBulkLen int64         // largest bulk string a client may send, bytes; default 512 MiB
-	Timeout         time.Duration // close clients idle this long; default 0 (never)
-	Node            string        // node name, unique in the cluster; default hostname
-	Join            []string      // gossip addresses of members to join; default none
-	GossipPort      int           // Serf gossip port; default 7946
-	GossipPortSet   bool          // GossipPort was chosen: never fall back to a free port
-	Advertise       string        // host other nodes reach this one at; default: bind, or a private IP when bind is 0.0.0.0
-	FastGossip      bool          // test preset: gossip timers of tens of ms; default false
-	PeerPort        int           // node-to-node RPC port; default Port+10000
-	ClusterKey      string        // shared secret: authenticates and encrypts peers and gossip; default none (see security.go)
-	N, R, W         int           // replication and quorum defaults; default 3, 2, 2
-	PR, PW          int           // primaries that must answer among R and W (strict quorum); default 0, 0
-	HintMaxAge      time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
-	HintMaxBytes    int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
-	AAEInterval     time.Duration // anti-entropy exchange period; default 1m; negative: off
-	TombstoneGrace  time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
-	Partitions      int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
-	RequestTimeout  time.Duration // wait for replicas at most this long; default 2s
-	PprofAddr       string        // serve net/http/pprof here; default off
-	ConfigFile      string        // the --config file, for INFO; default none
-	Logger          zerolog.Logger
+	Port             int           // client RESP port; default 6379
+	Bind             string        // client listen address; default 127.0.0.1
+	Dir              string        // data directory; default ./data
+	RequirePass      string        // AUTH password; default none
+	AppendFsync      string        // always | everysec | no; default everysec
+	MaxClients       int           // client connections at once; default 10000
+	ProtoMaxBulkLen  int64         // largest bulk string a client may send, bytes; default 512 MiB
+	Timeout          time.Duration // close clients idle this long; default 0 (never)
+	Node             string        // node name, unique in the cluster; default hostname
+	Join             []string      // gossip addresses of members to join; default none
+	GossipPort       int           // Serf gossip port; default 7946
+	GossipPortSet    bool          // GossipPort was chosen: never fall back to a free port
+	Advertise        string        // host other nodes reach this one at; default: bind, or a private IP when bind is 0.0.0.0
+	FastGossip       bool          // test preset: gossip timers of tens of ms; default false
+	PeerPort         int           // node-to-node RPC port; default Port+10000
+	ClusterKey       string        // shared secret: authenticates and encrypts peers and gossip; default none (see security.go)
+	N, R, W          int           // replication and quorum defaults; default 3, 2, 2
+	PR, PW           int           // primaries that must answer among R and W (strict quorum); default 0, 0
+	HintMaxAge       time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
+	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
+	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off
+	TombstoneGrace   time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
+	Partitions       int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
+	RequestTimeout   time.Duration // wait for replicas at most this long; default 2s
+	PprofAddr        string        // serve net/http/pprof here; default off
+	MetricsAddr      string        // serve Prometheus /metrics here; default off
+	LeaveOnTerminate bool          // SIGTERM leaves the ring (hands partitions off first); default false
+	TransferRate     int64         // partition handoff: bytes per second received at most; default 64 MiB/s; 0: unthrottled
+	ConfigFile       string        // the --config file, for INFO; default none
+	Logger           zerolog.Logger
 
 	// ClientOutputBufferLimit are client-output-buffer-limit values, as in
 	// redis.conf ("pubsub 32mb 8mb 60"), applied in order over Redis's
@@ -59,7 +62,7 @@ func DefaultConfig() Config {
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
 		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour, HintMaxBytes: 1 << 30,
-		AAEInterval: time.Minute, TombstoneGrace: time.Hour,
+		AAEInterval: time.Minute, TombstoneGrace: time.Hour, TransferRate: 64 << 20,
 	}
 }
 

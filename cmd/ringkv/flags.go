@@ -26,6 +26,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 		join, level, format string
 		bulk                = byteSize(cfg.ProtoMaxBulkLen)
 		hintBytes           = byteSize(cfg.HintMaxBytes)
+		transferRate        = byteSize(cfg.TransferRate)
 		idle, reqTimeout    int
 	)
 	fs.StringVar(&cfg.ConfigFile, "config", "", "read settings from `FILE` (one \"name value\" per line, names as these flags); flags override it")
@@ -59,6 +60,9 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.DurationVar(&cfg.TombstoneGrace, "tombstone-grace", cfg.TombstoneGrace, "reap a tombstone no sooner than this `duration` after the delete, once every primary holds it (negative: never)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")
 	fs.IntVar(&reqTimeout, "request-timeout", int(cfg.RequestTimeout/time.Millisecond), "wait at most this many `ms` for replicas before NOQUORUM")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics on this `address` (e.g. 127.0.0.1:9121); default off")
+	fs.BoolVar(&cfg.LeaveOnTerminate, "leave-on-terminate", false, "on SIGTERM, leave the ring: hand this node's partitions off to the new owners, then stop (default: stop and stay a ring member)")
+	fs.Var(&transferRate, "transfer-rate", "partition handoff: receive at most this many bytes per second (e.g. 64mb; 0: unthrottled)")
 	fs.StringVar(&cfg.PprofAddr, "pprof-addr", "", "serve Go's pprof profiles on this `address` (e.g. 127.0.0.1:6060); default off")
 	fs.StringVar(&level, "loglevel", "notice", "log level: debug | verbose | notice | warning (Redis names) or zerolog's")
 	fs.StringVar(&format, "logformat", "json", "log format: json | console")
@@ -84,6 +88,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.Visit(func(f *flag.Flag) { cfg.GossipPortSet = cfg.GossipPortSet || f.Name == "gossip-port" })
 	cfg.ProtoMaxBulkLen = int64(bulk)
 	cfg.HintMaxBytes = int64(hintBytes)
+	cfg.TransferRate = int64(transferRate)
 	cfg.Timeout = time.Duration(idle) * time.Second
 	cfg.RequestTimeout = time.Duration(reqTimeout) * time.Millisecond
 	if join != "" {
