@@ -20,6 +20,11 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "healthcheck" {
 		os.Exit(healthcheck(os.Args[2:]))
 	}
+	if len(os.Args) > 1 {
+		if _, ok := adminCommandFor(os.Args[1]); ok { // status, ring
+			os.Exit(admin(os.Args[1], os.Args[2:], osAdminIO()))
+		}
+	}
 	os.Exit(run(os.Args[1:]))
 }
 
