@@ -35,6 +35,8 @@ func adminCommandFor(name string) (adminCommand, bool) {
 		return statusCommand, true
 	case "ring":
 		return ringCommand, true
+	case "transfers":
+		return transfersCommand, true
 	}
 	return adminCommand{}, false
 }
@@ -67,6 +69,8 @@ type adminOpts struct {
 	password string
 	json     bool
 	timeout  time.Duration
+	watch    bool          // transfers: refresh until no transfer is pending
+	interval time.Duration // transfers --watch: time between refreshes
 	args     []string
 }
 
@@ -111,7 +115,7 @@ func admin(name string, args []string, aio adminIO) int {
 // parseAdmin reads the connection flags, the subcommand's own flags and its
 // positional arguments, which may come in any order.
 func parseAdmin(name string, cmd adminCommand, args []string, aio adminIO) (adminOpts, error) {
-	var o adminOpts
+	o := adminOpts{interval: time.Second}
 	fs := flag.NewFlagSet("ringkv "+name, flag.ContinueOnError)
 	fs.SetOutput(aio.stderr)
 	fs.StringVar(&o.host, "host", "127.0.0.1", "`host` of the node to ask")
@@ -139,8 +143,8 @@ func parseAdmin(name string, cmd adminCommand, args []string, aio adminIO) (admi
 		return o, &usageError{fmt.Sprintf("takes %d argument(s)%s, got %q", cmd.nargs, cmd.args, o.args)}
 	case o.port < 1 || o.port > 65535:
 		return o, &usageError{fmt.Sprintf("bad --port %d: want 1 to 65535", o.port)}
-	case o.timeout <= 0:
-		return o, &usageError{"--timeout must be positive"}
+	case o.timeout <= 0 || o.interval <= 0:
+		return o, &usageError{"--timeout and --interval must be positive"}
 	}
 	return o, nil
 }

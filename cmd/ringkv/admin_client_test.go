@@ -24,7 +24,7 @@ func TestUnreachable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, port, _ := net.SplitHostPort(addr)
-	for _, cmd := range []string{"status", "ring"} {
+	for _, cmd := range []string{"status", "ring", "transfers"} {
 		r := runCLI(nil, false, cmd, "--port", port)
 		want := "ringkv " + cmd + ": cannot connect to " + addr + ": "
 		if r.code != exitError || !strings.HasPrefix(r.errOut, want) || !strings.Contains(r.errOut, "refused") ||
@@ -80,6 +80,11 @@ func TestUnexpectedNode(t *testing.T) {
 		!strings.Contains(r.errOut, "lacks this admin command") {
 		t.Fatalf("exit %d %q", r.code, r.errOut)
 	}
+	f.on("RINGKV TRANSFERS", resp.Int(7))
+	r = f.run("transfers")
+	if r.code != exitError || !strings.HasPrefix(r.errOut, "ringkv transfers: unexpected reply to RINGKV TRANSFERS from "+f.addr+": want an array, got int") {
+		t.Fatalf("exit %d %q", r.code, r.errOut)
+	}
 }
 
 // Bad command lines exit 2 without connecting; --help exits 0.
@@ -91,9 +96,10 @@ func TestUsage(t *testing.T) {
 	}{
 		{[]string{"status", "extra"}, exitUsage, `takes 0 argument(s), got ["extra"]`},
 		{[]string{"ring", "--port", "70000"}, exitUsage, "bad --port 70000"},
+		{[]string{"ring", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
 		{[]string{"status", "--watch"}, exitUsage, "flag provided but not defined: -watch"},
-		{[]string{"ring", "--timeout", "0s"}, exitUsage, "must be positive"},
-		{[]string{"status", "--help"}, exitOK, "usage: ringkv status [flags]"},
+		{[]string{"transfers", "--interval", "0s", "--watch"}, exitUsage, "must be positive"},
+		{[]string{"transfers", "--help"}, exitOK, "usage: ringkv transfers [flags]"},
 	}
 	for _, c := range cases {
 		r := runCLI(nil, false, c.args[0], append([]string{"--port", "1"}, c.args[1:]...)...)
@@ -107,7 +113,7 @@ func TestUsage(t *testing.T) {
 // (resp.ParseReply would take a large array's header alone for an error),
 // in both protocols.
 func TestReadReplyStreamed(t *testing.T) {
-	replies := []resp.Reply{threeNodes(), resp.OK(), resp.Err("ERR x"), resp.Null(),
+	replies := []resp.Reply{threeNodes(), fourTransfers(), resp.OK(), resp.Err("ERR x"), resp.Null(),
 		resp.Array(make([]resp.Reply, 40)...), resp.Double(1.5), resp.Bool(true), resp.Set(resp.BulkString("a"))}
 	for _, proto := range []int{2, 3} {
 		var wire []byte

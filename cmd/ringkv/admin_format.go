@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 )
 
 // Tables are plain fixed-width columns (text/tabwriter): they read the same
@@ -56,6 +57,32 @@ func humanBytes(n int64) string {
 		f, units = f/1024, units[1:]
 	}
 	return fmt.Sprintf("%.1f %ciB", f, units[0])
+}
+
+// humanRate shows bytes per second; 0 is unknown.
+func humanRate(n int64) string {
+	if n <= 0 {
+		return "-"
+	}
+	return humanBytes(n) + "/s"
+}
+
+// humanMs shows a duration in milliseconds to the second ("1m5s"); -1 is
+// unknown.
+func humanMs(ms int64) string {
+	if ms < 0 {
+		return "?"
+	}
+	return (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
+}
+
+// ago shows how long before now a Unix-ms time was; 0 is unset.
+func ago(now time.Time, ms int64) string {
+	if ms <= 0 {
+		return "-"
+	}
+	d := max(now.Sub(time.UnixMilli(ms)), 0)
+	return humanMs(d.Milliseconds()) + " ago"
 }
 
 // shortVersion is the first 8 hex digits of a ring version.
