@@ -37,6 +37,10 @@ func adminCommandFor(name string) (adminCommand, bool) {
 		return ringCommand, true
 	case "transfers":
 		return transfersCommand, true
+	case "leave":
+		return leaveCommand, true
+	case "remove":
+		return removeCommand, true
 	}
 	return adminCommand{}, false
 }
@@ -71,6 +75,7 @@ type adminOpts struct {
 	timeout  time.Duration
 	watch    bool          // transfers: refresh until no transfer is pending
 	interval time.Duration // transfers --watch: time between refreshes
+	force    bool          // remove: even a node gossip sees alive
 	args     []string
 }
 

@@ -24,7 +24,7 @@ func TestUnreachable(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	_, port, _ := net.SplitHostPort(addr)
-	for _, cmd := range []string{"status", "ring", "transfers"} {
+	for _, cmd := range []string{"status", "ring", "transfers", "leave"} {
 		r := runCLI(nil, false, cmd, "--port", port)
 		want := "ringkv " + cmd + ": cannot connect to " + addr + ": "
 		if r.code != exitError || !strings.HasPrefix(r.errOut, want) || !strings.Contains(r.errOut, "refused") ||
@@ -95,11 +95,14 @@ func TestUsage(t *testing.T) {
 		says string
 	}{
 		{[]string{"status", "extra"}, exitUsage, `takes 0 argument(s), got ["extra"]`},
+		{[]string{"remove"}, exitUsage, "takes 1 argument(s) NODE, got []"},
+		{[]string{"remove", "--force"}, exitUsage, "takes 1 argument(s) NODE, got []"},
 		{[]string{"ring", "--port", "70000"}, exitUsage, "bad --port 70000"},
-		{[]string{"ring", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
+		{[]string{"leave", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
 		{[]string{"status", "--watch"}, exitUsage, "flag provided but not defined: -watch"},
 		{[]string{"transfers", "--interval", "0s", "--watch"}, exitUsage, "must be positive"},
 		{[]string{"transfers", "--help"}, exitOK, "usage: ringkv transfers [flags]"},
+		{[]string{"remove", "-h"}, exitOK, "usage: ringkv remove [flags] NODE"},
 	}
 	for _, c := range cases {
 		r := runCLI(nil, false, c.args[0], append([]string{"--port", "1"}, c.args[1:]...)...)

@@ -21,7 +21,7 @@ func main() {
 		os.Exit(healthcheck(os.Args[2:]))
 	}
 	if len(os.Args) > 1 {
-		if _, ok := adminCommandFor(os.Args[1]); ok { // status, ring, transfers
+		if _, ok := adminCommandFor(os.Args[1]); ok { // status, ring, transfers, leave, remove
 			os.Exit(admin(os.Args[1], os.Args[2:], osAdminIO()))
 		}
 	}
