@@ -114,9 +114,12 @@ func (s *Server) flush(c *client, wr *resp.Writer) error {
 
 // exec runs one command for c.
 func (s *Server) exec(c *client, args [][]byte) resp.Reply {
-	return recovered(s.log, c.conn.RemoteAddr().String(), args, func() resp.Reply {
+	start := s.metrics.now()
+	r := recovered(s.log, c.conn.RemoteAddr().String(), args, func() resp.Reply {
 		return s.runClient(c, args) // pubsub_client.go
 	})
+	s.metrics.observe(args, r, start) // metrics_requests.go: once per client command, where it arrived
+	return r
 }
 
 // recovered runs a command. A panic in a handler is a bug: it is logged

@@ -43,6 +43,7 @@ type Server struct {
 	closing atomic.Bool
 	conns   sync.WaitGroup
 	clients registry
+	metrics *metrics // metrics.go; nil unless MetricsAddr is set
 }
 
 // New opens the node's storage, starts the peer listener and gossip, and
@@ -54,7 +55,11 @@ func New(cfg Config) (*Server, error) {
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	if err := s.open(); err != nil {
+	err := s.open()
+	if err == nil {
+		err = s.serveMetrics() // metrics.go: last, so a scrape reads only built parts
+	}
+	if err != nil {
 		s.requestStop()
 		_ = s.closeParts()
 		return nil, err
