@@ -50,6 +50,15 @@ type Node struct {
 	PeerAddr string
 	// State is the node's membership state.
 	State State
+	// Leaving: the node announced a graceful leave; it is out of the
+	// ring and hands its partitions off before it leaves the gossip.
+	Leaving bool
+	// RingVersion is the version (hex) of the ring the node acts on, as
+	// it advertises it ("" unknown).
+	RingVersion string
+	// Handoff is the partition handoff the node has left to do (inbound
+	// transfers plus partitions to drop), as it advertises it.
+	Handoff int
 }
 
 // String returns "name(state)".

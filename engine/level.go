@@ -88,6 +88,13 @@ func (l *level) Stats(s *leveldb.DBStats) error {
 	return l.db.Stats(s)
 }
 
+// SizeOf is leveldb.DB.SizeOf.
+func (l *level) SizeOf(r []util.Range) (leveldb.Sizes, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.db.SizeOf(r)
+}
+
 // GetProperty is leveldb.DB.GetProperty.
 func (l *level) GetProperty(name string) (string, error) {
 	l.mu.RLock()

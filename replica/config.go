@@ -31,6 +31,40 @@ type Config struct {
 	// reaped (once every primary holds it and no hint for its key is
 	// pending). Default 1h; negative: never reap.
 	TombstoneGrace time.Duration
+	// Handoff paces partition handoff; see HandoffConfig.
+	Handoff HandoffConfig
+}
+
+// HandoffConfig paces partition handoff (Dynamo §4.9): streaming the
+// partitions this node newly holds, and dropping those it no longer does.
+type HandoffConfig struct {
+	// Rate is the most bytes per second received by transfers; 0:
+	// unthrottled.
+	Rate int64
+	// Settle is how long the ring must stay unchanged before this node
+	// plans transfers for it, so that the passing views of a node joining
+	// or restarting do not start transfers. Default 2s.
+	Settle time.Duration
+	// Interval is how often the handoff loop looks for work. Default 1s.
+	Interval time.Duration
+	// Quiet reports whether no other node is busy with handoff (none
+	// leaving, none with transfers or partitions to drop): tombstones
+	// are reaped only then, since a copy in transit could bring an older
+	// value back. Default: always quiet.
+	Quiet func() bool
+}
+
+func (h HandoffConfig) withDefaults() HandoffConfig {
+	if h.Settle <= 0 {
+		h.Settle = 2 * time.Second
+	}
+	if h.Interval <= 0 {
+		h.Interval = time.Second
+	}
+	if h.Quiet == nil {
+		h.Quiet = func() bool { return true }
+	}
+	return h
 }
 
 // AAEConfig paces active anti-entropy (Dynamo §4.7).
@@ -79,6 +113,7 @@ func (c *Config) Validate() error {
 	}
 	c.Hints = c.Hints.withDefaults()
 	c.AAE = c.AAE.withDefaults()
+	c.Handoff = c.Handoff.withDefaults()
 	if c.TombstoneGrace == 0 {
 		c.TombstoneGrace = time.Hour
 	}

@@ -37,6 +37,8 @@ type Coordinator struct {
 	syncMu   sync.Mutex
 	lastSync map[uint64]int64 // partition lo -> last completed exchange (Unix ms)
 
+	handoff handoff // partition handoff (transfer.go)
+
 	stop    chan struct{} // closed by Close: background loops end
 	stopped sync.Once
 	wake    chan struct{} // NodeUp: deliver hints now
@@ -49,8 +51,10 @@ func New(cfg Config, store Store, place Placement, peers Caller) (*Coordinator, 
 		return nil, err
 	}
 	log := cfg.Logger.With().Str("component", "coordinator").Str("node", cfg.Node).Logger()
-	return &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log,
-		stop: make(chan struct{}), wake: make(chan struct{}, 1)}, nil
+	c := &Coordinator{cfg: cfg, store: store, place: place, peers: peers, log: log,
+		stop: make(chan struct{}), wake: make(chan struct{}, 1)}
+	c.loadHandoff()
+	return c, nil
 }
 
 // Now is the coordinator's clock in Unix ms, never earlier than the last
@@ -229,11 +233,12 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 // would turn it into the same tombstone later (every replica's sweep
 // gives it the same stamp), so doing it now changes no outcome, only when
 // DBSIZE stops counting it.
-func (c *Coordinator) getLocal(key []byte) (version.Set, error) {
+func (c *Coordinator) getLocal(ctx context.Context, key []byte) (version.Set, error) {
 	s, err := c.store.Get(key)
 	if err != nil {
 		return s, err
 	}
+	s = c.readThrough(ctx, key, s)
 	now := c.Now()
 	if m := s.MinExpiry(); m == 0 || m > now {
 		return s, nil
@@ -251,7 +256,7 @@ func (c *Coordinator) getLocal(key []byte) (version.Set, error) {
 func (c *Coordinator) Get(ctx context.Context, key []byte, o ReadOptions) (version.Set, error) {
 	list := c.replicas(key)
 	if len(list) == 1 && list[0] == c.cfg.Node {
-		return c.getLocal(key)
+		return c.getLocal(ctx, key)
 	}
 	key = bytes.Clone(key) // read repair outlives the caller's buffer
 	return c.quorumRead(ctx, key, list, o)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
@@ -25,6 +26,7 @@ func (s static) Replicas([]byte) []string                   { return s }
 func (s static) Fallbacks([]byte) []string                  { return nil }
 func (s static) Span(uint64) (lo, hi uint64, list []string) { return 0, math.MaxUint64, s }
 func (s static) Members() []string                          { return s }
+func (s static) Ring() *ring.Ring                           { return nil } // not a ring: no partition handoff
 
 type testCluster struct {
 	net    *transport.MemNetwork

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math"
 
+	"github.com/ringkv/ringkv/cluster/ring"
+
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -40,6 +42,19 @@ type Store interface {
 	HintStore
 	Trees
 	Reaper
+	HandoffStore
+}
+
+// HandoffStore is what partition handoff needs of the local store
+// (*engine.DB implements it): paging a partition after a (hash, key)
+// cursor, and small durable records of its own progress.
+type HandoffStore interface {
+	RangeFrom(lo, hi, afterHash uint64, afterKey []byte, fn func(hash uint64, key []byte, s version.Set) bool) error
+	HasRecords(lo, hi uint64) (bool, error)
+	RangeSize(lo, hi uint64) (int64, error)
+	HandoffState(name string) ([]byte, error)
+	SetHandoffState(name string, v []byte) error
+	EachHandoffState(prefix string, fn func(name string, v []byte) bool) error
 }
 
 // Reaper removes tombstones for good (see reap.go).
@@ -84,6 +99,10 @@ type Placement interface {
 	Span(h uint64) (lo, hi uint64, replicas []string)
 	// Members returns every node of the ring.
 	Members() []string
+	// Ring returns the current ring, which partition handoff compares
+	// with the ring this node last acted on; nil for a placement that is
+	// not a ring (tests), which turns handoff off.
+	Ring() *ring.Ring
 }
 
 // Caller sends a request to another node and waits for its reply
@@ -93,10 +112,22 @@ type Caller interface {
 }
 
 // Local is the Placement of a single node: every key lives on it alone.
-type Local struct{ self []string }
+type Local struct {
+	self []string
+	r    *ring.Ring
+}
 
 // NewLocal returns the placement of a one-node store named node.
-func NewLocal(node string) Local { return Local{self: []string{node}} }
+func NewLocal(node string) Local {
+	r, err := ring.New(1, []string{node})
+	if err != nil {
+		panic("replica: NewLocal: " + err.Error()) // only an empty name fails, which Config.Validate refuses
+	}
+	return Local{self: []string{node}, r: r}
+}
+
+// Ring is the one-partition ring of the node itself.
+func (l Local) Ring() *ring.Ring { return l.r }
 
 // Replicas returns the node itself.
 func (l Local) Replicas([]byte) []string { return l.self }

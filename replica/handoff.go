@@ -20,6 +20,9 @@ func (c *Coordinator) Start() {
 	if c.cfg.TombstoneGrace > 0 {
 		c.track(c.reapLoop)
 	}
+	if c.place.Ring() != nil {
+		c.track(c.handoffRingLoop)
+	}
 }
 
 // NodeUp tells the coordinator that membership saw node come (back) up:

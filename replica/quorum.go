@@ -178,7 +178,7 @@ func (c *Coordinator) readOne(ctx context.Context, x copyTarget, key []byte) rep
 	r := reply{target: x}
 	switch {
 	case x.Node == c.cfg.Node:
-		r.set, r.err = c.getLocal(key)
+		r.set, r.err = c.getLocal(ctx, key)
 	case x.For != "":
 		r.set, r.err = c.getRemote(ctx, x.Node, MethodGetHinted, key)
 	default:

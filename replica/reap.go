@@ -51,6 +51,9 @@ func (c *Coordinator) ReapOnce(ctx context.Context) (int, error) {
 			return 0, nil // keep the last pass's pending count
 		}
 	}
+	if pending, foreign := c.HandoffBusy(); pending > 0 || foreign > 0 || !c.cfg.Handoff.Quiet() {
+		return 0, nil // a copy in transit could bring an older value back
+	}
 	olderThan := c.cfg.Now() - c.cfg.TombstoneGrace.Milliseconds()
 	var total, seen int
 	defer func() { c.stats.TombstonesPending.Store(int64(seen - total)) }()

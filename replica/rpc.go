@@ -77,8 +77,11 @@ func decodeKeySet(b []byte) ([]byte, version.Set, error) {
 // ServePeer answers the replica methods for other nodes' coordinators.
 func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, body []byte) ([]byte, error) {
 	switch method {
-	case MethodGet, MethodGetHinted:
+	case MethodGet, MethodGetHinted, MethodGetDirect:
 		s, err := c.store.Get(body)
+		if err == nil && method != MethodGetDirect {
+			s = c.readThrough(ctx, body, s)
+		}
 		if err == nil && method == MethodGetHinted {
 			var h version.Set
 			h, err = c.store.HintedSet(body)
@@ -111,6 +114,8 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		return nil, err
 	case MethodScan:
 		return c.serveScan(ctx, body)
+	case MethodTransferPage:
+		return c.serveTransferPage(ctx, body)
 	case MethodElements:
 		return c.serveElements(ctx, body)
 	case MethodLen:

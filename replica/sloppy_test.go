@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
@@ -29,6 +30,7 @@ func (e extended) Span(uint64) (lo, hi uint64, list []string) {
 func (e extended) Members() []string {
 	return append(append([]string{}, e.primaries...), e.fallbacks...)
 }
+func (e extended) Ring() *ring.Ring { return nil } // not a ring: no partition handoff
 
 // liveness is the membership view the test controls: a node marked down
 // is also unreachable on the network.

@@ -43,9 +43,10 @@ func (s *Server) startMembership() error {
 	}
 	s.mem = mem
 	changes, cancel := mem.Subscribe()
-	s.bg.Add(2)
+	s.bg.Add(3)
 	go func() { defer s.bg.Done(); s.watchRing(changes) }()
 	go func() { defer s.bg.Done(); s.join() }()
+	go func() { defer s.bg.Done(); s.advertiseHandoff() }() // ringadmin.go
 	s.stopMembership = func() { cancel(); _ = mem.Shutdown() }
 	return nil
 }
@@ -65,19 +66,28 @@ func (s *Server) watchRing(changes <-chan struct{}) {
 				s.coord.NodeUp(n) // its hints go now
 			}
 		}
-		members := s.mem.RingMembers()
-		if !slices.Contains(members, s.cfg.Node) {
-			members = append(members, s.cfg.Node)
-		}
-		if slices.Equal(members, s.place.Members()) {
-			continue
-		}
-		if err := s.place.set(s.cfg.Partitions, members); err != nil {
-			s.log.Error().Err(err).Strs("members", members).Msg("cannot build ring; keeping the old one")
-			continue
-		}
-		s.log.Info().Strs("members", members).Uint64("ring_version", s.place.ring().Version()).Msg("ring changed")
+		s.rebuildRing()
 	}
+}
+
+// rebuildRing makes the ring of the current ring members current: this
+// node included, unless it is leaving.
+func (s *Server) rebuildRing() {
+	s.ringMu.Lock()
+	defer s.ringMu.Unlock()
+	members := s.mem.RingMembers()
+	if !slices.Contains(members, s.cfg.Node) && !s.leaving.Load() {
+		members = append(members, s.cfg.Node)
+		slices.Sort(members)
+	}
+	if len(members) == 0 || slices.Equal(members, s.place.Members()) {
+		return
+	}
+	if err := s.place.set(s.cfg.Partitions, members); err != nil {
+		s.log.Error().Err(err).Strs("members", members).Msg("cannot build ring; keeping the old one")
+		return
+	}
+	s.log.Info().Strs("members", members).Uint64("ring_version", s.place.ring().Version()).Msg("ring changed")
 }
 
 // join contacts the --join addresses until one answers or the node stops.
@@ -183,6 +193,8 @@ func (s *Server) infoCluster() [][2]string {
 	r := s.place.ring()
 	nodes := s.nodes()
 	nIn, rIn, wIn := s.coord.Quorum(r.Len())
+	st := s.coord.Stats()
+	_, foreign := s.coord.HandoffBusy()
 	out := [][2]string{
 		{"cluster_node", s.cfg.Node},
 		{"cluster_members", strconv.Itoa(r.Len())},
@@ -190,6 +202,15 @@ func (s *Server) infoCluster() [][2]string {
 		{"cluster_partitions_owned", strconv.Itoa(len(r.Owned(s.cfg.Node)))},
 		{"cluster_ring_version", strconv.FormatUint(r.Version(), 16)},
 		{"cluster_n", strconv.Itoa(nIn)}, {"cluster_r", strconv.Itoa(rIn)}, {"cluster_w", strconv.Itoa(wIn)},
+		{"cluster_ring_state", ringState(cluster.Node{Leaving: s.leaving.Load()}, r.Contains(s.cfg.Node))},
+		{"handoff_settled_ring_version", strconv.FormatUint(s.coord.HandoffSettled(), 16)},
+		{"handoff_transfers_pending", strconv.FormatInt(st.TransfersPending.Load(), 10)},
+		{"handoff_transfers_done", strconv.FormatInt(st.TransfersDone.Load(), 10)},
+		{"handoff_keys_received", strconv.FormatInt(st.TransferKeys.Load(), 10)},
+		{"handoff_bytes_received", strconv.FormatInt(st.TransferBytes.Load(), 10)},
+		{"handoff_partitions_to_drop", strconv.FormatInt(foreign, 10)},
+		{"handoff_partitions_dropped", strconv.FormatInt(st.PartitionsDropped.Load(), 10)},
+		{"handoff_read_throughs", strconv.FormatInt(st.ReadThroughs.Load(), 10)},
 		{"peer_bytes_sent", strconv.FormatUint(s.tr.Bytes().Sent, 10)},
 		{"peer_bytes_received", strconv.FormatUint(s.tr.Bytes().Received, 10)},
 	}

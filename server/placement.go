@@ -38,6 +38,9 @@ func (p *placement) set(q int, members []string) error {
 
 func (p *placement) ring() *ring.Ring { return p.cur.Load().r }
 
+// Ring returns the current ring.
+func (p *placement) Ring() *ring.Ring { return p.ring() }
+
 // Replicas returns key's preference list.
 func (p *placement) Replicas(key []byte) []string {
 	r := p.ring()

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
@@ -23,6 +24,7 @@ func (f fixed) Span(uint64) (lo, hi uint64, replicas []string) {
 	return 0, math.MaxUint64, f.members[:3]
 }
 func (f fixed) Members() []string { return f.members }
+func (f fixed) Ring() *ring.Ring  { return nil } // not a ring: no partition handoff
 
 type testNode struct {
 	route *router

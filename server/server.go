@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -41,6 +42,8 @@ type Server struct {
 	stop    chan struct{} // closed by SHUTDOWN or Shutdown
 	stopped sync.Once
 	closing atomic.Bool
+	leaving atomic.Bool
+	ringMu  sync.Mutex // rebuildRing // RINGKV LEAVE: out of the ring, handing off (ringadmin.go)
 	conns   sync.WaitGroup
 	clients registry
 	metrics *metrics // metrics.go; nil unless MetricsAddr is set
@@ -78,6 +81,10 @@ func (s *Server) open() error {
 		HintMaxAge: s.cfg.HintMaxAge, HintMaxBytes: s.cfg.HintMaxBytes}); err != nil {
 		return err
 	}
+	resumeLeave, err := s.checkLeft() // ringadmin.go
+	if err != nil {
+		return err
+	}
 	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, []string{s.cfg.Node}); err != nil {
 		return err
 	}
@@ -101,7 +108,7 @@ func (s *Server) open() error {
 	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, PR: s.cfg.PR, PW: s.cfg.PW,
 		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.log,
 		AAE:            replica.AAEConfig{Interval: s.cfg.AAEInterval},
-		TombstoneGrace: s.cfg.TombstoneGrace}
+		TombstoneGrace: s.cfg.TombstoneGrace, Handoff: s.handoffConfig()}
 	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
 		return err
 	}
@@ -120,7 +127,14 @@ func (s *Server) open() error {
 	s.tr.SetHandler(transport.HandlerFunc(s.servePeer))
 	s.coord.Start()
 	s.startFunctionSync() // broadcast.go
-	return s.startMembership()
+	if err := s.startMembership(); err != nil {
+		return err
+	}
+	if resumeLeave {
+		s.leaving.Store(true)
+		return s.announceLeave()
+	}
+	return nil
 }
 
 // servePeer answers other nodes: forwarded client commands, or the
@@ -135,6 +149,10 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 		return s.serveBroadcast(ctx, from, body)
 	case MethodPubSub:
 		return s.servePubSub(ctx, from, body)
+	case MethodNodeStatus:
+		return json.Marshal(s.localStatus())
+	case MethodLeave:
+		return s.serveLeave()
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }

@@ -21,6 +21,9 @@ func (m *Membership) drain() {
 			}
 			for _, sm := range me.Members {
 				ev := m.log.Info()
+				if me.Type == serf.EventMemberUpdate {
+					ev = m.log.Debug() // tags: handoff progress, ring versions
+				}
 				if err := CheckQ(m.cfg.Q, sm.Name, sm.Tags); err != nil && me.Type == serf.EventMemberJoin {
 					ev = m.log.Error().Err(err) // refused from the ring
 				}

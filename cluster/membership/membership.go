@@ -25,6 +25,7 @@ type Membership struct {
 	done   chan struct{}
 	subs   subscribers
 
+	tagMu    sync.Mutex // SetTags
 	shutdown sync.Once
 	err      error
 }
@@ -95,10 +96,13 @@ func (m *Membership) Members() []cluster.Node {
 	out := make([]cluster.Node, len(ms))
 	for i, sm := range ms {
 		out[i] = cluster.Node{
-			Name:       sm.Name,
-			ClientAddr: sm.Tags[TagClient],
-			PeerAddr:   sm.Tags[TagPeer],
-			State:      state(sm.Status),
+			Name:        sm.Name,
+			ClientAddr:  sm.Tags[TagClient],
+			PeerAddr:    sm.Tags[TagPeer],
+			State:       state(sm.Status),
+			Leaving:     sm.Tags[TagRing] == RingLeaving,
+			RingVersion: sm.Tags[TagRingVersion],
+			Handoff:     atoiOr0(sm.Tags[TagHandoff]),
 		}
 	}
 	slices.SortFunc(out, func(a, b cluster.Node) int { return strings.Compare(a.Name, b.Name) })
@@ -106,11 +110,12 @@ func (m *Membership) Members() []cluster.Node {
 }
 
 // RingMembers returns the names the ring is built from: every member not
-// Left (Dynamo §4.8: failed nodes stay), with our Q, sorted.
+// Left (Dynamo §4.8: failed nodes stay) and not leaving, with our Q,
+// sorted.
 func (m *Membership) RingMembers() []string {
 	var names []string
 	for _, sm := range m.serf.Members() {
-		if state(sm.Status).InRing() && CheckQ(m.cfg.Q, sm.Name, sm.Tags) == nil {
+		if state(sm.Status).InRing() && sm.Tags[TagRing] != RingLeaving && CheckQ(m.cfg.Q, sm.Name, sm.Tags) == nil {
 			names = append(names, sm.Name)
 		}
 	}
@@ -144,4 +149,12 @@ func state(s serf.MemberStatus) cluster.State {
 		return cluster.Left
 	}
 	return cluster.Suspect
+}
+
+func atoiOr0(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0
+	}
+	return n
 }

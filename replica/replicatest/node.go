@@ -2,6 +2,7 @@ package replicatest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -46,6 +47,12 @@ func (s *Sim) start(n *node, crashed bool) error {
 		TreeBits: treeBits, HintMaxAge: s.cfg.HintMaxAge, Logger: s.cfg.Logger})
 	if err != nil {
 		return err
+	}
+	// The Sim's membership never changes: every node has acted on its
+	// ring from the start, so no partition is in transit.
+	members, _ := json.Marshal(s.place.Members())
+	if err := db.SetHandoffState("ring", members); err != nil {
+		return errors.Join(err, db.Close())
 	}
 	if crashed {
 		if _, err := db.NewActor(); err != nil {

@@ -36,3 +36,5 @@ func (p placement) Span(h uint64) (lo, hi uint64, replicas []string) {
 }
 
 func (p placement) Members() []string { return p.r.Members() }
+
+func (p placement) Ring() *ring.Ring { return p.r }

@@ -19,14 +19,18 @@ import (
 type doc struct{ since, summary, args string }
 
 var docs = map[string]doc{
-	"vget":           {"0.1.0", "Returns a key's causal context and all its concurrent values (ringkv).", "key:key R=r:integer?"},
-	"vset":           {"0.1.0", "Writes a value under the causal context from VGET; without one, adds a sibling (ringkv).", "key:key value:string CONTEXT=context:string? W=w:integer?"},
-	"vdel":           {"0.1.0", "Deletes the versions a causal context from VGET covers (ringkv).", "key:key CONTEXT=context:string W=w:integer?"},
-	"client|setinfo": {"7.2.0", "Sets information specific to the client or connection.", "LIB-NAME=libname:string|LIB-VER=libver:string"},
-	"ringkv":         {"ringkv", "A container for ringkv's ring commands.", ""},
-	"ringkv|locate":  {"ringkv", "Returns a key's partition, preference list and fallback nodes.", "key:key"},
-	"ringkv|members": {"ringkv", "Returns every ring member with its state.", ""},
-	"ringkv|help":    {"ringkv", "Returns helpful text about the different subcommands.", ""},
+	"vget":             {"0.1.0", "Returns a key's causal context and all its concurrent values (ringkv).", "key:key R=r:integer?"},
+	"vset":             {"0.1.0", "Writes a value under the causal context from VGET; without one, adds a sibling (ringkv).", "key:key value:string CONTEXT=context:string? W=w:integer?"},
+	"vdel":             {"0.1.0", "Deletes the versions a causal context from VGET covers (ringkv).", "key:key CONTEXT=context:string W=w:integer?"},
+	"client|setinfo":   {"7.2.0", "Sets information specific to the client or connection.", "LIB-NAME=libname:string|LIB-VER=libver:string"},
+	"ringkv":           {"ringkv", "A container for ringkv's ring commands.", ""},
+	"ringkv|locate":    {"ringkv", "Returns a key's partition, preference list and fallback nodes.", "key:key"},
+	"ringkv|members":   {"ringkv", "Returns every ring member with its state.", ""},
+	"ringkv|help":      {"ringkv", "Returns helpful text about the different subcommands.", ""},
+	"ringkv|status":    {"ringkv", "Returns every known node: state, ring state, partitions held, keys, data size, hints and transfers pending, ring version.", ""},
+	"ringkv|transfers": {"ringkv", "Returns every node's partition transfers: queued, active, syncing and recently done.", ""},
+	"ringkv|leave":     {"ringkv", "Hands this node's partitions off to their new holders, then leaves the cluster and stops.", ""},
+	"ringkv|remove":    {"ringkv", "Removes a failed node from the ring (FORCE: makes a live node leave, or accepts losing data when n=1).", "node:string FORCE=force:pure-token?"},
 }
 
 // COMMAND DOCS [command-name ...]: a map of name to documentation; unknown

@@ -201,7 +201,7 @@ func join(ss []string) string {
 }
 
 // tagTopology is a two-member ring of 64 partitions placed by hash tag.
-type tagTopology struct{}
+type tagTopology struct{ fakeTopology }
 
 func (tagTopology) Locate(key []byte) (int, []string, []string) {
 	h := fnv.New32a()

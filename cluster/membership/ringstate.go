@@ -1,0 +1,57 @@
+package membership
+
+import (
+	"fmt"
+	"maps"
+)
+
+// Tags for ownership changes and partition handoff (Dynamo §4.8–4.9).
+const (
+	// TagRing is a node's ring state: absent for a member, RingLeaving
+	// once it announced a graceful leave (it is out of the ring, and
+	// hands its partitions off before it leaves the gossip).
+	TagRing     = "ring"
+	RingLeaving = "leaving"
+	// TagRingVersion is the version (hex) of the ring the node acts on:
+	// every node alive reports the same once the change has converged.
+	TagRingVersion = "rv"
+	// TagHandoff is how much partition handoff the node has left (inbound
+	// transfers plus partitions to drop); absent when none.
+	TagHandoff = "xfer"
+)
+
+// SetTags changes this node's advertised tags: each key to its value, or
+// removed when the value is "". Others see the change through gossip.
+func (m *Membership) SetTags(kv map[string]string) error {
+	m.tagMu.Lock() // Serf replaces the whole tag set
+	defer m.tagMu.Unlock()
+	tags := maps.Clone(m.serf.LocalMember().Tags)
+	if tags == nil {
+		tags = map[string]string{}
+	}
+	changed := false
+	for k, v := range kv {
+		if k == TagClient || k == TagPeer || k == TagQ {
+			return fmt.Errorf("membership: tag %q is fixed at start", k)
+		}
+		if cur, ok := tags[k]; (v == "" && ok) || (v != "" && cur != v) {
+			changed = true
+		}
+		if v == "" {
+			delete(tags, k)
+		} else {
+			tags[k] = v
+		}
+	}
+	if !changed {
+		return nil
+	}
+	return m.serf.SetTags(tags)
+}
+
+// RemoveFailed removes a failed member from the cluster for good, as if it
+// had left: every node drops it from the ring. Serf refuses nothing here;
+// the caller checks that the node is down.
+func (m *Membership) RemoveFailed(name string) error {
+	return m.serf.RemoveFailedNodePrune(name)
+}

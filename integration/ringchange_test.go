@@ -1,0 +1,272 @@
+package integration
+
+// Issue 9, growing and shrinking the ring against real processes: a join
+// moves partitions to the new node (read through while they arrive), a
+// leave hands them off before the node stops, a removed dead node's
+// partitions are re-replicated, a transfer killed -9 resumes, and no
+// acknowledged write is lost through any of it.
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// loadWriter writes unique keys through the running nodes in turn until
+// stopped (bounded by count and time), recording each acknowledged write
+// and counting the refused ones.
+type loadWriter struct {
+	c       *Cluster
+	prefix  string
+	stop    chan struct{}
+	done    chan struct{}
+	mu      sync.Mutex
+	acked   map[string]string
+	refused atomic.Int64
+}
+
+func startLoad(t *testing.T, c *Cluster, prefix string, maxWrites int, maxTime time.Duration) *loadWriter {
+	l := &loadWriter{c: c, prefix: prefix, stop: make(chan struct{}), done: make(chan struct{}), acked: map[string]string{}}
+	go func() {
+		defer close(l.done)
+		deadline := time.Now().Add(maxTime)
+		for i := 0; i < maxWrites && time.Now().Before(deadline); i++ {
+			select {
+			case <-l.stop:
+				return
+			default:
+			}
+			nodes := c.Running()
+			if len(nodes) == 0 {
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			n := nodes[i%len(nodes)]
+			k, v := fmt.Sprintf("%s:%06d", prefix, i), fmt.Sprintf("v%d", i)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			err := c.Client(n).Set(ctx, k, v, 0).Err()
+			cancel()
+			if err != nil {
+				l.refused.Add(1)
+				time.Sleep(5 * time.Millisecond)
+				continue
+			}
+			l.mu.Lock()
+			l.acked[k] = v
+			l.mu.Unlock()
+			time.Sleep(2 * time.Millisecond)
+		}
+	}()
+	return l
+}
+
+func (l *loadWriter) finish() map[string]string {
+	close(l.stop)
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.acked
+}
+
+// seed writes count keys prefix:i = v<i> through n.
+func seed(t *testing.T, c *Cluster, n *Node, prefix string, count int) map[string]string {
+	t.Helper()
+	want := map[string]string{}
+	pipe := c.Client(n).Pipeline()
+	for i := range count {
+		k, v := fmt.Sprintf("%s:%05d", prefix, i), fmt.Sprintf("v%d", i)
+		want[k] = v
+		pipe.Set(context.Background(), k, v, 0)
+		if pipe.Len() == 100 || i == count-1 {
+			if _, err := pipe.Exec(context.Background()); err != nil {
+				t.Fatalf("seed %s: %v", prefix, err)
+			}
+		}
+	}
+	return want
+}
+
+// checkR1 reads every key with VGET R 1 through every node of on and
+// fails on the first missing or wrong value.
+func checkR1(t *testing.T, c *Cluster, want map[string]string, when string, on ...*Node) {
+	t.Helper()
+	keys := keysOf(want)
+	for _, n := range on {
+		cl := c.Client(n)
+		missed := 0
+		var first string
+		for _, k := range keys {
+			_, vals, err := vgetR(cl, k, 1)
+			if err != nil || !slices.Equal(vals, []string{want[k]}) {
+				missed++
+				if first == "" {
+					first = fmt.Sprintf("%s = %v (err %v), want %s", k, vals, err, want[k])
+				}
+			}
+		}
+		if missed > 0 {
+			t.Fatalf("%s: VGET R 1 through %s missed %d of %d keys; first: %s", when, n.Opts.Name, missed, len(keys), first)
+		}
+	}
+}
+
+func keysOf(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// checkCopies stops every node of all cleanly and checks, in each one's
+// LevelDB, that every key of want is on exactly n of them with its value.
+func checkCopies(t *testing.T, all []*Node, want map[string]string, n int) {
+	t.Helper()
+	keys := keysOf(want)
+	copies := map[string]int{}
+	for _, nd := range all {
+		if nd.Running() {
+			if code := nd.Stop(t); code != 0 {
+				t.Fatalf("%s exited %d on SIGTERM", nd.Opts.Name, code)
+			}
+		}
+		v := readStore(t, nd, keys)
+		for k, s := range v.Sets {
+			if live := liveValues(s); slices.Equal(live, []string{want[k]}) {
+				copies[k]++
+			} else if len(live) > 0 {
+				t.Errorf("%s holds %s = %v, want %s", nd.Opts.Name, k, live, want[k])
+			}
+		}
+	}
+	bad := 0
+	for _, k := range keys {
+		if copies[k] != n {
+			if bad < 5 {
+				t.Errorf("%s is on %d nodes, want %d", k, copies[k], n)
+			}
+			bad++
+		}
+	}
+	if bad > 0 {
+		t.Fatalf("%d of %d keys are not on exactly %d nodes", bad, len(keys), n)
+	}
+}
+
+// checkBalance checks, from RINGKV STATUS on n, that every ring member
+// holds within ±15% of the mean number of partition copies.
+func checkBalance(t *testing.T, c *Cluster, n *Node, members int) {
+	t.Helper()
+	v, err := c.Client(n).Do(context.Background(), "RINGKV", "STATUS").Result()
+	if err != nil {
+		t.Fatalf("RINGKV STATUS: %v", err)
+	}
+	st := respMap(v)
+	list, _ := st["members"].([]any)
+	var counts []float64
+	for _, m := range list {
+		mm := respMap(m)
+		if mm["ring"] == "member" {
+			n, _ := mm["replicas"].(int64)
+			counts = append(counts, float64(n))
+		}
+	}
+	if len(counts) != members {
+		t.Fatalf("RINGKV STATUS shows %d ring members, want %d: %v", len(counts), members, st)
+	}
+	var sum float64
+	for _, x := range counts {
+		sum += x
+	}
+	mean := sum / float64(len(counts))
+	for _, x := range counts {
+		if math.Abs(x-mean) > 0.15*mean {
+			t.Fatalf("partition copies per member %v: %v is beyond ±15%% of the mean %.1f", counts, x, mean)
+		}
+	}
+}
+
+// TestRingGrowShrinkUnderLoad: 3 → 4 → 5 → 3 nodes under a continuous
+// write load at W=2. Right after each join, VGET R 1 through every node
+// finds every key written before it (the new node reads through while
+// its partitions arrive); after the transfers, too. The two new nodes then
+// leave and stop by themselves. No acknowledged write is lost, and at the
+// end every key is on exactly N=3 nodes' LevelDB (none on the leavers).
+func TestRingGrowShrinkUnderLoad(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "256", "--request-timeout", "2000"}
+	c := StartCluster(t, 3, ClusterOptions{Args: args})
+	before := seed(t, c, c.Nodes[0], "pre", 1500)
+	load := startLoad(t, c, "load", 50000, 4*time.Minute)
+
+	n4 := c.AddNode(t, "n4", args...)
+	checkR1(t, c, before, "right after n4 joined", c.Running()...)
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Running()...)
+	checkR1(t, c, before, "after n4's transfers", c.Running()...)
+	if got := c.infoInt(t, n4, "handoff_keys_received"); got == 0 {
+		t.Fatalf("n4 received no records by partition transfer")
+	}
+	checkBalance(t, c, n4, 4)
+
+	n5 := c.AddNode(t, "n5", args...)
+	checkR1(t, c, before, "right after n5 joined", c.Running()...)
+	c.WaitHandoffDone(t, handoffTimeout, 5, c.Running()...)
+	checkBalance(t, c, n5, 5)
+
+	for _, leaver := range []*Node{n4, n5} {
+		if err := c.Client(leaver).Do(context.Background(), "RINGKV", "LEAVE").Err(); err != nil {
+			t.Fatalf("RINGKV LEAVE on %s: %v", leaver.Opts.Name, err)
+		}
+		if code := leaver.WaitExit(t, handoffTimeout); code != 0 {
+			t.Fatalf("%s exited %d after leaving, want 0", leaver.Opts.Name, code)
+		}
+		if !strings.Contains(leaver.Log(), "left the cluster") {
+			t.Fatalf("%s's log does not say it left:\n%s", leaver.Opts.Name, leaver.LogTail(20))
+		}
+	}
+	acked := load.finish()
+	t.Logf("load: %d writes acknowledged, %d refused", len(acked), load.refused.Load())
+	if len(acked) < 100 {
+		t.Fatalf("only %d writes acknowledged under load", len(acked))
+	}
+	c.WaitHandoffDone(t, handoffTimeout, 3, c.Nodes[:3]...)
+	for k, v := range before {
+		acked[k] = v
+	}
+	checkR1(t, c, acked, "after n4 and n5 left", c.Nodes[0])
+	checkCopies(t, c.Nodes, acked, 3)
+	// A node that left refuses to start on the same directory.
+	n4.Opts.NoWait = true
+	n4.Restart(t)
+	if code := n4.WaitExit(t, readyTimeout); code == 0 {
+		t.Fatalf("n4 restarted on its directory after leaving")
+	}
+	if !strings.Contains(n4.Log(), "empty --dir") {
+		t.Fatalf("n4's refusal does not say what to do:\n%s", n4.LogTail(5))
+	}
+}
+
+// respMap reads a RESP map, as RESP3 or as RESP2's flat array.
+func respMap(v any) map[string]any {
+	out := map[string]any{}
+	switch m := v.(type) {
+	case map[any]any:
+		for k, x := range m {
+			out[fmt.Sprint(k)] = x
+		}
+	case map[string]any:
+		return m
+	case []any:
+		for i := 0; i+1 < len(m); i += 2 {
+			out[fmt.Sprint(m[i])] = m[i+1]
+		}
+	}
+	return out
+}

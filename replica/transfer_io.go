@@ -1,0 +1,310 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// Peer methods of partition handoff.
+const (
+	// MethodTransferPage: body lo, hi, afterHash (8 bytes each), uvarint
+	// len afterKey, afterKey (empty: from lo), uvarint max bytes; reply:
+	// entries (hash, uvarint len key, key, uvarint len set, set), then 0
+	// (done) or 1 (more).
+	MethodTransferPage uint8 = 15
+	// MethodGetDirect is MethodGet that never reads through: a node
+	// reading through asks its source with it, so two nodes each
+	// receiving from the other cannot ask each other in circles.
+	MethodGetDirect uint8 = 16
+)
+
+// receive streams partition in.Partition from a source, then syncs it
+// with the other previous holders that are up, then marks it complete.
+func (c *Coordinator) receive(ctx context.Context, r *ring.Ring, in *inbound) error {
+	h := &c.handoff
+	defer func() {
+		h.mu.Lock()
+		h.active = -1
+		h.mu.Unlock()
+		c.handoff.rateBps.Store(0)
+	}()
+	lo, hi := r.Range(in.Partition)
+	now := c.cfg.Now()
+	h.mu.Lock()
+	if in.Started == 0 {
+		in.Started = now
+	}
+	h.mu.Unlock()
+	if !in.Streamed {
+		src := c.sourceUp(r, in)
+		if src == "" {
+			return errors.New("no source is up")
+		}
+		h.mu.Lock()
+		if src != in.Source {
+			in.Source = src
+		}
+		h.mu.Unlock()
+		if err := c.stream(ctx, lo, hi, in); err != nil {
+			return fmt.Errorf("stream from %s: %w", in.Source, err)
+		}
+	}
+	// Merkle exchanges with the other previous holders catch what the
+	// source lacked (a write it missed): their cost follows the difference.
+	if c.store.TreeReady() {
+		for _, s := range in.Sources {
+			if s == in.Source || s == c.cfg.Node || !c.cfg.Up(s) {
+				continue
+			}
+			if _, err := c.syncPartition(ctx, s, byte(c.store.TreeBits()), span{lo: lo, hi: hi}); err != nil {
+				c.log.Debug().Err(err).Str("peer", s).Int("partition", in.Partition).
+					Msg("sync with a previous holder failed; anti-entropy will repair")
+			}
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.in[in.Partition] != in {
+		return nil // cancelled by a replan meanwhile
+	}
+	delete(h.in, in.Partition)
+	c.deleteInbound(in.Partition)
+	c.stats.TransfersPending.Store(int64(len(h.in)))
+	c.stats.TransfersDone.Add(1)
+	t := c.transferInfo(in, "done")
+	t.UpdatedMs = c.cfg.Now()
+	h.done = append(h.done, t)
+	if len(h.done) > doneKept {
+		h.done = slices.Delete(h.done, 0, len(h.done)-doneKept)
+	}
+	h.view.Store(nil)
+	if len(h.in) == 0 {
+		c.log.Info().Int("done", int(c.stats.TransfersDone.Load())).Msg("partition transfers complete")
+	}
+	return nil
+}
+
+// stream pages through the source's records of [lo, hi] from the
+// cursor, merging each into the local store, saving the cursor after
+// every page, paced to the configured rate.
+func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) error {
+	h := &c.handoff
+	start, sent := time.Now(), int64(0)
+	for {
+		req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, lo), hi), in.AfterHash)
+		req = binary.AppendUvarint(req, uint64(len(in.AfterKey)))
+		req = binary.AppendUvarint(append(req, in.AfterKey...), pageBytes)
+		b, err := c.call(ctx, in.Source, MethodTransferPage, req)
+		if err != nil {
+			return err
+		}
+		entries, more, err := decodeTransferPage(b)
+		if err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if _, _, err := c.store.Merge(e.key, e.set); err != nil {
+				return fmt.Errorf("merge a received record: %w", err)
+			}
+		}
+		h.mu.Lock()
+		if n := len(entries); n > 0 {
+			in.AfterHash, in.AfterKey = entries[n-1].hash, entries[n-1].key
+		}
+		in.Keys += int64(len(entries))
+		in.Bytes += int64(len(b))
+		in.Updated = c.cfg.Now()
+		in.Streamed = !more
+		c.saveInbound(in)
+		h.mu.Unlock()
+		c.stats.TransferKeys.Add(int64(len(entries)))
+		c.stats.TransferBytes.Add(int64(len(b)))
+		sent += int64(len(b))
+		if el := time.Since(start); el > 0 {
+			c.handoff.rateBps.Store(int64(float64(sent) / el.Seconds()))
+		}
+		if !more {
+			return nil
+		}
+		if rate := c.cfg.Handoff.Rate; rate > 0 {
+			due := start.Add(time.Duration(float64(sent) / float64(rate) * float64(time.Second)))
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Until(due)):
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}
+
+// serveTransferPage answers MethodTransferPage from the local store.
+func (c *Coordinator) serveTransferPage(ctx context.Context, body []byte) ([]byte, error) {
+	bad := errors.New("replica: malformed transfer page request")
+	if len(body) < 24 {
+		return nil, bad
+	}
+	lo, hi, afterHash := binary.BigEndian.Uint64(body), binary.BigEndian.Uint64(body[8:]), binary.BigEndian.Uint64(body[16:])
+	afterKey, rest, ok := cutBytes(body[24:])
+	if !ok {
+		return nil, bad
+	}
+	limit, k := binary.Uvarint(rest)
+	if k <= 0 || limit == 0 {
+		return nil, bad
+	}
+	var after []byte
+	if len(afterKey) > 0 {
+		after = afterKey
+	}
+	var out []byte
+	more := false
+	err := c.store.RangeFrom(lo, hi, afterHash, after, func(h uint64, key []byte, s version.Set) bool {
+		if uint64(len(out)) >= limit {
+			more = true
+			return false
+		}
+		out = binary.BigEndian.AppendUint64(out, h)
+		out = binary.AppendUvarint(out, uint64(len(key)))
+		out = append(out, key...)
+		enc := s.AppendBinary(nil)
+		out = binary.AppendUvarint(out, uint64(len(enc)))
+		out = append(out, enc...)
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if more {
+		return append(out, 1), nil
+	}
+	return append(out, 0), nil
+}
+
+func decodeTransferPage(b []byte) (entries []scanEntry, more bool, err error) {
+	bad := errors.New("replica: malformed transfer page")
+	for {
+		if len(b) == 1 {
+			return entries, b[0] == 1, nil
+		}
+		if len(b) < 9 {
+			return nil, false, bad
+		}
+		var e scanEntry
+		e.hash, b = binary.BigEndian.Uint64(b), b[8:]
+		var ok bool
+		if e.key, b, ok = cutBytes(b); !ok || len(e.key) == 0 {
+			return nil, false, bad
+		}
+		var enc []byte
+		if enc, b, ok = cutBytes(b); !ok {
+			return nil, false, bad
+		}
+		if e.set, err = version.DecodeSet(enc); err != nil {
+			return nil, false, err
+		}
+		entries = append(entries, e)
+	}
+}
+
+// dropForeign hands off and drops the partitions this node holds records
+// of but is not among the N holders of in ring r: once every holder is
+// up, each gets this node's copy by Merkle exchange (both ways, merged),
+// then the records are dropped here, each only if unchanged since read
+// (a write that lands meanwhile keeps its record for the next pass).
+func (c *Coordinator) dropForeign(ctx context.Context, r *ring.Ring) {
+	if !c.store.TreeReady() {
+		return
+	}
+	bits := byte(c.store.TreeBits())
+	var foreign int64
+	for p := range r.Q() {
+		if ctx.Err() != nil {
+			return
+		}
+		list := r.Preference(p, c.cfg.N)
+		if slices.Contains(list, c.cfg.Node) {
+			continue
+		}
+		lo, hi := r.Range(p)
+		if has, err := c.store.HasRecords(lo, hi); err != nil || !has {
+			continue
+		}
+		foreign++
+		if !c.handOver(ctx, p, lo, hi, bits, list) {
+			continue
+		}
+		n, err := c.dropRange(ctx, lo, hi)
+		if err != nil {
+			c.log.Warn().Err(err).Int("partition", p).Msg("dropping a handed-off partition failed; retrying later")
+			continue
+		}
+		if has, err := c.store.HasRecords(lo, hi); err == nil && !has {
+			foreign--
+			c.stats.PartitionsDropped.Add(1)
+			c.log.Debug().Int("partition", p).Int("records", n).Strs("holders", list).Msg("partition handed off and dropped")
+		}
+	}
+	c.handoff.foreign.Store(foreign)
+}
+
+// handOver syncs partition [lo, hi] with every node of list, reporting
+// whether all of them now hold everything this node does.
+func (c *Coordinator) handOver(ctx context.Context, p int, lo, hi uint64, bits byte, list []string) bool {
+	for _, n := range list {
+		if n == c.cfg.Node || !c.cfg.Up(n) {
+			return false
+		}
+	}
+	for _, n := range list {
+		req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{bits}, lo), hi)
+		b, err := c.call(ctx, n, MethodTreeRoots, req)
+		if err != nil || len(b) != 8 {
+			return false
+		}
+		mine, err := c.store.TreeRoot(lo, hi)
+		if err != nil {
+			return false
+		}
+		if mine == binary.BigEndian.Uint64(b) {
+			continue
+		}
+		if _, err := c.syncPartition(ctx, n, bits, span{lo: lo, hi: hi}); err != nil {
+			c.log.Debug().Err(err).Str("peer", n).Int("partition", p).Msg("handing a partition off failed; retrying later")
+			return false
+		}
+	}
+	return true
+}
+
+// dropRange drops the records of [lo, hi], each if unchanged since read.
+func (c *Coordinator) dropRange(ctx context.Context, lo, hi uint64) (int, error) {
+	var batch []candidate
+	err := c.store.Range(lo, hi, func(_ uint64, key []byte, s version.Set) bool {
+		batch = append(batch, candidate{key, s})
+		return ctx.Err() == nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	for _, cd := range batch {
+		ok, err := c.store.Drop(cd.key, cd.set)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
