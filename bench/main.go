@@ -11,6 +11,9 @@ import (
 )
 
 func main() {
+	if args, ok := ringsimArgs(os.Args[1:]); ok {
+		os.Exit(ringsimMain(args, os.Stdout, os.Stderr)) // ringsim.go: no servers
+	}
 	cfg, err := parseFlags(os.Args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		return

@@ -12,11 +12,11 @@ import (
 // movement also as a multiple of its ideal.
 func Table(reports []StepReport, keys, bytesPerKey int64) string {
 	var b strings.Builder
-	b.WriteString("| Q | S | step | Q/S | owned % | held % | owners moved (×ideal) | lists changed | copies moved (ideal, min) | ×ideal | transfer |\n")
+	b.WriteString("| S | Q | step | Q/S | owned % | held % | owners moved (×ideal) | lists changed | copies moved (ideal, min) | ×ideal | transfer |\n")
 	b.WriteString("|---:|---:|---|---:|---|---|---|---:|---|---:|---:|\n")
 	for _, r := range reports {
 		fmt.Fprintf(&b, "| %d | %d | %s | %d | %.0f..%.0f | %.0f..%.0f | %s | %s | %s | %s | %s |\n",
-			r.Q, r.Members, r.Step, r.Q/r.Members,
+			r.Members, r.Q, r.Step, r.Q/r.Members,
 			r.Primary.MinPct(), r.Primary.MaxPct(), r.Replica.MinPct(), r.Replica.MaxPct(),
 			moves(r, fmt.Sprintf("%d (%.2f)", r.PrimaryMoved, r.PrimaryRatio())),
 			moves(r, fmt.Sprint(r.ListsChanged)),
