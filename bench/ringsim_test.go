@@ -50,7 +50,7 @@ func TestRunRingsim(t *testing.T) {
 	out := b.String()
 	// (4,16), (4,64), (8,64): 8·3 > 16 leaves (8,16) out.
 	for _, want := range []string{"`go run ./bench -ringsim -nodes 4,8", "| 4 | 16 | start |", "| 5 | 16 | join node-004 |",
-		"| 8 | 64 | remove node-004 |", "| 8 | 64 | 8 | ", "copies worst", "| S | Q | time |"} {
+		"| 8 | 64 | remove node-004 |", "| 8 | 64 | 8 | ", "copies worst", "| violations |", "| S | Q | time |"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}

@@ -37,26 +37,37 @@ func runRingsim(cfg RingsimConfig, args []string, w io.Writer) error {
 }
 
 // writeMovement summarises copies and owners moved over ideal across every
-// step of every name set.
+// step of every name set, and the invariants' violations (0 expected).
 func writeMovement(w io.Writer, combos []ringCombo, runs [][][]ring.StepReport) {
 	fmt.Fprintf(w, "Movement over %d name sets × 4 steps (moved / ideal):\n\n", len(runs[0]))
-	fmt.Fprintln(w, "| S | Q | Q/S | copies mean | copies worst | owners mean | owners worst | balance (held %) |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---|")
+	fmt.Fprintln(w, "| S | Q | Q/S | copies mean | copies worst | owners mean | owners worst | balance (held %) | violations |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---|---:|")
 	for i, c := range combos {
 		var copies, owners []float64
-		lo, hi := 1e9, 0.0
+		lo, hi, bad := 1e9, 0.0, 0
 		for _, reports := range runs[i] {
 			for _, r := range reports {
 				lo, hi = min(lo, r.Replica.MinPct()), max(hi, r.Replica.MaxPct())
+				bad += violations(r)
 				if r.Step.Op != 0 {
 					copies, owners = append(copies, r.Ratio()), append(owners, r.PrimaryRatio())
 				}
 			}
 		}
-		fmt.Fprintf(w, "| %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f..%.0f |\n",
-			c.s, c.q, c.q/c.s, ringMean(copies), ringWorst(copies), ringMean(owners), ringWorst(owners), lo, hi)
+		fmt.Fprintf(w, "| %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.0f..%.0f | %d |\n",
+			c.s, c.q, c.q/c.s, ringMean(copies), ringWorst(copies), ringMean(owners), ringWorst(owners), lo, hi, bad)
 	}
 	fmt.Fprintln(w)
+}
+
+// violations counts what must not happen in a report: loads outside the
+// balance bounds, a node twice in a list, fewer copies moved than possible.
+func violations(r ring.StepReport) int {
+	n := r.OutOfBounds + r.Repeats
+	if r.CopiesMoved < r.MinCopies {
+		n++
+	}
+	return n
 }
 
 func ringMean(v []float64) float64 {
