@@ -115,7 +115,7 @@ func (c *Coordinator) syncPeer(ctx context.Context, peer string, shared []span) 
 			return repaired, err
 		}
 		if mine != binary.BigEndian.Uint64(b[8*i:]) {
-			n, err := c.syncPartition(ctx, peer, bits, sp)
+			n, err := c.syncPartition(ctx, peer, bits, sp, syncBoth)
 			repaired += n
 			if err != nil {
 				return repaired, err
@@ -127,7 +127,7 @@ func (c *Coordinator) syncPeer(ctx context.Context, peer string, shared []span) 
 }
 
 // syncPartition descends into one differing partition.
-func (c *Coordinator) syncPartition(ctx context.Context, peer string, bits byte, sp span) (int, error) {
+func (c *Coordinator) syncPartition(ctx context.Context, peer string, bits byte, sp span, dir syncDir) (int, error) {
 	req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64([]byte{bits}, sp.lo), sp.hi)
 	b, err := c.call(ctx, peer, MethodTreeSegments, req)
 	if err != nil {
@@ -146,7 +146,7 @@ func (c *Coordinator) syncPartition(ctx context.Context, peer string, bits byte,
 	}
 	var repaired int
 	for _, i := range merkle.Diff(mine, theirs) {
-		n, err := c.syncSegment(ctx, peer, bits, first+i)
+		n, err := c.syncSegment(ctx, peer, bits, first+i, dir)
 		repaired += n
 		if err != nil {
 			return repaired, err
@@ -156,7 +156,7 @@ func (c *Coordinator) syncPartition(ctx context.Context, peer string, bits byte,
 }
 
 // syncSegment compares one segment's keys and repairs those that differ.
-func (c *Coordinator) syncSegment(ctx context.Context, peer string, bits byte, seg int) (int, error) {
+func (c *Coordinator) syncSegment(ctx context.Context, peer string, bits byte, seg int, dir syncDir) (int, error) {
 	b, err := c.call(ctx, peer, MethodSegmentKeys, binary.AppendUvarint([]byte{bits}, uint64(seg)))
 	if err != nil {
 		return 0, err
@@ -174,7 +174,7 @@ func (c *Coordinator) syncSegment(ctx context.Context, peer string, bits byte, s
 		if err := c.pace(ctx); err != nil {
 			return repaired, err
 		}
-		if err := c.repairKey(ctx, peer, key); err != nil {
+		if err := c.repairKey(ctx, peer, key, dir); err != nil {
 			return repaired, err
 		}
 		repaired++
@@ -183,9 +183,28 @@ func (c *Coordinator) syncSegment(ctx context.Context, peer string, bits byte, s
 	return repaired, nil
 }
 
-// repairKey merges key's sets on this node and peer, both ways: merged,
-// never overwritten.
-func (c *Coordinator) repairKey(ctx context.Context, peer string, key []byte) error {
+// syncDir is which way a Merkle exchange repairs: both ways between
+// replicas (anti-entropy); into this node only when it receives a
+// partition from previous holders (which may hold it no longer); to the
+// peer only when this node hands a partition off before dropping it.
+type syncDir uint8
+
+const (
+	syncBoth syncDir = iota
+	syncPull
+	syncPush
+)
+
+// repairKey merges key's sets on this node and peer, the ways dir says:
+// merged, never overwritten.
+func (c *Coordinator) repairKey(ctx context.Context, peer string, key []byte, dir syncDir) error {
+	if dir == syncPush {
+		mine, err := c.store.Get(key)
+		if err != nil || len(mine) == 0 {
+			return err
+		}
+		return c.mergeRemote(ctx, peer, key, mine)
+	}
 	theirs, err := c.getRemote(ctx, peer, MethodGet, key)
 	if err != nil {
 		return err
@@ -194,7 +213,7 @@ func (c *Coordinator) repairKey(ctx context.Context, peer string, key []byte) er
 	if err != nil {
 		return err
 	}
-	if mine.Equal(theirs) {
+	if dir == syncPull || mine.Equal(theirs) {
 		return nil
 	}
 	return c.mergeRemote(ctx, peer, key, mine)

@@ -170,6 +170,8 @@ func (c *Coordinator) HandoffOnce(ctx context.Context) {
 	if pending, foreign := c.HandoffBusy(); pending == 0 && foreign == 0 && ctx.Err() == nil &&
 		c.place.Ring().Version() == r.Version() {
 		h.settled.Store(r.Version())
+	} else {
+		h.settled.Store(0) // records arrived for a partition held no longer, say
 	}
 }
 

@@ -63,7 +63,7 @@ func (c *Coordinator) receive(ctx context.Context, r *ring.Ring, in *inbound) er
 			if s == in.Source || s == c.cfg.Node || !c.cfg.Up(s) {
 				continue
 			}
-			if _, err := c.syncPartition(ctx, s, byte(c.store.TreeBits()), span{lo: lo, hi: hi}); err != nil {
+			if _, err := c.syncPartition(ctx, s, byte(c.store.TreeBits()), span{lo: lo, hi: hi}, syncPull); err != nil {
 				c.log.Debug().Err(err).Str("peer", s).Int("partition", in.Partition).
 					Msg("sync with a previous holder failed; anti-entropy will repair")
 			}
@@ -218,8 +218,8 @@ func decodeTransferPage(b []byte) (entries []scanEntry, more bool, err error) {
 
 // dropForeign hands off and drops the partitions this node holds records
 // of but is not among the N holders of in ring r: once every holder is
-// up, each gets this node's copy by Merkle exchange (both ways, merged),
-// then the records are dropped here, each only if unchanged since read
+// up, each gets what this node holds that it lacks (a Merkle exchange,
+// pushed and merged there), then the records are dropped here, each only if unchanged since read
 // (a write that lands meanwhile keeps its record for the next pass).
 func (c *Coordinator) dropForeign(ctx context.Context, r *ring.Ring) {
 	if !c.store.TreeReady() {
@@ -257,7 +257,7 @@ func (c *Coordinator) dropForeign(ctx context.Context, r *ring.Ring) {
 	c.handoff.foreign.Store(foreign)
 }
 
-// handOver syncs partition [lo, hi] with every node of list, reporting
+// handOver pushes partition [lo, hi] to every node of list, reporting
 // whether all of them now hold everything this node does.
 func (c *Coordinator) handOver(ctx context.Context, p int, lo, hi uint64, bits byte, list []string) bool {
 	for _, n := range list {
@@ -278,7 +278,7 @@ func (c *Coordinator) handOver(ctx context.Context, p int, lo, hi uint64, bits b
 		if mine == binary.BigEndian.Uint64(b) {
 			continue
 		}
-		if _, err := c.syncPartition(ctx, n, bits, span{lo: lo, hi: hi}); err != nil {
+		if _, err := c.syncPartition(ctx, n, bits, span{lo: lo, hi: hi}, syncPush); err != nil {
 			c.log.Debug().Err(err).Str("peer", n).Int("partition", p).Msg("handing a partition off failed; retrying later")
 			return false
 		}

@@ -50,8 +50,9 @@ func (m *Membership) SetTags(kv map[string]string) error {
 }
 
 // RemoveFailed removes a failed member from the cluster for good, as if it
-// had left: every node drops it from the ring. Serf refuses nothing here;
-// the caller checks that the node is down.
+// had left: every node drops it from the ring, and remembers it as left
+// (RINGKV STATUS shows it removed) for Serf's tombstone timeout. The
+// caller checks that the node is down.
 func (m *Membership) RemoveFailed(name string) error {
-	return m.serf.RemoveFailedNodePrune(name)
+	return m.serf.RemoveFailedNode(name)
 }
