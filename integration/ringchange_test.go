@@ -131,6 +131,7 @@ func checkCopies(t *testing.T, all []*Node, want map[string]string, n int) {
 	t.Helper()
 	keys := keysOf(want)
 	copies := map[string]int{}
+	holders := map[string][]string{}
 	for _, nd := range all {
 		if nd.Running() {
 			if code := nd.Stop(t); code != 0 {
@@ -141,6 +142,7 @@ func checkCopies(t *testing.T, all []*Node, want map[string]string, n int) {
 		for k, s := range v.Sets {
 			if live := liveValues(s); slices.Equal(live, []string{want[k]}) {
 				copies[k]++
+				holders[k] = append(holders[k], nd.Opts.Name)
 			} else if len(live) > 0 {
 				t.Errorf("%s holds %s = %v, want %s", nd.Opts.Name, k, live, want[k])
 			}
@@ -150,7 +152,7 @@ func checkCopies(t *testing.T, all []*Node, want map[string]string, n int) {
 	for _, k := range keys {
 		if copies[k] != n {
 			if bad < 5 {
-				t.Errorf("%s is on %d nodes, want %d", k, copies[k], n)
+				t.Errorf("%s is on %d nodes %v, want %d", k, copies[k], holders[k], n)
 			}
 			bad++
 		}
@@ -269,4 +271,113 @@ func respMap(v any) map[string]any {
 		}
 	}
 	return out
+}
+
+// TestTransferResumesAfterKill: a joining node throttled to a slow
+// transfer rate is killed -9 mid-transfer and restarted: the transfers
+// resume from their saved cursors (the log says so, and fewer are
+// pending than before the kill) and complete; every key is then read
+// through every node at R=1 and is on exactly 3 nodes.
+func TestTransferResumesAfterKill(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "64"}
+	c := StartCluster(t, 3, ClusterOptions{Args: args})
+	want := map[string]string{}
+	pipe := c.Client(c.Nodes[0]).Pipeline()
+	pad := strings.Repeat("x", 1000)
+	for i := range 2000 {
+		k, v := fmt.Sprintf("big:%05d", i), fmt.Sprintf("v%d-%s", i, pad)
+		want[k] = v
+		pipe.Set(context.Background(), k, v, 0)
+		if pipe.Len() == 100 {
+			if _, err := pipe.Exec(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// About 1.5 MB to receive at 150 KB/s: ten seconds of transfer.
+	n4 := c.AddNode(t, "n4", append(slices.Clone(args), "--transfer-rate", "150kb")...)
+	var pendingBefore int64
+	Eventually(t, 30*time.Second, "n4 mid-transfer", func() error {
+		got, pending := c.infoInt(t, n4, "handoff_keys_received"), c.infoInt(t, n4, "handoff_transfers_pending")
+		if got == 0 || pending < 2 {
+			return fmt.Errorf("received %d records, %d transfers pending", got, pending)
+		}
+		pendingBefore = pending
+		return nil
+	})
+	n4.Kill(t)
+	n4.Restart(t)
+	if !strings.Contains(n4.Log(), "resuming partition transfers") {
+		t.Fatalf("n4 did not resume its transfers after the restart:\n%s", n4.LogTail(20))
+	}
+	if pending := c.infoInt(t, n4, "handoff_transfers_pending"); pending > pendingBefore {
+		t.Fatalf("after the restart n4 has %d transfers pending, %d before the kill: it started over", pending, pendingBefore)
+	}
+	c.WaitAlive(t, formTimeout, c.Nodes...)
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	checkR1(t, c, want, "after the resumed transfers", c.Nodes...)
+	checkCopies(t, c.Nodes, want, 3)
+}
+
+// TestRemoveDeadNode: five nodes, one killed -9. REMOVE refuses it while
+// it is alive, then removes it once it is seen failed; its partitions are
+// re-replicated from the survivors until every key is on exactly N=3 of
+// the four; R=3 reads and W=3 writes succeed for every key.
+func TestRemoveDeadNode(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "128"}
+	c := StartCluster(t, 5, ClusterOptions{Args: args})
+	want := seed(t, c, c.Nodes[0], "rm", 1500)
+	n1, n5 := c.Nodes[0], c.Nodes[4]
+	err := c.Client(n1).Do(context.Background(), "RINGKV", "REMOVE", "n5").Err()
+	if err == nil || !strings.Contains(err.Error(), "is alive") {
+		t.Fatalf("RINGKV REMOVE of a live node = %v, want an 'is alive' error", err)
+	}
+	n5.Kill(t)
+	c.WaitStates(t, detectTimeout, map[string]string{"n1": "alive", "n2": "alive", "n3": "alive", "n4": "alive", "n5": "failed"}, n1)
+	if err := c.Client(n1).Do(context.Background(), "RINGKV", "REMOVE", "n5").Err(); err != nil {
+		t.Fatalf("RINGKV REMOVE n5 after it failed: %v", err)
+	}
+	err = c.Client(n1).Do(context.Background(), "RINGKV", "REMOVE", "n5").Err()
+	if err == nil || !strings.Contains(err.Error(), "already left") {
+		t.Fatalf("a second RINGKV REMOVE n5 = %v, want 'already left'", err)
+	}
+	live := c.Nodes[:4]
+	c.WaitHandoffDone(t, handoffTimeout, 4, live...)
+	cl := c.Client(c.Nodes[1])
+	for _, k := range keysOf(want) {
+		if _, vals, err := vgetR(cl, k, 3); err != nil || !slices.Equal(vals, []string{want[k]}) {
+			t.Fatalf("VGET %s R 3 after the removal = %v, %v; want %s", k, vals, err, want[k])
+		}
+	}
+	for i := range 200 {
+		k := fmt.Sprintf("rmw3:%03d", i)
+		if err := cl.Do(context.Background(), "VSET", k, "w3", "W", 3).Err(); err != nil {
+			t.Fatalf("VSET %s W 3 after the removal: %v", k, err)
+		}
+		want[k] = "w3"
+	}
+	checkCopies(t, live, want, 3)
+}
+
+// TestLeaveOnTerminate: with --leave-on-terminate, SIGTERM makes a node
+// leave the ring: it hands its partitions off and exits 0, and the three
+// others then hold every key, each on exactly 3 of them.
+func TestLeaveOnTerminate(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "64"}
+	c := StartCluster(t, 3, ClusterOptions{Args: args})
+	n4 := c.AddNode(t, "n4", append(slices.Clone(args), "--leave-on-terminate")...)
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	want := seed(t, c, n4, "lot", 1000)
+	if code := n4.Stop(t); code != 0 {
+		t.Fatalf("n4 exited %d on SIGTERM with --leave-on-terminate", code)
+	}
+	if !strings.Contains(n4.Log(), "left the cluster") {
+		t.Fatalf("n4 stopped without leaving:\n%s", n4.LogTail(20))
+	}
+	c.WaitHandoffDone(t, handoffTimeout, 3, c.Nodes[:3]...)
+	checkR1(t, c, want, "after n4 left on SIGTERM", c.Nodes[:3]...)
+	checkCopies(t, c.Nodes, want, 3)
 }
