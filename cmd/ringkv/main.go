@@ -42,14 +42,15 @@ func run(args []string) int {
 		cfg.Logger.Error().Err(err).Msg("cannot start")
 		return 1
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Run() }()
 	select {
-	case err = <-errc: // SHUTDOWN command or a listener failure
-	case <-ctx.Done():
-		cfg.Logger.Info().Msg("signal received, shutting down")
+	case err = <-errc: // SHUTDOWN command, the end of a leave, or a listener failure
+	case sig := <-sigs:
+		err = onSignal(cfg, srv, sig, sigs, errc)
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -61,4 +62,27 @@ func run(args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// onSignal stops the node on SIGINT or SIGTERM. With --leave-on-terminate,
+// SIGTERM first leaves the ring: the node hands its partitions off and
+// stops when done (Run returns); a second signal stops it at once, and
+// the leave resumes when it restarts.
+func onSignal(cfg server.Config, srv *server.Server, sig os.Signal, sigs <-chan os.Signal, errc <-chan error) error {
+	if sig != syscall.SIGTERM || !cfg.LeaveOnTerminate {
+		cfg.Logger.Info().Str("signal", sig.String()).Msg("signal received, shutting down")
+		return nil
+	}
+	if err := srv.Leave(); err != nil {
+		cfg.Logger.Warn().Err(err).Msg("SIGTERM with --leave-on-terminate: cannot leave the ring; shutting down as a member")
+		return nil
+	}
+	cfg.Logger.Info().Msg("SIGTERM with --leave-on-terminate: leaving the ring, then stopping (a second signal stops at once; the leave resumes on restart)")
+	select {
+	case err := <-errc:
+		return err
+	case sig := <-sigs:
+		cfg.Logger.Info().Str("signal", sig.String()).Msg("second signal: stopping before the leave completed")
+		return nil
+	}
 }
