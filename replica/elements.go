@@ -21,8 +21,12 @@ import (
 // encoded set, then 0 (done) or 1 (more).
 const MethodElements uint8 = 14
 
-// elementsReverse is MethodElements' reverse flag.
-const elementsReverse byte = 1
+// MethodElements' flags: walk backwards; never read through (a node
+// pulling a collection it is receiving asks its source with it).
+const (
+	elementsReverse byte = 1
+	elementsDirect  byte = 2
+)
 
 // reverseStore is a Store that walks a prefix backwards (*engine.DB).
 type reverseStore interface {
@@ -77,6 +81,7 @@ func (c *Coordinator) elements(ctx context.Context, prefix, from []byte, reverse
 
 // elementsLocal walks this node's copy alone (a single node).
 func (c *Coordinator) elementsLocal(prefix, from []byte, reverse bool, fn func([]byte, version.Set) bool) error {
+	c.pullCollection(context.Background(), prefix)
 	now := c.Now()
 	gc := c.elementGC(prefix, now)
 	return c.storePrefix(prefix, from, reverse, func(key []byte, s version.Set) bool {
@@ -268,11 +273,11 @@ func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, e
 	if n <= 0 || limit == 0 {
 		return nil, bad
 	}
-	var reverse bool
+	var reverse, direct bool
 	switch flags := rest[n:]; {
 	case len(flags) == 0: // a forward request (all that older nodes send)
-	case len(flags) == 1 && flags[0] == elementsReverse:
-		reverse = true
+	case len(flags) == 1 && flags[0]&^(elementsReverse|elementsDirect) == 0:
+		reverse, direct = flags[0]&elementsReverse != 0, flags[0]&elementsDirect != 0
 	default:
 		return nil, bad
 	}
@@ -280,6 +285,9 @@ func (c *Coordinator) serveElements(ctx context.Context, body []byte) ([]byte, e
 		after = nil
 	} else if !bytes.HasPrefix(after, prefix) {
 		return nil, bad
+	}
+	if !direct {
+		c.pullCollection(ctx, prefix)
 	}
 	now := c.Now()
 	gc := c.elementGC(prefix, now)

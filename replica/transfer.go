@@ -86,6 +86,8 @@ type handoff struct {
 type throughView struct {
 	version uint64
 	sources map[int][]string
+	mu      sync.Mutex
+	pulled  map[string]bool // collections pulled in whole (pullCollection)
 }
 
 func (c *Coordinator) loadHandoff() {

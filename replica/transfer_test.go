@@ -20,6 +20,7 @@ import (
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 const handoffQ = 16
@@ -283,4 +284,34 @@ func TestHandoffResumes(t *testing.T) {
 	}
 	hc.pass(t, "n1", "n2", "n3")
 	hc.checkPlaced(t, keys, "a", "n1", "n2", "n3", "n4")
+}
+
+// TestHandoffCollectionReadThrough: a walk of a collection's elements at
+// R=1 through a node still receiving its partition pulls the collection
+// from a previous holder first, so no element is missed.
+func TestHandoffCollectionReadThrough(t *testing.T) {
+	hc := newHandoffCluster(t, 4, 3)
+	next, err := ring.New(handoffQ, []string{"n1", "n2", "n3", "n4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "h0" // a hash whose partition n4 will hold
+	for i := 0; !slices.Contains(next.Preference(next.KeyPartition([]byte(name)), 3), "n4"); i++ {
+		name = fmt.Sprintf("h%d", i)
+	}
+	var members []string
+	for i := range 120 {
+		members = append(members, string(ring.ElementKey('h', []byte(name), fmt.Appendf(nil, "f%03d", i))))
+	}
+	hc.write(t, "n1", members, "a")
+	hc.place.set(t, "n1", "n2", "n3", "n4")
+	prefix := ring.ElementPrefix('h', []byte(name))
+	var got int
+	err = hc.coords["n4"].Elements(context.Background(), prefix, nil, replica.ReadOptions{R: 1}, func(key []byte, s version.Set) bool {
+		got++
+		return true
+	})
+	if err != nil || got != len(members) {
+		t.Fatalf("R=1 walk through n4 before its transfers found %d of %d elements (err %v)", got, len(members), err)
+	}
 }

@@ -86,6 +86,66 @@ func (c *Coordinator) readThrough(ctx context.Context, key []byte, s version.Set
 	return s
 }
 
+// pullCollection copies into the local store, once per view, a previous
+// holder's element records under prefix when the collection's partition
+// may still be arriving here: the read-through of an element walk.
+func (c *Coordinator) pullCollection(ctx context.Context, prefix []byte) {
+	v := c.view()
+	if v == nil || len(v.sources) == 0 || c.peers == nil {
+		return
+	}
+	srcs := v.sources[c.place.Ring().KeyPartition(prefix)]
+	if len(srcs) == 0 {
+		return
+	}
+	v.mu.Lock()
+	done := v.pulled[string(prefix)]
+	v.mu.Unlock()
+	if done {
+		return
+	}
+	for _, n := range srcs {
+		if n == c.cfg.Node || !c.cfg.Up(n) {
+			continue
+		}
+		if c.pullFrom(ctx, n, prefix) == nil {
+			v.mu.Lock()
+			if v.pulled == nil {
+				v.pulled = map[string]bool{}
+			}
+			v.pulled[string(prefix)] = true
+			v.mu.Unlock()
+			c.stats.ReadThroughs.Add(1)
+			return
+		}
+	}
+}
+
+// pullFrom merges node's element records under prefix into the store.
+func (c *Coordinator) pullFrom(ctx context.Context, node string, prefix []byte) error {
+	var after []byte
+	for {
+		req := append(encodeElements(prefix, after, elementsPage, false), elementsDirect)
+		b, err := c.call(ctx, node, MethodElements, req)
+		if err != nil {
+			return err
+		}
+		page, more, err := decodeElements(b)
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			if _, _, err := c.store.Merge(e.key, e.set); err != nil {
+				return err
+			}
+		}
+		if !more || len(page) == 0 {
+			return nil
+		}
+		after = page[len(page)-1].key
+	}
+}
+
 // Transfers lists this node's inbound transfers: pending, active, and
 // the recent finished ones.
 func (c *Coordinator) Transfers() []Transfer {
