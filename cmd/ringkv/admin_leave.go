@@ -9,7 +9,7 @@ import (
 
 var leaveCommand = adminCommand{
 	help: "Make the node leave the cluster for good: it hands its partitions off to the other members,\n" +
-		"then leaves the gossip and stops serving as a member (the process keeps running).",
+		"then leaves the gossip and its process exits (a left --dir cannot rejoin: start a new node on an empty one).",
 	run: runLeave,
 }
 
@@ -41,7 +41,7 @@ func runLeave(a *adminRun, c *nodeClient) error {
 		who = "the node at " + a.opts.addr()
 	}
 	fmt.Fprintf(a.io.stdout, "%s is leaving the cluster: it hands %s off to the other members, then leaves the gossip.\n"+
-		"Its process keeps running, no longer a member, until you stop it.\n", who, partitionsOf(self))
+		"Its process then exits; to rejoin later, start it on an empty --dir.\n", who, partitionsOf(self))
 	fmt.Fprintf(a.io.stdout, "Follow the handoff with: %s\n", watchHint(a.opts))
 	return nil
 }

@@ -15,7 +15,7 @@ func TestLeave(t *testing.T) {
 	f.on("RINGKV LEAVE", resp.OK())
 	r := f.run("leave")
 	want := "n1 is leaving the cluster: it hands its 64 partition replicas (22 as first replica) off to the other members, then leaves the gossip.\n" +
-		"Its process keeps running, no longer a member, until you stop it.\n" +
+		"Its process then exits; to rejoin later, start it on an empty --dir.\n" +
 		"Follow the handoff with: ringkv transfers --watch --port " + f.port + "\n"
 	if r.code != exitOK || r.out != want {
 		t.Fatalf("exit %d\n%s\nwant\n%s\nstderr %s", r.code, r.out, want, r.errOut)
