@@ -57,6 +57,25 @@ func (db *DB) HasRecords(lo, hi uint64) (bool, error) {
 	return found, nil
 }
 
+// NextRecordHash returns the smallest hash >= from that has a record, and
+// false when there is none: a walk over the partitions that hold data
+// costs one seek per such partition, not one per partition.
+func (db *DB) NextRecordHash(from uint64) (uint64, bool, error) {
+	it := db.ldb.NewIterator(dataRange(from, ^uint64(0)), &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	if !it.Next() {
+		if err := it.Error(); err != nil {
+			return 0, false, fmt.Errorf("engine: seek %016x: %w", from, closedErr(err))
+		}
+		return 0, false, nil
+	}
+	h, _, ok := parseDataKey(it.Key())
+	if !ok {
+		return 0, false, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
+	}
+	return h, true, nil
+}
+
 // RangeSize is LevelDB's estimate of the bytes on disk of the records with
 // lo <= hash <= hi (blobs not included).
 func (db *DB) RangeSize(lo, hi uint64) (int64, error) {

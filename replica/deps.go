@@ -51,6 +51,7 @@ type Store interface {
 type HandoffStore interface {
 	RangeFrom(lo, hi, afterHash uint64, afterKey []byte, fn func(hash uint64, key []byte, s version.Set) bool) error
 	HasRecords(lo, hi uint64) (bool, error)
+	NextRecordHash(from uint64) (uint64, bool, error)
 	RangeSize(lo, hi uint64) (int64, error)
 	HandoffState(name string) ([]byte, error)
 	SetHandoffState(name string, v []byte) error

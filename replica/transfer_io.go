@@ -227,34 +227,40 @@ func (c *Coordinator) dropForeign(ctx context.Context, r *ring.Ring) {
 	}
 	bits := byte(c.store.TreeBits())
 	var foreign int64
-	for p := range r.Q() {
-		if ctx.Err() != nil {
-			return
+	// One seek per partition that has records, not one per partition.
+	for from, last := uint64(0), false; !last && ctx.Err() == nil; {
+		h, ok, err := c.store.NextRecordHash(from)
+		if err != nil || !ok {
+			break
 		}
-		list := r.Preference(p, c.cfg.N)
-		if slices.Contains(list, c.cfg.Node) {
-			continue
-		}
+		p := r.PartitionOf(h)
 		lo, hi := r.Range(p)
-		if has, err := c.store.HasRecords(lo, hi); err != nil || !has {
-			continue
-		}
-		foreign++
-		if !c.handOver(ctx, p, lo, hi, bits, list) {
-			continue
-		}
-		n, err := c.dropRange(ctx, lo, hi)
-		if err != nil {
-			c.log.Warn().Err(err).Int("partition", p).Msg("dropping a handed-off partition failed; retrying later")
-			continue
-		}
-		if has, err := c.store.HasRecords(lo, hi); err == nil && !has {
-			foreign--
-			c.stats.PartitionsDropped.Add(1)
-			c.log.Debug().Int("partition", p).Int("records", n).Strs("holders", list).Msg("partition handed off and dropped")
+		last, from = hi == ^uint64(0), hi+1
+		list := r.Preference(p, c.cfg.N)
+		if !slices.Contains(list, c.cfg.Node) && !c.dropPartition(ctx, p, lo, hi, bits, list) {
+			foreign++
 		}
 	}
 	c.handoff.foreign.Store(foreign)
+}
+
+// dropPartition hands partition p off to its holders and drops it here,
+// reporting whether no record of it is left.
+func (c *Coordinator) dropPartition(ctx context.Context, p int, lo, hi uint64, bits byte, list []string) bool {
+	if !c.handOver(ctx, p, lo, hi, bits, list) {
+		return false
+	}
+	n, err := c.dropRange(ctx, lo, hi)
+	if err != nil {
+		c.log.Warn().Err(err).Int("partition", p).Msg("dropping a handed-off partition failed; retrying later")
+		return false
+	}
+	if has, err := c.store.HasRecords(lo, hi); err != nil || has {
+		return false // written meanwhile: the next pass
+	}
+	c.stats.PartitionsDropped.Add(1)
+	c.log.Debug().Int("partition", p).Int("records", n).Strs("holders", list).Msg("partition handed off and dropped")
+	return true
 }
 
 // handOver pushes partition [lo, hi] to every node of list, reporting

@@ -27,13 +27,13 @@ const handoffQ = 16
 
 // ringPlace is a ring placement the test swaps, shared by every node.
 type ringPlace struct {
-	n   int
-	cur atomic.Pointer[ring.Ring]
+	n, q int
+	cur  atomic.Pointer[ring.Ring]
 }
 
-func (p *ringPlace) set(t *testing.T, members ...string) {
+func (p *ringPlace) set(t testing.TB, members ...string) {
 	t.Helper()
-	r, err := ring.New(handoffQ, members)
+	r, err := ring.New(p.q, members)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +70,12 @@ type handoffCluster struct {
 // the first `members` of them, which have acted on it already (as an
 // established cluster has); the others are new, empty nodes.
 func newHandoffCluster(t *testing.T, total, members int) *handoffCluster {
+	return newHandoffClusterQ(t, total, members, handoffQ)
+}
+
+func newHandoffClusterQ(t *testing.T, total, members, q int) *handoffCluster {
 	t.Helper()
-	hc := &handoffCluster{net: transport.NewMemNetwork(1), place: &ringPlace{n: 3},
+	hc := &handoffCluster{net: transport.NewMemNetwork(1), place: &ringPlace{n: 3, q: q},
 		coords: map[string]*replica.Coordinator{}, stores: map[string]*engine.DB{}, down: map[string]bool{}}
 	var names []string
 	for i := range total {
