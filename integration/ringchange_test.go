@@ -29,6 +29,7 @@ type loadWriter struct {
 	mu      sync.Mutex
 	acked   map[string]string
 	refused atomic.Int64
+	errs    []string // the first refusals, for the log
 }
 
 func startLoad(t *testing.T, c *Cluster, prefix string, maxWrites int, maxTime time.Duration) *loadWriter {
@@ -54,6 +55,11 @@ func startLoad(t *testing.T, c *Cluster, prefix string, maxWrites int, maxTime t
 			cancel()
 			if err != nil {
 				l.refused.Add(1)
+				l.mu.Lock()
+				if len(l.errs) < 5 {
+					l.errs = append(l.errs, fmt.Sprintf("SET %s via %s: %v", k, n.Opts.Name, err))
+				}
+				l.mu.Unlock()
 				time.Sleep(5 * time.Millisecond)
 				continue
 			}
@@ -234,7 +240,7 @@ func TestRingGrowShrinkUnderLoad(t *testing.T) {
 		}
 	}
 	acked := load.finish()
-	t.Logf("load: %d writes acknowledged, %d refused", len(acked), load.refused.Load())
+	t.Logf("load: %d writes acknowledged, %d refused %v", len(acked), load.refused.Load(), load.errs)
 	if len(acked) < 100 {
 		t.Fatalf("only %d writes acknowledged under load", len(acked))
 	}
