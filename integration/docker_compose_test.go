@@ -8,14 +8,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 )
 
-// composeProject is the docker-compose project name of TestDockerCompose.
-const composeProject = "ringkvtest"
+// composeProject is the docker-compose project name of TestDockerCompose,
+// and composeNet its network's /24 (RINGKV_NET, docker-compose.override.yml).
+const (
+	composeProject = "ringkvtest"
+	composeNet     = "10.231.101"
+)
 
 // compose runs docker-compose (v1) or `docker compose` (v2) on the repo's
 // docker-compose.yml, with env added to the environment.
@@ -42,12 +47,18 @@ func requireCompose(t *testing.T) compose {
 	return compose{argv: []string{docker, "compose"}}
 }
 
-// run runs `compose -f ../docker-compose.yml -p ringkvtest args...`.
+// composeFileArgs lists the repo's compose files as `docker-compose up` in
+// its root reads them: docker-compose.yml, and docker-compose.override.yml
+// with each node's fixed address.
+var composeFileArgs = []string{"-f", "../docker-compose.yml", "-f", "../docker-compose.override.yml"}
+
+// run runs `compose -f ../docker-compose.yml -f ../docker-compose.override.yml
+// -p ringkvtest args...`.
 func (c compose) run(t testing.TB, timeout time.Duration, args ...string) (string, error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	argv := slices.Concat(c.argv[1:], []string{"-f", "../docker-compose.yml", "-p", composeProject}, args)
+	argv := slices.Concat(c.argv[1:], composeFileArgs, []string{"-p", composeProject}, args)
 	cmd := exec.CommandContext(ctx, c.argv[0], argv...)
 	cmd.Env = append(os.Environ(), c.env...)
 	cmd.WaitDelay = 5 * time.Second
@@ -68,6 +79,25 @@ func (c compose) must(t testing.TB, timeout time.Duration, args ...string) strin
 	return out
 }
 
+// composeImage builds ringkv:latest, the image docker-compose.yml names,
+// once per test binary: the tests that run the file as written share it.
+var composeImage = sync.OnceValues(func() (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "../cmd/ringkv/build-image.sh", "ringkv:latest")
+	cmd.WaitDelay = 5 * time.Second
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+})
+
+// buildComposeImage builds ringkv:latest (once) or fails the test.
+func buildComposeImage(t testing.TB) {
+	t.Helper()
+	if out, err := composeImage(); err != nil {
+		t.Fatalf("build-image.sh: %v\n%s", err, out)
+	}
+}
+
 // TestDockerCompose runs the repo's docker-compose.yml: three containers
 // from the FROM-scratch image form one cluster on a private network, serve
 // clients on host ports (of 127.0.0.1 only), and keep serving with one node
@@ -76,12 +106,11 @@ func TestDockerCompose(t *testing.T) {
 	t.Parallel()
 	dc := requireCompose(t)
 	cli := RequireTool(t, "redis-cli")
-	if out, err := runTool(t, 5*time.Minute, nil, "../cmd/ringkv/build-image.sh", "ringkv:latest"); err != nil {
-		t.Fatalf("build-image.sh: %v\n%s", err, out)
-	}
+	buildComposeImage(t)
 	ports := []int{FreePort(t), FreePort(t), FreePort(t)}
 	dc.env = []string{"RINGKV_PORT1=" + strconv.Itoa(ports[0]), "RINGKV_PORT2=" + strconv.Itoa(ports[1]),
-		"RINGKV_PORT3=" + strconv.Itoa(ports[2]), "RINGKV_PUBLISH_ADDR=" /* the default: 127.0.0.1 */, "RINGKV_CLUSTER_KEY="}
+		"RINGKV_PORT3=" + strconv.Itoa(ports[2]), "RINGKV_PUBLISH_ADDR=" /* the default: 127.0.0.1 */, "RINGKV_CLUSTER_KEY=",
+		"RINGKV_NET=" + composeNet} // a subnet of its own: the compose tests run side by side
 
 	// Without a key the file refuses to start, saying what to set.
 	if out, err := dc.run(t, time.Minute, "config"); err == nil || !strings.Contains(out, "set RINGKV_CLUSTER_KEY") {
