@@ -321,3 +321,41 @@ func leaveExits(t *testing.T, c *Cluster, leaver, via *Node) {
 		return nil
 	})
 }
+
+// operatorCommands are the subcommands `ringkv --help` lists.
+var operatorCommands = []string{"status", "ring", "transfers", "leave", "remove", "healthcheck"}
+
+// TestAdminCLIHelp: `ringkv --help` lists each operator subcommand on one
+// line with what it does, in its Operator commands section, and each name listed is a real subcommand: the
+// admin ones answer their own --help, healthcheck probes the port it is
+// given (nobody listens there: exit 1).
+func TestAdminCLIHelp(t *testing.T) {
+	t.Parallel()
+	r := ringkvCLI(t, "--help")
+	out := r.stdout + r.stderr
+	if r.code != 0 {
+		t.Fatalf("ringkv --help: exit %d:\n%s", r.code, out)
+	}
+	_, section, _ := strings.Cut(out, "\nOperator commands")
+	section, _, _ = strings.Cut(section, "\nFlags:")
+	for _, name := range operatorCommands {
+		var lines []string
+		for l := range strings.Lines(section) {
+			if f := strings.Fields(l); len(f) > 0 && f[0] == name && strings.HasPrefix(l, "  ") {
+				lines = append(lines, l)
+			}
+		}
+		if len(lines) != 1 || len(strings.Fields(lines[0])) < 4 {
+			t.Errorf("ringkv --help lists %s on %d lines %q, want one line saying what it does:\n%s", name, len(lines), lines, out)
+		}
+	}
+	for _, name := range operatorCommands[:5] {
+		if h := ringkvCLI(t, name, "--help"); h.code != 0 || !strings.HasPrefix(h.stderr, "usage: ringkv "+name+" ") {
+			t.Errorf("ringkv %s --help: exit %d:\n%s%s", name, h.code, h.stdout, h.stderr)
+		}
+	}
+	port := strconv.Itoa(FreePort(t))
+	if h := ringkvCLI(t, "healthcheck", "--port", port); h.code != 1 || !strings.HasPrefix(h.stderr, "healthcheck: ") {
+		t.Errorf("ringkv healthcheck --port %s (nobody there): exit %d:\n%s%s", port, h.code, h.stdout, h.stderr)
+	}
+}

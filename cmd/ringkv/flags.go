@@ -67,11 +67,22 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.StringVar(&level, "loglevel", "notice", "log level: debug | verbose | notice | warning (Redis names) or zerolog's")
 	fs.StringVar(&format, "logformat", "json", "log format: json | console")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: ringkv [flags]\n\nringkv is a Dynamo-style key-value store speaking the Redis protocol.\nWith no flags it runs a single node on 127.0.0.1:6379 with data in ./data.\n\n"+
+		fmt.Fprintf(out, "Usage: ringkv [flags]                  run a node\n"+
+			"       ringkv COMMAND [flags] [args]  ask a running node (operator commands below)\n\n"+
+			"ringkv is a Dynamo-style key-value store speaking the Redis protocol.\nWith no flags it runs a single node on 127.0.0.1:6379 with data in ./data.\n\n"+
 			"Clustering (--join) without --cluster-key works only on loopback and without --requirepass;\n"+
 			"otherwise set --cluster-key (e.g. from `openssl rand -hex 32`) on every node. A node that\n"+
 			"binds beyond loopback or has --requirepass, without a key and without --join, runs\n"+
-			"standalone with no peer port and no gossip.\n\nFlags:\n")
+			"standalone with no peer port and no gossip.\n\n"+
+			"Operator commands, asking the node at --host and --port (`ringkv COMMAND --help` for the\n"+
+			"flags of each; healthcheck takes only --host and --port):\n"+
+			"  status                 the cluster as the node sees it: members, states, partitions, keys, convergence\n"+
+			"  ring                   how the ring's partitions spread over the members, and the balance\n"+
+			"  transfers [--watch]    partition transfers, pending and recently done (--watch: until none is pending)\n"+
+			"  leave                  the node hands its partitions off, leaves the cluster and exits\n"+
+			"  remove NODE [--force]  take a failed node out of the ring (--force: even one gossip sees alive)\n"+
+			"  healthcheck            PING the node: exit 0 if it answers (container health checks)\n\n"+
+			"Flags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
