@@ -51,7 +51,10 @@ func TestSimulateScale(t *testing.T) {
 	var runs []*run
 	for _, s := range []int{16, 64, 256} {
 		for _, q := range []int{256, 1024, 4096, 16384} {
-			if q >= s*simReplicas {
+			// At 256 nodes only the Q this README recommends (Q/S=64): the
+			// smaller Qs cost ~20 s each under -race and are reproduced by
+			// `go run ./bench -ringsim`.
+			if q >= s*simReplicas && (s < 256 || q == 16384) {
 				runs = append(runs, &run{q: q, s: s})
 			}
 		}
