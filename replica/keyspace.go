@@ -67,6 +67,9 @@ func (c *Coordinator) readOrder(list []string) []string {
 }
 
 func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
+	if c.arriving(lo) {
+		return 0, false, errArriving
+	}
 	now := c.Now()
 	var expired [][]byte // met past their expiry: expired on access, after the range
 	err = c.store.Range(lo, hi, func(h uint64, key []byte, s version.Set) bool {
@@ -128,6 +131,9 @@ func (c *Coordinator) serveScan(ctx context.Context, body []byte) ([]byte, error
 		return nil, errors.New("replica: malformed scan request")
 	}
 	lo, hi := binary.BigEndian.Uint64(body), binary.BigEndian.Uint64(body[8:])
+	if c.arriving(lo) {
+		return nil, errArriving
+	}
 	limit, n := binary.Uvarint(body[16:])
 	if n <= 0 || limit == 0 {
 		return nil, errors.New("replica: malformed scan request")

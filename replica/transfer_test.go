@@ -188,6 +188,26 @@ func TestHandoffJoin(t *testing.T) {
 	keys := handoffKeys(300)
 	hc.write(t, "n1", keys, "a")
 	hc.place.set(t, "n1", "n2", "n3", "n4")
+	// A scan through any node reads each partition from a replica that
+	// holds it whole, not from n4 while it is arriving there.
+	for _, via := range []string{"n4", "n1"} {
+		seen := map[string]bool{}
+		for cursor := uint64(0); ; {
+			next, err := hc.coords[via].Scan(context.Background(), cursor, func(key []byte, s version.Set) bool {
+				seen[string(key)] = true
+				return true
+			})
+			if err != nil {
+				t.Fatalf("scan via %s: %v", via, err)
+			}
+			if cursor = next; cursor == 0 {
+				break
+			}
+		}
+		if len(seen) != len(keys) {
+			t.Fatalf("scan via %s before n4's transfers found %d of %d keys", via, len(seen), len(keys))
+		}
+	}
 	for _, k := range keys {
 		s, err := hc.coords["n4"].Get(context.Background(), []byte(k), replica.ReadOptions{R: 1})
 		if err != nil || value(t, s) != "a"+k {

@@ -2,6 +2,7 @@ package replica
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sort"
 
@@ -84,6 +85,21 @@ func (c *Coordinator) readThrough(ctx context.Context, key []byte, s version.Set
 		return merged
 	}
 	return s
+}
+
+// errArriving refuses a scan of a partition still arriving here: the
+// scanning coordinator reads another replica.
+var errArriving = errors.New("replica: partition still arriving on this node; read another replica")
+
+// arriving reports whether the partition holding hash h may still be
+// arriving here (a transfer pending, or a ring not yet acted on).
+func (c *Coordinator) arriving(h uint64) bool {
+	v := c.view()
+	if v == nil || len(v.sources) == 0 {
+		return false
+	}
+	_, ok := v.sources[c.place.Ring().PartitionOf(h)]
+	return ok
 }
 
 // pullCollection copies into the local store, once per view, a previous
