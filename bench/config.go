@@ -45,6 +45,8 @@ type Config struct {
 	AAEWait       time.Duration // bound on each wait (hints dropped, repair over, trees ready); default 5m
 	AAEEngineKeys int           // keys for the in-process BenchmarkExchange; default 1000000; 0 skips it
 	AAETargets    string        // which parts run, comma-separated of 1, 2, 3, engine; default all
+
+	Handoff HandoffConfig // the partition handoff mode (-handoff, handoff.go)
 }
 
 // Pipelines are the -P values benchmarked, in report order.
@@ -58,7 +60,7 @@ func DefaultConfig() Config {
 		NodeClients: 17, ProfileSecs: 20, RunTimeout: 10 * time.Minute, Timeout: 60 * time.Minute,
 		AAEKeys: 10000, AAEBigKeys: 1000000, AAEDiffKeys: 10, AAEDivKeys: 200000, AAEReps: 3,
 		AAEBenchN: 100000, AAEBenchR: 100000, AAEInterval: time.Second, AAEWait: 5 * time.Minute,
-		AAEEngineKeys: 1000000, AAETargets: "1,2,3,engine", Tests: defaultTests,
+		AAEEngineKeys: 1000000, AAETargets: "1,2,3,engine", Tests: defaultTests, Handoff: DefaultHandoff(),
 	}
 }
 
@@ -85,6 +87,9 @@ func (c Config) Validate() error {
 		return errors.New("bench: -aae-interval and -aae-wait must be positive")
 	}
 	if err := c.validateTests(); err != nil {
+		return err
+	}
+	if err := c.Handoff.validate(); err != nil {
 		return err
 	}
 	for _, t := range strings.Split(c.AAETargets, ",") {
@@ -146,6 +151,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&c.AAETargets, "aae-targets", c.AAETargets, "anti-entropy parts to run, comma-separated: 1, 2, 3, engine")
 	fs.StringVar(&c.Tests, "tests", c.Tests, "redis-benchmark -t `names` to compare; anything but set,get is the data-type run (no memory phase; see README)")
 	fs.BoolVar(&c.Types, "types", c.Types, "the data-type run of redis-benchmark's default list: -tests "+strings.Join(TypeTests, ","))
+	c.Handoff.flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

@@ -28,6 +28,9 @@ func main() {
 	if cfg.AAE {
 		mode = runAAE // aae.go
 	}
+	if cfg.Handoff.On {
+		mode = runHandoff // handoff.go
+	}
 	err = mode(ctx, cfg, os.Stdout, os.Stderr) // returns only after every child is stopped
 	cancel()
 	stop()
