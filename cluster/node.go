@@ -44,6 +44,8 @@ func (s State) InRing() bool { return s != Left }
 type Node struct {
 	// Name is unique in the cluster and is what the ring places.
 	Name string
+	// GossipAddr is the host:port of its gossip (Serf) listener.
+	GossipAddr string
 	// ClientAddr is the host:port serving RESP clients ("" if unknown).
 	ClientAddr string
 	// PeerAddr is the host:port serving node-to-node RPC ("" if unknown).

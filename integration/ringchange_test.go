@@ -387,3 +387,39 @@ func TestLeaveOnTerminate(t *testing.T) {
 	checkR1(t, c, want, "after n4 left on SIGTERM", c.Nodes[:3]...)
 	checkCopies(t, c.Nodes, want, 3)
 }
+
+// TestRestartKeepsRing: a node restarted with only its own address in
+// --join starts on the ring it last acted on (Dynamo §4.8: membership is
+// persistent), not a ring of itself alone: INFO shows every member and N
+// uncapped at once, writes through it right after the restart get their
+// N copies, and it finds the others through their saved gossip addresses.
+// Before, it served a one-node ring (N=R=W=1) until Serf's reconnect found
+// it, and a SET it acknowledged then stayed on one node.
+func TestRestartKeepsRing(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "64"}
+	c := StartCluster(t, 4, ClusterOptions{Args: args})
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	n1 := c.Nodes[0]
+	if code := n1.Stop(t); code != 0 {
+		t.Fatalf("n1 exited %d", code)
+	}
+	n1.Restart(t)
+	f, err := c.infoFields(n1, "cluster")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f["cluster_members"] != "4" || f["cluster_n"] != "3" {
+		t.Fatalf("right after a restart n1 serves %s members with N=%s, want 4 and 3", f["cluster_members"], f["cluster_n"])
+	}
+	want := map[string]string{}
+	for i := range 20 {
+		k := fmt.Sprintf("restart:%02d", i)
+		if err := c.Client(n1).Set(context.Background(), k, "v", 0).Err(); err == nil {
+			want[k] = "v"
+		}
+	}
+	c.WaitAlive(t, formTimeout, c.Nodes...)
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	checkCopies(t, c.Nodes, want, 3)
+}

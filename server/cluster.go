@@ -1,7 +1,10 @@
 package server
 
 import (
+	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -43,7 +46,8 @@ func (s *Server) startMembership() error {
 	}
 	s.mem = mem
 	changes, cancel := mem.Subscribe()
-	s.bg.Add(3)
+	s.bg.Add(4)
+	go func() { defer s.bg.Done(); s.watchGossip(mem.Done()) }()
 	go func() { defer s.bg.Done(); s.watchRing(changes) }()
 	go func() { defer s.bg.Done(); s.join() }()
 	go func() { defer s.bg.Done(); s.advertiseHandoff() }() // ringadmin.go
@@ -67,6 +71,83 @@ func (s *Server) watchRing(changes <-chan struct{}) {
 			}
 		}
 		s.rebuildRing()
+		s.saveKnownPeers(nodes)
+	}
+}
+
+// Records of the known ring in the store.
+const (
+	stateRing  = "ring"  // the coordinator's ring acted on (replica/transfer.go)
+	statePeers = "peers" // name -> gossip address of the members last seen
+)
+
+// loadKnownRing returns the members to start the ring with: the ring this
+// node last acted on when it is one of them, else itself alone; and it
+// loads the gossip addresses of those members, to join them again.
+func (s *Server) loadKnownRing() []string {
+	self := []string{s.cfg.Node}
+	b, err := s.db.HandoffState(stateRing)
+	var members []string
+	if err != nil || b == nil || json.Unmarshal(b, &members) != nil || !slices.Contains(members, s.cfg.Node) {
+		return self
+	}
+	if b, err := s.db.HandoffState(statePeers); err == nil && b != nil {
+		_ = json.Unmarshal(b, &s.knownPeers)
+	}
+	s.known = members
+	return members
+}
+
+// saveKnownPeers records the gossip addresses of the ring's members when
+// they change, so a restart can join them even without --join.
+func (s *Server) saveKnownPeers(nodes []cluster.Node) {
+	select {
+	case <-s.stop:
+		return // gossip is shutting down: its view is not the cluster's
+	default:
+	}
+	peers := maps.Clone(s.knownPeers)
+	if peers == nil {
+		peers = map[string]string{}
+	}
+	for _, n := range nodes {
+		switch {
+		case n.Name == s.cfg.Node:
+		case n.State == cluster.Left:
+			delete(peers, n.Name)
+		case n.GossipAddr != "":
+			peers[n.Name] = n.GossipAddr
+		}
+	}
+	if maps.Equal(peers, s.knownPeers) {
+		return
+	}
+	b, _ := json.Marshal(peers)
+	if err := s.db.SetHandoffState(statePeers, b); err != nil {
+		s.log.Warn().Err(err).Msg("cannot save the members' gossip addresses; a restart needs --join to find them")
+		return
+	}
+	s.knownPeers = peers
+}
+
+// watchGossip stops the node if gossip stops on its own (Serf shuts down a
+// node that loses a name conflict, e.g. restarted at another address while
+// its old entry lives): a node cut off from the cluster must not go on
+// serving as if it were in it. It exits with an error, so a supervisor
+// restarts it and it joins again.
+func (s *Server) watchGossip(done <-chan struct{}) {
+	select {
+	case <-s.stop:
+	case <-done:
+		select {
+		case <-s.stop: // our own Shutdown
+			return
+		default:
+		}
+		err := errors.New("gossip stopped on its own (see the log: a name conflict?); this node is cut off from the cluster, stopping so it can be restarted and rejoin")
+		s.fatal.Store(&err)
+		s.log.Error().Err(err).Msg("stopping")
+		s.requestStop()
 	}
 }
 
@@ -76,6 +157,17 @@ func (s *Server) rebuildRing() {
 	s.ringMu.Lock()
 	defer s.ringMu.Unlock()
 	members := s.mem.RingMembers()
+	if !s.joined.Load() {
+		seen := map[string]bool{}
+		for _, n := range s.mem.Members() {
+			seen[n.Name] = true
+		}
+		for _, m := range s.known {
+			if !seen[m] && m != s.cfg.Node {
+				members = append(members, m) // not heard of yet: still a member
+			}
+		}
+	}
 	if !slices.Contains(members, s.cfg.Node) && !s.leaving.Load() {
 		members = append(members, s.cfg.Node)
 		slices.Sort(members)
@@ -92,18 +184,32 @@ func (s *Server) rebuildRing() {
 
 // join contacts the --join addresses until one answers or the node stops.
 func (s *Server) join() {
-	if len(s.cfg.Join) == 0 {
+	addrs := slices.Clone(s.cfg.Join)
+	for _, name := range slices.Sorted(maps.Keys(s.knownPeers)) {
+		if a := s.knownPeers[name]; !slices.Contains(addrs, a) {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		s.joined.Store(true)
 		return
 	}
 	for attempt := 1; ; attempt++ {
-		n, err := s.mem.Join(s.cfg.Join)
+		n, err := s.mem.Join(addrs)
+		if err == nil && len(s.known) > 1 && len(s.mem.Members()) < 2 {
+			// Only this node answered (its own address is in --join): a
+			// member of a known ring has joined once another answers.
+			err = errors.New("no other member answered")
+		}
 		if err == nil {
-			s.log.Info().Int("reached", n).Strs("join", s.cfg.Join).Msg("joined cluster")
+			s.log.Info().Int("reached", n).Strs("join", addrs).Msg("joined cluster")
+			s.joined.Store(true)
+			s.rebuildRing()
 			return
 		}
 		if attempt == 1 || attempt%30 == 0 {
-			s.log.Warn().Err(err).Strs("join", s.cfg.Join).Int("attempt", attempt).
-				Msg("cannot reach any --join address yet; retrying every second")
+			s.log.Warn().Err(err).Strs("join", addrs).Int("attempt", attempt).
+				Msg("cannot reach any --join address or known member yet; retrying every second")
 		}
 		select {
 		case <-s.stop:

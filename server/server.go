@@ -43,10 +43,19 @@ type Server struct {
 	stopped sync.Once
 	closing atomic.Bool
 	leaving atomic.Bool
-	ringMu  sync.Mutex // rebuildRing // RINGKV LEAVE: out of the ring, handing off (ringadmin.go)
-	conns   sync.WaitGroup
-	clients registry
-	metrics *metrics // metrics.go; nil unless MetricsAddr is set
+	ringMu  sync.Mutex // rebuildRing
+	// known is the ring this node last acted on, from its store: until it
+	// has joined, members gossip does not know yet stay in the ring
+	// (Dynamo §4.8: membership is persistent), so a restarted node does not
+	// serve a ring of itself alone. joined: a --join (or a known peer)
+	// answered.
+	known      []string
+	knownPeers map[string]string // name -> gossip address, saved as members are seen
+	joined     atomic.Bool
+	fatal      atomic.Pointer[error] // why the node stopped itself (Run returns it) // RINGKV LEAVE: out of the ring, handing off (ringadmin.go)
+	conns      sync.WaitGroup
+	clients    registry
+	metrics    *metrics // metrics.go; nil unless MetricsAddr is set
 }
 
 // New opens the node's storage, starts the peer listener and gossip, and
@@ -85,7 +94,7 @@ func (s *Server) open() error {
 	if err != nil {
 		return err
 	}
-	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, []string{s.cfg.Node}); err != nil {
+	if s.place, err = newPlacement(s.cfg.Partitions, s.cfg.N, s.loadKnownRing()); err != nil { // cluster.go
 		return err
 	}
 	pm, err := s.cfg.peerMode() // security.go
@@ -193,6 +202,9 @@ func (s *Server) Run() error {
 	go func() { errc <- s.accept(ln) }()
 	select {
 	case <-s.stop:
+		if err := s.fatal.Load(); err != nil {
+			return *err
+		}
 		return nil
 	case err := <-errc:
 		return err

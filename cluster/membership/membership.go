@@ -77,6 +77,10 @@ func (m *Membership) Join(addrs []string) (int, error) {
 // Shutdown afterwards.
 func (m *Membership) Leave() error { return m.serf.Leave() }
 
+// Done is closed when gossip stops: by Shutdown, or on its own (Serf
+// shuts a node down that loses a name conflict).
+func (m *Membership) Done() <-chan struct{} { return m.serf.ShutdownCh() }
+
 // Shutdown stops gossip without leaving (others will see this node fail),
 // stops the event goroutine and waits for it. Safe to call more than once.
 func (m *Membership) Shutdown() error {
@@ -97,6 +101,7 @@ func (m *Membership) Members() []cluster.Node {
 	for i, sm := range ms {
 		out[i] = cluster.Node{
 			Name:        sm.Name,
+			GossipAddr:  net.JoinHostPort(sm.Addr.String(), strconv.Itoa(int(sm.Port))),
 			ClientAddr:  sm.Tags[TagClient],
 			PeerAddr:    sm.Tags[TagPeer],
 			State:       state(sm.Status),

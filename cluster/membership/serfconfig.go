@@ -34,6 +34,10 @@ func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Confi
 	// every 30 s by default, during which their rings differ. 10 s keeps
 	// that window short; memberlist scales it up past 32 members.
 	ml.PushPullInterval = lanPushPull
+	// A node restarted at another address (a container given a new IP)
+	// may take its name back once the old entry has been dead this long;
+	// with memberlist's default (never) it is refused and cut off.
+	ml.DeadNodeReclaimTime = deadNodeReclaim
 	if c.Fast {
 		ml = fastMemberlist()
 		sc.ReapInterval = time.Second
@@ -54,8 +58,13 @@ func (c Config) serfConfig(ch chan<- serf.Event, log zerolog.Logger) *serf.Confi
 	return sc
 }
 
-// lanPushPull is the full state exchange period outside Fast.
-const lanPushPull = 10 * time.Second
+// lanPushPull is the full state exchange period outside Fast;
+// deadNodeReclaim how long a dead node's name is held against a new
+// address.
+const (
+	lanPushPull     = 10 * time.Second
+	deadNodeReclaim = 10 * time.Second
+)
 
 // fastMemberlist is memberlist's loopback profile with failure detection
 // in well under a second.
