@@ -50,10 +50,21 @@ type nodeStatus struct {
 }
 
 func (s *Server) localStatus() nodeStatus {
-	pending, foreign := s.coord.HandoffBusy()
 	st := s.db.Stats()
 	return nodeStatus{Keys: st.Keys, Bytes: st.DiskBytes, Hints: st.Hints.Pending,
-		Handoffs: int64(pending) + foreign, RingVersion: s.ringVersion(), Transfers: s.coord.Transfers()}
+		Handoffs: s.handoffLeft(), RingVersion: s.ringVersion(), Transfers: s.coord.Transfers()}
+}
+
+// handoffLeft is this node's partition handoff still to do: transfers
+// pending, partitions to drop, and 1 while the current ring's handoff has
+// not been planned and completed (a ring not yet stable, say).
+func (s *Server) handoffLeft() int64 {
+	pending, foreign := s.coord.HandoffBusy()
+	n := int64(pending) + foreign
+	if s.tr != nil && s.coord.HandoffSettled() != s.place.ring().Version() {
+		n = max(n, 1)
+	}
+	return n
 }
 
 func (s *Server) ringVersion() string { return strconv.FormatUint(s.place.ring().Version(), 16) }
@@ -91,9 +102,8 @@ func (s *Server) advertiseHandoff() {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		pending, foreign := s.coord.HandoffBusy()
 		xfer := ""
-		if n := int64(pending) + foreign; n > 0 {
+		if n := s.handoffLeft(); n > 0 {
 			xfer = strconv.FormatInt(n, 10)
 		}
 		if err := s.mem.SetTags(map[string]string{membership.TagRingVersion: s.ringVersion(), membership.TagHandoff: xfer}); err != nil {

@@ -74,6 +74,7 @@ type adminOpts struct {
 	json     bool
 	timeout  time.Duration
 	watch    bool          // transfers: refresh until no transfer is pending
+	all      bool          // transfers: list every done transfer
 	interval time.Duration // transfers --watch: time between refreshes
 	force    bool          // remove: even a node gossip sees alive
 	args     []string

@@ -80,6 +80,8 @@ func printStatus(w io.Writer, s clusterStatus, c convergence) error {
 	for _, m := range members {
 		v := shortVersion(m.RingVersion)
 		switch {
+		case m.Ring == "removed" || m.State == "left":
+			v = "-" // no longer a member: its last version means nothing
 		case v == "":
 			v = "?"
 		case m.RingVersion != c.majority:

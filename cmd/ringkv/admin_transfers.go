@@ -20,6 +20,7 @@ var transfersCommand = adminCommand{
 	flags: func(fs *flag.FlagSet, o *adminOpts) {
 		fs.BoolVar(&o.watch, "watch", false, "refresh until no transfer is pending")
 		fs.DurationVar(&o.interval, "interval", time.Second, "time between refreshes with --watch")
+		fs.BoolVar(&o.all, "all", false, "list every recently done transfer (default: the 10 most recent, and a count)")
 	},
 	run: runTransfers,
 }
@@ -35,7 +36,31 @@ func runTransfers(a *adminRun, c *nodeClient) error {
 	if a.opts.json {
 		return writeJSON(a.io.stdout, ts)
 	}
-	return printTransfers(a.io.stdout, ts, a.io.now())
+	return printTransfers(a.io.stdout, ts, a.io.now(), a.opts.all)
+}
+
+// doneShown is how many done transfers a table lists without --all.
+const doneShown = 10
+
+// shown is what a table lists: every pending transfer and, without all,
+// only the most recent done ones (a join leaves hundreds); the totals
+// line still counts them all.
+func shown(ts []transfer, all bool) []transfer {
+	if all {
+		return ts
+	}
+	ts = sortTransfers(ts)
+	var out []transfer
+	done := 0
+	for _, x := range ts {
+		if x.State == "done" {
+			if done++; done > doneShown {
+				continue
+			}
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // transfer is one partition transfer of RINGKV TRANSFERS.
@@ -153,13 +178,14 @@ func progress(x transfer) string {
 	return fmt.Sprintf("[%s%s] %3d%%", strings.Repeat("#", n), strings.Repeat("-", 10-n), int(frac*100))
 }
 
-func printTransfers(w io.Writer, ts []transfer, now time.Time) error {
+func printTransfers(w io.Writer, ts []transfer, now time.Time, all bool) error {
 	if len(ts) == 0 {
 		_, err := fmt.Fprintln(w, "no transfers pending or recently done")
 		return err
 	}
 	t := newTable(w, "STATE", "NODE", "PARTITION", "SOURCE", "KEYS", "DATA", "RATE", "ETA", "PROGRESS", "UPDATED")
-	for _, x := range sortTransfers(ts) {
+	rows := shown(ts, all)
+	for _, x := range rows {
 		eta := humanMs(x.EtaMs)
 		if x.State == "done" {
 			eta = "-"
@@ -169,6 +195,9 @@ func printTransfers(w io.Writer, ts []transfer, now time.Time) error {
 	}
 	if err := t.flush(); err != nil {
 		return err
+	}
+	if hidden := len(ts) - len(rows); hidden > 0 {
+		fmt.Fprintf(w, "... and %d more done (--all lists them)\n", hidden)
 	}
 	_, err := fmt.Fprintf(w, "\n%s\n", totals(ts))
 	return err

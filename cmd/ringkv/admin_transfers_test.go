@@ -74,8 +74,10 @@ func TestTransfersEmptyAndJSON(t *testing.T) {
 	}
 }
 
-// watchSequence is three refreshes: the last with nothing pending.
+// watchSequence is three refreshes: the last with nothing pending, when
+// every node reports its handoff settled.
 func watchSequence(f *fakeNode) {
+	f.on("RINGKV STATUS", threeNodes())
 	f.on("RINGKV TRANSFERS", fourTransfers(),
 		resp.Array(xfer("n4", 13, "n1", "active", 10, 1<<20, 1<<20, 1000, 2*time.Second, 0)),
 		resp.Array(xfer("n4", 13, "n1", "done", 20, 2<<20, 0, 0, 3*time.Second, 0)))
@@ -135,5 +137,44 @@ func TestTransfersWatchJSON(t *testing.T) {
 		if err := json.Unmarshal([]byte(lines[i]), &ts); err != nil || len(ts) != want {
 			t.Fatalf("line %d: %v %s", i, err, lines[i])
 		}
+	}
+}
+
+// --watch does not stop at an empty list while a node still reports
+// handoff left (a ring it has not planned for yet): it asks STATUS and
+// goes on until every node alive reports none.
+func TestTransfersWatchWaitsForPlan(t *testing.T) {
+	f := newFakeNode(t, false, "")
+	f.on("RINGKV TRANSFERS", resp.Array())
+	unsettled := statusMember("n4", "alive", "member", "127.0.0.1:6382", 0, 0, 0, 0, 0, 1, ringA)
+	f.on("RINGKV STATUS", threeNodes(unsettled), threeNodes())
+	r := f.run("transfers", "--watch", "--interval", "1ms")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.errOut)
+	}
+	if n := strings.Count(strings.Join(f.commands(), "\n"), "RINGKV STATUS"); n != 2 {
+		t.Fatalf("watch asked STATUS %d times, want 2 (once unsettled, once settled): %q", n, f.commands())
+	}
+	if lines := strings.Count(r.out, "pending ("); lines != 2 {
+		t.Fatalf("%d refresh lines, want 2:\n%s", lines, r.out)
+	}
+}
+
+// Without --all a table lists the ten most recent done transfers and
+// counts the rest; the totals line counts them all.
+func TestTransfersTableCapsDone(t *testing.T) {
+	f := newFakeNode(t, false, "")
+	var many []resp.Reply
+	for p := range 25 {
+		many = append(many, xfer("n4", p, "n1", "done", 1, 100, 0, 0, time.Duration(p)*time.Second, 0))
+	}
+	f.on("RINGKV TRANSFERS", resp.Array(many...))
+	r := f.run("transfers")
+	if r.code != exitOK || strings.Count(r.out, "\ndone ") != 10 || !strings.Contains(r.out, "... and 15 more done (--all lists them)") ||
+		!strings.Contains(r.out, "25 done") {
+		t.Fatalf("exit %d:\n%s", r.code, r.out)
+	}
+	if r := f.run("transfers", "--all"); strings.Count(r.out, "\ndone ") != 25 {
+		t.Fatalf("--all:\n%s", r.out)
 	}
 }

@@ -18,6 +18,14 @@ func watchTransfers(a *adminRun, c *nodeClient) error {
 			return err
 		}
 		last := totals(ts).pending == 0
+		if last {
+			// No transfer listed yet may mean none planned yet: a node
+			// plans once the ring has been stable for a moment. Done is
+			// when every node alive reports no handoff left.
+			if last, err = handoffSettled(c); err != nil {
+				return err
+			}
+		}
 		if err := showTransfers(a, ts, last); err != nil || last {
 			return err
 		}
@@ -35,7 +43,7 @@ func showTransfers(a *adminRun, ts []transfer, last bool) error {
 		return writeJSON(w, ts)
 	case a.io.terminal:
 		fmt.Fprintf(w, "%stransfers seen by %s, every %v  %s\n\n", clearScreen, a.opts.addr(), a.opts.interval, now.Format("15:04:05"))
-		if err := printTransfers(w, ts, now); err != nil {
+		if err := printTransfers(w, ts, now, a.opts.all); err != nil {
 			return err
 		}
 		if last {
@@ -53,5 +61,20 @@ func showTransfers(a *adminRun, ts []transfer, last bool) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	return printTransfers(w, ts, now)
+	return printTransfers(w, ts, now, a.opts.all)
+}
+
+// handoffSettled reports whether every node alive reports no handoff left
+// (transfers, partitions to drop, or a ring not yet acted on).
+func handoffSettled(c *nodeClient) (bool, error) {
+	s, err := fetchStatus(c)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range s.Members {
+		if m.State == "alive" && m.Transfers != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
