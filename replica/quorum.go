@@ -179,6 +179,11 @@ func (c *Coordinator) readOne(ctx context.Context, x copyTarget, key []byte) rep
 	switch {
 	case x.Node == c.cfg.Node:
 		r.set, r.err = c.getLocal(ctx, key)
+		if r.err == nil && x.For != "" { // standing in: what it holds for the primary too
+			var h version.Set
+			h, r.err = c.store.HintedSet(key)
+			r.set = r.set.Merge(h)
+		}
 	case x.For != "":
 		r.set, r.err = c.getRemote(ctx, x.Node, MethodGetHinted, key)
 	default:

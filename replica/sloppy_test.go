@@ -301,3 +301,25 @@ func TestForgedContextDoesNotObsoleteLaterWrites(t *testing.T) {
 		t.Fatalf("siblings %q: the acknowledged write \"later\" was obsoleted by a forged context", got)
 	}
 }
+
+// A coordinator that is itself the fallback standing in for a down
+// primary answers for it with the hints it holds: an R=1 read through the
+// fallback, its own answer first, finds a write the primary missed.
+func TestFallbackReadsItsOwnHints(t *testing.T) {
+	rc := newRing(t, 3, 1, 1, 3)
+	ctx := context.Background()
+	rc.live.set("n3", true)
+	if _, err := rc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 3}, set("v")); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := rc.stores["n4"].Get([]byte("k")); len(s) != 0 {
+		t.Fatalf("the fallback n4 stored the key as its own: %v", s)
+	}
+	// n1 and n2 answer late: n4's own answer, as n3's stand-in, is first.
+	rc.net.SetDelay("n4", "n1", 300*time.Millisecond)
+	rc.net.SetDelay("n4", "n2", 300*time.Millisecond)
+	s, err := rc.coords["n4"].Get(ctx, []byte("k"), replica.ReadOptions{R: 1})
+	if err != nil || value(t, s) != "v" {
+		t.Fatalf("R=1 read through the fallback n4 = %s, %v; want v", value(t, s), err)
+	}
+}
