@@ -27,7 +27,14 @@ func (c *Cluster) AddNode(t testing.TB, name string, args ...string) *Node {
 	}
 	n := StartNode(t, o)
 	c.Nodes = append(c.Nodes, n)
-	c.WaitAlive(t, formTimeout, c.Running()...)
+	want := map[string]string{} // stopped nodes stay members, failed
+	for _, m := range c.Nodes {
+		want[m.Opts.Name] = "alive"
+		if !m.Running() {
+			want[m.Opts.Name] = "failed"
+		}
+	}
+	c.WaitStates(t, formTimeout, want, c.Running()...)
 	return n
 }
 

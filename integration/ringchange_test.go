@@ -102,13 +102,19 @@ func seed(t *testing.T, c *Cluster, n *Node, prefix string, count int) map[strin
 // fails on the first missing or wrong value.
 func checkR1(t *testing.T, c *Cluster, want map[string]string, when string, on ...*Node) {
 	t.Helper()
+	checkR(t, c, want, 1, when, on...)
+}
+
+// checkR is checkR1 at read quorum r.
+func checkR(t *testing.T, c *Cluster, want map[string]string, r int, when string, on ...*Node) {
+	t.Helper()
 	keys := keysOf(want)
 	for _, n := range on {
 		cl := c.Client(n)
 		missed := 0
 		var first string
 		for _, k := range keys {
-			_, vals, err := vgetR(cl, k, 1)
+			_, vals, err := vgetR(cl, k, r)
 			if err != nil || !slices.Equal(vals, []string{want[k]}) {
 				missed++
 				if first == "" {
@@ -117,7 +123,7 @@ func checkR1(t *testing.T, c *Cluster, want map[string]string, when string, on .
 			}
 		}
 		if missed > 0 {
-			t.Fatalf("%s: VGET R 1 through %s missed %d of %d keys; first: %s", when, n.Opts.Name, missed, len(keys), first)
+			t.Fatalf("%s: VGET R %d through %s missed %d of %d keys; first: %s", when, r, n.Opts.Name, missed, len(keys), first)
 		}
 	}
 }
@@ -421,5 +427,61 @@ func TestRestartKeepsRing(t *testing.T) {
 	}
 	c.WaitAlive(t, formTimeout, c.Nodes...)
 	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	checkCopies(t, c.Nodes, want, 3)
+}
+
+// TestDownDuringJoin: n3 is stopped, n4 joins and its transfers complete
+// without n3 (from the other previous holders); n3 then returns, plans
+// against the ring it last acted on, and drops what it no longer holds
+// after handing it to the new holders: every key ends on exactly 3 nodes,
+// writes made while n3 was away included.
+func TestDownDuringJoin(t *testing.T) {
+	t.Parallel()
+	args := []string{"--n", "3", "--r", "2", "--w", "2", "--partitions", "64"}
+	c := StartCluster(t, 3, ClusterOptions{Args: args})
+	c.WaitHandoffDone(t, handoffTimeout, 3, c.Nodes...)
+	want := seed(t, c, c.Nodes[0], "down", 800)
+	n3 := c.Nodes[2]
+	if code := n3.Stop(t); code != 0 {
+		t.Fatalf("n3 exited %d", code)
+	}
+	c.AddNode(t, "n4", args...)
+	up := []*Node{c.Nodes[0], c.Nodes[1], c.Nodes[3]}
+	Eventually(t, formTimeout, "one ring on the nodes up", func() error {
+		version := ""
+		for _, n := range up {
+			f, err := c.infoFields(n, "cluster")
+			if err != nil {
+				return err
+			}
+			if f["cluster_members"] != "4" || (version != "" && f["cluster_ring_version"] != version) {
+				return fmt.Errorf("%s: %s members, ring %s", n.Opts.Name, f["cluster_members"], f["cluster_ring_version"])
+			}
+			version = f["cluster_ring_version"]
+		}
+		return nil
+	})
+	// Written at W=3 (a fallback stands in for n3), so that the R=1 reads
+	// below do not race the background copies of a W=2 write.
+	for i := range 300 {
+		k, v := fmt.Sprintf("away:%03d", i), fmt.Sprintf("v%d", i)
+		if err := c.Client(c.Nodes[1]).Do(context.Background(), "VSET", k, v, "W", 3).Err(); err != nil {
+			t.Fatalf("VSET %s W 3 with n3 away: %v", k, err)
+		}
+		want[k] = v
+	}
+	Eventually(t, handoffTimeout, "n4's transfers done without n3", func() error {
+		if p := c.infoInt(t, c.Nodes[3], "handoff_transfers_pending"); p != 0 || c.infoInt(t, c.Nodes[3], "handoff_transfers_done") == 0 {
+			return fmt.Errorf("n4: %d transfers pending", p)
+		}
+		return nil
+	})
+	// R=2: with n3 down, a fallback answers in its place, and an R=1
+	// read may take its empty answer (as Dynamo's and Riak's do).
+	checkR(t, c, want, 2, "with n3 away", up...)
+	n3.Restart(t)
+	c.WaitAlive(t, formTimeout, c.Nodes...)
+	c.WaitHandoffDone(t, handoffTimeout, 4, c.Nodes...)
+	checkR1(t, c, want, "after n3 returned", c.Nodes...)
 	checkCopies(t, c.Nodes, want, 3)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ringkv/ringkv/cluster"
 	"github.com/ringkv/ringkv/cluster/membership"
+	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/server/command"
 )
 
@@ -151,21 +153,81 @@ func (s *Server) watchGossip(done <-chan struct{}) {
 	}
 }
 
+// MethodRingMembers asks a node for the members of the ring it acts on:
+// empty body; reply JSON []string (numbered after MethodLeave).
+const MethodRingMembers = replica.MethodUser + 6
+
+func (s *Server) adoptedMembers() []string {
+	s.adoptMu.Lock()
+	defer s.adoptMu.Unlock()
+	return slices.Clone(s.adopted)
+}
+
+// syncRingMembers adopts the ring members that alive peers acting on
+// another ring know of and this node's gossip does not: a member that was
+// down when this node joined (Serf does not pass on failed members) is
+// still a ring member, so every node must count it to build the same ring.
+// A member every peer has dropped (removed, left) is dropped here too.
+func (s *Server) syncRingMembers() {
+	mine := s.ringVersion()
+	var differ []string
+	gossip := map[string]bool{}
+	for _, n := range s.mem.Members() {
+		gossip[n.Name] = true
+		if n.Name != s.cfg.Node && n.State == cluster.Alive && n.RingVersion != "" && n.RingVersion != mine {
+			differ = append(differ, n.Name)
+		}
+	}
+	if len(differ) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.RequestTimeout)
+	defer cancel()
+	heard := map[string]bool{}
+	for _, peer := range differ {
+		b, err := s.tr.Call(ctx, peer, MethodRingMembers, nil)
+		var list []string
+		if err != nil || json.Unmarshal(b, &list) != nil {
+			return // try again next tick, with every answer
+		}
+		for _, m := range list {
+			heard[m] = true
+		}
+	}
+	var adopted []string
+	for m := range heard {
+		if !gossip[m] {
+			adopted = append(adopted, m)
+		}
+	}
+	slices.Sort(adopted)
+	s.adoptMu.Lock()
+	changed := !slices.Equal(adopted, s.adopted)
+	s.adopted = adopted
+	s.adoptMu.Unlock()
+	if changed {
+		s.log.Info().Strs("adopted", adopted).Msg("ring members known to peers but not to gossip")
+		s.rebuildRing()
+	}
+}
+
 // rebuildRing makes the ring of the current ring members current: this
 // node included, unless it is leaving.
 func (s *Server) rebuildRing() {
 	s.ringMu.Lock()
 	defer s.ringMu.Unlock()
 	members := s.mem.RingMembers()
+	seen := map[string]bool{}
+	for _, n := range s.mem.Members() {
+		seen[n.Name] = true
+	}
+	extra := s.adoptedMembers()
 	if !s.joined.Load() {
-		seen := map[string]bool{}
-		for _, n := range s.mem.Members() {
-			seen[n.Name] = true
-		}
-		for _, m := range s.known {
-			if !seen[m] && m != s.cfg.Node {
-				members = append(members, m) // not heard of yet: still a member
-			}
+		extra = append(extra, s.known...)
+	}
+	for _, m := range extra {
+		if !seen[m] && m != s.cfg.Node && !slices.Contains(members, m) {
+			members = append(members, m) // a member gossip has not heard of (yet)
 		}
 	}
 	if !slices.Contains(members, s.cfg.Node) && !s.leaving.Load() {
@@ -205,6 +267,7 @@ func (s *Server) join() {
 			s.log.Info().Int("reached", n).Strs("join", addrs).Msg("joined cluster")
 			s.joined.Store(true)
 			s.rebuildRing()
+			s.syncRingMembers() // members that are down: gossip does not pass them on
 			return
 		}
 		if attempt == 1 || attempt%30 == 0 {
@@ -291,7 +354,14 @@ func (s *Server) nodes() []cluster.Node {
 		return []cluster.Node{{Name: s.cfg.Node, State: cluster.Alive,
 			ClientAddr: net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.port()))}}
 	}
-	return s.mem.Members()
+	nodes := s.mem.Members()
+	for _, m := range s.place.Members() { // ring members gossip has not heard of: down as far as it knows
+		if !slices.ContainsFunc(nodes, func(n cluster.Node) bool { return n.Name == m }) {
+			nodes = append(nodes, cluster.Node{Name: m, State: cluster.Failed})
+		}
+	}
+	slices.SortFunc(nodes, func(a, b cluster.Node) int { return strings.Compare(a.Name, b.Name) })
+	return nodes
 }
 
 // infoCluster is INFO's cluster section.

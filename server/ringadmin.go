@@ -109,6 +109,7 @@ func (s *Server) advertiseHandoff() {
 		if err := s.mem.SetTags(map[string]string{membership.TagRingVersion: s.ringVersion(), membership.TagHandoff: xfer}); err != nil {
 			s.log.Debug().Err(err).Msg("cannot advertise the handoff state; retrying")
 		}
+		s.syncRingMembers() // cluster.go
 		select {
 		case <-s.stop:
 			return

@@ -52,6 +52,8 @@ type Server struct {
 	known      []string
 	knownPeers map[string]string // name -> gossip address, saved as members are seen
 	joined     atomic.Bool
+	adoptMu    sync.Mutex
+	adopted    []string              // ring members peers know of and gossip does not (cluster.go)
 	fatal      atomic.Pointer[error] // why the node stopped itself (Run returns it) // RINGKV LEAVE: out of the ring, handing off (ringadmin.go)
 	conns      sync.WaitGroup
 	clients    registry
@@ -162,6 +164,8 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 		return json.Marshal(s.localStatus())
 	case MethodLeave:
 		return s.serveLeave()
+	case MethodRingMembers:
+		return json.Marshal(s.place.Members())
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }
