@@ -16,7 +16,10 @@ func FuzzServePeer(f *testing.F) {
 	s, _ = s.Put("n1.a", version.Context{}, version.Sibling{Value: []byte("v"), Time: 1}, 0)
 	set := s.AppendBinary(nil)
 	keySet := append([]byte{1, 'k'}, set...)
-	for m := uint8(0); m <= 14; m++ {
+	page := make([]byte, 24) // MethodTransferPage: lo 0, hi 0, after 0, no key, limit 64
+	page = append(page, 0, 64)
+	f.Add(replica.MethodTransferPage, page)
+	for m := uint8(0); m <= 16; m++ {
 		f.Add(m, []byte{})
 		f.Add(m, keySet)
 		f.Add(m, append([]byte{2, 'n', '2'}, keySet...))

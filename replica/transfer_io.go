@@ -173,12 +173,7 @@ func (c *Coordinator) serveTransferPage(ctx context.Context, body []byte) ([]byt
 			more = true
 			return false
 		}
-		out = binary.BigEndian.AppendUint64(out, h)
-		out = binary.AppendUvarint(out, uint64(len(key)))
-		out = append(out, key...)
-		enc := s.AppendBinary(nil)
-		out = binary.AppendUvarint(out, uint64(len(enc)))
-		out = append(out, enc...)
+		out = appendPageEntry(out, h, key, s.AppendBinary(nil))
 		return ctx.Err() == nil
 	})
 	if err != nil {
@@ -188,6 +183,15 @@ func (c *Coordinator) serveTransferPage(ctx context.Context, body []byte) ([]byt
 		return append(out, 1), nil
 	}
 	return append(out, 0), nil
+}
+
+// appendPageEntry appends one record of a transfer page: hash, key, set.
+func appendPageEntry(out []byte, h uint64, key, enc []byte) []byte {
+	out = binary.BigEndian.AppendUint64(out, h)
+	out = binary.AppendUvarint(out, uint64(len(key)))
+	out = append(out, key...)
+	out = binary.AppendUvarint(out, uint64(len(enc)))
+	return append(out, enc...)
 }
 
 func decodeTransferPage(b []byte) (entries []scanEntry, more bool, err error) {
