@@ -50,6 +50,7 @@ type Store interface {
 // cursor, and small durable records of its own progress.
 type HandoffStore interface {
 	RangeFrom(lo, hi, afterHash uint64, afterKey []byte, fn func(hash uint64, key []byte, s version.Set) bool) error
+	MergeBatch(keys [][]byte, sets []version.Set) error // Merge of each pair, a page in few writes
 	HasRecords(lo, hi uint64) (bool, error)
 	NextRecordHash(from uint64) (uint64, bool, error)
 	RangeSize(lo, hi uint64) (int64, error)

@@ -109,10 +109,12 @@ func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) er
 		if err != nil {
 			return err
 		}
-		for _, e := range entries {
-			if _, _, err := c.store.Merge(e.key, e.set); err != nil {
-				return fmt.Errorf("merge a received record: %w", err)
-			}
+		keys, sets := make([][]byte, len(entries)), make([]version.Set, len(entries))
+		for i, e := range entries {
+			keys[i], sets[i] = e.key, e.set
+		}
+		if err := c.store.MergeBatch(keys, sets); err != nil {
+			return fmt.Errorf("merge a received page of %d records: %w", len(entries), err)
 		}
 		h.mu.Lock()
 		if n := len(entries); n > 0 {
