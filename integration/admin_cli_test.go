@@ -203,11 +203,11 @@ func checkTransfers(t *testing.T, c *Cluster, joiner *Node, self cliMember, via 
 	}
 }
 
-// checkTransfersTable checks that `ringkv transfers` prints ts: a row
-// each, and the totals.
+// checkTransfersTable checks that `ringkv transfers --all` prints ts: a
+// row each, and the totals.
 func checkTransfersTable(t *testing.T, via *Node, ts []cliTransfer) {
 	t.Helper()
-	r := adminOn(t, via, "transfers")
+	r := adminOn(t, via, "transfers", "--all")
 	tb := parseTable(t, r.stdout, "STATE")
 	var keys int64
 	for _, x := range ts {

@@ -7,6 +7,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,9 +27,12 @@ func (c *Cluster) AddNode(t testing.TB, name string, args ...string) *Node {
 		o.Args = append(o.Args, "--cluster-key", c.Key)
 	}
 	n := StartNode(t, o)
+	c.mu.Lock()
 	c.Nodes = append(c.Nodes, n)
+	nodes := slices.Clone(c.Nodes)
+	c.mu.Unlock()
 	want := map[string]string{} // stopped nodes stay members, failed
-	for _, m := range c.Nodes {
+	for _, m := range nodes {
 		want[m.Opts.Name] = "alive"
 		if !m.Running() {
 			want[m.Opts.Name] = "failed"
@@ -38,10 +42,13 @@ func (c *Cluster) AddNode(t testing.TB, name string, args ...string) *Node {
 	return n
 }
 
-// Running lists the nodes whose process runs.
+// Running lists the nodes whose process runs (safe while AddNode runs).
 func (c *Cluster) Running() []*Node {
+	c.mu.Lock()
+	nodes := slices.Clone(c.Nodes)
+	c.mu.Unlock()
 	var out []*Node
-	for _, n := range c.Nodes {
+	for _, n := range nodes {
 		if n.Running() {
 			out = append(out, n)
 		}

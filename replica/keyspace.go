@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -35,27 +36,49 @@ func (c *Coordinator) Scan(ctx context.Context, cursor uint64, fn func(key []byt
 	}
 }
 
-// scanSpan scans [lo, hi] on the first replica that answers.
+// scanForce, after MethodScan's limit: read even a partition still
+// arriving here.
+const scanForce byte = 1
+
+// scanSpan scans [lo, hi] on the first replica that answers. A replica
+// still receiving the partition refuses; when all do (a cluster just
+// formed), the first is read anyway.
 func (c *Coordinator) scanSpan(ctx context.Context, lo, hi uint64, list []string, fn func([]byte, version.Set) bool) (uint64, bool, error) {
 	list = c.readOrder(list)
 	var err error
-	for _, node := range list {
-		var next uint64
-		var stopped bool
-		if node == c.cfg.Node {
-			next, stopped, err = c.scanLocal(ctx, lo, hi, fn)
-		} else {
-			next, stopped, err = c.scanRemote(ctx, node, lo, hi, fn)
+	refused := 0
+	for pass := 0; pass < 2; pass++ {
+		force := pass == 1
+		for _, node := range list {
+			var next uint64
+			var stopped bool
+			if node == c.cfg.Node {
+				next, stopped, err = c.scanLocal(ctx, lo, hi, force, fn)
+			} else {
+				next, stopped, err = c.scanRemote(ctx, node, lo, hi, force, fn)
+			}
+			if err == nil || ctx.Err() != nil {
+				return next, stopped, err
+			}
+			if isArriving(err) {
+				refused++
+			}
+			c.log.Debug().Err(err).Str("peer", node).Msg("scan failed, trying next replica")
+			if next != 0 { // part of the span came through: resume after it
+				lo = next
+			}
 		}
-		if err == nil || ctx.Err() != nil {
-			return next, stopped, err
-		}
-		c.log.Debug().Err(err).Str("peer", node).Msg("scan failed, trying next replica")
-		if next != 0 { // part of the span came through: resume after it
-			lo = next
+		if refused == 0 {
+			break
 		}
 	}
 	return 0, false, err
+}
+
+// isArriving reports whether err is a replica's errArriving, here or
+// relayed by the transport as text.
+func isArriving(err error) bool {
+	return errors.Is(err, errArriving) || strings.Contains(err.Error(), errArriving.Error())
 }
 
 // readOrder puts this node first when it holds the partition.
@@ -66,8 +89,8 @@ func (c *Coordinator) readOrder(list []string) []string {
 	return list
 }
 
-func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
-	if c.arriving(lo) {
+func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, force bool, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
+	if !force && c.arriving(lo) {
 		return 0, false, errArriving
 	}
 	now := c.Now()
@@ -95,10 +118,14 @@ func (c *Coordinator) scanLocal(ctx context.Context, lo, hi uint64, fn func([]by
 }
 
 // scanRemote pages through [lo, hi] on node.
-func (c *Coordinator) scanRemote(ctx context.Context, node string, lo, hi uint64, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
+func (c *Coordinator) scanRemote(ctx context.Context, node string, lo, hi uint64, force bool, fn func([]byte, version.Set) bool) (next uint64, stopped bool, err error) {
 	for {
 		req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, lo), hi)
-		b, err := c.call(ctx, node, MethodScan, binary.AppendUvarint(req, scanBatch))
+		req = binary.AppendUvarint(req, scanBatch)
+		if force {
+			req = append(req, scanForce)
+		}
+		b, err := c.call(ctx, node, MethodScan, req)
 		if err != nil {
 			return lo, false, err
 		}
@@ -131,10 +158,10 @@ func (c *Coordinator) serveScan(ctx context.Context, body []byte) ([]byte, error
 		return nil, errors.New("replica: malformed scan request")
 	}
 	lo, hi := binary.BigEndian.Uint64(body), binary.BigEndian.Uint64(body[8:])
-	if c.arriving(lo) {
+	limit, n := binary.Uvarint(body[16:])
+	if force := n > 0 && len(body) == 17+n && body[16+n] == scanForce; !force && c.arriving(lo) {
 		return nil, errArriving
 	}
-	limit, n := binary.Uvarint(body[16:])
 	if n <= 0 || limit == 0 {
 		return nil, errors.New("replica: malformed scan request")
 	}

@@ -24,7 +24,7 @@ func TestHandoffScale(t *testing.T) {
 }
 
 func handoffScale(t *testing.T, s, q, nkeys int) {
-	hc := newHandoffClusterQ(t, s+2, s, q)
+	hc := newHandoffClusterQ(t, s+2, s, s, q)
 	names := func(n int) []string {
 		out := make([]string, n)
 		for i := range out {

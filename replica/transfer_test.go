@@ -70,10 +70,12 @@ type handoffCluster struct {
 // the first `members` of them, which have acted on it already (as an
 // established cluster has); the others are new, empty nodes.
 func newHandoffCluster(t *testing.T, total, members int) *handoffCluster {
-	return newHandoffClusterQ(t, total, members, handoffQ)
+	return newHandoffClusterQ(t, total, members, members, handoffQ)
 }
 
-func newHandoffClusterQ(t *testing.T, total, members, q int) *handoffCluster {
+// newHandoffClusterQ is newHandoffCluster with Q partitions, of which the
+// first acted nodes have acted on the ring.
+func newHandoffClusterQ(t *testing.T, total, members, acted, q int) *handoffCluster {
 	t.Helper()
 	hc := &handoffCluster{net: transport.NewMemNetwork(1), place: &ringPlace{n: 3, q: q},
 		coords: map[string]*replica.Coordinator{}, stores: map[string]*engine.DB{}, down: map[string]bool{}}
@@ -82,14 +84,14 @@ func newHandoffClusterQ(t *testing.T, total, members, q int) *handoffCluster {
 		names = append(names, fmt.Sprintf("n%d", i+1))
 	}
 	hc.place.set(t, names[:members]...)
-	acted, _ := json.Marshal(names[:members])
+	actedRing, _ := json.Marshal(names[:members])
 	for i, name := range names {
 		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if i < members {
-			if err := db.SetHandoffState("ring", acted); err != nil {
+		if i < acted {
+			if err := db.SetHandoffState("ring", actedRing); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -337,5 +339,30 @@ func TestHandoffCollectionReadThrough(t *testing.T) {
 	})
 	if err != nil || got != len(members) {
 		t.Fatalf("R=1 walk through n4 before its transfers found %d of %d elements (err %v)", got, len(members), err)
+	}
+}
+
+// TestScanJustFormed: in a cluster just formed every node is new, so each
+// partition may be arriving on every replica; a scan reads one anyway
+// rather than failing.
+func TestScanJustFormed(t *testing.T) {
+	hc := newHandoffClusterQ(t, 3, 3, 0, handoffQ)
+	keys := handoffKeys(50)
+	hc.write(t, "n1", keys, "a")
+	seen := map[string]bool{}
+	for cursor := uint64(0); ; {
+		next, err := hc.coords["n2"].Scan(context.Background(), cursor, func(key []byte, s version.Set) bool {
+			seen[string(key)] = true
+			return true
+		})
+		if err != nil {
+			t.Fatalf("scan of a cluster just formed: %v", err)
+		}
+		if cursor = next; cursor == 0 {
+			break
+		}
+	}
+	if len(seen) != len(keys) {
+		t.Fatalf("scan found %d of %d keys", len(seen), len(keys))
 	}
 }
