@@ -61,6 +61,9 @@ type Node struct {
 	// Handoff is the partition handoff the node has left to do (inbound
 	// transfers plus partitions to drop), as it advertises it.
 	Handoff int
+	// Inbound is how many partition transfers into the node are pending,
+	// as it advertises it.
+	Inbound int
 }
 
 // String returns "name(state)".

@@ -170,7 +170,20 @@ func (c *Coordinator) syncSegment(ctx context.Context, peer string, bits byte, s
 		return 0, err
 	}
 	var repaired int
+	// One way, only the keys the giving side holds need a round trip: a
+	// pull from a node that dropped the partition, or a push of what this
+	// node lacks, costs nothing per key.
+	var giver map[string]bool
+	switch dir {
+	case syncPull:
+		giver = keySet(theirs)
+	case syncPush:
+		giver = keySet(mine)
+	}
 	for _, key := range merkle.DiffKeys(mine, theirs) {
+		if giver != nil && !giver[string(key)] {
+			continue
+		}
 		if err := c.pace(ctx); err != nil {
 			return repaired, err
 		}
@@ -354,4 +367,12 @@ func (c *Coordinator) aaeLoop() {
 			c.log.Info().Int("keys_repaired", n).Dur("took", time.Since(start)).Msg("anti-entropy repaired replicas")
 		}
 	})
+}
+
+func keySet(kds []merkle.KeyDigest) map[string]bool {
+	m := make(map[string]bool, len(kds))
+	for _, kd := range kds {
+		m[string(kd.Key)] = true
+	}
+	return m
 }

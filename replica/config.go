@@ -52,6 +52,12 @@ type HandoffConfig struct {
 	// are reaped only then, since a copy in transit could bring an older
 	// value back. Default: always quiet.
 	Quiet func() bool
+	// Receiving reports whether node has inbound transfers pending (as
+	// gossip tells): a partition is not handed off to a node still
+	// streaming partitions in, whose stream brings it anyway (a push now
+	// would repair key by key what the stream sends in pages). Default:
+	// never.
+	Receiving func(node string) bool
 }
 
 func (h HandoffConfig) withDefaults() HandoffConfig {
@@ -63,6 +69,9 @@ func (h HandoffConfig) withDefaults() HandoffConfig {
 	}
 	if h.Quiet == nil {
 		h.Quiet = func() bool { return true }
+	}
+	if h.Receiving == nil {
+		h.Receiving = func(string) bool { return false }
 	}
 	return h
 }

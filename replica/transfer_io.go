@@ -273,7 +273,7 @@ func (c *Coordinator) dropPartition(ctx context.Context, p int, lo, hi uint64, b
 // whether all of them now hold everything this node does.
 func (c *Coordinator) handOver(ctx context.Context, p int, lo, hi uint64, bits byte, list []string) bool {
 	for _, n := range list {
-		if n == c.cfg.Node || !c.cfg.Up(n) {
+		if n == c.cfg.Node || !c.cfg.Up(n) || c.cfg.Handoff.Receiving(n) {
 			return false
 		}
 	}

@@ -71,7 +71,7 @@ func (s *Server) ringVersion() string { return strconv.FormatUint(s.place.ring()
 
 // handoffConfig paces the coordinator's partition handoff.
 func (s *Server) handoffConfig() replica.HandoffConfig {
-	h := replica.HandoffConfig{Rate: s.cfg.TransferRate, Quiet: s.handoffQuiet}
+	h := replica.HandoffConfig{Rate: s.cfg.TransferRate, Quiet: s.handoffQuiet, Receiving: s.receiving}
 	if s.cfg.FastGossip {
 		h.Settle, h.Interval = 500*time.Millisecond, 200*time.Millisecond
 	}
@@ -92,6 +92,19 @@ func (s *Server) handoffQuiet() bool {
 	return true
 }
 
+// receiving reports whether node advertises inbound transfers pending.
+func (s *Server) receiving(node string) bool {
+	if s.mem == nil {
+		return false
+	}
+	for _, n := range s.mem.Members() {
+		if n.Name == node {
+			return n.Inbound > 0
+		}
+	}
+	return false
+}
+
 // advertiseHandoff keeps this node's tags current: the ring version it
 // acts on, and its handoff left to do. It runs until the node stops.
 func (s *Server) advertiseHandoff() {
@@ -102,11 +115,15 @@ func (s *Server) advertiseHandoff() {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
-		xfer := ""
+		xfer, in := "", ""
 		if n := s.handoffLeft(); n > 0 {
 			xfer = strconv.FormatInt(n, 10)
 		}
-		if err := s.mem.SetTags(map[string]string{membership.TagRingVersion: s.ringVersion(), membership.TagHandoff: xfer}); err != nil {
+		if pending, _ := s.coord.HandoffBusy(); pending > 0 {
+			in = strconv.Itoa(pending)
+		}
+		if err := s.mem.SetTags(map[string]string{membership.TagRingVersion: s.ringVersion(),
+			membership.TagHandoff: xfer, membership.TagInbound: in}); err != nil {
 			s.log.Debug().Err(err).Msg("cannot advertise the handoff state; retrying")
 		}
 		s.syncRingMembers() // cluster.go

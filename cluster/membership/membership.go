@@ -108,6 +108,7 @@ func (m *Membership) Members() []cluster.Node {
 			Leaving:     sm.Tags[TagRing] == RingLeaving,
 			RingVersion: sm.Tags[TagRingVersion],
 			Handoff:     atoiOr0(sm.Tags[TagHandoff]),
+			Inbound:     atoiOr0(sm.Tags[TagInbound]),
 		}
 	}
 	slices.SortFunc(out, func(a, b cluster.Node) int { return strings.Compare(a.Name, b.Name) })

@@ -18,6 +18,9 @@ const (
 	// TagHandoff is how much partition handoff the node has left (inbound
 	// transfers plus partitions to drop); absent when none.
 	TagHandoff = "xfer"
+	// TagInbound is how many inbound partition transfers the node has
+	// pending; absent when none.
+	TagInbound = "in"
 )
 
 // SetTags changes this node's advertised tags: each key to its value, or
