@@ -103,6 +103,8 @@ func (s *Server) servePubSub(ctx context.Context, _ string, body []byte) ([]byte
 			return nil, err
 		}
 		return encodeAnswer(s.disp.Answer(q)), nil
+	case pubsubInvalidate, pubsubTrackers:
+		return s.serveTracking(body) // tracking.go
 	}
 	return nil, errPubSubMalformed
 }

@@ -48,5 +48,7 @@ func (s *Server) stopKeyEvents() {
 func (s *Server) startFanout() {
 	if s.tr != nil {
 		s.disp.SetFanout(fanout{s})
+		s.bg.Add(1)
+		go s.trackingLoop() // tracking.go
 	}
 }

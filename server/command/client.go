@@ -9,7 +9,7 @@ import (
 
 func (d *Dispatcher) clientCommand() *Command {
 	const f = NoScript | Loading | Stale
-	return container("client", -2, 0, "connection", nil,
+	subs := []*Command{
 		keyless("id", 2, f, "", d.clientID),
 		keyless("setname", 3, f, "", d.clientSetName),
 		keyless("getname", 2, f, "", d.clientGetName),
@@ -23,7 +23,9 @@ func (d *Dispatcher) clientCommand() *Command {
 		keyless("no-evict", 3, Admin|f, "", d.clientNoEvict),
 		keyless("unblock", -3, Admin|f, "", d.clientUnblock),
 		keyless("help", 2, Loading|Stale, "", d.clientHelp),
-	)
+	}
+	subs = append(subs, d.trackingCommands()...) // tracking_cmd.go
+	return container("client", -2, 0, "connection", nil, subs...)
 }
 
 // CLIENT ID
@@ -81,7 +83,7 @@ func (d *Dispatcher) clientSetInfo(s *Session, args [][]byte) resp.Reply {
 
 // CLIENT INFO
 func (d *Dispatcher) clientInfo(s *Session, _ [][]byte) resp.Reply {
-	return resp.Verbatim("txt", s.Info().Line(d.env.Clock())+"\n")
+	return resp.Verbatim("txt", d.trackingLine(s.ID, s.Info().Line(d.env.Clock()))+"\n")
 }
 
 // CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id [id ...]]
@@ -121,6 +123,7 @@ func (d *Dispatcher) clientList(s *Session, args [][]byte) resp.Reply {
 			if d.isBlocked(c.ID) {
 				line = withBlockedFlag(line)
 			}
+			line = d.trackingLine(c.ID, line) // tracking_cmd.go
 			b.WriteString(line + "\n")
 		}
 	}

@@ -188,6 +188,7 @@ func withNew(events []keyEvent, absent map[string]bool) []keyEvent {
 // receives itself put first (as Redis writes them). absent is beforeRun's.
 func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Reply, absent map[string]bool) resp.Reply {
 	d.feedNested(s, cmd, args)
+	d.trackAfter(s, cmd, args, r) // tracking_send.go
 	on := d.env.Settings.keyEvents.Load()
 	if on&(notifyKeyspace|notifyKeyevent) == 0 || r.Kind == resp.KindError {
 		return r

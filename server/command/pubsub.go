@@ -14,6 +14,7 @@ type pubsub struct {
 	monitors *monitors
 	fan      Fanout // nil: a single node
 	expiries expiryWatch
+	track    tracker // CLIENT TRACKING (tracking.go)
 }
 
 func newPubSub() *pubsub { return &pubsub{hub: newHub(), monitors: &monitors{}} }
@@ -129,6 +130,7 @@ func (d *Dispatcher) EndSession(s *Session) {
 	}
 	s.ps.mu.Unlock()
 	d.pubsub.monitors.remove(s)
+	d.untrack(s) // tracking_send.go
 }
 
 // PUBLISH channel message / SPUBLISH shardchannel message: the number of

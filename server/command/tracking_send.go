@@ -1,0 +1,156 @@
+package command
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// trackingChannel is where a RESP2 client that tracking redirects to gets
+// its invalidations, as pub/sub messages.
+const trackingChannel = "__redis__:invalidate"
+
+// trackAfter is afterRun's tracking step for one command of s: the keys
+// of a read-only command are remembered for s, and a successful write
+// invalidates its keys here and on the other nodes. Its cost while nobody
+// tracks anywhere is tracker.active.
+func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.Reply) {
+	t := &d.pubsub.track
+	if !t.active() {
+		return
+	}
+	if st := t.state(s.ID); st != nil {
+		if cmd.Flags&ReadOnly != 0 && cmd.Group != "pubsub" {
+			t.remember(st, cmd.KeysOf(args))
+		}
+		if !isClientCmd(args) && s.tx == nil {
+			t.mu.Lock()
+			st.caching = false // CLIENT CACHING holds for the next command only
+			t.mu.Unlock()
+		}
+	}
+	if cmd.Flags&Write == 0 || r.Kind == resp.KindError || s.quiet > 0 {
+		return
+	}
+	if cmd.Name == "flushall" || cmd.Name == "flushdb" {
+		d.invalidate(s.Context(), nil, s, true)
+		return
+	}
+	if keys := modifiedKeys(d, cmd, args, r); len(keys) > 0 {
+		d.invalidate(s.Context(), keys, s, false)
+	}
+}
+
+// isClientCmd reports whether args is a CLIENT subcommand (after which
+// CLIENT CACHING still holds, as in Redis's resetClient).
+func isClientCmd(args [][]byte) bool {
+	return len(args[0]) == 6 && lower(args[0][0]) == 'c' && lower(args[0][1]) == 'l' && lower(args[0][5]) == 't'
+}
+
+// modifiedKeys are the keys a successful write changed: those of its
+// keyspace notifications where ringkv knows them (SETNX that did not
+// set changes nothing), else every key argument.
+func modifiedKeys(d *Dispatcher, cmd *Command, args [][]byte, r resp.Reply) [][]byte {
+	ev := keyEventsOf[cmd.Name]
+	if ev == nil || (len(args) > 2 && (cmd.Name == "del" || cmd.Name == "unlink")) {
+		if r.Kind == resp.KindInt && r.Int == 0 && (cmd.Name == "del" || cmd.Name == "unlink") {
+			return nil
+		}
+		return cmd.KeysOf(args)
+	}
+	var keys [][]byte
+	seen := map[string]bool{}
+	for _, e := range ev(d, args, r) {
+		if !seen[string(e.key)] {
+			seen[string(e.key)] = true
+			keys = append(keys, e.key)
+		}
+	}
+	return keys
+}
+
+// invalidate sends the invalidations of keys (flush: of everything)
+// modified by session by (nil: none of this node's) to this node's
+// tracking sessions and, while another node tracks, to the other nodes.
+func (d *Dispatcher) invalidate(ctx context.Context, keys [][]byte, by *Session, flush bool) {
+	d.Invalidate(keys, by, flush)
+	if fan, ok := d.pubsub.fan.(TrackingFanout); ok && d.remoteTracking() {
+		fan.Invalidate(ctx, keys, flush)
+	}
+}
+
+// Invalidate sends the invalidations of keys (flush: of everything) to
+// this node's tracking sessions only; by is the session that modified
+// them (nil: another node's write, an expiry).
+func (d *Dispatcher) Invalidate(keys [][]byte, by *Session, flush bool) {
+	t := &d.pubsub.track
+	if t.on.Load() == 0 {
+		return
+	}
+	var ds []delivery
+	if flush {
+		ds = t.flushes()
+	} else {
+		ds = t.invalidations(keys, by)
+	}
+	for _, dl := range ds {
+		d.sendTracking(dl)
+	}
+}
+
+// sendTracking writes one invalidate message (Redis's sendTrackingMessage):
+// a RESP3 push to the session or its REDIRECT target, a pub/sub message on
+// __redis__:invalidate to a RESP2 target in subscribe mode, nothing to a
+// RESP2 session without one. A target that went away marks the session
+// broken and, in RESP3, tells it so.
+func (d *Dispatcher) sendTracking(dl delivery) {
+	st := dl.st
+	to, redirected := st.s, false
+	if st.redirect != 0 {
+		to = d.findSession(st.redirect)
+		if to == nil {
+			d.pubsub.track.markBroken(st)
+			if st.s.proto() == 3 {
+				pushTo(st.s, appendPush(nil, 3, []resp.Reply{resp.BulkString("tracking-redir-broken"),
+					resp.Int(int64(st.redirect))}))
+			}
+			return
+		}
+		redirected = true
+	}
+	switch proto := to.proto(); {
+	case proto == 3:
+		pushTo(to, appendPush(nil, 3, []resp.Reply{resp.BulkString("invalidate"), dl.payload}))
+	case redirected && to.subscribed():
+		pushTo(to, appendPush(nil, 2, []resp.Reply{resp.BulkString("message"),
+			resp.BulkString(trackingChannel), dl.payload}))
+	}
+}
+
+// pushTo queues frame for s, if it has a connection.
+func pushTo(s *Session, frame []byte) {
+	if s.push != nil {
+		s.push.Push(frame)
+	}
+}
+
+// findSession returns the connected session id, or nil.
+func (d *Dispatcher) findSession(id uint64) *Session {
+	if f, ok := d.env.Clients.(sessionFinder); ok {
+		return f.Session(id)
+	}
+	return nil
+}
+
+func (t *tracker) markBroken(st *trackState) {
+	t.mu.Lock()
+	st.broken = true
+	t.mu.Unlock()
+}
+
+// untrack ends s's tracking (its connection closed, RESET).
+func (d *Dispatcher) untrack(s *Session) { d.pubsub.track.disable(s.ID) }
+
+// redirString is CLIENT LIST's redir field of a tracking session.
+func (st *trackState) redirString() string { return strconv.FormatUint(st.redirect, 10) }

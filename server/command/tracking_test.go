@@ -1,0 +1,196 @@
+package command
+
+import (
+	"strings"
+	"sync"
+	"testing"
+)
+
+// sessionList is a Clients that finds sessions by ID (REDIRECT targets).
+type sessionList struct {
+	noClients
+	mu   sync.Mutex
+	byID map[uint64]*Session
+}
+
+func (l *sessionList) Session(id uint64) *Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.byID[id]
+}
+
+// trackFixture is a fixture whose clients are findable by ID.
+func trackFixture(t *testing.T) (*fixture, *sessionList) {
+	f := newFixture(t)
+	l := &sessionList{byID: map[uint64]*Session{}}
+	f.env.Clients = l
+	return f, l
+}
+
+func (l *sessionList) add(c *client) *client {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.byID[c.s.ID] = c.s
+	return c
+}
+
+const (
+	inv   = ">2\r\n$10\r\ninvalidate\r\n"
+	invK  = inv + "*1\r\n$1\r\nk\r\n"
+	invNN = inv + "_\r\n"
+)
+
+func TestTrackingDefaultMode(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	expect(t, "TRACKING on", a.do("CLIENT", "TRACKING", "on"), "+OK\r\n")
+	expect(t, "GET k", a.do("GET", "k"), "_\r\n")
+	expect(t, "nothing yet", a.box.take(), "")
+	expect(t, "SET k by b", b.do("SET", "k", "1"), "+OK\r\n")
+	expect(t, "a invalidated", a.box.take(), invK)
+	expect(t, "SET k again: not read since", b.do("SET", "k", "2"), "+OK\r\n")
+	expect(t, "no second message", a.box.take(), "")
+	a.do("GET", "k")
+	a.do("SET", "k", "3")
+	expect(t, "own write invalidates (no NOLOOP)", a.box.take(), invK)
+	a.do("GET", "k")
+	expect(t, "SETNX on an existing key changes nothing", b.do("SETNX", "k", "x"), ":0\r\n")
+	expect(t, "no message", a.box.take(), "")
+	b.do("DEL", "k")
+	expect(t, "DEL invalidates", a.box.take(), invK)
+	a.do("MGET", "k", "other")
+	b.do("FLUSHALL")
+	expect(t, "FLUSHALL: a null", a.box.take(), invNN)
+	b.do("SET", "k", "1")
+	expect(t, "flush forgot the keys", a.box.take(), "")
+}
+
+func TestTrackingNoloopAndResp2(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on", "NOLOOP")
+	a.do("GET", "k")
+	a.do("SET", "k", "1")
+	expect(t, "NOLOOP: own write silent", a.box.take(), "")
+	b.do("CLIENT", "TRACKING", "on")
+	b.do("GET", "k")
+	a.do("SET", "k", "2")
+	expect(t, "RESP2 without redirect gets nothing", b.box.take(), "")
+}
+
+func TestTrackingRedirect(t *testing.T) {
+	f, l := trackFixture(t)
+	a, sub := l.add(f.client(1)), l.add(f.client(2))
+	expect(t, "missing target", a.do("CLIENT", "TRACKING", "on", "REDIRECT", "9"),
+		"-ERR The client ID you want redirect to does not exist\r\n")
+	sub.do("SUBSCRIBE", "__redis__:invalidate")
+	expect(t, "on", a.do("CLIENT", "TRACKING", "on", "REDIRECT", "2"), "+OK\r\n")
+	expect(t, "GETREDIR", a.do("CLIENT", "GETREDIR"), ":2\r\n")
+	a.do("GET", "k")
+	a.do("SET", "k", "1")
+	expect(t, "pub/sub message to the RESP2 target", sub.box.take(),
+		"*3\r\n$7\r\nmessage\r\n$20\r\n__redis__:invalidate\r\n*1\r\n$1\r\nk\r\n")
+	expect(t, "none to a", a.box.take(), "")
+	if line := a.do("CLIENT", "INFO"); !strings.Contains(line, " flags=t ") || !strings.Contains(line, " redir=2 ") {
+		t.Errorf("CLIENT INFO: %q", line)
+	}
+	l.mu.Lock()
+	delete(l.byID, 2)
+	l.mu.Unlock()
+	a.do("HELLO", "3")
+	a.do("GET", "k")
+	a.do("SET", "k", "2")
+	expect(t, "broken redirect", a.box.take(), ">2\r\n$21\r\ntracking-redir-broken\r\n:2\r\n")
+	if line := a.do("CLIENT", "INFO"); !strings.Contains(line, " flags=tR ") {
+		t.Errorf("CLIENT INFO: %q", line)
+	}
+}
+
+func TestTrackingBcast(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a", "PREFIX", "b")
+	b.do("MSET", "b2", "x", "a1", "y", "b1", "z", "c", "w")
+	expect(t, "one message per prefix, keys sorted", a.box.take(),
+		inv+"*1\r\n$2\r\na1\r\n"+inv+"*2\r\n$2\r\nb1\r\n$2\r\nb2\r\n")
+	expect(t, "overlap", a.do("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "ab"),
+		"-ERR Prefix 'ab' overlaps with an existing prefix 'a'. Prefixes for a single client must not overlap.\r\n")
+	expect(t, "TRACKINGINFO", a.do("CLIENT", "TRACKINGINFO"),
+		"%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$5\r\nbcast\r\n$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n")
+	if line := a.do("CLIENT", "INFO"); !strings.Contains(line, " flags=tB ") {
+		t.Errorf("CLIENT INFO: %q", line)
+	}
+	a.do("CLIENT", "TRACKING", "off")
+	b.do("SET", "a1", "x")
+	expect(t, "off: nothing", a.box.take(), "")
+	if n := f.d.pubsub.track.on.Load(); n != 0 {
+		t.Errorf("tracking sessions after off: %d", n)
+	}
+}
+
+func TestTrackingOptInOut(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on", "OPTIN")
+	a.do("GET", "k")
+	b.do("SET", "k", "1")
+	expect(t, "OPTIN without CACHING yes: not tracked", a.box.take(), "")
+	expect(t, "CACHING yes", a.do("CLIENT", "CACHING", "yes"), "+OK\r\n")
+	a.do("GET", "k")
+	a.do("GET", "j") // CACHING yes held for the GET k only
+	b.do("MSET", "k", "2", "j", "2")
+	expect(t, "k only", a.box.take(), invK)
+	expect(t, "CACHING no in OPTIN", a.do("CLIENT", "CACHING", "no"),
+		"-ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.\r\n")
+	expect(t, "switch", a.do("CLIENT", "TRACKING", "on", "OPTOUT"),
+		"-ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.\r\n")
+	a.do("CLIENT", "TRACKING", "off")
+	a.do("CLIENT", "TRACKING", "on", "OPTOUT")
+	a.do("CLIENT", "CACHING", "no")
+	a.do("GET", "k")
+	b.do("SET", "k", "3")
+	expect(t, "OPTOUT with CACHING no: not tracked", a.box.take(), "")
+}
+
+func TestTrackingErrors(t *testing.T) {
+	f, _ := trackFixture(t)
+	f.script(`
+		> CLIENT TRACKING on PREFIX a
+		(error) ERR PREFIX option requires BCAST mode to be enabled
+		> CLIENT TRACKING on OPTIN OPTOUT
+		(error) ERR You can't specify both OPTIN mode and OPTOUT mode
+		> CLIENT TRACKING on BCAST OPTIN
+		(error) ERR OPTIN and OPTOUT are not compatible with BCAST
+		> CLIENT TRACKING on REDIRECT x
+		(error) ERR value is not an integer or out of range
+		> CLIENT TRACKING maybe
+		(error) ERR syntax error
+		> CLIENT TRACKING on BCAST PREFIX a PREFIX ab
+		(error) ERR Prefix 'a' overlaps with another provided prefix 'ab'. Prefixes for a single client must not overlap.
+		> CLIENT CACHING yes
+		(error) ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled
+		> CLIENT GETREDIR
+		(integer) -1
+		> CLIENT TRACKING on
+		OK
+		> CLIENT TRACKING on BCAST
+		(error) ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.
+		> CLIENT GETREDIR
+		(integer) 0
+	`)
+}
+
+// TestTrackingIdleCost checks that a node where nobody tracks keeps no
+// state for reads and writes.
+func TestTrackingIdleCost(t *testing.T) {
+	f, _ := trackFixture(t)
+	f.do("GET", "k")
+	f.do("SET", "k", "1")
+	if f.d.pubsub.track.keys != nil || f.d.pubsub.track.active() {
+		t.Error("tracking state without a tracking session")
+	}
+}

@@ -1,0 +1,108 @@
+package server
+
+import (
+	"context"
+	"encoding/binary"
+	"time"
+
+	"github.com/ringkv/ringkv/server/command"
+)
+
+// Client-side caching across nodes (CLIENT TRACKING): a write runs on its
+// key's coordinator, which may not be the node a tracking client is
+// connected to. A node with tracking sessions announces it to every other
+// node each second (pubsubTrackers); a node that heard an announcement in
+// the last few seconds sends the keys its writes modify to every other
+// node (pubsubInvalidate), where command.Dispatcher.Invalidate sends them
+// to the local tracking sessions. Without tracking anywhere, nothing is
+// sent.
+
+// Tracking request kinds of MethodPubSub (after pubsubPublish, pubsubQuery).
+const (
+	pubsubInvalidate byte = 3 // flush byte, then the keys
+	pubsubTrackers   byte = 4 // the caller has tracking sessions
+)
+
+// trackingAnnounceEvery is how often a node with tracking sessions tells
+// the others (their lease, command.trackingLease, is five times longer).
+const trackingAnnounceEvery = time.Second
+
+var _ command.TrackingFanout = fanout{}
+
+// Invalidate has every other node invalidate keys (flush: everything).
+func (f fanout) Invalidate(ctx context.Context, keys [][]byte, flush bool) {
+	f.callAll(ctx, encodeInvalidate(keys, flush))
+}
+
+// AnnounceTracking tells every other node this one has tracking sessions.
+func (f fanout) AnnounceTracking(ctx context.Context) {
+	f.callAll(ctx, []byte{pubsubTrackers})
+}
+
+func encodeInvalidate(keys [][]byte, flush bool) []byte {
+	b := []byte{pubsubInvalidate, 0}
+	if flush {
+		b[1] = 1
+	}
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		b = appendBytes(b, k)
+	}
+	return b
+}
+
+// serveTracking answers another node's invalidation or announcement.
+func (s *Server) serveTracking(body []byte) ([]byte, error) {
+	switch body[0] {
+	case pubsubTrackers:
+		if len(body) != 1 {
+			return nil, errPubSubMalformed
+		}
+		s.disp.RemoteTracking()
+		return nil, nil
+	case pubsubInvalidate:
+		d := &decoder{b: body[1:]}
+		flush := d.byte() == 1
+		var keys [][]byte
+		for i := d.count(); i > 0 && d.err == nil; i-- {
+			keys = append(keys, d.bytes())
+		}
+		if err := d.end(); err != nil {
+			return nil, err
+		}
+		s.disp.Invalidate(keys, nil, flush)
+		return nil, nil
+	}
+	return nil, errPubSubMalformed
+}
+
+// trackingLoop announces this node's tracking sessions every second while
+// it has any, until the server stops.
+func (s *Server) trackingLoop() {
+	defer s.bg.Done()
+	t := time.NewTicker(trackingAnnounceEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			if s.disp.Tracking() {
+				ctx, cancel := context.WithTimeout(s.ctx, s.cfg.RequestTimeout)
+				fanout{s}.AnnounceTracking(ctx)
+				cancel()
+			}
+		}
+	}
+}
+
+// Session returns the connected client id's session, or nil: a CLIENT
+// TRACKING REDIRECT target.
+func (r *registry) Session(id uint64) *command.Session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c := r.conns[id]; c != nil {
+		return c.sess
+	}
+	return nil
+}
