@@ -66,6 +66,9 @@ func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byt
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
 	s.Authed, s.Proto = transport.Authenticated(ctx), int(body[0])
+	if s.Authed {
+		s.TrustPeer() // the forwarding node checked its ACL (Dispatcher.Permit)
+	}
 	reply := recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.Do(ctx, s, args) })
 	return resp.Append(nil, reply, s.Proto), nil
 }

@@ -72,6 +72,9 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 	if cmd == nil || !s.Authed || !arityOK(cmd, len(args)) || len(r.place.Members()) == 1 {
 		return r.disp.Do(ctx, s, args)
 	}
+	if rep := r.disp.Permit(s, args); rep.IsError() {
+		return rep // ACL: checked here, where the client is, before any forward
+	}
 	if s.InMulti() { // queued here; EXEC takes the whole transaction to its coordinator
 		if cmd.Name == "exec" {
 			if rep, ok := r.routeTx(ctx, s); ok {
@@ -253,6 +256,7 @@ func (r *router) runPart(ctx context.Context, s *command.Session, p *part) resp.
 	}
 	sub := r.disp.NewSession(s.ID, s.Addr, s.LocalAddr)
 	sub.Authed, sub.Proto = true, 2
+	sub.TrustPeer() // the whole command passed Permit in exec
 	return r.disp.Do(ctx, sub, p.args)
 }
 

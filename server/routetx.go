@@ -201,6 +201,9 @@ func (r *router) serveTx(ctx context.Context, from string, body []byte) ([]byte,
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
 	s.Authed, s.Proto = transport.Authenticated(ctx), int(body[0])
+	if s.Authed {
+		s.TrustPeer() // the forwarding node checked its ACL when queueing
+	}
 	args := [][]byte{[]byte("exec")}
 	reply := recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.RunTx(ctx, s, tx) })
 	return resp.Append(nil, reply, s.Proto), nil

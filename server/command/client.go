@@ -173,9 +173,10 @@ func (d *Dispatcher) clientKill(s *Session, args [][]byte) resp.Reply {
 				return resp.Err("ERR Unknown client type '" + v + "'")
 			}
 		case "user":
-			if v != "default" {
+			if d.acl.user(v) == nil {
 				return resp.Err("ERR No such user '" + v + "'")
 			}
+			f.User = v // aclcheck.go
 		case "skipme":
 			switch strings.ToLower(v) {
 			case "yes":

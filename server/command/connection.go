@@ -1,7 +1,6 @@
 package command
 
 import (
-	"crypto/subtle"
 	"strings"
 
 	"github.com/ringkv/ringkv/resp"
@@ -37,20 +36,10 @@ func (d *Dispatcher) quit(s *Session, _ [][]byte) resp.Reply {
 
 // RESET: back to a new connection's state.
 func (d *Dispatcher) reset(s *Session, _ [][]byte) resp.Reply {
-	authed := d.env.Settings.RequirePass() == ""
-	s.set(func() { s.Proto, s.Name, s.DB, s.Authed = 2, "", 0, authed })
+	authed := d.newAuthed() // aclcheck.go
+	s.set(func() { s.Proto, s.Name, s.DB, s.Authed, s.acl.user = 2, "", 0, authed, "" })
 	s.resetTx()
 	return resp.Simple("RESET")
-}
-
-// checkPass reports whether user/pass authenticate the default user: any
-// password does if none is required.
-func (d *Dispatcher) checkPass(user, pass []byte) bool {
-	want := d.env.Settings.RequirePass()
-	if string(user) != "default" {
-		return false
-	}
-	return want == "" || subtle.ConstantTimeCompare([]byte(want), pass) == 1
 }
 
 // AUTH [username] password
@@ -60,16 +49,15 @@ func (d *Dispatcher) auth(s *Session, args [][]byte) resp.Reply {
 	}
 	user, pass := []byte("default"), args[len(args)-1]
 	if len(args) == 2 {
-		if d.env.Settings.RequirePass() == "" {
+		if d.defaultNoPass() { // aclcheck.go
 			return resp.ErrAuthNotConfigured()
 		}
 	} else {
 		user = args[1]
 	}
-	if !d.checkPass(user, pass) {
+	if !d.login(s, args[0], user, pass) { // aclcheck.go
 		return errWrongPass
 	}
-	s.set(func() { s.Authed = true })
 	return resp.OK()
 }
 
@@ -100,10 +88,9 @@ func (d *Dispatcher) hello(s *Session, args [][]byte) resp.Reply {
 		}
 	}
 	if user != nil {
-		if !d.checkPass(user, pass) {
+		if !d.login(s, args[0], user, pass) { // aclcheck.go
 			return errWrongPass
 		}
-		s.set(func() { s.Authed = true })
 	}
 	if !s.Authed {
 		return resp.Err("NOAUTH HELLO must be called with the client already authenticated, " +

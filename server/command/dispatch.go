@@ -23,6 +23,7 @@ type Dispatcher struct {
 	raw      KV                  // the store under internal keys (userkv.go)
 	colls    collLocks           // one writer per collection (collection.go)
 	scans    *scanCursors        // HSCAN, SSCAN and ZSCAN cursors (scancursor.go)
+	acl      *aclState           // ACL users (acl*.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
@@ -35,11 +36,13 @@ func New(env *Env) *Dispatcher {
 	}
 	d.sorted = append(d.table(), d.pubsubCommands()...) // pubsub.go
 	d.sorted = append(d.sorted, d.typeCommands()...)    // types.go
+	d.sorted = append(d.sorted, d.aclCommand())         // aclcmd.go
 	sort.Slice(d.sorted, func(i, j int) bool { return d.sorted[i].Name < d.sorted[j].Name })
 	d.cmds = make(map[string]*Command, len(d.sorted))
 	for _, c := range d.sorted {
 		d.cmds[c.Name] = c
 	}
+	d.acl = newACLState(d.all(), d.env.Settings.RequirePass()) // aclstate.go
 	d.lastSave.Store(d.env.Clock().Unix())
 	d.scripts = newScripting(d.env)
 	d.loadFunctions() // functionsync.go
@@ -84,11 +87,14 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 		d.env.Stats.CountError(rej)
 		return rej
 	}
-	if !s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "" {
+	if cmd.Flags&NoAuth == 0 && d.authRequired(s) { // aclcheck.go
 		d.env.Stats.CountError(errNoAuth)
 		cmd.rejected.Add(1)
 		s.txFail()
 		return errNoAuth
+	}
+	if r := d.permit(s, cmd, args); r.IsError() {
+		return r // aclcheck.go
 	}
 	if r := d.paused(ctx, s, cmd); r.IsError() {
 		return r // pause.go

@@ -59,6 +59,7 @@ type KillFilter struct {
 	MaxAge    time.Duration // older than this
 	Skip      uint64        // never this client (the caller: SKIPME yes)
 	Type      string        // "normal" or "pubsub" (subscribed); "": any
+	User      string        // authenticated as this ACL user (acl*.go)
 }
 
 // Match reports whether c matches f (ignoring Skip) at now.
@@ -66,7 +67,7 @@ func (f KillFilter) Match(c ClientInfo, now time.Time) bool {
 	return (f.ID == 0 || c.ID == f.ID) && (f.Addr == "" || c.Addr == f.Addr) &&
 		(f.LocalAddr == "" || c.LocalAddr == f.LocalAddr) &&
 		(f.MaxAge == 0 || now.Sub(c.CreatedAt) >= f.MaxAge) &&
-		(f.Type == "" || (f.Type == "pubsub") == c.pubsub())
+		(f.Type == "" || (f.Type == "pubsub") == c.pubsub()) && (f.User == "" || c.user() == f.User)
 }
 
 // InfoData is what only the server knows, for INFO and HELLO.

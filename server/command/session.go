@@ -58,6 +58,8 @@ type Session struct {
 	ps   subs   // subscriptions and MONITOR (pubsub_session.go)
 
 	intro sessionIntro // WAIT's last write, CLIENT NO-EVICT (introspect.go)
+
+	acl sessionACL // the ACL user (aclcheck.go)
 }
 
 // NewSession returns the state of a new connection: RESP2, authenticated
@@ -66,7 +68,7 @@ type Session struct {
 func (d *Dispatcher) NewSession(id uint64, addr, localAddr string) *Session {
 	now := d.env.Clock()
 	return &Session{ID: id, Addr: addr, LocalAddr: localAddr, CreatedAt: now,
-		LastActive: now, Proto: 2, Authed: d.env.Settings.RequirePass() == ""}
+		LastActive: now, Proto: 2, Authed: d.newAuthed()}
 }
 
 // Context returns the current request's context (Background outside Do).
@@ -98,6 +100,7 @@ type ClientInfo struct {
 	CreatedAt  time.Time
 	LastActive time.Time
 	Conn       ConnStats
+	User       string // the ACL user
 
 	Sub, PSub int  // channel and pattern subscriptions
 	SSub      int  // shard channel subscriptions
@@ -116,7 +119,7 @@ func (s *Session) Info() ClientInfo {
 	return ClientInfo{Sub: int(s.ps.nChannels.Load()), PSub: int(s.ps.nPatterns.Load()),
 		SSub: int(s.ps.nShard.Load()), Monitor: s.ps.monitor.Load(), NoEvict: s.intro.noEvict.Load(), ID: s.ID, Addr: s.Addr, LocalAddr: s.LocalAddr, Name: s.Name,
 		LibName: s.LibName, LibVer: s.LibVer, LastCmd: s.LastCmd, Proto: s.Proto,
-		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive, Conn: conn}
+		DB: s.DB, CreatedAt: s.CreatedAt, LastActive: s.LastActive, Conn: conn, User: s.User()}
 }
 
 // Line formats c as one CLIENT LIST line (without the newline), with
@@ -145,7 +148,7 @@ func (c ClientInfo) Line(now time.Time) string {
 		{"sub", strconv.Itoa(c.Sub)}, {"psub", strconv.Itoa(c.PSub)}, {"ssub", strconv.Itoa(c.SSub)}, {"multi", "-1"}, {"qbuf", itoa(c.Conn.QueryBuf)},
 		{"qbuf-free", itoa(c.Conn.QueryBufFree)}, {"argv-mem", itoa(c.Conn.ArgvMem)}, {"multi-mem", "0"}, {"rbs", "0"},
 		{"rbp", "0"}, {"obl", itoa(c.Conn.OutBuf)}, {"oll", itoa(c.Conn.OutList)}, {"omem", itoa(c.Conn.OutMem)}, {"tot-mem", itoa(c.Conn.TotMem)},
-		{"events", "r"}, {"cmd", cmd}, {"user", "default"}, {"redir", "-1"},
+		{"events", "r"}, {"cmd", cmd}, {"user", c.user()}, {"redir", "-1"},
 		{"resp", itoa(int64(c.Proto))}, {"lib-name", c.LibName}, {"lib-ver", c.LibVer}} {
 		field(kv[0], kv[1])
 	}
@@ -163,4 +166,12 @@ func (c ClientInfo) allFlags() string {
 		return "e"
 	}
 	return f + "e"
+}
+
+// user is the ACL user for CLIENT LIST ("default" if unset).
+func (c ClientInfo) user() string {
+	if c.User == "" {
+		return "default"
+	}
+	return c.User
 }

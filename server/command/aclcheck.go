@@ -1,0 +1,238 @@
+package command
+
+import (
+	"strings"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// sessionACL is the ACL side of a connection: the user it authenticated
+// as ("" is default) and whether it runs a peer's forwarded command,
+// which the receiving node already checked.
+type sessionACL struct {
+	user string
+	peer bool
+}
+
+// User returns the name of the user s authenticated as.
+func (s *Session) User() string {
+	if s.acl.user == "" {
+		return "default"
+	}
+	return s.acl.user
+}
+
+// TrustPeer marks s as running commands a peer forwarded: the node that
+// received them from their client checked their permissions (Permit).
+func (s *Session) TrustPeer() { s.acl.peer = true }
+
+// login makes s authenticated as user.
+func (s *Session) login(user string) {
+	s.set(func() { s.Authed, s.acl.user = true, user })
+}
+
+// aclReason is why a command was denied (Redis's ACL_DENIED_*).
+type aclReason int
+
+const (
+	aclOK aclReason = iota
+	aclDeniedCmd
+	aclDeniedKey
+	aclDeniedChannel
+	aclDeniedAuth
+)
+
+var aclReasonNames = [...]string{"", "command", "key", "channel", "auth"}
+
+// authRequired reports whether s must AUTH before running commands: it
+// has not, and the default user is off or has passwords.
+func (d *Dispatcher) authRequired(s *Session) bool {
+	if s.Authed {
+		return false
+	}
+	if d.acl.open.Load() {
+		return d.env.Settings.RequirePass() != ""
+	}
+	d.acl.sync(d.env.Settings.RequirePass())
+	return !d.acl.defaultAuthed()
+}
+
+// newAuthed is whether a new connection starts authenticated.
+func (d *Dispatcher) newAuthed() bool {
+	if d.acl == nil || d.acl.open.Load() {
+		return d.env.Settings.RequirePass() == ""
+	}
+	d.acl.sync(d.env.Settings.RequirePass())
+	return d.acl.defaultAuthed()
+}
+
+// Permit checks that s's user may run args (a command that resolved and
+// passed its arity check) and returns the NOPERM error if not, logged in
+// ACL LOG. The server calls it before forwarding a command to another
+// node, which then runs it without checking again (TrustPeer).
+func (d *Dispatcher) Permit(s *Session, args [][]byte) resp.Reply {
+	if d.acl.open.Load() || s.acl.peer || len(args) == 0 {
+		return resp.Reply{}
+	}
+	cmd, rej := d.resolve(args)
+	if rej.IsError() {
+		return resp.Reply{}
+	}
+	return d.permit(s, cmd, args)
+}
+
+// permit is Permit for a resolved command, with Do's accounting.
+func (d *Dispatcher) permit(s *Session, cmd *Command, args [][]byte) resp.Reply {
+	if d.acl.open.Load() || s.acl.peer {
+		return resp.Reply{}
+	}
+	d.acl.sync(d.env.Settings.RequirePass())
+	u := d.acl.user(s.User())
+	why, pos := d.acl.check(u, cmd, args)
+	if why == aclOK {
+		return resp.Reply{}
+	}
+	ctx := "toplevel"
+	if s.tx != nil {
+		ctx = "multi"
+	}
+	obj := cmd.Name
+	if why != aclDeniedCmd {
+		obj = string(args[pos])
+	}
+	d.acl.log.add(aclLogEntry{reason: why, context: ctx, object: obj, user: s.User(),
+		client: s.Info().Line(d.env.Clock())}, d.env.Clock())
+	r := nopermReply(why, cmd)
+	cmd.rejected.Add(1)
+	s.txFail()
+	d.env.Stats.CountError(r)
+	return r
+}
+
+func nopermReply(why aclReason, cmd *Command) resp.Reply {
+	switch why {
+	case aclDeniedKey:
+		return resp.Err("NOPERM this user has no permissions to access one of the keys used as arguments")
+	case aclDeniedChannel:
+		return resp.Err("NOPERM this user has no permissions to access one of the channels used as arguments")
+	}
+	return resp.Err("NOPERM this user has no permissions to run the '" + cmd.Name + "' command")
+}
+
+// check decides whether u may run cmd with args (ACLSelectorCheckCmd);
+// on denial it returns the reason and the position of the key or channel
+// refused. A nil user (deleted) may run nothing.
+func (a *aclState) check(u *aclUser, cmd *Command, args [][]byte) (aclReason, int) {
+	if u == nil {
+		return aclDeniedCmd, 0
+	}
+	if cmd.Flags&NoAuth == 0 && !u.cmds[cmd.Name] && !u.firstArgOK(cmd.Name, args) {
+		return aclDeniedCmd, 0
+	}
+	if !u.allKeys {
+		for _, k := range cmd.keyRefs(args) {
+			if !u.keyOK(args[k.pos], k.flags) {
+				return aclDeniedKey, k.pos
+			}
+		}
+	}
+	if !u.allChans {
+		for _, pos := range channelArgs(cmd.Name, args) {
+			if !u.channelOK(args[pos], cmd.Name == "psubscribe") {
+				return aclDeniedChannel, pos
+			}
+		}
+	}
+	return aclOK, 0
+}
+
+func (u *aclUser) firstArgOK(name string, args [][]byte) bool {
+	idx := 1
+	if strings.Contains(name, "|") {
+		idx = 2
+	}
+	if idx >= len(args) {
+		return false
+	}
+	for _, a := range u.firstArgs[name] {
+		if strings.EqualFold(a, string(args[idx])) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyOK: a pattern with the access the key's flags need matches it.
+func (u *aclUser) keyOK(key []byte, flags []string) bool {
+	var read, write bool
+	for _, f := range flags {
+		switch f {
+		case "access":
+			read = true
+		case "insert", "delete", "update":
+			write = true
+		}
+	}
+	for _, k := range u.keys {
+		if (read && !k.read) || (write && !k.write) {
+			continue
+		}
+		if globMatch([]byte(k.pattern), key, false) {
+			return true
+		}
+	}
+	return false
+}
+
+// channelOK: a channel matches one of u's patterns; a PSUBSCRIBE pattern
+// must equal one literally.
+func (u *aclUser) channelOK(ch []byte, pattern bool) bool {
+	for _, p := range u.chans {
+		if (pattern && p == string(ch)) || (!pattern && globMatch([]byte(p), ch, false)) {
+			return true
+		}
+	}
+	return false
+}
+
+// channelArgs are the positions of the channels a command publishes or
+// subscribes to (Redis's channel flags publish and subscribe).
+func channelArgs(name string, args [][]byte) []int {
+	var out []int
+	switch name {
+	case "publish", "spublish":
+		out = append(out, 1)
+	case "subscribe", "ssubscribe", "psubscribe":
+		for i := 1; i < len(args); i++ {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// defaultNoPass reports whether the default user is nopass (AUTH with
+// one argument is then an error).
+func (d *Dispatcher) defaultNoPass() bool {
+	if d.acl.open.Load() {
+		return d.env.Settings.RequirePass() == ""
+	}
+	d.acl.sync(d.env.Settings.RequirePass())
+	return d.acl.user("default").flags&flagNoPass != 0
+}
+
+// login authenticates s as user with pass (AUTH, HELLO AUTH); a failure
+// is logged in ACL LOG with the command's name as sent.
+func (d *Dispatcher) login(s *Session, cmdName, user, pass []byte) bool {
+	d.acl.sync(d.env.Settings.RequirePass())
+	if u := d.acl.user(string(user)); u != nil && u.checkPassword(pass) {
+		s.login(u.name)
+		return true
+	}
+	ctx := "toplevel"
+	if s.tx != nil {
+		ctx = "multi"
+	}
+	d.acl.log.add(aclLogEntry{reason: aclDeniedAuth, context: ctx, object: string(cmdName),
+		user: string(user), client: s.Info().Line(d.env.Clock())}, d.env.Clock())
+	return false
+}
