@@ -69,7 +69,7 @@ func (s *Server) exchange(ctx context.Context, node string, msg []byte) error {
 		if err != nil {
 			return err
 		}
-		if msg, err = s.disp.FunctionSync(reply); err != nil {
+		if msg, err = s.syncMessage(reply); err != nil { // acl.go
 			return err
 		}
 	}
@@ -83,12 +83,15 @@ func (s *Server) serveBroadcast(ctx context.Context, _ string, body []byte) ([]b
 	if s.env.Settings.RequirePass() != "" && !transport.Authenticated(ctx) {
 		return nil, errBroadcastRefused
 	}
-	return s.disp.FunctionSync(body)
+	return s.syncMessage(body) // acl.go
 }
 
 // startFunctionSync compares library stamps with every member every
 // functionSyncInterval until the node stops.
 func (s *Server) startFunctionSync() {
+	if s.tr != nil {
+		s.disp.SetACLBroadcast(s.broadcastACL) // acl.go
+	}
 	s.bg.Add(1)
 	go func() {
 		defer s.bg.Done()
@@ -102,6 +105,7 @@ func (s *Server) startFunctionSync() {
 				return
 			case <-t.C:
 				s.syncFunctionsOnce()
+				s.syncACLOnce() // acl.go
 			}
 		}
 	}()

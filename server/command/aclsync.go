@@ -20,7 +20,9 @@ import (
 // SETUSER rules that rebuild it), each length-prefixed.
 
 // IsACLSync reports whether msg is an ACL replication message.
-func IsACLSync(msg []byte) bool { return len(msg) > 0 && (msg[0] == 'a' || msg[0] == 'A') }
+func (d *Dispatcher) IsACLSync(msg []byte) bool { return isACLSync(msg) }
+
+func isACLSync(msg []byte) bool { return len(msg) > 0 && (msg[0] == 'a' || msg[0] == 'A') }
 
 // SetACLBroadcast sets how ACL changes reach the other members: fn sends
 // a message to each and hands each answer to ACLSync. nil: no members.
@@ -91,7 +93,7 @@ func (d *Dispatcher) ACLSyncQuery() []byte {
 // ACLSync handles an ACL replication message from a peer (or a peer's
 // answer) and returns the message to send back, nil for none.
 func (d *Dispatcher) ACLSync(msg []byte) ([]byte, error) {
-	if !IsACLSync(msg) {
+	if !isACLSync(msg) {
 		return nil, errSyncMalformed
 	}
 	theirs, rest, err := readStamp(msg[1:])
