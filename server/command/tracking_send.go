@@ -24,7 +24,7 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 		if cmd.Flags&ReadOnly != 0 && cmd.Group != "pubsub" {
 			t.remember(st, cmd.KeysOf(args))
 		}
-		if !isClientCmd(args) && s.tx == nil {
+		if !isClientCmd(args) && s.tx == nil && !s.inExclusive { // EXEC clears it after its commands
 			t.mu.Lock()
 			st.caching = false // CLIENT CACHING holds for the next command only
 			t.mu.Unlock()
