@@ -43,7 +43,7 @@ func TestACLCluster(t *testing.T) {
 	}
 	denied := map[string][]string{
 		"NOPERM this user has no permissions to access one of the keys used as arguments": {"SET", "pub:x", "v"},
-		"NOPERM this user has no permissions to run the 'del' command":                   {"DEL", "e:1"},
+		"NOPERM this user has no permissions to run the 'del' command":                    {"DEL", "e:1"},
 		"NOPERM this user has no permissions to run the 'acl|setuser' command":            {"ACL", "SETUSER", "eve", "+@all"},
 	}
 	for want, args := range denied {

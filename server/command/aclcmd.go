@@ -138,7 +138,7 @@ func (d *Dispatcher) aclNoFile(_ *Session, _ [][]byte) resp.Reply {
 // ACL CAT [category]
 func (d *Dispatcher) aclCat(_ *Session, args [][]byte) resp.Reply {
 	if len(args) > 3 {
-		return resp.ErrUnknownSubcommand("acl", string(args[1]))
+		return aclSyntax(args)
 	}
 	var out []resp.Reply
 	if len(args) == 2 {
@@ -165,7 +165,7 @@ func (d *Dispatcher) aclCat(_ *Session, args [][]byte) resp.Reply {
 // ACL GENPASS [bits]
 func (d *Dispatcher) aclGenPass(_ *Session, args [][]byte) resp.Reply {
 	if len(args) > 3 {
-		return resp.ErrUnknownSubcommand("acl", string(args[1]))
+		return aclSyntax(args)
 	}
 	bits := int64(256)
 	if len(args) == 3 {
@@ -185,7 +185,7 @@ func (d *Dispatcher) aclGenPass(_ *Session, args [][]byte) resp.Reply {
 // ACL LOG [count | RESET]
 func (d *Dispatcher) aclLogCmd(_ *Session, args [][]byte) resp.Reply {
 	if len(args) > 3 {
-		return resp.ErrUnknownSubcommand("acl", string(args[1]))
+		return aclSyntax(args)
 	}
 	count := int64(10)
 	if len(args) == 3 {
@@ -260,4 +260,9 @@ func (d *Dispatcher) aclHelp(_ *Session, _ [][]byte) resp.Reply {
 		"WHOAMI",
 		"    Return the current connection username.",
 	)
+}
+
+// aclSyntax is Redis's addReplySubcommandSyntaxError for ACL.
+func aclSyntax(args [][]byte) resp.Reply {
+	return resp.Err("ERR unknown subcommand or wrong number of arguments for '" + string(args[1]) + "'. Try ACL HELP.")
 }
