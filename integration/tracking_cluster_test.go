@@ -1,0 +1,93 @@
+package integration
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// TestTrackingCluster: a RESP3 client tracking keys on n1 is invalidated
+// by writes sent to n3, whichever node coordinates them (a write runs on
+// its key's coordinator, which announces nothing itself: n1 announced its
+// tracking session to every node when CLIENT TRACKING on returned, and
+// the coordinator's SET replies only after n1 took the invalidation).
+// Then BCAST, a FLUSHALL through n2 (a null), and a tracking session that
+// ended gets nothing more.
+func TestTrackingCluster(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	n1, n2, n3 := c.Nodes[0], c.Nodes[1], c.Nodes[2]
+	tracker := DialRESP(t, n1.Addr())
+	tracker.Do("HELLO", "3")
+	writer, flusher := DialRESP(t, n3.Addr()), DialRESP(t, n2.Addr())
+	if r := tracker.Do("CLIENT", "TRACKING", "on"); r.Raw != "+OK\r\n" {
+		t.Fatalf("CLIENT TRACKING on: %s", r)
+	}
+	var keys []string
+	for i := range 12 { // coordinated by all three nodes, in all likelihood
+		k := fmt.Sprintf("tk%d", i)
+		keys = append(keys, k)
+		tracker.Do("GET", k)
+	}
+	for _, k := range keys {
+		if r := writer.Do("SET", k, "v"); r.Raw != "+OK\r\n" {
+			t.Fatalf("SET %s on n3: %s", k, r)
+		}
+	}
+	want := ""
+	for _, k := range keys {
+		want += invalidation(k)
+	}
+	if got := pushesBefore(t, tracker, "m1"); got != want {
+		t.Errorf("n1's invalidations after SETs on n3:\n got %q\nwant %q", got, want)
+	}
+	writer.Do("SET", keys[0], "w")
+	if got := pushesBefore(t, tracker, "m2"); got != "" {
+		t.Errorf("a key not read again was invalidated: %q", got)
+	}
+
+	tracker.Do("CLIENT", "TRACKING", "off")
+	tracker.Do("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "user:")
+	writer.Do("MSET", "user:1", "a", "other", "b") // split by key: each part on its coordinator
+	writer.Do("SET", "user:2", "c")
+	writer.Do("SET", "other", "d")
+	if got, want := pushesBefore(t, tracker, "m3"), invalidation("user:1")+invalidation("user:2"); got != want {
+		t.Errorf("BCAST user: after writes on n3:\n got %q\nwant %q", got, want)
+	}
+	if r := flusher.Do("FLUSHALL"); r.Raw != "+OK\r\n" {
+		t.Fatalf("FLUSHALL on n2: %s", r)
+	}
+	if got := pushesBefore(t, tracker, "m4"); !strings.Contains(got, ">2\r\n$10\r\ninvalidate\r\n_\r\n") {
+		t.Errorf("FLUSHALL on n2: n1 got %q, want a null invalidation", got)
+	}
+	tracker.Do("CLIENT", "TRACKING", "off")
+	writer.Do("SET", "user:3", "e")
+	if got := pushesBefore(t, tracker, "m5"); got != "" {
+		t.Errorf("after TRACKING off: %q", got)
+	}
+}
+
+// invalidation is the RESP3 push of one invalidated key.
+func invalidation(k string) string {
+	return fmt.Sprintf(">2\r\n$10\r\ninvalidate\r\n*1\r\n$%d\r\n%s\r\n", len(k), k)
+}
+
+// pushesBefore sends PING mark on c and returns what c received before its
+// reply.
+func pushesBefore(t *testing.T, c *RESPConn, mark string) string {
+	t.Helper()
+	c.Send("PING", mark)
+	var b strings.Builder
+	for range 1000 {
+		r, err := c.Read()
+		if err != nil {
+			t.Fatalf("PING %s: %v", mark, err)
+		}
+		if r.Kind == '$' && r.Str == mark {
+			return b.String()
+		}
+		b.WriteString(r.Raw)
+	}
+	t.Fatalf("PING %s: no reply in 1000 frames", mark)
+	return ""
+}
