@@ -65,7 +65,12 @@ func init() {
 		p("ACL", "SETUSER", "bob", "off"), p("AUTH", "bob", "pw"), p("ACL", "SETUSER", "bob", "on"),
 		loose(sameKeys, "HELLO", "2", "AUTH", "bob", "pw"), p("ACL", "WHOAMI"), p("HELLO", "2", "AUTH", "bob", "bad"),
 		p("RESET"), p("ACL", "WHOAMI"),
-		p("ACL", "DELUSER", "alice", "t", "bob"), p("ACL", "LOG", "RESET"), p("ACL", "LIST"),
+		// a script's redis.call runs with its caller's permissions
+		p("ACL", "SETUSER", "sc", "on", "nopass", "~k*", "+eval", "+get"), p("AUTH", "sc", "x"),
+		p("EVAL", "return redis.call('set','k','b')", "0"), p("EVAL", "return redis.pcall('set','k','b')", "0"),
+		p("EVAL", "return redis.call('get','a')", "0"), p("EVAL", "return redis.call('get','k')", "0"),
+		p("AUTH", "default", "x"),
+		p("ACL", "DELUSER", "alice", "t", "bob", "sc"), p("ACL", "LOG", "RESET"), p("ACL", "LIST"),
 	)
 }
 

@@ -331,3 +331,25 @@ func TestACLSync(t *testing.T) {
 		t.Error("a malformed message was accepted")
 	}
 }
+
+// A script's redis.call runs with its caller's permissions.
+func TestACLScript(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> ACL SETUSER sc on nopass ~k* +eval +get
+		OK
+		> AUTH sc x
+		OK
+		> EVAL "return redis.call('set','k','b')" 0
+		(error) ERR The user executing the script can't run this command or subcommand script: 571bd04212f837e2d15318d30a5f893d78e13185, on @user_script:1.
+		> EVAL "return redis.call('get','a')" 0
+		(error) ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: eaeaa27fd219f13108fd9dea9f5ef7513173e803, on @user_script:1.
+		> EVAL "return redis.call('get','k')" 0
+		(nil)
+		> AUTH default x
+		OK
+	`)
+	if log := f.line("ACL LOG 1").String(); !strings.Contains(log, `"context" => "lua"`) || !strings.Contains(log, `"object" => "a"`) {
+		t.Errorf("ACL LOG 1 after a script's denied key:\n%s", log)
+	}
+}

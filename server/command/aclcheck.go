@@ -86,15 +86,27 @@ func (d *Dispatcher) permit(s *Session, cmd *Command, args [][]byte) resp.Reply 
 	if d.acl.open.Load() || s.acl.peer {
 		return resp.Reply{}
 	}
-	d.acl.sync(d.env.Settings.RequirePass())
-	u := d.acl.user(s.User())
-	why, pos := d.acl.check(u, cmd, args)
-	if why == aclOK {
-		return resp.Reply{}
-	}
 	ctx := "toplevel"
 	if s.tx != nil {
 		ctx = "multi"
+	}
+	why := d.denied(s, cmd, args, ctx)
+	if why == aclOK {
+		return resp.Reply{}
+	}
+	r := nopermReply(why, cmd)
+	cmd.rejected.Add(1)
+	s.txFail()
+	d.env.Stats.CountError(r)
+	return r
+}
+
+// denied checks s's user for cmd and logs a denial in context ctx.
+func (d *Dispatcher) denied(s *Session, cmd *Command, args [][]byte, ctx string) aclReason {
+	d.acl.sync(d.env.Settings.RequirePass())
+	why, pos := d.acl.check(d.acl.user(s.User()), cmd, args)
+	if why == aclOK {
+		return aclOK
 	}
 	obj := cmd.Name
 	if why != aclDeniedCmd {
@@ -102,11 +114,24 @@ func (d *Dispatcher) permit(s *Session, cmd *Command, args [][]byte) resp.Reply 
 	}
 	d.acl.log.add(aclLogEntry{reason: why, context: ctx, object: obj, user: s.User(),
 		client: s.Info().Line(d.env.Clock())}, d.env.Clock())
-	r := nopermReply(why, cmd)
-	cmd.rejected.Add(1)
-	s.txFail()
-	d.env.Stats.CountError(r)
-	return r
+	return why
+}
+
+// scriptDenied is the error of a script's redis.call that s's user may
+// not run (Redis's scriptVerifyACL), logged in context lua.
+func (d *Dispatcher) scriptDenied(s *Session, cmd *Command, args [][]byte) resp.Reply {
+	if d.acl.open.Load() || s.acl.peer {
+		return resp.Reply{}
+	}
+	switch d.denied(s, cmd, args, "lua") {
+	case aclDeniedCmd:
+		return resp.Err("ERR The user executing the script can't run this command or subcommand")
+	case aclDeniedKey:
+		return resp.Err("ERR The user executing the script can't access at least one of the keys mentioned in the command arguments")
+	case aclDeniedChannel:
+		return resp.Err("ERR The user executing the script can't publish to the channel mentioned in the command")
+	}
+	return resp.Reply{}
 }
 
 func nopermReply(why aclReason, cmd *Command) resp.Reply {

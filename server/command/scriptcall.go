@@ -60,6 +60,11 @@ func (c *scriptCaller) call(args [][]byte) resp.Reply {
 		return errScriptArity
 	case cmd.Flags&NoScript != 0:
 		return errScriptNotAllow
+	}
+	if r := c.d.scriptDenied(c.s, cmd, args); r.IsError() {
+		return r // aclcheck.go
+	}
+	switch {
 	case cmd.Flags&Write != 0 && c.ro:
 		return errScriptReadOnly
 	case !c.local(cmd, args):
