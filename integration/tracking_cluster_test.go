@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestTrackingCluster: a RESP3 client tracking keys on n1 is invalidated
@@ -11,6 +12,7 @@ import (
 // its key's coordinator, which announces nothing itself: n1 announced its
 // tracking session to every node when CLIENT TRACKING on returned, and
 // the coordinator's SET replies only after n1 took the invalidation).
+// A key given an expiry through n3 is invalidated on n1 when it expires.
 // Then BCAST, a FLUSHALL through n2 (a null), and a tracking session that
 // ended gets nothing more.
 func TestTrackingCluster(t *testing.T) {
@@ -44,6 +46,18 @@ func TestTrackingCluster(t *testing.T) {
 	writer.Do("SET", keys[0], "w")
 	if got := pushesBefore(t, tracker, "m2"); got != "" {
 		t.Errorf("a key not read again was invalidated: %q", got)
+	}
+
+	// an expiry set through n3 invalidates on n1 when the key expires
+	writer.Do("SET", "ek", "v", "PX", "300")
+	tracker.Do("GET", "ek")
+	got := ""
+	for i := 0; got == "" && i < 200; i++ { // bounded: 200 x 50 ms
+		time.Sleep(50 * time.Millisecond)
+		got = pushesBefore(t, tracker, fmt.Sprintf("e%d", i))
+	}
+	if got != invalidation("ek") {
+		t.Errorf("expiry of ek (set on n3): n1 got %q, want %q", got, invalidation("ek"))
 	}
 
 	tracker.Do("CLIENT", "TRACKING", "off")

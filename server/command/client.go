@@ -279,6 +279,10 @@ func (d *Dispatcher) clientNoEvict(s *Session, args [][]byte) resp.Reply {
 // CLIENT HELP: Redis 7.0's text for the subcommands ringkv has.
 func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
 	return help("CLIENT",
+		"CACHING (YES|NO)",
+		"    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+		"GETREDIR",
+		"    Return the client ID we are redirecting to when tracking is enabled.",
 		"GETNAME",
 		"    Return the name of the current connection.",
 		"ID",
@@ -313,6 +317,11 @@ func (d *Dispatcher) clientHelp(_ *Session, _ [][]byte) resp.Reply {
 		"    Assign the name <name> to the current connection.",
 		"UNBLOCK <clientid> [TIMEOUT|ERROR]",
 		"    Unblock the specified blocked client.",
+		"TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+		"         [OPTIN] [OPTOUT] [NOLOOP]",
+		"    Control server assisted client side caching.",
+		"TRACKINGINFO",
+		"    Report tracking status for the current connection.",
 		"NO-EVICT (ON|OFF)",
 		"    Protect current client connection from eviction.",
 		"SETINFO <option> <value>",

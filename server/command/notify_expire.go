@@ -80,7 +80,7 @@ func (d *Dispatcher) expiryDue(key string, since int64) {
 	delete(w.timers, key)
 	stopped := w.stopped
 	w.mu.Unlock()
-	if stopped || d.env.Settings.keyEvents.Load()&notifyExpired == 0 {
+	if stopped || (d.env.Settings.keyEvents.Load()&notifyExpired == 0 && !d.pubsub.track.active()) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), expiryCheckTimeout)
@@ -99,6 +99,7 @@ func (d *Dispatcher) expiryDue(key string, since int64) {
 	for _, sib := range set {
 		if sib.Expiry > 0 && sib.Expiry <= now && sib.Time >= since {
 			d.emitCtx(ctx, nil, resp.Reply{}, one(notifyExpired, "expired", []byte(key)))
+			d.invalidate(ctx, [][]byte{[]byte(key)}, nil, false) // tracking_send.go
 			return
 		}
 	}

@@ -50,7 +50,8 @@ func isClientCmd(args [][]byte) bool {
 
 // modifiedKeys are the keys a successful write changed: those of its
 // keyspace notifications where ringkv knows them (SETNX that did not
-// set changes nothing), else every key argument.
+// set changes nothing), else every key argument. A key it gives an
+// expiry is watched (notify_expire.go), for its expiry to invalidate it.
 func modifiedKeys(d *Dispatcher, cmd *Command, args [][]byte, r resp.Reply) [][]byte {
 	ev := keyEventsOf[cmd.Name]
 	if ev == nil || (len(args) > 2 && (cmd.Name == "del" || cmd.Name == "unlink")) {
@@ -62,6 +63,9 @@ func modifiedKeys(d *Dispatcher, cmd *Command, args [][]byte, r resp.Reply) [][]
 	var keys [][]byte
 	seen := map[string]bool{}
 	for _, e := range ev(d, args, r) {
+		if e.at > 0 {
+			d.watchExpiry(e.key, e.at, d.env.KV.Now()-1000)
+		}
 		if !seen[string(e.key)] {
 			seen[string(e.key)] = true
 			keys = append(keys, e.key)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // sessionList is a Clients that finds sessions by ID (REDIRECT targets).
@@ -193,4 +194,22 @@ func TestTrackingIdleCost(t *testing.T) {
 	if f.d.pubsub.track.keys != nil || f.d.pubsub.track.active() {
 		t.Error("tracking state without a tracking session")
 	}
+}
+
+// TestTrackingExpiry: a tracked key that expires is invalidated, by the
+// expiry timer of the node that ran the write giving it the expiry.
+func TestTrackingExpiry(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	t.Cleanup(f.d.StopKeyEvents)
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on")
+	b.do("SET", "k", "v", "PX", "20")
+	a.do("GET", "k")
+	f.kv.advance(30) // the timer fires after 20 ms of real time and finds the key expired
+	got := ""
+	for end := time.Now().Add(5 * time.Second); got == "" && time.Now().Before(end); time.Sleep(5 * time.Millisecond) {
+		got = a.box.take()
+	}
+	expect(t, "invalidated at expiry", got, invK)
 }
