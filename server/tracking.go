@@ -61,19 +61,23 @@ func (s *Server) serveTracking(body []byte) ([]byte, error) {
 		s.disp.RemoteTracking()
 		return nil, nil
 	case pubsubInvalidate:
-		d := &decoder{b: body[1:]}
-		flush := d.byte() == 1
-		var keys [][]byte
-		for i := d.count(); i > 0 && d.err == nil; i-- {
-			keys = append(keys, d.bytes())
-		}
-		if err := d.end(); err != nil {
+		keys, flush, err := decodeInvalidate(body)
+		if err != nil {
 			return nil, err
 		}
 		s.disp.Invalidate(keys, nil, flush)
 		return nil, nil
 	}
 	return nil, errPubSubMalformed
+}
+
+func decodeInvalidate(body []byte) (keys [][]byte, flush bool, err error) {
+	d := &decoder{b: body[1:]}
+	flush = d.byte() == 1
+	for i := d.count(); i > 0 && d.err == nil; i-- {
+		keys = append(keys, d.bytes())
+	}
+	return keys, flush, d.end()
 }
 
 // trackingLoop announces this node's tracking sessions every second while

@@ -26,6 +26,7 @@ type tracker struct {
 	clients  map[uint64]*trackState         // by session ID
 	keys     map[string]map[uint64]struct{} // default mode: key -> sessions that read it
 	prefixes map[string]map[uint64]struct{} // BCAST: prefix -> sessions
+	maxKeys  int                            // 0: maxTrackedKeys (tests set less)
 }
 
 // trackState is one tracking session's options (Redis's CLIENT_TRACKING_*
@@ -160,14 +161,20 @@ func (t *tracker) disable(id uint64) {
 	t.on.Add(-1)
 }
 
+// maxTrackedKeys bounds the default-mode table (Redis's
+// tracking-table-max-keys default): past it, keys are dropped from the
+// table and invalidated as if modified, as Redis's trackingLimitUsedSlots.
+const maxTrackedKeys = 1_000_000
+
 // remember records the keys a read-only command of st's session read
 // (Redis's trackingRememberKeys), unless OPTIN/OPTOUT with CLIENT CACHING
-// says not to.
-func (t *tracker) remember(st *trackState, keys [][]byte) {
+// says not to. It returns the invalidations of keys it dropped to stay
+// within maxTrackedKeys.
+func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if st.bcast || (st.optin && !st.caching) || (st.optout && st.caching) {
-		return
+		return nil
 	}
 	for _, k := range keys {
 		ids := t.keys[string(k)]
@@ -177,6 +184,24 @@ func (t *tracker) remember(st *trackState, keys [][]byte) {
 		}
 		ids[st.s.ID] = struct{}{}
 	}
+	limit := maxTrackedKeys
+	if t.maxKeys > 0 {
+		limit = t.maxKeys
+	}
+	if len(t.keys) <= limit {
+		return nil
+	}
+	var evict [][]byte
+	for k := range t.keys { // map order: a random walk, as Redis's
+		if len(t.keys)-len(evict) <= limit {
+			break
+		}
+		evict = append(evict, []byte(k))
+	}
+	if len(evict) == 0 {
+		return nil
+	}
+	return t.invalidationsLocked(evict, nil)
 }
 
 // delivery is one invalidate message to send: to st, its payload (an
@@ -192,6 +217,11 @@ type delivery struct {
 func (t *tracker) invalidations(keys [][]byte, by *Session) []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return append(t.invalidationsLocked(keys, by), t.broadcasts(keys, by)...)
+}
+
+// invalidationsLocked are the default-mode messages of keys; t.mu is held.
+func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 	var out []delivery
 	for _, k := range keys {
 		ids, ok := t.keys[string(k)]
@@ -207,7 +237,7 @@ func (t *tracker) invalidations(keys [][]byte, by *Session) []delivery {
 			out = append(out, delivery{st, resp.Array(resp.Bulk(k))})
 		}
 	}
-	return append(out, t.broadcasts(keys, by)...)
+	return out
 }
 
 // broadcasts are the BCAST messages of keys: per prefix, the sorted keys

@@ -22,7 +22,9 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 	}
 	if st := t.state(s.ID); st != nil {
 		if cmd.Flags&ReadOnly != 0 && cmd.Group != "pubsub" {
-			t.remember(st, cmd.KeysOf(args))
+			for _, dl := range t.remember(st, cmd.KeysOf(args)) {
+				d.sendTracking(dl)
+			}
 		}
 		if !isClientCmd(args) && s.tx == nil && !s.inExclusive { // EXEC clears it after its commands
 			t.mu.Lock()

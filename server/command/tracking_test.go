@@ -213,3 +213,23 @@ func TestTrackingExpiry(t *testing.T) {
 	}
 	expect(t, "invalidated at expiry", got, invK)
 }
+
+// TestTrackingTableLimit: past the table's limit, keys are dropped and
+// invalidated as if modified (Redis's tracking-table-max-keys).
+func TestTrackingTableLimit(t *testing.T) {
+	f, l := trackFixture(t)
+	a := l.add(f.client(1))
+	f.d.pubsub.track.maxKeys = 2
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on")
+	a.do("MGET", "k1", "k2")
+	expect(t, "within the limit", a.box.take(), "")
+	a.do("GET", "k3")
+	got := a.box.take()
+	if strings.Count(got, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk") != 1 {
+		t.Errorf("one key dropped and invalidated, got %q", got)
+	}
+	if n := len(f.d.pubsub.track.keys); n != 2 {
+		t.Errorf("table holds %d keys, want 2", n)
+	}
+}
