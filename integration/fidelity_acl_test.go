@@ -70,7 +70,13 @@ func init() {
 		p("EVAL", "return redis.call('set','k','b')", "0"), p("EVAL", "return redis.pcall('set','k','b')", "0"),
 		p("EVAL", "return redis.call('get','a')", "0"), p("EVAL", "return redis.call('get','k')", "0"),
 		p("AUTH", "default", "x"),
-		p("ACL", "DELUSER", "alice", "t", "bob", "sc"), p("ACL", "LOG", "RESET"), p("ACL", "LIST"),
+		// EXEC checks each queued command again: here the transaction
+		// itself takes GET and the keys away before they run
+		p("ACL", "SETUSER", "mx", "on", "nopass", "~*", "&*", "+@all"), p("AUTH", "mx", "x"),
+		p("MULTI"), p("ACL", "SETUSER", "mx", "-get", "resetkeys", "~k", "resetchannels"),
+		p("GET", "k"), p("SET", "k2", "v"), p("PUBLISH", "c", "m"), p("PING"), p("EXEC"),
+		p("AUTH", "default", "x"),
+		p("ACL", "DELUSER", "alice", "t", "bob", "sc", "mx"), p("ACL", "LOG", "RESET"), p("ACL", "LIST"),
 	)
 }
 

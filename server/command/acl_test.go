@@ -353,3 +353,35 @@ func TestACLScript(t *testing.T) {
 		t.Errorf("ACL LOG 1 after a script's denied key:\n%s", log)
 	}
 }
+
+// EXEC checks each queued command again: rules may have changed since.
+func TestACLExecRecheck(t *testing.T) {
+	f := newFixture(t)
+	admin := f.d.NewSession(8, "127.0.0.1:5001", "127.0.0.1:6379")
+	f.line("ACL SETUSER mx on nopass ~* &* +@all")
+	f.script(`
+		> AUTH mx x
+		OK
+		> MULTI
+		OK
+		> GET k
+		QUEUED
+		> SET k2 v
+		QUEUED
+		> PUBLISH c m
+		QUEUED
+		> PING
+		QUEUED
+	`)
+	if r := f.d.Do(context.Background(), admin, [][]byte{[]byte("ACL"), []byte("SETUSER"), []byte("mx"), []byte("-get"),
+		[]byte("resetkeys"), []byte("~k"), []byte("resetchannels")}); r.IsError() {
+		t.Fatal(r)
+	}
+	f.script(`
+		> EXEC
+		1) (error) NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to execute the command or subcommand
+		2) (error) NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to touch the specified keys
+		3) (error) NOPERM ACLs rules changed between the moment the transaction was accumulated and the EXEC call. This command is no longer allowed for the following reason: no permission to access one of the channels used as arguments
+		4) PONG
+	`)
+}

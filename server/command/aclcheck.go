@@ -112,8 +112,10 @@ func (d *Dispatcher) denied(s *Session, cmd *Command, args [][]byte, ctx string)
 	if why != aclDeniedCmd {
 		obj = string(args[pos])
 	}
+	info := s.Info()
+	info.LastCmd = cmd.Name // Redis's client info names the denied command
 	d.acl.log.add(aclLogEntry{reason: why, context: ctx, object: obj, user: s.User(),
-		client: s.Info().Line(d.env.Clock())}, d.env.Clock())
+		client: info.Line(d.env.Clock())}, d.env.Clock())
 	return why
 }
 
@@ -260,4 +262,28 @@ func (d *Dispatcher) login(s *Session, cmdName, user, pass []byte) bool {
 	d.acl.log.add(aclLogEntry{reason: aclDeniedAuth, context: ctx, object: string(cmdName),
 		user: string(user), client: s.Info().Line(d.env.Clock())}, d.env.Clock())
 	return false
+}
+
+// execDenied is the error of a queued command that s's user may no longer
+// run when EXEC runs it (its rules changed since it was queued), logged
+// with context multi.
+func (d *Dispatcher) execDenied(s *Session, args [][]byte) resp.Reply {
+	if d.acl.open.Load() || s.acl.peer {
+		return resp.Reply{}
+	}
+	cmd, rej := d.resolve(args)
+	if rej.IsError() {
+		return resp.Reply{}
+	}
+	const changed = "NOPERM ACLs rules changed between the moment the transaction was accumulated " +
+		"and the EXEC call. This command is no longer allowed for the following reason: "
+	switch d.denied(s, cmd, args, "multi") {
+	case aclDeniedCmd:
+		return resp.Err(changed + "no permission to execute the command or subcommand")
+	case aclDeniedKey:
+		return resp.Err(changed + "no permission to touch the specified keys")
+	case aclDeniedChannel:
+		return resp.Err(changed + "no permission to access one of the channels used as arguments")
+	}
+	return resp.Reply{}
 }

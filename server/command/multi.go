@@ -230,6 +230,9 @@ func (d *Dispatcher) execTx(s *Session, watched []watch, cmds [][][]byte) resp.R
 		}
 		replies := make([]resp.Reply, len(cmds))
 		for i, c := range cmds {
+			if replies[i] = d.execDenied(s, c); replies[i].IsError() {
+				continue // aclcheck.go
+			}
 			replies[i] = d.call(s, c)
 		}
 		return resp.Array(replies...)
