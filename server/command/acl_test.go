@@ -385,3 +385,23 @@ func TestACLExecRecheck(t *testing.T) {
 		4) PONG
 	`)
 }
+
+// MONITOR does not show a command ACL refused.
+func TestACLMonitor(t *testing.T) {
+	f := newFixture(t)
+	mon, c := f.client(1), f.client(2)
+	expect(t, "MONITOR", mon.do("MONITOR"), "+OK\r\n")
+	f.line("ACL SETUSER default -get")
+	for _, args := range [][]string{{"GET", "k"}, {"SET", "k", "v"}} {
+		b := [][]byte{}
+		for _, a := range args {
+			b = append(b, []byte(a))
+		}
+		f.d.FeedMonitors(c.s, b, true)
+		c.do(args...)
+		f.d.FeedMonitors(c.s, b, false)
+	}
+	if got := mon.box.take(); strings.Contains(got, `"GET"`) || !strings.Contains(got, `"SET" "k" "v"`) {
+		t.Errorf("monitor saw:\n%s", got)
+	}
+}

@@ -287,3 +287,13 @@ func (d *Dispatcher) execDenied(s *Session, args [][]byte) resp.Reply {
 	}
 	return resp.Reply{}
 }
+
+// aclRefuses reports, without logging, whether s's user may not run cmd
+// (MONITOR does not show a command ACL refused, as Redis's).
+func (d *Dispatcher) aclRefuses(s *Session, cmd *Command, args [][]byte) bool {
+	if d.acl.open.Load() || s.acl.peer {
+		return false
+	}
+	why, _ := d.acl.check(d.acl.user(s.User()), cmd, args)
+	return why != aclOK
+}

@@ -78,7 +78,7 @@ func (d *Dispatcher) FeedMonitors(s *Session, args [][]byte, before bool) {
 	cmd, rej := d.resolve(args)
 	switch {
 	case rej.Kind == resp.KindError || feedFirst[cmd.Name] != before, cmd.Flags&Admin != 0,
-		!s.Authed && cmd.Flags&NoAuth == 0 && d.env.Settings.RequirePass() != "",
+		cmd.Flags&NoAuth == 0 && d.authRequired(s), d.aclRefuses(s, cmd, args), // aclcheck.go
 		s.tx != nil && !txControl[cmd.Name]:
 		return
 	}
