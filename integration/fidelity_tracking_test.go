@@ -101,6 +101,15 @@ var trackingScenarios = []struct {
 		ts(5, "CLIENT", "TRACKINGINFO"), tsShow("flags", 5, "CLIENT", "INFO"), ts(5, "CLIENT", "GETREDIR"),
 		ts(6, "FLUSHALL"),
 	}},
+	{"scripts and transactions", 2, []trackStep{
+		tsShow("none", 0, "HELLO", "3"), ts(0, "CLIENT", "TRACKING", "on"), ts(0, "GET", "k"),
+		ts(1, "EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "k"), ts(0, "GET", "k"),
+		// no PING while a connection is in MULTI (it would be queued)
+		tsNoSync(1, "MULTI"), tsNoSync(1, "INCR", "n"), tsNoSync(1, "DEL", "k"), ts(1, "EXEC"), ts(0, "GET", "k"),
+		tsNoSync(0, "MULTI"), tsNoSync(0, "SET", "k", "1"), tsNoSync(0, "GET", "k"), ts(0, "EXEC"), ts(1, "SET", "k", "2"),
+		ts(0, "EVAL", "return redis.call('get', KEYS[1])", "1", "j"), ts(1, "SET", "j", "2"),
+		ts(0, "GET", "k"), ts(0, "EVAL", "return redis.call('set', KEYS[1], 'z')", "1", "k"),
+	}},
 	{"errors", 1, []trackStep{
 		ts(0, "CLIENT", "TRACKING"), ts(0, "CLIENT", "TRACKING", "maybe"), ts(0, "CLIENT", "TRACKING", "on", "foo"),
 		ts(0, "CLIENT", "TRACKING", "on", "PREFIX", "a"), ts(0, "CLIENT", "TRACKING", "on", "OPTIN", "OPTOUT"),

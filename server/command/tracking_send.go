@@ -35,6 +35,9 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 	if cmd.Flags&Write == 0 || r.Kind == resp.KindError || s.quiet > 0 {
 		return
 	}
+	if t.on.Load() == 0 && !d.remoteTracking() {
+		return // another node's lease ran out
+	}
 	if cmd.Name == "flushall" || cmd.Name == "flushdb" {
 		d.invalidate(s.Context(), nil, s, true)
 		return

@@ -233,3 +233,21 @@ func TestTrackingTableLimit(t *testing.T) {
 		t.Errorf("table holds %d keys, want 2", n)
 	}
 }
+
+// TestTrackingScriptsAndTransactions: writes inside a script or EXEC
+// invalidate like any other.
+func TestTrackingScriptsAndTransactions(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on")
+	a.do("GET", "k")
+	b.do("EVAL", "return redis.call('set', KEYS[1], 'x')", "1", "k")
+	expect(t, "EVAL's SET", a.box.take(), invK)
+	a.do("GET", "k")
+	b.do("MULTI")
+	b.do("INCR", "n")
+	b.do("DEL", "k")
+	b.do("EXEC")
+	expect(t, "EXEC's DEL", a.box.take(), invK)
+}
