@@ -405,3 +405,43 @@ func TestACLMonitor(t *testing.T) {
 		t.Errorf("monitor saw:\n%s", got)
 	}
 }
+
+// killRecorder is a Clients that records what it is asked to close.
+type killRecorder struct {
+	noClients
+	kills []KillFilter
+}
+
+func (k *killRecorder) Kill(f KillFilter) int {
+	k.kills = append(k.kills, f)
+	return 1
+}
+
+// Subscribers whose channels a SETUSER revokes are disconnected, as
+// Redis's ACLKillPubsubClientsIfNeeded; DELUSER closes the user's
+// connections.
+func TestACLRevokeSubscribers(t *testing.T) {
+	f := newFixture(t)
+	rec := &killRecorder{}
+	f.env.Clients = rec
+	f.line("ACL SETUSER sub on nopass +@all ~* resetchannels &news.* &sport")
+	a, b := f.client(1), f.client(2)
+	for _, c := range []*client{a, b} {
+		c.do("AUTH", "sub", "x")
+	}
+	a.do("SUBSCRIBE", "news.today")
+	b.do("PSUBSCRIBE", "sport")
+	f.line("ACL SETUSER sub &more") // a superset: nobody closed
+	if len(rec.kills) != 0 {
+		t.Fatalf("kills after widening: %+v", rec.kills)
+	}
+	f.line("ACL SETUSER sub resetchannels &sport &more")
+	if len(rec.kills) != 1 || rec.kills[0].ID != 1 {
+		t.Fatalf("kills after revoking news.*: %+v, want client 1", rec.kills)
+	}
+	rec.kills = nil
+	f.line("ACL DELUSER sub")
+	if len(rec.kills) != 1 || rec.kills[0].User != "sub" {
+		t.Fatalf("kills after DELUSER: %+v", rec.kills)
+	}
+}

@@ -36,11 +36,10 @@ func (d *Dispatcher) aclSetUser(s *Session, args [][]byte) resp.Reply {
 	}
 	a := d.acl
 	a.sync(d.env.Settings.RequirePass())
-	u := a.user(name)
-	if u == nil {
-		u = newUser(name)
-	} else {
-		u = u.clone()
+	old := a.user(name)
+	u := newUser(name)
+	if old != nil {
+		u = old.clone()
 	}
 	for _, r := range args[3:] {
 		if err := u.apply(a.cmds, string(r)); err != nil {
@@ -48,6 +47,7 @@ func (d *Dispatcher) aclSetUser(s *Session, args [][]byte) resp.Reply {
 		}
 	}
 	d.changeUsers(s, func(users map[string]*aclUser) { users[name] = u })
+	d.killRevokedSubscribers(old, u) // aclpubsub.go
 	return resp.OK()
 }
 

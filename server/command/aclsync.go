@@ -117,16 +117,21 @@ func (d *Dispatcher) ACLSync(msg []byte) ([]byte, error) {
 		return nil, err
 	}
 	a.mu.Lock()
-	defer a.mu.Unlock()
 	if !theirs.newer(a.stamp) {
+		a.mu.Unlock()
 		return nil, nil
 	}
 	before := a.users
 	a.users, a.stamp = users, theirs
 	a.reopen()
-	for n := range before {
+	a.mu.Unlock()
+	// Connections of deleted users close, and subscribers lose what the
+	// new rules revoke, as after a local DELUSER or SETUSER.
+	for n, old := range before {
 		if users[n] == nil {
 			d.env.Clients.Kill(KillFilter{User: n})
+		} else {
+			d.killRevokedSubscribers(old, users[n])
 		}
 	}
 	return nil, nil
