@@ -12,7 +12,8 @@ import (
 // commands the node forwards to a key's coordinator (checked where the
 // client is, before forwarding: the denial is in that node's ACL LOG).
 // ACL DELUSER on a third node closes the user's connection and ends its
-// AUTH everywhere.
+// AUTH everywhere; a node that was down when a user was created learns it
+// when it is back.
 func TestACLCluster(t *testing.T) {
 	t.Parallel()
 	c := StartCluster(t, 3, ClusterOptions{})
@@ -80,6 +81,22 @@ func TestACLCluster(t *testing.T) {
 	Eventually(t, 30*time.Second, "eve gone from "+n1.Opts.Name, func() error {
 		if r := DialRESP(t, n1.Addr()).Do("AUTH", "eve", "pw"); !strings.HasPrefix(r.Str, "WRONGPASS") {
 			return fmt.Errorf("AUTH eve pw: %v", r)
+		}
+		return nil
+	})
+
+	// A node down when a user is created learns it from its peers' stamp
+	// exchange once it is back.
+	n3.Stop(t)
+	if r := DialRESP(t, n1.Addr()).Do("ACL", "SETUSER", "fay", "on", ">pw2", "~*", "+ping"); r.Str != "OK" {
+		t.Fatalf("ACL SETUSER fay: %v", r)
+	}
+	n3.Restart(t)
+	n3.WaitReady(t, readyTimeout)
+	c.WaitAlive(t, formTimeout, c.Nodes...)
+	Eventually(t, 30*time.Second, "AUTH fay on restarted "+n3.Opts.Name, func() error {
+		if r := DialRESP(t, n3.Addr()).Do("AUTH", "fay", "pw2"); r.Str != "OK" {
+			return fmt.Errorf("AUTH fay pw2: %v", r)
 		}
 		return nil
 	})

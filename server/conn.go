@@ -82,7 +82,7 @@ func (f flushFirst) Read(p []byte) (int, error) {
 // until it has authenticated (when a password is required).
 func (s *Server) readLimits(sess *command.Session) resp.Limits {
 	return resp.Limits{MaxBulkLen: s.env.Settings.ProtoMaxBulkLen(),
-		Unauthenticated: !sess.Authed && s.env.Settings.RequirePass() != ""}
+		Unauthenticated: s.disp.AuthRequired(sess)} // command/aclcheck.go
 }
 
 // readFailed ends a connection whose read failed: a protocol error is

@@ -297,3 +297,8 @@ func (d *Dispatcher) aclRefuses(s *Session, cmd *Command, args [][]byte) bool {
 	why, _ := d.acl.check(d.acl.user(s.User()), cmd, args)
 	return why != aclOK
 }
+
+// AuthRequired reports whether s has yet to AUTH before it may run
+// commands (the server reads its commands with Redis's small limits
+// until then).
+func (d *Dispatcher) AuthRequired(s *Session) bool { return d.authRequired(s) }
