@@ -117,6 +117,18 @@ func (db *DB) SetHandoffState(name string, v []byte) error {
 	return nil
 }
 
+// NoteHandoffState stores the handoff record name without waiting for
+// the disk: for a transfer's cursor after each page. It shares LevelDB's
+// journal with the records the page merged, written before it, so a crash
+// can lose the cursor but never keep it ahead of those records (the
+// transfer then merges a page again, which changes nothing).
+func (db *DB) NoteHandoffState(name string, v []byte) error {
+	if err := db.ldb.Put(metaKey(metaHandoff+name), v, nil); err != nil {
+		return fmt.Errorf("engine: write handoff state %q: %w", name, closedErr(err))
+	}
+	return nil
+}
+
 // EachHandoffState calls fn for every handoff record whose name starts
 // with prefix, in name order, until fn returns false.
 func (db *DB) EachHandoffState(prefix string, fn func(name string, v []byte) bool) error {

@@ -56,6 +56,7 @@ type HandoffStore interface {
 	RangeSize(lo, hi uint64) (int64, error)
 	HandoffState(name string) ([]byte, error)
 	SetHandoffState(name string, v []byte) error
+	NoteHandoffState(name string, v []byte) error // unsynced: a transfer's cursor
 	EachHandoffState(prefix string, fn func(name string, v []byte) bool) error
 }
 

@@ -30,6 +30,8 @@ const (
 	stateIn   = "in/"   // + partition: an inbound transfer
 	doneKept  = 256     // finished transfers kept for TRANSFERS
 	pageBytes = 1 << 20 // bytes per transfer page
+	// transferWorkers is how many partitions a node receives at once.
+	transferWorkers = 4
 )
 
 // inbound is one partition being streamed to this node.
@@ -70,7 +72,7 @@ type handoff struct {
 	// as current, and anti-entropy checks it, rather than refetched.
 	upgraded bool
 	in       map[int]*inbound
-	active   int // partition streaming now, -1 none
+	active   map[int]bool // partitions streaming now
 	done     []Transfer
 	foreign  atomic.Int64  // partitions held here that this node no longer owns, as of the last pass
 	settled  atomic.Uint64 // version of the last ring whose handoff this node completed
@@ -93,7 +95,7 @@ type throughView struct {
 func (c *Coordinator) loadHandoff() {
 	h := &c.handoff
 	h.in = map[int]*inbound{}
-	h.active = -1
+	h.active = map[int]bool{}
 	r := c.place.Ring()
 	if r == nil {
 		return
@@ -154,19 +156,36 @@ func (c *Coordinator) HandoffOnce(ctx context.Context) {
 	if !settled {
 		return
 	}
-	for ctx.Err() == nil {
-		in := c.nextInbound(r)
-		if in == nil {
-			break
-		}
-		if err := c.receive(ctx, r, in); err != nil {
-			c.log.Warn().Err(err).Int("partition", in.Partition).Str("source", in.Source).
-				Msg("partition transfer interrupted; it resumes from where it stopped")
-			break
-		}
-		if c.place.Ring().Version() != r.Version() {
-			return // replan first
-		}
+	// A few partitions at once: per partition, the first page's round
+	// trip and the Merkle check with the other previous holders are
+	// latency, not work.
+	var wg sync.WaitGroup
+	var failedMu sync.Mutex
+	failed := map[int]bool{} // interrupted this pass: retried next pass
+	for range transferWorkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && c.place.Ring().Version() == r.Version() {
+				failedMu.Lock()
+				in := c.nextInbound(r, failed)
+				failedMu.Unlock()
+				if in == nil {
+					return
+				}
+				if err := c.receive(ctx, r, in); err != nil {
+					c.log.Warn().Err(err).Int("partition", in.Partition).Str("source", in.Source).
+						Msg("partition transfer interrupted; it resumes from where it stopped")
+					failedMu.Lock()
+					failed[in.Partition] = true
+					failedMu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if c.place.Ring().Version() != r.Version() {
+		return // replan first
 	}
 	c.dropForeign(ctx, r)
 	if pending, foreign := c.HandoffBusy(); pending == 0 && foreign == 0 && ctx.Err() == nil &&
@@ -255,6 +274,15 @@ func (c *Coordinator) saveInbound(in *inbound) {
 	}
 }
 
+// noteInbound saves a transfer's progress after a page without waiting
+// for the disk (engine.NoteHandoffState says why that is safe).
+func (c *Coordinator) noteInbound(in *inbound) {
+	b, _ := json.Marshal(in)
+	if err := c.store.NoteHandoffState(stateIn+strconv.Itoa(in.Partition), b); err != nil {
+		c.log.Warn().Err(err).Int("partition", in.Partition).Msg("cannot save transfer progress; it restarts from an earlier point after a crash")
+	}
+}
+
 func (c *Coordinator) deleteInbound(p int) {
 	if err := c.store.SetHandoffState(stateIn+strconv.Itoa(p), nil); err != nil {
 		c.log.Warn().Err(err).Int("partition", p).Msg("cannot delete a finished transfer's record; it is redone after a restart")
@@ -263,18 +291,18 @@ func (c *Coordinator) deleteInbound(p int) {
 
 // nextInbound picks the pending transfer to run: the lowest partition
 // with a source up.
-func (c *Coordinator) nextInbound(r *ring.Ring) *inbound {
+func (c *Coordinator) nextInbound(r *ring.Ring, skip map[int]bool) *inbound {
 	h := &c.handoff
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var best *inbound
 	for _, in := range h.in {
-		if (best == nil || in.Partition < best.Partition) && c.sourceUp(r, in) != "" {
+		if (best == nil || in.Partition < best.Partition) && !h.active[in.Partition] && !skip[in.Partition] && c.sourceUp(r, in) != "" {
 			best = in
 		}
 	}
 	if best != nil {
-		h.active = best.Partition
+		h.active[best.Partition] = true
 	}
 	return best
 }

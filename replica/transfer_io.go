@@ -31,7 +31,7 @@ func (c *Coordinator) receive(ctx context.Context, r *ring.Ring, in *inbound) er
 	h := &c.handoff
 	defer func() {
 		h.mu.Lock()
-		h.active = -1
+		delete(h.active, in.Partition)
 		h.mu.Unlock()
 		c.handoff.rateBps.Store(0)
 	}()
@@ -97,17 +97,23 @@ func (c *Coordinator) receive(ctx context.Context, r *ring.Ring, in *inbound) er
 func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) error {
 	h := &c.handoff
 	start, sent := time.Now(), int64(0)
+	// The next page is fetched while this one is merged: one page in
+	// flight, so the source's read and the wire overlap the local write.
+	pages := make(chan fetchedPage, 1)
+	fetch := func(afterHash uint64, afterKey []byte) {
+		pages <- c.fetchPage(ctx, in.Source, lo, hi, afterHash, afterKey)
+	}
+	go fetch(in.AfterHash, in.AfterKey)
 	for {
-		req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, lo), hi), in.AfterHash)
-		req = binary.AppendUvarint(req, uint64(len(in.AfterKey)))
-		req = binary.AppendUvarint(append(req, in.AfterKey...), pageBytes)
-		b, err := c.call(ctx, in.Source, MethodTransferPage, req)
-		if err != nil {
-			return err
+		pg := <-pages
+		if pg.err != nil {
+			return pg.err
 		}
-		entries, more, err := decodeTransferPage(b)
-		if err != nil {
-			return err
+		entries, more := pg.entries, pg.more
+		if n := len(entries); more && n > 0 {
+			go fetch(entries[n-1].hash, entries[n-1].key)
+		} else if more {
+			return errors.New("replica: empty transfer page with more to come")
 		}
 		keys, sets := make([][]byte, len(entries)), make([]version.Set, len(entries))
 		for i, e := range entries {
@@ -121,21 +127,21 @@ func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) er
 			in.AfterHash, in.AfterKey = entries[n-1].hash, entries[n-1].key
 		}
 		in.Keys += int64(len(entries))
-		in.Bytes += int64(len(b))
+		in.Bytes += int64(pg.size)
 		in.Updated = c.cfg.Now()
 		in.Streamed = !more
-		c.saveInbound(in)
+		c.noteInbound(in)
 		h.mu.Unlock()
 		c.stats.TransferKeys.Add(int64(len(entries)))
-		c.stats.TransferBytes.Add(int64(len(b)))
-		sent += int64(len(b))
+		c.stats.TransferBytes.Add(int64(pg.size))
+		sent += int64(pg.size)
 		if el := time.Since(start); el > 0 {
 			c.handoff.rateBps.Store(int64(float64(sent) / el.Seconds()))
 		}
 		if !more {
 			return nil
 		}
-		if rate := c.cfg.Handoff.Rate; rate > 0 {
+		if rate := c.cfg.Handoff.Rate / transferWorkers; rate > 0 { // the workers share --transfer-rate
 			due := start.Add(time.Duration(float64(sent) / float64(rate) * float64(time.Second)))
 			select {
 			case <-ctx.Done():
@@ -147,6 +153,27 @@ func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) er
 			return ctx.Err()
 		}
 	}
+}
+
+// fetchedPage is one transfer page as received.
+type fetchedPage struct {
+	entries []scanEntry
+	more    bool
+	size    int // bytes on the wire
+	err     error
+}
+
+// fetchPage asks source for the records of [lo, hi] after the cursor.
+func (c *Coordinator) fetchPage(ctx context.Context, source string, lo, hi, afterHash uint64, afterKey []byte) fetchedPage {
+	req := binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, lo), hi), afterHash)
+	req = binary.AppendUvarint(req, uint64(len(afterKey)))
+	req = binary.AppendUvarint(append(req, afterKey...), pageBytes)
+	b, err := c.call(ctx, source, MethodTransferPage, req)
+	if err != nil {
+		return fetchedPage{err: err}
+	}
+	entries, more, err := decodeTransferPage(b)
+	return fetchedPage{entries: entries, more: more, size: len(b), err: err}
 }
 
 // serveTransferPage answers MethodTransferPage from the local store.

@@ -173,9 +173,9 @@ func (c *Coordinator) Transfers() []Transfer {
 	for _, in := range h.in {
 		state := "queued"
 		switch {
-		case in.Partition == h.active && in.Streamed:
+		case h.active[in.Partition] && in.Streamed:
 			state = "syncing"
-		case in.Partition == h.active:
+		case h.active[in.Partition]:
 			state = "active"
 		}
 		pending = append(pending, c.transferInfo(in, state))
