@@ -17,27 +17,7 @@ import (
 // a snapshot: writes made during the scan are not seen. fn owns key and s
 // and may call the DB.
 func (db *DB) Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error {
-	if lo > hi {
-		return nil
-	}
-	it := db.ldb.NewIterator(dataRange(lo, hi), &opt.ReadOptions{DontFillCache: true})
-	defer it.Release()
-	for it.Next() {
-		h, key, s, err := db.record(it)
-		if err != nil {
-			return err
-		}
-		if len(s) == 0 {
-			continue // deleted while its blob was read
-		}
-		if !fn(h, key, s) {
-			break
-		}
-	}
-	if err := it.Error(); err != nil {
-		return fmt.Errorf("engine: range %016x-%016x: %w", lo, hi, closedErr(err))
-	}
-	return nil
+	return db.RangeFrom(lo, hi, 0, nil, fn)
 }
 
 // Prefix calls fn for every stored key that starts with prefix and sorts
