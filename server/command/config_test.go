@@ -38,8 +38,8 @@ func TestConfigImmutable(t *testing.T) {
 		(error) ERR CONFIG SET failed (possibly related to argument 'appendonly') - can't set immutable config
 		> CONFIG SET databases 2
 		(error) ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config
-		> CONFIG SET maxmemory-policy allkeys-lru
-		(error) ERR CONFIG SET failed (possibly related to argument 'maxmemory-policy') - can't set immutable config
+		> CONFIG SET maxmemory-samples 10
+		(error) ERR CONFIG SET failed (possibly related to argument 'maxmemory-samples') - can't set immutable config
 		> CONFIG SET port 6379 timeout 5 appendfsync always
 		(error) ERR CONFIG SET failed (possibly related to argument 'appendfsync') - can't set immutable config
 		> CONFIG GET timeout

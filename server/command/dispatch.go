@@ -24,6 +24,7 @@ type Dispatcher struct {
 	colls    collLocks           // one writer per collection (collection.go)
 	scans    *scanCursors        // HSCAN, SSCAN and ZSCAN cursors (scancursor.go)
 	acl      *aclState           // ACL users (acl*.go)
+	mem      memGauge            // used memory, for maxmemory (maxmemory.go)
 }
 
 // New returns a dispatcher over env (see Env for the defaults of nil fields).
@@ -95,6 +96,9 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	}
 	if r := d.permit(s, cmd, args); r.IsError() {
 		return r // aclcheck.go
+	}
+	if r := d.oom(s, cmd); r.IsError() {
+		return r // maxmemory.go
 	}
 	if r := d.paused(ctx, s, cmd); r.IsError() {
 		return r // pause.go

@@ -90,17 +90,20 @@ func (d *Dispatcher) infoClients(s *Session) []string {
 func (d *Dispatcher) infoMemory(_ *Session) []string {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
+	mm := d.env.Settings.MaxMemory()
 	return append([]string{kv("used_memory", m.HeapAlloc), kv("used_memory_human", humanBytes(m.HeapAlloc)),
 		kv("used_memory_rss", m.Sys), kv("used_memory_rss_human", humanBytes(m.Sys)),
-		kv("maxmemory", 0), kv("maxmemory_human", "0B"), kv("maxmemory_policy", "noeviction"),
+		kv("maxmemory", int64(mm)), kv("maxmemory_human", humanBytes(mm)), // signed, as Redis prints it
+		kv("maxmemory_policy", d.env.Settings.MaxMemoryPolicy()),
 		kv("mem_allocator", "go")}, d.infoScripts()...) // scripting.go
 }
 
-// humanBytes formats n as Redis's bytesToHuman (1.50K, 2.00M, ...).
+// humanBytes formats n as Redis's bytesToHuman (1.50K, 2.00M, ...; from
+// 1024P on, bytes again).
 func humanBytes(n uint64) string {
 	f := float64(n)
-	for _, u := range []string{"B", "K", "M", "G", "T"} {
-		if f < 1024 || u == "T" {
+	for _, u := range []string{"B", "K", "M", "G", "T", "P"} {
+		if f < 1024 {
 			if u == "B" {
 				return fmt.Sprintf("%dB", n)
 			}
@@ -108,7 +111,7 @@ func humanBytes(n uint64) string {
 		}
 		f /= 1024
 	}
-	return ""
+	return fmt.Sprintf("%dB", n)
 }
 
 func (d *Dispatcher) infoPersistence(_ *Session) []string {

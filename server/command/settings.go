@@ -51,6 +51,7 @@ type Settings struct {
 	onChange func(name, value string)
 
 	keyEvents atomic.Int64 // notify-keyspace-events flags (notify.go)
+	mem       memLimit     // maxmemory and maxmemory-policy (maxmemory.go)
 }
 
 // NewSettings returns settings holding p.
@@ -184,8 +185,8 @@ var params = []param{
 	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
 	{"maxclients", func(s *Settings) string { return itoa(s.MaxClients()) },
 		intSetter(1, math.MaxUint32, func(s *Settings) *atomic.Int64 { return &s.maxCli })},
-	constParam("maxmemory", "0"),
-	constParam("maxmemory-policy", "noeviction"),
+	{"maxmemory", getMaxMemory, setMaxMemory},                    // maxmemory.go
+	{"maxmemory-policy", getMaxMemoryPolicy, setMaxMemoryPolicy}, // maxmemory.go
 	{"n", func(s *Settings) string { return itoa(s.p.N) }, nil},
 	{"notify-keyspace-events", getKeyEvents, setKeyEvents},
 	{"port", func(s *Settings) string { return strconv.Itoa(s.p.Port) }, nil},
