@@ -209,7 +209,7 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 		}
 		sib := version.Sibling{Value: ch.Value, Tombstone: ch.Delete, Time: now, Expiry: ch.Expiry}
 		if !ch.Delete {
-			sib.Kind = ch.Kind
+			sib.Kind, sib.Enc = ch.Kind, ch.Enc
 		}
 		if ch.Delete {
 			sib.Value, sib.Expiry = nil, 0

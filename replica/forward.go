@@ -65,7 +65,9 @@ func encodeApply(key []byte, w int, ch *Change) []byte {
 	b := binary.AppendUvarint(nil, uint64(len(key)))
 	b = append(b, key...)
 	b = binary.AppendUvarint(b, uint64(max(w, 0)))
-	flags := byte(ch.Kind) << 1 // the low bit is the delete flag
+	// The low bit is the delete flag, bits 1-4 the kind, bits 5-6 the
+	// string encoding.
+	flags := byte(ch.Kind)<<1 | byte(ch.Enc)<<5
 	if ch.Delete {
 		flags = 1
 	}
@@ -86,8 +88,8 @@ func decodeApply(b []byte) (key []byte, w int, ch *Change, err error) {
 	if n <= 0 || len(b) < n+1 || wv > 1<<16 {
 		return nil, 0, nil, bad
 	}
-	ch = &Change{Delete: b[n]&1 == 1, Kind: version.Kind(b[n] >> 1)}
-	if ch.Delete && ch.Kind != version.KindString {
+	ch = &Change{Delete: b[n]&1 == 1, Kind: version.Kind(b[n] >> 1 & 0xf), Enc: version.StrEnc(b[n] >> 5)}
+	if ch.Delete && (ch.Kind != version.KindString || ch.Enc != version.StrEncAuto) {
 		return nil, 0, nil, bad
 	}
 	b = b[n+1:]

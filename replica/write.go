@@ -11,9 +11,10 @@ import "github.com/ringkv/ringkv/replica/version"
 type Change struct {
 	Context version.Context
 	Value   []byte
-	Kind    version.Kind // how Value is read (a counter, a collection's header ...)
-	Delete  bool         // write a tombstone instead of Value
-	Expiry  int64        // Unix ms; 0 means none
+	Kind    version.Kind   // how Value is read (a counter, a collection's header ...)
+	Enc     version.StrEnc // how Redis would hold a string value (raw after APPEND ...)
+	Delete  bool           // write a tombstone instead of Value
+	Expiry  int64          // Unix ms; 0 means none
 }
 
 // UpdateFunc inspects the current set at now (Unix ms) and returns the

@@ -20,10 +20,17 @@ const (
 	flagTombstone = 1 << iota
 	flagExpiry
 	flagKind // a Kind byte follows the flags
+	flagEnc0 // bits 3-4: the sibling's StrEnc (0, none, in older encodings)
+	flagEnc1
+)
+
+const (
+	flagEncShift = 3
+	flagEncMask  = flagEnc0 | flagEnc1
 )
 
 // AppendBinary appends s's encoding to dst: a format byte, then per sibling
-// its dot, flags, an optional kind (a value that is not a plain string),
+// its dot, flags (with its StrEnc), an optional kind (a value that is not a plain string),
 // time, optional expiry, past and value.
 func (s Set) AppendBinary(dst []byte) []byte {
 	dst = append(dst, setFormat)
@@ -41,6 +48,9 @@ func (s Set) AppendBinary(dst []byte) []byte {
 		}
 		if sb.Kind != KindString && !sb.Tombstone {
 			flags |= flagKind
+		}
+		if !sb.Tombstone {
+			flags |= byte(sb.Enc) << flagEncShift & flagEncMask
 		}
 		dst = append(dst, flags)
 		if flags&flagKind != 0 {
@@ -82,7 +92,9 @@ func DecodeSet(b []byte) (Set, error) {
 				d.fail()
 			}
 		}
-		if flags&^(flagTombstone|flagExpiry|flagKind) != 0 {
+		sb.Enc = StrEnc(flags & flagEncMask >> flagEncShift)
+		if flags&^(flagTombstone|flagExpiry|flagKind|flagEncMask) != 0 || sb.Enc >= strEncLimit ||
+			(sb.Enc != StrEncAuto && sb.Tombstone) {
 			d.fail()
 		}
 		sb.Time = d.varint()

@@ -26,6 +26,7 @@ type Sibling struct {
 	Past      Context // context the write was made with
 	Value     []byte  // nil for a tombstone
 	Kind      Kind    // how Value is read; KindString for a plain value
+	Enc       StrEnc  // how Redis would hold the string (strenc.go); StrEncAuto on a tombstone
 	Tombstone bool
 	Time      int64 // coordinator's wall clock, Unix ms
 	Expiry    int64 // Unix ms; 0 means no expiry
@@ -194,7 +195,13 @@ func pick(a, b *Sibling) Sibling {
 		}
 		return *b
 	}
-	if bytes.Compare(a.Value, b.Value) >= 0 {
+	if c := bytes.Compare(a.Value, b.Value); c != 0 || a.Enc == b.Enc {
+		if c >= 0 {
+			return *a
+		}
+		return *b
+	}
+	if a.Enc > b.Enc {
 		return *a
 	}
 	return *b
@@ -222,7 +229,7 @@ func (s Set) Expire(now int64) (Set, bool) {
 				out = append(Set(nil), s...)
 				changed = true
 			}
-			out[i].Tombstone, out[i].Value, out[i].Kind = true, nil, KindString
+			out[i].Tombstone, out[i].Value, out[i].Kind, out[i].Enc = true, nil, KindString, StrEncAuto
 		}
 	}
 	if !changed {
@@ -260,7 +267,7 @@ func (s Set) Equal(o Set) bool {
 	for i := range s {
 		a, b := &s[i], &o[i]
 		if a.Dot != b.Dot || !a.Past.Equal(b.Past) || a.Tombstone != b.Tombstone ||
-			a.Time != b.Time || a.Expiry != b.Expiry || a.Kind != b.Kind || !bytes.Equal(a.Value, b.Value) {
+			a.Time != b.Time || a.Expiry != b.Expiry || a.Kind != b.Kind || a.Enc != b.Enc || !bytes.Equal(a.Value, b.Value) {
 			return false
 		}
 	}

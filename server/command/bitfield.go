@@ -36,7 +36,7 @@ func (d *Dispatcher) bitfieldGeneric(s *Session, args [][]byte, ro bool) resp.Re
 		return errBfRO
 	}
 	var out []bfResult
-	_, err := d.modify(s, args[1], func(v []byte, live bool) ([]byte, error) {
+	_, err := d.modify(s, args[1], modBits, func(v []byte, live bool) ([]byte, error) {
 		var nv []byte
 		nv, out = runBitfield(v, ops)
 		if live && bytes.Equal(nv, v) {

@@ -29,7 +29,7 @@ func (d *Dispatcher) setbit(s *Session, args [][]byte) resp.Reply {
 		return errBitValue
 	}
 	var old byte
-	_, err := d.modify(s, args[1], func(v []byte, live bool) ([]byte, error) {
+	_, err := d.modify(s, args[1], modBits, func(v []byte, live bool) ([]byte, error) {
 		old = bitAt(v, off)
 		if live && off>>3 < uint64(len(v)) && old == byte(on) {
 			return nil, nil
@@ -171,7 +171,9 @@ func (d *Dispatcher) bitop(s *Session, args [][]byte) resp.Reply {
 	res := bitop(op, srcs)
 	_, err := d.update(s, args[2], func(cur version.Set, now int64) (*replica.Change, error) {
 		if len(res) > 0 {
-			return d.assign(cur, now, res, 0), nil
+			ch := d.assign(cur, now, res, 0)
+			ch.Enc = version.StrEncRaw // strenc.go: BITOP builds a raw string
+			return ch, nil
 		}
 		if _, live := cur.Winner(now); live {
 			return tombstone(cur), nil

@@ -14,8 +14,9 @@ import (
 // WRONGTYPE for another type) that keeps its expiry, as Redis's APPEND,
 // SETRANGE and INCRBYFLOAT do. fn returns the new value, or nil to write
 // nothing; its error becomes the reply. The write absorbs a counter's
-// increments the coordinator saw (crdt.Assign).
-func (d *Dispatcher) modify(s *Session, key []byte, fn func(old []byte, live bool) ([]byte, error)) ([]byte, error) {
+// increments the coordinator saw (crdt.Assign). m marks the written
+// value's encoding (strenc.go).
+func (d *Dispatcher) modify(s *Session, key []byte, m strMod, fn func(old []byte, live bool) ([]byte, error)) ([]byte, error) {
 	var out []byte
 	_, err := d.update(s, key, func(cur version.Set, now int64) (*replica.Change, error) {
 		v, live, err := stringOf(cur, now)
@@ -23,12 +24,17 @@ func (d *Dispatcher) modify(s *Session, key []byte, fn func(old []byte, live boo
 			return nil, err
 		}
 		nv, err := fn(v.Bytes, live)
-		if err != nil || nv == nil {
+		if err != nil || nv == nil && !m.remark(v, live) {
 			out = clone(v.Bytes)
 			return nil, err
 		}
+		if nv == nil {
+			nv = clone(v.Bytes)
+		}
 		out = nv
-		return d.assign(cur, now, nv, v.Expiry), nil
+		ch := d.assign(cur, now, nv, v.Expiry)
+		ch.Enc = m.encFor(live)
+		return ch, nil
 	})
 	return out, err
 }
@@ -92,7 +98,7 @@ func (d *Dispatcher) incrbyfloat(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotFloat
 	}
-	nv, err := d.modify(s, args[1], func(old []byte, live bool) ([]byte, error) {
+	nv, err := d.modify(s, args[1], modFloat, func(old []byte, live bool) ([]byte, error) {
 		var v float64
 		if live {
 			var ok bool
@@ -114,7 +120,7 @@ func (d *Dispatcher) incrbyfloat(s *Session, args [][]byte) resp.Reply {
 
 // APPEND key value
 func (d *Dispatcher) append(s *Session, args [][]byte) resp.Reply {
-	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
+	nv, err := d.modify(s, args[1], modAppend, func(old []byte, _ bool) ([]byte, error) {
 		if !d.fits(int64(len(old)), int64(len(args[2]))) {
 			return nil, &replyError{errStringTooBig}
 		}
@@ -179,7 +185,7 @@ func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
 		return resp.Err("ERR offset is out of range")
 	}
 	val := args[3]
-	nv, err := d.modify(s, args[1], func(old []byte, _ bool) ([]byte, error) {
+	nv, err := d.modify(s, args[1], modRange, func(old []byte, _ bool) ([]byte, error) {
 		switch {
 		case len(val) == 0:
 			return nil, nil

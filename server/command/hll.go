@@ -76,7 +76,9 @@ func (d *Dispatcher) hllWrite(s *Session, key []byte, fn func(b []byte) ([]byte,
 		if nb == nil {
 			return nil, nil
 		}
-		return d.assign(cur, now, nb, v.Expiry), nil
+		ch := d.assign(cur, now, nb, v.Expiry)
+		ch.Enc = version.StrEncRaw // strenc.go: Redis's HLLs are raw strings
+		return ch, nil
 	})
 	return err
 }

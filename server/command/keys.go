@@ -136,7 +136,9 @@ func (d *Dispatcher) copyTo(s *Session, src, dst []byte, v crdt.Value, replace b
 		}
 		wrote = true
 		if crdt.IsString(v.Kind) {
-			return d.assign(cur, now, v.Bytes, v.Expiry), nil
+			ch := d.assign(cur, now, v.Bytes, v.Expiry)
+			ch.Enc = strEnc(v) // strenc.go: the copy keeps the source's encoding
+			return ch, nil
 		}
 		return &replica.Change{Context: cur.Context(), Kind: v.Kind, Value: v.Winner.Value, Expiry: v.Expiry}, nil
 	})

@@ -51,7 +51,7 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	}
 	nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
 	if !ch.Delete {
-		nv.Value = append([]byte{}, ch.Value...)
+		nv.Value, nv.Enc = append([]byte{}, ch.Value...), ch.Enc
 	}
 	ns, dot := cur.Put(k.node, ch.Context, nv, 0)
 	k.m[string(key)] = ns

@@ -105,7 +105,7 @@ func encoding(v crdt.Value) string {
 	case version.KindList:
 		return "quicklist"
 	}
-	return stringEncoding(v.Bytes)
+	return strEncoding(v) // strenc.go
 }
 
 // OBJECT FREQ key

@@ -63,6 +63,7 @@ func (d *Dispatcher) assign(cur version.Set, now int64, val []byte, expiry int64
 func rewrite(cur version.Set, v crdt.Value, now, expiry int64) (*replica.Change, error) {
 	ch := &replica.Change{Context: cur.Context(), Expiry: expiry}
 	ch.Kind, ch.Value = payload(v)
+	ch.Enc = strEnc(v) // strenc.go
 	if crdt.IsCollection(v.Kind) {
 		h, err := crdt.ResolveHeader(cur, now)
 		if err != nil {
