@@ -38,6 +38,7 @@ func (s *Server) wireFunctions(env *command.Env) {
 	env.Functions = fileStore{path: filepath.Join(s.cfg.Dir, functionsFile)}
 	if s.tr != nil {
 		env.Broadcast = s.broadcast
+		env.KillRemote = s.killRemote // scriptkill.go
 	}
 }
 

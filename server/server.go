@@ -166,6 +166,8 @@ func (s *Server) servePeer(ctx context.Context, from string, method uint8, body 
 		return s.serveLeave()
 	case MethodRingMembers:
 		return json.Marshal(s.place.Members())
+	case MethodScriptKill:
+		return s.serveScriptKill(ctx, body) // scriptkill.go
 	}
 	return s.coord.ServePeer(ctx, from, method, body)
 }

@@ -37,6 +37,10 @@ type Env struct {
 	// member and hands each answer to Dispatcher.FunctionSync; nil: no
 	// other members.
 	Broadcast func(ctx context.Context, msg []byte) error
+	// KillRemote asks every other member to kill its running script (a
+	// function when function) and returns their answers ("OK" or an
+	// error's text; Dispatcher.KillScript); nil: no other members.
+	KillRemote func(ctx context.Context, function bool) []string
 	// ActiveExpire turns this node's active expiry (the engine's sweep)
 	// on or off, for DEBUG SET-ACTIVE-EXPIRE; nil: does nothing.
 	ActiveExpire func(on bool)

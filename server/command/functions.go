@@ -209,7 +209,7 @@ func (d *Dispatcher) functionStats(s *Session, args [][]byte) resp.Reply {
 
 // FUNCTION KILL
 func (d *Dispatcher) functionKill(s *Session, args [][]byte) resp.Reply {
-	return d.scripts.kill(true)
+	return d.killAnywhere(s.Context(), true) // scriptkill.go
 }
 
 func (d *Dispatcher) functionHelp(s *Session, args [][]byte) resp.Reply {

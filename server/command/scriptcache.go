@@ -134,7 +134,7 @@ func isSyncAsync(b []byte) bool {
 
 // SCRIPT KILL
 func (d *Dispatcher) scriptKill(s *Session, args [][]byte) resp.Reply {
-	return d.scripts.kill(false)
+	return d.killAnywhere(s.Context(), false) // scriptkill.go
 }
 
 // SCRIPT DEBUG YES|SYNC|NO: the Lua debugger is not implemented.
