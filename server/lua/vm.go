@@ -213,7 +213,7 @@ func compileError(err error, src, name string) error {
 // Redis's __redis__err__handler does.
 func (v *vm) errorHandler(L *lua.LState) int {
 	t := L.NewTable()
-	t.RawSetString("err", lua.LString(errorText(L.Get(1))))
+	t.RawSetString("err", lua.LString(errorText(luaError(L, L.Get(1))))) // errtext.go
 	for level := 1; level < 64; level++ {
 		dbg, ok := L.GetStack(level)
 		if !ok {
