@@ -123,7 +123,13 @@ func (db *DB) SetHandoffState(name string, v []byte) error {
 // can lose the cursor but never keep it ahead of those records (the
 // transfer then merges a page again, which changes nothing).
 func (db *DB) NoteHandoffState(name string, v []byte) error {
-	if err := db.ldb.Put(metaKey(metaHandoff+name), v, nil); err != nil {
+	var err error
+	if v == nil {
+		err = db.ldb.Delete(metaKey(metaHandoff+name), nil)
+	} else {
+		err = db.ldb.Put(metaKey(metaHandoff+name), v, nil)
+	}
+	if err != nil {
 		return fmt.Errorf("engine: write handoff state %q: %w", name, closedErr(err))
 	}
 	return nil

@@ -239,10 +239,12 @@ func (c *Coordinator) plan(r *ring.Ring) {
 					in.Sources = append(in.Sources, s)
 				}
 			}
-			c.saveInbound(in)
+			c.noteInbound(in) // made durable by the synced ring record below
 		case !holds && in != nil:
 			delete(h.in, p)
-			c.deleteInbound(p)
+			if err := c.store.NoteHandoffState(stateIn+strconv.Itoa(p), nil); err != nil {
+				c.log.Warn().Err(err).Int("partition", p).Msg("cannot delete a cancelled transfer's record; it is replanned after a restart")
+			}
 			cancelled++
 		}
 	}
@@ -265,13 +267,6 @@ func without(list []string, x string) []string {
 		}
 	}
 	return out
-}
-
-func (c *Coordinator) saveInbound(in *inbound) {
-	b, _ := json.Marshal(in)
-	if err := c.store.SetHandoffState(stateIn+strconv.Itoa(in.Partition), b); err != nil {
-		c.log.Warn().Err(err).Int("partition", in.Partition).Msg("cannot save transfer progress; it restarts from an earlier point after a crash")
-	}
 }
 
 // noteInbound saves a transfer's progress after a page without waiting
