@@ -278,8 +278,11 @@ func (c *Coordinator) noteInbound(in *inbound) {
 	}
 }
 
+// deleteInbound forgets a finished transfer, without waiting for the
+// disk: a crash that loses the delete makes the transfer run again, which
+// merges what is already there.
 func (c *Coordinator) deleteInbound(p int) {
-	if err := c.store.SetHandoffState(stateIn+strconv.Itoa(p), nil); err != nil {
+	if err := c.store.NoteHandoffState(stateIn+strconv.Itoa(p), nil); err != nil {
 		c.log.Warn().Err(err).Int("partition", p).Msg("cannot delete a finished transfer's record; it is redone after a restart")
 	}
 }
