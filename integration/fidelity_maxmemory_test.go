@@ -48,3 +48,30 @@ func init() {
 		set("maxmemory", "0"), p("SET", "q", "2"), p("GET", "q"), p("EVAL", memInfo, "0"),
 	)
 }
+
+// INFO's tracking counts (clients section: tracking_clients; stats:
+// tracking_total_keys, _items, _prefixes) and tracking-table-max-keys,
+// against redis-server. NOLOOP keeps the session's own writes from
+// pushing invalidations into the replies compared.
+func init() {
+	const stats = "return string.match(redis.call('info','stats'), 'tracking_total_keys:%d+\\r\\ntracking_total_items:%d+\\r\\ntracking_total_prefixes:%d+')"
+	const clients = "return string.match(redis.call('info','clients'), 'tracking_clients:%d+')"
+	info := []probe{p("EVAL", stats, "0"), p("EVAL", clients, "0")}
+	var probes []probe
+	add := func(ps ...probe) { probes = append(append(probes, ps...), info...) }
+	add(p("CONFIG", "GET", "tracking-table-max-keys"), p("CONFIG", "SET", "tracking-table-max-keys", "-1"),
+		p("CONFIG", "SET", "tracking-table-max-keys", "1k"),
+		p("CONFIG", "SET", "tracking-table-max-keys", "9223372036854775808"),
+		p("CONFIG", "SET", "tracking-table-max-keys", "9223372036854775807"),
+		p("CONFIG", "GET", "tracking-table-max-keys"))
+	add(p("CLIENT", "TRACKING", "on", "NOLOOP"), p("MGET", "k1", "k2", "k3"), p("GET", "k1"))
+	add(p("SET", "k1", "v"))
+	add(p("CONFIG", "SET", "tracking-table-max-keys", "0"), p("MGET", "k4", "k5"))
+	add(p("MSET", "k2", "1", "k3", "1", "k4", "1", "k5", "1"))
+	add(p("GET", "k9"), p("CLIENT", "TRACKING", "off"))
+	// (ringkv forgets k9 only on a write while some session tracks)
+	add(p("CLIENT", "TRACKING", "on", "NOLOOP"), p("SET", "k9", "1"), p("CLIENT", "TRACKING", "off"))
+	add(p("CLIENT", "TRACKING", "on", "BCAST", "NOLOOP", "PREFIX", "x", "PREFIX", "y"))
+	add(p("CLIENT", "TRACKING", "off"), p("CONFIG", "SET", "tracking-table-max-keys", "1000000"))
+	addFidelity("trackinginfo", probes...)
+}

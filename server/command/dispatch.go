@@ -31,6 +31,7 @@ type Dispatcher struct {
 func New(env *Env) *Dispatcher {
 	d := &Dispatcher{env: env.withDefaults(), gate: newGate(), pubsub: newPubSub(), scans: newScanCursors()}
 	d.raw = d.env.KV
+	d.pubsub.track.maxKeys = d.trackingMaxKeys
 	d.env.KV = userKV{d.raw} // handlers see user keys only
 	if d.env.Topology == nil {
 		d.env.Topology = localTopology{d}

@@ -84,7 +84,7 @@ func (d *Dispatcher) infoClients(s *Session) []string {
 	return []string{kv("connected_clients", len(d.clientsWithSelf(s))), kv("cluster_connections", 0),
 		kv("maxclients", d.env.Settings.MaxClients()), kv("client_recent_max_input_buffer", 0),
 		kv("client_recent_max_output_buffer", 0), kv("blocked_clients", d.blockedClients()),
-		kv("tracking_clients", 0), kv("clients_in_timeout_table", 0)}
+		kv("tracking_clients", d.pubsub.track.on.Load()), kv("clients_in_timeout_table", 0)}
 }
 
 func (d *Dispatcher) infoMemory(_ *Session) []string {
@@ -123,14 +123,15 @@ func (d *Dispatcher) infoPersistence(_ *Session) []string {
 
 func (d *Dispatcher) infoStats(_ *Session) []string {
 	st := d.env.Stats
-	return []string{kv("total_connections_received", st.Connections.Load()),
+	return append([]string{kv("total_connections_received", st.Connections.Load()),
 		kv("total_commands_processed", st.Commands.Load()), kv("instantaneous_ops_per_sec", 0),
 		kv("total_net_input_bytes", st.NetInput.Load()), kv("total_net_output_bytes", st.NetOutput.Load()),
 		kv("rejected_connections", st.Rejected.Load()), kv("expired_keys", st.ExpiredKeys.Load()),
 		kv("evicted_keys", 0), kv("keyspace_hits", st.KeyspaceHits.Load()),
 		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", d.pubsub.hub.size(subChannel)),
-		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard)),
-		kv("unexpected_error_replies", 0), kv("total_error_replies", st.ErrorReplies.Load())}
+		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard))},
+		append(d.trackingStats(), // trackinginfo.go
+			kv("unexpected_error_replies", 0), kv("total_error_replies", st.ErrorReplies.Load()))...)
 }
 
 func (d *Dispatcher) infoReplication(_ *Session) []string {

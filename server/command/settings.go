@@ -102,6 +102,9 @@ var intParams = []struct {
 	{"set-max-intset-entries", 512, 0, math.MaxInt64, nil},
 	{"list-max-listpack-size", -2, math.MinInt32, math.MaxInt32, []string{"list-max-ziplist-size"}},
 	{"list-compress-depth", 0, 0, math.MaxInt32, nil},
+	// tracking-table-max-keys: keys CLIENT TRACKING's default mode
+	// remembers at most; 0 no limit (tracking.go).
+	{"tracking-table-max-keys", 1_000_000, 0, math.MaxInt64, nil},
 }
 
 // Int returns the value of an intParams parameter; it panics on an unknown

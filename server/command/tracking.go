@@ -26,7 +26,8 @@ type tracker struct {
 	clients  map[uint64]*trackState         // by session ID
 	keys     map[string]map[uint64]struct{} // default mode: key -> sessions that read it
 	prefixes map[string]map[uint64]struct{} // BCAST: prefix -> sessions
-	maxKeys  int                            // 0: maxTrackedKeys (tests set less)
+	items    int                            // (key, session) pairs in keys (INFO tracking_total_items)
+	maxKeys  func() int64                   // tracking-table-max-keys, 0 no limit (set by New)
 }
 
 // trackState is one tracking session's options (Redis's CLIENT_TRACKING_*
@@ -161,15 +162,11 @@ func (t *tracker) disable(id uint64) {
 	t.on.Add(-1)
 }
 
-// maxTrackedKeys bounds the default-mode table (Redis's
-// tracking-table-max-keys default): past it, keys are dropped from the
-// table and invalidated as if modified, as Redis's trackingLimitUsedSlots.
-const maxTrackedKeys = 1_000_000
-
 // remember records the keys a read-only command of st's session read
 // (Redis's trackingRememberKeys), unless OPTIN/OPTOUT with CLIENT CACHING
 // says not to. It returns the invalidations of keys it dropped to stay
-// within maxTrackedKeys.
+// within tracking-table-max-keys: past it, keys are dropped from the
+// table and invalidated as if modified, as Redis's trackingLimitUsedSlots.
 func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -182,13 +179,13 @@ func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 			ids = map[uint64]struct{}{}
 			t.keys[string(k)] = ids
 		}
-		ids[st.s.ID] = struct{}{}
+		if _, ok := ids[st.s.ID]; !ok {
+			ids[st.s.ID] = struct{}{}
+			t.items++
+		}
 	}
-	limit := maxTrackedKeys
-	if t.maxKeys > 0 {
-		limit = t.maxKeys
-	}
-	if len(t.keys) <= limit {
+	limit := int(t.maxKeys())
+	if limit == 0 || len(t.keys) <= limit {
 		return nil
 	}
 	var evict [][]byte
@@ -229,6 +226,7 @@ func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 			continue
 		}
 		delete(t.keys, string(k))
+		t.items -= len(ids)
 		for _, id := range sortedIDs(ids) {
 			st := t.clients[id]
 			if st == nil || st.bcast || (st.noloop && st.s == by) {
@@ -275,6 +273,7 @@ func (t *tracker) flushes() []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	clear(t.keys)
+	t.items = 0
 	var out []delivery
 	for _, id := range sortedIDs(t.clients) {
 		out = append(out, delivery{t.clients[id], resp.Null()})

@@ -219,7 +219,7 @@ func TestTrackingExpiry(t *testing.T) {
 func TestTrackingTableLimit(t *testing.T) {
 	f, l := trackFixture(t)
 	a := l.add(f.client(1))
-	f.d.pubsub.track.maxKeys = 2
+	f.do("CONFIG", "SET", "tracking-table-max-keys", "2")
 	a.do("HELLO", "3")
 	a.do("CLIENT", "TRACKING", "on")
 	a.do("MGET", "k1", "k2")
