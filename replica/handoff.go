@@ -99,3 +99,45 @@ func (c *Coordinator) deliverHints(target string) {
 			Msg("hinted handoff")
 	}
 }
+
+// PassOnHints gives the hints this node holds for nodes that are down to
+// another member that is up (not the target), which keeps them as its own
+// hints, then deletes them here: a node leaving the cluster must not take
+// the only copy of a write with it. It returns how many hints are left
+// here (for a target that is up, hinted handoff delivers them; for one
+// that is down, no member could take them).
+func (c *Coordinator) PassOnHints(ctx context.Context) (left int) {
+	for _, target := range c.store.HintTargets() {
+		if c.cfg.Up(target) {
+			n := 0
+			_ = c.store.EachHint(target, func([]byte, version.Set) bool { n++; return true })
+			left += n
+			continue
+		}
+		var keeper string
+		for _, m := range c.place.Members() {
+			if m != c.cfg.Node && m != target && c.cfg.Up(m) {
+				keeper = m
+				break
+			}
+		}
+		err := c.store.EachHint(target, func(key []byte, s version.Set) bool {
+			if keeper == "" || ctx.Err() != nil {
+				left++
+				return true
+			}
+			if _, err := c.call(ctx, keeper, MethodHint, encodeHint(target, encodeKeySet(key, s))); err != nil {
+				left++
+				return true
+			}
+			if _, err := c.store.DeleteHint(target, key, s); err != nil {
+				left++
+			}
+			return true
+		})
+		if err != nil {
+			c.log.Warn().Err(err).Str("target", target).Msg("reading hints to pass on failed")
+		}
+	}
+	return left
+}

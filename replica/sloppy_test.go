@@ -323,3 +323,43 @@ func TestFallbackReadsItsOwnHints(t *testing.T) {
 		t.Fatalf("R=1 read through the fallback n4 = %s, %v; want v", value(t, s), err)
 	}
 }
+
+// A node leaving the cluster passes the hints it holds for a down node to
+// another member, which delivers them when the node returns: the write is
+// not lost with the leaver.
+func TestPassOnHints(t *testing.T) {
+	rc := newRing(t, 3, 2, 2, 3)
+	ctx := context.Background()
+	rc.live.set("n3", true)
+	if _, err := rc.coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 3}, set("v")); err != nil {
+		t.Fatal(err)
+	}
+	holder := ""
+	for _, n := range []string{"n4", "n5"} {
+		if rc.stores[n].HintStats().Pending > 0 {
+			holder = n
+		}
+	}
+	if holder == "" {
+		t.Fatal("no fallback holds a hint for n3")
+	}
+	if left := rc.coords[holder].PassOnHints(ctx); left != 0 {
+		t.Fatalf("%s kept %d hints with other members up", holder, left)
+	}
+	if n := rc.stores[holder].HintStats().Pending; n != 0 {
+		t.Fatalf("%s still holds %d hints after passing them on", holder, n)
+	}
+	rc.live.set(holder, true) // it leaves
+	rc.live.set("n3", false)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s, _ := rc.stores["n3"].Get([]byte("k"))
+		if value(t, s) == "v" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("n3 never received the write whose hint the leaver passed on")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -303,18 +303,17 @@ func (s *Server) finishLeave() {
 		}
 		has, err := s.db.HasRecords(0, math.MaxUint64)
 		pending, foreign := s.coord.HandoffBusy()
-		hints := 0
-		for _, t := range s.db.HintTargets() {
-			if s.health.Up(t) {
-				hints++
-			}
-		}
+		// Hints for nodes that are up are delivered by hinted handoff;
+		// those for nodes that are down go to another member.
+		ctx, cancel := context.WithTimeout(context.Background(), 10*s.cfg.RequestTimeout)
+		hints := s.coord.PassOnHints(ctx)
+		cancel()
 		if err == nil && !has && hints == 0 {
 			break
 		}
 		if time.Since(lastLog) > 10*time.Second {
 			lastLog = time.Now()
-			s.log.Info().Int64("partitions_left", foreign).Int("transfers", pending).Int("hint_targets", hints).
+			s.log.Info().Int64("partitions_left", foreign).Int("transfers", pending).Int("hints_left", hints).
 				Msg("leave in progress: handing partitions off")
 		}
 	}
