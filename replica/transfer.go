@@ -80,6 +80,7 @@ type handoff struct {
 	seen    uint64    // ring version last seen
 	seenAt  time.Time // when it was first seen
 	view    atomic.Pointer[throughView]
+	pace    pacer // --transfer-rate, shared by the workers
 	rateBps atomic.Int64
 }
 
@@ -324,4 +325,25 @@ func (c *Coordinator) sourceUp(r *ring.Ring, in *inbound) string {
 		}
 	}
 	return ""
+}
+
+// pacer spaces received pages so that all transfers together stay under
+// a rate: each page books the next slot after the last one booked (or
+// now, after an idle spell), its length in time at the rate.
+type pacer struct {
+	mu   sync.Mutex
+	next time.Time
+}
+
+// after books n bytes at rate bytes/s and returns when the caller may go
+// on.
+func (p *pacer) after(n, rate int64) time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.next.Before(now) {
+		p.next = now
+	}
+	p.next = p.next.Add(time.Duration(float64(n) / float64(rate) * float64(time.Second)))
+	return p.next
 }

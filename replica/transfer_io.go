@@ -138,16 +138,18 @@ func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) er
 		if el := time.Since(start); el > 0 {
 			c.handoff.rateBps.Store(int64(float64(sent) / el.Seconds()))
 		}
-		if !more {
-			return nil
-		}
-		if rate := c.cfg.Handoff.Rate / transferWorkers; rate > 0 { // the workers share --transfer-rate
-			due := start.Add(time.Duration(float64(sent) / float64(rate) * float64(time.Second)))
+		// Every page is paced, the last of a partition too: most
+		// partitions are one page.
+		if rate := c.cfg.Handoff.Rate; rate > 0 {
+			due := c.handoff.pace.after(int64(pg.size), rate)
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
 			case <-time.After(time.Until(due)):
 			}
+		}
+		if !more {
+			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
