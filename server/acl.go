@@ -2,9 +2,6 @@ package server
 
 import (
 	"context"
-	"fmt"
-	"strings"
-	"sync"
 )
 
 // ACL users replicate to every member the way the function libraries do
@@ -26,19 +23,7 @@ func (s *Server) syncMessage(msg []byte) ([]byte, error) {
 // broadcastACL sends an ACL change to every other member that is up; the
 // ones it could not reach catch up at the next stamp exchange.
 func (s *Server) broadcastACL(ctx context.Context, msg []byte) error {
-	var mu sync.Mutex
-	var failed []string
-	s.eachPeer(ctx, func(ctx context.Context, node string) {
-		if err := s.exchange(ctx, node, msg); err != nil {
-			mu.Lock()
-			failed = append(failed, node+": "+err.Error())
-			mu.Unlock()
-		}
-	})
-	if len(failed) > 0 {
-		return fmt.Errorf("ACL users not replicated to %s", strings.Join(failed, "; "))
-	}
-	return nil
+	return s.replicate(ctx, msg, "ACL users")
 }
 
 // syncACLOnce compares the users' stamp with every member that is up.

@@ -46,6 +46,12 @@ func (s *Server) wireFunctions(env *command.Env) {
 // each answers; it returns the members it could not reach (they catch up
 // at the next stamp exchange).
 func (s *Server) broadcast(ctx context.Context, msg []byte) error {
+	return s.replicate(ctx, msg, "function libraries")
+}
+
+// replicate sends msg (a stamped set of what) to every other member that
+// is up and settles what each answers.
+func (s *Server) replicate(ctx context.Context, msg []byte, what string) error {
 	var mu sync.Mutex
 	var failed []string
 	s.eachPeer(ctx, func(ctx context.Context, node string) {
@@ -56,7 +62,7 @@ func (s *Server) broadcast(ctx context.Context, msg []byte) error {
 		}
 	})
 	if len(failed) > 0 {
-		return fmt.Errorf("function libraries not replicated to %s", strings.Join(failed, "; "))
+		return fmt.Errorf("%s not replicated to %s", what, strings.Join(failed, "; "))
 	}
 	return nil
 }

@@ -241,7 +241,11 @@ func (d *Dispatcher) clientUnblock(_ *Session, args [][]byte) resp.Reply {
 
 // withBlockedFlag adds Redis's b (blocked) to a CLIENT LIST line's flags,
 // after O, S, M, P and x, as Redis writes them.
-func withBlockedFlag(line string) string {
+func withBlockedFlag(line string) string { return insertFlags(line, "OSMPx", "b") }
+
+// insertFlags inserts add into a CLIENT LIST line's flags after the
+// leading ones listed in after (Redis's order), replacing N (no flags).
+func insertFlags(line, after, add string) string {
 	i := strings.Index(line, " flags=")
 	if i < 0 {
 		return line
@@ -256,10 +260,10 @@ func withBlockedFlag(line string) string {
 		f = ""
 	}
 	k := 0
-	for k < len(f) && strings.IndexByte("OSMPx", f[k]) >= 0 {
+	for k < len(f) && strings.IndexByte(after, f[k]) >= 0 {
 		k++
 	}
-	return line[:i] + f[:k] + "b" + f[k:] + line[i+j:]
+	return line[:i] + f[:k] + add + f[k:] + line[i+j:]
 }
 
 // CLIENT NO-EVICT ON|OFF: recorded (and shown by CLIENT LIST); ringkv

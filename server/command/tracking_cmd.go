@@ -225,23 +225,9 @@ func (d *Dispatcher) trackingLine(id uint64, line string) string {
 	}
 	redir := st.redirString()
 	t.mu.Unlock()
-	i := strings.Index(line, " flags=")
-	if i < 0 {
+	if !strings.Contains(line, " flags=") {
 		return line
 	}
-	i += len(" flags=")
-	j := strings.IndexByte(line[i:], ' ')
-	if j < 0 {
-		j = len(line) - i
-	}
-	f := line[i : i+j]
-	if f == "N" {
-		f = ""
-	}
-	k := 0
-	for k < len(f) && strings.IndexByte("OSMPxb", f[k]) >= 0 {
-		k++
-	}
-	line = line[:i] + f[:k] + add + f[k:] + line[i+j:]
+	line = insertFlags(line, "OSMPxb", add)
 	return strings.Replace(line, " redir=-1", " redir="+redir, 1)
 }
