@@ -130,7 +130,7 @@ func (c *Coordinator) loadHandoff() {
 	}
 }
 
-// handoffLoop plans and runs partition handoff until the coordinator
+// handoffRingLoop plans and runs partition handoff until the coordinator
 // closes.
 func (c *Coordinator) handoffRingLoop() {
 	c.every(c.cfg.Handoff.Interval, nil, func(ctx context.Context) { c.HandoffOnce(ctx) })
