@@ -371,6 +371,7 @@ func (s *Server) infoCluster() [][2]string {
 	nIn, rIn, wIn := s.coord.Quorum(r.Len())
 	st := s.coord.Stats()
 	_, foreign := s.coord.HandoffBusy()
+	pb := s.tr.Bytes()
 	out := [][2]string{
 		{"cluster_node", s.cfg.Node},
 		{"cluster_members", strconv.Itoa(r.Len())},
@@ -387,8 +388,11 @@ func (s *Server) infoCluster() [][2]string {
 		{"handoff_partitions_to_drop", strconv.FormatInt(foreign, 10)},
 		{"handoff_partitions_dropped", strconv.FormatInt(st.PartitionsDropped.Load(), 10)},
 		{"handoff_read_throughs", strconv.FormatInt(st.ReadThroughs.Load(), 10)},
-		{"peer_bytes_sent", strconv.FormatUint(s.tr.Bytes().Sent, 10)},
-		{"peer_bytes_received", strconv.FormatUint(s.tr.Bytes().Received, 10)},
+		{"peer_bytes_sent", strconv.FormatUint(pb.Sent, 10)},
+		{"peer_bytes_received", strconv.FormatUint(pb.Received, 10)},
+		{"peer_frames_sent", strconv.FormatUint(pb.FramesSent, 10)},
+		{"peer_frames_received", strconv.FormatUint(pb.FramesReceived, 10)},
+		{"peer_writes", strconv.FormatUint(pb.Writes, 10)},
 	}
 	for i, n := range nodes {
 		out = append(out, [2]string{"member" + strconv.Itoa(i), fmt.Sprintf("name=%s,state=%s,client=%s,partitions=%d",

@@ -125,7 +125,8 @@ func (c *conn) writeLoop() {
 				more = false
 			}
 		}
-		if err == nil {
+		if err == nil && bw.Buffered() > 0 {
+			c.t.bytes.writes.Add(1)
 			err = bw.Flush()
 		}
 		if err != nil {
@@ -146,6 +147,7 @@ func (c *conn) writeFrame(bw *bufio.Writer, f outFrame, hdr []byte) error {
 		}
 	}
 	c.t.bytes.sent.Add(wireLen(len(f.body), c.send != nil))
+	c.t.bytes.framesSent.Add(1)
 	if c.send != nil {
 		return c.send.writeFrame(bw, f.h, f.body)
 	}
@@ -165,6 +167,7 @@ func (c *conn) readFrame() (h frameHeader, body []byte, err error) {
 	}
 	if err == nil {
 		c.t.bytes.received.Add(wireLen(h.size, c.recv != nil))
+		c.t.bytes.framesReceived.Add(1)
 	}
 	return h, body, err
 }

@@ -9,11 +9,20 @@ import "sync/atomic"
 type Bytes struct {
 	Sent     uint64 // frames written: our requests and our replies
 	Received uint64 // frames read: the peers' requests and replies
+
+	FramesSent     uint64 // frames written
+	FramesReceived uint64 // frames read
+	// Writes is the socket writes that carried the frames sent: a burst of
+	// frames queued for one peer goes out in one write, so FramesSent/Writes
+	// is how well the transport coalesces.
+	Writes uint64
 }
 
-// counters are a transport's running byte totals, safe for concurrent use.
+// counters are a transport's running totals, safe for concurrent use.
 type counters struct {
-	sent, received atomic.Uint64
+	sent, received             atomic.Uint64
+	framesSent, framesReceived atomic.Uint64
+	writes                     atomic.Uint64
 }
 
 // wireLen is the size on the wire of a frame carrying size payload bytes.
@@ -31,5 +40,9 @@ func (t *TCP) Bytes() Bytes {
 	if t == nil {
 		return Bytes{}
 	}
-	return Bytes{Sent: t.bytes.sent.Load(), Received: t.bytes.received.Load()}
+	return Bytes{
+		Sent: t.bytes.sent.Load(), Received: t.bytes.received.Load(),
+		FramesSent: t.bytes.framesSent.Load(), FramesReceived: t.bytes.framesReceived.Load(),
+		Writes: t.bytes.writes.Load(),
+	}
 }

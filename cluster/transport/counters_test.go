@@ -22,10 +22,10 @@ func TestBytesCountFrames(t *testing.T) {
 			}
 			mustCall(t, a, "b", 7, []byte("hello")) // reply: 7 + "hello"
 			req, rep := frameHeaderLen+5+c.extra, frameHeaderLen+6+c.extra
-			if got, want := a.Bytes(), (Bytes{Sent: req, Received: rep}); got != want {
+			if got, want := a.Bytes(), (Bytes{Sent: req, Received: rep, FramesSent: 1, FramesReceived: 1, Writes: 1}); got != want {
 				t.Fatalf("caller counted %+v, want %+v", got, want)
 			}
-			if got, want := b.Bytes(), (Bytes{Sent: rep, Received: req}); got != want {
+			if got, want := b.Bytes(), (Bytes{Sent: rep, Received: req, FramesSent: 1, FramesReceived: 1, Writes: 1}); got != want {
 				t.Fatalf("callee counted %+v, want %+v", got, want)
 			}
 			mustCall(t, a, "a", 1, []byte("self")) // served locally: nothing crosses
