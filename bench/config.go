@@ -21,10 +21,13 @@ type Config struct {
 	Keyspace    int           // -r; default 1000000
 	Preload     bool          // load the whole key space before the runs so every GET hits; default false
 	DataSize    int           // -d, value bytes; default 100
-	MemKeys     int           // keys loaded for the memory figure; default 1000000
+	MemKeys     int           // keys loaded for the memory figure; default 1000000; 0 skips the memory phase
+	Quick       bool          // the working run (QuickConfig): 1 repetition, fewer requests, no memory phase
 	AppendFsync string        // single-node ringkv --appendfsync; default everysec
 	Cluster     bool          // also benchmark a 3-node ringkv cluster; default false
 	NodeClients int           // -c per cluster node; default 17
+	ClusterN    int           // -n for the cluster at -P 1, over all its nodes; default 0: Requests
+	ClusterN16  int           // -n for the cluster at -P 16, over all its nodes; default 0: RequestsP16
 	Profile     string        // directory for a ringkv CPU profile; "" none
 	ProfileSecs int           // CPU profile length in seconds; default 20
 	RunTimeout  time.Duration // bound on one redis-benchmark or redis-cli call; default 10m
@@ -71,10 +74,14 @@ func (c Config) Validate() error {
 		return errors.New("bench: -reps must be at least 1")
 	case c.Requests < 1 || c.RequestsP16 < 1:
 		return errors.New("bench: -n and -n16 must be positive")
+	case c.ClusterN < 0 || c.ClusterN16 < 0:
+		return errors.New("bench: -cluster-n and -cluster-n16 must not be negative")
 	case c.Clients < 1 || c.NodeClients < 1:
 		return errors.New("bench: -c and -cluster-c must be positive")
-	case c.Keyspace < 1 || c.MemKeys < 1 || c.DataSize < 1:
-		return errors.New("bench: -r, -mem-keys and -d must be positive")
+	case c.Keyspace < 1 || c.DataSize < 1:
+		return errors.New("bench: -r and -d must be positive")
+	case c.MemKeys < 0:
+		return errors.New("bench: -mem-keys must not be negative")
 	case c.ProfileSecs < 1:
 		return errors.New("bench: -profile-seconds must be positive")
 	case c.RunTimeout <= 0 || c.Timeout <= 0:
@@ -116,6 +123,40 @@ func (c Config) requests(p int) int {
 	return c.Requests
 }
 
+// quickSummary is -quick's settings as flags, for -h and the README.
+const quickSummary = "-reps 1 -n 50000 -n16 200000 -cluster-n 30000 -cluster-n16 60000 -mem-keys 0"
+
+// quick applies -quick's settings to every flag not given explicitly.
+func (c Config) quick(explicit map[string]bool) Config {
+	for name, set := range map[string]func(){
+		"reps":     func() { c.Reps = 1 },
+		"n":        func() { c.Requests = 50000 },
+		"n16":      func() { c.RequestsP16 = 200000 },
+		"mem-keys": func() { c.MemKeys = 0 },
+		// The cluster runs at a tenth of a single node's rate, -P 16 or not.
+		"cluster-n":   func() { c.ClusterN = 30000 },
+		"cluster-n16": func() { c.ClusterN16 = 60000 },
+	} {
+		if !explicit[name] {
+			set()
+		}
+	}
+	return c
+}
+
+// clusterRequests is the cluster's -n (over all its nodes) for pipeline
+// depth p.
+func (c Config) clusterRequests(p int) int {
+	n := c.ClusterN
+	if p > 1 {
+		n = c.ClusterN16
+	}
+	if n == 0 {
+		return c.requests(p)
+	}
+	return n
+}
+
 // parseFlags fills a Config from the command line.
 func parseFlags(args []string) (Config, error) {
 	c := DefaultConfig()
@@ -129,10 +170,13 @@ func parseFlags(args []string) (Config, error) {
 	fs.IntVar(&c.Keyspace, "r", c.Keyspace, "key space (-r)")
 	fs.BoolVar(&c.Preload, "preload", c.Preload, "load the whole key space first so every GET hits (harder than redis-benchmark's own set,get)")
 	fs.IntVar(&c.DataSize, "d", c.DataSize, "value size in bytes")
-	fs.IntVar(&c.MemKeys, "mem-keys", c.MemKeys, "keys loaded for the memory figure")
+	fs.IntVar(&c.MemKeys, "mem-keys", c.MemKeys, "keys loaded for the memory figure (0: no memory phase)")
+	fs.BoolVar(&c.Quick, "quick", c.Quick, "the working run (under 2 minutes, -cluster too): "+quickSummary)
 	fs.StringVar(&c.AppendFsync, "appendfsync", c.AppendFsync, "single-node ringkv --appendfsync")
 	fs.BoolVar(&c.Cluster, "cluster", c.Cluster, "also benchmark a 3-node ringkv cluster (N=3 R=2 W=2)")
 	fs.IntVar(&c.NodeClients, "cluster-c", c.NodeClients, "redis-benchmark connections per cluster node")
+	fs.IntVar(&c.ClusterN, "cluster-n", c.ClusterN, "requests per test at -P 1 for the cluster, over its nodes (0: -n)")
+	fs.IntVar(&c.ClusterN16, "cluster-n16", c.ClusterN16, "requests per test at -P 16 for the cluster, over its nodes (0: -n16)")
 	fs.StringVar(&c.Profile, "profile", c.Profile, "save a ringkv CPU profile into `DIR` and print its top")
 	fs.IntVar(&c.ProfileSecs, "profile-seconds", c.ProfileSecs, "CPU profile length")
 	fs.DurationVar(&c.RunTimeout, "run-timeout", c.RunTimeout, "bound on each redis-benchmark / redis-cli call")
@@ -155,13 +199,16 @@ func parseFlags(args []string) (Config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
 	if c.Types {
-		explicit := false
-		fs.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "tests" })
-		if explicit {
+		if explicit["tests"] {
 			return c, errors.New("bench: give -types or -tests, not both")
 		}
 		c.Tests = strings.Join(TypeTests, ",")
+	}
+	if c.Quick {
+		c = c.quick(explicit)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))

@@ -22,13 +22,19 @@ type Table struct {
 	Test     string // "SET" or "GET"
 	Pipeline int
 	Requests int
-	Rows     []Row
+	// ClusterRequests is the cluster's -n (over its nodes), shown when it
+	// differs from Requests (-cluster-n, -cluster-n16).
+	ClusterRequests int
+	Rows            []Row
 }
 
 // Row is one server's figures in a Table.
 type Row struct {
-	Label string
-	S     Summary
+	Label  string
+	Nodes  int // processes of the server: 3 for the cluster
+	S      Summary
+	Cost   Cost    // medians over repetitions (MedianCost)
+	Target float64 // issue 10's CPU budget in µs/req; 0 for none
 }
 
 // MemRow is one server's memory after loading Keys keys.
@@ -59,6 +65,7 @@ func (r *Report) Markdown() string {
 		r.writeTypes(&b)
 	} else {
 		r.writeServers(&b)
+		r.writeCosts(&b) // costreport.go
 	}
 	for _, t := range r.Tables {
 		writeTable(&b, t)
@@ -110,23 +117,37 @@ func (r *Report) writeServers(b *strings.Builder) {
 	if r.hasCluster() {
 		fmt.Fprintf(b, " The cluster gets one redis-benchmark per node at the same time (-c %d each, N/3 requests each, "+
 			"`-t set` and then `-t get` so the phases line up): requests/s is their sum, p50 and p99 the worst node's.", c.NodeClients)
+		if c.clusterRequests(1) != c.Requests || c.clusterRequests(16) != c.RequestsP16 {
+			fmt.Fprintf(b, " For the cluster N = %d at -P 1 and %d at -P 16.", c.clusterRequests(1), c.clusterRequests(16))
+		}
 	}
 	b.WriteString("\n\n")
 }
 
 // writeTable renders one test; the ratio is requests/s over redis-server's.
 func writeTable(b *strings.Builder, t Table) {
-	fmt.Fprintf(b, "## %s, -P %d (n = %d)\n\n", t.Test, t.Pipeline, t.Requests)
-	b.WriteString("| server | requests/s | p50 ms | p99 ms | vs redis-server | requests/s range |\n|---|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(b, "## %s, -P %d (n = %d%s)\n\n", t.Test, t.Pipeline, t.Requests, clusterN(t))
+	b.WriteString("| server | requests/s | p50 ms | p99 ms | CPU µs/req | vs redis-server | requests/s range |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	var base float64
 	for i, row := range t.Rows {
 		s := row.S
 		if i == 0 {
 			base = s.RPS
 		}
-		fmt.Fprintf(b, "| %s | %.0f | %.3f | %.3f | %s | %.0f–%.0f |\n", row.Label, s.RPS, s.P50, s.P99, ratio(s.RPS, base), s.MinRPS, s.MaxRPS)
+		fmt.Fprintf(b, "| %s | %.0f | %.3f | %.3f | %.1f | %s | %.0f–%.0f |\n", row.Label, s.RPS, s.P50, s.P99, row.Cost.CPU,
+			ratio(s.RPS, base), s.MinRPS, s.MaxRPS)
 	}
 	b.WriteString("\n")
+}
+
+// clusterN is ", cluster N" when the cluster's -n differs and it ran.
+func clusterN(t Table) string {
+	for _, row := range t.Rows {
+		if row.Nodes > 1 && t.ClusterRequests != t.Requests {
+			return fmt.Sprintf(", cluster %d", t.ClusterRequests)
+		}
+	}
+	return ""
 }
 
 func (r *Report) writeMemory(b *strings.Builder) {

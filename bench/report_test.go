@@ -18,7 +18,7 @@ func TestMarkdownTables(t *testing.T) {
 	md := r.Markdown()
 	for _, want := range []string{
 		"## SET, -P 16 (n = 10)",
-		"| ringkv (1 node) | 250 | 1.000 | 5.000 | 0.25× | 240–260 |",
+		"| ringkv (1 node) | 250 | 1.000 | 5.000 | 0.0 | 0.25× | 240–260 |",
 		"| redis-server | 0.0 | 100.0 | 1.00× |  | – |",
 		"| ringkv (1 node) | 0.0 | 50.0 (not settled) | 0.50× |  | 1.0 |",
 		"`redis-server --port 1`",

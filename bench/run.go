@@ -20,12 +20,13 @@ type runner struct {
 	single  *target // the ringkv node that is profiled
 	pprof   string  // its pprof address; "" when not profiling
 	results map[string][]Result
+	costs   map[string][]Cost // per run, by resultKey; the SET/GET comparison only
 }
 
 // run starts the servers, runs every phase and writes the report. Every
 // child process and temp dir is gone when it returns, whatever happened.
 func run(ctx context.Context, cfg Config, stdout, log io.Writer) error {
-	r := &runner{cfg: cfg, p: &procs{}, log: log, rep: &Report{Cfg: cfg}, results: map[string][]Result{}}
+	r := &runner{cfg: cfg, p: &procs{}, log: log, rep: &Report{Cfg: cfg}, results: map[string][]Result{}, costs: map[string][]Cost{}}
 	defer r.p.Close()
 	if err := checkTools(); err != nil {
 		return err
@@ -41,6 +42,9 @@ func run(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 			}
 			return err
 		}
+	}
+	if cfg.Quick {
+		r.rep.note("A -quick run (%s): one repetition of fewer requests, for use while working; not for RESULTS.md.", quickSummary)
 	}
 	r.rep.Facts.LoadEnd = loadAvg()
 	if l, _ := strconv.ParseFloat(strings.Fields(r.rep.Facts.LoadEnd + " 0")[0], 64); l > float64(r.rep.Facts.Nproc) {
@@ -129,6 +133,9 @@ func (r *runner) flush(ctx context.Context, t *target) {
 // memory loads MemKeys keys into each freshly started server in turn and
 // reads its RSS once it is still.
 func (r *runner) memory(ctx context.Context) error {
+	if r.cfg.MemKeys == 0 {
+		return nil
+	}
 	for _, t := range r.rep.Servers {
 		r.logf("memory: loading %d keys into %s", r.cfg.MemKeys, t.Label)
 		m, err := r.memoryOf(ctx, t)
@@ -151,7 +158,7 @@ func (r *runner) memoryOf(ctx context.Context, t *target) (MemRow, error) {
 	if err := pipeLoad(ctx, r.cfg, t.Nodes[0].Port, l); err != nil {
 		return m, err
 	}
-	settled, loaded, err := settle(ctx, t.Nodes, 60*time.Second)
+	settled, loaded, err := settle(ctx, t.Nodes, memSettle(r.cfg.MemKeys))
 	if err != nil {
 		return m, err
 	}
@@ -168,6 +175,13 @@ func (r *runner) memoryOf(ctx context.Context, t *target) (MemRow, error) {
 		}
 	}
 	return m, nil
+}
+
+// memSettle bounds the wait for a server to go still after loading keys:
+// 60 s, or 30 s per million keys for more (LevelDB compacts for longer
+// after 10 million keys than after one).
+func memSettle(keys int) time.Duration {
+	return max(60*time.Second, time.Duration(keys/1000)*30*time.Millisecond)
 }
 
 // preload empties the servers after the memory phase and, with -preload,
@@ -209,9 +223,12 @@ func (r *runner) throughput(ctx context.Context) error {
 }
 
 func (r *runner) measureOnce(ctx context.Context, t *target, p, rep int) error {
-	res, notes, err := measure(ctx, r.cfg, t, p)
+	res, notes, missing, err := measure(ctx, r.cfg, t, p)
 	for _, n := range notes {
 		r.rep.note("redis-benchmark against %s said: `%s`", t.Label, n)
+	}
+	if len(missing) > 0 {
+		r.rep.note("%s: INFO lacks %s; read as 0 (a ringkv older than these counters).", t.Label, strings.Join(missing, ", "))
 	}
 	if err != nil {
 		return err
@@ -222,8 +239,9 @@ func (r *runner) measureOnce(ctx context.Context, t *target, p, rep int) error {
 		if !ok {
 			return fmt.Errorf("bench: no %s result from redis-benchmark against %s", test, t.Label)
 		}
-		r.results[resultKey(t.Label, test, p)] = append(r.results[resultKey(t.Label, test, p)], x)
-		parts = append(parts, fmt.Sprintf("%s %.0f rps p99 %.3f ms", test, x.RPS, x.P99))
+		k := resultKey(t.Label, test, p)
+		r.results[k], r.costs[k] = append(r.results[k], x.Result), append(r.costs[k], x.Cost())
+		parts = append(parts, fmt.Sprintf("%s %.0f rps p99 %.3f ms %.1f µs/req", test, x.RPS, x.P99, x.Cost().CPU))
 	}
 	r.logf("-P %d rep %d/%d %s: %s", p, rep, r.cfg.Reps, t.Label, strings.Join(parts, ", "))
 	return nil
@@ -235,9 +253,11 @@ func resultKey(label, test string, p int) string { return fmt.Sprintf("%s|%s|%d"
 func (r *runner) tabulate() {
 	for _, p := range Pipelines {
 		for _, test := range []string{"SET", "GET"} {
-			tb := Table{Test: test, Pipeline: p, Requests: r.cfg.requests(p)}
+			tb := Table{Test: test, Pipeline: p, Requests: r.cfg.requests(p), ClusterRequests: r.cfg.clusterRequests(p)}
 			for _, t := range r.rep.Servers {
-				tb.Rows = append(tb.Rows, Row{Label: t.Label, S: Summarize(r.results[resultKey(t.Label, test, p)])})
+				k := resultKey(t.Label, test, p)
+				tb.Rows = append(tb.Rows, Row{Label: t.Label, Nodes: len(t.Nodes), S: Summarize(r.results[k]),
+					Cost: MedianCost(r.costs[k]), Target: cpuTarget(t, test, p)})
 			}
 			r.rep.Tables = append(r.rep.Tables, tb)
 		}

@@ -17,6 +17,15 @@ type target struct {
 	Config string  // how it was started, printed in the report
 }
 
+// pids are the process ids of t's nodes: the processes whose CPU time is t's.
+func (t *target) pids() []int {
+	out := make([]int, len(t.Nodes))
+	for i, n := range t.Nodes {
+		out[i] = n.Pid()
+	}
+	return out
+}
+
 // redisArgs is the baseline's configuration: in memory, no persistence.
 func redisArgs(port int) []string {
 	return []string{"--port", fmt.Sprint(port), "--save", "", "--appendonly", "no", "--daemonize", "no"}

@@ -52,21 +52,12 @@ func (r *runner) typesOnce(ctx context.Context, tr *TypesReport, t *target, p, r
 	}
 	n := r.cfg.requests(p)
 	args := r.cfg.benchArgs(t.Nodes[0].Port, strings.Join(tr.Tests, ","), r.cfg.Clients, n, p)
-	lines, start, stderr, err := streamBenchmark(ctx, r.cfg, t.Nodes[0].Pid(), args)
-	res, cpu, notes, perr := AttributeCPU(lines, start)
-	for _, l := range strings.Split(strings.ReplaceAll(string(stderr), "\r", "\n"), "\n") {
-		if l = strings.TrimSpace(l); l != "" {
-			notes = append(notes, l)
-		}
-	}
+	res, cpu, notes, err := timedBenchmark(ctx, r.cfg, t.pids(), args)
 	for _, note := range notes {
 		r.rep.note("redis-benchmark against %s said: `%s`", t.Label, note)
 	}
 	if err != nil {
-		return fmt.Errorf("redis-benchmark %s: %v: %s", strings.Join(args, " "), err, strings.Join(notes, " | "))
-	}
-	if perr != nil {
-		return perr
+		return err
 	}
 	if err := tr.checkOrder(res); err != nil {
 		return fmt.Errorf("%w (against %s, -P %d)", err, t.Label, p)
@@ -83,6 +74,23 @@ func (r *runner) typesOnce(ctx context.Context, tr *TypesReport, t *target, p, r
 	return nil
 }
 
+// timedBenchmark runs redis-benchmark streamed (streamBenchmark) and
+// returns its results, the CPU time (ns) the processes pids spent on each
+// test (AttributeCPU), and anything else it printed as notes.
+func timedBenchmark(ctx context.Context, c Config, pids []int, args []string) ([]Result, map[string]int64, []string, error) {
+	lines, start, stderr, err := streamBenchmark(ctx, c, pids, args)
+	res, cpu, notes, perr := AttributeCPU(lines, start)
+	for _, l := range strings.Split(strings.ReplaceAll(string(stderr), "\r", "\n"), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			notes = append(notes, l)
+		}
+	}
+	if err != nil {
+		return nil, nil, notes, fmt.Errorf("redis-benchmark %s: %v: %s", strings.Join(args, " "), err, strings.Join(notes, " | "))
+	}
+	return res, cpu, notes, perr
+}
+
 // timedLine is one line redis-benchmark printed and the server's CPU
 // time (ns) read as it arrived.
 type timedLine struct {
@@ -92,8 +100,8 @@ type timedLine struct {
 
 // streamBenchmark runs redis-benchmark under `stdbuf -oL`, so that each
 // test's CSV line arrives when that test ends, and reads the server's CPU
-// time at the start and at every line.
-func streamBenchmark(ctx context.Context, c Config, pid int, args []string) (lines []timedLine, start int64, stderr []byte, err error) {
+// time (summed over the processes pids) at the start and at every line.
+func streamBenchmark(ctx context.Context, c Config, pids []int, args []string) (lines []timedLine, start int64, stderr []byte, err error) {
 	cmd, cancel := command(ctx, c.RunTimeout, "stdbuf", append([]string{"-oL", "redis-benchmark"}, args...)...)
 	defer cancel()
 	var e bytes.Buffer
@@ -102,7 +110,7 @@ func streamBenchmark(ctx context.Context, c Config, pid int, args []string) (lin
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	if start, err = cpuNanos(pid); err != nil {
+	if start, err = cpuSum(pids); err != nil {
 		return nil, 0, nil, err
 	}
 	if err := cmd.Start(); err != nil {
@@ -110,7 +118,7 @@ func streamBenchmark(ctx context.Context, c Config, pid int, args []string) (lin
 	}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
-		ns, cerr := cpuNanos(pid)
+		ns, cerr := cpuSum(pids)
 		if cerr != nil && err == nil {
 			err = cerr
 		}
@@ -172,6 +180,20 @@ func cpuNanos(pid int) (int64, error) {
 	}
 	s, err := sample(pid)
 	return s.ticks * 1e7, err // USER_HZ is 100 on Linux
+}
+
+// cpuSum is cpuNanos summed over the processes pids: a server's CPU time
+// when it is several processes (the cluster's nodes).
+func cpuSum(pids []int) (int64, error) {
+	var sum int64
+	for _, pid := range pids {
+		ns, err := cpuNanos(pid)
+		if err != nil {
+			return 0, err
+		}
+		sum += ns
+	}
+	return sum, nil
 }
 
 // ParseSchedstat returns the time on CPU (ns), the first of the three
