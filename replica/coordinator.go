@@ -30,9 +30,10 @@ type Coordinator struct {
 	log   zerolog.Logger
 	wg    sync.WaitGroup // background replication, repair and loops
 
-	flushSeen atomic.Int64 // newest FLUSHALL time seen from peers
-	actor     atomic.Pointer[actorID]
-	stats     Stats
+	flushSeen   atomic.Int64 // newest FLUSHALL time seen from peers
+	readLatency atomic.Int64 // moving average of remote read latency, ns (speculateAfter)
+	actor       atomic.Pointer[actorID]
+	stats       Stats
 
 	syncMu   sync.Mutex
 	lastSync map[uint64]int64 // partition lo -> last completed exchange (Unix ms)

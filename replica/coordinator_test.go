@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,13 +33,15 @@ type testCluster struct {
 	net    *transport.MemNetwork
 	coords map[string]*replica.Coordinator
 	stores map[string]*engine.DB
+	served map[string]*[256]atomic.Int64 // peer calls each node served, by method
 }
 
 // newCluster starts n coordinators over the in-memory network, every key
 // replicated on all of them, with N=n and the given R and W.
 func newCluster(t *testing.T, n, r, w int, outsiders ...string) *testCluster {
 	t.Helper()
-	tc := &testCluster{net: transport.NewMemNetwork(1), coords: map[string]*replica.Coordinator{}, stores: map[string]*engine.DB{}}
+	tc := &testCluster{net: transport.NewMemNetwork(1), coords: map[string]*replica.Coordinator{},
+		stores: map[string]*engine.DB{}, served: map[string]*[256]atomic.Int64{}}
 	var names static
 	for i := 0; i < n; i++ {
 		names = append(names, fmt.Sprintf("n%d", i+1))
@@ -51,7 +54,10 @@ func newCluster(t *testing.T, n, r, w int, outsiders ...string) *testCluster {
 		cfg := replica.Config{Node: name, N: n, R: r, W: w, Timeout: 200 * time.Millisecond,
 			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
 		var c *replica.Coordinator
+		served := new([256]atomic.Int64)
+		tc.served[name] = served
 		tr := tc.net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
+			served[m].Add(1)
 			return c.ServePeer(ctx, from, m, b)
 		}))
 		c, err = replica.New(cfg, db, names, tr)

@@ -3,6 +3,7 @@ package replica
 import (
 	"context"
 	"sync"
+	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -130,28 +131,48 @@ func (c *Coordinator) hintHere(owner string, key []byte, set version.Set) {
 	c.stats.HintsStored.Add(1)
 }
 
-// quorumRead asks key's replicas (fallbacks for those down) and returns
-// the merge of the answers once o.R (and o.PR) answered, then repairs the
-// primaries found behind in the background.
+// quorumRead asks as many of key's replicas (fallbacks for those down) as
+// o.R (and o.PR) needs, this node first, and returns the merge of their
+// answers once they all answered; it asks the next one only when one
+// fails or is slow (speculate), not all N on every read: at N=3 R=2 that
+// is one remote read instead of two (Cassandra reads this way). The
+// primaries that answered with less are repaired in the background; the
+// ones not asked are anti-entropy's.
 func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string, o ReadOptions) (version.Set, error) {
 	targets, _, _ := plan(list, c.fallbacks(key, list), c.up)
 	t := newTally(need(o.R, c.cfg.R, len(list)), need(o.PR, c.cfg.PR, len(list)), targets)
+	order := selfFirst(targets, c.cfg.Node)
 	replies := make(chan reply, len(targets))
 	bctx, cancel := c.background(ctx)
-	for _, x := range targets {
-		if x.Node != c.cfg.Node {
-			c.track(func() { replies <- c.readOne(bctx, x, key) })
+	asked, askedP := 0, 0
+	ask := func() {
+		x := order[asked]
+		asked++
+		if x.For == "" {
+			askedP++
 		}
-	}
-	for _, x := range targets {
 		if x.Node == c.cfg.Node { // this node answers at once, so counts first
 			replies <- c.readOne(bctx, x, key)
+			return
 		}
+		start := time.Now()
+		c.track(func() {
+			r := c.readOne(bctx, x, key)
+			if r.err == nil {
+				c.noteReadLatency(time.Since(start))
+			}
+			replies <- r
+		})
+	}
+	for asked < len(order) && (asked < t.need || askedP < t.needP) {
+		ask()
 	}
 	var seen []reply
 	var merged version.Set
 	wait := ctxDone(ctx, c.cfg.Timeout)
 	defer wait.stop()
+	slow := time.NewTimer(c.speculateAfter())
+	defer slow.Stop()
 	for !t.met() && !t.hopeless() {
 		select {
 		case r := <-replies:
@@ -159,17 +180,69 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 			t.answer(r.err == nil, r.target.For == "", r.target.For == "")
 			if r.err == nil {
 				merged = merged.Merge(r.set)
+			} else if asked < len(order) {
+				ask() // one failed: the next takes its place
+			}
+		case <-slow.C:
+			if asked < len(order) {
+				c.stats.SpeculativeReads.Add(1)
+				ask()
+				slow.Reset(c.speculateAfter())
 			}
 		case <-wait.done:
-			c.track(func() { c.repair(bctx, key, targets, seen, replies); cancel() })
+			c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
 			return nil, t.err("R")
 		}
 	}
-	c.track(func() { c.repair(bctx, key, targets, seen, replies); cancel() })
+	c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
 	if !t.met() {
 		return nil, t.err("R")
 	}
 	return merged.DropBefore(c.flushedAt()), nil
+}
+
+// selfFirst orders a read's targets: this node first (its answer costs no
+// round trip), then plan's order (primaries before stand-ins).
+func selfFirst(targets []copyTarget, self string) []copyTarget {
+	out := make([]copyTarget, 0, len(targets))
+	for _, x := range targets {
+		if x.Node == self {
+			out = append(out, x)
+		}
+	}
+	for _, x := range targets {
+		if x.Node != self {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// Speculation bounds: a read asks one more replica when the ones asked
+// have not answered within speculateFactor times the recent remote read
+// latency, clamped to [minSpeculate, maxSpeculate].
+const (
+	speculateFactor = 4
+	minSpeculate    = 2 * time.Millisecond
+	maxSpeculate    = 50 * time.Millisecond
+)
+
+// noteReadLatency folds one remote read's latency into the moving average
+// speculateAfter uses (weight 1/16).
+func (c *Coordinator) noteReadLatency(d time.Duration) {
+	old := c.readLatency.Load()
+	if old == 0 {
+		c.readLatency.Store(int64(d))
+		return
+	}
+	c.readLatency.Store(old + (int64(d)-old)/16)
+}
+
+// speculateAfter is how long a read waits for the replicas it asked before
+// asking another.
+func (c *Coordinator) speculateAfter() time.Duration {
+	d := time.Duration(c.readLatency.Load()) * speculateFactor
+	return min(max(d, minSpeculate), maxSpeculate, c.cfg.Timeout)
 }
 
 // readOne reads key from one target: a primary's copy, or what a fallback
@@ -195,8 +268,8 @@ func (c *Coordinator) readOne(ctx context.Context, x copyTarget, key []byte) rep
 // repair waits for the remaining answers of a read, then sends the merged
 // set to every primary that answered with less (read repair). Fallbacks
 // are not repaired: their hints reach the primaries.
-func (c *Coordinator) repair(ctx context.Context, key []byte, targets []copyTarget, seen []reply, replies chan reply) {
-	for len(seen) < len(targets) {
+func (c *Coordinator) repair(ctx context.Context, key []byte, asked int, seen []reply, replies chan reply) {
+	for len(seen) < asked {
 		select {
 		case r := <-replies:
 			seen = append(seen, r)

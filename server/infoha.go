@@ -17,6 +17,7 @@ func (s *Server) infoHandoff() [][2]string {
 		{"hints_delivered", strconv.FormatInt(st.HintsDelivered.Load(), 10)},
 		{"hints_dropped", strconv.FormatInt(hs.Dropped, 10)},
 		{"read_repairs", strconv.FormatInt(st.ReadRepairs.Load(), 10)},
+		{"speculative_reads", strconv.FormatInt(st.SpeculativeReads.Load(), 10)},
 	}
 	for i, target := range s.db.HintTargets() {
 		t := hs.Targets[target]
