@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // redisCLI runs one command through redis-cli against port and returns the
@@ -36,10 +37,20 @@ func ParsePipeSummary(out string) (errs, replies int, ok bool) {
 	return errs, replies, true
 }
 
+// loadRate is the slowest load, in keys per second, that pipeLoad waits
+// for: a 3-node cluster on a busy 2-core machine took in about 3000 a second.
+const loadRate = 2000
+
+// loadBound bounds a load of keys keys: -run-timeout, or longer when keys
+// at loadRate take longer (10 million keys: 83 minutes).
+func loadBound(c Config, keys int) time.Duration {
+	return max(c.RunTimeout, time.Duration(keys/loadRate)*time.Second)
+}
+
 // pipeLoad streams l into the server on port through redis-cli --pipe and
 // fails unless every command got a non-error reply.
 func pipeLoad(ctx context.Context, cfg Config, port int, l Load) error {
-	cmd, cancel := command(ctx, cfg.RunTimeout, "redis-cli", "-h", "127.0.0.1", "-p", strconv.Itoa(port),
+	cmd, cancel := command(ctx, loadBound(cfg, l.Count), "redis-cli", "-h", "127.0.0.1", "-p", strconv.Itoa(port),
 		"--pipe", "--pipe-timeout", "120")
 	defer cancel()
 	pr, pw := io.Pipe()

@@ -44,6 +44,7 @@ type MemRow struct {
 	DBSize              string // what DBSIZE answered after the load
 	DiskBytes           int64  // data dir size; -1 when the server keeps none
 	Settled             bool   // RSS and CPU went quiet before the reading
+	Failed              string // why the load or the reading failed; "" if it did not
 }
 
 // note adds a line to the report's notes once.
@@ -163,11 +164,14 @@ func (r *Report) writeMemory(b *strings.Builder) {
 			disk = fmt.Sprintf("%.1f", float64(m.DiskBytes)/(1<<20))
 		}
 		loaded := fmt.Sprintf("%.1f", float64(m.LoadedKiB)/1024)
-		if !m.Settled {
+		vs := ratio(float64(m.LoadedKiB), base)
+		switch {
+		case m.Failed != "":
+			loaded, vs = "load failed (see notes)", "–"
+		case !m.Settled:
 			loaded += " (not settled)"
 		}
-		fmt.Fprintf(b, "| %s | %.1f | %s | %s | %s | %s |\n", m.Label, float64(m.EmptyKiB)/1024, loaded,
-			ratio(float64(m.LoadedKiB), base), m.DBSize, disk)
+		fmt.Fprintf(b, "| %s | %.1f | %s | %s | %s | %s |\n", m.Label, float64(m.EmptyKiB)/1024, loaded, vs, m.DBSize, disk)
 	}
 	b.WriteString("\nRSS is VmRSS from /proc/PID/status (summed over a cluster's nodes), read once RSS and CPU had been " +
 		"still for 2 s. ringkv keeps its data in LevelDB on disk, so its RSS is caches and buffers, not the data set.\n\n")

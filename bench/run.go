@@ -44,7 +44,7 @@ func run(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 		}
 	}
 	if cfg.Quick {
-		r.rep.note("A -quick run (%s): one repetition of fewer requests, for use while working; not for RESULTS.md.", quickSummary)
+		r.rep.note("A -quick run (one repetition of fewer requests; the workload is above): for use while working, not for RESULTS.md.")
 	}
 	r.rep.Facts.LoadEnd = loadAvg()
 	if l, _ := strconv.ParseFloat(strings.Fields(r.rep.Facts.LoadEnd + " 0")[0], 64); l > float64(r.rep.Facts.Nproc) {
@@ -139,7 +139,11 @@ func (r *runner) memory(ctx context.Context) error {
 	for _, t := range r.rep.Servers {
 		r.logf("memory: loading %d keys into %s", r.cfg.MemKeys, t.Label)
 		m, err := r.memoryOf(ctx, t)
-		if err != nil {
+		if err != nil && ctx.Err() == nil { // a slow load loses its row, not the run
+			m.Failed = firstLineOf(err.Error())
+			r.rep.note("Memory of %s: %v", t.Label, m.Failed)
+			r.logf("memory of %s failed: %v", t.Label, err)
+		} else if err != nil {
 			return err
 		}
 		r.rep.Memory = append(r.rep.Memory, m)
@@ -154,6 +158,7 @@ func (r *runner) memoryOf(ctx context.Context, t *target) (MemRow, error) {
 	if err != nil {
 		return m, err
 	}
+	m.EmptyKiB = empty
 	l := Load{KeyFormat: "key:%07d", Count: r.cfg.MemKeys, Size: r.cfg.DataSize, Random: true}
 	if err := pipeLoad(ctx, r.cfg, t.Nodes[0].Port, l); err != nil {
 		return m, err
@@ -162,7 +167,7 @@ func (r *runner) memoryOf(ctx context.Context, t *target) (MemRow, error) {
 	if err != nil {
 		return m, err
 	}
-	m.EmptyKiB, m.LoadedKiB, m.Settled = empty, loaded, settled
+	m.LoadedKiB, m.Settled = loaded, settled
 	if m.DBSize, err = redisCLI(ctx, r.cfg, t.Nodes[0].Port, "dbsize"); err != nil {
 		r.rep.note("DBSIZE on %s: %v", t.Label, err)
 	} else if m.DBSize != fmt.Sprint(r.cfg.MemKeys) {
