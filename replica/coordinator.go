@@ -40,6 +40,9 @@ type Coordinator struct {
 
 	handoff handoff // partition handoff (transfer.go)
 
+	batchMu  sync.Mutex
+	batchers map[string]*mergeBatcher // per peer: replica copies in flight (mergebatch.go)
+
 	stop    chan struct{} // closed by Close: background loops end
 	stopped sync.Once
 	wake    chan struct{} // NodeUp: deliver hints now

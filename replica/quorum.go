@@ -78,7 +78,7 @@ func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, bo
 	for node := x.Node; node != ""; node = pool.take() {
 		var err error
 		if node == owner {
-			_, err = c.call(ctx, node, MethodMerge, body)
+			err = c.mergeTo(ctx, node, body)
 		} else {
 			_, err = c.call(ctx, node, MethodHint, encodeHint(owner, body))
 		}

@@ -112,6 +112,8 @@ func (c *Coordinator) ServePeer(ctx context.Context, from string, method uint8, 
 		}
 		_, _, err = c.store.Merge(key, s)
 		return nil, err
+	case MethodMergeBatch:
+		return nil, c.serveMergeBatch(body)
 	case MethodScan:
 		return c.serveScan(ctx, body)
 	case MethodTransferPage:

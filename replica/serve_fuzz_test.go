@@ -19,7 +19,10 @@ func FuzzServePeer(f *testing.F) {
 	page := make([]byte, 24) // MethodTransferPage: lo 0, hi 0, after 0, no key, limit 64
 	page = append(page, 0, 64)
 	f.Add(replica.MethodTransferPage, page)
-	for m := uint8(0); m <= 16; m++ {
+	batch := append([]byte{2, byte(len(keySet))}, keySet...) // MethodMergeBatch: two copies
+	batch = append(append(batch, byte(len(keySet))), keySet...)
+	f.Add(replica.MethodMergeBatch, batch)
+	for m := uint8(0); m <= replica.MethodMergeBatch; m++ {
 		f.Add(m, []byte{})
 		f.Add(m, keySet)
 		f.Add(m, append([]byte{2, 'n', '2'}, keySet...))

@@ -9,6 +9,8 @@ type Stats struct {
 	HintsDelivered   atomic.Int64 // hints the target acknowledged, then deleted here
 	ReadRepairs      atomic.Int64 // stale primaries sent the merged set after a read
 	SpeculativeReads atomic.Int64 // replicas a read asked beyond R because the ones asked were slow
+	MergeBatches     atomic.Int64 // MethodMergeBatch frames sent (mergebatch.go)
+	MergeBatched     atomic.Int64 // replica copies those frames carried
 	AAEExchanges     atomic.Int64 // anti-entropy exchanges of partition roots with a peer, started or answered
 	AAEKeysRepaired  atomic.Int64 // keys whose sets anti-entropy found different and merged
 	TombstonesReaped atomic.Int64 // tombstones this node decided to reap (every primary dropped them)

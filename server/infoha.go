@@ -18,6 +18,8 @@ func (s *Server) infoHandoff() [][2]string {
 		{"hints_dropped", strconv.FormatInt(hs.Dropped, 10)},
 		{"read_repairs", strconv.FormatInt(st.ReadRepairs.Load(), 10)},
 		{"speculative_reads", strconv.FormatInt(st.SpeculativeReads.Load(), 10)},
+		{"merge_batches", strconv.FormatInt(st.MergeBatches.Load(), 10)},
+		{"merge_batched_copies", strconv.FormatInt(st.MergeBatched.Load(), 10)},
 	}
 	for i, target := range s.db.HintTargets() {
 		t := hs.Targets[target]

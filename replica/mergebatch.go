@@ -1,0 +1,182 @@
+package replica
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"sync"
+
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// MethodMergeBatch is MethodMerge for several keys in one frame. Body:
+// uvarint count, then per key a uvarint length and a MethodMerge body;
+// reply: empty once every key is merged (one LevelDB write for all).
+const MethodMergeBatch uint8 = 17
+
+// Group commit over the network: a write's copy for a replica joins the
+// copies other writes are sending it. While mergeInflight batches to a
+// peer are out, new copies queue; the next batch takes the whole queue
+// (up to mergeBatchMax copies or mergeBatchBytes), so under load one
+// frame each way and one LevelDB write on the replica carry many writes,
+// and an idle cluster still sends each copy at once.
+const (
+	mergeInflight   = 2
+	mergeBatchMax   = 128
+	mergeBatchBytes = 1 << 20
+	// mergeAlone is the body size from which a copy travels alone.
+	mergeAlone = 64 << 10
+)
+
+// mergeCopy is one copy waiting in a batcher.
+type mergeCopy struct {
+	body []byte
+	done chan error // buffered: the sender never waits for a caller that gave up
+}
+
+// mergeBatcher batches the copies sent to one peer.
+type mergeBatcher struct {
+	c    *Coordinator
+	node string
+
+	mu       sync.Mutex
+	queue    []*mergeCopy
+	inflight int
+}
+
+// mergeTo delivers one MethodMerge body to node, batched with other copies
+// for it, and returns once node merged it (or the batch failed).
+func (c *Coordinator) mergeTo(ctx context.Context, node string, body []byte) error {
+	if len(body) >= mergeAlone {
+		_, err := c.call(ctx, node, MethodMerge, body)
+		return err
+	}
+	b := c.batcher(node)
+	m := &mergeCopy{body: body, done: make(chan error, 1)}
+	b.mu.Lock()
+	if b.inflight < mergeInflight {
+		b.inflight++
+		b.mu.Unlock()
+		c.track(func() { b.run([]*mergeCopy{m}) })
+	} else {
+		b.queue = append(b.queue, m)
+		b.mu.Unlock()
+	}
+	select {
+	case err := <-m.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// batcher returns node's batcher, made on first use.
+func (c *Coordinator) batcher(node string) *mergeBatcher {
+	c.batchMu.Lock()
+	defer c.batchMu.Unlock()
+	b := c.batchers[node]
+	if b == nil {
+		if c.batchers == nil {
+			c.batchers = map[string]*mergeBatcher{}
+		}
+		b = &mergeBatcher{c: c, node: node}
+		c.batchers[node] = b
+	}
+	return b
+}
+
+// run sends batch, then the batches queued meanwhile, until the queue is
+// empty; it holds one of the peer's inflight slots throughout.
+func (b *mergeBatcher) run(batch []*mergeCopy) {
+	for {
+		err := b.send(batch)
+		for _, m := range batch {
+			m.done <- err
+		}
+		b.mu.Lock()
+		if len(b.queue) == 0 {
+			b.inflight--
+			b.mu.Unlock()
+			return
+		}
+		n, size := 0, 0
+		for n < len(b.queue) && n < mergeBatchMax && size < mergeBatchBytes {
+			size += len(b.queue[n].body)
+			n++
+		}
+		batch = append([]*mergeCopy(nil), b.queue[:n]...)
+		b.queue = append(b.queue[:0], b.queue[n:]...)
+		b.mu.Unlock()
+	}
+}
+
+// send delivers a batch: one copy as MethodMerge, more as one
+// MethodMergeBatch. If the batch call fails, the copies are sent one by
+// one, so one bad copy (or a peer that predates batches) costs only
+// itself.
+func (b *mergeBatcher) send(batch []*mergeCopy) error {
+	ctx := context.Background()
+	if len(batch) == 1 {
+		_, err := b.c.call(ctx, b.node, MethodMerge, batch[0].body)
+		return err
+	}
+	b.c.stats.MergeBatches.Add(1)
+	b.c.stats.MergeBatched.Add(int64(len(batch)))
+	if _, err := b.c.call(ctx, b.node, MethodMergeBatch, encodeMergeBatch(batch)); err == nil || !isRemoteErr(err) {
+		return err
+	}
+	var errs []error
+	for _, m := range batch {
+		_, err := b.c.call(ctx, b.node, MethodMerge, m.body)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// isRemoteErr reports whether err is the peer's own answer (it was
+// reached and refused), not a transport failure.
+func isRemoteErr(err error) bool {
+	var re interface{ Remote() string }
+	return errors.As(err, &re)
+}
+
+func encodeMergeBatch(batch []*mergeCopy) []byte {
+	n := binary.MaxVarintLen64
+	for _, m := range batch {
+		n += binary.MaxVarintLen64 + len(m.body)
+	}
+	b := binary.AppendUvarint(make([]byte, 0, n), uint64(len(batch)))
+	for _, m := range batch {
+		b = binary.AppendUvarint(b, uint64(len(m.body)))
+		b = append(b, m.body...)
+	}
+	return b
+}
+
+// serveMergeBatch merges every copy of a MethodMergeBatch body in one
+// store batch.
+func (c *Coordinator) serveMergeBatch(body []byte) error {
+	n, k := binary.Uvarint(body)
+	if k <= 0 || n > uint64(len(body)) {
+		return errors.New("replica: malformed merge batch")
+	}
+	body = body[k:]
+	keys := make([][]byte, 0, n)
+	sets := make([]version.Set, 0, n)
+	for range n {
+		l, k := binary.Uvarint(body)
+		if k <= 0 || l > uint64(len(body)-k) {
+			return errors.New("replica: malformed merge batch")
+		}
+		key, s, err := decodeKeySet(body[k : k+int(l)])
+		if err != nil {
+			return err
+		}
+		keys, sets = append(keys, key), append(sets, s)
+		body = body[k+int(l):]
+	}
+	if len(body) != 0 {
+		return errors.New("replica: malformed merge batch: trailing bytes")
+	}
+	return c.store.MergeBatch(keys, sets)
+}

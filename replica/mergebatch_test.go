@@ -1,0 +1,60 @@
+package replica_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/ringkv/ringkv/replica"
+)
+
+// Concurrent writes' copies for a replica travel in batches (one frame,
+// one LevelDB write on the replica), and every copy lands.
+func TestConcurrentWritesBatchTheirCopies(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	const writes = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, writes)
+	for i := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{W: 3}, set(fmt.Sprint(i)))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := tc.coords["n1"].Stats()
+	if st.MergeBatches.Load() == 0 || st.MergeBatched.Load() <= st.MergeBatches.Load() {
+		t.Fatalf("%d concurrent writes sent %d batches of %d copies, want some batched", writes, st.MergeBatches.Load(), st.MergeBatched.Load())
+	}
+	if got := tc.served["n2"][replica.MethodMerge].Load() + tc.served["n2"][replica.MethodMergeBatch].Load(); got >= writes {
+		t.Fatalf("n2 served %d merge frames for %d writes, want fewer", got, writes)
+	}
+	for _, n := range []string{"n2", "n3"} {
+		for i := range writes {
+			s, err := tc.stores[n].Get(fmt.Appendf(nil, "k%d", i))
+			if err != nil || value(t, s) != fmt.Sprint(i) {
+				t.Fatalf("%s holds k%d = %q, %v", n, i, value(t, s), err)
+			}
+		}
+	}
+}
+
+// A malformed batch is refused whole, and nothing of it is merged.
+func TestMergeBatchRefusesMalformed(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	for _, body := range [][]byte{{}, {5}, {1, 200, 1}, {1, 2, 1, 'k'}, {0, 9}} {
+		if _, err := tc.coords["n1"].ServePeer(context.Background(), "n2", replica.MethodMergeBatch, body); err == nil {
+			t.Errorf("batch %v accepted", body)
+		}
+	}
+}
