@@ -11,6 +11,7 @@
 //
 //	d | hash(8) | key              -> version.Set (Set.AppendBinary), or a blob record
 //	x | expiry(8) | hash(8) | key  -> empty: expiry index
+//	z | newest(8) | hash(8) | key  -> empty: tombstone index
 //	m | name                       -> meta
 //	h | len(target) | target | hash(8) | key -> added(8) | version.Set: hint
 //	t | "c" | index(4)  and  t | "m" -> the Merkle tree saved by Close
@@ -33,6 +34,12 @@
 // keeping their causal stamps. Until swept, an expired value is still
 // stored and counted by Len (as Redis's DBSIZE counts expired keys not yet
 // evicted); readers filter with version.Set.Live.
+//
+// The tombstone index holds one entry per record of tombstones only, at
+// its newest sibling's time, written in the record's batch as the expiry
+// index is. DB.Tombstones walks it up to a time, so finding the tombstones
+// old enough to reap costs what they are, not a scan of every record
+// (which, once a minute, grew with the data).
 //
 // Meta keys: "m" "format" holds the layout version (uint64, big-endian),
 // currently 4: internal keys. Formats 1 to 3 stored a user key starting
@@ -107,7 +114,7 @@
 //
 // DB.Reap deletes a record that holds tombstones only, if it still equals
 // the set the caller read (under the key's lock, so a racing write wins);
-// DB.RangeTombstones lists the candidates. When a tombstone may go is the
+// DB.Tombstones lists the candidates, from the tombstone index. When a tombstone may go is the
 // replica layer's decision, not the engine's.
 //
 // # Merkle tree

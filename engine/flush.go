@@ -65,7 +65,7 @@ func (db *DB) flushLocked(before int64) error {
 		return err
 	}
 	db.staleTree() // until resetTree: a failure part way leaves it stale
-	for _, p := range []byte{prefixData, prefixExpiry} {
+	for _, p := range []byte{prefixData, prefixExpiry, prefixTomb} {
 		if err := db.deletePrefix(p); err != nil {
 			return fmt.Errorf("engine: flush %s: %w", db.dir, closedErr(err))
 		}

@@ -29,6 +29,8 @@ func (db *DB) checkFormat() (fresh bool, err error) {
 			ErrFormat, v, db.dir, formatVersion)
 	case v >= 1 && v <= 3:
 		return false, db.migrate(v) // migrate.go
+	case v == 4:
+		return false, db.migrateTombIndex() // migrate.go
 	case v != formatVersion:
 		return false, fmt.Errorf("%w %d in %s (this build reads format %d): "+
 			"move the directory aside to start empty", ErrFormat, v, db.dir, formatVersion)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
@@ -11,6 +12,7 @@ import (
 const (
 	prefixData   = 'd'
 	prefixExpiry = 'x'
+	prefixTomb   = 'z' // tombstone index: "z" newest time, hash, key (reap.go)
 	prefixMeta   = 'm'
 	// 'h' (hints, hints.go), 't' (the saved Merkle tree, tree.go) and the
 	// meta keys of actor.go and floor.go are laid out in their own files.
@@ -21,9 +23,10 @@ const (
 // hold records that point at blobs (blob.go), which older builds cannot
 // read. Format 4 stores records under internal keys (cluster/ring/keys.go):
 // a user key starting with 0xFF is escaped, and a collection's elements
-// have records of their own. Open migrates a directory of format 1, 2 or 3
-// to 4 (migrate.go).
-const formatVersion = 4
+// have records of their own. Format 5 keeps an index of the records that
+// hold tombstones only ("z"), so reaping walks the tombstones, not every
+// record. Open migrates a directory of format 1 to 4 to 5 (migrate.go).
+const formatVersion = 5
 
 // Meta key names.
 const (
@@ -68,6 +71,39 @@ func expiryKey(exp, h uint64, key []byte) []byte {
 	b = binary.BigEndian.AppendUint64(b, exp)
 	b = binary.BigEndian.AppendUint64(b, h)
 	return append(b, key...)
+}
+
+// tombIndex is where a set's tombstone index entry sorts: the newest
+// sibling time of a set of tombstones only (clamped to 1), or 0, no entry,
+// for a set that holds a value or nothing.
+func tombIndex(s version.Set) uint64 {
+	if len(s) == 0 || s.HasLive() {
+		return 0
+	}
+	var t int64 = 1
+	for i := range s {
+		if !s[i].Tombstone {
+			return 0 // HasLive is false for an expired value too: not a tombstone
+		}
+		t = max(t, s[i].Time)
+	}
+	return uint64(t)
+}
+
+func tombKey(t, h uint64, key []byte) []byte {
+	b := make([]byte, 0, 17+len(key))
+	b = append(b, prefixTomb)
+	b = binary.BigEndian.AppendUint64(b, t)
+	b = binary.BigEndian.AppendUint64(b, h)
+	return append(b, key...)
+}
+
+// parseTombKey splits a "z" key; ok is false if it is malformed.
+func parseTombKey(k []byte) (t, h uint64, key []byte, ok bool) {
+	if len(k) < 17 || k[0] != prefixTomb {
+		return 0, 0, nil, false
+	}
+	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:17]), k[17:], true
 }
 
 // parseExpiryKey splits an "x" key; ok is false if it is malformed.

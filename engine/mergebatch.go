@@ -240,6 +240,14 @@ func (db *DB) stage(b *leveldb.Batch, r *keyRec, next version.Set) (staged, erro
 	if newExp != 0 && newExp != oldExp {
 		b.Put(expiryKey(newExp, r.h, r.key), nil)
 	}
+	if oldT, newT := tombIndex(r.cur), tombIndex(next); oldT != newT {
+		if oldT != 0 {
+			b.Delete(tombKey(oldT, r.h, r.key))
+		}
+		if newT != 0 {
+			b.Put(tombKey(newT, r.h, r.key), nil)
+		}
+	}
 	if len(next) == 0 {
 		b.Delete(r.dk)
 		return s, nil

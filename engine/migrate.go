@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io/fs"
+	"time"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica/merkle"
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 // migrateBatch is how many records one migration batch rewrites (a
@@ -28,7 +30,8 @@ const (
 	metaStagedAll = "staged"
 )
 
-// migrate moves a directory of format 1, 2 or 3 to formatVersion (4).
+// migrate moves a directory of format 1, 2 or 3 to format 4's layout,
+// then indexes its tombstones (format 5, migrateTombIndex).
 //
 // Format 4 stores records under internal keys (cluster/ring/keys.go): a
 // user key starting with 0xFF is escaped as 0xFF 0x00 key, which earlier
@@ -77,6 +80,9 @@ func (db *DB) migrate(from uint64) error {
 	if err := db.deleteTree(); err != nil {
 		return err
 	}
+	if _, err := db.buildTombIndex(); err != nil {
+		return fail(err)
+	}
 	var b leveldb.Batch
 	b.Put(metaKey(metaFormat), u64(formatVersion))
 	b.Delete(metaKey(metaStagedAll))
@@ -86,6 +92,66 @@ func (db *DB) migrate(from uint64) error {
 	db.log.Info().Int("records_moved", moved).Uint64("from", from).Uint64("format", formatVersion).
 		Msg("data directory migrated: keys starting with 0xFF are now stored escaped, keys with hash tags placed by their tag")
 	return nil
+}
+
+// migrateTombIndex moves a directory of format 4 to 5: it indexes the
+// records of tombstones only, then stamps the format. A crash part way
+// leaves format 4, and the next Open indexes again (the entries it wrote
+// are the same).
+func (db *DB) migrateTombIndex() error {
+	n, err := db.buildTombIndex()
+	if err != nil {
+		return fmt.Errorf("engine: open %s: migrating format 4 to %d: %w", db.dir, formatVersion, err)
+	}
+	if err := db.ldb.Put(metaKey(metaFormat), u64(formatVersion), &opt.WriteOptions{Sync: true}); err != nil {
+		return fmt.Errorf("engine: open %s: writing format: %w", db.dir, err)
+	}
+	db.log.Info().Int64("tombstones", n).Uint64("format", formatVersion).
+		Msg("data directory migrated: tombstones indexed, so reaping no longer scans every record")
+	return nil
+}
+
+// buildTombIndex writes the tombstone index entry of every record of
+// tombstones only, in synced batches, logging progress; it returns how
+// many it indexed.
+func (db *DB) buildTombIndex() (int64, error) {
+	it := db.ldb.NewIterator(util.BytesPrefix([]byte{prefixData}), &opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	var b leveldb.Batch
+	var seen, n int64
+	last := time.Now()
+	for it.Next() {
+		seen++
+		h, key, ok := parseDataKey(it.Key())
+		if !ok {
+			continue
+		}
+		if _, blob, err := parseBlobRecord(it.Value()); err != nil || blob {
+			continue // a blob holds a value: never tombstones only
+		}
+		s, err := version.DecodeSet(it.Value())
+		if err != nil {
+			return n, fmt.Errorf("%w: %x: %w", ErrCorrupt, it.Key(), err)
+		}
+		if t := tombIndex(s); t != 0 {
+			b.Put(tombKey(t, h, key), nil)
+			n++
+		}
+		if b.Len() >= migrateBatch {
+			if err := db.ldb.Write(&b, &opt.WriteOptions{Sync: true}); err != nil {
+				return n, err
+			}
+			b.Reset()
+		}
+		if time.Since(last) >= countProgress {
+			last = time.Now()
+			db.log.Info().Int64("records", seen).Int64("tombstones", n).Msg("indexing tombstones")
+		}
+	}
+	if err := it.Error(); err != nil {
+		return n, err
+	}
+	return n, db.ldb.Write(&b, &opt.WriteOptions{Sync: true})
 }
 
 // migrateCrash, if set (tests), is called before each synced batch of a

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/spaolacci/murmur3"
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/util"
 
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica/merkle"
@@ -38,6 +40,9 @@ func toFormat1(t *testing.T, dir string) {
 		case prefixHint:
 			target, _, key, _ := parseHintKey(k)
 			old = hintKey(target, murmur3.Sum64(key), key)
+		case prefixTomb: // format 5's
+			b.Delete(append([]byte(nil), k...))
+			continue
 		default:
 			continue
 		}
@@ -351,5 +356,65 @@ func TestMigrationCrashAtEveryBatch(t *testing.T) {
 		t.Run(fmt.Sprintf("batch%d_%s", crashAt, crashed), func(t *testing.T) {
 			checkFormat4(t, dir, o, big)
 		})
+	}
+}
+
+// A directory of format 4 has no tombstone index: Open builds it (and a
+// format-1 directory gets it after its move), so reaping finds the
+// tombstones written before the upgrade.
+func TestMigrateIndexesTombstones(t *testing.T) {
+	for _, from := range []uint64{1, 4} {
+		t.Run(fmt.Sprint("format", from), func(t *testing.T) {
+			dir := t.TempDir()
+			db := mustOpen(t, dir, testOptions(t))
+			mustUpdate(t, db, "live", setTo("a", "v", 0))
+			for _, k := range []string{"gone1", "gone2", "{tag}gone3"} {
+				mustUpdate(t, db, k, func(cur version.Set) (version.Set, bool, error) { return tombAt(cur, "a", 10), true, nil })
+			}
+			if err := db.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if from == 1 {
+				toFormat1(t, dir)
+			} else {
+				dropTombIndex(t, dir, from)
+			}
+			db = mustOpen(t, dir, testOptions(t))
+			var got []string
+			if err := db.Tombstones(11, func(_ uint64, key []byte, _ version.Set) bool {
+				got = append(got, string(key))
+				return true
+			}); err != nil {
+				t.Fatal(err)
+			}
+			slices.Sort(got)
+			if want := []string{"gone1", "gone2", "{tag}gone3"}; !slices.Equal(got, want) {
+				t.Fatalf("after migrating format %d, Tombstones = %v, want %v", from, got, want)
+			}
+		})
+	}
+}
+
+// dropTombIndex makes dir look written by a build of format from, which
+// kept no tombstone index.
+func dropTombIndex(t *testing.T, dir string, from uint64) {
+	t.Helper()
+	ldb, err := leveldb.OpenFile(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ldb.Close()
+	var b leveldb.Batch
+	it := ldb.NewIterator(util.BytesPrefix([]byte{prefixTomb}), nil)
+	for it.Next() {
+		b.Delete(bytes.Clone(it.Key()))
+	}
+	it.Release()
+	if b.Len() == 0 {
+		t.Fatal("no tombstone index entries to drop: the test proves nothing")
+	}
+	b.Put(metaKey(metaFormat), u64(from))
+	if err := ldb.Write(&b, nil); err != nil {
+		t.Fatal(err)
 	}
 }

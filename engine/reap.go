@@ -1,6 +1,11 @@
 package engine
 
 import (
+	"bytes"
+
+	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/util"
+
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -44,17 +49,34 @@ func (db *DB) Drop(key []byte, expect version.Set) (dropped bool, err error) {
 	return dropped, err
 }
 
-// RangeTombstones calls fn, as Range does, for every record with
-// lo <= hash <= hi that holds tombstones only, all written before
-// olderThan (Unix ms, by the coordinators' clocks): the candidates for
-// Reap. It stops when fn returns false.
-func (db *DB) RangeTombstones(lo, hi uint64, olderThan int64, fn func(key []byte, s version.Set) bool) error {
-	return db.Range(lo, hi, func(_ uint64, key []byte, s version.Set) bool {
-		if !reapable(s, olderThan) {
-			return true
+// Tombstones calls fn, in order of their newest time, for every record
+// that holds tombstones only, all written before olderThan (Unix ms, by
+// the coordinators' clocks): the candidates for Reap, with the key's hash.
+// It walks the tombstone index ("z"), so its cost follows the tombstones
+// old enough, not the data. key and s are fn's to keep. It stops when fn
+// returns false.
+func (db *DB) Tombstones(olderThan int64, fn func(h uint64, key []byte, s version.Set) bool) error {
+	if olderThan <= 1 {
+		return nil
+	}
+	it := db.ldb.NewIterator(&util.Range{Start: []byte{prefixTomb}, Limit: tombKey(uint64(olderThan), 0, nil)},
+		&opt.ReadOptions{DontFillCache: true})
+	defer it.Release()
+	for it.Next() {
+		_, h, key, ok := parseTombKey(it.Key())
+		if !ok {
+			continue
 		}
-		return fn(key, s)
-	})
+		key = bytes.Clone(key)
+		r, err := db.loadRec(h, dataKey(h, key), key, false)
+		if err != nil {
+			return err
+		}
+		if reapable(r.cur, olderThan) && !fn(h, key, r.cur) {
+			break
+		}
+	}
+	return it.Error()
 }
 
 // reapable reports whether s is tombstones only, all older than t.

@@ -93,9 +93,17 @@ func TestReapExpired(t *testing.T) {
 	}
 }
 
-func TestRangeTombstones(t *testing.T) {
+// Tombstones lists, from the tombstone index, the records of tombstones
+// only whose newest is older than the bound; the index follows every
+// write: a key written again leaves it, a reaped one too, FLUSHALL
+// empties it.
+func TestTombstones(t *testing.T) {
 	db := openMem(t, testOptions(t))
 	mustUpdate(t, db, "live", setTo("a", "v", 0))
+	put := func(key string, s version.Set) {
+		t.Helper()
+		mustUpdate(t, db, key, func(version.Set) (version.Set, bool, error) { return s, true, nil })
+	}
 	for _, c := range []struct {
 		key string
 		s   version.Set
@@ -105,22 +113,50 @@ func TestRangeTombstones(t *testing.T) {
 		{"two-old", tombAt(nil, "a", 10).Merge(tombAt(nil, "b", 20))},
 		{"old-and-new", tombAt(nil, "a", 10).Merge(tombAt(nil, "b", 100))},
 		{"old-with-value", tombAt(nil, "a", 10).Merge(sib("b", "x"))},
+		{"revived", tombAt(nil, "a", 10)},
 	} {
-		mustUpdate(t, db, c.key, func(version.Set) (version.Set, bool, error) { return c.s, true, nil })
+		put(c.key, c.s)
 	}
-	var got []string
-	err := db.RangeTombstones(0, ^uint64(0), 100, func(key []byte, s version.Set) bool {
-		got = append(got, string(key))
-		return true
-	})
-	slices.Sort(got)
-	if err != nil || !slices.Equal(got, []string{"old", "two-old"}) {
-		t.Fatalf("RangeTombstones = %v, %v", got, err)
+	put("revived", tombAt(nil, "a", 10).Merge(sib("b", "y")))
+	list := func(olderThan int64) []string {
+		t.Helper()
+		var got []string
+		err := db.Tombstones(olderThan, func(h uint64, key []byte, s version.Set) bool {
+			if h != Hash(key) || !reapable(s, olderThan) {
+				t.Errorf("Tombstones gave %q with hash %x, set %v", key, h, s)
+			}
+			got = append(got, string(key))
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		return got
+	}
+	if got := list(100); !slices.Equal(got, []string{"old", "two-old"}) {
+		t.Fatalf("Tombstones(100) = %v", got)
+	}
+	if got := list(101); !slices.Equal(got, []string{"new", "old", "old-and-new", "two-old"}) {
+		t.Fatalf("Tombstones(101) = %v", got)
 	}
 	n := 0
-	_ = db.RangeTombstones(0, ^uint64(0), 100, func([]byte, version.Set) bool { n++; return false })
+	_ = db.Tombstones(101, func(uint64, []byte, version.Set) bool { n++; return false })
 	if n != 1 {
-		t.Fatalf("RangeTombstones went on after false: %d calls", n)
+		t.Fatalf("Tombstones went on after false: %d calls", n)
+	}
+	old, _ := db.Get([]byte("old"))
+	if ok, err := db.Reap([]byte("old"), old); !ok || err != nil {
+		t.Fatalf("Reap = %v, %v", ok, err)
+	}
+	if got := list(101); !slices.Equal(got, []string{"new", "old-and-new", "two-old"}) {
+		t.Fatalf("after Reap, Tombstones(101) = %v", got)
+	}
+	if err := db.Flush(1000); err != nil {
+		t.Fatal(err)
+	}
+	if got := list(101); len(got) != 0 {
+		t.Fatalf("after Flush, Tombstones(101) = %v", got)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/syndtr/goleveldb/leveldb"
 
-	"github.com/ringkv/ringkv/replica/merkle"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -61,46 +60,17 @@ func (db *DB) store(r *keyRec, next version.Set) error {
 // storeBatch is store with b's writes (hints) in the same batch. A set
 // whose encoding reaches Options.BlobMin goes to a blob first (blob.go).
 func (db *DB) storeBatch(b *leveldb.Batch, r *keyRec, next version.Set) error {
-	h, dk, key, cur := r.h, r.dk, r.key, r.cur
-	oldExp, newExp := indexExpiry(cur.MinExpiry()), indexExpiry(next.MinExpiry())
-	if oldExp != 0 && oldExp != newExp {
-		b.Delete(expiryKey(oldExp, h, key))
-	}
-	if newExp != 0 && newExp != oldExp {
-		b.Put(expiryKey(newExp, h, key), nil)
-	}
-	var digest, blob uint64 // next's; 0 when the record goes, or is inline
-	if len(next) == 0 {
-		b.Delete(dk)
-	} else {
-		enc := next.AppendBinary(make([]byte, 0, encodedSizeHint(next)))
-		digest = merkle.Digest(key, enc)
-		if len(enc) < db.opt.BlobMin {
-			b.Put(dk, enc)
-		} else {
-			var record []byte
-			var err error
-			if blob, record, err = db.putBlob(key, enc, digest, next.HasLive()); err != nil {
-				return fmt.Errorf("engine: write %q: %w", key, err)
-			}
-			b.Put(dk, record)
-		}
+	st, err := db.stage(b, r, next)
+	if err != nil {
+		return err
 	}
 	if err := db.ldb.Write(b, db.wo); err != nil {
-		if !db.health.suspect(dk, h, key, err) && blob != 0 {
-			db.dropBlob(blob, 0) // its record is torn for good: no reopen brings it back
+		if !db.health.suspect(r.dk, r.h, r.key, err) && st.blob != 0 {
+			db.dropBlob(st.blob, 0) // its record is torn for good: no reopen brings it back
 		}
-		return fmt.Errorf("engine: write %q: %w", key, closedErr(err))
+		return fmt.Errorf("engine: write %q: %w", r.key, closedErr(err))
 	}
-	if r.blob != 0 {
-		db.dropBlob(r.blob, r.blobSize)
-	}
-	db.tree.t.Update(h, r.digest, digest)
-	if counted(key) {
-		db.live.Add(b2i(next.HasLive()) - b2i(cur.HasLive()))
-	}
-	db.writes.Add(1)
-	db.dirty.Store(true)
+	db.stored(st)
 	return nil
 }
 

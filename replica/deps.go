@@ -62,9 +62,10 @@ type HandoffStore interface {
 
 // Reaper removes tombstones for good (see reap.go).
 type Reaper interface {
-	// RangeTombstones visits records of tombstones only, all written
-	// before olderThan (Unix ms), with lo <= hash <= hi.
-	RangeTombstones(lo, hi uint64, olderThan int64, fn func(key []byte, s version.Set) bool) error
+	// Tombstones visits the records of tombstones only, all written
+	// before olderThan (Unix ms), with their keys' hashes; its cost
+	// follows those records, not the data.
+	Tombstones(olderThan int64, fn func(h uint64, key []byte, s version.Set) bool) error
 	// Reap deletes key's record if it still equals expect.
 	Reap(key []byte, expect version.Set) (bool, error)
 	// Drop deletes key's record if it still equals expect, values and all.

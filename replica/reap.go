@@ -1,10 +1,12 @@
 package replica
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -57,30 +59,39 @@ func (c *Coordinator) ReapOnce(ctx context.Context) (int, error) {
 	olderThan := c.cfg.Now() - c.cfg.TombstoneGrace.Milliseconds()
 	var total, seen int
 	defer func() { c.stats.TombstonesPending.Store(int64(seen - total)) }()
-	for _, sp := range c.spans() {
-		if sp.replicas[0] != c.cfg.Node {
+	spans := c.spans()
+	batches := make([][]candidate, len(spans))
+	flush := func(i int) error {
+		n, err := c.reapBatch(ctx, members, spans[i].replicas, batches[i])
+		total += n
+		batches[i] = batches[i][:0]
+		return err
+	}
+	var ferr error
+	err := c.store.Tombstones(olderThan, func(h uint64, key []byte, s version.Set) bool {
+		// spans are in hash order: the first that ends at or after h
+		i, _ := slices.BinarySearchFunc(spans, h, func(sp span, h uint64) int { return cmp.Compare(sp.hi, h) })
+		if i == len(spans) || spans[i].lo > h {
+			return true // a partition this node does not hold
+		}
+		if spans[i].replicas[0] != c.cfg.Node {
+			return true // its first primary reaps it
+		}
+		batches[i] = append(batches[i], candidate{key, s})
+		seen++
+		if len(batches[i]) == reapBatch {
+			ferr = flush(i)
+		}
+		return ferr == nil && ctx.Err() == nil
+	})
+	if err = errors.Join(err, ferr); err != nil {
+		return total, err
+	}
+	for i := range batches {
+		if len(batches[i]) == 0 {
 			continue
 		}
-		var batch []candidate
-		flush := func() error {
-			n, err := c.reapBatch(ctx, members, sp.replicas, batch)
-			total += n
-			batch = batch[:0]
-			return err
-		}
-		var ferr error
-		err := c.store.RangeTombstones(sp.lo, sp.hi, olderThan, func(key []byte, s version.Set) bool {
-			batch = append(batch, candidate{key, s})
-			seen++
-			if len(batch) == reapBatch {
-				ferr = flush()
-			}
-			return ferr == nil && ctx.Err() == nil
-		})
-		if err = errors.Join(err, ferr); err == nil && len(batch) > 0 {
-			err = flush()
-		}
-		if err != nil {
+		if err := flush(i); err != nil {
 			return total, err
 		}
 	}
