@@ -154,10 +154,10 @@ func TestMemSettle(t *testing.T) {
 
 func TestLoadBound(t *testing.T) {
 	c := DefaultConfig() // -run-timeout 10m
-	if got := loadBound(c, 1_000_000); got != 10*time.Minute {
-		t.Errorf("loadBound(1M) = %v, want -run-timeout", got)
+	if got := loadBound(c, 500_000); got != 10*time.Minute {
+		t.Errorf("loadBound(500k) = %v, want -run-timeout", got)
 	}
-	if got := loadBound(c, 10_000_000); got != 5000*time.Second {
+	if got := loadBound(c, 10_000_000); got != 10000*time.Second {
 		t.Errorf("loadBound(10M) = %v, want 10M keys at %d/s", got, loadRate)
 	}
 }
