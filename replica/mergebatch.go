@@ -57,11 +57,16 @@ func (c *Coordinator) mergeTo(ctx context.Context, node string, body []byte) err
 	if b.inflight < mergeInflight {
 		b.inflight++
 		b.mu.Unlock()
-		c.track(func() { b.run([]*mergeCopy{m}) })
-	} else {
-		b.queue = append(b.queue, m)
-		b.mu.Unlock()
+		// Sent from this goroutine (no hand-off); the copies queued
+		// meanwhile go on in another, so this caller returns now.
+		err := b.send([]*mergeCopy{m})
+		if next := b.next(); next != nil {
+			c.track(func() { b.run(next) })
+		}
+		return err
 	}
+	b.queue = append(b.queue, m)
+	b.mu.Unlock()
 	select {
 	case err := <-m.done:
 		return err
@@ -88,26 +93,31 @@ func (c *Coordinator) batcher(node string) *mergeBatcher {
 // run sends batch, then the batches queued meanwhile, until the queue is
 // empty; it holds one of the peer's inflight slots throughout.
 func (b *mergeBatcher) run(batch []*mergeCopy) {
-	for {
+	for ; batch != nil; batch = b.next() {
 		err := b.send(batch)
 		for _, m := range batch {
 			m.done <- err
 		}
-		b.mu.Lock()
-		if len(b.queue) == 0 {
-			b.inflight--
-			b.mu.Unlock()
-			return
-		}
-		n, size := 0, 0
-		for n < len(b.queue) && n < mergeBatchMax && size < mergeBatchBytes {
-			size += len(b.queue[n].body)
-			n++
-		}
-		batch = append([]*mergeCopy(nil), b.queue[:n]...)
-		b.queue = append(b.queue[:0], b.queue[n:]...)
-		b.mu.Unlock()
 	}
+}
+
+// next takes the next batch off the queue, or, with none queued, gives
+// the caller's inflight slot back and returns nil.
+func (b *mergeBatcher) next() []*mergeCopy {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.queue) == 0 {
+		b.inflight--
+		return nil
+	}
+	n, size := 0, 0
+	for n < len(b.queue) && n < mergeBatchMax && size < mergeBatchBytes {
+		size += len(b.queue[n].body)
+		n++
+	}
+	batch := append([]*mergeCopy(nil), b.queue[:n]...)
+	b.queue = append(b.queue[:0], b.queue[n:]...)
+	return batch
 }
 
 // send delivers a batch: one copy as MethodMerge, more as one
