@@ -63,7 +63,7 @@ func pipeLoad(ctx context.Context, cfg Config, port int, l Load) error {
 	errs, replies, ok := ParsePipeSummary(out.String())
 	switch {
 	case err != nil:
-		return fmt.Errorf("redis-cli --pipe to port %d: %v: %s", port, err, lastLines(out.String(), 5))
+		return fmt.Errorf("redis-cli --pipe to port %d (%d keys, bound %v): %v: %s", port, l.Count, loadBound(cfg, l.Count), err, lastLines(out.String(), 5))
 	case !ok || errs != 0 || replies != l.Count:
 		return fmt.Errorf("redis-cli --pipe to port %d: want %d replies and no errors, got: %s", port, l.Count, lastLines(out.String(), 5))
 	}
