@@ -8,6 +8,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/server/command"
 )
 
@@ -34,6 +35,8 @@ type Config struct {
 	PR, PW           int           // primaries that must answer among R and W (strict quorum); default 0, 0
 	HintMaxAge       time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
 	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
+	CacheSize        int64         // LevelDB block cache, bytes; default 8 MiB (engine.DefaultCacheSize)
+	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 4 MiB (engine.DefaultWriteBuffer)
 	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off
 	TombstoneGrace   time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions       int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
@@ -62,6 +65,7 @@ func DefaultConfig() Config {
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
 		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour, HintMaxBytes: 1 << 30,
+		CacheSize: engine.DefaultCacheSize, WriteBuffer: engine.DefaultWriteBuffer,
 		AAEInterval: time.Minute, TombstoneGrace: time.Hour, TransferRate: 64 << 20,
 	}
 }
@@ -88,6 +92,10 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("need 0 <= pr <= r and 0 <= pw <= w, got r=%d pr=%d w=%d pw=%d", c.R, c.PR, c.W, c.PW)
 	case c.Partitions < 1 || c.Partitions&(c.Partitions-1) != 0 || c.Partitions > 65536:
 		return fmt.Errorf("partitions must be a power of two up to 65536, got %d", c.Partitions)
+	case c.CacheSize < 0 || c.CacheSize > 1<<40:
+		return fmt.Errorf("cache-size must be between 0 and 1tb, got %d", c.CacheSize)
+	case c.WriteBuffer != 0 && (c.WriteBuffer < 64<<10 || c.WriteBuffer > 1<<30):
+		return fmt.Errorf("write-buffer must be between 64kb and 1gb, got %d", c.WriteBuffer)
 	}
 	switch c.AppendFsync {
 	case "always", "everysec", "no":

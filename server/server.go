@@ -89,7 +89,8 @@ func (s *Server) open() error {
 		return err
 	}
 	if s.db, err = engine.Open(s.cfg.Dir, engine.Options{Sync: mode, Logger: s.log,
-		HintMaxAge: s.cfg.HintMaxAge, HintMaxBytes: s.cfg.HintMaxBytes}); err != nil {
+		HintMaxAge: s.cfg.HintMaxAge, HintMaxBytes: s.cfg.HintMaxBytes,
+		CacheSize: int(s.cfg.CacheSize), WriteBuffer: int(s.cfg.WriteBuffer)}); err != nil {
 		return err
 	}
 	resumeLeave, err := s.checkLeft() // ringadmin.go
