@@ -52,6 +52,11 @@ type Config struct {
 	// redis.conf ("pubsub 32mb 8mb 60"), applied in order over Redis's
 	// defaults; default none.
 	ClientOutputBufferLimit []string
+
+	// MaxMemory and MaxMemoryPolicy are maxmemory and maxmemory-policy as
+	// redis.conf writes them ("100mb", "noeviction"); "" keeps Redis's
+	// defaults (0: no limit; noeviction). CONFIG SET changes them later.
+	MaxMemory, MaxMemoryPolicy string
 }
 
 // DefaultConfig returns a working single node's configuration.
@@ -109,6 +114,36 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("client-output-buffer-limit %q: %w", v, err)
 		}
 	}
+	if err := command.NewSettings(command.DefaultParams()).Set(c.startSettings()); err != nil {
+		var ce *command.ConfigError
+		if errors.As(err, &ce) && ce.Err != nil {
+			return fmt.Errorf("%s %q: %w", ce.Param, c.setting(ce.Param), ce.Err)
+		}
+		return err
+	}
 	_, err := c.peerMode() // security.go: who may use the peer port and gossip
 	return err
+}
+
+// startSettings are the CONFIG parameters the node starts with beyond its
+// Params, as CONFIG SET pairs.
+func (c *Config) startSettings() [][2]string {
+	var out [][2]string
+	if c.MaxMemory != "" {
+		out = append(out, [2]string{"maxmemory", c.MaxMemory})
+	}
+	if c.MaxMemoryPolicy != "" {
+		out = append(out, [2]string{"maxmemory-policy", c.MaxMemoryPolicy})
+	}
+	return out
+}
+
+// setting is the value startSettings gives name.
+func (c *Config) setting(name string) string {
+	for _, kv := range c.startSettings() {
+		if kv[0] == name {
+			return kv[1]
+		}
+	}
+	return ""
 }

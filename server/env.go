@@ -21,6 +21,7 @@ func (s *Server) newEnv() *command.Env {
 	for _, v := range s.cfg.ClientOutputBufferLimit { // checked by Config.Validate
 		_ = settings.Set([][2]string{{"client-output-buffer-limit", v}})
 	}
+	_ = settings.Set(s.cfg.startSettings()) // checked by Config.Validate
 	runID := newRunID()
 	start := time.Now()
 	return &command.Env{

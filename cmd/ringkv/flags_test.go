@@ -57,3 +57,27 @@ func TestLevelDBSizeFlags(t *testing.T) {
 		t.Fatalf("a 1kb write buffer: %v", err)
 	}
 }
+
+// maxmemory and maxmemory-policy can be set at startup, in Redis's units
+// and names, and a bad value stops the start with CONFIG SET's reason.
+func TestMaxMemoryFlags(t *testing.T) {
+	cfg, err := parseConfig([]string{"--dir", t.TempDir(), "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"}, io.Discard)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil || cfg.MaxMemory != "100mb" || cfg.MaxMemoryPolicy != "allkeys-lru" {
+		t.Fatalf("maxmemory %q, policy %q, %v", cfg.MaxMemory, cfg.MaxMemoryPolicy, err)
+	}
+	for _, c := range []struct{ flag, value, want string }{
+		{"--maxmemory", "lots", `maxmemory "lots": argument must be a memory value`},
+		{"--maxmemory-policy", "lru", `maxmemory-policy "lru": argument(s) must be one of the following`},
+	} {
+		cfg, err := parseConfig([]string{"--dir", t.TempDir(), c.flag, c.value}, io.Discard)
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s %s: %v, want %q", c.flag, c.value, err, c.want)
+		}
+	}
+}
