@@ -43,8 +43,20 @@ func init() {
 		set("maxmemory", "0"), p("MULTI"), p("SET", "q", "1"), set("maxmemory", "1"), p("EXEC"),
 		p("SET", "q", "x"), set("maxmemory", "0"), p("MULTI"), p("GET", "q"), set("maxmemory", "1"), p("EXEC"),
 		p("GET", "q"), p("MULTI"), p("GET", "q"), p("EXEC"),
-		knownDiff("a script's own commands are not checked against maxmemory yet",
-			"EVAL", "return redis.pcall('set','x','y')", "0"),
+		// scripts above the limit: a script without a shebang is checked
+		// call by call, until its first write; one with a shebang or a
+		// function up front, unless flagged no-writes or allow-oom
+		p("EVAL", "return redis.pcall('set','x','y')", "0"),
+		p("EVAL", "return redis.pcall('get','x')", "0"),
+		p("EVAL", "redis.call('del','x'); return redis.pcall('set','x','y')", "0"),
+		p("EVAL", "return redis.pcall('set','x','y')", "0"),
+		p("EVAL", "#!lua\nreturn 1", "0"),
+		p("EVAL", "#!lua flags=no-writes\nreturn 1", "0"),
+		p("EVAL", "#!lua flags=allow-oom\nreturn redis.pcall('set','x','z')", "0"),
+		p("GET", "x"), p("DEL", "x"),
+		p("FUNCTION", "LOAD", "#!lua name=oomlib\nredis.register_function('w', function() return 1 end)\n"+
+			"redis.register_function{function_name='r', callback=function() return 2 end, flags={'no-writes'}}"),
+		p("FCALL", "w", "0"), p("FCALL", "r", "0"), p("FUNCTION", "DELETE", "oomlib"),
 		set("maxmemory", "0"), p("SET", "q", "2"), p("GET", "q"), p("EVAL", memInfo, "0"),
 	)
 }

@@ -97,10 +97,15 @@ func (d *Dispatcher) evalGeneric(s *Session, args [][]byte, bySHA, ro bool) resp
 			return errNoClusterFlag
 		}
 		ro = ro || script.Flags&lua.NoWrites != 0
+		if r := d.scriptOOM(args[0], script.Flags); r.IsError() {
+			return r
+		}
 	}
 	run := &runningScript{args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {
 		c := d.newScriptCaller(s, run, keys, ro)
+		// Redis 7.0 checks a script without a shebang call by call.
+		c.oomAtStart = !script.Shebang && d.overMaxMemory()
 		return c.counted(d.scripts.engine.Eval(ctx, script, lua.Call{Keys: keys, Args: argv, Caller: c, Proto: s.Proto}))
 	})
 }

@@ -37,6 +37,9 @@ func (d *Dispatcher) fcallGeneric(s *Session, args [][]byte, ro bool) resp.Reply
 		return errNoClusterFlag
 	}
 	ro = ro || f.Flags&lua.NoWrites != 0
+	if r := d.scriptOOM(args[0], f.Flags); r.IsError() {
+		return r
+	}
 	run := &runningScript{function: true, name: f.Name, args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {
 		c := d.newScriptCaller(s, run, keys, ro)

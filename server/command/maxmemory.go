@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ringkv/ringkv/resp"
+	"github.com/ringkv/ringkv/server/lua"
 )
 
 // maxmemory: a node refuses commands that may grow memory (Redis's denyoom
@@ -151,6 +152,30 @@ func (d *Dispatcher) oom(s *Session, cmd *Command) resp.Reply {
 	}
 	d.env.Stats.CountError(r)
 	return r
+}
+
+// overMaxMemory reports whether maxmemory is set and used memory is
+// above it.
+func (d *Dispatcher) overMaxMemory() bool {
+	limit := d.env.Settings.mem.max.Load()
+	return limit != 0 && d.mem.load() > limit
+}
+
+// scriptOOM refuses a script or function up front, as Redis 7.0's
+// processCommand does through its flags (evalGetCommandFlags): one declared
+// with a shebang or as a function that may write (no no-writes) and may
+// not run out of memory (no allow-oom) when used memory is above
+// maxmemory. A script without a shebang is checked call by call instead
+// (scriptCaller.call). The zero reply lets it run.
+func (d *Dispatcher) scriptOOM(name []byte, flags lua.Flags) resp.Reply {
+	if flags&(lua.NoWrites|lua.AllowOOM) != 0 || !d.overMaxMemory() {
+		return resp.Reply{}
+	}
+	if cmd := lookup(d.cmds, name); cmd != nil {
+		cmd.rejected.Add(1)
+	}
+	d.env.Stats.CountError(errOOM)
+	return errOOM
 }
 
 // mayGrow reports whether cmd is refused when memory is above maxmemory.

@@ -25,6 +25,11 @@ type scriptCaller struct {
 	declared [][]byte
 	ro       bool
 
+	// oomAtStart: used memory was above maxmemory when the script (one
+	// without a shebang) started, so its first write that may grow
+	// memory is refused (Redis's scriptVerifyOOM).
+	oomAtStart bool
+
 	ran  bool     // the last call reached d.run, which counted its error
 	errs []string // the last error replies of calls (errorstats.go)
 
@@ -69,6 +74,9 @@ func (c *scriptCaller) call(args [][]byte) resp.Reply {
 		return errScriptReadOnly
 	case !c.local(cmd, args):
 		return errScriptNonLocal
+	case c.oomAtStart && cmd.Flags&DenyOOM != 0 && !c.run.wrote.Load():
+		// Only before its first write: a script cannot stop half way.
+		return errOOM
 	}
 	if cmd.Flags&Write != 0 {
 		c.run.wrote.Store(true)
