@@ -24,7 +24,7 @@ func (db *DB) Flush(before int64) error {
 	if err := db.flushLocked(before); err != nil {
 		return err
 	}
-	err := db.ldb.CompactRange(util.Range{Start: []byte{prefixData}, Limit: []byte{prefixExpiry + 1}})
+	err := db.ldb.CompactRange(util.Range{Start: []byte{prefixData}, Limit: []byte{prefixTomb + 1}}) // d through z: the indexes too
 	if err != nil {
 		return fmt.Errorf("engine: flush %s: compacting: %w", db.dir, closedErr(err))
 	}
