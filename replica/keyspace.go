@@ -9,6 +9,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -254,23 +256,39 @@ func (c *Coordinator) Len(ctx context.Context) (int64, error) {
 	return (total + int64(nRep) - 1) / int64(nRep), nil
 }
 
-// Flush removes every key on every member (FLUSHALL). Each node also
-// remembers the flush's time and from then on drops versions written at
-// or before it, so a late replication or read repair cannot bring a
-// flushed key back. A member that cannot be reached keeps its data: the
-// error names it, and FLUSHALL should be repeated once it is back.
+// flushTimeout bounds how long FLUSHALL waits for a member: emptying a
+// store deletes every record and compacts, which takes seconds per
+// million keys, far beyond the request timeout.
+const flushTimeout = 10 * time.Minute
+
+// Flush removes every key on every member (FLUSHALL), on all of them at
+// once. Each node also remembers the flush's time and from then on drops
+// versions written at or before it, so a late replication or read repair
+// cannot bring a flushed key back. A member that cannot be reached keeps
+// its data: the error names it, and FLUSHALL should be repeated once it is
+// back.
 func (c *Coordinator) Flush(ctx context.Context) error {
 	before := c.Now()
 	body := binary.BigEndian.AppendUint64(nil, uint64(before))
-	var errs []error
-	for _, node := range c.place.Members() {
+	members := c.place.Members()
+	errs := make([]error, len(members))
+	var wg sync.WaitGroup
+	for i, node := range members {
 		if node == c.cfg.Node {
-			errs = append(errs, c.store.Flush(before))
 			continue
 		}
-		if _, err := c.call(ctx, node, MethodFlush, body); err != nil {
-			errs = append(errs, fmt.Errorf("flush %s: %w", node, err))
-		}
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, max(flushTimeout, c.cfg.Timeout))
+			defer cancel()
+			if _, err := c.peers.Call(ctx, node, MethodFlush, body); err != nil {
+				errs[i] = fmt.Errorf("flush %s: %w", node, err)
+			}
+		})
 	}
-	return errors.Join(errs...)
+	var local error
+	if slices.Contains(members, c.cfg.Node) {
+		local = c.store.Flush(before)
+	}
+	wg.Wait()
+	return errors.Join(append(errs, local)...)
 }

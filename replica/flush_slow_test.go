@@ -1,0 +1,67 @@
+package replica_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/cluster/transport"
+	"github.com/ringkv/ringkv/engine"
+	"github.com/ringkv/ringkv/replica"
+)
+
+// slowFlush is a store whose Flush takes longer than the request timeout,
+// as emptying a million keys does.
+type slowFlush struct {
+	*engine.DB
+	delay time.Duration
+}
+
+func (s slowFlush) Flush(before int64) error {
+	time.Sleep(s.delay)
+	return s.DB.Flush(before)
+}
+
+// FLUSHALL waits for members that take longer than the request timeout to
+// empty their stores (a 3-node cluster holding 1M keys answered "timed out
+// waiting for replicas" and kept the keys of the members it gave up on).
+func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
+	net := transport.NewMemNetwork(1)
+	names := static{"n1", "n2", "n3"}
+	coords := map[string]*replica.Coordinator{}
+	stores := map[string]*engine.DB{}
+	for _, name := range names {
+		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 100 * time.Millisecond,
+			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
+		var c *replica.Coordinator
+		tr := net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
+			return c.ServePeer(ctx, from, m, b)
+		}))
+		if c, err = replica.New(cfg, slowFlush{db, 300 * time.Millisecond}, names, tr); err != nil {
+			t.Fatal(err)
+		}
+		coords[name], stores[name] = c, db
+		t.Cleanup(func() { c.Close(); _ = tr.Close(); _ = db.Close() })
+	}
+	ctx := context.Background()
+	for i := range 10 {
+		if _, err := coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{W: 3}, set("v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := coords["n1"].Flush(ctx); err != nil {
+		t.Fatalf("FLUSHALL with members slower than the request timeout: %v", err)
+	}
+	for name, db := range stores {
+		if n := db.Len(); n != 0 {
+			t.Errorf("%s holds %d keys after FLUSHALL", name, n)
+		}
+	}
+}
