@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -31,7 +33,8 @@ const (
 // mergeCopy is one copy waiting in a batcher.
 type mergeCopy struct {
 	body []byte
-	done chan error // buffered: the sender never waits for a caller that gave up
+	done chan error  // buffered: the sender never waits for a caller that gave up
+	gone atomic.Bool // the caller gave up (and hints the copy): not sent
 }
 
 // mergeBatcher batches the copies sent to one peer.
@@ -60,6 +63,7 @@ func (c *Coordinator) mergeTo(ctx context.Context, node string, body []byte) err
 		// Sent from this goroutine (no hand-off); the copies queued
 		// meanwhile go on in another, so this caller returns now.
 		err := b.send([]*mergeCopy{m})
+		b.failQueueOn(err)
 		if next := b.next(); next != nil {
 			c.track(func() { b.run(next) })
 		}
@@ -71,6 +75,7 @@ func (c *Coordinator) mergeTo(ctx context.Context, node string, body []byte) err
 	case err := <-m.done:
 		return err
 	case <-ctx.Done():
+		m.gone.Store(true)
 		return ctx.Err()
 	}
 }
@@ -98,6 +103,23 @@ func (b *mergeBatcher) run(batch []*mergeCopy) {
 		for _, m := range batch {
 			m.done <- err
 		}
+		b.failQueueOn(err)
+	}
+}
+
+// failQueueOn fails every queued copy with err when err says the peer
+// could not be reached (not its refusal): they would fail alike, one
+// batch and one timeout after another, while the queue grew.
+func (b *mergeBatcher) failQueueOn(err error) {
+	if err == nil || isRemoteErr(err) {
+		return
+	}
+	b.mu.Lock()
+	q := b.queue
+	b.queue = nil
+	b.mu.Unlock()
+	for _, m := range q {
+		m.done <- err
 	}
 }
 
@@ -106,6 +128,7 @@ func (b *mergeBatcher) run(batch []*mergeCopy) {
 func (b *mergeBatcher) next() []*mergeCopy {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	b.queue = slices.DeleteFunc(b.queue, func(m *mergeCopy) bool { return m.gone.Load() })
 	if len(b.queue) == 0 {
 		b.inflight--
 		return nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ringkv/ringkv/replica"
 )
@@ -56,5 +57,39 @@ func TestMergeBatchRefusesMalformed(t *testing.T) {
 		if _, err := tc.coords["n1"].ServePeer(context.Background(), "n2", replica.MethodMergeBatch, body); err == nil {
 			t.Errorf("batch %v accepted", body)
 		}
+	}
+}
+
+// While a replica cannot be reached, its copies fail together and promptly
+// (each write hints its copy), not one queued batch and one timeout after
+// another while the queue grows; the writes still meet W.
+func TestUnreachableReplicaFailsQueuedCopies(t *testing.T) {
+	tc := newCluster(t, 2, 1, 1) // n1's copies go to n2 alone
+	ctx := context.Background()
+	tc.net.SetDelay("n1", "n2", time.Second) // beyond the 200 ms timeout: every call to n2 times out
+	const writes = 100
+	var wg sync.WaitGroup
+	errs := make(chan error, writes)
+	for i := range writes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{}, set("v"))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("W=1: %v", err)
+		}
+	}
+	tc.coords["n1"].Close() // waits for the copies to n2 still being sent
+	if got := tc.coords["n1"].Stats().MergeBatched.Load(); got >= writes/2 {
+		t.Fatalf("%d copies were sent to the unreachable n2 in batches: queued copies should fail with the send before them", got)
+	}
+	if h := tc.stores["n1"].HintStats(); h.Pending < writes {
+		t.Fatalf("n1 holds %d hints for n2, want one per write (%d)", h.Pending, writes)
 	}
 }
