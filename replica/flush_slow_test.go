@@ -3,6 +3,7 @@ package replica_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -25,10 +26,9 @@ func (s slowFlush) Flush(before int64) error {
 	return s.DB.Flush(before)
 }
 
-// FLUSHALL waits for members that take longer than the request timeout to
-// empty their stores (a 3-node cluster holding 1M keys answered "timed out
-// waiting for replicas" and kept the keys of the members it gave up on).
-func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
+// slowFlushCluster starts n1..n3, each store taking 300 ms to flush (3x
+// the request timeout), with membership's view of who is up.
+func slowFlushCluster(t *testing.T, up func(string) bool) (map[string]*replica.Coordinator, map[string]*engine.DB) {
 	net := transport.NewMemNetwork(1)
 	names := static{"n1", "n2", "n3"}
 	coords := map[string]*replica.Coordinator{}
@@ -38,7 +38,7 @@ func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 100 * time.Millisecond,
+		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 100 * time.Millisecond, Up: up,
 			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
 		var c *replica.Coordinator
 		tr := net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
@@ -50,6 +50,14 @@ func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
 		coords[name], stores[name] = c, db
 		t.Cleanup(func() { c.Close(); _ = tr.Close(); _ = db.Close() })
 	}
+	return coords, stores
+}
+
+// FLUSHALL waits for members that take longer than the request timeout to
+// empty their stores (a 3-node cluster holding 1M keys answered "timed out
+// waiting for replicas" and kept the keys of the members it gave up on).
+func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
+	coords, stores := slowFlushCluster(t, func(string) bool { return true })
 	ctx := context.Background()
 	for i := range 10 {
 		if _, err := coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{W: 3}, set("v")); err != nil {
@@ -61,6 +69,25 @@ func TestFlushOutlastsTheRequestTimeout(t *testing.T) {
 	}
 	for name, db := range stores {
 		if n := db.Len(); n != 0 {
+			t.Errorf("%s holds %d keys after FLUSHALL", name, n)
+		}
+	}
+}
+
+// A member membership sees down is not waited for: FLUSHALL flushes the
+// others and names it.
+func TestFlushNamesADownMember(t *testing.T) {
+	coords, stores := slowFlushCluster(t, func(n string) bool { return n != "n3" })
+	ctx := context.Background()
+	if _, err := coords["n1"].Update(ctx, []byte("k"), replica.WriteOptions{W: 2}, set("v")); err != nil {
+		t.Fatal(err)
+	}
+	err := coords["n1"].Flush(ctx)
+	if err == nil || !strings.Contains(err.Error(), "flush n3: down") {
+		t.Fatalf("FLUSHALL with n3 down: %v, want it named", err)
+	}
+	for _, name := range []string{"n1", "n2"} {
+		if n := stores[name].Len(); n != 0 {
 			t.Errorf("%s holds %d keys after FLUSHALL", name, n)
 		}
 	}

@@ -259,7 +259,7 @@ func (c *Coordinator) Len(ctx context.Context) (int64, error) {
 // flushTimeout bounds how long FLUSHALL waits for a member: emptying a
 // store deletes every record and compacts, which takes seconds per
 // million keys, far beyond the request timeout.
-const flushTimeout = 10 * time.Minute
+const flushTimeout = 2 * time.Minute // and so does a partitioned member gossip has not yet seen fail
 
 // Flush removes every key on every member (FLUSHALL), on all of them at
 // once. Each node also remembers the flush's time and from then on drops
@@ -275,6 +275,10 @@ func (c *Coordinator) Flush(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, node := range members {
 		if node == c.cfg.Node {
+			continue
+		}
+		if !c.up(node) { // not waited for: it learns of the flush when back (learnFlush)
+			errs[i] = fmt.Errorf("flush %s: down as far as membership knows (it adopts this flush once it is back and hears from a member)", node)
 			continue
 		}
 		wg.Go(func() {
