@@ -36,34 +36,9 @@ func (s Set) AppendBinary(dst []byte) []byte {
 	dst = append(dst, setFormat)
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	for i := range s {
-		sb := &s[i]
-		dst = appendString(dst, sb.Dot.Node)
-		dst = binary.AppendUvarint(dst, sb.Dot.Counter)
-		var flags byte
-		if sb.Tombstone {
-			flags |= flagTombstone
-		}
-		if sb.Expiry != 0 {
-			flags |= flagExpiry
-		}
-		if sb.Kind != KindString && !sb.Tombstone {
-			flags |= flagKind
-		}
-		if !sb.Tombstone {
-			flags |= byte(sb.Enc) << flagEncShift & flagEncMask
-		}
-		dst = append(dst, flags)
-		if flags&flagKind != 0 {
-			dst = append(dst, byte(sb.Kind))
-		}
-		dst = binary.AppendVarint(dst, sb.Time)
-		if sb.Expiry != 0 {
-			dst = binary.AppendVarint(dst, sb.Expiry)
-		}
-		dst = sb.Past.appendBinary(dst)
-		if !sb.Tombstone {
-			dst = binary.AppendUvarint(dst, uint64(len(sb.Value)))
-			dst = append(dst, sb.Value...)
+		dst = s[i].appendHeader(dst) // bigval_stream.go
+		if !s[i].Tombstone {
+			dst = append(dst, s[i].Value...)
 		}
 	}
 	return dst

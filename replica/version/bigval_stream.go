@@ -1,0 +1,117 @@
+package version
+
+import (
+	"encoding/binary"
+	"io"
+)
+
+// Streaming a large set's encoding. AppendBinary builds the whole
+// encoding in one buffer: for a set holding a 512 MB value that is a
+// second copy of the value next to the set itself. WriteBinary writes the
+// same bytes to w with the values written from the siblings' own slices,
+// so the only extra memory is one sibling's header at a time; EncodedLen
+// says how long the encoding is before it is written (a blob's size and
+// checksum, engine/blob.go).
+
+// EncodedLen returns len(s.AppendBinary(nil)) without encoding s.
+func (s Set) EncodedLen() int {
+	n := 1 + uvarintLen(uint64(len(s)))
+	for i := range s {
+		n += len(s[i].appendHeader(nil))
+		if !s[i].Tombstone {
+			n += len(s[i].Value)
+		}
+	}
+	return n
+}
+
+// WriteBinary writes s.AppendBinary(nil) to w and returns the bytes
+// written; values are written as they are, not copied.
+func (s Set) WriteBinary(w io.Writer) (int64, error) {
+	var hdr []byte
+	hdr = append(hdr, setFormat)
+	hdr = binary.AppendUvarint(hdr, uint64(len(s)))
+	var total int64
+	for i := range s {
+		hdr = s[i].appendHeader(hdr)
+		if s[i].Tombstone || len(s[i].Value) == 0 {
+			continue // the header alone; the next sibling's follows it
+		}
+		n, err := w.Write(hdr)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+		n, err = w.Write(s[i].Value)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+		hdr = hdr[:0]
+	}
+	if len(hdr) > 0 {
+		n, err := w.Write(hdr)
+		total += int64(n)
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// appendHeader appends sb's encoding up to its value bytes: its dot,
+// flags, kind, times, past and (for a value) the value's length.
+func (sb *Sibling) appendHeader(dst []byte) []byte {
+	dst = appendString(dst, sb.Dot.Node)
+	dst = binary.AppendUvarint(dst, sb.Dot.Counter)
+	var flags byte
+	if sb.Tombstone {
+		flags |= flagTombstone
+	}
+	if sb.Expiry != 0 {
+		flags |= flagExpiry
+	}
+	if sb.Kind != KindString && !sb.Tombstone {
+		flags |= flagKind
+	}
+	if !sb.Tombstone {
+		flags |= byte(sb.Enc) << flagEncShift & flagEncMask
+	}
+	dst = append(dst, flags)
+	if flags&flagKind != 0 {
+		dst = append(dst, byte(sb.Kind))
+	}
+	dst = binary.AppendVarint(dst, sb.Time)
+	if sb.Expiry != 0 {
+		dst = binary.AppendVarint(dst, sb.Expiry)
+	}
+	dst = sb.Past.appendBinary(dst)
+	if !sb.Tombstone {
+		dst = binary.AppendUvarint(dst, uint64(len(sb.Value)))
+	}
+	return dst
+}
+
+func uvarintLen(v uint64) int {
+	var b [binary.MaxVarintLen64]byte
+	return binary.PutUvarint(b[:], v)
+}
+
+// DecodeOwnedSet is DecodeSet for a b that is the caller's alone, read
+// with spare capacity after its encoding: the last sibling's value (the
+// last bytes of the encoding) keeps that capacity, so an APPEND to it
+// grows it in place instead of copying the value (a 512 MB value's read
+// copy and new value are one buffer). Appending writes only past the
+// value's length, so the set as decoded still reads the same; but two
+// appends to the same value would share those bytes, so only the one
+// owner of b may append.
+func DecodeOwnedSet(b []byte) (Set, error) {
+	s, err := DecodeSet(b)
+	if err != nil || len(s) == 0 {
+		return s, err
+	}
+	if sb := &s[len(s)-1]; !sb.Tombstone {
+		sb.Value = b[len(b)-len(sb.Value) : len(b) : cap(b)]
+	}
+	return s, nil
+}
