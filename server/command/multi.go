@@ -204,6 +204,12 @@ func (d *Dispatcher) exec(s *Session, _ [][]byte) resp.Reply {
 	tx, watched := s.tx, s.watched
 	s.resetTx()
 	if tx.dirty {
+		if kind, busy := d.gate.busy(); busy {
+			// Redis refuses EXEC itself while a script is busy, before it
+			// looks at the queue: the abort names BUSY (multi.tcl "EXEC
+			// and script timeout").
+			return execAbort(errBusy(kind))
+		}
 		return errExecAbort
 	}
 	return d.execTx(s, watched, tx.cmds)

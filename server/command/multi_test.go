@@ -325,6 +325,26 @@ func TestMultiWhileAScriptIsBusy(t *testing.T) {
 	f.script(`
 		> GET xx
 		"1"
+		> MULTI
+		OK
+		> INCR xx
+		QUEUED
+	`)
+	// A transaction failed by a command refused as BUSY, and EXEC still
+	// during the busy script: EXEC's own refusal names BUSY.
+	stop = busyScript(t, f)
+	f.script(`
+		> INCR xx
+		(error) BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.
+		> EXEC
+		(error) EXECABORT Transaction discarded because of: BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.
+	`)
+	stop()
+	f.script(`
+		> PING asdf
+		"asdf"
+		> GET xx
+		"1"
 	`)
 }
 
