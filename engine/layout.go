@@ -65,13 +65,27 @@ func indexExpiry(minExpiry int64) uint64 {
 	return uint64(max(minExpiry, 1))
 }
 
-func expiryKey(exp, h uint64, key []byte) []byte {
+// indexKey is an index entry's key: prefix, the big-endian time it sorts
+// by (expiry or tombstone time), the key's hash, then the key. The "x" and
+// "z" indexes share this shape.
+func indexKey(prefix byte, at, h uint64, key []byte) []byte {
 	b := make([]byte, 0, 17+len(key))
-	b = append(b, prefixExpiry)
-	b = binary.BigEndian.AppendUint64(b, exp)
+	b = append(b, prefix)
+	b = binary.BigEndian.AppendUint64(b, at)
 	b = binary.BigEndian.AppendUint64(b, h)
 	return append(b, key...)
 }
+
+// parseIndexKey splits an indexKey of prefix; ok is false if it is
+// malformed or has another prefix.
+func parseIndexKey(prefix byte, k []byte) (at, h uint64, key []byte, ok bool) {
+	if len(k) < 17 || k[0] != prefix {
+		return 0, 0, nil, false
+	}
+	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:17]), k[17:], true
+}
+
+func expiryKey(exp, h uint64, key []byte) []byte { return indexKey(prefixExpiry, exp, h, key) }
 
 // tombIndex is where a set's tombstone index entry sorts: the newest
 // sibling time of a set of tombstones only (clamped to 1), or 0, no entry,
@@ -90,28 +104,14 @@ func tombIndex(s version.Set) uint64 {
 	return uint64(t)
 }
 
-func tombKey(t, h uint64, key []byte) []byte {
-	b := make([]byte, 0, 17+len(key))
-	b = append(b, prefixTomb)
-	b = binary.BigEndian.AppendUint64(b, t)
-	b = binary.BigEndian.AppendUint64(b, h)
-	return append(b, key...)
-}
+func tombKey(t, h uint64, key []byte) []byte { return indexKey(prefixTomb, t, h, key) }
 
 // parseTombKey splits a "z" key; ok is false if it is malformed.
-func parseTombKey(k []byte) (t, h uint64, key []byte, ok bool) {
-	if len(k) < 17 || k[0] != prefixTomb {
-		return 0, 0, nil, false
-	}
-	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:17]), k[17:], true
-}
+func parseTombKey(k []byte) (t, h uint64, key []byte, ok bool) { return parseIndexKey(prefixTomb, k) }
 
 // parseExpiryKey splits an "x" key; ok is false if it is malformed.
 func parseExpiryKey(k []byte) (exp, h uint64, key []byte, ok bool) {
-	if len(k) < 17 || k[0] != prefixExpiry {
-		return 0, 0, nil, false
-	}
-	return binary.BigEndian.Uint64(k[1:9]), binary.BigEndian.Uint64(k[9:17]), k[17:], true
+	return parseIndexKey(prefixExpiry, k)
 }
 
 func metaKey(name string) []byte { return append([]byte{prefixMeta}, name...) }
