@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -36,30 +35,11 @@ var infoFields = map[string]func(*NodeInfo, int64){
 // there: a ringkv without them cannot be measured.
 func ParseNodeInfo(info string) (NodeInfo, error) {
 	var n NodeInfo
-	seen := 0
-	for _, line := range strings.Split(info, "\n") {
-		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		set, want := infoFields[k]
-		if !ok || !want {
-			continue
-		}
-		x, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return n, fmt.Errorf("bench: INFO %s: %q is not an integer", k, v)
-		}
-		set(&n, x)
-		seen++
+	missing, err := parseInfoInts(info, infoFields, &n)
+	if err == nil && len(missing) > 0 {
+		err = fmt.Errorf("bench: INFO lacks %s (is this ringkv older than the anti-entropy counters?)", strings.Join(missing, ", "))
 	}
-	if seen < len(infoFields) {
-		var missing []string
-		for k := range infoFields {
-			if !strings.Contains(info, k+":") {
-				missing = append(missing, k)
-			}
-		}
-		return n, fmt.Errorf("bench: INFO lacks %s (is this ringkv older than the anti-entropy counters?)", strings.Join(missing, ", "))
-	}
-	return n, nil
+	return n, err
 }
 
 // Cluster is one INFO reading per node, in name order (n1, n2, n3); a

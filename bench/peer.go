@@ -22,11 +22,11 @@ type PeerStats struct {
 }
 
 // peerFields maps the INFO field names to PeerStats.
-var peerFields = map[string]func(*PeerStats) *int64{
-	"peer_bytes_sent":  func(s *PeerStats) *int64 { return &s.BytesSent },
-	"peer_frames_sent": func(s *PeerStats) *int64 { return &s.FramesSent },
-	"peer_writes":      func(s *PeerStats) *int64 { return &s.Writes },
-	"read_repairs":     func(s *PeerStats) *int64 { return &s.ReadRepairs },
+var peerFields = map[string]func(*PeerStats, int64){
+	"peer_bytes_sent":  func(s *PeerStats, v int64) { s.BytesSent = v },
+	"peer_frames_sent": func(s *PeerStats, v int64) { s.FramesSent = v },
+	"peer_writes":      func(s *PeerStats, v int64) { s.Writes = v },
+	"read_repairs":     func(s *PeerStats, v int64) { s.ReadRepairs = v },
 }
 
 // peerSections are the INFO sections holding peerFields.
@@ -36,25 +36,34 @@ var peerSections = []string{"cluster", "handoff"}
 // absent (an older ringkv) reads as 0 and is listed in missing; a field
 // that is not an integer is an error.
 func ParsePeerStats(info string) (s PeerStats, missing []string, err error) {
+	missing, err = parseInfoInts(info, peerFields, &s)
+	return s, missing, err
+}
+
+// parseInfoInts sets dst's fields from the integer INFO fields named in
+// fields and returns the names it did not find, sorted. A field that is
+// not an integer is an error.
+func parseInfoInts[T any](info string, fields map[string]func(*T, int64), dst *T) (missing []string, err error) {
 	seen := map[string]bool{}
 	for _, line := range strings.Split(info, "\n") {
 		k, v, ok := strings.Cut(strings.TrimSpace(line), ":")
-		field, want := peerFields[k]
+		set, want := fields[k]
 		if !ok || !want {
 			continue
 		}
 		x, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil {
-			return s, nil, fmt.Errorf("bench: INFO %s: %q is not an integer", k, v)
+			return nil, fmt.Errorf("bench: INFO %s: %q is not an integer", k, v)
 		}
-		*field(&s), seen[k] = x, true
+		set(dst, x)
+		seen[k] = true
 	}
-	for _, k := range slices.Sorted(maps.Keys(peerFields)) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		if !seen[k] {
 			missing = append(missing, k)
 		}
 	}
-	return s, missing, nil
+	return missing, nil
 }
 
 // Add returns s plus o, field by field.
