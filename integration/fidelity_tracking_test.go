@@ -19,7 +19,7 @@ import (
 type trackStep struct {
 	conn  int
 	args  []string // "$n" is connection n's CLIENT ID
-	show  string   // "": the reply's bytes; "flags": CLIENT INFO's flags and redir; "none"
+	show  string   // "": the reply's bytes; "flags": CLIENT INFO's flags and redir; "tracking": INFO's tracking figures; "none"
 	close bool     // close conn instead (and wait until the server dropped it)
 	// nosync: no PING after the step (the PING would end a CLIENT CACHING
 	// given for the next command)
@@ -124,6 +124,27 @@ var trackingScenarios = []struct {
 		ts(0, "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "y", "PREFIX", "xy"),
 		ts(0, "CLIENT", "TRACKING", "on", "OPTIN"), ts(0, "CLIENT", "TRACKING", "off"),
 	}},
+	{"nobody tracks RESP2", 3, nobodyTracks("2")},
+	{"nobody tracks RESP3", 3, nobodyTracks("3")},
+}
+
+// nobodyTracks is the tracking table once its sessions stopped tracking
+// (turned it off, disconnected), in RESP2 (hello "2") or RESP3: INFO's
+// tracking figures keep their keys until writes or FLUSHALL drop them;
+// reads then feed nothing; BCAST prefixes go with their sessions.
+func nobodyTracks(hello string) []trackStep {
+	info := func(conn int) trackStep { return tsShow("tracking", conn, "INFO") }
+	return []trackStep{
+		tsShow("none", 0, "HELLO", hello), tsShow("none", 1, "HELLO", hello),
+		ts(0, "CLIENT", "TRACKING", "on"), ts(1, "CLIENT", "TRACKING", "on"), ts(0, "MGET", "a", "b", "c"),
+		ts(1, "GET", "a"), ts(1, "GET", "d"), info(2),
+		ts(0, "CLIENT", "TRACKING", "off"), {conn: 1, close: true}, info(2),
+		ts(0, "GET", "e"), ts(2, "GET", "f"), info(2),
+		ts(2, "SET", "a", "1"), info(2), ts(2, "DEL", "b"), info(2), ts(2, "MSET", "b", "1", "c", "1"), info(2),
+		ts(2, "SET", "x", "1"), info(2),
+		ts(0, "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p"), info(2), ts(0, "CLIENT", "TRACKING", "off"), info(2),
+		ts(2, "FLUSHALL"), info(0), ts(2, "SET", "d", "1"), info(2),
+	}
 }
 
 // TestFidelityTracking runs each scenario on ringkv and redis-server and
@@ -207,6 +228,8 @@ func idNames(line string, ids []string) string {
 
 var flagsField = regexp.MustCompile(` (flags|redir)=\S*`)
 
+var trackingFigure = regexp.MustCompile(`tracking_[a-z_]+:\d+`)
+
 // shown is what a transcript keeps of a reply.
 func shown(r Reply, show string) string {
 	switch show {
@@ -214,6 +237,8 @@ func shown(r Reply, show string) string {
 		return "-"
 	case "flags":
 		return strings.Join(flagsField.FindAllString(r.Raw, -1), "") + " "
+	case "tracking": // INFO's tracking figures
+		return strings.Join(trackingFigure.FindAllString(r.Raw, -1), " ")
 	}
 	return fmt.Sprintf("%q", r.Raw)
 }

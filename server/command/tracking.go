@@ -16,11 +16,19 @@ import (
 // or on another node (whose invalidations arrive through the Fanout),
 // are sent to the sessions that may cache them as invalidate messages.
 //
-// A node with no tracking session and no peer announcing one pays two
-// atomic loads per command (active).
+// A node with no tracking session, no peer announcing one and an empty
+// table pays three atomic loads per command (active).
+//
+// As in Redis 7.0.15, the table outlives the sessions that fed it: a
+// session that turns tracking off or disconnects leaves its keys (and
+// INFO's tracking_total_keys / tracking_total_items count them) until
+// they are modified, expire or are flushed, which drops them even while
+// nobody tracks (the write path consults keyed, not on); reads feed it
+// only for sessions that track.
 type tracker struct {
 	on     atomic.Int32 // local sessions with tracking on
 	remote atomic.Int64 // Unix ms until which another node has tracking sessions
+	keyed  atomic.Int64 // len(keys): writes drop keys from the table while it holds any
 
 	mu       sync.Mutex
 	clients  map[uint64]*trackState         // by session ID
@@ -63,8 +71,13 @@ type sessionFinder interface {
 	Session(id uint64) *Session
 }
 
-// active reports whether any session here or on another node tracks.
-func (t *tracker) active() bool { return t.on.Load() > 0 || t.remote.Load() > 0 }
+// active reports whether any session here or on another node tracks, or
+// the table still holds keys that writes must drop.
+func (t *tracker) active() bool { return t.on.Load() > 0 || t.remote.Load() > 0 || t.keyed.Load() > 0 }
+
+// holds reports whether this node has tracking sessions or keys in its
+// table: whether invalidations concern it.
+func (t *tracker) holds() bool { return t.on.Load() > 0 || t.keyed.Load() > 0 }
 
 // state returns id's tracking state, nil when it does not track.
 func (t *tracker) state(id uint64) *trackState {
@@ -106,7 +119,7 @@ func (t *tracker) enable(s *Session, st *trackState) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.clients == nil {
-		t.clients, t.keys, t.prefixes = map[uint64]*trackState{}, map[string]map[uint64]struct{}{}, map[string]map[uint64]struct{}{}
+		t.clients, t.prefixes = map[uint64]*trackState{}, map[string]map[uint64]struct{}{}
 	}
 	old := t.clients[s.ID]
 	if old == nil {
@@ -173,6 +186,9 @@ func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 	if st.bcast || (st.optin && !st.caching) || (st.optout && st.caching) {
 		return nil
 	}
+	if t.keys == nil {
+		t.keys = map[string]map[uint64]struct{}{}
+	}
 	for _, k := range keys {
 		ids := t.keys[string(k)]
 		if ids == nil {
@@ -184,6 +200,7 @@ func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 			t.items++
 		}
 	}
+	t.keyed.Store(int64(len(t.keys)))
 	limit := int(t.maxKeys())
 	if limit == 0 || len(t.keys) <= limit {
 		return nil
@@ -226,6 +243,7 @@ func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 			continue
 		}
 		delete(t.keys, string(k))
+		t.keyed.Add(-1)
 		t.items -= len(ids)
 		for _, id := range sortedIDs(ids) {
 			st := t.clients[id]
@@ -234,6 +252,9 @@ func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 			}
 			out = append(out, delivery{st, resp.Array(resp.Bulk(k))})
 		}
+	}
+	if len(t.keys) == 0 {
+		t.keys = nil // an emptied map keeps its buckets: give them back
 	}
 	return out
 }
@@ -272,7 +293,8 @@ func (t *tracker) broadcasts(keys [][]byte, by *Session) []delivery {
 func (t *tracker) flushes() []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	clear(t.keys)
+	t.keys = nil // a flush gives the table's memory back
+	t.keyed.Store(0)
 	t.items = 0
 	var out []delivery
 	for _, id := range sortedIDs(t.clients) {

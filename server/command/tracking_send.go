@@ -35,8 +35,8 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 	if cmd.Flags&Write == 0 || r.Kind == resp.KindError || s.quiet > 0 {
 		return
 	}
-	if t.on.Load() == 0 && !d.remoteTracking() {
-		return // another node's lease ran out
+	if !t.holds() && !d.remoteTracking() {
+		return // another node's lease ran out, and the table is empty
 	}
 	if cmd.Name == "flushall" || cmd.Name == "flushdb" {
 		d.invalidate(s.Context(), nil, s, true)
@@ -94,7 +94,7 @@ func (d *Dispatcher) invalidate(ctx context.Context, keys [][]byte, by *Session,
 // them (nil: another node's write, an expiry).
 func (d *Dispatcher) Invalidate(keys [][]byte, by *Session, flush bool) {
 	t := &d.pubsub.track
-	if t.on.Load() == 0 {
+	if !t.holds() {
 		return
 	}
 	var ds []delivery

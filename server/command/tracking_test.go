@@ -251,3 +251,49 @@ func TestTrackingScriptsAndTransactions(t *testing.T) {
 	b.do("EXEC")
 	expect(t, "EXEC's DEL", a.box.take(), invK)
 }
+
+// TestTrackingTableWhileNobodyTracks: as in Redis 7.0.15, the keys of
+// sessions that stopped tracking stay in the table (and INFO) until they
+// are modified or flushed, which drops them though nobody tracks; reads
+// of non-tracking sessions feed nothing; an emptied table holds no map.
+func TestTrackingTableWhileNobodyTracks(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	tr := &f.d.pubsub.track
+	for _, step := range []struct {
+		do   func()
+		want string
+	}{
+		{func() {
+			a.do("CLIENT", "TRACKING", "on")
+			b.do("CLIENT", "TRACKING", "on")
+			a.do("MGET", "k1", "k2", "k3")
+			b.do("GET", "k1")
+			a.do("CLIENT", "TRACKING", "off")
+			f.d.EndSession(b.s) // b disconnects
+		}, "tracking_clients:0 tracking_total_keys:3 tracking_total_items:4 tracking_total_prefixes:0"},
+		{func() { a.do("GET", "k4"); f.do("GET", "k5") },
+			"tracking_clients:0 tracking_total_keys:3 tracking_total_items:4 tracking_total_prefixes:0"},
+		{func() { f.do("SET", "k1", "v") },
+			"tracking_clients:0 tracking_total_keys:2 tracking_total_items:2 tracking_total_prefixes:0"},
+		{func() { f.do("DEL", "k2", "k3") }, // k2 and k3 do not exist: DEL modifies nothing
+			"tracking_clients:0 tracking_total_keys:2 tracking_total_items:2 tracking_total_prefixes:0"},
+		{func() { f.do("MSET", "k2", "v", "k3", "v") },
+			"tracking_clients:0 tracking_total_keys:0 tracking_total_items:0 tracking_total_prefixes:0"},
+		{func() {
+			a.do("CLIENT", "TRACKING", "on")
+			a.do("GET", "k6")
+			a.do("CLIENT", "TRACKING", "off")
+			f.do("FLUSHALL")
+		},
+			"tracking_clients:0 tracking_total_keys:0 tracking_total_items:0 tracking_total_prefixes:0"},
+	} {
+		step.do()
+		if got := trackingInfo(f); got != step.want {
+			t.Errorf("got  %s\nwant %s", got, step.want)
+		}
+	}
+	if tr.keys != nil || tr.active() {
+		t.Errorf("emptied table: keys %v, active %v", tr.keys, tr.active())
+	}
+}
