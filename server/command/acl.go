@@ -11,17 +11,25 @@ import (
 // password hashes (SHA-256, hex), the commands it may run (a set of full
 // command names: "get", "client|list"), first arguments allowed of
 // otherwise denied commands ("select|0"), and the key and channel patterns
-// it may touch. Only Redis's root selector is kept: selectors in
-// parentheses are refused.
+// it may touch. Those permissions form a selector (aclSelector): the
+// user's root selector, plus the selectors given in parentheses
+// ("(+get ~foo*)"), each of which may allow a command on its own
+// (aclcheck.go, aclselector.go).
 //
 // A user is never changed in place: ACL SETUSER builds a copy and swaps
 // it in (aclState, aclstate.go), so a check reads one consistent user.
 
 // aclUser is one ACL user.
 type aclUser struct {
-	name      string
-	flags     userFlag
-	passwords []string            // SHA-256 hex of each password, in order added
+	name        string
+	flags       userFlag
+	passwords   []string       // SHA-256 hex of each password, in order added
+	aclSelector                // the root selector
+	selectors   []*aclSelector // the selectors in parentheses, in order added
+}
+
+// aclSelector is a set of permissions: commands, keys and channels.
+type aclSelector struct {
 	future    bool                // +@all's reserved bit: future commands allowed
 	cmds      map[string]bool     // allowed commands by full name
 	firstArgs map[string][]string // allowed first arguments of denied commands
@@ -90,21 +98,32 @@ const (
 // newUser is a user as ACL SETUSER creates it: off, no passwords, no
 // commands, keys or channels (acl-pubsub-default resetchannels).
 func newUser(name string) *aclUser {
-	return &aclUser{name: name, flags: flagOff, cmds: map[string]bool{}}
+	return &aclUser{name: name, flags: flagOff, aclSelector: aclSelector{cmds: map[string]bool{}}}
 }
 
 // clone returns a deep copy of u.
 func (u *aclUser) clone() *aclUser {
 	c := *u
 	c.passwords = slices.Clone(u.passwords)
-	c.keys = slices.Clone(u.keys)
-	c.chans = slices.Clone(u.chans)
-	c.cmds = make(map[string]bool, len(u.cmds))
-	for k, v := range u.cmds {
+	c.aclSelector = *u.aclSelector.clone()
+	c.selectors = nil
+	for _, s := range u.selectors {
+		c.selectors = append(c.selectors, s.clone())
+	}
+	return &c
+}
+
+// clone returns a deep copy of s.
+func (s *aclSelector) clone() *aclSelector {
+	c := *s
+	c.keys = slices.Clone(s.keys)
+	c.chans = slices.Clone(s.chans)
+	c.cmds = make(map[string]bool, len(s.cmds))
+	for k, v := range s.cmds {
 		c.cmds[k] = v
 	}
-	c.firstArgs = make(map[string][]string, len(u.firstArgs))
-	for k, v := range u.firstArgs {
+	c.firstArgs = make(map[string][]string, len(s.firstArgs))
+	for k, v := range s.firstArgs {
 		c.firstArgs[k] = slices.Clone(v)
 	}
 	return &c
@@ -154,8 +173,9 @@ func (u *aclUser) apply(cmds commandSet, op string) error {
 		u.flags &^= flagNoPass
 		u.passwords = nil
 	case "clearselectors":
+		u.selectors = nil
 	case "reset":
-		for _, r := range []string{"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "-@all"} {
+		for _, r := range []string{"resetpass", "resetkeys", "resetchannels", "off", "sanitize-payload", "clearselectors", "-@all"} {
 			_ = u.apply(cmds, r)
 		}
 	default:
@@ -194,13 +214,18 @@ func (u *aclUser) applyOther(cmds commandSet, op string) error {
 		u.passwords = slices.Delete(u.passwords, i, i+1)
 		return nil
 	case '(':
-		return errRuleSyntax // selectors are not supported
+		if op[len(op)-1] == ')' {
+			return u.addSelector(cmds, op) // aclselector.go
+		}
 	}
 	return u.applySelector(cmds, op)
 }
 
-// applySelector applies a rule of the root selector (ACLSetSelector).
-func (u *aclUser) applySelector(cmds commandSet, op string) error {
+// applySelector applies a rule of a selector (ACLSetSelector).
+func (u *aclSelector) applySelector(cmds commandSet, op string) error {
+	if op == "" {
+		return errRuleSyntax // inside a selector: ("")
+	}
 	switch strings.ToLower(op) {
 	case "allkeys", "~*":
 		u.allKeys, u.keys = true, nil
@@ -251,7 +276,7 @@ func (u *aclUser) applySelector(cmds commandSet, op string) error {
 	return errRuleSyntax
 }
 
-func (u *aclUser) addKeyPattern(op string) error {
+func (u *aclSelector) addKeyPattern(op string) error {
 	if u.allKeys {
 		return errRuleAllKeys
 	}
@@ -291,7 +316,7 @@ func (u *aclUser) addKeyPattern(op string) error {
 	return nil
 }
 
-func (u *aclUser) addChannel(pat string) error {
+func (u *aclSelector) addChannel(pat string) error {
 	switch {
 	case u.allChans:
 		return errRuleAllChans
@@ -305,7 +330,7 @@ func (u *aclUser) addChannel(pat string) error {
 }
 
 // allowCommand is +command, +command|subcommand or +command|first-arg.
-func (u *aclUser) allowCommand(cmds commandSet, spec string) error {
+func (u *aclSelector) allowCommand(cmds commandSet, spec string) error {
 	name := strings.ToLower(spec)
 	base, sub, hasSub := cutLast(name, "|")
 	if !hasSub {
@@ -353,7 +378,7 @@ func cutLast(s, sep string) (string, string, bool) {
 
 // setCommand allows or denies name and its subcommands, dropping its
 // allowed first arguments (ACLChangeSelectorPerm).
-func (u *aclUser) setCommand(cmds commandSet, name string, allow bool) {
+func (u *aclSelector) setCommand(cmds commandSet, name string, allow bool) {
 	set := func(n string) {
 		if allow {
 			u.cmds[n] = true

@@ -146,26 +146,51 @@ func nopermReply(why aclReason, cmd *Command) resp.Reply {
 	return resp.Err("NOPERM this user has no permissions to run the '" + cmd.Name + "' command")
 }
 
-// check decides whether u may run cmd with args (ACLSelectorCheckCmd);
-// on denial it returns the reason and the position of the key or channel
-// refused. A nil user (deleted) may run nothing.
+// check decides whether u may run cmd with args (Redis's
+// ACLCheckAllUserCommandPerm): one of its selectors, the root first,
+// must allow the command with all its keys and channels. On denial it
+// returns the reason and the position of the key or channel refused,
+// as Redis picks them: the gravest reason any selector gave (channel,
+// then key, then command), and of those the last position. A nil user
+// (deleted) may run nothing.
 func (a *aclState) check(u *aclUser, cmd *Command, args [][]byte) (aclReason, int) {
 	if u == nil {
 		return aclDeniedCmd, 0
 	}
-	if cmd.Flags&NoAuth == 0 && !u.cmds[cmd.Name] && !u.firstArgOK(cmd.Name, args) {
+	why, pos := aclDeniedCmd, 0
+	var keys []keyRef // computed once, for the selectors that need them
+	keysDone := false
+	for _, s := range u.all() {
+		if !s.allKeys && !keysDone {
+			keys, keysDone = cmd.keyRefs(args), true
+		}
+		w, p := s.check(cmd, args, keys)
+		if w == aclOK {
+			return aclOK, 0
+		}
+		if w > why || (w == why && p > pos) {
+			why, pos = w, p
+		}
+	}
+	return why, pos
+}
+
+// check is Redis's ACLSelectorCheckCmd; keys are cmd's keys in args
+// (unused when s has every key).
+func (s *aclSelector) check(cmd *Command, args [][]byte, keys []keyRef) (aclReason, int) {
+	if cmd.Flags&NoAuth == 0 && !s.cmds[cmd.Name] && !s.firstArgOK(cmd.Name, args) {
 		return aclDeniedCmd, 0
 	}
-	if !u.allKeys {
-		for _, k := range cmd.keyRefs(args) {
-			if !u.keyOK(args[k.pos], k.flags) {
+	if !s.allKeys {
+		for _, k := range keys {
+			if !s.keyOK(args[k.pos], k.flags) {
 				return aclDeniedKey, k.pos
 			}
 		}
 	}
-	if !u.allChans {
+	if !s.allChans {
 		for _, pos := range channelArgs(cmd.Name, args) {
-			if !u.channelOK(args[pos], cmd.Name == "psubscribe") {
+			if !s.channelOK(args[pos], cmd.Name == "psubscribe") {
 				return aclDeniedChannel, pos
 			}
 		}
@@ -173,7 +198,7 @@ func (a *aclState) check(u *aclUser, cmd *Command, args [][]byte) (aclReason, in
 	return aclOK, 0
 }
 
-func (u *aclUser) firstArgOK(name string, args [][]byte) bool {
+func (u *aclSelector) firstArgOK(name string, args [][]byte) bool {
 	idx := 1
 	if strings.Contains(name, "|") {
 		idx = 2
@@ -190,7 +215,7 @@ func (u *aclUser) firstArgOK(name string, args [][]byte) bool {
 }
 
 // keyOK: a pattern with the access the key's flags need matches it.
-func (u *aclUser) keyOK(key []byte, flags []string) bool {
+func (u *aclSelector) keyOK(key []byte, flags []string) bool {
 	var read, write bool
 	for _, f := range flags {
 		switch f {
@@ -213,7 +238,7 @@ func (u *aclUser) keyOK(key []byte, flags []string) bool {
 
 // channelOK: a channel matches one of u's patterns; a PSUBSCRIBE pattern
 // must equal one literally.
-func (u *aclUser) channelOK(ch []byte, pattern bool) bool {
+func (u *aclSelector) channelOK(ch []byte, pattern bool) bool {
 	for _, p := range u.chans {
 		if (pattern && p == string(ch)) || (!pattern && globMatch([]byte(p), ch, false)) {
 			return true

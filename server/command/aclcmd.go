@@ -41,9 +41,17 @@ func (d *Dispatcher) aclSetUser(s *Session, args [][]byte) resp.Reply {
 	if old != nil {
 		u = old.clone()
 	}
-	for _, r := range args[3:] {
-		if err := u.apply(a.cmds, string(r)); err != nil {
-			return resp.Err("ERR Error in ACL SETUSER modifier '" + string(r) + "': " + err.Error())
+	ops := make([]string, len(args)-3)
+	for i, r := range args[3:] {
+		ops[i] = string(r)
+	}
+	rules, open, ok := mergeSelectorArgs(ops) // aclselector.go
+	if !ok {
+		return resp.Err("ERR Unmatched parenthesis in acl selector starting at '" + ops[open] + "'.")
+	}
+	for _, r := range rules {
+		if err := u.apply(a.cmds, r); err != nil {
+			return resp.Err("ERR Error in ACL SETUSER modifier '" + r + "': " + err.Error())
 		}
 	}
 	d.changeUsers(s, func(users map[string]*aclUser) { users[name] = u })
@@ -97,9 +105,13 @@ func (d *Dispatcher) aclGetUser(_ *Session, args [][]byte) resp.Reply {
 	for _, p := range u.passwords {
 		pass = append(pass, str(p))
 	}
-	return resp.Map(str("flags"), resp.Set(flags...), str("passwords"), resp.Array(pass...),
-		str("commands"), str(u.describeCommands(d.acl.cmds)), str("keys"), str(u.describeKeys()),
-		str("channels"), str(u.describeChannels()), str("selectors"), resp.Array())
+	sels := make([]resp.Reply, len(u.selectors))
+	for i, s := range u.selectors {
+		sels[i] = resp.Map(s.reply(d.acl.cmds)...) // aclselector.go
+	}
+	fields := append([]resp.Reply{str("flags"), resp.Set(flags...), str("passwords"), resp.Array(pass...)},
+		u.aclSelector.reply(d.acl.cmds)...)
+	return resp.Map(append(fields, str("selectors"), resp.Array(sels...))...)
 }
 
 // ACL LIST

@@ -41,7 +41,7 @@ func (cs commandSet) has(name string) bool { return cs.set[name] }
 // describeCommands is Redis 7.0's ACLDescribeSelectorCommandRules: +@all
 // or -@all, then the categories that fit best, then single commands
 // (here in name order; Redis's follow its command dict's hash order).
-func (u *aclUser) describeCommands(cs commandSet) string {
+func (u *aclSelector) describeCommands(cs commandSet) string {
 	additive := !u.future
 	fake := map[string]bool{}
 	var rules []string
@@ -110,7 +110,7 @@ func (u *aclUser) describeCommands(cs commandSet) string {
 }
 
 // describeKeys is GETUSER's keys field: "~*" or the patterns.
-func (u *aclUser) describeKeys() string {
+func (u *aclSelector) describeKeys() string {
 	if u.allKeys {
 		return "~*"
 	}
@@ -122,7 +122,7 @@ func (u *aclUser) describeKeys() string {
 }
 
 // describeChannels is GETUSER's channels field: "&*" or the patterns.
-func (u *aclUser) describeChannels() string {
+func (u *aclSelector) describeChannels() string {
 	if u.allChans {
 		return "&*"
 	}
@@ -133,51 +133,34 @@ func (u *aclUser) describeChannels() string {
 	return strings.Join(out, " ")
 }
 
-// describe is ACL LIST's line for u (ACLDescribeUser), after "user name ".
+// describe is ACL LIST's line for u (ACLDescribeUser), after "user name ":
+// flags, password hashes, the root selector, then each selector in
+// parentheses.
 func (u *aclUser) describe(cs commandSet) string {
 	parts := u.flags.names()
 	for _, p := range u.passwords {
 		parts = append(parts, "#"+p)
 	}
-	if u.allKeys {
-		parts = append(parts, "~*")
-	} else {
-		for _, k := range u.keys {
-			parts = append(parts, k.String())
-		}
+	parts = append(parts, u.aclSelector.describe(cs)) // aclselector.go
+	for _, s := range u.selectors {
+		parts = append(parts, "("+s.describe(cs)+")")
 	}
-	if u.allChans {
-		parts = append(parts, "&*")
-	} else {
-		parts = append(parts, "resetchannels")
-		for _, c := range u.chans {
-			parts = append(parts, "&"+c)
-		}
-	}
-	parts = append(parts, u.describeCommands(cs))
 	return strings.Join(parts, " ")
 }
 
 // rules are the SETUSER rules that rebuild u from a new user (for
-// replication): flags, hashes, keys, channels, commands.
+// replication): flags, hashes, the root selector's keys, channels and
+// commands, then one "(...)" rule per selector.
 func (u *aclUser) rules(cs commandSet) []string {
 	out := u.flags.names()
 	for _, p := range u.passwords {
 		out = append(out, "#"+p)
 	}
-	if u.allKeys {
-		out = append(out, "allkeys")
+	out = append(out, u.aclSelector.rules(cs)...)
+	for _, s := range u.selectors {
+		out = append(out, s.selectorRule(cs))
 	}
-	for _, k := range u.keys {
-		out = append(out, k.String())
-	}
-	if u.allChans {
-		out = append(out, "allchannels")
-	}
-	for _, c := range u.chans {
-		out = append(out, "&"+c)
-	}
-	return append(out, strings.Fields(u.describeCommands(cs))...)
+	return out
 }
 
 func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -5,14 +5,24 @@ import "slices"
 // killRevokedSubscribers closes the connections of user's subscribers
 // whose subscriptions its new rules no longer allow, as Redis's
 // ACLKillPubsubClientsIfNeeded: nothing if the new user has every
-// channel, or if its channel patterns include all the old ones.
+// channel in one of its selectors, or if its selectors' channel patterns
+// include all the old ones'.
 func (d *Dispatcher) killRevokedSubscribers(old, now *aclUser) {
-	if old == nil || now.allChans {
+	if old == nil {
 		return
 	}
+	var upcoming []string
+	for _, s := range now.all() {
+		if s.allChans {
+			return
+		}
+		upcoming = append(upcoming, s.chans...)
+	}
 	superset := true
-	for _, c := range old.chans {
-		superset = superset && slices.Contains(now.chans, c)
+	for _, s := range old.all() {
+		for _, c := range s.chans {
+			superset = superset && slices.Contains(upcoming, c)
+		}
 	}
 	if superset {
 		return
@@ -33,7 +43,7 @@ func (d *Dispatcher) violating(u *aclUser) []uint64 {
 	for k := range h.names {
 		for name, sessions := range h.names[k] {
 			for s := range sessions {
-				if seen[s] || s.Info().User != u.name || u.channelOK([]byte(name), subKind(k) == subPattern) {
+				if seen[s] || s.Info().User != u.name || u.anyChannelOK([]byte(name), subKind(k) == subPattern) {
 					continue
 				}
 				seen[s] = true

@@ -17,7 +17,10 @@ import (
 //	'A' stamp users    the users: applied if newer
 //
 // users is a uvarint count, then per user its name and its rules (the
-// SETUSER rules that rebuild it), each length-prefixed.
+// SETUSER rules that rebuild it), each length-prefixed. Each selector is
+// one rule, "(rule ...)", its rules quoted as sdssplitargs reads them
+// (aclselector.go); a node from before selectors refuses that rule and
+// skips it, so there the user has its root permissions only, never more.
 
 // IsACLSync reports whether msg is an ACL replication message.
 func (d *Dispatcher) IsACLSync(msg []byte) bool { return isACLSync(msg) }
