@@ -40,18 +40,36 @@ type testCluster struct {
 // replicated on all of them, with N=n and the given R and W.
 func newCluster(t *testing.T, n, r, w int, outsiders ...string) *testCluster {
 	t.Helper()
+	return newClusterWith(t, clusterOpts{n: n, r: r, w: w, outsiders: outsiders})
+}
+
+// clusterOpts shape newClusterWith's cluster; zero fields take
+// newCluster's defaults.
+type clusterOpts struct {
+	n, r, w   int
+	outsiders []string // nodes started outside the placement
+	timeout   time.Duration
+	up        func(node string) bool         // replica.Config.Up
+	store     func(*engine.DB) replica.Store // wraps each node's store
+}
+
+func newClusterWith(t *testing.T, o clusterOpts) *testCluster {
+	t.Helper()
+	if o.timeout == 0 {
+		o.timeout = 200 * time.Millisecond
+	}
 	tc := &testCluster{net: transport.NewMemNetwork(1), coords: map[string]*replica.Coordinator{},
 		stores: map[string]*engine.DB{}, served: map[string]*[256]atomic.Int64{}}
 	var names static
-	for i := 0; i < n; i++ {
+	for i := 0; i < o.n; i++ {
 		names = append(names, fmt.Sprintf("n%d", i+1))
 	}
-	for _, name := range append(slices.Clone(names), outsiders...) {
+	for _, name := range append(slices.Clone(names), o.outsiders...) {
 		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
-		cfg := replica.Config{Node: name, N: n, R: r, W: w, Timeout: 200 * time.Millisecond,
+		cfg := replica.Config{Node: name, N: o.n, R: o.r, W: o.w, Timeout: o.timeout, Up: o.up,
 			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
 		var c *replica.Coordinator
 		served := new([256]atomic.Int64)
@@ -60,7 +78,11 @@ func newCluster(t *testing.T, n, r, w int, outsiders ...string) *testCluster {
 			served[m].Add(1)
 			return c.ServePeer(ctx, from, m, b)
 		}))
-		c, err = replica.New(cfg, db, names, tr)
+		var store replica.Store = db
+		if o.store != nil {
+			store = o.store(db)
+		}
+		c, err = replica.New(cfg, store, names, tr)
 		if err != nil {
 			t.Fatal(err)
 		}

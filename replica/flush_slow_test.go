@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-
-	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
 )
@@ -29,28 +26,9 @@ func (s slowFlush) Flush(before int64) error {
 // slowFlushCluster starts n1..n3, each store taking 300 ms to flush (3x
 // the request timeout), with membership's view of who is up.
 func slowFlushCluster(t *testing.T, up func(string) bool) (map[string]*replica.Coordinator, map[string]*engine.DB) {
-	net := transport.NewMemNetwork(1)
-	names := static{"n1", "n2", "n3"}
-	coords := map[string]*replica.Coordinator{}
-	stores := map[string]*engine.DB{}
-	for _, name := range names {
-		db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 100 * time.Millisecond, Up: up,
-			Logger: zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.InfoLevel)}
-		var c *replica.Coordinator
-		tr := net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
-			return c.ServePeer(ctx, from, m, b)
-		}))
-		if c, err = replica.New(cfg, slowFlush{db, 300 * time.Millisecond}, names, tr); err != nil {
-			t.Fatal(err)
-		}
-		coords[name], stores[name] = c, db
-		t.Cleanup(func() { c.Close(); _ = tr.Close(); _ = db.Close() })
-	}
-	return coords, stores
+	tc := newClusterWith(t, clusterOpts{n: 3, r: 2, w: 2, timeout: 100 * time.Millisecond, up: up,
+		store: func(db *engine.DB) replica.Store { return slowFlush{db, 300 * time.Millisecond} }})
+	return tc.coords, tc.stores
 }
 
 // FLUSHALL waits for members that take longer than the request timeout to

@@ -14,24 +14,9 @@ import (
 // one LevelDB write on the replica), and every copy lands.
 func TestConcurrentWritesBatchTheirCopies(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
-	ctx := context.Background()
 	const writes = 200
-	var wg sync.WaitGroup
-	errs := make(chan error, writes)
-	for i := range writes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{W: 3}, set(fmt.Sprint(i)))
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatal(err)
-		}
+	if err := writeConcurrently(tc.coords["n1"], writes, replica.WriteOptions{W: 3}); err != nil {
+		t.Fatal(err)
 	}
 	st := tc.coords["n1"].Stats()
 	if st.MergeBatches.Load() == 0 || st.MergeBatched.Load() <= st.MergeBatches.Load() {
@@ -65,25 +50,10 @@ func TestMergeBatchRefusesMalformed(t *testing.T) {
 // another while the queue grows; the writes still meet W.
 func TestUnreachableReplicaFailsQueuedCopies(t *testing.T) {
 	tc := newCluster(t, 2, 1, 1) // n1's copies go to n2 alone
-	ctx := context.Background()
 	tc.net.SetDelay("n1", "n2", time.Second) // beyond the 200 ms timeout: every call to n2 times out
 	const writes = 100
-	var wg sync.WaitGroup
-	errs := make(chan error, writes)
-	for i := range writes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{}, set("v"))
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Fatalf("W=1: %v", err)
-		}
+	if err := writeConcurrently(tc.coords["n1"], writes, replica.WriteOptions{}); err != nil {
+		t.Fatalf("W=1: %v", err)
 	}
 	tc.coords["n1"].Close() // waits for the copies to n2 still being sent
 	if got := tc.coords["n1"].Stats().MergeBatched.Load(); got >= writes/2 {
@@ -92,4 +62,25 @@ func TestUnreachableReplicaFailsQueuedCopies(t *testing.T) {
 	if h := tc.stores["n1"].HintStats(); h.Pending < writes {
 		t.Fatalf("n1 holds %d hints for n2, want one per write (%d)", h.Pending, writes)
 	}
+}
+
+// writeConcurrently writes k0..k(n-1) = "0".."n-1" through c, each from its
+// own goroutine, and returns the first error.
+func writeConcurrently(c *replica.Coordinator, n int, wo replica.WriteOptions) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Go(func() {
+			_, err := c.Update(context.Background(), fmt.Appendf(nil, "k%d", i), wo, set(fmt.Sprint(i)))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
