@@ -78,8 +78,8 @@ func TestConfig(t *testing.T) {
 		> CONFIG GET maxclients timeout
 		1# "maxclients" => "50"
 		2# "timeout" => "30"
-		> CONFIG SET port 1
-		(error) ERR CONFIG SET failed (possibly related to argument 'port') - can't set immutable config
+		> CONFIG SET daemonize yes
+		(error) ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config
 		> CONFIG SET foo 1
 		(error) ERR Unknown option or number of arguments for CONFIG SET - 'foo'
 		> CONFIG SET maxclients x

@@ -13,7 +13,7 @@ import (
 
 // Params are a node's client-visible parameters, by their Redis names.
 type Params struct {
-	Port            int    // port: client RESP port; immutable; 6379
+	Port            int    // port: client RESP port (CONFIG SET moves the listener: portswitch_settings.go); 6379
 	Bind            string // bind: listen address; immutable; "127.0.0.1"
 	Dir             string // dir: data directory; immutable; "./data"
 	AppendFsync     string // appendfsync: always|everysec|no; immutable here; "everysec"
@@ -26,6 +26,7 @@ type Params struct {
 	N               int64  // n: replicas per key; immutable; 3
 	R               int64  // r: default read quorum, 1..N; 2
 	W               int64  // w: default write quorum, 1..N; 2
+	ACLFile         string // aclfile: the users file of ACL LOAD and SAVE (aclfile.go); immutable; "" (none)
 }
 
 // DefaultParams returns DESIGN.md's defaults.
@@ -50,6 +51,10 @@ type Settings struct {
 	ints     map[string]*atomic.Int64 // the intParam values, by name
 	onChange func(name, value string)
 
+	port   atomic.Int64         // port (portswitch_settings.go)
+	listen func(port int) error // applies port; guarded by mu; nil: nothing to move
+	cliMem clientMemLimits      // maxmemory-clients, client-query-buffer-limit (clientevict_settings.go)
+
 	keyEvents atomic.Int64 // notify-keyspace-events flags (notify.go)
 	mem       memLimit     // maxmemory and maxmemory-policy (maxmemory.go)
 }
@@ -62,6 +67,8 @@ func NewSettings(p Params) *Settings {
 	s.maxCli.Store(p.MaxClients)
 	s.timeout.Store(p.Timeout)
 	s.maxBulk.Store(p.ProtoMaxBulkLen)
+	s.port.Store(int64(p.Port))
+	s.cliMem.queryBuf.Store(defaultQueryBufLimit)
 	s.r.Store(p.R)
 	s.w.Store(p.W)
 	s.ints = make(map[string]*atomic.Int64, len(intParams))
@@ -148,6 +155,7 @@ func (s *Settings) Params() Params {
 	p.RequirePass, p.LogLevel = s.RequirePass(), s.LogLevel()
 	p.MaxClients, p.Timeout, p.ProtoMaxBulkLen = s.MaxClients(), s.Timeout(), s.ProtoMaxBulkLen()
 	p.R, p.W = s.R(), s.W()
+	p.Port = s.Port()
 	return p
 }
 
@@ -167,6 +175,12 @@ type param struct {
 	set  func(s *Settings, v string) error
 }
 
+// applies make a changed parameter take effect once every parameter of its
+// CONFIG SET is stored, and may fail (Redis's apply functions): by name.
+var applies = map[string]func(s *Settings) error{
+	"port": applyPort, // portswitch_settings.go
+}
+
 func constParam(name, v string) param {
 	return param{name: name, get: func(*Settings) string { return v }}
 }
@@ -177,22 +191,25 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 var params = []param{
 	{"appendfsync", func(s *Settings) string { return s.p.AppendFsync }, nil},
 	constParam("appendonly", "no"),
+	{"aclfile", func(s *Settings) string { return s.p.ACLFile }, nil},
 	{"bind", func(s *Settings) string { return s.p.Bind }, nil},
 	{"client-output-buffer-limit", getObufLimits, setObufLimits},
+	{"client-query-buffer-limit", getQueryBufLimit, setQueryBufLimit}, // clientevict_settings.go
 	constParam("databases", "1"),
 	// Redis settings that do not apply, at the values that say so: ringkv
-	// never daemonizes, replicates Redis-style or evicts clients or keys.
+	// never daemonizes, replicates Redis-style or evicts keys.
 	constParam("daemonize", "no"), constParam("replicaof", ""), constParam("slaveof", ""),
-	constParam("maxmemory-clients", "0"), constParam("maxmemory-samples", "5"),
+	constParam("maxmemory-samples", "5"),
 	{"dir", func(s *Settings) string { return s.p.Dir }, nil},
 	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
 	{"maxclients", func(s *Settings) string { return itoa(s.MaxClients()) },
 		intSetter(1, math.MaxUint32, func(s *Settings) *atomic.Int64 { return &s.maxCli })},
-	{"maxmemory", getMaxMemory, setMaxMemory},                    // maxmemory.go
-	{"maxmemory-policy", getMaxMemoryPolicy, setMaxMemoryPolicy}, // maxmemory.go
+	{"maxmemory", getMaxMemory, setMaxMemory},                       // maxmemory.go
+	{"maxmemory-clients", getMaxMemoryClients, setMaxMemoryClients}, // clientevict_settings.go
+	{"maxmemory-policy", getMaxMemoryPolicy, setMaxMemoryPolicy},    // maxmemory.go
 	{"n", func(s *Settings) string { return itoa(s.p.N) }, nil},
 	{"notify-keyspace-events", getKeyEvents, setKeyEvents},
-	{"port", func(s *Settings) string { return strconv.Itoa(s.p.Port) }, nil},
+	{"port", getPort, setPort}, // portswitch_settings.go
 	{"proto-max-bulk-len", func(s *Settings) string { return itoa(s.ProtoMaxBulkLen()) }, setMaxBulk},
 	{"r", func(s *Settings) string { return itoa(s.R()) }, quorumSetter('r')},
 	{"requirepass", func(s *Settings) string { return s.RequirePass() },
@@ -248,15 +265,24 @@ func quorumSetter(which byte) func(*Settings, string) error {
 }
 
 func setMaxBulk(s *Settings, v string) error {
+	n, err := parseMemoryFrom(v, 1<<20)
+	if err == nil {
+		s.maxBulk.Store(n)
+	}
+	return err
+}
+
+// parseMemoryFrom parses a memory value of at least lo bytes, with Redis's
+// errors for a memory parameter ranging from lo to 2^63-1.
+func parseMemoryFrom(v string, lo int64) (int64, error) {
 	n, ok := parseMemory(v)
 	if !ok && !memoryOverflow(v) {
-		return fmt.Errorf("argument must be a memory value")
+		return 0, fmt.Errorf("argument must be a memory value")
 	}
-	if !ok || n < 1<<20 {
-		return fmt.Errorf("argument must be between %d and %d inclusive", 1<<20, int64(math.MaxInt64))
+	if !ok || n < lo {
+		return 0, fmt.Errorf("argument must be between %d and %d inclusive", lo, int64(math.MaxInt64))
 	}
-	s.maxBulk.Store(n)
-	return nil
+	return n, nil
 }
 
 func setLogLevel(s *Settings, v string) error {
@@ -324,28 +350,63 @@ var (
 )
 
 // Set changes parameters by name, all or none (as Redis 7's CONFIG SET):
-// on any error the parameters already changed are restored.
+// every value is stored, then the changed ones with an apply function take
+// effect; on any error the parameters already changed are restored (and
+// re-applied).
 func (s *Settings) Set(pairs [][2]string) error {
 	s.mu.Lock()
+	err := s.checkNames(pairs)
+	var done []change
+	if err == nil {
+		done, err = s.store(pairs)
+	}
+	if err == nil {
+		err = s.applyAll(done)
+	}
+	fn := s.onChange
+	s.mu.Unlock()
+	if err != nil || fn == nil {
+		return err
+	}
+	for _, c := range done {
+		fn(c.p.name, c.p.get(s))
+	}
+	return nil
+}
+
+// checkNames refuses an unknown, immutable (to another value) or repeated
+// parameter before anything is stored.
+func (s *Settings) checkNames(pairs [][2]string) error {
 	seen := make(map[*param]bool, len(pairs))
 	for _, kv := range pairs {
 		p := lookupParam(kv[0])
 		switch {
 		case p == nil:
-			s.mu.Unlock()
 			return &ConfigError{Param: kv[0]}
 		case p.set == nil && !strings.EqualFold(kv[1], p.get(s)):
 			// a parameter ringkv cannot change takes only the value it has
 			// (a no-op: Redis's test suite sets every parameter to itself)
-			s.mu.Unlock()
 			return &ConfigError{Param: kv[0], Err: errImmutable}
 		case seen[p]:
-			s.mu.Unlock()
 			return &ConfigError{Param: kv[0], Err: errDuplicate}
 		}
 		seen[p] = true
 	}
-	var undo [][2]string
+	return nil
+}
+
+// change is a parameter a CONFIG SET stored: its value before, and whether
+// the new one differs.
+type change struct {
+	p       *param
+	old     string
+	changed bool
+}
+
+// store sets every mutable parameter of pairs; on an error it restores
+// those already set.
+func (s *Settings) store(pairs [][2]string) ([]change, error) {
+	var done []change
 	for _, kv := range pairs {
 		p := lookupParam(kv[0])
 		if p.set == nil {
@@ -353,22 +414,41 @@ func (s *Settings) Set(pairs [][2]string) error {
 		}
 		old := p.get(s)
 		if err := p.set(s, kv[1]); err != nil {
-			for i := len(undo) - 1; i >= 0; i-- {
-				_ = lookupParam(undo[i][0]).set(s, undo[i][1])
-			}
-			s.mu.Unlock()
-			return &ConfigError{Param: kv[0], Err: err}
+			s.restore(done)
+			return nil, &ConfigError{Param: kv[0], Err: err}
 		}
-		undo = append(undo, [2]string{p.name, old})
+		done = append(done, change{p: p, old: old, changed: p.get(s) != old})
 	}
-	fn := s.onChange
-	s.mu.Unlock()
-	if fn != nil {
-		for _, kv := range undo {
-			fn(kv[0], lookupParam(kv[0]).get(s))
+	return done, nil
+}
+
+// applyAll runs the apply functions of the changed parameters; when one
+// fails, every parameter is restored and the applies that succeeded run
+// again on the restored values (Redis logs, and so do the applies).
+func (s *Settings) applyAll(done []change) error {
+	for i, c := range done {
+		apply := applies[c.p.name]
+		if apply == nil || !c.changed {
+			continue
+		}
+		if err := apply(s); err != nil {
+			s.restore(done)
+			for _, a := range done[:i] {
+				if re := applies[a.p.name]; re != nil && a.changed {
+					_ = re(s)
+				}
+			}
+			return &ConfigError{Param: c.p.name, Err: err}
 		}
 	}
 	return nil
+}
+
+// restore sets the parameters of done back to their old values, last first.
+func (s *Settings) restore(done []change) {
+	for i := len(done) - 1; i >= 0; i-- {
+		_ = done[i].p.set(s, done[i].old)
+	}
 }
 
 // Get returns the name/value pairs of the parameters matching any of the
