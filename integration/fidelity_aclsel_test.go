@@ -55,5 +55,7 @@ func init() {
 		p("AUTH", "default", "x"),
 		loose(sameKind, "ACL", "LOG", "4"), // ages and client lines differ: the unit tests check the entries
 		p("ACL", "DELUSER", "s", "w", "e", "u"), p("ACL", "LOG", "RESET"), p("ACL", "LIST"),
+		// no aclfile: CONFIG GET shows "", and it cannot be set
+		p("CONFIG", "GET", "aclfile"), p("CONFIG", "SET", "aclfile", "/tmp/x.acl"), p("ACL", "LOAD"), p("ACL", "SAVE"),
 	)
 }

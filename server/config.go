@@ -57,6 +57,11 @@ type Config struct {
 	// redis.conf writes them ("100mb", "noeviction"); "" keeps Redis's
 	// defaults (0: no limit; noeviction). CONFIG SET changes them later.
 	MaxMemory, MaxMemoryPolicy string
+
+	// ACLFile is aclfile, as in redis.conf: the users file loaded at the
+	// start (a bad one stops it) and by ACL LOAD, and written by ACL SAVE;
+	// default none.
+	ACLFile string
 }
 
 // DefaultConfig returns a working single node's configuration.

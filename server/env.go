@@ -17,6 +17,7 @@ func (s *Server) newEnv() *command.Env {
 	p.RequirePass, p.MaxClients = s.cfg.RequirePass, int64(s.cfg.MaxClients)
 	p.Timeout, p.ProtoMaxBulkLen = int64(s.cfg.Timeout/time.Second), s.cfg.ProtoMaxBulkLen
 	p.N, p.R, p.W = int64(s.cfg.N), int64(s.cfg.R), int64(s.cfg.W)
+	p.ACLFile = s.cfg.ACLFile
 	settings := command.NewSettings(p)
 	for _, v := range s.cfg.ClientOutputBufferLimit { // checked by Config.Validate
 		_ = settings.Set([][2]string{{"client-output-buffer-limit", v}})

@@ -47,6 +47,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 		})
 	fs.StringVar(&cfg.MaxMemory, "maxmemory", "", "answer OOM to commands that may grow memory while the node's used memory is above `bytes` (e.g. 1gb, as in redis.conf; default 0: no limit)")
 	fs.StringVar(&cfg.MaxMemoryPolicy, "maxmemory-policy", "", "maxmemory `policy`, as in redis.conf (default noeviction; every policy behaves as noeviction: ringkv evicts nothing)")
+	fs.StringVar(&cfg.ACLFile, "aclfile", "", "ACL users `file`, as Redis's aclfile: loaded at the start (an error in it stops the start), by ACL LOAD (which replaces the cluster's users), written by ACL SAVE (default none)")
 	fs.StringVar(&cfg.Node, "node", cfg.Node, "node `name`, unique in the cluster")
 	fs.StringVar(&join, "join", "", "comma-separated gossip `addresses` (host:port) of cluster members to join")
 	fs.IntVar(&cfg.GossipPort, "gossip-port", cfg.GossipPort, "Serf gossip `port`")

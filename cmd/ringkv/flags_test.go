@@ -81,3 +81,20 @@ func TestMaxMemoryFlags(t *testing.T) {
 		}
 	}
 }
+
+// aclfile comes from the command line or the config file (redis.conf's
+// line), the command line winning.
+func TestACLFileFlag(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "ringkv.conf")
+	if err := os.WriteFile(conf, []byte("aclfile /etc/ringkv/users.acl\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseConfig([]string{"--config", conf, "--dir", t.TempDir()}, io.Discard)
+	if err != nil || cfg.ACLFile != "/etc/ringkv/users.acl" {
+		t.Fatalf("from the file: %q %v", cfg.ACLFile, err)
+	}
+	cfg, err = parseConfig([]string{"--config", conf, "--dir", t.TempDir(), "--aclfile", "mine.acl"}, io.Discard)
+	if err != nil || cfg.ACLFile != "mine.acl" {
+		t.Fatalf("command line over the file: %q %v", cfg.ACLFile, err)
+	}
+}

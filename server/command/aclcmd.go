@@ -19,9 +19,9 @@ func (d *Dispatcher) aclCommand() *Command {
 		keyless("getuser", 3, adm, "", d.aclGetUser),
 		keyless("help", 2, Loading|Stale, "", d.aclHelp),
 		keyless("list", 2, adm, "", d.aclList),
-		keyless("load", 2, adm, "", d.aclNoFile),
+		keyless("load", 2, adm, "", d.aclLoad),
 		keyless("log", -2, adm, "", d.aclLogCmd),
-		keyless("save", 2, adm, "", d.aclNoFile),
+		keyless("save", 2, adm, "", d.aclSave),
 		keyless("setuser", -3, adm, "", d.aclSetUser),
 		keyless("users", 2, adm, "", d.aclUsers),
 		keyless("whoami", 2, f, "", d.aclWhoAmI),
@@ -138,13 +138,6 @@ func (d *Dispatcher) aclUsers(_ *Session, _ [][]byte) resp.Reply {
 // ACL WHOAMI
 func (d *Dispatcher) aclWhoAmI(s *Session, _ [][]byte) resp.Reply {
 	return resp.BulkString(s.User())
-}
-
-// ACL LOAD, ACL SAVE: ringkv has no aclfile (users replicate instead).
-func (d *Dispatcher) aclNoFile(_ *Session, _ [][]byte) resp.Reply {
-	return resp.Err("ERR This Redis instance is not configured to use an ACL file. You may want to " +
-		"specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you " +
-		"have a Redis configuration file set) in order to store users in the Redis configuration.")
 }
 
 // ACL CAT [category]

@@ -19,6 +19,7 @@ type aclState struct {
 	reqpass string              // the requirepass the default user's password follows
 	stamp   stamp               // the users' replication stamp (aclsync.go)
 	log     aclLog              // ACL LOG (acllog.go)
+	saveMu  sync.Mutex          // one ACL SAVE at a time (aclfile.go)
 	// broadcast sends a change to the other members (aclsync.go).
 	broadcast func(ctx context.Context, msg []byte) error
 }

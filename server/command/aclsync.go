@@ -36,7 +36,8 @@ func (d *Dispatcher) SetACLBroadcast(fn func(ctx context.Context, msg []byte) er
 }
 
 // changeUsers runs op on the users under the lock, then stamps the new
-// set and sends it to the other members.
+// set and sends it to the other members. s is nil for the ACL file's
+// load at the start.
 func (d *Dispatcher) changeUsers(s *Session, op func(users map[string]*aclUser)) {
 	a := d.acl
 	a.mu.Lock()
@@ -48,7 +49,11 @@ func (d *Dispatcher) changeUsers(s *Session, op func(users map[string]*aclUser))
 	if send == nil {
 		return
 	}
-	if err := send(s.Context(), msg); err != nil {
+	ctx := context.Background() // the start's file load
+	if s != nil {
+		ctx = s.Context()
+	}
+	if err := send(ctx, msg); err != nil {
 		d.env.Logger.Warn().Err(err).Msg("ACL users not sent to every member; they catch up when they next exchange stamps")
 	}
 }
