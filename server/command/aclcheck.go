@@ -158,13 +158,13 @@ func (a *aclState) check(u *aclUser, cmd *Command, args [][]byte) (aclReason, in
 		return aclDeniedCmd, 0
 	}
 	why, pos := aclDeniedCmd, 0
-	var keys []keyRef // computed once, for the selectors that need them
-	keysDone := false
-	for _, s := range u.all() {
-		if !s.allKeys && !keysDone {
-			keys, keysDone = cmd.keyRefs(args), true
+	var keys keyCache
+	for i := -1; i < len(u.selectors); i++ {
+		s := &u.aclSelector
+		if i >= 0 {
+			s = u.selectors[i]
 		}
-		w, p := s.check(cmd, args, keys)
+		w, p := s.check(cmd, args, &keys)
 		if w == aclOK {
 			return aclOK, 0
 		}
@@ -175,14 +175,27 @@ func (a *aclState) check(u *aclUser, cmd *Command, args [][]byte) (aclReason, in
 	return why, pos
 }
 
-// check is Redis's ACLSelectorCheckCmd; keys are cmd's keys in args
-// (unused when s has every key).
-func (s *aclSelector) check(cmd *Command, args [][]byte, keys []keyRef) (aclReason, int) {
+// keyCache holds a command's keys once a selector needed them, for the
+// next selectors (Redis's aclKeyResultCache).
+type keyCache struct {
+	refs []keyRef
+	done bool
+}
+
+func (k *keyCache) get(cmd *Command, args [][]byte) []keyRef {
+	if !k.done {
+		k.refs, k.done = cmd.keyRefs(args), true
+	}
+	return k.refs
+}
+
+// check is Redis's ACLSelectorCheckCmd.
+func (s *aclSelector) check(cmd *Command, args [][]byte, keys *keyCache) (aclReason, int) {
 	if cmd.Flags&NoAuth == 0 && !s.cmds[cmd.Name] && !s.firstArgOK(cmd.Name, args) {
 		return aclDeniedCmd, 0
 	}
 	if !s.allKeys {
-		for _, k := range keys {
+		for _, k := range keys.get(cmd, args) {
 			if !s.keyOK(args[k.pos], k.flags) {
 				return aclDeniedKey, k.pos
 			}
