@@ -18,6 +18,11 @@ type registry struct {
 	// cutoff is when writes to clients are cut off (Unix ns), set by a
 	// shutdown; 0 until then.
 	cutoff atomic.Int64
+	// clientMem is the clients' memory, the sum of their accounts;
+	// evictAfter (Unix ns) holds refreshes from running an eviction round
+	// that could not help (clientevict.go).
+	clientMem  atomic.Int64
+	evictAfter atomic.Int64
 }
 
 var _ command.Clients = (*registry)(nil)
@@ -37,9 +42,10 @@ func (r *registry) add(conn net.Conn) *client {
 	r.nextID++
 	c := &client{conn: conn, io: newConnIO(r.s, conn),
 		sess: r.s.disp.NewSession(r.nextID, conn.RemoteAddr().String(), conn.LocalAddr().String())}
-	c.sess.Conn = c.io.stats
+	c.sess.Conn = c.stats // clientevict.go
 	c.sess.Gone = func() (<-chan struct{}, func()) { return watchGone(conn) }
 	r.s.attachOutbox(c) // pubsub_client.go
+	c.io.onMem = func() { r.account(c) }
 	r.conns[c.sess.ID] = c
 	return c
 }
@@ -48,6 +54,7 @@ func (r *registry) remove(c *client) {
 	r.mu.Lock()
 	delete(r.conns, c.sess.ID)
 	r.mu.Unlock()
+	r.unaccount(c)
 }
 
 func (r *registry) len() int {
@@ -119,10 +126,12 @@ func (r *registry) closeIdle(now time.Time, timeout time.Duration) int {
 	return n
 }
 
-// idleEvery is how often the idle clients are looked for.
-const idleEvery = 250 * time.Millisecond
+// idleEvery is how often the idle clients are looked for, and the clients'
+// memory refreshed for maxmemory-clients.
+const idleEvery = 100 * time.Millisecond
 
-// closeIdleLoop runs closeIdle while timeout is set, until the server stops.
+// closeIdleLoop runs closeIdle while timeout is set, and the client
+// eviction timer while maxmemory-clients is, until the server stops.
 func (r *registry) closeIdleLoop() {
 	defer r.s.bg.Done()
 	t := time.NewTicker(idleEvery)
@@ -135,6 +144,7 @@ func (r *registry) closeIdleLoop() {
 			if d := r.s.env.Settings.Timeout(); d > 0 {
 				r.closeIdle(now, time.Duration(d)*time.Second)
 			}
+			r.evictCron() // clientevict.go
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -22,10 +23,11 @@ const (
 	shutdownWriteGrace = time.Second
 )
 
-// Why a client was closed by its writes.
+// Why a client was closed by its writes, or its reads.
 var (
 	errObufLimit  = errors.New("server: client output buffer limit reached")
 	errWriteStall = errors.New("server: client stopped reading replies")
+	errQueryLimit = errors.New("server: client query buffer limit reached")
 )
 
 // connIO is a client's socket with the bookkeeping the connection loop,
@@ -51,6 +53,9 @@ type connIO struct {
 
 	class func() command.ObufClass // the client's output limit class
 	watch command.ObufWatch        // used by Write only
+
+	acct  memAccount // the client's share of the clients' memory (clientevict.go)
+	onMem func()     // called when the figures change: the registry accounts them; nil: nothing
 }
 
 func newConnIO(s *Server, conn net.Conn) *connIO {
@@ -78,15 +83,31 @@ func socketFD(conn net.Conn) int {
 	return fd
 }
 
-// Read reads from the socket and counts what arrived as activity.
+// Read reads from the socket and counts what arrived as activity; a
+// query buffer grown past client-query-buffer-limit closes the client, as
+// Redis (logged, with the buffer's first bytes).
 func (c *connIO) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.rx.Add(int64(n))
 		c.s.env.Stats.NetInput.Add(int64(n))
 		c.last.Store(time.Now().UnixNano())
+		if q := c.rx.Load() - c.consumed.Load(); q > c.s.env.Settings.QueryBufLimit() {
+			c.s.log.Warn().Str("client", c.RemoteAddr().String()).Int64("qbuf", q).
+				Str("qbuf_initial_bytes", strconv.Quote(string(p[:min(n, 64)]))).
+				Msg("closing client that reached max query buffer length (client-query-buffer-limit)")
+			return n, errQueryLimit
+		}
+		c.memChanged()
 	}
 	return n, err
+}
+
+// memChanged tells the registry the client's memory figures changed.
+func (c *connIO) memChanged() {
+	if c.onMem != nil {
+		c.onMem()
+	}
 }
 
 // Write writes p with deadlines: the client's output limit class decides
@@ -100,10 +121,12 @@ func (c *connIO) Write(p []byte) (int, error) {
 	defer func() {
 		c.outBuf.Store(0)
 		c.writing.Store(false)
+		c.memChanged()
 	}()
 	for written < len(p) {
 		left := int64(len(p) - written)
 		c.outBuf.Store(left)
+		c.memChanged()
 		now := time.Now()
 		lim := c.s.env.Settings.ObufLimit(c.class())
 		if c.watch.Over(lim, left, now) {
@@ -176,6 +199,7 @@ func (c *connIO) commandRead(rd *resp.Reader, args [][]byte) {
 	}
 	c.argvMem.Store(int64(n))
 	c.busy.Store(true)
+	c.memChanged()
 }
 
 // commandDone records the end of a command: its arguments are released.
@@ -183,6 +207,7 @@ func (c *connIO) commandDone() {
 	c.consumed.Store(c.parsed)
 	c.argvMem.Store(0)
 	c.busy.Store(false)
+	c.memChanged()
 }
 
 // idle reports how long ago the last byte moved, zero while a command

@@ -106,6 +106,7 @@ type Stats struct {
 	KeyspaceMisses atomic.Int64 // keyspace_misses
 	ExpiredKeys    atomic.Int64 // expired_keys (engine sweeper, via the server)
 	ErrorReplies   atomic.Int64 // total_error_replies (CountError)
+	EvictedClients atomic.Int64 // evicted_clients: closed by maxmemory-clients (server)
 
 	errors errorStats // INFO errorstats (errorstats.go)
 }
@@ -114,7 +115,7 @@ type Stats struct {
 func (s *Stats) Reset() {
 	for _, c := range []*atomic.Int64{&s.Commands, &s.Connections, &s.Rejected,
 		&s.NetInput, &s.NetOutput, &s.KeyspaceHits, &s.KeyspaceMisses,
-		&s.ExpiredKeys, &s.ErrorReplies} {
+		&s.ExpiredKeys, &s.ErrorReplies, &s.EvictedClients} {
 		c.Store(0)
 	}
 	s.errors.reset()

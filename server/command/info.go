@@ -127,7 +127,7 @@ func (d *Dispatcher) infoStats(_ *Session) []string {
 		kv("total_commands_processed", st.Commands.Load()), kv("instantaneous_ops_per_sec", 0),
 		kv("total_net_input_bytes", st.NetInput.Load()), kv("total_net_output_bytes", st.NetOutput.Load()),
 		kv("rejected_connections", st.Rejected.Load()), kv("expired_keys", st.ExpiredKeys.Load()),
-		kv("evicted_keys", 0), kv("keyspace_hits", st.KeyspaceHits.Load()),
+		kv("evicted_keys", 0), kv("evicted_clients", st.EvictedClients.Load()), kv("keyspace_hits", st.KeyspaceHits.Load()),
 		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", d.pubsub.hub.size(subChannel)),
 		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard))},
 		append(d.trackingStats(), // trackinginfo.go
