@@ -35,10 +35,16 @@ const blobMarker = 0xB0
 // digest (so the tree's scans never read blobs) and whether it holds a
 // live value (so a recount does not either).
 func blobRecord(id uint64, enc []byte, digest uint64, live bool) []byte {
+	return blobRecordOf(id, len(enc), crc32.Checksum(enc, castagnoli), digest, live)
+}
+
+// blobRecordOf is blobRecord from the encoding's size and CRC-32C (a set
+// streamed to its blob, bigval_blob.go).
+func blobRecordOf(id uint64, size int, crc uint32, digest uint64, live bool) []byte {
 	b := []byte{blobMarker}
 	b = binary.AppendUvarint(b, id)
-	b = binary.AppendUvarint(b, uint64(len(enc)))
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(enc, castagnoli))
+	b = binary.AppendUvarint(b, uint64(size))
+	b = binary.BigEndian.AppendUint32(b, crc)
 	b = binary.BigEndian.AppendUint64(b, digest)
 	return append(b, byte(b2i(live)))
 }
@@ -101,8 +107,14 @@ func recordLive(raw []byte) (bool, error) {
 type blobs interface {
 	// put stores enc as blob id, written for key, durably.
 	put(id uint64, key, enc []byte) error
+	// putStream stores as blob id, written for key, durably, what write
+	// writes to its writer (a large set's encoding, without a copy of it).
+	putStream(id uint64, key []byte, write func(io.Writer) error) error
 	// get returns blob id's encoding; fs.ErrNotExist if there is none.
 	get(id uint64) ([]byte, error)
+	// getSpare is get into a buffer of the caller's alone with room to
+	// grow after the encoding (version.DecodeOwnedSet).
+	getSpare(id uint64) ([]byte, error)
 	// key returns the key blob id was written for.
 	key(id uint64) ([]byte, error)
 	remove(id uint64) error
@@ -120,7 +132,14 @@ func (f fileBlobs) path(id uint64) string {
 	return filepath.Join(f.dir, fmt.Sprintf("%016x.blob", id))
 }
 
-func (f fileBlobs) put(id uint64, key, enc []byte) (err error) {
+func (f fileBlobs) put(id uint64, key, enc []byte) error {
+	return f.putStream(id, key, func(w io.Writer) error {
+		_, err := w.Write(enc)
+		return err
+	})
+}
+
+func (f fileBlobs) putStream(id uint64, key []byte, write func(io.Writer) error) (err error) {
 	if err := os.MkdirAll(f.dir, 0o755); err != nil {
 		return err
 	}
@@ -141,7 +160,7 @@ func (f fileBlobs) put(id uint64, key, enc []byte) (err error) {
 	if _, err := w.Write(append(hdr, key...)); err != nil {
 		return err
 	}
-	if _, err := w.Write(enc); err != nil {
+	if err := write(w); err != nil {
 		return err
 	}
 	if err := w.Sync(); err != nil {
@@ -174,7 +193,12 @@ func splitBlob(b []byte) (key, enc []byte, err error) {
 	return b[:n:n], b[n:], nil
 }
 
-func (f fileBlobs) get(id uint64) ([]byte, error) {
+func (f fileBlobs) get(id uint64) ([]byte, error) { return f.read(id, false) }
+
+func (f fileBlobs) getSpare(id uint64) ([]byte, error) { return f.read(id, true) }
+
+// read reads blob id's file whole, with spare room (spareCap) if asked.
+func (f fileBlobs) read(id uint64, spare bool) ([]byte, error) {
 	r, err := os.Open(f.path(id))
 	if err != nil {
 		return nil, err
@@ -185,7 +209,11 @@ func (f fileBlobs) get(id uint64) ([]byte, error) {
 		return nil, err
 	}
 	n := int(st.Size())
-	b := make([]byte, n, bigCap(n))
+	c := bigCap(n)
+	if spare {
+		c = spareCap(n)
+	}
+	b := make([]byte, n, c)
 	if _, err := io.ReadFull(r, b); err != nil {
 		return nil, err
 	}

@@ -123,7 +123,9 @@ func (db *DB) dropAllBlobs() {
 // it has one; blob is its id (0 if inline) and size its bytes. If the blob
 // is gone (a write replaced the record after raw was read), it reads the
 // current record; the second time, under the key's stripe lock (unless
-// held says the caller has it), which no write can pass.
+// held says the caller has it), which no write can pass. A write (held)
+// gets a blob's set in a buffer of its own with room to grow
+// (bigval_blob.go).
 func (db *DB) decodeRecord(dk, key, raw []byte, held bool) (s version.Set, blob, size uint64, err error) {
 	for try := 0; try < 3; try++ {
 		if try == 2 && !held {
@@ -144,8 +146,15 @@ func (db *DB) decodeRecord(dk, key, raw []byte, held bool) (s version.Set, blob,
 			s, err := version.DecodeSet(raw)
 			return s, 0, 0, err
 		}
+		db.collectBig(int(ref.size))
 		db.usedBig(int(ref.size))
-		enc, err := db.blobs.get(ref.id)
+		get, decode := db.blobs.get, version.DecodeSet
+		if held {
+			// A write's own copy, which an APPEND may grow in place
+			// (bigval_blob.go).
+			get, decode = db.blobs.getSpare, version.DecodeOwnedSet
+		}
+		enc, err := get(ref.id)
 		if errors.Is(err, fs.ErrNotExist) {
 			raw, err = db.ldb.Get(dk, nil)
 			if errors.Is(err, leveldb.ErrNotFound) {
@@ -162,7 +171,7 @@ func (db *DB) decodeRecord(dk, key, raw []byte, held bool) (s version.Set, blob,
 		if uint64(len(enc)) != ref.size || crc32.Checksum(enc, castagnoli) != ref.crc {
 			return nil, 0, 0, fmt.Errorf("blob %d: size or checksum mismatch", ref.id)
 		}
-		s, err = version.DecodeSet(enc)
+		s, err = decode(enc)
 		return s, ref.id, ref.size, err
 	}
 	return nil, 0, 0, errors.New("blob missing")

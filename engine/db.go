@@ -55,6 +55,7 @@ type DB struct {
 	blobSeq atomic.Uint64 // the last blob id issued
 	freeReq chan struct{} // cap 1: a large value was dropped (memory.go)
 	lastBig atomic.Int64  // Unix ns a large value was last read or written (memory.go)
+	bigUsed atomic.Bool   // a large value was used since a large read last collected (bigval_blob.go)
 
 	floor floorState // counter floor of the current actor (floor.go)
 

@@ -66,10 +66,14 @@
 // value, so the tree's scans and a recount never read blobs. LevelDB copies
 // a record several times on its way to a table and pools large buffers:
 // growing a value to 64 MiB with APPEND took 1.5 GiB of RSS there, and kept
-// it after DEL. With blobs a write of a large value holds three copies (the
-// stored set as read, the command's new value, its encoding), and the peak
-// RSS is five to seven times the value with the collector's slack; the
-// memory goes back to the OS a few seconds after the DEL (memory.go).
+// it after DEL. A large set is streamed to its blob from its values
+// (version.Set.WriteBinary), with no buffer for its encoding, and a
+// write reads its blob with room to grow, so APPEND extends the value it
+// read in place (bigval_blob.go): growing a value with APPEND holds one
+// copy of it, and a large read first runs the collection a dropped large
+// value asked for, so the new copy reuses the dropped one's memory; the
+// peak RSS is about twice the value. The memory goes back to the OS a few
+// seconds after the DEL (memory.go).
 // A blob is written and fsynced (with its directory) before its record, and
 // removed after the record stops pointing at it; a crash in between leaves
 // an orphan, which Open removes (a blob whose key's record points

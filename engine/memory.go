@@ -43,6 +43,7 @@ func bigCap(n int) int {
 func (db *DB) usedBig(size int) {
 	if size >= bigFree {
 		db.lastBig.Store(time.Now().UnixNano())
+		db.bigUsed.Store(true) // bigval_blob.go
 	}
 }
 

@@ -74,16 +74,6 @@ func (db *DB) storeBatch(b *leveldb.Batch, r *keyRec, next version.Set) error {
 	return nil
 }
 
-// encodedSizeHint is a capacity for next's encoding, so a large value is
-// not copied again as the buffer grows.
-func encodedSizeHint(s version.Set) int {
-	n := 64
-	for i := range s {
-		n += len(s[i].Value) + 128
-	}
-	return bigCap(n)
-}
-
 func b2i(b bool) int64 {
 	if b {
 		return 1

@@ -124,7 +124,7 @@ func (d *Dispatcher) append(s *Session, args [][]byte) resp.Reply {
 		if !d.fits(int64(len(old)), int64(len(args[2]))) {
 			return nil, &replyError{errStringTooBig}
 		}
-		return append(append(make([]byte, 0, len(old)+len(args[2])), old...), args[2]...), nil
+		return grow(old, int64(len(old)), args[2]), nil
 	})
 	if err != nil {
 		return errorReply(err)
@@ -192,6 +192,9 @@ func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
 		case !d.fits(off, int64(len(val))): // after the type check, as Redis
 			return nil, &replyError{errStringTooBig}
 		}
+		if off >= int64(len(old)) {
+			return grow(old, off, val), nil
+		}
 		size := max(int64(len(old)), off+int64(len(val)))
 		b := make([]byte, size)
 		copy(b, old)
@@ -202,4 +205,24 @@ func (d *Dispatcher) setrange(s *Session, args [][]byte) resp.Reply {
 		return errorReply(err)
 	}
 	return resp.Int(int64(len(nv)))
+}
+
+// grow returns old extended with zeros to off (off >= len(old)) and then
+// add: APPEND's and SETRANGE's new value past the old one's end. It writes
+// in place when old has the room: the engine hands a write its own copy
+// of a large value with room to grow (version.DecodeOwnedSet), and bytes
+// past old's length are seen by no one else, so a 512 MB value grows
+// without a second copy of it. Otherwise it copies old.
+func grow(old []byte, off int64, add []byte) []byte {
+	size := off + int64(len(add))
+	if size > int64(cap(old)) || old == nil {
+		b := make([]byte, size)
+		copy(b, old)
+		copy(b[off:], add)
+		return b
+	}
+	b := old[:size]
+	clear(b[len(old):off]) // a retried write may have left bytes there
+	copy(b[off:], add)
+	return b
 }
