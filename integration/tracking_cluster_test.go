@@ -14,7 +14,7 @@ import (
 // the coordinator's SET replies only after n1 took the invalidation).
 // A key given an expiry through n3 is invalidated on n1 when it expires.
 // Then BCAST, a FLUSHALL through n2 (a null), and a tracking session that
-// ended gets nothing more.
+// ended gets nothing more. Then trackForwarded.
 func TestTrackingCluster(t *testing.T) {
 	t.Parallel()
 	c := StartCluster(t, 3, ClusterOptions{})
@@ -78,6 +78,85 @@ func TestTrackingCluster(t *testing.T) {
 	writer.Do("SET", "user:3", "e")
 	if got := pushesBefore(t, tracker, "m5"); got != "" {
 		t.Errorf("after TRACKING off: %q", got)
+	}
+	trackForwarded(t, c)
+}
+
+// trackForwarded: clients of n1 tracking keys whose coordinator is n2.
+// A GET runs on n1 (reads are coordinated anywhere); writes, transactions
+// and scripts run on n2, yet are tracked as if run on n1: their reads are
+// remembered for the client, so a write through n3 invalidates them; a
+// NOLOOP client's own write run on n2 sends it no invalidation (another
+// tracking client of n1 gets one); CLIENT CACHING yes (OPTIN) and no
+// (OPTOUT) hold for the next command, run on n2 or not, and apply to the
+// reads of a transaction run on n2.
+func trackForwarded(t *testing.T, c *Cluster) {
+	n1, n2, n3 := c.Nodes[0], c.Nodes[1], c.Nodes[2]
+	keys, _ := pickKeys(t, c, n1, "fw", 10, 500, func(l Location) bool { return l.Replicas[0] == n2.Opts.Name })
+	if len(keys) < 10 {
+		t.Fatalf("only %d keys coordinated by n2 in 500", len(keys))
+	}
+	conns := make([]*RESPConn, 4)
+	for i := range conns {
+		conns[i] = DialRESP(t, n1.Addr())
+		conns[i].Do("HELLO", "3")
+	}
+	tracker, noloop, in, out := conns[0], conns[1], conns[2], conns[3]
+	writer := DialRESP(t, n3.Addr())
+	tracker.Do("CLIENT", "TRACKING", "on")
+	noloop.Do("CLIENT", "TRACKING", "on", "NOLOOP")
+	in.Do("CLIENT", "TRACKING", "on", "OPTIN")
+	out.Do("CLIENT", "TRACKING", "on", "OPTOUT")
+
+	get, tx, script := keys[0], keys[1], keys[2]
+	tracker.Do("GET", get)
+	tracker.Do("MULTI")
+	tracker.Do("GET", tx)
+	if r := tracker.Do("EXEC"); r.Kind != '*' {
+		t.Fatalf("EXEC: %s", r)
+	}
+	tracker.Do("EVAL", "return redis.call('GET', KEYS[1])", "1", script)
+	for _, k := range []string{get, tx, script} {
+		writer.Do("SET", k, "v")
+	}
+	if got, want := pushesBefore(t, tracker, "f1"), invalidation(get)+invalidation(tx)+invalidation(script); got != want {
+		t.Errorf("reads on n1 (GET) and n2 (EXEC, EVAL), writes on n3:\n got %q\nwant %q", got, want)
+	}
+
+	own := keys[3]
+	noloop.Do("GET", own)
+	tracker.Do("GET", own)
+	if r := noloop.Do("SET", own, "mine"); r.Raw != "+OK\r\n" {
+		t.Fatalf("SET %s: %s", own, r)
+	}
+	if got := pushesBefore(t, noloop, "f2"); got != "" {
+		t.Errorf("NOLOOP client's own write, run on n2, came back: %q", got)
+	}
+	if got := pushesBefore(t, tracker, "f3"); got != invalidation(own) {
+		t.Errorf("another client's invalidation of %s: got %q", own, got)
+	}
+
+	// CACHING yes|no holds for the next command: a SET run on n2 takes it
+	afterSet, inTx := keys[4], keys[5]
+	for _, c := range []struct {
+		conn *RESPConn
+		yes  string
+	}{{in, "yes"}, {out, "no"}} {
+		c.conn.Do("CLIENT", "CACHING", c.yes)
+		c.conn.Do("SET", keys[6], "x")
+		c.conn.Do("GET", afterSet) // OPTIN: not tracked; OPTOUT: tracked
+		c.conn.Do("CLIENT", "CACHING", c.yes)
+		c.conn.Do("MULTI")
+		c.conn.Do("GET", inTx) // run on n2; OPTIN: tracked; OPTOUT: not tracked
+		c.conn.Do("EXEC")
+	}
+	writer.Do("SET", afterSet, "v")
+	writer.Do("SET", inTx, "v")
+	if got := pushesBefore(t, in, "f4"); got != invalidation(inTx) {
+		t.Errorf("OPTIN: got %q, want only %q", got, invalidation(inTx))
+	}
+	if got := pushesBefore(t, out, "f5"); got != invalidation(afterSet) {
+		t.Errorf("OPTOUT: got %q, want only %q", got, invalidation(afterSet))
 	}
 }
 

@@ -43,7 +43,8 @@ func forwardable(cmd *command.Command) bool {
 // serveExec runs a command forwarded by another node (MethodExec) here,
 // whatever this node's view of the key's replicas. body is the protocol
 // version byte (2 or 3) and the command as a RESP array; the reply is the
-// RESP reply. Only forwardable commands run; anything else is refused with
+// RESP reply (for a client that tracks, both with tracking_route.go's
+// additions). Only forwardable commands run; anything else is refused with
 // errExecRefused. A panic in the command is logged and answered as an
 // error reply, as a client's is.
 //
@@ -53,10 +54,11 @@ func forwardable(cmd *command.Command) bool {
 // AUTH). Without a key it runs as a client that has not sent AUTH, so
 // --requirepass (even one set later by CONFIG SET) still applies.
 func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byte, error) {
-	if len(body) < 1 || (body[0] != 2 && body[0] != 3) {
+	proto, origin, rest, ok := readHead(from, body) // tracking_route.go
+	if !ok {
 		return nil, errExecMalformed
 	}
-	rd := resp.NewReader(bytes.NewReader(body[1:]), resp.Limits{MaxBulkLen: 1 << 40})
+	rd := resp.NewReader(bytes.NewReader(rest), resp.Limits{MaxBulkLen: 1 << 40})
 	args, err := rd.ReadCommand()
 	if err != nil || len(args) == 0 {
 		return nil, errExecMalformed
@@ -65,12 +67,12 @@ func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byt
 		return nil, fmt.Errorf("%w: %q", errExecRefused, truncate(args[0], 32))
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
-	s.Authed, s.Proto = transport.Authenticated(ctx), int(body[0])
+	s.Authed, s.Proto = transport.Authenticated(ctx), proto
 	if s.Authed {
 		s.TrustPeer() // the forwarding node checked its ACL (Dispatcher.Permit)
 	}
-	reply := recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.Do(ctx, s, args) })
-	return resp.Append(nil, reply, s.Proto), nil
+	encode := runFor(s, origin, proto)
+	return encode(recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.Do(ctx, s, args) })), nil
 }
 
 // truncate returns at most n bytes of b, for error texts.

@@ -131,7 +131,7 @@ func (r *router) runAt(ctx context.Context, s *command.Session, order []string, 
 			return r.disp.Do(ctx, s, args)
 		}
 		var b []byte
-		if b, err = r.forward(ctx, node, s.Proto, args); err == nil {
+		if b, err = r.forward(ctx, node, s, s.Proto, args); err == nil {
 			r.noteWrite(s, b)
 			return resp.Raw(b)
 		}
@@ -168,17 +168,22 @@ func (r *router) target(key []byte, write bool) string {
 	return r.coord.Coordinators(key)[0]
 }
 
-// forward runs args on node within the request timeout and returns its
-// reply encoded for proto.
-func (r *router) forward(ctx context.Context, node string, proto int, args [][]byte) ([]byte, error) {
-	body := resp.Append([]byte{byte(proto)}, stringsReply(args), 2)
+// forward runs args for s on node within the request timeout and returns
+// its reply encoded for proto (for a tracking s, after remembering the
+// keys it read: tracking_route.go).
+func (r *router) forward(ctx context.Context, node string, s *command.Session, proto int, args [][]byte) ([]byte, error) {
+	body := resp.Append(r.requestHead(s, proto), stringsReply(args), 2)
 	timeout := 2*r.timeout + forwardSlack
 	if c := r.disp.Lookup(args[0]); c != nil && c.Keys != nil {
 		timeout = scriptForwardTimeout // a script may run for seconds
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	return r.peers.Call(ctx, node, MethodExec, body)
+	b, err := r.peers.Call(ctx, node, MethodExec, body)
+	if err != nil {
+		return nil, err
+	}
+	return r.received(s, node, body, b), nil
 }
 
 func isRemote(err error) bool {
@@ -242,7 +247,7 @@ func (r *router) splitExec(ctx context.Context, s *command.Session, args [][]byt
 // reached runs here: each of its keys then finds a coordinator itself.
 func (r *router) runPart(ctx context.Context, s *command.Session, p *part) resp.Reply {
 	if p.node != r.self {
-		b, err := r.forward(ctx, p.node, 2, p.args)
+		b, err := r.forward(ctx, p.node, s, 2, p.args)
 		if err == nil {
 			rep, _, perr := resp.ParseReply(b)
 			if perr != nil {

@@ -47,7 +47,7 @@ func (r *router) routeTx(ctx context.Context, s *command.Session) (resp.Reply, b
 		return resp.Reply{}, false
 	}
 	tx := r.disp.TakeTx(s)
-	body := resp.Append([]byte{byte(s.Proto)}, encodeTx(tx), 2)
+	body := resp.Append(r.requestHead(s, s.Proto), encodeTx(tx), 2)
 	return r.callAt(ctx, s, order, MethodTx, body, func() resp.Reply {
 		return r.disp.RunTx(ctx, s, tx)
 	}), true
@@ -112,6 +112,7 @@ func (r *router) callAt(ctx context.Context, s *command.Session, order []string,
 		b, err = r.peers.Call(cctx, node, method, body)
 		cancel()
 		if err == nil {
+			b = r.received(s, node, body, b) // tracking_route.go
 			r.noteWrite(s, b)
 			return resp.Raw(b)
 		}
@@ -187,10 +188,11 @@ func bulk(r resp.Reply) []byte {
 // carry what MethodExec refuses. The session is authenticated only if the
 // peer proved the cluster key, as in serveExec.
 func (r *router) serveTx(ctx context.Context, from string, body []byte) ([]byte, error) {
-	if len(body) < 1 || (body[0] != 2 && body[0] != 3) {
+	proto, origin, rest, ok := readHead(from, body) // tracking_route.go
+	if !ok {
 		return nil, errTxMalformed
 	}
-	tx, err := decodeTx(body[1:])
+	tx, err := decodeTx(rest)
 	if err != nil {
 		return nil, err
 	}
@@ -200,13 +202,13 @@ func (r *router) serveTx(ctx context.Context, from string, body []byte) ([]byte,
 		}
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
-	s.Authed, s.Proto = transport.Authenticated(ctx), int(body[0])
+	s.Authed, s.Proto = transport.Authenticated(ctx), proto
 	if s.Authed {
 		s.TrustPeer() // the forwarding node checked its ACL when queueing
 	}
+	encode := runFor(s, origin, proto)
 	args := [][]byte{[]byte("exec")}
-	reply := recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.RunTx(ctx, s, tx) })
-	return resp.Append(nil, reply, s.Proto), nil
+	return encode(recovered(r.log, s.Addr, args, func() resp.Reply { return r.disp.RunTx(ctx, s, tx) })), nil
 }
 
 // txForwardable reports whether a transaction sent by a peer may hold cmd.

@@ -15,11 +15,12 @@ import (
 // the last few seconds sends the keys its writes modify to every other
 // node (pubsubInvalidate), where command.Dispatcher.Invalidate sends them
 // to the local tracking sessions. Without tracking anywhere, nothing is
-// sent.
+// sent. A write forwarded for a client of another node (tracking_route.go)
+// names that client in its invalidation, for NOLOOP on the client's node.
 
 // Tracking request kinds of MethodPubSub (after pubsubPublish, pubsubQuery).
 const (
-	pubsubInvalidate byte = 3 // flush byte, then the keys
+	pubsubInvalidate byte = 3 // flush byte, the keys, then the origin's node and ID if any
 	pubsubTrackers   byte = 4 // the caller has tracking sessions
 )
 
@@ -29,9 +30,10 @@ const trackingAnnounceEvery = time.Second
 
 var _ command.TrackingFanout = fanout{}
 
-// Invalidate has every other node invalidate keys (flush: everything).
-func (f fanout) Invalidate(ctx context.Context, keys [][]byte, flush bool) {
-	f.callAll(ctx, encodeInvalidate(keys, flush))
+// Invalidate has every other node invalidate keys (flush: everything),
+// modified for origin (the zero Origin: none).
+func (f fanout) Invalidate(ctx context.Context, keys [][]byte, flush bool, origin command.Origin) {
+	f.callAll(ctx, encodeInvalidate(keys, flush, origin))
 }
 
 // AnnounceTracking tells every other node this one has tracking sessions.
@@ -39,7 +41,7 @@ func (f fanout) AnnounceTracking(ctx context.Context) {
 	f.callAll(ctx, []byte{pubsubTrackers})
 }
 
-func encodeInvalidate(keys [][]byte, flush bool) []byte {
+func encodeInvalidate(keys [][]byte, flush bool, origin command.Origin) []byte {
 	b := []byte{pubsubInvalidate, 0}
 	if flush {
 		b[1] = 1
@@ -47,6 +49,9 @@ func encodeInvalidate(keys [][]byte, flush bool) []byte {
 	b = binary.AppendUvarint(b, uint64(len(keys)))
 	for _, k := range keys {
 		b = appendBytes(b, k)
+	}
+	if origin.ID != 0 {
+		b = binary.AppendUvarint(appendBytes(b, []byte(origin.Node)), origin.ID)
 	}
 	return b
 }
@@ -61,23 +66,31 @@ func (s *Server) serveTracking(body []byte) ([]byte, error) {
 		s.disp.RemoteTracking()
 		return nil, nil
 	case pubsubInvalidate:
-		keys, flush, err := decodeInvalidate(body)
+		keys, flush, origin, err := decodeInvalidate(body)
 		if err != nil {
 			return nil, err
 		}
-		s.disp.Invalidate(keys, nil, flush)
+		var by uint64 // the client of this node the write ran for
+		if origin.Node == s.cfg.Node {
+			by = origin.ID
+		}
+		s.disp.Invalidate(keys, by, flush)
 		return nil, nil
 	}
 	return nil, errPubSubMalformed
 }
 
-func decodeInvalidate(body []byte) (keys [][]byte, flush bool, err error) {
+func decodeInvalidate(body []byte) (keys [][]byte, flush bool, origin command.Origin, err error) {
 	d := &decoder{b: body[1:]}
 	flush = d.byte() == 1
 	for i := d.count(); i > 0 && d.err == nil; i-- {
 		keys = append(keys, d.bytes())
 	}
-	return keys, flush, d.end()
+	if d.err == nil && len(d.b) > 0 {
+		origin.Node = string(d.bytes())
+		origin.ID = d.uvarint()
+	}
+	return keys, flush, origin, d.end()
 }
 
 // trackingLoop announces this node's tracking sessions every second while

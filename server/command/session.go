@@ -54,6 +54,8 @@ type Session struct {
 	countedErr  bool     // the reply is an error already counted (errorstats.go)
 	quiet       int      // inside invoke: no keyspace events (dump.go)
 
+	fwd *forwarded // running for a client of another node (tracking_forward.go)
+
 	push Pusher // out-of-band frames: pub/sub, MONITOR (pubsub_session.go)
 	ps   subs   // subscriptions and MONITOR (pubsub_session.go)
 

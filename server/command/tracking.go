@@ -54,8 +54,9 @@ type trackState struct {
 // so that pub/sub fanouts without it keep working).
 type TrackingFanout interface {
 	// Invalidate has every other node invalidate keys (flush: all keys)
-	// for its tracking sessions.
-	Invalidate(ctx context.Context, keys [][]byte, flush bool)
+	// for its tracking sessions; origin, when not zero, is the client of
+	// another node the write ran for (NOLOOP holds for it on its node).
+	Invalidate(ctx context.Context, keys [][]byte, flush bool, origin Origin)
 	// AnnounceTracking tells every other node that this one has tracking
 	// sessions, for trackingLease.
 	AnnounceTracking(ctx context.Context)
@@ -215,8 +216,14 @@ func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 	if len(evict) == 0 {
 		return nil
 	}
-	return t.invalidationsLocked(evict, nil)
+	return t.invalidationsLocked(evict, 0)
 }
+
+// loops reports whether st tracks with NOLOOP and is session by (a CLIENT
+// ID: the session itself, a part of its split command, or a command run
+// for it on another node), which does not get the invalidations of its
+// own writes.
+func (st *trackState) loops(by uint64) bool { return st.noloop && by != 0 && st.s.ID == by }
 
 // delivery is one invalidate message to send: to st, its payload (an
 // array of keys, or a null for everything).
@@ -225,17 +232,17 @@ type delivery struct {
 	payload resp.Reply
 }
 
-// invalidations are the messages keys modified by session by (nil: another
-// node, an expiry) cause (Redis's trackingInvalidateKey, one message per
+// invalidations are the messages keys modified by session by (a CLIENT
+// ID; 0: another node's client, an expiry) cause (Redis's trackingInvalidateKey, one message per
 // key, and its BCAST broadcast, one per prefix).
-func (t *tracker) invalidations(keys [][]byte, by *Session) []delivery {
+func (t *tracker) invalidations(keys [][]byte, by uint64) []delivery {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return append(t.invalidationsLocked(keys, by), t.broadcasts(keys, by)...)
 }
 
 // invalidationsLocked are the default-mode messages of keys; t.mu is held.
-func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
+func (t *tracker) invalidationsLocked(keys [][]byte, by uint64) []delivery {
 	var out []delivery
 	for _, k := range keys {
 		ids, ok := t.keys[string(k)]
@@ -247,7 +254,7 @@ func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 		t.items -= len(ids)
 		for _, id := range sortedIDs(ids) {
 			st := t.clients[id]
-			if st == nil || st.bcast || (st.noloop && st.s == by) {
+			if st == nil || st.bcast || st.loops(by) {
 				continue
 			}
 			out = append(out, delivery{st, resp.Array(resp.Bulk(k))})
@@ -261,7 +268,7 @@ func (t *tracker) invalidationsLocked(keys [][]byte, by *Session) []delivery {
 
 // broadcasts are the BCAST messages of keys: per prefix, the sorted keys
 // it covers, to each session of the prefix.
-func (t *tracker) broadcasts(keys [][]byte, by *Session) []delivery {
+func (t *tracker) broadcasts(keys [][]byte, by uint64) []delivery {
 	var out []delivery
 	for _, p := range sortedNames(prefixSet(t.prefixes)) {
 		var match []string
@@ -280,7 +287,7 @@ func (t *tracker) broadcasts(keys [][]byte, by *Session) []delivery {
 			arr[i] = resp.BulkString(k)
 		}
 		for _, id := range sortedIDs(t.prefixes[p]) {
-			if st := t.clients[id]; st != nil && !(st.noloop && st.s == by) {
+			if st := t.clients[id]; st != nil && !st.loops(by) {
 				out = append(out, delivery{st, resp.Array(arr...)})
 			}
 		}

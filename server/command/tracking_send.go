@@ -16,6 +16,7 @@ const trackingChannel = "__redis__:invalidate"
 // invalidates its keys here and on the other nodes. Its cost while nobody
 // tracks anywhere is tracker.active.
 func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.Reply) {
+	s.noteForwardedRead(cmd, args) // tracking_forward.go
 	t := &d.pubsub.track
 	if !t.active() {
 		return
@@ -80,19 +81,25 @@ func modifiedKeys(d *Dispatcher, cmd *Command, args [][]byte, r resp.Reply) [][]
 }
 
 // invalidate sends the invalidations of keys (flush: of everything)
-// modified by session by (nil: none of this node's) to this node's
-// tracking sessions and, while another node tracks, to the other nodes.
+// modified by session by (nil: an expiry) to this node's tracking
+// sessions and, while another node tracks, to the other nodes, tagged
+// with the client of another node by ran a command for, if any.
 func (d *Dispatcher) invalidate(ctx context.Context, keys [][]byte, by *Session, flush bool) {
-	d.Invalidate(keys, by, flush)
+	var id uint64
+	if by != nil {
+		id = by.ID
+	}
+	d.Invalidate(keys, id, flush)
 	if fan, ok := d.pubsub.fan.(TrackingFanout); ok && d.remoteTracking() {
-		fan.Invalidate(ctx, keys, flush)
+		fan.Invalidate(ctx, keys, flush, by.origin())
 	}
 }
 
 // Invalidate sends the invalidations of keys (flush: of everything) to
-// this node's tracking sessions only; by is the session that modified
-// them (nil: another node's write, an expiry).
-func (d *Dispatcher) Invalidate(keys [][]byte, by *Session, flush bool) {
+// this node's tracking sessions only; by is the CLIENT ID of the session
+// that modified them (0: none of this node's, an expiry), which does not
+// get them if it tracks with NOLOOP.
+func (d *Dispatcher) Invalidate(keys [][]byte, by uint64, flush bool) {
 	t := &d.pubsub.track
 	if !t.holds() {
 		return
