@@ -36,14 +36,16 @@ type Server struct {
 	stopMembership func()
 	bg             sync.WaitGroup // membership watchers
 
-	ln      atomic.Pointer[net.Listener]
-	ctx     context.Context // client requests run under it; cancelled when shutdown gives up waiting
-	cancel  context.CancelFunc
-	stop    chan struct{} // closed by SHUTDOWN or Shutdown
-	stopped sync.Once
-	closing atomic.Bool
-	leaving atomic.Bool
-	ringMu  sync.Mutex // rebuildRing
+	ln        atomic.Pointer[net.Listener] // the client listener; nil before Run and after CONFIG SET port 0
+	lnMu      sync.Mutex                   // serialises moving the listener (portswitch.go) and closing it
+	acceptErr chan error                   // an accept loop's failure, for Run; cap 1
+	ctx       context.Context              // client requests run under it; cancelled when shutdown gives up waiting
+	cancel    context.CancelFunc
+	stop      chan struct{} // closed by SHUTDOWN or Shutdown
+	stopped   sync.Once
+	closing   atomic.Bool
+	leaving   atomic.Bool
+	ringMu    sync.Mutex // rebuildRing
 	// known is the ring this node last acted on, from its store: until it
 	// has joined, members gossip does not know yet stay in the ring
 	// (Dynamo §4.8: membership is persistent), so a restarted node does not
@@ -67,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
-	s := &Server{cfg: cfg, log: log, stop: make(chan struct{})}
+	s := &Server{cfg: cfg, log: log, stop: make(chan struct{}), acceptErr: make(chan error, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	err := s.open()
 	if err == nil {
@@ -127,9 +129,6 @@ func (s *Server) open() error {
 	s.env = s.newEnv()
 	s.wireFunctions(s.env) // broadcast.go
 	s.disp = command.New(s.env)
-	if err := s.disp.LoadACLFile(); err != nil { // aclfile.go
-		return err
-	}
 	s.startFanout() // pubsub_client.go
 	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout, log: s.log}
 	s.clients.init(s)
@@ -205,18 +204,23 @@ func (s *Server) Run() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server using the port? pick one with --port)", addr, err)
 	}
+	s.lnMu.Lock()
 	s.ln.Store(&ln)
+	s.lnMu.Unlock()
+	if _, port, err := splitHostPort(ln.Addr().String()); err == nil {
+		s.env.Settings.SetBoundPort(port) // --port 0 picked one
+	}
+	s.env.Settings.OnPort(s.switchPort) // CONFIG SET port (portswitch.go)
 	s.log.Info().Str("addr", ln.Addr().String()).Str("dir", s.cfg.Dir).
 		Str("appendfsync", s.cfg.AppendFsync).Msg("ready to accept connections")
-	errc := make(chan error, 1)
-	go func() { errc <- s.accept(ln) }()
+	s.serveListener(ln)
 	select {
 	case <-s.stop:
 		if err := s.fatal.Load(); err != nil {
 			return *err
 		}
 		return nil
-	case err := <-errc:
+	case err := <-s.acceptErr:
 		return err
 	}
 }
@@ -278,9 +282,11 @@ func (s *Server) requestStop() { s.stopped.Do(func() { close(s.stop) }) }
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing.Store(true)
 	s.requestStop()
+	s.lnMu.Lock()
 	if ln := s.ln.Load(); ln != nil {
 		_ = (*ln).Close()
 	}
+	s.lnMu.Unlock()
 	s.clients.interrupt()
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
