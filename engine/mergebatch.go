@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -280,4 +282,18 @@ func (db *DB) stored(x staged) {
 	}
 	db.writes.Add(1)
 	db.dirty.Store(true)
+}
+
+// WriteBacklog is how many level-0 tables LevelDB has yet to compact.
+// LevelDB delays every write by 1 ms once there are 8 and stops writes
+// at 12 (goleveldb's WriteL0SlowdownTrigger and WriteL0PauseTrigger), so
+// a bulk writer (partition handoff) waits while it is high, and clients'
+// writes do not meet those stalls.
+func (db *DB) WriteBacklog() int {
+	v, err := db.ldb.GetProperty("leveldb.num-files-at-level0")
+	if err != nil {
+		return 0 // closed: the writer's own write will say so
+	}
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n
 }

@@ -344,3 +344,32 @@ func BenchmarkReceiveMerge(b *testing.B) {
 func BenchmarkReceiveMergeBatch(b *testing.B) {
 	benchReceive(b, func(db *DB, keys [][]byte, sets []version.Set) error { return db.MergeBatch(keys, sets) })
 }
+
+// WriteBacklog reads LevelDB's level-0 table count: writing many
+// memtables' worth faster than compaction shows level-0 tables.
+func TestWriteBacklogCountsLevel0(t *testing.T) {
+	db, err := OpenMem(Options{SweepInterval: -1, WriteBuffer: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := db.WriteBacklog(); n != 0 {
+		t.Fatalf("empty DB: backlog %d", n)
+	}
+	seen := 0
+	val := bytes.Repeat([]byte("v"), 1000)
+	for i := 0; i < 4000 && seen == 0; i++ {
+		keys, sets := make([][]byte, 16), make([]version.Set, 16)
+		for j := range keys {
+			keys[j] = fmt.Appendf(nil, "k%d-%d", i, j)
+			sets[j] = version.Set{{Value: val, Time: 1}}
+		}
+		if err := db.MergeBatch(keys, sets); err != nil {
+			t.Fatal(err)
+		}
+		seen = max(seen, db.WriteBacklog())
+	}
+	if seen == 0 {
+		t.Fatal("64 MB through a 64 KiB memtable never showed a level-0 table")
+	}
+}

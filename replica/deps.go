@@ -58,6 +58,10 @@ type HandoffStore interface {
 	SetHandoffState(name string, v []byte) error
 	NoteHandoffState(name string, v []byte) error // unsynced: a transfer's cursor
 	EachHandoffState(prefix string, fn func(name string, v []byte) bool) error
+	// WriteBacklog is how far the store's compaction is behind (LevelDB's
+	// level-0 tables): received pages wait while it nears the point where
+	// the store would stall every write.
+	WriteBacklog() int
 }
 
 // Reaper removes tombstones for good (see reap.go).

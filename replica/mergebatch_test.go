@@ -49,7 +49,7 @@ func TestMergeBatchRefusesMalformed(t *testing.T) {
 // (each write hints its copy), not one queued batch and one timeout after
 // another while the queue grows; the writes still meet W.
 func TestUnreachableReplicaFailsQueuedCopies(t *testing.T) {
-	tc := newCluster(t, 2, 1, 1) // n1's copies go to n2 alone
+	tc := newCluster(t, 2, 1, 1)             // n1's copies go to n2 alone
 	tc.net.SetDelay("n1", "n2", time.Second) // beyond the 200 ms timeout: every call to n2 times out
 	const writes = 100
 	if err := writeConcurrently(tc.coords["n1"], writes, replica.WriteOptions{}); err != nil {

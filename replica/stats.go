@@ -31,6 +31,7 @@ type Stats struct {
 	TransferBytes     atomic.Int64 // bytes of records received by transfers
 	PartitionsDropped atomic.Int64 // partitions handed off and dropped here
 	ReadThroughs      atomic.Int64 // reads of a partition still arriving, answered with its previous holder's copy merged in
+	TransferWaitMs    atomic.Int64 // ms received pages waited for the store's compaction to catch up (WriteBacklog)
 }
 
 // Stats returns the coordinator's counters.

@@ -119,6 +119,9 @@ func (c *Coordinator) stream(ctx context.Context, lo, hi uint64, in *inbound) er
 		for i, e := range entries {
 			keys[i], sets[i] = e.key, e.set
 		}
+		if err := c.waitBacklog(ctx); err != nil {
+			return err
+		}
 		if err := c.store.MergeBatch(keys, sets); err != nil {
 			return fmt.Errorf("merge a received page of %d records: %w", len(entries), err)
 		}
@@ -358,4 +361,36 @@ func (c *Coordinator) dropRange(ctx context.Context, lo, hi uint64) (int, error)
 		}
 	}
 	return n, nil
+}
+
+// Received pages wait while the store has backlogWait or more level-0
+// tables to compact: LevelDB delays every write at 8 and stops them at
+// 12, and a client's write that meets those stalls waits for the
+// transfer's pages to be compacted (a 1 GB handoff showed foreground p99
+// at 25 ms, SETs at 92 ms). A wait is bounded by backlogWaitMax, so a
+// compaction that cannot catch up slows a transfer but never stops it.
+const (
+	backlogWait    = 6
+	backlogPoll    = 10 * time.Millisecond
+	backlogWaitMax = 5 * time.Second
+)
+
+// waitBacklog waits until the store's compaction backlog is under
+// backlogWait, for at most backlogWaitMax.
+func (c *Coordinator) waitBacklog(ctx context.Context) error {
+	if c.store.WriteBacklog() < backlogWait {
+		return nil
+	}
+	start := time.Now()
+	defer func() { c.stats.TransferWaitMs.Add(time.Since(start).Milliseconds()) }()
+	t := time.NewTicker(backlogPoll)
+	defer t.Stop()
+	for time.Since(start) < backlogWaitMax && c.store.WriteBacklog() >= backlogWait {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }
