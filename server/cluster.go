@@ -388,6 +388,7 @@ func (s *Server) infoCluster() [][2]string {
 		{"handoff_partitions_to_drop", strconv.FormatInt(foreign, 10)},
 		{"handoff_partitions_dropped", strconv.FormatInt(st.PartitionsDropped.Load(), 10)},
 		{"handoff_read_throughs", strconv.FormatInt(st.ReadThroughs.Load(), 10)},
+		{"handoff_wait_ms", strconv.FormatInt(st.TransferWaitMs.Load(), 10)},
 		{"peer_bytes_sent", strconv.FormatUint(pb.Sent, 10)},
 		{"peer_bytes_received", strconv.FormatUint(pb.Received, 10)},
 		{"peer_frames_sent", strconv.FormatUint(pb.FramesSent, 10)},
