@@ -84,18 +84,15 @@ func (r *registry) refresh(c *client) {
 	a.mu.Unlock()
 }
 
-// unaccount removes c's share for good (closed or evicted); it returns
-// the bytes it took off.
-func (r *registry) unaccount(c *client) int64 {
+// unaccount removes c's share for good (closed or evicted).
+func (r *registry) unaccount(c *client) {
 	a := &c.io.acct
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.gone {
-		return 0
+	if !a.gone {
+		a.gone = true
+		r.clientMem.Add(-a.last)
 	}
-	a.gone = true
-	r.clientMem.Add(-a.last)
-	return a.last
 }
 
 // evict is one eviction round (Redis's evictClients): while the clients'
