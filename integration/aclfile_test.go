@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -58,6 +59,28 @@ func TestACLFile(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, path+":2 should start with user keyword followed by the username.") {
 		t.Errorf("start with a bad aclfile: exit %d, stderr %q", r.code, r.stderr)
 	}
+}
+
+// In a cluster the users loaded from the file are the cluster's: ACL
+// LOAD on one node replaces every node's users, as ACL SETUSER does.
+func TestACLFileCluster(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "users.acl")
+	writeFile(t, path, "user alice on >pw ~a* +get (+set ~b*)\n")
+	c := StartCluster(t, 2, ClusterOptions{Args: []string{"--aclfile", path}})
+	n1, n2 := c.Nodes[0], c.Nodes[1]
+	expectReply(t, DialRESP(t, n2.Addr()), "+OK\r\n", "AUTH", "alice", "pw")
+	writeFile(t, path, "user bob on nopass +ping (+get ~k)\n")
+	expectReply(t, DialRESP(t, n1.Addr()), "+OK\r\n", "ACL", "LOAD")
+	admin2 := DialRESP(t, n2.Addr())
+	const bob = "user bob on nopass resetchannels -@all +ping (~k resetchannels -@all +get)"
+	want := "*2\r\n$" + strconv.Itoa(len(bob)) + "\r\n" + bob + "\r\n$34\r\nuser default on nopass ~* &* +@all\r\n"
+	Eventually(t, 10*time.Second, "ACL LIST on "+n2.Opts.Name, func() error {
+		if got := admin2.Do("ACL", "LIST"); got.Raw != want {
+			return fmt.Errorf("ACL LIST: %q, want %q", got.Raw, want)
+		}
+		return nil
+	})
 }
 
 // ACL LOAD's errors and the users it loads are redis-server's, byte for
