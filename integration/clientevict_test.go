@@ -27,8 +27,9 @@ func clientListed(c *RESPConn, name string) bool {
 // TestClientEviction is Redis 7's maxmemory-clients on a real node: with a
 // 1mb limit, a client that fills its query buffer past it (a partial bulk)
 // or whose reply is over it is closed and counted in evicted_clients; a
-// client with CLIENT NO-EVICT on holding as much is not; with the limit
-// off nobody is.
+// client with CLIENT NO-EVICT on holding as much is not; the largest go
+// first, only until the total is under the limit; with the limit off
+// nobody is.
 func TestClientEviction(t *testing.T) {
 	t.Parallel()
 	n := StartNode(t, NodeOptions{})
@@ -87,14 +88,30 @@ func TestClientEviction(t *testing.T) {
 		t.Errorf("the evicted client is still listed")
 	}
 
+	// Largest first, and only until under the limit: of a 700kB and a
+	// 500kB query buffer, the first goes.
+	large, small := DialRESP(t, n.Addr()), DialRESP(t, n.Addr())
+	large.Do("CLIENT", "SETNAME", "large")
+	small.Do("CLIENT", "SETNAME", "small")
+	large.SendRaw(partial + strings.Repeat("v", 700_000))
+	time.Sleep(200 * time.Millisecond)
+	small.SendRaw(partial + strings.Repeat("v", 500_000))
+	if _, closed := large.ReadUntilClose(3 * time.Second); !closed {
+		t.Errorf("the larger of two clients over the limit together was not closed")
+	}
+	if !clientListed(admin, "small") {
+		t.Errorf("the smaller client was closed too")
+	}
+	small.Close()
+
 	// A reply over the limit (the 1.5MB value): evicted.
 	reader := DialRESP(t, n.Addr())
 	reader.Send("GET", "k")
 	if got, closed := reader.ReadUntilClose(3 * time.Second); !closed || len(got) >= 1500_000 {
 		t.Errorf("a client getting a 1.5MB reply over a 1mb maxmemory-clients: closed %v after %d bytes", closed, len(got))
 	}
-	if got := infoStat(t, admin, "stats", "evicted_clients"); got != "2" {
-		t.Errorf("evicted_clients = %s, want 2", got)
+	if got := infoStat(t, admin, "stats", "evicted_clients"); got != "3" {
+		t.Errorf("evicted_clients = %s, want 3", got)
 	}
 	if !strings.Contains(n.Log(), "evicted clients") {
 		t.Errorf("no eviction in the log:\n%s", n.LogTail(20))
