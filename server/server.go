@@ -129,6 +129,9 @@ func (s *Server) open() error {
 	s.env = s.newEnv()
 	s.wireFunctions(s.env) // broadcast.go
 	s.disp = command.New(s.env)
+	if err := s.disp.LoadACLFile(); err != nil { // aclfile.go
+		return err
+	}
 	s.startFanout() // pubsub_client.go
 	s.route = &router{self: s.cfg.Node, disp: s.disp, place: s.place, coord: s.coord, peers: peers, timeout: s.cfg.RequestTimeout, log: s.log}
 	s.clients.init(s)
