@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"hash/crc32"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -96,5 +97,36 @@ func growInPlace(t *testing.T, db *DB) {
 	}
 	if got := values(mustGet(t, db, "big")); len(got) != 1 || got[0] != big+"tail" {
 		t.Errorf("stored %d bytes, want %d", len(got[0]), len(big)+4)
+	}
+}
+
+// A large read collects first when a large value was used since the last
+// such collection, once; small reads and a second large read do not.
+func TestCollectBigOncePerLargeUse(t *testing.T) {
+	db, err := OpenMem(blobOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	cycles := func(f func()) uint32 {
+		var a, b runtime.MemStats
+		runtime.ReadMemStats(&a)
+		f()
+		runtime.ReadMemStats(&b)
+		return b.NumForcedGC - a.NumForcedGC
+	}
+	db.usedBig(bigFree)
+	if n := cycles(func() { db.collectBig(bigFree - 1) }); n != 0 {
+		t.Errorf("a small read ran %d collections", n)
+	}
+	if n := cycles(func() { db.collectBig(bigFree) }); n != 1 {
+		t.Errorf("a large read after a large use ran %d collections, want 1", n)
+	}
+	if n := cycles(func() { db.collectBig(bigFree) }); n != 0 {
+		t.Errorf("a second large read ran %d collections, want 0", n)
+	}
+	db.noteFreed(bigFree) // a DEL's drop
+	if n := cycles(func() { db.collectBig(bigFree) }); n < 1 {
+		t.Errorf("a large read after a large drop ran %d collections, want 1", n)
 	}
 }
