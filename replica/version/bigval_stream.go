@@ -3,6 +3,7 @@ package version
 import (
 	"encoding/binary"
 	"io"
+	"math/bits"
 )
 
 // Streaming a large set's encoding. AppendBinary builds the whole
@@ -13,13 +14,29 @@ import (
 // says how long the encoding is before it is written (a blob's size and
 // checksum, engine/blob.go).
 
-// EncodedLen returns len(s.AppendBinary(nil)) without encoding s.
+// EncodedLen returns len(s.AppendBinary(nil)) without encoding s (and
+// without allocating: every write asks it).
 func (s Set) EncodedLen() int {
 	n := 1 + uvarintLen(uint64(len(s)))
 	for i := range s {
-		n += len(s[i].appendHeader(nil))
-		if !s[i].Tombstone {
-			n += len(s[i].Value)
+		sb := &s[i]
+		n += strLen(sb.Dot.Node) + uvarintLen(sb.Dot.Counter) + 1 + varintLen(sb.Time)
+		if sb.Kind != KindString && !sb.Tombstone {
+			n++
+		}
+		if sb.Expiry != 0 {
+			n += varintLen(sb.Expiry)
+		}
+		n += uvarintLen(uint64(len(sb.Past.VV)))
+		for _, e := range sb.Past.VV {
+			n += strLen(e.Node) + uvarintLen(e.Counter)
+		}
+		n += uvarintLen(uint64(len(sb.Past.Dots)))
+		for _, d := range sb.Past.Dots {
+			n += strLen(d.Node) + uvarintLen(d.Counter)
+		}
+		if !sb.Tombstone {
+			n += uvarintLen(uint64(len(sb.Value))) + len(sb.Value)
 		}
 	}
 	return n
@@ -92,10 +109,19 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 	return dst
 }
 
-func uvarintLen(v uint64) int {
-	var b [binary.MaxVarintLen64]byte
-	return binary.PutUvarint(b[:], v)
+func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
+
+// varintLen is the length of binary.AppendVarint's encoding of v.
+func varintLen(v int64) int {
+	ux := uint64(v) << 1
+	if v < 0 {
+		ux = ^ux
+	}
+	return uvarintLen(ux)
 }
+
+// strLen is the length of appendString's encoding of s.
+func strLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
 
 // DecodeOwnedSet is DecodeSet for a b that is the caller's alone, read
 // with spare capacity after its encoding: the last sibling's value (the

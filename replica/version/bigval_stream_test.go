@@ -96,3 +96,27 @@ func TestDecodeOwnedSetAppendsInPlace(t *testing.T) {
 		t.Errorf("bad format: %v", err)
 	}
 }
+
+// EncodedLen counts every field's varint as AppendBinary writes it, at
+// each length boundary and for negative times, and allocates nothing.
+func TestEncodedLenVarints(t *testing.T) {
+	vals := []int64{0, 1, -1, 63, 64, -64, -65, 127, 128, 1 << 20, -(1 << 40), 1<<63 - 1, -1 << 63}
+	for _, v := range vals {
+		u := uint64(v)
+		s := Set{{
+			Dot:    Dot{Node: string(bytes.Repeat([]byte("n"), int(u%300))), Counter: u},
+			Past:   Context{VV: VV{{"a", u}}, Dots: []Dot{{"b", u | 1}}},
+			Value:  bytes.Repeat([]byte("v"), int(u%200)),
+			Kind:   KindCounter,
+			Time:   v,
+			Expiry: v,
+		}}
+		if got, want := s.EncodedLen(), len(s.AppendBinary(nil)); got != want {
+			t.Errorf("%d: EncodedLen %d, want %d", v, got, want)
+		}
+	}
+	s := bigvalSets()[4]
+	if n := testing.AllocsPerRun(10, func() { s.EncodedLen() }); n != 0 {
+		t.Errorf("EncodedLen allocates %v times", n)
+	}
+}
