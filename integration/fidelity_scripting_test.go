@@ -65,7 +65,7 @@ func init() {
 		p("EVAL", "return redis.REDIS_VERSION", "0"), p("EVAL", "return redis.set_repl(redis.REPL_ALL)", "0"),
 		p("EVAL", "return redis.replicate_commands()", "0"), p("EVAL", "return redis.breakpoint()", "0"),
 		knownDiff("gopher-lua says 'unterminated string', Lua 5.1 'unfinished string near ...'", "EVAL", "return 'x", "0"),
-		knownDiff("gopher-lua's runtime error texts differ from Lua 5.1's", "EVAL", "local t = nil; return t.x", "0"),
+		p("EVAL", "local t = nil; return t.x", "0"),
 		// libraries
 		p("EVAL", "return cjson.encode({1,2,'x'})", "0"), p("EVAL", "return cjson.decode('[1,2,{\"a\":3}]')[3].a", "0"),
 		p("EVAL", "return bit.tohex(255)", "0"), p("EVAL", "return bit.band(7,3)", "0"),
@@ -126,6 +126,45 @@ func init() {
 		// inside MULTI
 		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("FCALL", "nosuch", "0"), p("EXEC"),
 		p("MULTI"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EVAL", "return redis.call('incr', KEYS[1])", "1", "m"), p("EXEC"),
+	)
+	// Errors a script catches with pcall, and a library's errors while it
+	// loads: Lua 5.1's texts, positions and error levels.
+	pc := func(body string) probe {
+		return p("EVAL", "local ok, e = pcall(function() "+body+" end) return {tostring(ok), type(e), e}", "0")
+	}
+	const l = "#!lua name=lib1\n"
+	addFidelity("scripting errors",
+		pc("local t = nil; return t.x"), pc("local a; return a + 1"), pc("return nil + 1"),
+		pc("local x = nil; x()"), pc("local t = {} t.x()"), pc("local t = {} t:m()"), pc("return redis.callx('ping')"),
+		pc("return 'a' .. {}"), pc("local a = 1 .. nil"), pc("return #nil"), pc("return -{}"), pc("return {} < {}"),
+		pc("return 1 < 'x'"), pc("local t = {} t.x.y = 1"), pc("for i=1,'x' do end"), pc("for k in nil do end"),
+		pc("error('boom')"), pc("error('boom', 0)"), pc("error('boom', 1)"), pc("error('boom', 2)"), pc("error('x', 3)"),
+		pc("error(12)"), pc("error(12, 0)"), pc("error()"), pc("error({err='X'})"),
+		p("EVAL", "error('boom', 2)", "0"), p("EVAL", "local function f() error('x', 2) end\n\nf()", "0"),
+		pc("redis.call('nosuch')"), pc("return redis.call()"), pc("return redis.call({})"),
+		pc("return string.rep()"), pc("return string.sub()"), pc("return ('x'):rep()"), pc("return ('x'):bad()"),
+		pc("return tostring()"), pc("return setmetatable(1, {})"), pc("return math.floor('a')"),
+		pc("return string.format('%d', 'x')"), pc("return table.insert(nil, 1)"), pc("return ipairs()"),
+		pc("return select(-5, 1)"), pc("return unpack(nil)"), pc("return pairs(nil)"), pc("for k in pairs(nil) do end"),
+		pc("return coroutine.resume(nil)"), pc("return bit.band('x')"), pc("return struct.pack('>I2')"),
+		pc("return assert(false)"), pc("return assert(nil, 12)"), pc("return loadstring('x=')()"),
+		pc("return string.byte('abc', 1, 10000)"), pc("return string.format('%y', 1)"),
+		p("EVAL", "return string.rep()", "0"), p("EVAL", "return table.insert(nil, 1)", "0"),
+		p("EVAL", "local ok, e = pcall(string.rep) return e", "0"),
+		p("EVAL", "local ok, e = xpcall(function() local t = nil; return t.x end, function(m) return 'H:' .. m end) return {tostring(ok), e}", "0"),
+		p("EVAL", "local f\npcall(function() local x = 5; f = function() return x end; error('e') end)\nlocal a,b,c,d = 1,2,3,4\nreturn f()", "0"),
+		p("FUNCTION", "LOAD", l+"local t = nil; local y = t.x"), p("FUNCTION", "LOAD", l+"local a; local b = a + 1"),
+		p("FUNCTION", "LOAD", l+"local t = {} t.x()"), p("FUNCTION", "LOAD", l+"local s = 'a' .. {}"),
+		p("FUNCTION", "LOAD", l+"local function g() local t = nil; return t.x end\ng()"),
+		p("FUNCTION", "LOAD", l+"local x = string.rep()"), p("FUNCTION", "LOAD", l+"error('boom', 2)"),
+		p("FUNCTION", "LOAD", l+"redis.call('ping')"), p("FUNCTION", "LOAD", l+"nosuch()"),
+		p("FUNCTION", "LOAD", l+"redis.register_function('f', 1)"),
+		p("FUNCTION", "LOAD", l+"redis.register_function('f', function() end) redis.register_function('f', function() end)"),
+		p("FUNCTION", "LOAD", l+"redis.register_function{function_name='f', callback=function() end, flags={'no-writes', 'x'}}"),
+		p("FUNCTION", "LOAD", "#!lua name=lib2\nredis.register_function('e1', function() local t = nil; return t.x end)\n"+
+			"redis.register_function('e2', function() local ok, e = pcall(function() return 1 + nil end) return e end)\n"+
+			"redis.register_function('e3', function() error('x', 2) end)"),
+		p("FCALL", "e1", "0"), p("FCALL", "e2", "0"), p("FCALL", "e3", "0"), p("FUNCTION", "FLUSH"),
 	)
 	// Cases of Redis 7.0's own scripting and functions suites.
 	const f1 = "\nredis.register_function('f1', function() return 1 end)"

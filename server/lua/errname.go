@@ -2,6 +2,7 @@ package lua
 
 import (
 	"reflect"
+	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -72,7 +73,7 @@ func (f *fault) objName(reg int) (kind, name string) {
 }
 
 func objName(p *lua.FunctionProto, pc, reg, depth int) (kind, name string) {
-	if name, ok := localName(p, reg+1, pc); ok {
+	if name, ok := localName(p, reg+1, pc); ok && (!strings.HasPrefix(name, "(for ") || forOp(p.Code[pc])) {
 		return "local", name
 	}
 	j := symexec(p, pc, reg)
@@ -100,6 +101,14 @@ func objName(p *lua.FunctionProto, pc, reg, depth int) (kind, name string) {
 		return "method", kname(p, argC(i))
 	}
 	return "", ""
+}
+
+// forOp reports whether i is a for loop's own instruction. gopher-lua
+// opens a loop's hidden locals ("(for generator)", ...) before its
+// expressions run; Lua 5.1 after, so a call in them names the callee.
+func forOp(i uint32) bool {
+	op := opcode(i)
+	return op == lua.OP_FORPREP || op == lua.OP_FORLOOP || op == lua.OP_TFORLOOP
 }
 
 // localName is luaF_getlocalname: the n-th local active at pc.

@@ -10,8 +10,8 @@ import (
 // texts Redis returns: "attempt to call a non-function object" is Lua's
 // "attempt to call field 'x' (a nil value)", "cannot perform add operation
 // between nil and number" is "attempt to perform arithmetic on local 'a'
-// (a nil value)". luaText rewrites them in the error handler, while the
-// failing frame is still on the stack: the faulting instruction says which
+// (a nil value)". luaText rewrites them as they are raised
+// (luaerr_raise.go), while the failing frame is the current one: the faulting instruction says which
 // operand failed, its register's value gives the type, and Lua's own
 // getobjname over the bytecode (errname.go) names it.
 
@@ -25,27 +25,19 @@ var (
 	reLen    = regexp.MustCompile(`^__len undefined$`)
 	reUnm    = regexp.MustCompile(`^__unm undefined$`)
 	reCmp    = regexp.MustCompile(`^attempt to compare (\w+) with (\w+)$`)
+	reFor    = regexp.MustCompile(`^for statement (init|limit|step) must be a number$`)
 	rePos    = regexp.MustCompile(`^([^\n]*?:\d+: )(.*)$`)
 )
 
-// luaError is the error value v with a runtime error's text as Lua 5.1
-// words it (luaText).
-func luaError(L *lua.LState, v lua.LValue) lua.LValue {
-	if s, ok := v.(lua.LString); ok {
-		return lua.LString(luaText(L, string(s)))
-	}
-	return v
-}
-
 // luaText is the Lua 5.1 text of the runtime error msg raised at stack
-// level 1, or msg unchanged when it is not one gopher-lua words otherwise
+// level, or msg unchanged when it is not one gopher-lua words otherwise
 // or the faulting instruction does not fit it.
-func luaText(L *lua.LState, msg string) string {
+func luaText(L *lua.LState, level int, msg string) string {
 	m := rePos.FindStringSubmatch(msg)
 	if m == nil {
 		return msg
 	}
-	f, ok := faultAt(L, 1)
+	f, ok := faultAt(L, level)
 	if !ok {
 		return msg
 	}
@@ -61,6 +53,8 @@ func (f *fault) explain(msg string) (string, bool) {
 	switch {
 	case reCall.MatchString(msg) && (op == lua.OP_CALL || op == lua.OP_TAILCALL):
 		return f.typeError(argA(f.inst()), "call"), true
+	case reCall.MatchString(msg) && op == lua.OP_TFORLOOP: // the generator is called from a copy
+		return "attempt to call a " + f.reg(argA(f.inst())).Type().String() + " value", true
 	case reIndex.MatchString(msg):
 		switch op {
 		case lua.OP_GETTABLE, lua.OP_GETTABLEKS, lua.OP_SELF:
@@ -76,6 +70,12 @@ func (f *fault) explain(msg string) (string, bool) {
 		return f.typeError(argB(f.inst()), "get length of"), true
 	case reConcat.MatchString(msg) && op == lua.OP_CONCAT:
 		return f.concatError(), true
+	case reFor.MatchString(msg) && (op == lua.OP_FORPREP || op == lua.OP_FORLOOP):
+		what := reFor.FindStringSubmatch(msg)[1]
+		if what == "init" {
+			what = "initial value"
+		}
+		return "'for' " + what + " must be a number", true
 	case op == lua.OP_LT || op == lua.OP_LE: // luaG_ordererror
 		if m := reCmp.FindStringSubmatch(msg); m != nil && m[1] == m[2] {
 			return "attempt to compare two " + m[1] + " values", true

@@ -246,7 +246,7 @@ func (v *vm) runLibrary(proto *lua.FunctionProto) ([]*Function, error) {
 		L.SetTop(0)
 	}()
 	L.Push(fn)
-	if err := L.PCall(0, 0, nil); err != nil {
+	if err := v.protect(0, 0, nil); err != nil {
 		msg := "ERR " + err.Error()
 		if ae, ok := err.(*lua.ApiError); ok {
 			msg = errorText(ae.Object)

@@ -77,7 +77,7 @@ func (v *vm) sandboxGlobals(redis *lua.LTable) *lua.LTable {
 		v.stringMT = v.readonly(smt)
 	}
 	for name, fn := range v.wrappedBuiltins() {
-		g.RawSetString(name, L.NewFunction(fn))
+		g.RawSetString(name, fn)
 	}
 	return v.strict(g)
 }
@@ -93,7 +93,7 @@ func (v *vm) env(g *lua.LTable) *lua.LTable {
 // wrappedBuiltins replaces the builtins that would otherwise see a
 // read-only proxy as an empty table, write through it, or load code
 // outside the sandbox.
-func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
+func (v *vm) wrappedBuiltins() map[string]*lua.LFunction {
 	L0 := v.L
 	next := L0.G.Global.RawGetString("next").(*lua.LFunction)
 	rawget := L0.G.Global.RawGetString("rawget").(*lua.LFunction)
@@ -116,12 +116,12 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 			return n
 		}
 	}
-	return map[string]lua.LGFunction{
-		"next":   unwrapFirst(next),
-		"rawget": unwrapFirst(rawget),
+	nextFn := v.wrapGo(unwrapFirst(next))
+	v.errorFn = L0.NewFunction(v.errorBuiltin)
+	fns := map[string]lua.LGFunction{
 		"pairs": func(L *lua.LState) int {
 			t := L.CheckTable(1)
-			L.Push(L.NewFunction(unwrapFirst(next)))
+			L.Push(nextFn)
 			L.Push(v.unwrap(t))
 			L.Push(lua.LNil)
 			return 3
@@ -175,18 +175,6 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 			L.Push(lua.LString(L.ToStringMeta(L.Get(1)).String()))
 			return 1
 		},
-		"error": func(L *lua.LState) int {
-			obj := L.Get(1)
-			if n, ok := obj.(lua.LNumber); ok {
-				obj = lua.LString(formatNumber(float64(n)))
-			}
-			level := L.OptInt(2, 1)
-			if level == 1 && !calledFromLua(L) {
-				level = 0 // error called by a Go function (pcall): no position
-			}
-			L.Error(obj, level)
-			return 0
-		},
 		"getmetatable": func(L *lua.LState) int {
 			obj := L.CheckAny(1)
 			if t, ok := obj.(*lua.LTable); ok {
@@ -208,10 +196,17 @@ func (v *vm) wrappedBuiltins() map[string]lua.LGFunction {
 			}
 			return 1
 		},
-		"pcall":      v.pcall,
-		"loadstring": sandboxed(loadstring),
-		"load":       sandboxed(load),
+		"pcall":  v.pcall,
+		"xpcall": v.xpcall,
+		"assert": assertBuiltin,
 	}
+	out := map[string]*lua.LFunction{"next": nextFn, "error": v.errorFn,
+		"rawget": v.wrapGo(unwrapFirst(rawget)), "loadstring": v.wrapGo(sandboxed(loadstring)),
+		"load": v.wrapGo(sandboxed(load))}
+	for name, fn := range fns {
+		out[name] = L0.NewFunction(fn)
+	}
+	return out
 }
 
 // metatableView is what getmetatable answers for a read-only proxy of
@@ -265,7 +260,7 @@ func (v *vm) curEnv(L *lua.LState) *lua.LTable {
 func (v *vm) pcall(L *lua.LState) int {
 	L.CheckAny(1)
 	nargs := L.GetTop() - 1
-	err := L.PCall(nargs, lua.MultRet, nil)
+	err := v.protect(nargs, lua.MultRet, nil)
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -287,15 +282,62 @@ func (v *vm) pcall(L *lua.LState) int {
 	return 2
 }
 
-// calledFromLua reports whether the running Go function was called by a
-// Lua function.
-func calledFromLua(L *lua.LState) bool {
-	dbg, ok := L.GetStack(1)
-	if !ok {
-		return false
+// xpcall is Lua's, its handler given the error worded as raised.
+func (v *vm) xpcall(L *lua.LState) int {
+	L.CheckAny(2)
+	L.SetTop(2)
+	handler, _ := L.Get(2).(*lua.LFunction)
+	L.Pop(1)
+	if handler == nil { // Lua calls a non-function handler, which fails
+		handler = L.NewFunction(func(L *lua.LState) int {
+			L.Push(lua.LString("attempt to call a " + L.Get(2).Type().String() + " value"))
+			return 1
+		})
 	}
-	if _, err := L.GetInfo("S", dbg, lua.LNil); err != nil {
-		return false
+	err := v.protect(0, lua.MultRet, handler)
+	if err == nil {
+		L.Insert(lua.LTrue, 1)
+		return L.GetTop()
 	}
-	return dbg.What != "G"
+	if v.killed() {
+		L.Error(lua.LString("killed"), 0)
+	}
+	L.Push(lua.LFalse)
+	if ae, ok := err.(*lua.ApiError); ok {
+		L.Push(ae.Object)
+	} else {
+		L.Push(lua.LString(err.Error()))
+	}
+	return 2
+}
+
+// errorBuiltin is luaB_error: a string (or number) message gets the
+// position of the function at the level asked (1: error's caller) if
+// that function runs Lua code; the value is raised as it is otherwise.
+func (v *vm) errorBuiltin(L *lua.LState) int {
+	obj := L.Get(1)
+	level := L.OptInt(2, 1)
+	if s, ok := luaString(obj); ok && level > 0 {
+		obj = lua.LString(v.where(L, level) + s)
+	}
+	L.Error(obj, 0)
+	return 0
+}
+
+// assertBuiltin is luaB_assert: its message may be a number.
+func assertBuiltin(L *lua.LState) int {
+	L.CheckAny(1)
+	if lua.LVAsBool(L.Get(1)) {
+		return L.GetTop()
+	}
+	msg := "assertion failed!"
+	if arg := L.Get(2); arg != lua.LNil {
+		s, ok := luaString(arg)
+		if !ok {
+			L.TypeError(2, lua.LTString)
+		}
+		msg = s
+	}
+	L.RaiseError("%s", msg)
+	return 0
 }

@@ -118,6 +118,7 @@ func getInt(b []byte, order binary.ByteOrder, signed bool) float64 {
 
 func structPack(L *lua.LState) int {
 	items, orders := parseStruct(L, L.CheckString(1))
+	L.Push(lua.LNil) // b_pack's mark: an argument not given reads as nil
 	var out []byte
 	arg := 2
 	for k, it := range items {

@@ -20,14 +20,17 @@ type vm struct {
 	proxies     map[*lua.LTable]*lua.LTable // read-only proxy -> table behind it
 	mtViews     map[*lua.LTable]*lua.LTable // metatable behind a proxy -> its read-only view
 	refuseWrite *lua.LFunction
-	globals     *lua.LTable // the run-time globals (strict, behind defaultEnv)
-	defaultEnv  *lua.LTable // read-only view of globals, what scripts run in
-	handler     *lua.LFunction
-	cur         *run        // the script running, nil between scripts
-	loadGlobals *lua.LTable // what a library's top-level code sees (functions VM)
-	loading     *loading    // the library being loaded, nil otherwise
-	stringMT    *lua.LTable // read-only view of the strings' metatable
-	rng         *rand.Rand  // math.random's generator
+	globals     *lua.LTable             // the run-time globals (strict, behind defaultEnv)
+	defaultEnv  *lua.LTable             // read-only view of globals, what scripts run in
+	cur         *run                    // the script running, nil between scripts
+	loadGlobals *lua.LTable             // what a library's top-level code sees (functions VM)
+	loading     *loading                // the library being loaded, nil otherwise
+	stringMT    *lua.LTable             // read-only view of the strings' metatable
+	rng         *rand.Rand              // math.random's generator
+	enterFn     *lua.LFunction          // runs protected calls (luaerr_raise.go)
+	errorFn     *lua.LFunction          // the error builtin
+	wrappers    map[*lua.LFunction]bool // Go functions that call a stock one (wrapGo)
+	raisedAt    errorSite               // where the last error was raised
 }
 
 // run is what one invocation's redis.* calls need.
@@ -58,7 +61,8 @@ func newVM(e *Engine) *vm {
 		RegistrySize: registrySize, RegistryMaxSize: registryMaxSize, RegistryGrowStep: registryGrow,
 		MinimizeStackMemory: true})
 	v := &vm{L: L, e: e, proxies: map[*lua.LTable]*lua.LTable{},
-		mtViews: map[*lua.LTable]*lua.LTable{}}
+		mtViews: map[*lua.LTable]*lua.LTable{}, wrappers: map[*lua.LFunction]bool{}}
+	v.enterFn = L.NewFunction(v.enter)
 	for _, lib := range []struct {
 		name string
 		open lua.LGFunction
@@ -79,7 +83,6 @@ func newVM(e *Engine) *vm {
 		L.RaiseError(msgReadonly)
 		return 0
 	})
-	v.handler = L.NewFunction(v.errorHandler)
 	return v
 }
 
@@ -92,7 +95,7 @@ func (v *vm) patchLibraries() {
 	for _, name := range []string{"insert", "remove", "sort", "concat", "getn", "maxn"} {
 		fn := tbl.RawGetString(name).(*lua.LFunction)
 		write := name == "insert" || name == "remove" || name == "sort"
-		tbl.RawSetString(name, L.NewFunction(func(L *lua.LState) int {
+		tbl.RawSetString(name, v.wrapGo(func(L *lua.LState) int {
 			if t, ok := L.Get(1).(*lua.LTable); ok {
 				if real, proxy := v.target(t); proxy {
 					if write {
@@ -129,7 +132,7 @@ func (v *vm) patchLibraries() {
 	v.coerceArgs(tbl, map[string][]int{"concat": {3, 4}, "insert": {2}, "remove": {2}})
 	v.coerceArgs(L.G.Global, map[string][]int{"select": {1}})
 	rep := str.RawGetString("rep").(*lua.LFunction)
-	str.RawSetString("rep", L.NewFunction(func(L *lua.LState) int {
+	str.RawSetString("rep", v.wrapGo(func(L *lua.LState) int {
 		coerce(L, 2)
 		if int64(len(L.CheckString(1)))*int64(L.CheckInt(2)) > maxStringLen {
 			L.RaiseError("resulting string too large")
@@ -137,7 +140,7 @@ func (v *vm) patchLibraries() {
 		return v.callThrough(L, rep)
 	}))
 	byteFn := str.RawGetString("byte").(*lua.LFunction)
-	str.RawSetString("byte", L.NewFunction(func(L *lua.LState) int {
+	str.RawSetString("byte", v.wrapGo(func(L *lua.LState) int {
 		coerce(L, 2, 3)
 		n := len(L.CheckString(1))
 		i, j := L.OptInt(2, 1), L.OptInt(3, L.OptInt(2, 1))
@@ -147,13 +150,19 @@ func (v *vm) patchLibraries() {
 		if j < 0 {
 			j += n + 1
 		}
+		i, j = max(i, 1), min(j, n) // str_byte's clamping, then its stack check
 		if j-i >= maxResults {
 			L.RaiseError("string slice too long")
 		}
 		return v.callThrough(L, byteFn)
 	}))
+	format := str.RawGetString("format").(*lua.LFunction)
+	str.RawSetString("format", v.wrapGo(func(L *lua.LState) int {
+		checkFormat(L) // luaerr_format.go
+		return v.callThrough(L, format)
+	}))
 	unpack := L.G.Global.RawGetString("unpack").(*lua.LFunction)
-	L.G.Global.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
+	L.G.Global.RawSetString("unpack", v.wrapGo(func(L *lua.LState) int {
 		coerce(L, 2, 3)
 		t := v.unwrap(L.CheckTable(1))
 		i, j := L.OptInt(2, 1), L.OptInt(3, t.Len())
@@ -208,28 +217,6 @@ func compileError(err error, src, name string) error {
 	return errorf(name + ": " + err.Error())
 }
 
-// errorHandler turns the error value into a table {err, source, line}
-// naming the innermost Lua function running when it was raised, as
-// Redis's __redis__err__handler does.
-func (v *vm) errorHandler(L *lua.LState) int {
-	t := L.NewTable()
-	t.RawSetString("err", lua.LString(errorText(luaError(L, L.Get(1))))) // errtext.go
-	for level := 1; level < 64; level++ {
-		dbg, ok := L.GetStack(level)
-		if !ok {
-			break
-		}
-		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" {
-			continue
-		}
-		t.RawSetString("source", lua.LString("@"+dbg.Source))
-		t.RawSetString("line", lua.LNumber(dbg.CurrentLine))
-		break
-	}
-	L.Push(t)
-	return 1
-}
-
 // call runs fn (already pushed with nargs arguments) for r and converts
 // its result, or formats its error as Redis does:
 // "<err> script: <name>, on <source>:<line>."
@@ -247,7 +234,8 @@ func (v *vm) call(r *run, nargs int) resp.Reply {
 		v.cur = nil
 		L.SetTop(0)
 	}()
-	err := L.PCall(nargs, 1, v.handler)
+	v.raisedAt = errorSite{}
+	err := v.protect(nargs, 1, nil)
 	if err != nil {
 		return v.failure(r, err)
 	}
@@ -256,17 +244,9 @@ func (v *vm) call(r *run, nargs int) resp.Reply {
 
 // failure is the error reply of a script that raised err.
 func (v *vm) failure(r *run, err error) resp.Reply {
-	msg, source, line := "ERR "+err.Error(), "", ""
+	msg, source, line := "ERR "+err.Error(), v.raisedAt.source, v.raisedAt.line
 	if ae, ok := err.(*lua.ApiError); ok {
-		if t, ok := ae.Object.(*lua.LTable); ok {
-			msg = errorText(t)
-			if s, ok := t.RawGetString("source").(lua.LString); ok {
-				source = string(s)
-			}
-			if n, ok := t.RawGetString("line").(lua.LNumber); ok {
-				line = formatNumber(float64(n))
-			}
-		}
+		msg = errorText(ae.Object)
 	}
 	switch {
 	case context.Cause(r.ctx) == errMemory:
@@ -347,7 +327,7 @@ func coerce(L *lua.LState, positions ...int) {
 func (v *vm) coerceArgs(t *lua.LTable, fns map[string][]int) {
 	for name, positions := range fns {
 		fn := t.RawGetString(name).(*lua.LFunction)
-		t.RawSetString(name, v.L.NewFunction(func(L *lua.LState) int {
+		t.RawSetString(name, v.wrapGo(func(L *lua.LState) int {
 			coerce(L, positions...)
 			return v.callThrough(L, fn)
 		}))
