@@ -19,7 +19,8 @@ import (
 //
 //   - SLEEP seconds stops this node, as Redis stops: every other command
 //     waits until it ends (it holds the gate transactions and scripts use).
-//   - OBJECT key prints Redis's line for the value: refcount and encoding
+//   - OBJECT key prints Redis's line for the value: at: an address that
+//     stands for the value object (debugobj_addr.go), refcount and encoding
 //     as OBJECT says, serializedlength as Redis's RDB would store it
 //     without LZF compression (Redis compresses strings over 20 bytes), lru
 //     and lru_seconds_idle from the time of the last write (see OBJECT).
@@ -113,8 +114,8 @@ func (d *Dispatcher) debugObject(s *Session, key []byte) resp.Reply {
 			enc = d.encLimits().of(cv)
 		}
 	}
-	return resp.Simple(fmt.Sprintf("Value at:%p refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d siblings:%d",
-		w, refcount(v.Bytes), enc, rdbStringLen(v.Bytes),
+	return resp.Simple(fmt.Sprintf("Value at:%s refcount:%d encoding:%s serializedlength:%d lru:%d lru_seconds_idle:%d siblings:%d",
+		objectAddr(key, v.Bytes, enc), refcount(v.Bytes), enc, rdbStringLen(v.Bytes),
 		(w.Time/1000)&(1<<24-1), d.idleSeconds(w), live))
 }
 

@@ -181,3 +181,63 @@ func TestRDBStringLen(t *testing.T) {
 		}
 	}
 }
+
+// debugAt is the at: field of DEBUG OBJECT key, as Redis's incr.tcl reads
+// it: [lindex [split [r debug object foo]] 1].
+func debugAt(f *fixture, key string) string {
+	fields := strings.Split(f.do("DEBUG", "OBJECT", key).Str, " ")
+	if len(fields) < 2 {
+		return ""
+	}
+	return fields[1]
+}
+
+// Redis 7.0's tests/unit/type/incr.tcl: "INCR uses shared objects in the
+// 0-9999 range" and "INCR can modify objects in-place".
+func TestDebugObjectAddress(t *testing.T) {
+	f := newFixture(t)
+	refcount := func(key string) int64 { return f.do("OBJECT", "REFCOUNT", key).Int }
+	f.do("SET", "foo", "-1")
+	f.do("INCR", "foo")
+	if refcount("foo") <= 1 {
+		t.Errorf("INCR to 0: refcount %d, want shared", refcount("foo"))
+	}
+	f.do("SET", "foo", "9998")
+	f.do("INCR", "foo")
+	if refcount("foo") <= 1 {
+		t.Errorf("INCR to 9999: refcount %d, want shared", refcount("foo"))
+	}
+	f.do("INCR", "foo")
+	if refcount("foo") != 1 {
+		t.Errorf("INCR to 10000: refcount %d, want 1", refcount("foo"))
+	}
+
+	f.do("SET", "foo", "20000")
+	f.do("INCR", "foo")
+	if refcount("foo") != 1 {
+		t.Errorf("refcount %d, want 1", refcount("foo"))
+	}
+	old := debugAt(f, "foo")
+	f.do("INCR", "foo")
+	now := debugAt(f, "foo")
+	if !strings.HasPrefix(old, "at:") || !strings.HasPrefix(now, "at:") || old != now {
+		t.Errorf("DEBUG OBJECT at: %q before INCR, %q after; want the same at: address", old, now)
+	}
+
+	// A shared integer is one object per value, whichever key holds it;
+	// other values are objects of their own.
+	f.do("SET", "a", "7")
+	f.do("SET", "b", "7")
+	if debugAt(f, "a") != debugAt(f, "b") {
+		t.Errorf("shared 7: %s and %s", debugAt(f, "a"), debugAt(f, "b"))
+	}
+	f.do("SET", "b", "20000")
+	if debugAt(f, "foo") == debugAt(f, "b") {
+		t.Errorf("keys foo and b share %s", debugAt(f, "b"))
+	}
+	// APPEND makes a new (raw) object.
+	f.do("APPEND", "foo", "x")
+	if debugAt(f, "foo") == now {
+		t.Errorf("APPEND kept the int object's address %s", now)
+	}
+}
