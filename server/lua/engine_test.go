@@ -189,7 +189,7 @@ func TestEvalErrors(t *testing.T) {
 		{"return type(dofile)", "-ERR user_script:1: Script attempted to access nonexistent global variable 'dofile' script: %s, on @user_script:1.\r\n"},
 		{"return type(getfenv)", "-ERR user_script:1: Script attempted to access nonexistent global variable 'getfenv' script: %s, on @user_script:1.\r\n"},
 		{"local function f()\n  error('in f')\nend\nf()", "-ERR user_script:2: in f script: %s, on @user_script:2.\r\n"},
-		{"return 'x", "-ERR Error compiling script (new function): user_script:1: unterminated string near '<eof>'\r\n"},
+		{"return 'x", "-ERR Error compiling script (new function): user_script:1: unfinished string near '<eof>'\r\n"},
 		{"#!lua name=x\nreturn 1", "-ERR Unknown lua shebang option: name=x\r\n"},
 		{"#!lua flags=bad\nreturn 1", "-ERR Unexpected flag in script shebang: bad\r\n"},
 		{"#!luax\nreturn 1", "-ERR Unexpected engine in script shebang: #!luax\r\n"},
@@ -203,7 +203,7 @@ func TestEvalErrors(t *testing.T) {
 		{"local g = getmetatable(_G); rawset(g, '__index', 1)", "-ERR Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
 		{"getmetatable('').__index = {}", "-ERR user_script:1: Attempt to modify a readonly table script: %s, on @user_script:1.\r\n"},
 		// Lua names the chunk [string "y = 1"]; gopher-lua names it <string>.
-		{"loadstring('y = 1')()", "-ERR <string>:1: Attempt to modify a readonly table script: %s, on @<string>:1.\r\n"},
+		{"loadstring('y = 1')()", "-ERR [string \"y = 1\"]:1: Attempt to modify a readonly table script: %s, on y = 1:1.\r\n"},
 	} {
 		want := strings.Replace(tc.want, "%s", SHA1([]byte(tc.body)), 1)
 		got := eval(t, e, tc.body)

@@ -68,7 +68,7 @@ func TestLoadErrors(t *testing.T) {
 		{"#!lua name=ab2\nredis.register_function{callback=function() end}", "ERR Error registering functions: ERR redis.register_function must get a function name argument"},
 		{"#!lua name=ab2\nredis.register_function{function_name='x'}", "ERR Error registering functions: ERR redis.register_function must get a callback argument"},
 		{"#!lua name=ab2\nredis.register_function{function_name='x', callback=function() end, flags='no-writes'}", "ERR Error registering functions: ERR flags argument to redis.register_function must be a table representing function flags"},
-		{"#!lua name=ab\nreturn 'x", "ERR Error compiling function: user_function:2: unterminated string near '<eof>'"},
+		{"#!lua name=ab\nreturn 'x", "ERR Error compiling function: user_function:2: unfinished string near '<eof>'"},
 		{"#!lua name=ab\nwhile true do end", "ERR Error registering functions: ERR FUNCTION LOAD timeout"},
 	} {
 		if got := load(e, tc.code, false); got != tc.want {

@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"strings"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -57,7 +59,11 @@ func innermostLua(L *lua.LState) errorSite {
 		if _, err := L.GetInfo("Sl", dbg, lua.LNil); err != nil || dbg.What == "G" {
 			continue
 		}
-		return errorSite{"@" + dbg.Source, itoa(dbg.CurrentLine)}
+		src := "@" + dbg.Source
+		if inner, ok := strings.CutPrefix(dbg.Source, `[string "`); ok { // loadstring's chunk: its source
+			src = strings.TrimSuffix(strings.TrimSuffix(inner, `"]`), "...")
+		}
+		return errorSite{src, itoa(dbg.CurrentLine)}
 	}
 	return errorSite{}
 }

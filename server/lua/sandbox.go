@@ -201,7 +201,7 @@ func (v *vm) wrappedBuiltins() map[string]*lua.LFunction {
 		"assert": assertBuiltin,
 	}
 	out := map[string]*lua.LFunction{"next": nextFn, "error": v.errorFn,
-		"rawget": v.wrapGo(unwrapFirst(rawget)), "loadstring": v.wrapGo(sandboxed(loadstring)),
+		"rawget": v.wrapGo(unwrapFirst(rawget)), "loadstring": v.wrapGo(sandboxed(v.loadstring(loadstring))),
 		"load": v.wrapGo(sandboxed(load))}
 	for name, fn := range fns {
 		out[name] = L0.NewFunction(fn)
@@ -340,4 +340,22 @@ func assertBuiltin(L *lua.LState) int {
 	}
 	L.RaiseError("%s", msg)
 	return 0
+}
+
+// loadstring is Lua 5.1's: a chunk Lua would not compile returns nil and
+// Lua's message, and the chunk is named as Lua names it
+// ('[string "..."]') for the errors it raises when it runs.
+func (v *vm) loadstring(stock *lua.LFunction) *lua.LFunction {
+	return v.wrapGo(func(L *lua.LState) int {
+		src := L.CheckString(1)
+		name := chunkID(L.OptString(2, src))
+		if msg := checkSyntax(src, name); msg != "" {
+			L.Push(lua.LNil)
+			L.Push(lua.LString(msg))
+			return 2
+		}
+		L.SetTop(1)
+		L.Push(lua.LString(name))
+		return v.callThrough(L, stock)
+	})
 }

@@ -186,6 +186,9 @@ const maxStringLen = 512 << 20
 // compile parses src as chunk name and returns its prototype. Errors are
 // formatted as Lua's: "name:line: message".
 func compile(src, name string) (*lua.FunctionProto, error) {
+	if msg := checkSyntax(src, name); msg != "" { // Lua 5.1's texts: luaerr_syntax.go
+		return nil, errorf(msg)
+	}
 	chunk, err := parse.Parse(strings.NewReader(src), name)
 	if err != nil {
 		return nil, compileError(err, src, name)
