@@ -21,4 +21,10 @@
 // table with "Attempt to modify a readonly table". Library tables are
 // read-only proxies, so pairs/next/rawget see through them but the #
 // operator on them is 0.
+//
+// Errors carry Lua 5.1's texts, as redis-server returns them: a Lua 5.1
+// parser checks syntax before gopher-lua compiles (luaerr_syntax.go), and
+// runtime errors are reworded as they are raised, so pcall, xpcall and
+// FUNCTION LOAD see the same texts as a script's error reply
+// (luaerr_raise.go, errtext.go, luaerr_args.go).
 package lua
