@@ -230,3 +230,36 @@ func init() {
 		knownDiff("ringkv writes its payload uncompressed (Redis LZF-compresses); either restores on both", "FUNCTION", "DUMP"),
 	)
 }
+
+// luatclMsgpack is the script of Redis's "EVAL - cmsgpack pack/unpack smoke
+// test" (unit/scripting.tcl), returning a few decoded values.
+const luatclMsgpack = `
+local str_lt_65535 = string.rep("x", 65530)
+local str_long = string.rep("x", 100000)
+local array_big, map_big = {}, {}
+for i=1, 100000 do array_big[i] = i; map_big[tostring(i)] = i end
+local some_map = {s1=string.rep("x", 30), s2=string.rep("x", 250), s3=str_lt_65535, s4=str_long, d1=0.1,
+    i1=1, i2=250, i3=65530, i4=100000, i5=2^40, i6=-1, i7=-120, i8=-32000, i9=-100000,
+    i10=-3147483648, a1={1, 2, 3, 4, 5}, a3=array_big, m1={a=1, b=2}, m2=map_big, b1=false, b2=true}
+local encoded = cmsgpack.pack(some_map)
+local offset, one = cmsgpack.unpack_one(encoded, 0)
+assert(offset == -1)
+local multi = cmsgpack.pack("a", string.rep("x", 250), str_lt_65535, str_long)
+local offs = {}
+local off, obj = 0
+for i = 1, 4 do off, obj = cmsgpack.unpack_limit(multi, 1, off); offs[i] = off end
+assert(obj == str_long)
+return {offs, one.i10, one.i5, one.d1, #one.a3, one.m2['77'], one.s3 == str_lt_65535}`
+
+// Lua features Redis 7.0.15's unit/scripting Tcl suite checks.
+func init() {
+	addFidelity("luatcl cmsgpack",
+		p("EVAL", luatclMsgpack, "0"),
+		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_one(s)}", "0"),
+		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_one(s, 1)}", "0"),
+		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,2,1)}", "0"),
+		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,5,10)}", "0"),
+		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,-1)}", "0"),
+		p("EVAL", "return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,1)}", "0"),
+	)
+}

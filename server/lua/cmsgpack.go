@@ -29,27 +29,61 @@ func newMsgpack(L *lua.LState) *lua.LTable {
 		L.Push(lua.LString(out))
 		return 1
 	}))
-	unpack := func(limit int) lua.LGFunction {
-		return func(L *lua.LState) int {
-			data := []byte(L.CheckString(1))
-			n := 0
-			for len(data) > 0 && (limit == 0 || n < limit) {
-				v, rest, ok := unpackValue(L, data, 0)
-				if !ok {
-					L.RaiseError("Missing bytes in input.")
-				}
-				L.Push(v)
-				data, n = rest, n+1
-			}
-			return n
-		}
-	}
-	t.RawSetString("unpack", L.NewFunction(unpack(0)))
-	t.RawSetString("unpack_one", L.NewFunction(unpack(1)))
+	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
+		return unpackFull(L, L.CheckString(1), 0, 0)
+	}))
+	t.RawSetString("unpack_one", L.NewFunction(func(L *lua.LState) int {
+		s, off := L.CheckString(1), L.OptInt(2, 0)
+		L.SetTop(0)
+		return unpackFull(L, s, 1, off)
+	}))
 	t.RawSetString("unpack_limit", L.NewFunction(func(L *lua.LState) int {
-		return unpack(L.CheckInt(2))(L)
+		s, limit, off := L.CheckString(1), L.CheckInt(2), L.OptInt(3, 0)
+		L.SetTop(0)
+		return unpackFull(L, s, limit, off)
 	}))
 	return t
+}
+
+// unpackFull is lua-cmsgpack's mp_unpack_full: it decodes up to limit
+// values of s from offset (every value when both are 0); when it was
+// given a limit or an offset it returns first the offset of the next
+// value, or -1 once s is used up.
+func unpackFull(L *lua.LState, s string, limit, offset int) int {
+	if offset < 0 || limit < 0 {
+		L.RaiseError("Invalid request to unpack with offset of %d and limit of %d.", offset, len(s))
+	}
+	if offset > len(s) {
+		L.RaiseError("Start offset %d greater than input length %d.", offset, len(s))
+	}
+	all := limit == 0 && offset == 0
+	if all {
+		limit = math.MaxInt
+	}
+	data := []byte(s[offset:])
+	var vals []lua.LValue
+	for len(data) > 0 && len(vals) < limit {
+		v, rest, ok := unpackValue(L, data, 0)
+		if !ok {
+			L.RaiseError("Missing bytes in input.")
+		}
+		vals = append(vals, v)
+		data = rest
+	}
+	if !all {
+		next := len(s) - len(data)
+		if len(data) == 0 {
+			next = -1
+		}
+		L.Push(lua.LNumber(next))
+	}
+	for _, v := range vals {
+		L.Push(v)
+	}
+	if all {
+		return len(vals)
+	}
+	return len(vals) + 1
 }
 
 func packValue(out []byte, v lua.LValue, depth int) []byte {

@@ -1,0 +1,61 @@
+package lua
+
+import "testing"
+
+// Cases from Redis 7.0.15's unit/scripting Tcl suite, with the replies
+// redis-server 7.0.15 gives (recorded by evaluating each body there).
+
+// msgpackSmoke is the script of "EVAL - cmsgpack pack/unpack smoke test".
+const msgpackSmoke = `
+local str_lt_32 = string.rep("x", 30)
+local str_lt_255 = string.rep("x", 250)
+local str_lt_65535 = string.rep("x", 65530)
+local str_long = string.rep("x", 100000)
+local array_lt_15 = {1, 2, 3, 4, 5}
+local array_lt_65535 = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}
+local array_big = {}
+for i=1, 100000 do array_big[i] = i end
+local map_lt_15 = {a=1, b=2}
+local map_big = {}
+for i=1, 100000 do map_big[tostring(i)] = i end
+local some_map = {s1=str_lt_32, s2=str_lt_255, s3=str_lt_65535, s4=str_long, d1=0.1,
+    i1=1, i2=250, i3=65530, i4=100000, i5=2^40, i6=-1, i7=-120, i8=-32000, i9=-100000,
+    i10=-3147483648, a1=array_lt_15, a2=array_lt_65535, a3=array_big, m1=map_lt_15,
+    m2=map_big, b1=false, b2=true, n=nil}
+local encoded = cmsgpack.pack(some_map)
+local decoded = cmsgpack.unpack(encoded)
+assert(table.concat(some_map) == table.concat(decoded))
+local offset, decoded_one = cmsgpack.unpack_one(encoded, 0)
+assert(table.concat(some_map) == table.concat(decoded_one))
+assert(offset == -1)
+local encoded_multiple = cmsgpack.pack(str_lt_32, str_lt_255, str_lt_65535, str_long)
+local offset, obj = cmsgpack.unpack_limit(encoded_multiple, 1, 0)
+assert(obj == str_lt_32)
+offset, obj = cmsgpack.unpack_limit(encoded_multiple, 1, offset)
+assert(obj == str_lt_255)
+offset, obj = cmsgpack.unpack_limit(encoded_multiple, 1, offset)
+assert(obj == str_lt_65535)
+offset, obj = cmsgpack.unpack_limit(encoded_multiple, 1, offset)
+assert(obj == str_long)
+assert(offset == -1)
+return decoded.i10 .. ' ' .. #decoded.a3 .. ' ' .. decoded.m2['99999'] .. ' ' .. decoded.i5`
+
+// TestMsgpackUnpackOffsets checks cmsgpack.unpack_one and unpack_limit:
+// the offset of the next value first, -1 once the input is used up.
+func TestMsgpackUnpackOffsets(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_one(s)}", "*2\r\n:1\r\n:1\r\n"},
+		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_one(s, 1)}", "*2\r\n:4\r\n$2\r\nab\r\n"},
+		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,2,1)}", "*3\r\n:-1\r\n$2\r\nab\r\n*2\r\n:1\r\n:2\r\n"},
+		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,5,10)}", "-ERR user_script:1: Start offset 10 greater than input length 7. script: d04e334480d469aab93da938db8153b634054fa0, on @user_script:1.\r\n"},
+		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,-1)}", "-ERR user_script:1: Invalid request to unpack with offset of 0 and limit of 7. script: d654492e11c5b517fe8c65ec821400621a25bb41, on @user_script:1.\r\n"},
+		{"return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,0)}", "*2\r\n:1\r\n:2\r\n"},
+		{"return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,1)}", "*1\r\n:1\r\n"},
+		{msgpackSmoke, "$38\r\n-3147483648 100000 99999 1099511627776\r\n"},
+	} {
+		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
