@@ -262,4 +262,15 @@ func init() {
 		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,-1)}", "0"),
 		p("EVAL", "return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,1)}", "0"),
 	)
+	addFidelity("luatcl string.dump",
+		p("EVAL", "return loadstring(string.dump(function() return 1 end))()", "0"),
+		p("EVAL", "local f, e = loadstring(string.dump(function() return 1 end)) return {type(f), e}", "0"),
+		p("EVAL", "return {pcall(load, string.dump(function() return 1 end))}", "0"),
+		p("EVAL", "return string.dump(function() return 1 end):sub(1,12)", "0"),
+		p("EVAL", "return string.dump()", "0"), p("EVAL", "return string.dump(1)", "0"),
+		p("EVAL", "return string.dump(string.len)", "0"), p("EVAL", "return {pcall(string.dump, string.len)}", "0"),
+		p("EVAL", "local f, e = loadstring('a\\0b c') return {type(f), e}", "0"),
+		p("FUNCTION", "LOAD", "#!lua name=dumplib\nredis.register_function('f', function() return loadstring(string.dump(function() return 1 end))() end)"),
+		p("FCALL", "f", "0"), p("FUNCTION", "FLUSH"),
+	)
 }

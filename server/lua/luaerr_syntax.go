@@ -3,6 +3,7 @@ package lua
 import (
 	"regexp"
 	"strconv"
+	"strings"
 )
 
 // gopher-lua's parser is generated (goyacc) and says "syntax error" where
@@ -304,6 +305,9 @@ func indexByte(s string, c byte) int {
 // chunkID is luaO_chunkid for a chunk loaded from a string: the name
 // errors give it ('[string "first line..."]').
 func chunkID(name string) string {
+	if i := strings.IndexByte(name, 0); i >= 0 { // luaO_chunkid reads a C string
+		name = name[:i]
+	}
 	switch {
 	case name == "":
 		return `[string ""]`

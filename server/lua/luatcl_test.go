@@ -59,3 +59,25 @@ func TestMsgpackUnpackOffsets(t *testing.T) {
 		}
 	}
 }
+
+// TestStringDump checks string.dump and that no script can load what it
+// returns (Redis 7.0 compiles every chunk as text): Redis's "Binary code
+// loading failed".
+func TestStringDump(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return loadstring(string.dump(function() return 1 end))()", "-ERR user_script:1: attempt to call a nil value script: 5dcb142d767eb350dbcc8f0ae66433b0e227f5a2, on @user_script:1.\r\n"},
+		{"local f, e = loadstring(string.dump(function() return 1 end)) return {type(f), e}", "*2\r\n$3\r\nnil\r\n$53\r\n[string \"\x1bLuaQ\"]:1: unexpected symbol near 'char(27)'\r\n"},
+		{"return {pcall(load, string.dump(function() return 1 end))}", "*2\r\n$-1\r\n$54\r\nbad argument #1 to '?' (function expected, got string)\r\n"},
+		{"return string.dump(function() return 1 end):sub(1,12)", "$12\r\n\x1bLuaQ\x00\x01\x04\x08\x04\x08\x00\r\n"},
+		{"return string.dump()", "-ERR user_script:1: bad argument #1 to 'dump' (function expected, got no value) script: f6f89321fe3fc90b362a46b2128faf1ba76b551d, on @user_script:1.\r\n"},
+		{"return string.dump(1)", "-ERR user_script:1: bad argument #1 to 'dump' (function expected, got number) script: 4c97869af2501812f52da8ae0d93a7a171f824d7, on @user_script:1.\r\n"},
+		{"return string.dump(string.len)", "-ERR user_script:1: unable to dump given function script: 61caefb6348789ae134e499efb132676087d04bd, on @user_script:1.\r\n"},
+		{"return {pcall(string.dump, string.len)}", "*2\r\n$-1\r\n$29\r\nunable to dump given function\r\n"},
+		{"local f, e = loadstring('a\\0b c') return {type(f), e}", "*2\r\n$3\r\nnil\r\n$28\r\n[string \"a\"]:1: '=' expected\r\n"},
+	} {
+		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}

@@ -156,6 +156,7 @@ func (v *vm) patchLibraries() {
 		}
 		return v.callThrough(L, byteFn)
 	}))
+	str.RawSetString("dump", L.NewFunction(v.stringDump)) // strdump.go
 	format := str.RawGetString("format").(*lua.LFunction)
 	str.RawSetString("format", v.wrapGo(func(L *lua.LState) int {
 		checkFormat(L) // luaerr_format.go
