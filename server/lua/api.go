@@ -20,6 +20,13 @@ type Caller interface {
 	Call(args [][]byte) resp.Reply
 }
 
+// ACLChecker is a Caller that tells whether the script's user may run a
+// command with its arguments (keys, channels): redis.acl_check_cmd. known
+// is false for a command (or subcommand) the server does not have.
+type ACLChecker interface {
+	ACLCheckCmd(args [][]byte) (allowed, known bool)
+}
+
 // Redis's log levels, as redis.LOG_* name them.
 const (
 	logDebug = iota
@@ -50,7 +57,7 @@ func (v *vm) runtimeAPI() *lua.LTable {
 		"replicate_commands": func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
 		"breakpoint":         func(L *lua.LState) int { L.Push(lua.LFalse); return 1 },
 		"debug":              func(L *lua.LState) int { return 0 },
-		"acl_check_cmd":      func(L *lua.LState) int { L.Push(lua.LTrue); return 1 },
+		"acl_check_cmd":      v.aclCheckCmd,
 	}
 	for name, fn := range fns {
 		t.RawSetString(name, L.NewFunction(fn))
@@ -95,6 +102,30 @@ func (v *vm) redisCall(L *lua.LState, raiseErr bool) int {
 		L.Error(val, 0)
 	}
 	L.Push(val)
+	return 1
+}
+
+// aclCheckCmd is redis.acl_check_cmd (Redis 7.0's
+// luaRedisAclCheckCmdPermissionsCommand): whether the user running the
+// script may run the command given, without logging a denial; an unknown
+// command raises an error.
+func (v *vm) aclCheckCmd(L *lua.LState) int {
+	r := v.cur
+	if r == nil {
+		return raise(L, "redis.acl_check_cmd can only be called inside a script invocation")
+	}
+	args, msg := callArgs(L)
+	if msg != "" {
+		return raise(L, msg)
+	}
+	allowed, known := true, true
+	if c, ok := r.caller.(ACLChecker); ok {
+		allowed, known = c.ACLCheckCmd(args)
+	}
+	if !known {
+		return raise(L, "Invalid command passed to redis.acl_check_cmd()")
+	}
+	L.Push(lua.LBool(allowed))
 	return 1
 }
 

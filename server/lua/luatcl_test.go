@@ -1,6 +1,12 @@
 package lua
 
-import "testing"
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/ringkv/ringkv/resp"
+)
 
 // Cases from Redis 7.0.15's unit/scripting Tcl suite, with the replies
 // redis-server 7.0.15 gives (recorded by evaluating each body there).
@@ -77,6 +83,44 @@ func TestStringDump(t *testing.T) {
 		{"local f, e = loadstring('a\\0b c') return {type(f), e}", "*2\r\n$3\r\nnil\r\n$28\r\n[string \"a\"]:1: '=' expected\r\n"},
 	} {
 		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
+
+// aclCaller is a Caller whose user may run SET on keys starting with x.
+type aclCaller struct{ *fakeCaller }
+
+func (aclCaller) ACLCheckCmd(args [][]byte) (allowed, known bool) {
+	switch strings.ToLower(string(args[0])) {
+	case "set":
+		return len(args) > 1 && strings.HasPrefix(string(args[1]), "x"), true
+	case "hset", "get":
+		return false, true
+	}
+	return false, false
+}
+
+// TestACLCheckCmd checks redis.acl_check_cmd (Redis's "Script ACL check"):
+// the Caller's answer as a boolean, an unknown command and bad arguments
+// raised with Redis's texts.
+func TestACLCheckCmd(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return redis.acl_check_cmd('set','xx',1)", ":1\r\n"},
+		{"return redis.acl_check_cmd('hset','xx','f',1)", "$-1\r\n"},
+		{"return redis.acl_check_cmd('set','yy',1)", "$-1\r\n"},
+		{"return redis.acl_check_cmd('invalid-cmd','arg')", "-ERR Invalid command passed to redis.acl_check_cmd() script: a12d971d2c3928485c1688dce89f9c4972f603f6, on @user_script:1.\r\n"},
+		{"return {pcall(redis.acl_check_cmd, 'nosuch')}", "*2\r\n$-1\r\n$51\r\nERR Invalid command passed to redis.acl_check_cmd()\r\n"},
+		{"return redis.acl_check_cmd()", "-ERR Please specify at least one argument for this redis lib call script: 1124f33ad66e7866b4e0c1499a4c20fb5eb9c180, on @user_script:1.\r\n"},
+		{"return redis.acl_check_cmd({})", "-ERR Lua redis lib command arguments must be strings or integers script: 8b3d233cc233d15538b743edd3bc4603509e4325, on @user_script:1.\r\n"},
+	} {
+		s, err := Compile([]byte(tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := e.Eval(context.Background(), s, Call{Caller: aclCaller{newFake()}, Proto: 2})
+		if got := string(resp.Append(nil, r, 2)); got != tc.want {
 			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
 		}
 	}
