@@ -251,6 +251,64 @@ for i = 1, 4 do off, obj = cmsgpack.unpack_limit(multi, 1, off); offs[i] = off e
 assert(obj == str_long)
 return {offs, one.i10, one.i5, one.d1, #one.a3, one.m2['77'], one.s3 == str_lt_65535}`
 
+// luatclJSON is the script of Redis's "EVAL - JSON smoke test".
+const luatclJSON = `
+local some_map = {
+    s1="Some string",
+    n1=100,
+    a1={"Some","String","Array"},
+    nil1=nil,
+    b1=true,
+    b2=false}
+local encoded = cjson.encode(some_map)
+local decoded = cjson.decode(encoded)
+assert(table.concat(some_map) == table.concat(decoded))
+
+cjson.encode_keep_buffer(false)
+encoded = cjson.encode(some_map)
+decoded = cjson.decode(encoded)
+assert(table.concat(some_map) == table.concat(decoded))
+
+-- Table with numeric keys
+local table1 = {one="one", [1]="one"}
+encoded = cjson.encode(table1)
+decoded = cjson.decode(encoded)
+assert(decoded["one"] == table1["one"])
+assert(decoded["1"] == table1[1])
+
+-- Array
+local array1 = {[1]="one", [2]="two"}
+encoded = cjson.encode(array1)
+decoded = cjson.decode(encoded)
+assert(table.concat(array1) == table.concat(decoded))
+
+-- Invalid keys
+local invalid_map = {}
+invalid_map[false] = "false"
+local ok, encoded = pcall(cjson.encode, invalid_map)
+assert(ok == false)
+
+-- Max depth
+cjson.encode_max_depth(1)
+ok, encoded = pcall(cjson.encode, some_map)
+assert(ok == false)
+
+cjson.decode_max_depth(1)
+ok, decoded = pcall(cjson.decode, '{"obj": {"array": [1,2,3,4]}}')
+assert(ok == false)
+
+-- Invalid numbers
+ok, encoded = pcall(cjson.encode, {num1=0/0})
+assert(ok == false)
+cjson.encode_invalid_numbers(true)
+ok, encoded = pcall(cjson.encode, {num1=0/0})
+assert(ok == true)
+
+-- Restore defaults
+cjson.decode_max_depth(1000)
+cjson.encode_max_depth(1000)
+cjson.encode_invalid_numbers(false)`
+
 // Lua features Redis 7.0.15's unit/scripting Tcl suite checks.
 func init() {
 	addFidelity("luatcl cmsgpack",
@@ -261,6 +319,40 @@ func init() {
 		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,5,10)}", "0"),
 		p("EVAL", "local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,-1)}", "0"),
 		p("EVAL", "return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,1)}", "0"),
+	)
+	addFidelity("luatcl cjson",
+		p("EVAL", "return cjson.encode_max_depth()", "0"),
+		p("EVAL", "return {cjson.encode_sparse_array()}", "0"),
+		p("EVAL", "return {cjson.encode_invalid_numbers(), cjson.decode_invalid_numbers(), cjson.encode_keep_buffer(), cjson.encode_number_precision(), cjson.decode_max_depth()}", "0"),
+		p("EVAL", "local r = cjson.encode_invalid_numbers('null') cjson.encode_invalid_numbers(false) return r", "0"),
+		p("EVAL", "return cjson.encode_invalid_numbers('x')", "0"),
+		p("EVAL", "return cjson.encode_invalid_numbers({})", "0"),
+		p("EVAL", "return cjson.encode_max_depth(0)", "0"),
+		p("EVAL", "return cjson.encode_max_depth(1,2)", "0"),
+		p("EVAL", "return cjson.encode_max_depth('a')", "0"),
+		p("EVAL", "local r = cjson.encode_max_depth('7') cjson.encode_max_depth(1000) return r", "0"),
+		p("EVAL", "return cjson.encode_number_precision(15)", "0"),
+		p("EVAL", "return cjson.encode_sparse_array(1,2,3,4)", "0"),
+		p("EVAL", "return cjson.encode({[false]=1})", "0"),
+		p("EVAL", "return {pcall(cjson.encode, {[false]=1})}", "0"),
+		p("EVAL", "return {pcall(cjson.encode, {0/0})}", "0"),
+		p("EVAL", "cjson.encode_max_depth(1) local ok, e = pcall(cjson.encode, {a={}}) cjson.encode_max_depth(1000) return e", "0"),
+		p("EVAL", "cjson.encode_max_depth(2) local ok, e = pcall(cjson.encode, {{1}, {{}}}) cjson.encode_max_depth(1000) return e", "0"),
+		p("EVAL", "cjson.decode_max_depth(1) local ok, e = pcall(cjson.decode, '{\"obj\": {\"array\": [1,2,3,4]}}') cjson.decode_max_depth(1000) return e", "0"),
+		p("EVAL", "cjson.decode_max_depth(2) local ok, e = pcall(cjson.decode, ' [ [  [1]]]') cjson.decode_max_depth(1000) return e", "0"),
+		p("EVAL", "cjson.encode_invalid_numbers(true) local r = cjson.encode({0/0, 1/0, -1/0}) cjson.encode_invalid_numbers(false) return r", "0"),
+		p("EVAL", "cjson.encode_invalid_numbers('null') local r = cjson.encode({0/0, 1/0, -1/0, [1/0]=1}) cjson.encode_invalid_numbers(false) return r", "0"),
+		p("EVAL", "local c = cjson.new() c.encode_max_depth(1) return {pcall(c.encode, {{}}), cjson.encode_max_depth()}", "0"),
+		p("EVAL", "return cjson.new().null == cjson.null", "0"),
+		p("EVAL", "cjson.encode_sparse_array(true) local r = cjson.encode({[1]=1, [100]=2}) cjson.encode_sparse_array(false) return r", "0"),
+		p("EVAL", "local r = {cjson.encode_sparse_array(false, 0, 0)} r[4] = cjson.encode({[1]=1, [100]=2}) cjson.encode_sparse_array(false, 2, 10) return r", "0"),
+		p("EVAL", "local r = {cjson.encode_sparse_array('on', 3)} cjson.encode_sparse_array('off', 2) return r", "0"),
+		p("EVAL", "local r = {cjson.encode_keep_buffer('off')} r[2] = cjson.encode({1}) cjson.encode_keep_buffer(true) return r", "0"),
+		p("EVAL", "cjson.encode_number_precision(3) local r = cjson.encode({1/3, 12345, [5]=1e20}) cjson.encode_number_precision(14) return r", "0"),
+		p("EVAL", "return cjson.decode('{\"a\":[1,{\"b\":null}]}').a[2].b == cjson.null", "0"),
+		p("EVAL", "return cjson.decode('1', 2)", "0"),
+		p("EVAL", "return cjson.encode({[2]=1,[3]=2})", "0"),
+		p("EVAL", luatclJSON, "0"), p("EVAL", "return cjson.encode_keep_buffer(true)", "0"),
 	)
 	addFidelity("luatcl acl_check_cmd",
 		p("EVAL", "return redis.acl_check_cmd('set','xx',1)", "0"), p("EVAL", "return redis.acl_check_cmd()", "0"),

@@ -125,3 +125,49 @@ func TestACLCheckCmd(t *testing.T) {
 		}
 	}
 }
+
+// TestCJSONConfig checks lua-cjson 2.1's configuration functions (depth
+// limits, NaN and Inf, sparse arrays, precision, cjson.new) and Redis's
+// "EVAL - JSON smoke test" script (the last but one case).
+func TestCJSONConfig(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return cjson.encode_max_depth()", ":1000\r\n"},
+		{"return {cjson.encode_sparse_array()}", "*3\r\n$-1\r\n:2\r\n:10\r\n"},
+		{"return {cjson.encode_invalid_numbers(), cjson.decode_invalid_numbers(), cjson.encode_keep_buffer(), cjson.encode_number_precision(), cjson.decode_max_depth()}", "*5\r\n$-1\r\n:1\r\n:1\r\n:14\r\n:1000\r\n"},
+		{"local r = cjson.encode_invalid_numbers('null') cjson.encode_invalid_numbers(false) return r", "$4\r\nnull\r\n"},
+		{"return cjson.encode_invalid_numbers('x')", "-ERR user_script:1: bad argument #1 to 'encode_invalid_numbers' (invalid option 'x') script: d0919eb606ab1137a838c04117daa31f83784e6f, on @user_script:1.\r\n"},
+		{"return cjson.encode_invalid_numbers({})", "-ERR user_script:1: bad argument #1 to 'encode_invalid_numbers' (string expected, got table) script: 0e36dc2a3a9c54f621a0ce6a0fef7557a16972bc, on @user_script:1.\r\n"},
+		{"return cjson.encode_max_depth(0)", "-ERR user_script:1: bad argument #1 to 'encode_max_depth' (expected integer between 1 and 2147483647) script: f40da52b0819d675b8802812b1c4504462426d31, on @user_script:1.\r\n"},
+		{"return cjson.encode_max_depth(1,2)", "-ERR user_script:1: bad argument #2 to 'encode_max_depth' (found too many arguments) script: 5c43c48e7e76822fc2893cb1a56ce410492db058, on @user_script:1.\r\n"},
+		{"return cjson.encode_max_depth('a')", "-ERR user_script:1: bad argument #1 to 'encode_max_depth' (number expected, got string) script: ea50211652384d93f02937c2f02ea0414c8690bb, on @user_script:1.\r\n"},
+		{"local r = cjson.encode_max_depth('7') cjson.encode_max_depth(1000) return r", ":7\r\n"},
+		{"return cjson.encode_number_precision(15)", "-ERR user_script:1: bad argument #1 to 'encode_number_precision' (expected integer between 1 and 14) script: bbd9450de606b026b51b67e7b961ff09397ea6dd, on @user_script:1.\r\n"},
+		{"return cjson.encode_sparse_array(1,2,3,4)", "-ERR user_script:1: bad argument #4 to 'encode_sparse_array' (found too many arguments) script: 1c2f56e5d022b071c2ad24dfe4ba558c7a4205f2, on @user_script:1.\r\n"},
+		{"return cjson.encode({[false]=1})", "-ERR user_script:1: Cannot serialise boolean: table key must be a number or string script: 3888fd4da9de5edc2de47ad6e74002c425e82a7c, on @user_script:1.\r\n"},
+		{"return {pcall(cjson.encode, {[false]=1})}", "*2\r\n$-1\r\n$62\r\nCannot serialise boolean: table key must be a number or string\r\n"},
+		{"return {pcall(cjson.encode, {0/0})}", "*2\r\n$-1\r\n$47\r\nCannot serialise number: must not be NaN or Inf\r\n"},
+		{"cjson.encode_max_depth(1) local ok, e = pcall(cjson.encode, {a={}}) cjson.encode_max_depth(1000) return e", "$39\r\nCannot serialise, excessive nesting (2)\r\n"},
+		{"cjson.encode_max_depth(2) local ok, e = pcall(cjson.encode, {{1}, {{}}}) cjson.encode_max_depth(1000) return e", "$39\r\nCannot serialise, excessive nesting (3)\r\n"},
+		{"cjson.decode_max_depth(1) local ok, e = pcall(cjson.decode, '{\"obj\": {\"array\": [1,2,3,4]}}') cjson.decode_max_depth(1000) return e", "$56\r\nFound too many nested data structures (2) at character 9\r\n"},
+		{"cjson.decode_max_depth(2) local ok, e = pcall(cjson.decode, ' [ [  [1]]]') cjson.decode_max_depth(1000) return e", "$56\r\nFound too many nested data structures (3) at character 7\r\n"},
+		{"cjson.encode_invalid_numbers(true) local r = cjson.encode({0/0, 1/0, -1/0}) cjson.encode_invalid_numbers(false) return r", "$14\r\n[nan,inf,-inf]\r\n"},
+		{"cjson.encode_invalid_numbers('null') local r = cjson.encode({0/0, 1/0, -1/0, [1/0]=1}) cjson.encode_invalid_numbers(false) return r", "$37\r\n{\"1\":null,\"2\":null,\"3\":null,\"null\":1}\r\n"},
+		{"local c = cjson.new() c.encode_max_depth(1) return {pcall(c.encode, {{}}), cjson.encode_max_depth()}", "*2\r\n$-1\r\n:1000\r\n"},
+		{"return cjson.new().null == cjson.null", ":1\r\n"},
+		{"cjson.encode_sparse_array(true) local r = cjson.encode({[1]=1, [100]=2}) cjson.encode_sparse_array(false) return r", "$15\r\n{\"1\":1,\"100\":2}\r\n"},
+		{"local r = {cjson.encode_sparse_array(false, 0, 0)} r[4] = cjson.encode({[1]=1, [100]=2}) cjson.encode_sparse_array(false, 2, 10) return r", "*4\r\n$-1\r\n:0\r\n:0\r\n$495\r\n[1,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,null,2]\r\n"},
+		{"local r = {cjson.encode_sparse_array('on', 3)} cjson.encode_sparse_array('off', 2) return r", "*3\r\n:1\r\n:3\r\n:10\r\n"},
+		{"local r = {cjson.encode_keep_buffer('off')} r[2] = cjson.encode({1}) cjson.encode_keep_buffer(true) return r", "*2\r\n$-1\r\n$3\r\n[1]\r\n"},
+		{"cjson.encode_number_precision(3) local r = cjson.encode({1/3, 12345, [5]=1e20}) cjson.encode_number_precision(14) return r", "$32\r\n[0.333,1.23e+04,null,null,1e+20]\r\n"},
+		{"return cjson.decode('{\"a\":[1,{\"b\":null}]}').a[2].b == cjson.null", ":1\r\n"},
+		{"return cjson.decode('1', 2)", "-ERR user_script:1: bad argument #1 to 'decode' (expected 1 argument) script: 4dee7eb34084cb8ce8cae2b2931531f03a96ba30, on @user_script:1.\r\n"},
+		{"return cjson.encode({[2]=1,[3]=2})", "$10\r\n[null,1,2]\r\n"},
+		{"            local some_map = {\n                s1=\"Some string\",\n                n1=100,\n                a1={\"Some\",\"String\",\"Array\"},\n                nil1=nil,\n                b1=true,\n                b2=false}\n            local encoded = cjson.encode(some_map)\n            local decoded = cjson.decode(encoded)\n            assert(table.concat(some_map) == table.concat(decoded))\n\n            cjson.encode_keep_buffer(false)\n            encoded = cjson.encode(some_map)\n            decoded = cjson.decode(encoded)\n            assert(table.concat(some_map) == table.concat(decoded))\n\n            -- Table with numeric keys\n            local table1 = {one=\"one\", [1]=\"one\"}\n            encoded = cjson.encode(table1)\n            decoded = cjson.decode(encoded)\n            assert(decoded[\"one\"] == table1[\"one\"])\n            assert(decoded[\"1\"] == table1[1])\n\n            -- Array\n            local array1 = {[1]=\"one\", [2]=\"two\"}\n            encoded = cjson.encode(array1)\n            decoded = cjson.decode(encoded)\n            assert(table.concat(array1) == table.concat(decoded))\n\n            -- Invalid keys\n            local invalid_map = {}\n            invalid_map[false] = \"false\"\n            local ok, encoded = pcall(cjson.encode, invalid_map)\n            assert(ok == false)\n\n            -- Max depth\n            cjson.encode_max_depth(1)\n            ok, encoded = pcall(cjson.encode, some_map)\n            assert(ok == false)\n\n            cjson.decode_max_depth(1)\n            ok, decoded = pcall(cjson.decode, '{\"obj\": {\"array\": [1,2,3,4]}}')\n            assert(ok == false)\n\n            -- Invalid numbers\n            ok, encoded = pcall(cjson.encode, {num1=0/0})\n            assert(ok == false)\n            cjson.encode_invalid_numbers(true)\n            ok, encoded = pcall(cjson.encode, {num1=0/0})\n            assert(ok == true)\n\n            -- Restore defaults\n            cjson.decode_max_depth(1000)\n            cjson.encode_max_depth(1000)\n            cjson.encode_invalid_numbers(false)", "$-1\r\n"},
+		{"return cjson.encode_keep_buffer()", "$-1\r\n"},
+	} {
+		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}

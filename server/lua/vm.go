@@ -75,7 +75,7 @@ func newVM(e *Engine) *vm {
 	}
 	g := L.G.Global
 	g.RawSetString("bit", newBitLib(L))
-	g.RawSetString("cjson", newCJSON(L))
+	g.RawSetString("cjson", v.newCJSON(L.NewUserData()))
 	g.RawSetString("struct", newStructLib(L))
 	g.RawSetString("cmsgpack", newMsgpack(L))
 	v.patchLibraries()
