@@ -120,10 +120,13 @@ func OpenMem(o Options) (*DB, error) {
 }
 
 func openLevel(dir string, o Options) (*leveldb.DB, error) {
+	table, level1 := compactionSizes(o.WriteBuffer)
 	lo := &opt.Options{
-		BlockCacheCapacity: o.CacheSize,
-		WriteBuffer:        o.WriteBuffer,
-		Filter:             filter.NewBloomFilter(10),
+		BlockCacheCapacity:  o.CacheSize,
+		WriteBuffer:         o.WriteBuffer,
+		CompactionTableSize: table,
+		CompactionTotalSize: level1,
+		Filter:              filter.NewBloomFilter(10),
 		// No snappy: a CPU profile of SET/GET over 1M keys spent 35% of
 		// its samples in snappy.decode re-reading blocks the small cache
 		// had evicted; without it SET went from ~16k to ~25k req/s and
@@ -136,6 +139,18 @@ func openLevel(dir string, o Options) (*leveldb.DB, error) {
 		return leveldb.Open(o.Storage, lo)
 	}
 	return leveldb.OpenFile(dir, lo)
+}
+
+// compactionSizes are LevelDB's table size and level-1 size for a
+// memtable of writeBuffer bytes: goleveldb's 2 MiB tables, and a level 1
+// of four memtables (at least goleveldb's 10 MiB). A bigger memtable alone
+// would flush bigger level-0 tables into the same small level 1,
+// rewriting it at every compaction. Bulk SETs of 1M new keys into one
+// node cost 34 µs of CPU each at goleveldb's sizes (4 MiB memtable, 10 MiB
+// level 1) and 23–25 µs at 16 MiB and 64 MiB; 8 MiB tables saved nothing
+// more and raised the peak RSS by 110 MB (bench/RESULTS.md).
+func compactionSizes(writeBuffer int) (table, level1 int) {
+	return opt.DefaultCompactionTableSize, max(opt.DefaultCompactionTotalSize, 4*writeBuffer)
 }
 
 // start launches the goroutines DB owns; Close stops them.

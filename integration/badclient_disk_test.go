@@ -57,7 +57,7 @@ func fillDisk(t *testing.T, path string) {
 // themselves, without a restart (before: they kept failing until one),
 // and nothing acknowledged is lost.
 func TestBadClientDiskFull(t *testing.T) {
-	mnt := mountTmpfs(t, 24<<20)
+	mnt := mountTmpfs(t, 64<<20) // writes resume once 2 memtables (16 MiB each) + 8 MiB are free
 	n := StartNode(t, NodeOptions{Dir: filepath.Join(mnt, "data")})
 	ctx := context.Background()
 	c := n.Client(t, 2)

@@ -36,7 +36,7 @@ type Config struct {
 	HintMaxAge       time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
 	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
 	CacheSize        int64         // LevelDB block cache, bytes; default 8 MiB (engine.DefaultCacheSize)
-	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 4 MiB (engine.DefaultWriteBuffer)
+	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 16 MiB (engine.DefaultWriteBuffer)
 	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off
 	TombstoneGrace   time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions       int           // ring partitions Q, a power of two fixed at cluster creation; default 1024

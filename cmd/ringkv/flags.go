@@ -62,7 +62,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.DurationVar(&cfg.HintMaxAge, "hint-max-age", cfg.HintMaxAge, "drop hints older than this `duration` (anti-entropy repairs their targets)")
 	fs.Var(&hintBytes, "hint-max-bytes", "store at most this many bytes of hints (e.g. 1gb); beyond, writes' hints are dropped and anti-entropy repairs")
 	fs.Var(&cacheSize, "cache-size", "LevelDB block cache (e.g. 64mb): more caches more of the data set for reads and the read before each write, at that much more memory")
-	fs.Var(&writeBuffer, "write-buffer", "LevelDB memtable size (e.g. 16mb; up to two in memory): larger means fewer level-0 flushes and compactions, and a longer journal replay after a crash")
+	fs.Var(&writeBuffer, "write-buffer", "LevelDB memtable size (e.g. 64mb; up to two in memory; level 1 is four of them): larger means fewer level-0 flushes and compactions, and a longer journal replay after a crash")
 	fs.DurationVar(&cfg.AAEInterval, "aae-interval", cfg.AAEInterval, "run an anti-entropy exchange with the other replicas every `duration` (negative: off)")
 	fs.DurationVar(&cfg.TombstoneGrace, "tombstone-grace", cfg.TombstoneGrace, "reap a tombstone no sooner than this `duration` after the delete, once every primary holds it (negative: never)")
 	fs.IntVar(&cfg.Partitions, "partitions", cfg.Partitions, "ring partitions Q (power of two, fixed when the cluster is created)")

@@ -38,15 +38,15 @@ func TestClientOutputBufferLimitFlag(t *testing.T) {
 // Redis's units, from the command line or the config file.
 func TestLevelDBSizeFlags(t *testing.T) {
 	cfg, err := parseConfig([]string{"--dir", t.TempDir()}, io.Discard)
-	if err != nil || cfg.CacheSize != 8<<20 || cfg.WriteBuffer != 4<<20 {
+	if err != nil || cfg.CacheSize != 8<<20 || cfg.WriteBuffer != 16<<20 {
 		t.Fatalf("defaults: cache %d, write buffer %d, %v", cfg.CacheSize, cfg.WriteBuffer, err)
 	}
 	conf := filepath.Join(t.TempDir(), "ringkv.conf")
 	if err := os.WriteFile(conf, []byte("cache-size 64mb\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, err = parseConfig([]string{"--config", conf, "--dir", t.TempDir(), "--write-buffer", "16mb"}, io.Discard)
-	if err != nil || cfg.CacheSize != 64<<20 || cfg.WriteBuffer != 16<<20 {
+	cfg, err = parseConfig([]string{"--config", conf, "--dir", t.TempDir(), "--write-buffer", "32mb"}, io.Discard)
+	if err != nil || cfg.CacheSize != 64<<20 || cfg.WriteBuffer != 32<<20 {
 		t.Fatalf("cache %d, write buffer %d, %v", cfg.CacheSize, cfg.WriteBuffer, err)
 	}
 	cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--write-buffer", "1kb"}, io.Discard)
