@@ -106,7 +106,7 @@ func (d *Dispatcher) evalGeneric(s *Session, args [][]byte, bySHA, ro bool) resp
 		c := d.newScriptCaller(s, run, keys, ro)
 		// Redis 7.0 checks a script without a shebang call by call.
 		c.oomAtStart = !script.Shebang && d.overMaxMemory()
-		return c.counted(d.scripts.engine.Eval(ctx, script, lua.Call{Keys: keys, Args: argv, Caller: c, Proto: s.Proto}))
+		return c.counted(d.scripts.engine.Eval(ctx, script, lua.Call{Keys: keys, Args: argv, Caller: statsCaller{c}, Proto: s.Proto}))
 	})
 }
 

@@ -43,7 +43,7 @@ func (d *Dispatcher) fcallGeneric(s *Session, args [][]byte, ro bool) resp.Reply
 	run := &runningScript{function: true, name: f.Name, args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {
 		c := d.newScriptCaller(s, run, keys, ro)
-		return c.counted(d.scripts.engine.FCall(ctx, f, lua.Call{Keys: keys, Args: argv, Caller: c, Proto: s.Proto}))
+		return c.counted(d.scripts.engine.FCall(ctx, f, lua.Call{Keys: keys, Args: argv, Caller: statsCaller{c}, Proto: s.Proto}))
 	})
 }
 
