@@ -171,3 +171,81 @@ func TestCJSONConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestStdlibLua51 checks library functions whose argument checks and
+// error texts gopher-lua has differently from Lua 5.1 (math.max,
+// tonumber's base, rawset's index, next's key, table.insert's arity,
+// string.char's range, select, table.concat), called and under pcall.
+func TestStdlibLua51(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return {pcall(math.max)}", "*2\r\n$-1\r\n$54\r\nbad argument #1 to '?' (number expected, got no value)\r\n"},
+		{"return {pcall(math.min)}", "*2\r\n$-1\r\n$54\r\nbad argument #1 to '?' (number expected, got no value)\r\n"},
+		{"return math.max()", "-ERR user_script:1: bad argument #1 to 'max' (number expected, got no value) script: ea184ab21d1cc115e2cbb27490136c9d0e484013, on @user_script:1.\r\n"},
+		{"return {pcall(tonumber, '10', 99)}", "*2\r\n$-1\r\n$42\r\nbad argument #2 to '?' (base out of range)\r\n"},
+		{"return tonumber('10', 99)", "-ERR user_script:1: bad argument #2 to 'tonumber' (base out of range) script: c21237bd39e069a33c1baecec97d622d97440579, on @user_script:1.\r\n"},
+		{"return {pcall(tonumber, '10', 1)}", "*2\r\n$-1\r\n$42\r\nbad argument #2 to '?' (base out of range)\r\n"},
+		{"return {pcall(rawset, {}, nil, 1)}", "*2\r\n$-1\r\n$18\r\ntable index is nil\r\n"},
+		{"return rawset({}, nil, 1)", "-ERR table index is nil script: 5896009464192fbab25680c7f3a63b35ca0d9242, on @user_script:1.\r\n"},
+		{"return {pcall(rawset, {}, 0/0, 1)}", "*2\r\n$-1\r\n$18\r\ntable index is NaN\r\n"},
+		{"return {pcall(next, {}, 'nokey')}", "*2\r\n$-1\r\n$21\r\ninvalid key to 'next'\r\n"},
+		{"return next({a=1}, 'b')", "-ERR invalid key to 'next' script: 11de6233cccc5515a554c6f1f3de3eda6251d517, on @user_script:1.\r\n"},
+		{"return {pcall(table.insert, {}, 1, 2, 3)}", "*2\r\n$-1\r\n$37\r\nwrong number of arguments to 'insert'\r\n"},
+		{"return table.insert({}, 1, 2, 3)", "-ERR user_script:1: wrong number of arguments to 'insert' script: 23d104d901364527d93721191e9f4f0f956e3669, on @user_script:1.\r\n"},
+		{"return {pcall(table.insert, {})}", "*2\r\n$-1\r\n$37\r\nwrong number of arguments to 'insert'\r\n"},
+		{"return {pcall(string.char, 256)}", "*2\r\n$-1\r\n$38\r\nbad argument #1 to '?' (invalid value)\r\n"},
+		{"return string.char(256)", "-ERR user_script:1: bad argument #1 to 'char' (invalid value) script: 3d9288df94e38fc1669acdaeb8b94be37e5c7bf8, on @user_script:1.\r\n"},
+		{"return {pcall(string.char, -1)}", "*2\r\n$-1\r\n$38\r\nbad argument #1 to '?' (invalid value)\r\n"},
+		{"return {pcall(select, 'x')}", "*2\r\n$-1\r\n$52\r\nbad argument #1 to '?' (number expected, got string)\r\n"},
+		{"return select('x')", "-ERR user_script:1: bad argument #1 to 'select' (number expected, got string) script: 2af4846903bd955d5eb3fdcb3daa10de9ac54339, on @user_script:1.\r\n"},
+		{"return {pcall(select, 0)}", "*2\r\n$-1\r\n$43\r\nbad argument #1 to '?' (index out of range)\r\n"},
+		{"return {pcall(select, -5, 1)}", "*2\r\n$-1\r\n$43\r\nbad argument #1 to '?' (index out of range)\r\n"},
+		{"return {pcall(table.concat, {1, {}, 3})}", "*2\r\n$-1\r\n$54\r\ninvalid value (table) at index 2 in table for 'concat'\r\n"},
+		{"return table.concat({1, {}, 3})", "-ERR user_script:1: invalid value (table) at index 2 in table for 'concat' script: 1256855af13e156c2831028e4a486ab1d403bde8, on @user_script:1.\r\n"},
+		{"return {pcall(table.concat, {1, 2}, {})}", "*2\r\n$-1\r\n$51\r\nbad argument #2 to '?' (string expected, got table)\r\n"},
+		{"return {pcall(table.concat, {'a', true})}", "*2\r\n$-1\r\n$56\r\ninvalid value (boolean) at index 2 in table for 'concat'\r\n"},
+		{"return {pcall(rawset, {}, 1)}", "*2\r\n$-1\r\n$39\r\nbad argument #3 to '?' (value expected)\r\n"},
+		{"return {pcall(tonumber)}", "*2\r\n$-1\r\n$39\r\nbad argument #1 to '?' (value expected)\r\n"},
+		{"return tonumber('z', 36)", ":35\r\n"},
+		{"return {pcall(tonumber, 'ff', 16.5)}", "*2\r\n:1\r\n:255\r\n"},
+		{"return {pcall(math.floor)}", "*2\r\n$-1\r\n$54\r\nbad argument #1 to '?' (number expected, got no value)\r\n"},
+		{"return {pcall(table.insert, {}, 'x', 1)}", "*2\r\n$-1\r\n$52\r\nbad argument #2 to '?' (number expected, got string)\r\n"},
+		{"local t = {a=1, b=2, c=3, 10, 20} local n = 0 for k, v in pairs(t) do t[k] = nil n = n + 1 end return {n, next(t)}", "*1\r\n:5\r\n"},
+		{"local t = {1,2,3} t[2] = nil return {next(t, 2)}", "*2\r\n:3\r\n:3\r\n"},
+		{"local t = {a=1} t.a = nil return {pcall(next, t, 'a')}", "*1\r\n:1\r\n"},
+		{"return {pcall(next, {1,2}, 3)}", "*2\r\n$-1\r\n$21\r\ninvalid key to 'next'\r\n"},
+		{"return {pcall(next, {1,2}, 1.5)}", "*2\r\n$-1\r\n$21\r\ninvalid key to 'next'\r\n"},
+		{"return {next({1,2}, 2)}", "*0\r\n"},
+		{"return {tonumber('ff', 16), tonumber('10', 2), tonumber('z', 36), tonumber(' 12 '), tonumber('1e1', 10), tonumber('8', 8)}", "*5\r\n:255\r\n:2\r\n:35\r\n:12\r\n:10\r\n"},
+		{"return {pcall(tonumber, 10, 16)}", "*2\r\n:1\r\n:16\r\n"},
+		{"return {pcall(tonumber, {}, 16)}", "*2\r\n$-1\r\n$51\r\nbad argument #1 to '?' (string expected, got table)\r\n"},
+		{"return string.char(72, 105, '33')", "$3\r\nHi!\r\n"},
+		{"return {pcall(string.char, 'x')}", "*2\r\n$-1\r\n$52\r\nbad argument #1 to '?' (number expected, got string)\r\n"},
+		{"return {select('#', 1, 2, 3), select('2', 'a', 'b')}", "*2\r\n:3\r\n$1\r\nb\r\n"},
+		{"return table.concat({1, 2, 3, 4}, '-', 2, 3)", "$3\r\n2-3\r\n"},
+		{"return {pcall(table.concat, {1, 2}, '-', 1, 5)}", "*2\r\n$-1\r\n$52\r\ninvalid value (nil) at index 3 in table for 'concat'\r\n"},
+		{"return {pcall(table.concat, {}, {})}", "*2\r\n$-1\r\n$51\r\nbad argument #2 to '?' (string expected, got table)\r\n"},
+		{"return {pcall(table.concat, 5)}", "*2\r\n$-1\r\n$51\r\nbad argument #1 to '?' (table expected, got number)\r\n"},
+		{"local t = {} table.insert(t, 'a') table.insert(t, 1, 'b') return t", "*2\r\n$1\r\nb\r\n$1\r\na\r\n"},
+		{"return {pcall(table.insert, 5, 1)}", "*2\r\n$-1\r\n$51\r\nbad argument #1 to '?' (table expected, got number)\r\n"},
+		{"return {pcall(table.insert, {}, 1, 2, 3, 4)}", "*2\r\n$-1\r\n$37\r\nwrong number of arguments to 'insert'\r\n"},
+		{"return {math.max(1, 5, 3), math.min(4, 2, 8)}", "*2\r\n:5\r\n:2\r\n"},
+		{"return {pcall(math.max, 1, 'x')}", "*2\r\n$-1\r\n$52\r\nbad argument #2 to '?' (number expected, got string)\r\n"},
+		{"return {pcall(math.max, 'x')}", "*2\r\n$-1\r\n$52\r\nbad argument #1 to '?' (number expected, got string)\r\n"},
+		{"return {pcall(rawset, {}, 1)}", "*2\r\n$-1\r\n$39\r\nbad argument #3 to '?' (value expected)\r\n"},
+		{"return {pcall(rawset, 5, 1, 2)}", "*2\r\n$-1\r\n$51\r\nbad argument #1 to '?' (table expected, got number)\r\n"},
+		{"local t = rawset({}, 'a', 1) return t.a", ":1\r\n"},
+		{"return {math.max('5', 3), math.min(2, '1')}", "*2\r\n:5\r\n:1\r\n"},
+		{"return {tonumber('10', '16'), tonumber('z', 10), tonumber(nil)}", "*1\r\n:16\r\n"},
+		{"return {pcall(tonumber)}", "*2\r\n$-1\r\n$39\r\nbad argument #1 to '?' (value expected)\r\n"},
+		{"return {pcall(tonumber, 'ff', 'x')}", "*2\r\n$-1\r\n$52\r\nbad argument #2 to '?' (number expected, got string)\r\n"},
+		{"return {tonumber('0x10'), tonumber('0x10', 10), tonumber('0x10', 16)}", "*3\r\n:16\r\n:16\r\n:16\r\n"},
+		{"return {tonumber('1e1'), tonumber('1e1', 10), tonumber(' 0x1A ', 16), tonumber('-1', 16), tonumber('0x', 16), tonumber('1 2', 16)}", "*4\r\n:10\r\n:10\r\n:26\r\n:-9223372036854775808\r\n"},
+		{"return {tonumber('1E2'), tonumber(' 7 ', 8), tonumber('zz', 36), tonumber('+5', 7), tonumber('99999999999999999999999', 16), tonumber(''), tonumber('', 16)}", "*5\r\n:100\r\n:7\r\n:1295\r\n:5\r\n:-9223372036854775808\r\n"},
+		{"return {tonumber(5), tonumber(true), tonumber({})}", "*1\r\n:5\r\n"},
+	} {
+		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"math"
+
 	lua "github.com/yuin/gopher-lua"
 )
 
@@ -147,7 +149,15 @@ func (v *vm) wrappedBuiltins() map[string]*lua.LFunction {
 			if _, ok := v.proxies[t]; ok {
 				L.Error(lua.LString(msgReadonly), 0)
 			}
-			t.RawSet(L.CheckAny(2), L.CheckAny(3))
+			key := L.CheckAny(2)
+			L.CheckAny(3)
+			if key == lua.LNil { // luaH_set's errors, raised without a position
+				L.Error(lua.LString("table index is nil"), 0)
+			}
+			if n, ok := key.(lua.LNumber); ok && math.IsNaN(float64(n)) {
+				L.Error(lua.LString("table index is NaN"), 0)
+			}
+			t.RawSet(key, L.Get(3))
 			L.Push(t)
 			return 1
 		},

@@ -174,6 +174,7 @@ func (v *vm) patchLibraries() {
 		return v.callThrough(L, unpack)
 	}))
 	v.patchRandom(L.G.Global.RawGetString("math").(*lua.LTable))
+	v.patchStdlib() // luatcl_stdlib.go
 	L.G.Global.RawSetString("gcinfo", L.NewFunction(func(L *lua.LState) int {
 		L.Push(lua.LNumber(0))
 		return 1
