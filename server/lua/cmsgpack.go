@@ -14,13 +14,14 @@ const maxMsgpackDepth = 16
 // newMsgpack is lua-cmsgpack's pack(...) and unpack(s): tables whose keys
 // are 1..n are arrays, other tables maps; integral numbers are integers,
 // others float32 when exact, else float64.
-func newMsgpack(L *lua.LState) *lua.LTable {
+func (v *vm) newMsgpack() *lua.LTable {
+	L := v.L
 	t := L.NewTable()
 	t.RawSetString("_NAME", lua.LString("cmsgpack"))
 	t.RawSetString("_VERSION", lua.LString("lua-cmsgpack 0.4.0"))
 	t.RawSetString("pack", L.NewFunction(func(L *lua.LState) int {
 		if L.GetTop() == 0 {
-			L.RaiseError("MessagePack pack needs input.")
+			L.ArgError(0, "MessagePack pack needs input.")
 		}
 		var out []byte
 		for i := 1; i <= L.GetTop(); i++ {
@@ -30,17 +31,17 @@ func newMsgpack(L *lua.LState) *lua.LTable {
 		return 1
 	}))
 	t.RawSetString("unpack", L.NewFunction(func(L *lua.LState) int {
-		return unpackFull(L, L.CheckString(1), 0, 0)
+		return v.unpackFull(L, L.CheckString(1), 0, 0)
 	}))
 	t.RawSetString("unpack_one", L.NewFunction(func(L *lua.LState) int {
 		s, off := L.CheckString(1), L.OptInt(2, 0)
 		L.SetTop(0)
-		return unpackFull(L, s, 1, off)
+		return v.unpackFull(L, s, 1, off)
 	}))
 	t.RawSetString("unpack_limit", L.NewFunction(func(L *lua.LState) int {
 		s, limit, off := L.CheckString(1), L.CheckInt(2), L.OptInt(3, 0)
 		L.SetTop(0)
-		return unpackFull(L, s, limit, off)
+		return v.unpackFull(L, s, limit, off)
 	}))
 	return t
 }
@@ -49,12 +50,15 @@ func newMsgpack(L *lua.LState) *lua.LTable {
 // values of s from offset (every value when both are 0); when it was
 // given a limit or an offset it returns first the offset of the next
 // value, or -1 once s is used up.
-func unpackFull(L *lua.LState, s string, limit, offset int) int {
+func (v *vm) unpackFull(L *lua.LState, s string, limit, offset int) int {
+	fail := func(msg string) { // luaL_error: no position under pcall
+		L.Error(lua.LString(v.where(L, 1)+msg), 0)
+	}
 	if offset < 0 || limit < 0 {
-		L.RaiseError("Invalid request to unpack with offset of %d and limit of %d.", offset, len(s))
+		fail("Invalid request to unpack with offset of " + itoa(offset) + " and limit of " + itoa(len(s)) + ".")
 	}
 	if offset > len(s) {
-		L.RaiseError("Start offset %d greater than input length %d.", offset, len(s))
+		fail("Start offset " + itoa(offset) + " greater than input length " + itoa(len(s)) + ".")
 	}
 	all := limit == 0 && offset == 0
 	if all {
@@ -63,11 +67,14 @@ func unpackFull(L *lua.LState, s string, limit, offset int) int {
 	data := []byte(s[offset:])
 	var vals []lua.LValue
 	for len(data) > 0 && len(vals) < limit {
-		v, rest, ok := unpackValue(L, data, 0)
-		if !ok {
-			L.RaiseError("Missing bytes in input.")
+		val, rest, ok := unpackValue(L, data, 0)
+		switch {
+		case !ok && val == msgpackBadFormat:
+			fail("Bad data format in input.")
+		case !ok:
+			fail("Missing bytes in input.")
 		}
-		vals = append(vals, v)
+		vals = append(vals, val)
 		data = rest
 	}
 	if !all {
@@ -77,8 +84,8 @@ func unpackFull(L *lua.LState, s string, limit, offset int) int {
 		}
 		L.Push(lua.LNumber(next))
 	}
-	for _, v := range vals {
-		L.Push(v)
+	for _, val := range vals {
+		L.Push(val)
 	}
 	if all {
 		return len(vals)
@@ -267,8 +274,13 @@ func unpackValue(L *lua.LState, b []byte, depth int) (lua.LValue, []byte, bool) 
 		}
 		return unpackMap(L, b, int(n), depth)
 	}
-	return lua.LNil, b, true
+	return msgpackBadFormat, nil, false // reserved and ext types
 }
+
+// msgpackBadFormat is what unpackValue answers for a byte lua-cmsgpack
+// does not decode ("Bad data format in input."); a nil value with false
+// is input cut short.
+var msgpackBadFormat = &lua.LUserData{}
 
 func unpackArray(L *lua.LState, b []byte, n, depth int) (lua.LValue, []byte, bool) {
 	if n > len(b) {
@@ -278,7 +290,7 @@ func unpackArray(L *lua.LState, b []byte, n, depth int) (lua.LValue, []byte, boo
 	for i := 1; i <= n; i++ {
 		v, rest, ok := unpackValue(L, b, depth+1)
 		if !ok {
-			return nil, nil, false
+			return v, nil, false
 		}
 		t.RawSetInt(i, v)
 		b = rest
@@ -294,11 +306,11 @@ func unpackMap(L *lua.LState, b []byte, n, depth int) (lua.LValue, []byte, bool)
 	for i := 0; i < n; i++ {
 		k, rest, ok := unpackValue(L, b, depth+1)
 		if !ok {
-			return nil, nil, false
+			return k, nil, false
 		}
 		v, rest2, ok := unpackValue(L, rest, depth+1)
 		if !ok {
-			return nil, nil, false
+			return v, nil, false
 		}
 		if k != lua.LNil {
 			t.RawSet(k, v)

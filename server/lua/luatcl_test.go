@@ -58,6 +58,16 @@ func TestMsgpackUnpackOffsets(t *testing.T) {
 		{"local s=cmsgpack.pack(1,'ab',{1,2}) return {cmsgpack.unpack_limit(s,-1)}", "-ERR user_script:1: Invalid request to unpack with offset of 0 and limit of 7. script: d654492e11c5b517fe8c65ec821400621a25bb41, on @user_script:1.\r\n"},
 		{"return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,0)}", "*2\r\n:1\r\n:2\r\n"},
 		{"return {cmsgpack.unpack_limit(cmsgpack.pack(1,2),0,1)}", "*1\r\n:1\r\n"},
+		{"return {pcall(cmsgpack.unpack, '\\193')}", "*2\r\n$-1\r\n$25\r\nBad data format in input.\r\n"},
+		{"return {pcall(cmsgpack.unpack, '\\146\\1')}", "*2\r\n$-1\r\n$23\r\nMissing bytes in input.\r\n"},
+		{"return {pcall(cmsgpack.unpack, '\\146\\1\\193')}", "*2\r\n$-1\r\n$25\r\nBad data format in input.\r\n"},
+		{"return {pcall(cmsgpack.unpack, '\\129\\193\\1')}", "*2\r\n$-1\r\n$25\r\nBad data format in input.\r\n"},
+		{"return {cmsgpack.unpack('\\199\\1\\1x')}", "-ERR user_script:1: Bad data format in input. script: b54fc2755a60d1648e86a6499f1a368d30f31505, on @user_script:1.\r\n"},
+		{"return cmsgpack.unpack('\\146\\1')", "-ERR user_script:1: Missing bytes in input. script: a554dbe54e9b5e6d26753c722e2cef5aded0e5e2, on @user_script:1.\r\n"},
+		{"return {pcall(cmsgpack.unpack_one, '\\1\\193', 1)}", "*2\r\n$-1\r\n$25\r\nBad data format in input.\r\n"},
+		{"return {pcall(cmsgpack.unpack_limit, '\\1\\2', -1)}", "*2\r\n$-1\r\n$58\r\nInvalid request to unpack with offset of 0 and limit of 2.\r\n"},
+		{"return cmsgpack.pack()", "-ERR user_script:1: bad argument #0 to 'pack' (MessagePack pack needs input.) script: 6bc235afa55de88253e203cc5fe5844792e25209, on @user_script:1.\r\n"},
+		{"return {pcall(cmsgpack.pack)}", "*2\r\n$-1\r\n$54\r\nbad argument #0 to '?' (MessagePack pack needs input.)\r\n"},
 		{msgpackSmoke, "$38\r\n-3147483648 100000 99999 1099511627776\r\n"},
 	} {
 		if got := eval(t, e, tc.body); got != tc.want {

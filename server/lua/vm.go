@@ -77,7 +77,7 @@ func newVM(e *Engine) *vm {
 	g.RawSetString("bit", newBitLib(L))
 	g.RawSetString("cjson", v.newCJSON(L.NewUserData()))
 	g.RawSetString("struct", newStructLib(L))
-	g.RawSetString("cmsgpack", newMsgpack(L))
+	g.RawSetString("cmsgpack", v.newMsgpack())
 	v.patchLibraries()
 	v.refuseWrite = L.NewFunction(func(L *lua.LState) int {
 		L.RaiseError(msgReadonly)
