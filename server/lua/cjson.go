@@ -2,12 +2,9 @@ package lua
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	lua "github.com/yuin/gopher-lua"
 )
@@ -29,8 +26,8 @@ type cjsonConfig struct {
 }
 
 // newCJSON is the cjson library (lua-cjson 2.1's encode, decode and
-// configuration functions, with its defaults and error texts): decode
-// is encoding/json's tokenizer underneath.
+// configuration functions, with its defaults and error texts; decode is
+// in luatcl_jsondecode.go).
 func (v *vm) newCJSON(null lua.LValue) *lua.LTable {
 	L := v.L
 	cfg := &cjsonConfig{sparseRatio: 2, sparseSafe: 10, encodeMaxDepth: 1000, decodeMaxDepth: 1000,
@@ -366,75 +363,4 @@ func cInt(f float64) int {
 		return math.MinInt32
 	}
 	return int(f)
-}
-
-// decode is json_decode: s as Lua values, refusing nesting deeper than
-// decode_max_depth ("Found too many nested data structures (depth) at
-// character n", n just after the bracket, as lua-cjson counts).
-func (c *cjsonConfig) decode(L *lua.LState, s string) (lua.LValue, string) {
-	const bad = "Expected value but found invalid token at character 1"
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, bad
-	}
-	v, msg := c.decodeValue(L, dec, tok, 0)
-	if msg != "" {
-		return nil, msg
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, "Expected the end but found invalid token at character " + strconv.FormatInt(dec.InputOffset()+1, 10)
-	}
-	return v, ""
-}
-
-func (c *cjsonConfig) decodeValue(L *lua.LState, dec *json.Decoder, tok json.Token, depth int) (lua.LValue, string) {
-	const bad = "Expected value but found invalid token at character 1"
-	switch x := tok.(type) {
-	case nil:
-		return c.null, ""
-	case bool:
-		return lua.LBool(x), ""
-	case json.Number:
-		f, _ := strconv.ParseFloat(string(x), 64)
-		return lua.LNumber(f), ""
-	case string:
-		return lua.LString(x), ""
-	case json.Delim:
-		if x != '[' && x != '{' {
-			return nil, bad
-		}
-		if depth+1 > c.decodeMaxDepth {
-			return nil, "Found too many nested data structures (" + strconv.Itoa(depth+1) +
-				") at character " + strconv.FormatInt(dec.InputOffset(), 10)
-		}
-		t := L.NewTable()
-		for i := 1; ; i++ {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, bad
-			}
-			if tok == json.Delim(']') || tok == json.Delim('}') {
-				return t, ""
-			}
-			var key string
-			if x == '{' {
-				key, _ = tok.(string)
-				if tok, err = dec.Token(); err != nil {
-					return nil, bad
-				}
-			}
-			v, msg := c.decodeValue(L, dec, tok, depth+1)
-			if msg != "" {
-				return nil, msg
-			}
-			if x == '[' {
-				t.RawSetInt(i, v)
-			} else {
-				t.RawSetString(key, v)
-			}
-		}
-	}
-	return nil, bad
 }

@@ -259,3 +259,55 @@ func TestStdlibLua51(t *testing.T) {
 		}
 	}
 }
+
+// TestCJSONDecode checks cjson.decode as lua-cjson 2.1's: hex, inf and
+// nan numbers (decode_invalid_numbers), strtod's forms, string escapes
+// and surrogate pairs, and its error texts with the token and position.
+func TestCJSONDecode(t *testing.T) {
+	e := New(Config{})
+	for _, tc := range []struct{ body, want string }{
+		{"return {pcall(cjson.decode, '[0x10, nan, inf, -inf, 1e400]')}", "*2\r\n:1\r\n*5\r\n:16\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n:-9223372036854775808\r\n"},
+		{"return cjson.encode(cjson.decode('[0x10, -0X1f, 1e2, 0.5e-1, 007, +5, -Infinity, 1e400]'))", "-ERR user_script:1: Cannot serialise number: must not be NaN or Inf script: 281fe57f9fe79ed0ae4e86b2d9287a12fe9182e0, on @user_script:1.\r\n"},
+		{"return {pcall(cjson.decode, '[1] ]')}", "*2\r\n$-1\r\n$51\r\nExpected the end but found T_ARR_END at character 5\r\n"},
+		{"return {pcall(cjson.decode, '[1 2]')}", "*2\r\n$-1\r\n$61\r\nExpected comma or array end but found T_NUMBER at character 4\r\n"},
+		{"return {pcall(cjson.decode, '{\"a\" 1}')}", "*2\r\n$-1\r\n$48\r\nExpected colon but found T_NUMBER at character 6\r\n"},
+		{"return {pcall(cjson.decode, '{1:2}')}", "*2\r\n$-1\r\n$60\r\nExpected object key string but found T_NUMBER at character 2\r\n"},
+		{"return {pcall(cjson.decode, '{\"a\":1 \"b\"}')}", "*2\r\n$-1\r\n$62\r\nExpected comma or object end but found T_STRING at character 8\r\n"},
+		{"return {pcall(cjson.decode, '')}", "*2\r\n$-1\r\n$45\r\nExpected value but found T_END at character 1\r\n"},
+		{"return {pcall(cjson.decode, '   ')}", "*2\r\n$-1\r\n$45\r\nExpected value but found T_END at character 4\r\n"},
+		{"return {pcall(cjson.decode, 'tru')}", "*2\r\n$-1\r\n$53\r\nExpected value but found invalid token at character 1\r\n"},
+		{"return {pcall(cjson.decode, 'x')}", "*2\r\n$-1\r\n$53\r\nExpected value but found invalid token at character 1\r\n"},
+		{"return {pcall(cjson.decode, '\"abc')}", "*2\r\n$-1\r\n$64\r\nExpected value but found unexpected end of string at character 5\r\n"},
+		{"return {pcall(cjson.decode, '\"a\\\\qb\"')}", "*2\r\n$-1\r\n$59\r\nExpected value but found invalid escape code at character 3\r\n"},
+		{"return {pcall(cjson.decode, '\"\\\\u12\"')}", "*2\r\n$-1\r\n$67\r\nExpected value but found invalid unicode escape code at character 2\r\n"},
+		{"return {pcall(cjson.decode, '\"\\\\ud800\"')}", "*2\r\n$-1\r\n$67\r\nExpected value but found invalid unicode escape code at character 2\r\n"},
+		{"return {pcall(cjson.decode, '\"\\\\udc00\"')}", "*2\r\n$-1\r\n$67\r\nExpected value but found invalid unicode escape code at character 2\r\n"},
+		{"return cjson.decode('\"\\\\u00e9\\\\ud83d\\\\ude00\\\\n\\\\/\"')", "$8\r\n\xc3\xa9\xf0\x9f\x98\x80\n/\r\n"},
+		{"return {pcall(cjson.decode, '-')}", "*2\r\n$-1\r\n$54\r\nExpected value but found invalid number at character 1\r\n"},
+		{"return {pcall(cjson.decode, '-x')}", "*2\r\n$-1\r\n$54\r\nExpected value but found invalid number at character 1\r\n"},
+		{"return {pcall(cjson.decode, '[,]')}", "*2\r\n$-1\r\n$47\r\nExpected value but found T_COMMA at character 2\r\n"},
+		{"return {pcall(cjson.decode, '[1,]')}", "*2\r\n$-1\r\n$49\r\nExpected value but found T_ARR_END at character 4\r\n"},
+		{"return {pcall(cjson.decode, '{\"a\":1,}')}", "*2\r\n$-1\r\n$61\r\nExpected object key string but found T_OBJ_END at character 8\r\n"},
+		{"return {pcall(cjson.decode, '\\0a')}", "*2\r\n$-1\r\n$45\r\nJSON parser does not support UTF-16 or UTF-32\r\n"},
+		{"return {pcall(cjson.decode, 'a\\0')}", "*2\r\n$-1\r\n$45\r\nJSON parser does not support UTF-16 or UTF-32\r\n"},
+		{"return {pcall(cjson.decode, '1\\0junk')}", "*2\r\n$-1\r\n$45\r\nJSON parser does not support UTF-16 or UTF-32\r\n"},
+		{"return {pcall(cjson.decode, 'truex')}", "*2\r\n$-1\r\n$55\r\nExpected the end but found invalid token at character 5\r\n"},
+		{"return {pcall(cjson.decode, 'nul')}", "*2\r\n$-1\r\n$53\r\nExpected value but found invalid token at character 1\r\n"},
+		{"return {pcall(cjson.decode, 'Nan')}", "*2\r\n:1\r\n:-9223372036854775808\r\n"},
+		{"return {pcall(cjson.decode, 'infinity')}", "*2\r\n:1\r\n:-9223372036854775808\r\n"},
+		{"cjson.decode_invalid_numbers(false) local r = {pcall(cjson.decode, '[0x10]')} r[3] = select(2, pcall(cjson.decode, 'nan')) r[4] = select(2, pcall(cjson.decode, '+1')) r[5] = select(2, pcall(cjson.decode, '[01]')) cjson.decode_invalid_numbers(true) return r", "*5\r\n$-1\r\n$54\r\nExpected value but found invalid number at character 2\r\n$53\r\nExpected value but found invalid token at character 1\r\n$53\r\nExpected value but found invalid token at character 1\r\n$54\r\nExpected value but found invalid number at character 2\r\n"},
+		{"return {pcall(cjson.decode, '[1.]')}", "*2\r\n:1\r\n*1\r\n:1\r\n"},
+		{"return {pcall(cjson.decode, '.5')}", "*2\r\n$-1\r\n$53\r\nExpected value but found invalid token at character 1\r\n"},
+		{"return {pcall(cjson.decode, '1e')}", "*2\r\n$-1\r\n$55\r\nExpected the end but found invalid token at character 2\r\n"},
+		{"return cjson.encode(cjson.decode('{\"a\":{\"b\":[1,2,{\"c\":null}]},\"d\":\"x\"}').a)", "$22\r\n{\"b\":[1,2,{\"c\":null}]}\r\n"},
+		{"return {pcall(cjson.decode, '[1,\\t2,\\f3]')}", "*2\r\n$-1\r\n$53\r\nExpected value but found invalid token at character 7\r\n"},
+		{"return {pcall(cjson.decode, '\"tab\\there\"')}", "*2\r\n:1\r\n$8\r\ntab\x09here\r\n"},
+		{"return {pcall(cjson.decode, '0x1p4')}", "*2\r\n:1\r\n:16\r\n"},
+		{"return {pcall(cjson.decode, '[nan(abc)]')}", "*2\r\n:1\r\n*1\r\n:-9223372036854775808\r\n"},
+		{"return {pcall(cjson.decode, '1.5e+')}", "*2\r\n$-1\r\n$55\r\nExpected the end but found invalid token at character 4\r\n"},
+	} {
+		if got := eval(t, e, tc.body); got != tc.want {
+			t.Errorf("eval %.60q = %.300q, want %q", tc.body, got, tc.want)
+		}
+	}
+}
