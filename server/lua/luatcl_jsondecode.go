@@ -59,20 +59,22 @@ func (d *jsonDecoder) fail(what string) jsonToken {
 	return jsonToken{kind: what, err: true, index: d.pos}
 }
 
+// jsonSingle are the one-character tokens.
+var jsonSingle = [256]string{'{': "T_OBJ_BEGIN", '}': "T_OBJ_END", '[': "T_ARR_BEGIN", ']': "T_ARR_END",
+	':': "T_COLON", ',': "T_COMMA"}
+
 func (d *jsonDecoder) next() jsonToken {
 	for c := d.at(d.pos); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = d.at(d.pos) {
 		d.pos++
 	}
 	c, start := d.at(d.pos), d.pos
-	single := map[byte]string{'{': "T_OBJ_BEGIN", '}': "T_OBJ_END", '[': "T_ARR_BEGIN", ']': "T_ARR_END",
-		':': "T_COLON", ',': "T_COMMA"}
 	rest := d.s[d.pos:]
 	switch {
 	case c == 0:
 		return jsonToken{kind: "T_END", index: start}
-	case single[c] != "":
+	case jsonSingle[c] != "":
 		d.pos++
-		return jsonToken{kind: single[c], index: start}
+		return jsonToken{kind: jsonSingle[c], index: start}
 	case c == '"':
 		return d.str()
 	case c == '-' || (c >= '0' && c <= '9'):
@@ -292,7 +294,7 @@ func strtod(s string) (float64, int) {
 		}
 		return f
 	}
-	low := strings.ToLower(s[i:])
+	low := strings.ToLower(s[i:min(i+8, len(s))]) // enough for "infinity"
 	switch {
 	case strings.HasPrefix(low, "infinity"):
 		return sign(math.Inf(1)), i + 8
@@ -300,9 +302,14 @@ func strtod(s string) (float64, int) {
 		return sign(math.Inf(1)), i + 3
 	case strings.HasPrefix(low, "nan"):
 		n := i + 3
-		if j := strings.IndexByte(s[n:], ')'); n < len(s) && s[n] == '(' && j > 0 &&
-			strings.Trim(s[n+1:n+j], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == "" {
-			n += j + 1
+		if n < len(s) && s[n] == '(' { // nan(chars)
+			j := n + 1
+			for j < len(s) && (s[j] == '_' || isAlnum(s[j])) {
+				j++
+			}
+			if j < len(s) && s[j] == ')' {
+				n = j + 1
+			}
 		}
 		return sign(math.NaN()), n
 	}
@@ -350,4 +357,8 @@ func strtod(s string) (float64, int) {
 	}
 	f, _ := strconv.ParseFloat(num, 64) // out of range: ±Inf or 0, as strtod
 	return sign(f), i
+}
+
+func isAlnum(c byte) bool {
+	return (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'z')
 }
