@@ -303,3 +303,19 @@ func TestScriptWaitingBehindBusyScriptIsRefused(t *testing.T) {
 		t.Fatalf("after the kill: %v", r)
 	}
 }
+
+// SCRIPT FLUSH gives EVAL a fresh interpreter, as Redis's does: a cjson
+// setting a script made lasts across scripts until then.
+func TestScriptFlushResetsTheInterpreter(t *testing.T) {
+	f := newFixture(t)
+	f.script(`
+		> EVAL "cjson.encode_max_depth(1) return 1" 0
+		(integer) 1
+		> EVAL "return (pcall(cjson.encode, {{1}}))" 0
+		(nil)
+		> SCRIPT FLUSH
+		OK
+		> EVAL "return (pcall(cjson.encode, {{1}}))" 0
+		(integer) 1
+	`)
+}

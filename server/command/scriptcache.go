@@ -125,6 +125,7 @@ func (d *Dispatcher) scriptFlush(s *Session, args [][]byte) resp.Reply {
 		return resp.Err("ERR SCRIPT FLUSH only support SYNC|ASYNC option")
 	}
 	d.scripts.cache.flush()
+	d.scripts.engine.ResetEval() // as Redis: a new interpreter, cjson's settings back to the defaults
 	return resp.OK()
 }
 

@@ -66,14 +66,28 @@ func New(cfg Config) *Engine {
 		cfg.MemoryLimit = DefaultMemoryLimit
 	}
 	e := &Engine{cfg: cfg, libs: map[string]*Library{}, funcs: map[string]*Function{}}
-	e.eval = newVM(e)
-	e.eval.globals = e.eval.sandboxGlobals(e.eval.runtimeAPI())
-	e.eval.defaultEnv = e.eval.env(e.eval.globals)
+	e.eval = e.newEvalVM()
 	e.fn = newVM(e)
 	e.fn.globals = e.fn.sandboxGlobals(e.fn.runtimeAPI())
 	e.fn.defaultEnv = e.fn.env(e.fn.globals)
 	e.fn.loadGlobals = e.fn.loadTimeGlobals()
 	return e
+}
+
+// newEvalVM is a fresh interpreter for EVAL.
+func (e *Engine) newEvalVM() *vm {
+	v := newVM(e)
+	v.globals = v.sandboxGlobals(v.runtimeAPI())
+	v.defaultEnv = v.env(v.globals)
+	return v
+}
+
+// ResetEval gives EVAL a fresh interpreter, as Redis's SCRIPT FLUSH does:
+// what scripts changed in it (cjson's settings) goes back to the defaults.
+func (e *Engine) ResetEval() {
+	e.evalMu.Lock()
+	defer e.evalMu.Unlock()
+	e.eval = e.newEvalVM()
 }
 
 // Eval runs s with KEYS and ARGV set from c, until it returns or ctx is
