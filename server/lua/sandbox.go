@@ -270,7 +270,13 @@ func (v *vm) curEnv(L *lua.LState) *lua.LTable {
 func (v *vm) pcall(L *lua.LState) int {
 	L.CheckAny(1)
 	nargs := L.GetTop() - 1
-	err := v.protect(nargs, lua.MultRet, nil)
+	return v.protected(L, v.protect(nargs, lua.MultRet, nil), true)
+}
+
+// protected ends pcall and xpcall: true and the results, or false and the
+// error value (pcall gives an error table's err field, as Redis's does). A
+// killed script is not caught.
+func (v *vm) protected(L *lua.LState, err error, errField bool) int {
 	if err == nil {
 		L.Insert(lua.LTrue, 1)
 		return L.GetTop()
@@ -283,7 +289,7 @@ func (v *vm) pcall(L *lua.LState) int {
 	if ae, ok := err.(*lua.ApiError); ok {
 		obj = ae.Object
 	}
-	if t, ok := obj.(*lua.LTable); ok {
+	if t, ok := obj.(*lua.LTable); ok && errField {
 		if s, ok := t.RawGetString("err").(lua.LString); ok {
 			obj = s
 		}
@@ -304,21 +310,7 @@ func (v *vm) xpcall(L *lua.LState) int {
 			return 1
 		})
 	}
-	err := v.protect(0, lua.MultRet, handler)
-	if err == nil {
-		L.Insert(lua.LTrue, 1)
-		return L.GetTop()
-	}
-	if v.killed() {
-		L.Error(lua.LString("killed"), 0)
-	}
-	L.Push(lua.LFalse)
-	if ae, ok := err.(*lua.ApiError); ok {
-		L.Push(ae.Object)
-	} else {
-		L.Push(lua.LString(err.Error()))
-	}
-	return 2
+	return v.protected(L, v.protect(0, lua.MultRet, handler), false)
 }
 
 // errorBuiltin is luaB_error: a string (or number) message gets the
