@@ -211,15 +211,8 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 			res.Set = cur
 			return cur, false, err
 		}
-		sib := version.Sibling{Value: ch.Value, Tombstone: ch.Delete, Time: now, Expiry: ch.Expiry}
-		if !ch.Delete {
-			sib.Kind, sib.Enc = ch.Kind, ch.Enc
-		}
-		if ch.Delete {
-			sib.Value, sib.Expiry = nil, 0
-		}
 		seen := ch.Context.Meet(cur.Context())
-		next, dot := cur.Put(actor, seen, sib, floor)
+		next, dot := cur.Put(actor, seen, ch.sibling(now), floor)
 		res.Dot, res.Context = dot, seen.With(dot)
 		return next, true, nil
 	})

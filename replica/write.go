@@ -17,6 +17,15 @@ type Change struct {
 	Expiry  int64          // Unix ms; 0 means none
 }
 
+// sibling is the version ch writes at now (Unix ms); the coordinator
+// stamps it with its dot.
+func (ch *Change) sibling(now int64) version.Sibling {
+	if ch.Delete {
+		return version.Sibling{Tombstone: true, Time: now}
+	}
+	return version.Sibling{Value: ch.Value, Kind: ch.Kind, Enc: ch.Enc, Time: now, Expiry: ch.Expiry}
+}
+
 // UpdateFunc inspects the current set at now (Unix ms) and returns the
 // change to make, or nil to leave the key untouched. It runs under the key's
 // lock on the coordinating replica, so read-modify-write commands (INCR,
