@@ -21,7 +21,7 @@ func (s Set) EncodedLen() int {
 	for i := range s {
 		sb := &s[i]
 		n += strLen(sb.Dot.Node) + uvarintLen(sb.Dot.Counter) + 1 + varintLen(sb.Time)
-		if sb.Kind != KindString && !sb.Tombstone {
+		if sb.Kind != KindString {
 			n++
 		}
 		if sb.Expiry != 0 {
@@ -35,7 +35,7 @@ func (s Set) EncodedLen() int {
 		for _, d := range sb.Past.Dots {
 			n += strLen(d.Node) + uvarintLen(d.Counter)
 		}
-		if !sb.Tombstone {
+		if sb.hasValue() {
 			n += uvarintLen(uint64(len(sb.Value))) + len(sb.Value)
 		}
 	}
@@ -51,7 +51,7 @@ func (s Set) WriteBinary(w io.Writer) (int64, error) {
 	var total int64
 	for i := range s {
 		hdr = s[i].appendHeader(hdr)
-		if s[i].Tombstone || len(s[i].Value) == 0 {
+		if !s[i].hasValue() || len(s[i].Value) == 0 {
 			continue // the header alone; the next sibling's follows it
 		}
 		n, err := w.Write(hdr)
@@ -88,7 +88,7 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 	if sb.Expiry != 0 {
 		flags |= flagExpiry
 	}
-	if sb.Kind != KindString && !sb.Tombstone {
+	if sb.Kind != KindString {
 		flags |= flagKind
 	}
 	if !sb.Tombstone {
@@ -103,11 +103,16 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 		dst = binary.AppendVarint(dst, sb.Expiry)
 	}
 	dst = sb.Past.appendBinary(dst)
-	if !sb.Tombstone {
+	if sb.hasValue() {
 		dst = binary.AppendUvarint(dst, uint64(len(sb.Value)))
 	}
 	return dst
 }
+
+// hasValue reports whether sb's encoding carries its Value: a value does,
+// and so does a tombstone with a Kind (a removal record, Sibling.Kind);
+// a plain tombstone has none.
+func (sb *Sibling) hasValue() bool { return !sb.Tombstone || sb.Kind != KindString }
 
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 

@@ -30,14 +30,16 @@ const (
 )
 
 // AppendBinary appends s's encoding to dst: a format byte, then per sibling
-// its dot, flags (with its StrEnc), an optional kind (a value that is not a plain string),
-// time, optional expiry, past and value.
+// its dot, flags (with its StrEnc), an optional kind (a value that is not a
+// plain string, or a tombstone keeping a removal record), time, optional
+// expiry, past and value (none for a plain tombstone). Sets without
+// removal records encode as before they existed.
 func (s Set) AppendBinary(dst []byte) []byte {
 	dst = append(dst, setFormat)
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	for i := range s {
 		dst = s[i].appendHeader(dst) // bigval_stream.go
-		if !s[i].Tombstone {
+		if s[i].hasValue() {
 			dst = append(dst, s[i].Value...)
 		}
 	}
@@ -63,7 +65,7 @@ func DecodeSet(b []byte) (Set, error) {
 		sb.Tombstone = flags&flagTombstone != 0
 		if flags&flagKind != 0 {
 			sb.Kind = Kind(d.byte())
-			if sb.Kind == KindString || sb.Tombstone {
+			if sb.Kind == KindString {
 				d.fail()
 			}
 		}
@@ -77,7 +79,7 @@ func DecodeSet(b []byte) (Set, error) {
 			sb.Expiry = d.varint()
 		}
 		sb.Past = d.context()
-		if !sb.Tombstone {
+		if sb.hasValue() {
 			sb.Value = d.bytes()
 			if sb.Value == nil && d.err == nil {
 				sb.Value = []byte{}

@@ -91,6 +91,7 @@ func FuzzDecodeContext(f *testing.F) {
 func FuzzDecodeSet(f *testing.F) {
 	s, _ := Set(nil).Put("n", Context{}, val("v"), 0)
 	f.Add(s.AppendBinary(nil))
+	f.Add(removalSet().AppendBinary(nil)) // tombstones keeping removal records
 	f.Add([]byte{1, 0})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := DecodeSet(b)
@@ -135,8 +136,8 @@ func TestKindRoundTrip(t *testing.T) {
 	if !got.Equal(s) {
 		t.Fatalf("round trip: got %+v, want %+v", got, s)
 	}
-	// A kind byte of 0 (a string spelled with the kind flag) or on a
-	// tombstone is not an encoding AppendBinary makes.
+	// A kind byte of 0 (a string spelled with the kind flag) is not an
+	// encoding AppendBinary makes.
 	for _, bad := range []Set{
 		{{Dot: Dot{"a", 1}, Value: []byte("x"), Kind: KindHash}},
 	} {

@@ -22,11 +22,15 @@ func (d Dot) Less(o Dot) bool {
 // Sibling is one version of a key: a value or a tombstone, with its causal
 // stamp (Dot and Past), the coordinator's wall clock and an optional expiry.
 type Sibling struct {
-	Dot       Dot
-	Past      Context // context the write was made with
-	Value     []byte  // nil for a tombstone
-	Kind      Kind    // how Value is read; KindString for a plain value
-	Enc       StrEnc  // how Redis would hold the string (strenc.go); StrEncAuto on a tombstone
+	Dot   Dot
+	Past  Context // context the write was made with
+	Value []byte  // nil for a plain tombstone
+	// Kind is how Value is read; KindString for a plain value. A tombstone
+	// is KindString with no Value, or keeps a removal record: KindCounter
+	// with the counter totals and base stamp it removed (replica/crdt), so
+	// a counter sibling concurrent with it counts only what it had not seen.
+	Kind      Kind
+	Enc       StrEnc // how Redis would hold the string (strenc.go); StrEncAuto on a tombstone
 	Tombstone bool
 	Time      int64 // coordinator's wall clock, Unix ms
 	Expiry    int64 // Unix ms; 0 means no expiry
@@ -218,7 +222,10 @@ func obsolete(u Set, k int) bool {
 }
 
 // Expire turns the value siblings that have expired at now into tombstones
-// with the same stamps, freeing their bytes while keeping causality. It
+// with the same stamps, freeing their bytes while keeping causality. An
+// expired counter keeps its (small) payload as the tombstone's removal
+// record, so resolution reads it the same before and after: what expired
+// stays removed from a concurrent counter sibling (replica/crdt). It
 // returns s unchanged (and false) if nothing expired.
 func (s Set) Expire(now int64) (Set, bool) {
 	changed := false
@@ -229,7 +236,10 @@ func (s Set) Expire(now int64) (Set, bool) {
 				out = append(Set(nil), s...)
 				changed = true
 			}
-			out[i].Tombstone, out[i].Value, out[i].Kind, out[i].Enc = true, nil, KindString, StrEncAuto
+			out[i].Tombstone, out[i].Enc = true, StrEncAuto
+			if out[i].Kind != KindCounter {
+				out[i].Value, out[i].Kind = nil, KindString
+			}
 		}
 	}
 	if !changed {
