@@ -13,14 +13,22 @@ type Change struct {
 	Value   []byte
 	Kind    version.Kind   // how Value is read (a counter, a collection's header ...)
 	Enc     version.StrEnc // how Redis would hold a string value (raw after APPEND ...)
-	Delete  bool           // write a tombstone instead of Value
-	Expiry  int64          // Unix ms; 0 means none
+	// Delete writes a tombstone instead of a value. A Value with it is the
+	// removal record the tombstone keeps (crdt.Removal: the counter totals
+	// a DEL removed), of kind KindCounter whatever Kind says: a forwarded
+	// delete (MethodApply) carries Value but not Kind. No Value: a plain
+	// tombstone, encoded as before removal records existed.
+	Delete bool
+	Expiry int64 // Unix ms; 0 means none
 }
 
 // sibling is the version ch writes at now (Unix ms); the coordinator
 // stamps it with its dot.
 func (ch *Change) sibling(now int64) version.Sibling {
 	if ch.Delete {
+		if len(ch.Value) > 0 {
+			return version.Sibling{Tombstone: true, Kind: version.KindCounter, Value: ch.Value, Time: now}
+		}
 		return version.Sibling{Tombstone: true, Time: now}
 	}
 	return version.Sibling{Value: ch.Value, Kind: ch.Kind, Enc: ch.Enc, Time: now, Expiry: ch.Expiry}

@@ -51,10 +51,16 @@ type total struct {
 
 // Counter is a counter payload (KindCounter): a base set by the last
 // base-setting write (SET, INCRBYFLOAT, ZADD), that write's stamp, the
-// per-actor totals the payload's writer had seen (seen) and those the
-// base's writer had seen (absorbed). Its value is base plus what the
-// totals grew since the base was set. Int mode (strings, hash fields) or
-// float mode (sorted-set scores). The zero Counter is int mode, 0.
+// per-actor totals the payload's writer had seen (seen), those the base's
+// writer had seen (absorbed) and those the writer knew a whole-key delete
+// or an expiry had removed (removed). Its value is base plus what the
+// totals grew past both absorbed and removed. Int mode (strings, hash
+// fields) or float mode (sorted-set scores). The zero Counter is int
+// mode, 0.
+//
+// absorbed belongs to the base (a SET that loses to a later base loses
+// it); removed is joined over every sibling whatever base wins, so what a
+// DEL removed stays removed after a later write superseded its tombstone.
 type Counter struct {
 	float    bool
 	base     int64
@@ -62,6 +68,7 @@ type Counter struct {
 	stamp    Stamp
 	seen     []total // sorted by actor, unique
 	absorbed []total // sorted by actor, unique
+	removed  []total // sorted by actor, unique; each at most seen's
 }
 
 // NewFloat returns a float-mode counter holding 0.
@@ -77,12 +84,12 @@ func (c Counter) Stamp() Stamp { return c.stamp }
 // totals seen so far are absorbed, so only increments this write did not
 // see are added on top of v.
 func (c Counter) SetBase(v int64, st Stamp) Counter {
-	return Counter{base: v, stamp: st, seen: c.seen, absorbed: c.seen}
+	return Counter{base: v, stamp: st, seen: c.seen, absorbed: c.seen, removed: c.removed}
 }
 
 // SetBaseFloat is SetBase in float mode.
 func (c Counter) SetBaseFloat(f float64, st Stamp) Counter {
-	return Counter{float: true, baseF: f, stamp: st, seen: c.seen, absorbed: c.seen}
+	return Counter{float: true, baseF: f, stamp: st, seen: c.seen, absorbed: c.seen, removed: c.removed}
 }
 
 // Add increments c by n at actor, as INCRBY: ErrNotInteger if c's value
@@ -159,16 +166,23 @@ func (c Counter) with(t total) Counter {
 }
 
 // deltas calls fn with, for each actor in order, how much its totals grew
-// since the base was set (never negative).
+// since the base was set and past what was removed (never negative).
 func (c Counter) deltas(fn func(dp, dn uint64, dpf, dnf float64)) {
-	j := 0
+	j, k := 0, 0
 	for _, t := range c.seen {
 		for j < len(c.absorbed) && c.absorbed[j].actor < t.actor {
 			j++
 		}
+		for k < len(c.removed) && c.removed[k].actor < t.actor {
+			k++
+		}
 		var a total
 		if j < len(c.absorbed) && c.absorbed[j].actor == t.actor {
 			a = c.absorbed[j]
+		}
+		if k < len(c.removed) && c.removed[k].actor == t.actor {
+			r := c.removed[k]
+			a = total{p: max(a.p, r.p), n: max(a.n, r.n), pf: max(a.pf, r.pf), nf: max(a.nf, r.nf)}
 		}
 		fn(sub(t.p, a.p), sub(t.n, a.n), max(t.pf-a.pf, 0), max(t.nf-a.nf, 0))
 	}

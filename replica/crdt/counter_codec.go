@@ -16,7 +16,8 @@ const (
 )
 
 // AppendBinary appends c's encoding to b: mode, base, stamp, then the seen
-// and absorbed totals, each sorted by actor.
+// and absorbed totals, each sorted by actor, then the removed totals if
+// there are any (a payload without them encodes as before they existed).
 func (c Counter) AppendBinary(b []byte) []byte {
 	if c.float {
 		b = append(b, modeFloat)
@@ -29,7 +30,11 @@ func (c Counter) AppendBinary(b []byte) []byte {
 	b = appendString(b, c.stamp.Node)
 	b = binary.AppendUvarint(b, c.stamp.Counter)
 	b = c.appendTotals(b, c.seen)
-	return c.appendTotals(b, c.absorbed)
+	b = c.appendTotals(b, c.absorbed)
+	if len(c.removed) > 0 {
+		b = c.appendTotals(b, c.removed)
+	}
+	return b
 }
 
 func (c Counter) appendTotals(b []byte, ts []total) []byte {
@@ -52,8 +57,9 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// DecodeCounter decodes a payload AppendBinary made. It refuses trailing
-// bytes, unsorted or repeated actors, NaN and negative float totals.
+// DecodeCounter decodes a payload AppendBinary made, with or without
+// removed totals. It refuses trailing bytes, an empty removed list,
+// unsorted or repeated actors, NaN and negative float totals.
 func DecodeCounter(b []byte) (Counter, error) {
 	d := decoder{b: b}
 	var c Counter
@@ -74,6 +80,11 @@ func DecodeCounter(b []byte) (Counter, error) {
 	c.stamp.Counter = d.uvarint()
 	c.seen = d.totals(c.float)
 	c.absorbed = d.totals(c.float)
+	if len(d.b) > 0 && !d.bad {
+		if c.removed = d.totals(c.float); len(c.removed) == 0 {
+			d.fail() // an empty list is written as none
+		}
+	}
 	if d.bad || len(d.b) != 0 {
 		return Counter{}, errMalformed
 	}

@@ -16,6 +16,10 @@ func FuzzDecodeCounter(f *testing.F) {
 	f.Add(c.AppendBinary(nil))
 	f.Add(NewFloat().SetBaseFloat(1.5, Stamp{Time: 1, Node: "x"}).AddFloat("y", -2).AppendBinary(nil))
 	f.Add([]byte{1, 0, 0, 0, 0, 0, 0})
+	r := c
+	r.removed = []total{{actor: "a", p: 2}}
+	f.Add(r.AppendBinary(nil))                                     // removed totals (a counter after a DEL)
+	f.Add(Counter{stamp: c.stamp, seen: c.seen}.AppendBinary(nil)) // a DEL's removal record
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := DecodeCounter(b)
 		if err != nil {
@@ -35,5 +39,9 @@ func FuzzDecodeCounter(f *testing.F) {
 		}
 		live := []*version.Sibling{{Kind: version.KindCounter, Value: b, Time: 1}}
 		_, _ = ResolveCounter(live, c.IsFloat())
+		// As a removal record beside a live counter.
+		rec := version.Set{{Tombstone: true, Kind: version.KindCounter, Value: b}, *live[0]}
+		_, _ = Resolve(rec, 0)
+		_, _ = Incr(rec, 2, "z", 1)
 	})
 }

@@ -21,6 +21,7 @@ type history struct {
 	clock  map[string]int64
 	events []event
 	stamps []version.Set // every state any replica had (for the laws)
+	dels   bool          // write DELs too (counter_del_law_test.go)
 }
 
 type event struct {
@@ -29,6 +30,11 @@ type event struct {
 	stamp  Stamp        // a base's stamp
 	hist   map[int]bool // events the writer had seen
 	isIncr bool
+	isDel  bool // a whole-key delete; stamp: the highest base it saw
+	plain  bool // a base written as a plain value
+	// carries is the base event the write's sibling holds (DELs: -1): a
+	// base itself; an INCR, the base it resolved to (counter_del_law_test.go).
+	carries int
 }
 
 func newHistory(seed int64, nodes ...string) *history {
@@ -51,7 +57,11 @@ func (h *history) write(t *testing.T, node string) {
 	now := h.tick(node)
 	ev := event{hist: clone(h.known[node])}
 	var sb version.Sibling
-	if h.rng.Intn(5) == 0 {
+	if h.dels && h.rng.Intn(6) == 0 {
+		if !h.del(cur, now, &ev, &sb) {
+			return
+		}
+	} else if h.rng.Intn(5) == 0 {
 		v := int64(h.rng.Intn(200) - 100)
 		ev.base, ev.n = true, v
 		k, b := Assign(cur, now, node, fmt.Appendf(nil, "%d", v))
@@ -67,16 +77,31 @@ func (h *history) write(t *testing.T, node string) {
 			t.Fatal(err)
 		}
 		ev.isIncr, ev.n = true, n
+		ev.carries = -1
+		if h.dels {
+			ev.carries, _ = h.resolveOracle(h.known[node])
+		}
 		sb = version.Sibling{Kind: version.KindCounter, Value: c.AppendBinary(nil), Time: now}
-		if len(cur.Live(now)) == 0 { // counted from 0: a base 0 and an increment
-			h.events = append(h.events, event{base: true, stamp: c.Stamp(), hist: clone(ev.hist)})
+		if m, ok := maxBase(cur); !ok || m.Less(c.Stamp()) { // counted from 0: a base 0 and an increment
+			// It absorbs what the removals it knew removed (all it knew,
+			// without DELs: it counted from an empty record).
+			fresh := event{base: true, stamp: c.Stamp(), hist: h.removed(ev.hist)}
+			if ev.carries >= 0 { // a base left below a DEL's stamp, restamped
+				b := h.events[ev.carries]
+				fresh.n, fresh.hist = b.n, b.hist
+			}
+			h.events = append(h.events, fresh)
 			h.known[node][len(h.events)-1] = true
 			ev.hist[len(h.events)-1] = true
+			ev.carries = len(h.events) - 1
 		}
+	}
+	if ev.base {
+		ev.carries = len(h.events) // itself
 	}
 	ns, dot := cur.Put(node, cur.Context(), sb, 0)
 	if ev.base && sb.Kind == version.KindString {
-		ev.stamp = Stamp{now, dot.Node, dot.Counter}
+		ev.stamp, ev.plain = Stamp{now, dot.Node, dot.Counter}, true
 	}
 	h.events = append(h.events, ev)
 	h.known[node][len(h.events)-1] = true
@@ -96,6 +121,9 @@ func (h *history) deliver(from, to string) {
 // want is the oracle's value on node: the base with the highest stamp
 // among the known ones, plus every known increment its writer had not seen.
 func (h *history) want(node string) int64 {
+	if h.dels {
+		return h.wantDel(node)
+	}
 	best := -1
 	for e := range h.known[node] {
 		if ev := h.events[e]; ev.base && (best < 0 || h.events[best].stamp.Less(ev.stamp)) {

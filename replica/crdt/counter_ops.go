@@ -29,11 +29,12 @@ func plainAbove(cur version.Set, now int64, actor string) bool {
 	return !ok || m.Time < now || (m.Time == now && m.Node <= actor)
 }
 
-// maxBase returns the highest base stamp among cur's values.
+// maxBase returns the highest base stamp among cur's values and removal
+// records (a removal's stamp is the highest base it removed).
 func maxBase(cur version.Set) (m Stamp, ok bool) {
 	for i := range cur {
 		sb := &cur[i]
-		if sb.Tombstone {
+		if sb.Tombstone && sb.Kind != version.KindCounter {
 			continue
 		}
 		var st Stamp
@@ -58,28 +59,29 @@ func maxBase(cur version.Set) (m Stamp, ok bool) {
 
 // Incr is INCRBY n by actor at now on the record cur: the new counter
 // payload (to write as one KindCounter sibling superseding cur) and its
-// value. A key with no live value counts from 0; ErrNotInteger if its
-// base is not an integer, ErrOverflow if the result would overflow.
+// value. A key with no live value counts from 0, and so does one whose
+// live bases a removal removed (resolveSet): its new base 0 is stamped
+// above every base cur holds, and absorbs the totals the removals saw, so
+// the per-actor totals stay monotone and a concurrent sibling still
+// holding them does not bring them back. ErrNotInteger if its base is not
+// an integer, ErrOverflow if the result would overflow.
 func Incr(cur version.Set, now int64, actor string, n int64) (Counter, error) {
-	live := cur.Live(now)
-	cs, err := candidates(live, false)
+	c, fresh, err := resolveSet(cur, now)
 	if err != nil {
 		return Counter{}, err
 	}
-	var c Counter
-	if len(cs) == 0 {
-		c = c.SetBase(0, NextStamp(cur, now, actor))
-	} else if c, err = ResolveCounter(live, false); err != nil {
-		return Counter{}, err
+	if fresh {
+		c.stamp = NextStamp(cur, now, actor)
 	}
 	return c.Add(actor, n)
 }
 
 // Assign is the write of the plain value v by actor at now on the record
 // cur (SET, GETSET, INCRBYFLOAT, SETRANGE ...): if a live sibling is a
-// counter and v is an integer, an absorbing counter payload (base v; the
-// increments the writer saw absorbed, the others still added), else v as
-// a plain value (no overhead). An integer is also written as a counter
+// counter or a removal removed counter totals, and v is an integer, an
+// absorbing counter payload (base v; the increments the writer saw or
+// saw removed absorbed, the others still added), else v as a plain value
+// (no overhead). An integer is also written as a counter
 // when its plain stamp would fall below a base it saw (the writer's clock
 // is behind), so that no sibling carrying that base can win over it.
 func Assign(cur version.Set, now int64, actor string, v []byte) (version.Kind, []byte) {
@@ -91,17 +93,49 @@ func Assign(cur version.Set, now int64, actor string, v []byte) (version.Kind, [
 	if err != nil {
 		return version.KindString, v
 	}
-	var seen []total
-	counter := false
+	removed := removals(cur, now).seen // what a DEL or expiry removed stays removed
+	seen, counter := removed, len(removed) > 0
 	for _, c := range cs {
 		if c.sib.Kind == version.KindCounter {
 			counter = true
 			seen = joinTotals(seen, c.c.seen)
+			removed = joinTotals(removed, c.c.removed)
 		}
 	}
 	if !counter && plainAbove(cur, now, actor) {
 		return version.KindString, v
 	}
-	c := Counter{seen: seen}.SetBase(n, NextStamp(cur, now, actor))
+	c := Counter{seen: seen, removed: removed}.SetBase(n, NextStamp(cur, now, actor))
 	return version.KindCounter, c.AppendBinary(nil)
+}
+
+// Removal is the removal record a whole-key delete of cur keeps in its
+// tombstone (replica.Change's Value with Delete; DEL, UNLINK, GETDEL ...):
+// a counter payload holding the highest base stamp cur holds and the join
+// of its counters' totals (those of its removal records included), so a
+// counter sibling concurrent with the tombstone counts only the
+// increments the delete did not see (resolveSet). Nil, a plain tombstone,
+// when cur holds no counter and no integer value: nothing to remember.
+func Removal(cur version.Set) []byte {
+	need := false
+	var seen []total
+	for i := range cur {
+		sb := &cur[i]
+		switch {
+		case sb.Kind == version.KindCounter:
+			if c, err := DecodeCounter(sb.Value); err == nil {
+				need = true
+				seen = joinTotals(seen, c.seen)
+			}
+		case sb.Kind == version.KindString && !sb.Tombstone:
+			if _, ok := resp.ParseInt(sb.Value); ok {
+				need = true
+			}
+		}
+	}
+	m, ok := maxBase(cur)
+	if !need || !ok {
+		return nil
+	}
+	return Counter{stamp: m, seen: seen}.AppendBinary(nil)
 }

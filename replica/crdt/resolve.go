@@ -28,8 +28,9 @@ type Value struct {
 // Resolve resolves a plain key's record at now: ok is false if no sibling
 // is live. A collection header (Winner's Kind not IsString) resolves to its
 // Winner's payload as is. Otherwise, if a live sibling is a counter, Bytes
-// is ResolveCounter over the live siblings, unless the winning base is a
-// string that is not an integer: then Bytes is that string. If every live
+// is the counter resolved over the live siblings less what the removals
+// among s removed (resolveSet), unless the winning base is a string that
+// is not an integer: then Bytes is that string. If every live
 // sibling is a plain string holding a valid HyperLogLog, Bytes is their
 // merge (MergeHLL), so concurrent PFADDs all count.
 func Resolve(s version.Set, now int64) (v Value, ok bool) {
@@ -50,7 +51,7 @@ func Resolve(s version.Set, now int64) (v Value, ok bool) {
 		return v, true // a plain string: no allocation on GET's path
 	}
 	live := s.Live(now)
-	c, err := ResolveCounter(live, false)
+	c, _, err := resolveSet(s, now)
 	if err == nil {
 		v.Bytes, v.Counter = c.Bytes(), &c
 	} else if cs, err := candidates(live, false); err == nil {
@@ -73,7 +74,7 @@ func hasCounter(s version.Set, now int64) bool {
 
 // ResolveCounter merges the counter (KindCounter) and base (KindString)
 // siblings among live, ignoring other kinds: the base of the highest base
-// stamp, and per actor the highest totals. A plain sibling is a base with
+// stamp, and per actor the highest totals (seen and removed). A plain sibling is a base with
 // its write's stamp that absorbed nothing; if it wins but is not a number
 // in the mode, the error is ErrNotInteger (ErrNotFloat in float mode).
 // The result does not depend on live's order.
@@ -82,29 +83,105 @@ func ResolveCounter(live []*version.Sibling, float bool) (Counter, error) {
 	if err != nil {
 		return Counter{}, err
 	}
-	out := Counter{float: float}
+	c, _, err := resolve(cs, float, removal{})
+	return c, err
+}
+
+// resolveSet is ResolveCounter (int mode) over s's live siblings at now,
+// less what the removals among s removed (removals): bases stamped at or
+// below the highest base a removal saw are gone (a plain sibling's base is
+// its own write, which no removal concurrent with it saw), and the totals
+// the removals saw join the removed totals (Counter.removed), so those
+// increments no longer count whatever base wins; the increments they did
+// not see still add up. With no surviving base the counter counts from 0 (fresh is true; so
+// with no live base at all), its stamp just above the removed ones.
+// Resolution is a function of the set, so merges stay commutative,
+// associative and idempotent.
+func resolveSet(s version.Set, now int64) (c Counter, fresh bool, err error) {
+	cs, err := candidates(s.Live(now), false)
+	if err != nil {
+		return Counter{}, false, err
+	}
+	return resolve(cs, false, removals(s, now))
+}
+
+// resolve merges cs less rm (see resolveSet).
+func resolve(cs []candidate, float bool, rm removal) (Counter, bool, error) {
+	out := Counter{float: float, seen: rm.seen, removed: rm.seen}
 	for _, c := range cs {
 		out.seen = joinTotals(out.seen, c.c.seen)
+		out.removed = joinTotals(out.removed, c.c.removed)
+	}
+	if rm.ok {
+		kept := make([]candidate, 0, len(cs))
+		for _, c := range cs {
+			if c.sib.Kind == version.KindString || rm.stamp.Less(c.st) {
+				kept = append(kept, c)
+			}
+		}
+		cs = kept
 	}
 	b := pick(cs)
 	if b == nil {
-		return out, nil
+		if rm.ok { // every base was removed: count from 0 above them
+			out.stamp = Stamp{rm.stamp.Time, rm.stamp.Node, rm.stamp.Counter + 1}
+		}
+		return out, true, nil
 	}
 	out.stamp = b.st
+	// A plain base left below a removal's stamp is stamped above it, so a
+	// write carrying it on (superseding the removal) still wins over the
+	// bases the removal removed (fresh: the writer restamps it).
+	below := rm.ok && !rm.stamp.Less(b.st)
+	if below {
+		out.stamp = Stamp{rm.stamp.Time, rm.stamp.Node, rm.stamp.Counter + 1}
+	}
 	if b.sib.Kind == version.KindCounter {
 		out.base, out.baseF, out.absorbed = b.c.base, b.c.baseF, b.c.absorbed
-		return out, nil
+		return out, below, nil
 	}
 	var ok bool
 	if float {
 		out.baseF, ok = resp.ParseFloat(b.sib.Value)
 		if !ok || math.IsNaN(out.baseF) {
-			return Counter{}, ErrNotFloat
+			return Counter{}, false, ErrNotFloat
 		}
 	} else if out.base, ok = resp.ParseInt(b.sib.Value); !ok {
-		return Counter{}, ErrNotInteger
+		return Counter{}, false, ErrNotInteger
 	}
-	return out, nil
+	return out, below, nil
+}
+
+// removal is what the removals of a record removed: the highest base
+// stamp they saw and the per-actor totals (ok false if there are none).
+type removal struct {
+	stamp Stamp
+	seen  []total
+	ok    bool
+}
+
+// removals reads the removals among s at now: the counter siblings that
+// are not live, that is tombstones keeping a removal record (a DEL's,
+// Removal) and expired counters (before or after Set.Expire, which keeps
+// their payload), each read as the base stamp and totals it removed.
+// A record that does not decode is skipped, the same on every replica.
+func removals(s version.Set, now int64) removal {
+	var rm removal
+	for i := range s {
+		sb := &s[i]
+		if sb.Kind != version.KindCounter || sb.Live(now) {
+			continue
+		}
+		c, err := DecodeCounter(sb.Value)
+		if err != nil {
+			continue
+		}
+		if !rm.ok || rm.stamp.Less(c.stamp) {
+			rm.stamp, rm.ok = c.stamp, true
+		}
+		rm.seen = joinTotals(rm.seen, c.seen)
+	}
+	return rm
 }
 
 // candidate is a sibling that holds a base: a plain one (c is zero) or a

@@ -2,6 +2,7 @@ package command
 
 import (
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -40,9 +41,13 @@ func (d *Dispatcher) overwrite(s *Session, key []byte, fn replica.UpdateFunc) (r
 	return res, err
 }
 
-// tombstone is the Change of a plain delete.
+// tombstone is the Change of a whole-key delete of cur (DEL, UNLINK,
+// GETDEL, EXPIRE in the past, RENAME's source ...): a tombstone that keeps,
+// when cur holds a counter or an integer, the removal record of what it
+// removed (crdt.Removal), so a counter sibling concurrent with it counts
+// only the increments this delete did not see.
 func tombstone(cur version.Set) *replica.Change {
-	return &replica.Change{Context: cur.Context(), Delete: true}
+	return &replica.Change{Context: cur.Context(), Delete: true, Value: crdt.Removal(cur)}
 }
 
 // clone copies b so that a reply built after Update does not alias
