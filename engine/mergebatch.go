@@ -205,9 +205,14 @@ func (db *DB) storeRecs(recs []*keyRec, nexts []version.Set) error {
 		return nil
 	}
 	var b leveldb.Batch
+	return db.storeRecsBatch(&b, recs, nexts)
+}
+
+// storeRecsBatch is storeRecs with b's writes (hints) in the same batch.
+func (db *DB) storeRecsBatch(b *leveldb.Batch, recs []*keyRec, nexts []version.Set) error {
 	st := make([]staged, 0, len(recs))
 	for i, r := range recs {
-		s, err := db.stage(&b, r, nexts[i])
+		s, err := db.stage(b, r, nexts[i])
 		if err != nil {
 			for _, x := range st {
 				if x.blob != 0 {
@@ -218,7 +223,7 @@ func (db *DB) storeRecs(recs []*keyRec, nexts []version.Set) error {
 		}
 		st = append(st, s)
 	}
-	if err := db.ldb.Write(&b, db.wo); err != nil {
+	if err := db.ldb.Write(b, db.wo); err != nil {
 		for _, x := range st {
 			if !db.health.suspect(x.r.dk, x.r.h, x.r.key, err) && x.blob != 0 {
 				db.dropBlob(x.blob, 0)

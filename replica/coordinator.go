@@ -164,7 +164,7 @@ func (c *Coordinator) write(ctx context.Context, key []byte, o WriteOptions, lis
 		return res, err
 	}
 	c.stats.HintsStored.Add(int64(len(p.orphans)))
-	if err := c.replicate(ctx, key, res.Set, list, o, p); err != nil {
+	if err := c.replicate(ctx, [][]byte{key}, []version.Set{res.Set}, list, o, p); err != nil {
 		return res, err
 	}
 	return res, nil

@@ -16,6 +16,10 @@ type Store interface {
 	// UpdateHinted is Update that also merges the stored set into the hints
 	// for targets, in the same durable write.
 	UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
+	// UpdateGroupHinted is UpdateHinted for several distinct keys of one
+	// placement: fn decides each in order, and what it changes is stored
+	// in one durable write.
+	UpdateGroupHinted(keys [][]byte, targets []string, fn func(i int, cur version.Set) (next version.Set, changed bool, err error)) ([]version.Set, error)
 	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
 	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
 	// Prefix visits the keys with prefix after after, in key order (one

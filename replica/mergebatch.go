@@ -30,11 +30,12 @@ const (
 	mergeAlone = 64 << 10
 )
 
-// mergeCopy is one copy waiting in a batcher.
+// mergeCopy is one copy waiting in a batcher: one write's MethodMerge
+// bodies (several for a group, which always travel in one frame).
 type mergeCopy struct {
-	body []byte
-	done chan error  // buffered: the sender never waits for a caller that gave up
-	gone atomic.Bool // the caller gave up (and hints the copy): not sent
+	bodies [][]byte
+	done   chan error  // buffered: the sender never waits for a caller that gave up
+	gone   atomic.Bool // the caller gave up (and hints the copy): not sent
 }
 
 // mergeBatcher batches the copies sent to one peer.
@@ -47,15 +48,20 @@ type mergeBatcher struct {
 	inflight int
 }
 
-// mergeTo delivers one MethodMerge body to node, batched with other copies
-// for it, and returns once node merged it (or the batch failed).
-func (c *Coordinator) mergeTo(ctx context.Context, node string, body []byte) error {
-	if len(body) >= mergeAlone {
-		_, err := c.call(ctx, node, MethodMerge, body)
+// mergeTo delivers one write's MethodMerge bodies to node, batched with
+// other copies for it, and returns once node merged them (or the batch
+// failed). Several bodies (a group) are merged there in one write.
+func (c *Coordinator) mergeTo(ctx context.Context, node string, bodies ...[]byte) error {
+	if size := bodiesSize(bodies); size >= mergeAlone {
+		if len(bodies) == 1 {
+			_, err := c.call(ctx, node, MethodMerge, bodies[0])
+			return err
+		}
+		_, err := c.call(ctx, node, MethodMergeBatch, encodeMergeBatch([]*mergeCopy{{bodies: bodies}}))
 		return err
 	}
 	b := c.batcher(node)
-	m := &mergeCopy{body: body, done: make(chan error, 1)}
+	m := &mergeCopy{bodies: bodies, done: make(chan error, 1)}
 	b.mu.Lock()
 	if b.inflight < mergeInflight {
 		b.inflight++
@@ -135,7 +141,7 @@ func (b *mergeBatcher) next() []*mergeCopy {
 	}
 	n, size := 0, 0
 	for n < len(b.queue) && n < mergeBatchMax && size < mergeBatchBytes {
-		size += len(b.queue[n].body)
+		size += bodiesSize(b.queue[n].bodies)
 		n++
 	}
 	batch := append([]*mergeCopy(nil), b.queue[:n]...)
@@ -143,14 +149,15 @@ func (b *mergeBatcher) next() []*mergeCopy {
 	return batch
 }
 
-// send delivers a batch: one copy as MethodMerge, more as one
+// send delivers a batch: one body as MethodMerge, more as one
 // MethodMergeBatch. If the batch call fails, the copies are sent one by
 // one, so one bad copy (or a peer that predates batches) costs only
-// itself.
+// itself; a group stays one MethodMergeBatch, so a replica never merges
+// part of it.
 func (b *mergeBatcher) send(batch []*mergeCopy) error {
 	ctx := context.Background()
-	if len(batch) == 1 {
-		_, err := b.c.call(ctx, b.node, MethodMerge, batch[0].body)
+	if len(batch) == 1 && len(batch[0].bodies) == 1 {
+		_, err := b.c.call(ctx, b.node, MethodMerge, batch[0].bodies[0])
 		return err
 	}
 	b.c.stats.MergeBatches.Add(1)
@@ -160,10 +167,24 @@ func (b *mergeBatcher) send(batch []*mergeCopy) error {
 	}
 	var errs []error
 	for _, m := range batch {
-		_, err := b.c.call(ctx, b.node, MethodMerge, m.body)
+		var err error
+		if len(m.bodies) == 1 {
+			_, err = b.c.call(ctx, b.node, MethodMerge, m.bodies[0])
+		} else {
+			_, err = b.c.call(ctx, b.node, MethodMergeBatch, encodeMergeBatch([]*mergeCopy{m}))
+		}
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// bodiesSize is the bytes of bodies.
+func bodiesSize(bodies [][]byte) int {
+	n := 0
+	for _, b := range bodies {
+		n += len(b)
+	}
+	return n
 }
 
 // isRemoteErr reports whether err is the peer's own answer (it was
@@ -174,14 +195,17 @@ func isRemoteErr(err error) bool {
 }
 
 func encodeMergeBatch(batch []*mergeCopy) []byte {
-	n := binary.MaxVarintLen64
+	n, count := binary.MaxVarintLen64, 0
 	for _, m := range batch {
-		n += binary.MaxVarintLen64 + len(m.body)
+		n += len(m.bodies)*binary.MaxVarintLen64 + bodiesSize(m.bodies)
+		count += len(m.bodies)
 	}
-	b := binary.AppendUvarint(make([]byte, 0, n), uint64(len(batch)))
+	b := binary.AppendUvarint(make([]byte, 0, n), uint64(count))
 	for _, m := range batch {
-		b = binary.AppendUvarint(b, uint64(len(m.body)))
-		b = append(b, m.body...)
+		for _, body := range m.bodies {
+			b = binary.AppendUvarint(b, uint64(len(body)))
+			b = append(b, body...)
+		}
 	}
 	return b
 }

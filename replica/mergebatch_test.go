@@ -14,6 +14,11 @@ import (
 // one LevelDB write on the replica), and every copy lands.
 func TestConcurrentWritesBatchTheirCopies(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
+	// Copies take a while to land, so concurrent writes' copies queue
+	// behind the ones in flight whatever the scheduling (without the
+	// delay an unloaded run could send every copy alone).
+	tc.net.SetDelay("n1", "n2", 5*time.Millisecond)
+	tc.net.SetDelay("n1", "n3", 5*time.Millisecond)
 	const writes = 200
 	if err := writeConcurrently(tc.coords["n1"], writes, replica.WriteOptions{W: 3}); err != nil {
 		t.Fatal(err)

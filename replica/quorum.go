@@ -25,17 +25,23 @@ func (c *Coordinator) background(ctx context.Context) (context.Context, context.
 // answer is one write target's outcome.
 type answer struct{ ok, primary, wasPrimary bool }
 
-// replicate sends set to the planned targets (a down replica's copy to a
+// replicate sends the written records (keys[i] now holding sets[i], one
+// key's or one group's) to the planned targets (a down replica's copy to a
 // fallback, with a hint; hints with no fallback were written with the
 // local copy) and returns once o.W (and o.PW) acknowledged,
 // counting this node, or a *QuorumError once they cannot or the time is
-// up. The sends still in flight finish in the background; every primary a
-// copy did not reach gets a hint.
-func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set, list []string, o WriteOptions, p writePlan) error {
+// up. A group travels to each target in one frame and is merged there in
+// one write. The sends still in flight finish in the background; every
+// primary a copy did not reach gets a hint.
+func (c *Coordinator) replicate(ctx context.Context, keys [][]byte, sets []version.Set, list []string, o WriteOptions, p writePlan) error {
 	targets := p.targets
-	// Encode once, now: set's values may alias the client's read buffer,
-	// which the next command overwrites while these sends are in flight.
-	body := encodeKeySet(key, set)
+	// Encode once, now: the sets' values may alias the client's read
+	// buffer, which the next command overwrites while these sends are in
+	// flight.
+	bodies := make([][]byte, len(keys))
+	for i, k := range keys {
+		bodies[i] = encodeKeySet(k, sets[i])
+	}
 	t := newTally(need(o.W, c.cfg.W, len(list)), need(o.PW, c.cfg.PW, len(list)), targets)
 	t.self(true)
 	answers := make(chan answer, len(targets))
@@ -46,7 +52,7 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			answers <- c.sendCopy(bctx, x, key, body, pool)
+			answers <- c.sendCopy(bctx, x, keys, bodies, pool)
 		}()
 	}
 	c.track(func() { wg.Wait(); cancel() })
@@ -66,10 +72,11 @@ func (c *Coordinator) replicate(ctx context.Context, key []byte, set version.Set
 	return nil
 }
 
-// sendCopy delivers one copy: to a primary as a merge, to a fallback as a
-// hint for the primary it stands in for. A copy that fails moves to the
-// next spare fallback; with none left, this node keeps the hint.
-func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, body []byte, pool *sparePool) answer {
+// sendCopy delivers one target's copy of the records (MethodMerge
+// bodies): to a primary as a merge, to a fallback as hints for the
+// primary it stands in for. A copy that fails moves to the next spare
+// fallback; with none left, this node keeps the hints.
+func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, keys, bodies [][]byte, pool *sparePool) answer {
 	a := answer{wasPrimary: x.For == ""}
 	owner := x.Node
 	if x.For != "" {
@@ -78,9 +85,13 @@ func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, bo
 	for node := x.Node; node != ""; node = pool.take() {
 		var err error
 		if node == owner {
-			err = c.mergeTo(ctx, node, body)
+			err = c.mergeTo(ctx, node, bodies...)
 		} else {
-			_, err = c.call(ctx, node, MethodHint, encodeHint(owner, body))
+			for _, body := range bodies {
+				if _, err = c.call(ctx, node, MethodHint, encodeHint(owner, body)); err != nil {
+					break
+				}
+			}
 		}
 		if err == nil {
 			a.ok, a.primary = true, node == owner
@@ -91,11 +102,13 @@ func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, key []byte, bo
 			break
 		}
 	}
-	// The client may have its ack by now, and set's values alias its read
-	// buffer, which the next command overwrites: hint from body, which
-	// this request owns.
-	if _, own, err := decodeKeySet(body); err == nil {
-		c.hintHere(owner, key, own)
+	// The client may have its ack by now, and the sets' values alias its
+	// read buffer, which the next command overwrites: hint from the
+	// bodies, which this request owns.
+	for i, body := range bodies {
+		if _, own, err := decodeKeySet(body); err == nil {
+			c.hintHere(owner, keys[i], own)
+		}
 	}
 	return a
 }

@@ -25,6 +25,13 @@ import (
 // (each), so their cost grows with the collection, a single element's
 // does not.
 
+// GroupKV is the part of the store that writes several records of one
+// placement as one (replica.Coordinator.UpdateGroup): a header and an
+// element in one round and one write.
+type GroupKV interface {
+	UpdateGroup(ctx context.Context, keys [][]byte, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error)
+}
+
 // ElementKV is the part of the store that reads a collection's element
 // records (replica.Coordinator.Elements).
 type ElementKV interface {
@@ -67,6 +74,9 @@ type coll struct {
 	stamp  version.Dot // this command's header write; zero before touch
 	expiry *int64      // the TTL the next touch sets; nil keeps the key's
 	unlock func()
+	// later defers touch to the first element write (touchLater), which
+	// writes the header and that element as one group.
+	later bool
 }
 
 // errNoHeaderWrite is a bug guard: an element written before touch would
@@ -100,13 +110,14 @@ func (d *Dispatcher) openColl(s *Session, key []byte, kind version.Kind, write b
 	return c, nil
 }
 
-// writeColl opens key for a command that writes elements whatever the
-// collection holds (HSET, SADD, ZADD, LPUSH ...): it takes the lock and
-// rewrites the header at once (touch), whose quorum read also checks the
-// type, sparing openColl's read. Close it as openColl's.
+// writeColl opens key for a command that writes an element whatever the
+// collection holds (HSET, SADD, HINCRBY ...): it takes the lock and
+// defers the header write to the first element write (touchLater), whose
+// quorum read also checks the type, sparing openColl's read (a WRONGTYPE
+// error comes from that write). Close it as openColl's.
 func (d *Dispatcher) writeColl(s *Session, key []byte, kind version.Kind) (*coll, error) {
 	c := &coll{d: d, s: s, key: key, kind: kind, unlock: d.colls.lock(key)}
-	if err := c.touch(); err != nil {
+	if err := c.touchLater(); err != nil {
 		c.close()
 		return nil, err
 	}
@@ -125,30 +136,57 @@ func (c *coll) exists() bool { return c.hdr.Live && c.hdr.Kind == c.kind }
 func (c *coll) touch() error {
 	var hdr crdt.Header
 	res, err := c.d.raw.Update(c.s.Context(), ring.InternalKey(c.key), replica.WriteOptions{Read: true},
-		func(cur version.Set, now int64) (*replica.Change, error) {
-			h, err := crdt.ResolveHeader(cur, now)
-			if err != nil {
-				return nil, err
-			}
-			if h.Live && h.Kind != c.kind {
-				return nil, &replyError{resp.ErrWrongType()}
-			}
-			var exp int64
-			switch {
-			case c.expiry != nil:
-				exp = *c.expiry
-			case h.Live:
-				exp = h.Expiry
-			}
-			hdr = h
-			return &replica.Change{Context: cur.Context(), Kind: c.kind, Value: crdt.EncodeHeader(h.Removed), Expiry: exp}, nil
+		func(cur version.Set, now int64) (ch *replica.Change, err error) {
+			ch, hdr, err = c.headerChange(cur, now)
+			return ch, err
 		})
 	c.d.noteWrite(c.s, res, err)
 	if err != nil {
 		return err
 	}
+	c.touched(hdr, res)
+	return nil
+}
+
+// headerChange is touch's decision on the header's current set: the
+// re-stamp, and the header it found.
+func (c *coll) headerChange(cur version.Set, now int64) (*replica.Change, crdt.Header, error) {
+	h, err := crdt.ResolveHeader(cur, now)
+	if err != nil {
+		return nil, h, err
+	}
+	if h.Live && h.Kind != c.kind {
+		return nil, h, &replyError{resp.ErrWrongType()}
+	}
+	var exp int64
+	switch {
+	case c.expiry != nil:
+		exp = *c.expiry
+	case h.Live:
+		exp = h.Expiry
+	}
+	return &replica.Change{Context: cur.Context(), Kind: c.kind, Value: crdt.EncodeHeader(h.Removed), Expiry: exp}, h, nil
+}
+
+// touched records the header write res, made over the header found.
+func (c *coll) touched(found crdt.Header, res replica.Result) {
+	c.later = false
 	c.stamp = res.Dot
-	c.hdr = crdt.Header{Kind: c.kind, Live: true, Expiry: hdr.Expiry, Removed: hdr.Removed, Context: res.Set.Context()}
+	c.hdr = crdt.Header{Kind: c.kind, Live: true, Expiry: found.Expiry, Removed: found.Removed, Context: res.Set.Context()}
+}
+
+// touchLater is touch deferred to the command's first element write
+// (update), which then writes the header and the element as one group:
+// one round instead of two, and never a header without its element (an
+// element the command then refuses, HINCRBY on a non-integer, leaves no
+// trace). For commands that need nothing of the header write before
+// their first element write (its stamp, a view's check). Without a store
+// that writes groups it is touch.
+func (c *coll) touchLater() error {
+	if _, ok := c.d.raw.(GroupKV); !ok {
+		return c.touch()
+	}
+	c.later = true
 	return nil
 }
 
@@ -191,32 +229,69 @@ type ElemChange struct {
 // the element record decided on a quorum read, and writes its decision.
 // A write needs touch first. It returns fn's decision.
 func (c *coll) update(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
+	if c.later {
+		return c.touchUpdate(member, fn)
+	}
 	var out ElemChange
 	res, err := c.d.raw.Update(c.s.Context(), c.elemKey(member), replica.WriteOptions{Read: true},
-		func(cur version.Set, now int64) (*replica.Change, error) {
-			live, err := crdt.LiveElements(cur, now, c.hdr.Removed)
-			if err != nil {
-				return nil, err
-			}
-			if !c.exists() {
-				live = nil
-			}
-			ch, err := fn(live)
-			out = ch
-			switch {
-			case err != nil:
-				return nil, err
-			case ch.Op == ElemWrite && c.stamp.Counter == 0:
-				return nil, errNoHeaderWrite
-			case ch.Op == ElemWrite:
-				return &replica.Change{Context: cur.Context(), Kind: ch.Kind, Value: crdt.EncodeElement(c.stamp, ch.Body)}, nil
-			case ch.Op == ElemRemove && len(live) > 0:
-				return &replica.Change{Context: cur.Context(), Delete: true}, nil
-			}
-			return nil, nil
+		func(cur version.Set, now int64) (ch *replica.Change, err error) {
+			ch, out, err = c.elemChange(cur, now, fn)
+			return ch, err
 		})
 	c.d.noteWrite(c.s, res, err)
 	return out, err
+}
+
+// touchUpdate is touch and update as one group write (touchLater).
+func (c *coll) touchUpdate(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
+	var out ElemChange
+	var found crdt.Header
+	keys := [][]byte{ring.InternalKey(c.key), c.elemKey(member)}
+	res, err := c.d.raw.(GroupKV).UpdateGroup(c.s.Context(), keys, replica.WriteOptions{Read: true},
+		func(i int, cur version.Set, now int64, done []replica.Result) (ch *replica.Change, err error) {
+			if i == 0 {
+				ch, found, err = c.headerChange(cur, now)
+				return ch, err
+			}
+			c.touched(found, done[0]) // the element is decided under the new header
+			ch, out, err = c.elemChange(cur, now, fn)
+			return ch, err
+		})
+	for _, r := range res {
+		c.d.noteWrite(c.s, r, err)
+	}
+	if err != nil && (len(res) == 0 || !res[0].Written()) {
+		// Nothing written: the next element write tries the group again.
+		c.later, c.stamp, c.hdr = true, version.Dot{}, crdt.Header{}
+		return out, err
+	}
+	c.later = false
+	c.hdr.Context = res[0].Set.Context()
+	return out, err
+}
+
+// elemChange is update's decision on the element's current set: fn's
+// decision, and the change that carries it out.
+func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Sibling) (ElemChange, error)) (*replica.Change, ElemChange, error) {
+	live, err := crdt.LiveElements(cur, now, c.hdr.Removed)
+	if err != nil {
+		return nil, ElemChange{}, err
+	}
+	if !c.exists() {
+		live = nil
+	}
+	ch, err := fn(live)
+	switch {
+	case err != nil:
+		return nil, ch, err
+	case ch.Op == ElemWrite && c.stamp.Counter == 0:
+		return nil, ch, errNoHeaderWrite
+	case ch.Op == ElemWrite:
+		return &replica.Change{Context: cur.Context(), Kind: ch.Kind, Value: crdt.EncodeElement(c.stamp, ch.Body)}, ch, nil
+	case ch.Op == ElemRemove && len(live) > 0:
+		return &replica.Change{Context: cur.Context(), Delete: true}, ch, nil
+	}
+	return nil, ch, nil
 }
 
 // each visits the live members in member order from after on (nil: the

@@ -110,14 +110,11 @@ func (d *Dispatcher) hmset(s *Session, args [][]byte) resp.Reply {
 
 // hsetPairs sets field/value pairs and returns how many fields were new.
 func (d *Dispatcher) hsetPairs(s *Session, key []byte, pairs [][]byte) (int64, error) {
-	c, err := d.openColl(s, key, version.KindHash, true)
+	c, err := d.writeColl(s, key, version.KindHash)
 	if err != nil {
 		return 0, err
 	}
 	defer c.close()
-	if err := c.touch(); err != nil {
-		return 0, err
-	}
 	var added int64
 	w := c.writer()
 	for i := 0; i+1 < len(pairs); i += 2 {
@@ -149,7 +146,7 @@ func (d *Dispatcher) hsetnx(s *Session, args [][]byte) resp.Reply {
 		}
 		return resp.Int(0)
 	}
-	if err := c.touch(); err != nil {
+	if err := c.touchLater(); err != nil {
 		return errorReply(err)
 	}
 	w := c.writer()
@@ -359,14 +356,11 @@ func (d *Dispatcher) hincrby(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	c, err := d.openColl(s, args[1], version.KindHash, true)
+	c, err := d.writeColl(s, args[1], version.KindHash)
 	if err != nil {
 		return errorReply(err)
 	}
 	defer c.close()
-	if err := c.touch(); err != nil {
-		return errorReply(err)
-	}
 	var res int64
 	w := c.writer()
 	_, err = c.update(args[2], func(live []*version.Sibling) (ElemChange, error) {
@@ -397,14 +391,11 @@ func (d *Dispatcher) hincrbyfloat(s *Session, args [][]byte) resp.Reply {
 	case math.IsInf(by, 0):
 		return errHashIncrNaN
 	}
-	c, err := d.openColl(s, args[1], version.KindHash, true)
+	c, err := d.writeColl(s, args[1], version.KindHash)
 	if err != nil {
 		return errorReply(err)
 	}
 	defer c.close()
-	if err := c.touch(); err != nil {
-		return errorReply(err)
-	}
 	var res []byte
 	w := c.writer()
 	_, err = c.update(args[2], func(live []*version.Sibling) (ElemChange, error) {

@@ -125,7 +125,7 @@ func (d *Dispatcher) openForAdd(s *Session, key []byte) (*coll, bool, error) {
 		return nil, false, err
 	}
 	existed := c.exists()
-	if err := c.touch(); err != nil {
+	if err := c.touchLater(); err != nil {
 		c.close()
 		return nil, false, err
 	}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/cluster/transport"
+	"github.com/ringkv/ringkv/replica"
+)
+
+// A collection write re-stamps the header and writes an element; they
+// travel as one group (replica.Coordinator.UpdateGroup): each replica
+// receives one frame for both and merges them in one write, so a
+// replica never holds the header without the element written with it
+// (an empty collection: EXISTS 1, HLEN 0), and the write costs one round.
+func TestCollectionWriteIsOneGroup(t *testing.T) {
+	_, nodes := routedCluster(t)
+	var frames atomic.Int64
+	refuse := []byte("refused-field")
+	wrapHandler(t, nodes, "n2", func(m uint8, body []byte) error {
+		if m != replica.MethodMerge && m != replica.MethodMergeBatch {
+			return nil
+		}
+		frames.Add(1)
+		if bytes.Contains(body, refuse) {
+			return errors.New("test: n2 refuses this write")
+		}
+		return nil
+	})
+
+	for _, cmd := range [][]string{
+		{"HSET", "h", "f", "1"},
+		{"SADD", "s", "m"},
+		{"HINCRBY", "c", "f", "2"},
+	} {
+		before := frames.Load()
+		if got := nodes["n1"].do(cmd...); got != "(integer) 1" && got != "(integer) 2" {
+			t.Fatalf("%v = %s", cmd, got)
+		}
+		if n := frames.Load() - before; n != 1 {
+			t.Errorf("%v sent n2 %d merge frames, want 1 (header and element together)", cmd, n)
+		}
+	}
+
+	// n2 refuses the frame that carries the element: it must not keep the
+	// header alone. n3 acknowledges, so the write meets W=2.
+	if got := nodes["n1"].do("HSET", "e", string(refuse), "1"); got != "(integer) 1" {
+		t.Fatalf("HSET e = %s", got)
+	}
+	hdr := stored(t, nodes["n2"], string(ring.InternalKey([]byte("e"))))
+	elem := stored(t, nodes["n2"], string(ring.ElementKey(ring.ElemHash, []byte("e"), refuse)))
+	if hdr != elem {
+		t.Errorf("n2 holds the header: %v, the element: %v; want both or neither", hdr, elem)
+	}
+	for _, n := range []string{"n1", "n3"} {
+		if got := nodes[n].do("HLEN", "e"); got != "(integer) 1" {
+			t.Errorf("HLEN e on %s = %s, want 1", n, got)
+		}
+	}
+}
+
+// wrapHandler puts check in front of node's peer handler: a non-nil
+// error is node's answer instead of serving the call.
+func wrapHandler(t *testing.T, nodes map[string]*testNode, node string, check func(m uint8, body []byte) error) {
+	t.Helper()
+	n := nodes[node]
+	tr, ok := n.route.peers.(*transport.MemTransport)
+	if !ok {
+		t.Fatalf("%s is not on the in-memory network", node)
+	}
+	tr.SetHandler(transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
+		if err := check(m, b); err != nil {
+			return nil, err
+		}
+		if m == MethodExec {
+			return n.route.serveExec(ctx, from, b)
+		}
+		return n.route.coord.(*replica.Coordinator).ServePeer(ctx, from, m, b)
+	}))
+}
