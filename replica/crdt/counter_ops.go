@@ -61,10 +61,10 @@ func maxBase(cur version.Set) (m Stamp, ok bool) {
 // payload (to write as one KindCounter sibling superseding cur) and its
 // value. A key with no live value counts from 0, and so does one whose
 // live bases a removal removed (resolveSet): its new base 0 is stamped
-// above every base cur holds, and absorbs the totals the removals saw, so
-// the per-actor totals stay monotone and a concurrent sibling still
-// holding them does not bring them back. ErrNotInteger if its base is not
-// an integer, ErrOverflow if the result would overflow.
+// above every base cur holds, and the totals the removals saw stay in its
+// removed totals, so the per-actor totals stay monotone and a concurrent
+// sibling still holding them does not bring them back. ErrNotInteger if
+// its base is not an integer, ErrOverflow if the result would overflow.
 func Incr(cur version.Set, now int64, actor string, n int64) (Counter, error) {
 	c, fresh, err := resolveSet(cur, now)
 	if err != nil {
@@ -79,11 +79,12 @@ func Incr(cur version.Set, now int64, actor string, n int64) (Counter, error) {
 // Assign is the write of the plain value v by actor at now on the record
 // cur (SET, GETSET, INCRBYFLOAT, SETRANGE ...): if a live sibling is a
 // counter or a removal removed counter totals, and v is an integer, an
-// absorbing counter payload (base v; the increments the writer saw or
-// saw removed absorbed, the others still added), else v as a plain value
-// (no overhead). An integer is also written as a counter
-// when its plain stamp would fall below a base it saw (the writer's clock
-// is behind), so that no sibling carrying that base can win over it.
+// absorbing counter payload (base v; the increments the writer saw
+// absorbed, those it saw removed kept as removed, the others still
+// added), else v as a plain value (no overhead). An integer is also
+// written as a counter when its plain stamp would fall below a base it
+// saw (the writer's clock is behind), so that no sibling carrying that
+// base can win over it.
 func Assign(cur version.Set, now int64, actor string, v []byte) (version.Kind, []byte) {
 	n, ok := resp.ParseInt(v)
 	if !ok {

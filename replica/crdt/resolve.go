@@ -30,9 +30,9 @@ type Value struct {
 // Winner's payload as is. Otherwise, if a live sibling is a counter, Bytes
 // is the counter resolved over the live siblings less what the removals
 // among s removed (resolveSet), unless the winning base is a string that
-// is not an integer: then Bytes is that string. If every live
-// sibling is a plain string holding a valid HyperLogLog, Bytes is their
-// merge (MergeHLL), so concurrent PFADDs all count.
+// is not an integer: then Bytes is that string. If every live sibling is
+// a plain string holding a valid HyperLogLog, Bytes is their merge
+// (MergeHLL), so concurrent PFADDs all count.
 func Resolve(s version.Set, now int64) (v Value, ok bool) {
 	w, ok := s.Winner(now)
 	if !ok {
@@ -74,10 +74,10 @@ func hasCounter(s version.Set, now int64) bool {
 
 // ResolveCounter merges the counter (KindCounter) and base (KindString)
 // siblings among live, ignoring other kinds: the base of the highest base
-// stamp, and per actor the highest totals (seen and removed). A plain sibling is a base with
-// its write's stamp that absorbed nothing; if it wins but is not a number
-// in the mode, the error is ErrNotInteger (ErrNotFloat in float mode).
-// The result does not depend on live's order.
+// stamp, and per actor the highest totals (seen and removed). A plain
+// sibling is a base with its write's stamp that absorbed nothing; if it
+// wins but is not a number in the mode, the error is ErrNotInteger
+// (ErrNotFloat in float mode). The result does not depend on live's order.
 func ResolveCounter(live []*version.Sibling, float bool) (Counter, error) {
 	cs, err := candidates(live, float)
 	if err != nil {
@@ -93,10 +93,10 @@ func ResolveCounter(live []*version.Sibling, float bool) (Counter, error) {
 // its own write, which no removal concurrent with it saw), and the totals
 // the removals saw join the removed totals (Counter.removed), so those
 // increments no longer count whatever base wins; the increments they did
-// not see still add up. With no surviving base the counter counts from 0 (fresh is true; so
-// with no live base at all), its stamp just above the removed ones.
-// Resolution is a function of the set, so merges stay commutative,
-// associative and idempotent.
+// not see still add up. With no surviving base the counter counts from 0
+// (fresh is true; so with no live base at all), its stamp just above the
+// removed ones. Resolution is a function of the set, so merges stay
+// commutative, associative and idempotent.
 func resolveSet(s version.Set, now int64) (c Counter, fresh bool, err error) {
 	cs, err := candidates(s.Live(now), false)
 	if err != nil {

@@ -36,6 +36,10 @@ func TestRemovalTombstoneRoundTrip(t *testing.T) {
 	if o, err := DecodeOwnedSet(bytes.Clone(want)); err != nil || !o.Equal(s) {
 		t.Fatalf("DecodeOwnedSet: %+v, %v", o, err)
 	}
+	// Tombstones with records only are still a record the reaper takes.
+	if tombs := s[:3]; !tombs.Tombstones() || tombs.HasLive() || tombs.MinExpiry() != 0 {
+		t.Fatalf("records-only set: Tombstones %v HasLive %v MinExpiry %d", tombs.Tombstones(), tombs.HasLive(), tombs.MinExpiry())
+	}
 	// The same write as a plain tombstone and with a record: merge picks
 	// one by content, whatever the order.
 	plain := Set{{Dot: Dot{"a", 1}, Tombstone: true, Time: 5}}

@@ -104,6 +104,27 @@ func TestCounterDelConcurrentWithIncr(t *testing.T) {
 	}
 }
 
+// A DEL of a plain integer concurrent with INCRs of it: the DEL removed
+// the base it saw, so only the INCRs count (it was 7 + 2).
+func TestCounterDelPlainIntConcurrentWithIncr(t *testing.T) {
+	for _, aFirst := range []bool{true, false} {
+		p := newRecSides(t)
+		p.a.line("SET k 7")
+		p.heal()
+		p.a.line("DEL k")
+		incrs(p.b, "k", 2)
+		p.healOrdered(t, aFirst)
+		p.both(t, "GET k", `"2"`)
+	}
+	// A DEL of a non-integer string writes a plain tombstone, as before.
+	f := newRecFixture(t)
+	f.line("SET s hello")
+	f.line("DEL s")
+	if s := f.kv.m["s"]; len(s) != 1 || !s[0].Tombstone || s[0].Kind != version.KindString || s[0].Value != nil {
+		t.Fatalf("DEL of a string wrote %+v", s)
+	}
+}
+
 // DEL, then INCRs on the same side, concurrent with INCRs on the other:
 // the INCRs after the DEL count from 0 (not from the deleted 20), and the
 // healed counter is both sides' new increments.
