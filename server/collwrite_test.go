@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/cluster/transport"
@@ -32,16 +34,36 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 		return nil
 	})
 
+	if got := nodes["n1"].do("RPUSH", "l", "a", "b"); got != "(integer) 2" {
+		t.Fatalf("RPUSH = %s", got)
+	}
+	// settled waits (bounded) until no copy is in flight to n2: W=2 is
+	// met before the last copy lands.
+	settled := func() int64 {
+		last := frames.Load()
+		for range 100 {
+			time.Sleep(20 * time.Millisecond)
+			n := frames.Load()
+			if n == last {
+				break
+			}
+			last = n
+		}
+		return last
+	}
 	for _, cmd := range [][]string{
 		{"HSET", "h", "f", "1"},
 		{"SADD", "s", "m"},
 		{"HINCRBY", "c", "f", "2"},
+		{"ZADD", "z", "1", "m"},
+		{"ZINCRBY", "z", "1", "m"},
+		{"LPOP", "l"},
 	} {
-		before := frames.Load()
-		if got := nodes["n1"].do(cmd...); got != "(integer) 1" && got != "(integer) 2" {
+		before := settled()
+		if got := nodes["n1"].do(cmd...); strings.HasPrefix(got, "(error)") || got == "(nil)" {
 			t.Fatalf("%v = %s", cmd, got)
 		}
-		if n := frames.Load() - before; n != 1 {
+		if n := settled() - before; n != 1 {
 			t.Errorf("%v sent n2 %d merge frames, want 1 (header and element together)", cmd, n)
 		}
 	}
@@ -51,6 +73,7 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 	if got := nodes["n1"].do("HSET", "e", string(refuse), "1"); got != "(integer) 1" {
 		t.Fatalf("HSET e = %s", got)
 	}
+	settled()
 	hdr := stored(t, nodes["n2"], string(ring.InternalKey([]byte("e"))))
 	elem := stored(t, nodes["n2"], string(ring.ElementKey(ring.ElemHash, []byte("e"), refuse)))
 	if hdr != elem {

@@ -77,7 +77,16 @@ type coll struct {
 	// later defers touch to the first element write (touchLater), which
 	// writes the header and that element as one group.
 	later bool
+	// expect, if set, is the header context that group must find: a
+	// command that chose its element from facts read at that header
+	// (a pop) gets errHeaderMoved, and nothing written, if it moved.
+	expect *version.Context
 }
+
+// errHeaderMoved is a deferred header write's refusal (coll.expect): the
+// header changed since the command read it, so the element it chose may
+// not be the one to write; the command begins again with touch.
+var errHeaderMoved = errors.New("command: the collection's header moved since it was read")
 
 // errNoHeaderWrite is a bug guard: an element written before touch would
 // carry no header stamp.
@@ -246,11 +255,15 @@ func (c *coll) update(member []byte, fn func(live []*version.Sibling) (ElemChang
 func (c *coll) touchUpdate(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
 	var out ElemChange
 	var found crdt.Header
+	was := c.hdr
 	keys := [][]byte{ring.InternalKey(c.key), c.elemKey(member)}
 	res, err := c.d.raw.(GroupKV).UpdateGroup(c.s.Context(), keys, replica.WriteOptions{Read: true},
 		func(i int, cur version.Set, now int64, done []replica.Result) (ch *replica.Change, err error) {
 			if i == 0 {
 				ch, found, err = c.headerChange(cur, now)
+				if err == nil && c.expect != nil && !cur.Context().Equal(*c.expect) {
+					return nil, errHeaderMoved
+				}
 				return ch, err
 			}
 			c.touched(found, done[0]) // the element is decided under the new header
@@ -262,7 +275,7 @@ func (c *coll) touchUpdate(member []byte, fn func(live []*version.Sibling) (Elem
 	}
 	if err != nil && (len(res) == 0 || !res[0].Written()) {
 		// Nothing written: the next element write tries the group again.
-		c.later, c.stamp, c.hdr = true, version.Dot{}, crdt.Header{}
+		c.later, c.stamp, c.hdr = true, version.Dot{}, was
 		return out, err
 	}
 	c.later = false

@@ -92,6 +92,23 @@ func (l *lst) begin() error {
 	return nil
 }
 
+// beginLater is begin deferred to the first element write, which writes
+// the header with it as one group (coll.touchLater), only if the header
+// is still the one the facts hold at (coll.expect): else that write
+// answers errHeaderMoved, having written nothing, and the command calls
+// begin. Facts are read first, as begin reads them.
+func (l *lst) beginLater() error {
+	if _, err := l.facts(); err != nil {
+		return err
+	}
+	if _, ok := l.d.raw.(GroupKV); !ok {
+		return l.begin()
+	}
+	ctx := l.hdr.Context
+	l.expect = &ctx
+	return l.touchLater()
+}
+
 // save stores the facts after a command's writes all succeeded.
 func (l *lst) save() {
 	switch {
@@ -296,10 +313,11 @@ func (l *lst) pop(left bool, count int64) ([][]byte, error) {
 	if err != nil || f.n == 0 {
 		return nil, err
 	}
-	if err := l.begin(); err != nil {
+	if err := l.beginLater(); err != nil {
 		return nil, err
 	}
 	var out [][]byte
+walk:
 	for int64(len(out)) < count {
 		batch, err := l.endN(left, count-int64(len(out)))
 		if err != nil {
@@ -312,6 +330,14 @@ func (l *lst) pop(left bool, count int64) ([][]byte, error) {
 		}
 		for _, e := range batch {
 			v, ok, err := l.lRemove(e.id)
+			if errors.Is(err, errHeaderMoved) {
+				// Written elsewhere since the facts: begin again, and
+				// walk from the facts begin finds.
+				if err := l.begin(); err != nil {
+					return out, err
+				}
+				continue walk
+			}
 			if err != nil {
 				l.known = false
 				return out, err

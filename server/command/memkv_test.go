@@ -19,6 +19,7 @@ type memKV struct {
 	now          int64
 	err          error // returned by every call when set
 	lastR, lastW int
+	onGroup      func(m map[string]version.Set) // runs, under the lock, before each UpdateGroup
 }
 
 var _ KV = (*memKV)(nil)
@@ -57,6 +58,46 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	k.m[string(key)] = ns
 	return replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}, nil
 }
+
+// UpdateGroup is Update of each key in order, all stored or none, as
+// replica.Coordinator.UpdateGroup.
+func (k *memKV) UpdateGroup(_ context.Context, keys [][]byte, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.lastW = o.W
+	if k.err != nil {
+		return nil, k.err
+	}
+	if k.onGroup != nil {
+		k.onGroup(k.m)
+	}
+	res := make([]replica.Result, len(keys))
+	for i, key := range keys {
+		cur := k.m[string(key)]
+		res[i].Set = cur
+		ch, err := fn(i, cur, k.now, res[:i])
+		if err != nil {
+			return nil, err
+		}
+		if ch == nil {
+			continue
+		}
+		nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
+		if !ch.Delete {
+			nv.Value, nv.Enc = append([]byte{}, ch.Value...), ch.Enc
+		}
+		ns, dot := cur.Put(k.node, ch.Context, nv, 0)
+		res[i] = replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}
+	}
+	for i, key := range keys {
+		if res[i].Written() {
+			k.m[string(key)] = res[i].Set
+		}
+	}
+	return res, nil
+}
+
+var _ GroupKV = (*memKV)(nil)
 
 // hashKey is the placement hash (tags included), never 0 (the final cursor).
 func hashKey(key string) uint64 { return ring.Hash([]byte(key)) | 1 }

@@ -261,6 +261,9 @@ type zs struct {
 	walked int64 // when the load v descends from ran
 	write  bool  // v was taken out of the cache to be changed
 	ok     bool  // the command's writes all succeeded: v may be stored
+	// before is the header's context v holds at, while a deferred
+	// header write (beginLater) is pending.
+	before version.Context
 }
 
 // openZ opens key as a sorted set, under its collection lock (reads
@@ -337,6 +340,33 @@ func (z *zs) begin(load bool) error {
 		}
 	}
 	return nil
+}
+
+// beginLater is begin(false) deferred to the first element write, which
+// writes the header with it as one group (coll.touchLater); update then
+// checks the view as begin does.
+func (z *zs) beginLater() error {
+	if _, ok := z.d.raw.(GroupKV); !ok {
+		return z.begin(false)
+	}
+	z.before = z.hdr.Context
+	return z.touchLater()
+}
+
+// update is coll.update that, when it made the deferred header write
+// (beginLater), keeps the view only if that write superseded exactly the
+// state the view holds at, as begin does.
+func (z *zs) update(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
+	pending := z.later
+	ch, err := z.coll.update(member, fn)
+	switch {
+	case !pending || z.v == nil:
+	case err != nil:
+		z.v = nil
+	case !z.later && !z.hdr.Context.Equal(z.before.With(z.stamp)):
+		z.v = nil // a header version from elsewhere merged in
+	}
+	return ch, err
 }
 
 // dropIfEmpty deletes the emptied set's key, sparing the walk when the

@@ -295,7 +295,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 	if _, err := c.view(false); err != nil { // kept up to date if cached
 		return errorReply(err)
 	}
-	if err := c.begin(false); err != nil {
+	if err := c.beginLater(); err != nil {
 		return errorReply(err)
 	}
 	actor, now := d.env.KV.Actor(), d.raw.Now()

@@ -1,0 +1,67 @@
+package command
+
+import (
+	"testing"
+
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// A pop chooses its element from facts read at the header it opened; if
+// the header moved before the deferred header write (a coordinator
+// elsewhere wrote it), that group writes nothing and the pop begins
+// again with a fresh header write and facts, so it still pops the head.
+func TestPopBeginsAgainWhenTheHeaderMoved(t *testing.T) {
+	f := newFixture(t)
+	f.do("RPUSH", "l", "a", "b", "c")
+	hk := string(ring.InternalKey([]byte("l")))
+	groups := 0
+	f.kv.onGroup = func(m map[string]version.Set) {
+		groups++
+		if groups == 1 { // another coordinator re-stamps the header
+			cur := m[hk]
+			w, _ := cur.Winner(1 << 62)
+			m[hk], _ = cur.Put("elsewhere", cur.Context(), *w, 0)
+		}
+	}
+	if got := f.do("LPOP", "l").String(); got != `"a"` {
+		t.Fatalf("LPOP = %s, want \"a\"", got)
+	}
+	if groups != 1 {
+		t.Errorf("%d group writes, want 1 (refused, then the pop's own touch)", groups)
+	}
+	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"b\"\n2) \"c\"" {
+		t.Errorf("LRANGE = %q, want b c", got)
+	}
+	f.kv.onGroup = nil
+	if got := f.do("RPOP", "l").String(); got != `"c"` {
+		t.Errorf("RPOP = %s, want \"c\"", got)
+	}
+}
+
+// A group refused by its element (HINCRBY of a field that is not an
+// integer, ZINCRBY to NaN) leaves no trace: no header re-stamp, and a
+// missing key stays missing.
+func TestRefusedElementWritesNoHeader(t *testing.T) {
+	f := newFixture(t)
+	f.do("HSET", "h", "f", "notanumber")
+	hk := string(ring.InternalKey([]byte("h")))
+	before := f.kv.m[hk]
+	if got := f.do("HINCRBY", "h", "f", "1").String(); got != "(error) ERR hash value is not an integer" {
+		t.Fatalf("HINCRBY = %s", got)
+	}
+	if after := f.kv.m[hk]; !after.Equal(before) {
+		t.Errorf("the refused HINCRBY re-stamped the header: %v -> %v", before, after)
+	}
+	f.do("ZADD", "z", "INCR", "+inf", "m")
+	if got := f.do("ZINCRBY", "z", "-inf", "m").String(); got != "(error) ERR resulting score is not a number (NaN)" {
+		t.Fatalf("ZINCRBY = %s", got)
+	}
+	f.do("DEL", "z")
+	if got := f.do("ZINCRBY", "z2", "nan", "m").String(); got != "(error) ERR value is not a valid float" {
+		t.Fatalf("ZINCRBY nan = %s", got)
+	}
+	if _, ok := f.kv.m[string(ring.InternalKey([]byte("z2")))]; ok {
+		t.Error("a refused ZINCRBY created z2's header")
+	}
+}
