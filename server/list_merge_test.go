@@ -46,3 +46,26 @@ func TestListMergePushesAndPops(t *testing.T) {
 	// Popped on either side: gone everywhere.
 	everyNode(t, nodes, "1) \"z\"", "LRANGE", "q", "0", "-1")
 }
+
+// An LSET concurrent with a pop of the same element does not bring the
+// element back: list elements are removed for good once popped or
+// removed on either side (remove wins, unlike set members), so the
+// popped value is never seen twice. LSET of an element nobody removed
+// keeps its value; LREM on one side and LSET on the other remove it too.
+func TestListMergeLsetConcurrentWithPop(t *testing.T) {
+	net, nodes := splitCluster(t)
+	a, b := nodes["n1"], nodes["n3"]
+	must(t, a, "(integer) 4", "RPUSH", "l", "1", "2", "3", "4")
+	healStores(t, net, nodes)
+	net.Partition([]string{"n1", "n2"}, []string{"n3", "n4"})
+
+	must(t, a, "OK", "LSET", "l", "0", "one")        // a rewrites the head ...
+	must(t, b, `"1"`, "LPOP", "l")                   // ... which b pops
+	must(t, a, "OK", "LSET", "l", "1", "two")        // nobody removes 2
+	must(t, a, "OK", "LSET", "l", "3", "four")       // a rewrites 4 ...
+	must(t, b, "(integer) 1", "LREM", "l", "0", "4") // ... which b removes
+	healStores(t, net, nodes)
+
+	everyNode(t, nodes, "1) \"two\"\n2) \"3\"", "LRANGE", "l", "0", "-1")
+	everyNode(t, nodes, "(integer) 2", "LLEN", "l")
+}

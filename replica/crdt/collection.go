@@ -134,6 +134,21 @@ func LiveElements(s version.Set, now int64, removed version.Context) ([]*version
 	return out, nil
 }
 
+// LiveListElements is LiveElements for a list element's record, where
+// remove wins: a tombstone in the record (a pop or LREM concurrent with
+// an LSET of the element) leaves nothing live. A list element is never
+// written again under its id once removed (a push makes a new id), so
+// a value beside a tombstone can only be an LSET that did not see the
+// removal, and a popped element must stay popped.
+func LiveListElements(s version.Set, now int64, removed version.Context) ([]*version.Sibling, error) {
+	for i := range s {
+		if s[i].Tombstone {
+			return nil, nil
+		}
+	}
+	return LiveElements(s, now, removed)
+}
+
 // Newest returns the live sibling GET would pick among live: the highest
 // (Time, Node, Counter). nil if live is empty.
 func Newest(live []*version.Sibling) *version.Sibling {

@@ -214,7 +214,18 @@ func (c *coll) live(member []byte) ([]*version.Sibling, error) {
 	if err != nil {
 		return nil, err
 	}
-	return crdt.LiveElements(set, c.d.raw.Now(), c.hdr.Removed)
+	return c.liveOf(set, c.d.raw.Now())
+}
+
+// liveOf is an element record's live siblings under the collection's
+// rule: a list element that a concurrent pop removed stays removed
+// (crdt.LiveListElements); any other element lives while a write the
+// removal did not see does (crdt.LiveElements).
+func (c *coll) liveOf(s version.Set, now int64) ([]*version.Sibling, error) {
+	if c.kind == version.KindList {
+		return crdt.LiveListElements(s, now, c.hdr.Removed)
+	}
+	return crdt.LiveElements(s, now, c.hdr.Removed)
 }
 
 // ElemOp is what an element update decides.
@@ -286,7 +297,7 @@ func (c *coll) touchUpdate(member []byte, fn func(live []*version.Sibling) (Elem
 // elemChange is update's decision on the element's current set: fn's
 // decision, and the change that carries it out.
 func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Sibling) (ElemChange, error)) (*replica.Change, ElemChange, error) {
-	live, err := crdt.LiveElements(cur, now, c.hdr.Removed)
+	live, err := c.liveOf(cur, now)
 	if err != nil {
 		return nil, ElemChange{}, err
 	}
@@ -330,7 +341,7 @@ func (c *coll) each(after []byte, fn func(member []byte, live []*version.Sibling
 			if !ok {
 				return true
 			}
-			live, err := crdt.LiveElements(s, now, c.hdr.Removed)
+			live, err := c.liveOf(s, now)
 			if err != nil {
 				ferr = err
 				return false

@@ -6,7 +6,6 @@ import (
 
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/replica"
-	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -154,7 +153,7 @@ func (c *coll) eachReverse(before []byte, fn func(member []byte, live []*version
 		if !ok {
 			return true
 		}
-		live, err := crdt.LiveElements(s, now, c.hdr.Removed)
+		live, err := c.liveOf(s, now)
 		if err != nil {
 			ferr = err
 			return false
