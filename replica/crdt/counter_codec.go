@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 // errMalformed is DecodeCounter's error for bytes AppendBinary did not make.
@@ -18,7 +20,15 @@ const (
 // AppendBinary appends c's encoding to b: mode, base, stamp, then the seen
 // and absorbed totals, each sorted by actor, then the removed totals if
 // there are any (a payload without them encodes as before they existed).
+// While the encoders write version.FormatLegacy (version.WritesRemovals)
+// the removed totals are joined into the absorbed ones instead: the
+// payload's value is the same, its bytes are what a FormatLegacy node
+// decodes, and what a DEL removed counts again if a concurrent base wins
+// (the double count of releases before removal records).
 func (c Counter) AppendBinary(b []byte) []byte {
+	if len(c.removed) > 0 && !version.WritesRemovals() {
+		c.absorbed, c.removed = joinTotals(c.absorbed, c.removed), nil
+	}
 	if c.float {
 		b = append(b, modeFloat)
 		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(c.baseF))

@@ -15,13 +15,19 @@ import (
 // checksum, engine/blob.go).
 
 // EncodedLen returns len(s.AppendBinary(nil)) without encoding s (and
-// without allocating: every write asks it).
+// without allocating: every write asks it). Like AppendBinary and
+// WriteBinary it reads the write format (WritesRemovals) when called: if
+// that changes between a call to EncodedLen and one to WriteBinary (it
+// changes once in a process's life, when the last ring member advertises
+// FormatRemovals), the two differ by the removal records of s's
+// tombstones, if it has any.
 func (s Set) EncodedLen() int {
+	rec := WritesRemovals()
 	n := 1 + uvarintLen(uint64(len(s)))
 	for i := range s {
 		sb := &s[i]
 		n += strLen(sb.Dot.Node) + uvarintLen(sb.Dot.Counter) + 1 + varintLen(sb.Time)
-		if sb.Kind != KindString {
+		if sb.encKind(rec) != KindString {
 			n++
 		}
 		if sb.Expiry != 0 {
@@ -35,7 +41,7 @@ func (s Set) EncodedLen() int {
 		for _, d := range sb.Past.Dots {
 			n += strLen(d.Node) + uvarintLen(d.Counter)
 		}
-		if sb.hasValue() {
+		if sb.encValue(rec) {
 			n += uvarintLen(uint64(len(sb.Value))) + len(sb.Value)
 		}
 	}
@@ -45,13 +51,14 @@ func (s Set) EncodedLen() int {
 // WriteBinary writes s.AppendBinary(nil) to w and returns the bytes
 // written; values are written as they are, not copied.
 func (s Set) WriteBinary(w io.Writer) (int64, error) {
+	rec := WritesRemovals()
 	var hdr []byte
 	hdr = append(hdr, setFormat)
 	hdr = binary.AppendUvarint(hdr, uint64(len(s)))
 	var total int64
 	for i := range s {
-		hdr = s[i].appendHeader(hdr)
-		if !s[i].hasValue() || len(s[i].Value) == 0 {
+		hdr = s[i].appendHeader(hdr, rec)
+		if !s[i].encValue(rec) || len(s[i].Value) == 0 {
 			continue // the header alone; the next sibling's follows it
 		}
 		n, err := w.Write(hdr)
@@ -78,7 +85,8 @@ func (s Set) WriteBinary(w io.Writer) (int64, error) {
 
 // appendHeader appends sb's encoding up to its value bytes: its dot,
 // flags, kind, times, past and (for a value) the value's length.
-func (sb *Sibling) appendHeader(dst []byte) []byte {
+func (sb *Sibling) appendHeader(dst []byte, rec bool) []byte {
+	kind := sb.encKind(rec)
 	dst = appendString(dst, sb.Dot.Node)
 	dst = binary.AppendUvarint(dst, sb.Dot.Counter)
 	var flags byte
@@ -88,7 +96,7 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 	if sb.Expiry != 0 {
 		flags |= flagExpiry
 	}
-	if sb.Kind != KindString {
+	if kind != KindString {
 		flags |= flagKind
 	}
 	if !sb.Tombstone {
@@ -96,14 +104,14 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 	}
 	dst = append(dst, flags)
 	if flags&flagKind != 0 {
-		dst = append(dst, byte(sb.Kind))
+		dst = append(dst, byte(kind))
 	}
 	dst = binary.AppendVarint(dst, sb.Time)
 	if sb.Expiry != 0 {
 		dst = binary.AppendVarint(dst, sb.Expiry)
 	}
 	dst = sb.Past.appendBinary(dst)
-	if sb.hasValue() {
+	if sb.encValue(rec) {
 		dst = binary.AppendUvarint(dst, uint64(len(sb.Value)))
 	}
 	return dst
@@ -113,6 +121,19 @@ func (sb *Sibling) appendHeader(dst []byte) []byte {
 // and so does a tombstone with a Kind (a removal record, Sibling.Kind);
 // a plain tombstone has none.
 func (sb *Sibling) hasValue() bool { return !sb.Tombstone || sb.Kind != KindString }
+
+// encKind is the Kind sb is encoded with: a tombstone's removal record
+// only when rec (WritesRemovals), else none, as FormatLegacy has it.
+func (sb *Sibling) encKind(rec bool) Kind {
+	if sb.Tombstone && !rec {
+		return KindString
+	}
+	return sb.Kind
+}
+
+// encValue reports whether sb's encoding carries its Value: hasValue,
+// with a tombstone's record dropped unless rec.
+func (sb *Sibling) encValue(rec bool) bool { return !sb.Tombstone || (rec && sb.Kind != KindString) }
 
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
 

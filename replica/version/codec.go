@@ -33,13 +33,16 @@ const (
 // its dot, flags (with its StrEnc), an optional kind (a value that is not a
 // plain string, or a tombstone keeping a removal record), time, optional
 // expiry, past and value (none for a plain tombstone). Sets without
-// removal records encode as before they existed.
+// removal records encode as before they existed, and so do sets with
+// them while the encoders write FormatLegacy (WritesRemovals, format.go):
+// their tombstones are encoded as plain ones.
 func (s Set) AppendBinary(dst []byte) []byte {
+	rec := WritesRemovals()
 	dst = append(dst, setFormat)
 	dst = binary.AppendUvarint(dst, uint64(len(s)))
 	for i := range s {
-		dst = s[i].appendHeader(dst) // bigval_stream.go
-		if s[i].hasValue() {
+		dst = s[i].appendHeader(dst, rec) // bigval_stream.go
+		if s[i].encValue(rec) {
 			dst = append(dst, s[i].Value...)
 		}
 	}
