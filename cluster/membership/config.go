@@ -39,6 +39,10 @@ type Config struct {
 	// Q is the cluster's partition count, advertised as tag TagQ; members
 	// with another Q are refused. Default: 1024.
 	Q int
+	// Format is the highest data format the node reads, advertised as
+	// tag TagFormat (format.go). Default: 0, not advertised: others count
+	// the node as FormatUnadvertised.
+	Format int
 	// Tags are extra tags to advertise. The keys above are set from the
 	// fields above. Default: nil.
 	Tags map[string]string
@@ -120,12 +124,15 @@ func loopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// tags returns the tags to advertise: Tags plus client, peer and q.
+// tags returns the tags to advertise: Tags plus client, peer, q and fmt.
 func (c Config) tags() map[string]string {
 	t := make(map[string]string, len(c.Tags)+3)
 	for k, v := range c.Tags {
 		t[k] = v
 	}
 	t[TagClient], t[TagPeer], t[TagQ] = c.ClientAddr, c.PeerAddr, fmt.Sprint(c.Q)
+	if c.Format > 0 {
+		t[TagFormat] = fmt.Sprint(c.Format)
+	}
 	return t
 }

@@ -13,6 +13,11 @@
 // All nodes must share the partition count Q (tag "q"): a node with another
 // Q is refused when it tries to merge into the cluster (CheckQ).
 //
+// Every node advertises the highest data format it reads (tag "fmt";
+// none on releases before it, FormatUnadvertised). Lagging says which
+// members hold the cluster back from writing a newer format; once a node
+// writes it, RequireFormat refuses members that cannot read it.
+//
 // Gossip is encrypted and authenticated with Config.SecretKey (the cluster
 // key, through DeriveKey). Without a key anyone who reaches the gossip port
 // could join and be handed partitions, so Validate allows keyless gossip

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/serf/serf"
 	"github.com/rs/zerolog"
@@ -25,7 +26,8 @@ type Membership struct {
 	done   chan struct{}
 	subs   subscribers
 
-	tagMu    sync.Mutex // SetTags
+	tagMu    sync.Mutex   // SetTags
+	format   atomic.Int64 // RequireFormat's data format; 0: none
 	shutdown sync.Once
 	err      error
 }
@@ -43,7 +45,9 @@ func New(cfg Config) (*Membership, error) {
 		stop:   make(chan struct{}),
 		done:   make(chan struct{}),
 	}
-	s, err := serf.Create(cfg.serfConfig(m.events, m.log))
+	sc := cfg.serfConfig(m.events, m.log)
+	sc.Merge = qGuard{q: cfg.Q, format: &m.format}
+	s, err := serf.Create(sc)
 	if err != nil {
 		return nil, err
 	}

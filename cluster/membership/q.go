@@ -3,6 +3,7 @@ package membership
 import (
 	"fmt"
 	"strconv"
+	"sync/atomic"
 
 	"github.com/hashicorp/serf/serf"
 )
@@ -20,8 +21,15 @@ func CheckQ(want int, name string, tags map[string]string) error {
 
 // qGuard refuses cluster merges (a join, or push/pull anti-entropy between
 // two clusters) that would bring in a node with another Q: the joining side
-// sees Join fail; the other side logs the refusal.
-type qGuard struct{ q int }
+// sees Join fail; the other side logs the refusal. Once format holds a
+// data format (RequireFormat), it refuses members that have not left and
+// advertise an older one too (format.go); a node of an older release does
+// not check formats, so it may believe it joined while this side ignores
+// it, and logs why.
+type qGuard struct {
+	q      int
+	format *atomic.Int64 // nil: formats unchecked
+}
 
 var _ serf.MergeDelegate = qGuard{}
 
@@ -29,6 +37,14 @@ func (g qGuard) NotifyMerge(members []*serf.Member) error {
 	for _, m := range members {
 		if err := CheckQ(g.q, m.Name, m.Tags); err != nil {
 			return err
+		}
+		if g.format == nil || m.Status == serf.StatusLeft {
+			continue
+		}
+		if f := g.format.Load(); f > 0 {
+			if err := CheckFormat(int(f), m.Name, m.Tags); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -25,7 +25,7 @@ const (
 
 // SetTags changes this node's advertised tags: each key to its value, or
 // removed when the value is "". Others see the change through gossip. The
-// peer address and partition count are fixed at start; the client address
+// peer address, partition count and data format are fixed at start; the client address
 // follows CONFIG SET port.
 func (m *Membership) SetTags(kv map[string]string) error {
 	m.tagMu.Lock() // Serf replaces the whole tag set
@@ -36,7 +36,7 @@ func (m *Membership) SetTags(kv map[string]string) error {
 	}
 	changed := false
 	for k, v := range kv {
-		if k == TagPeer || k == TagQ {
+		if k == TagPeer || k == TagQ || k == TagFormat {
 			return fmt.Errorf("membership: tag %q is fixed at start", k)
 		}
 		if cur, ok := tags[k]; (v == "" && ok) || (v != "" && cur != v) {
