@@ -2,6 +2,8 @@ package engine
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/syndtr/goleveldb/leveldb"
 
@@ -15,17 +17,34 @@ import (
 // whole or not at all. A collection's header and element records share a
 // placement hash and so a stripe: the lock costs one. An error from fn
 // writes nothing. It returns each key's stored set.
-func (db *DB) UpdateGroupHinted(keys [][]byte, targets []string, fn func(i int, cur version.Set) (next version.Set, changed bool, err error)) ([]version.Set, error) {
-	hashes := make([]uint64, len(keys))
-	for i, k := range keys {
-		hashes[i] = Hash(k)
+//
+// A key given as nil is named by keyOf(i) when its turn comes, after fn
+// decided the keys before it (a list element whose position id carries
+// its header write's stamp); keys[i] is set to that name. It must hash as
+// a key given (one placement, and a stripe already locked).
+func (db *DB) UpdateGroupHinted(keys [][]byte, keyOf func(i int) []byte, targets []string, fn func(i int, cur version.Set) (next version.Set, changed bool, err error)) ([]version.Set, error) {
+	hashes := make([]uint64, 0, len(keys))
+	for _, k := range keys {
+		if k != nil {
+			hashes = append(hashes, Hash(k))
+		}
 	}
 	stored := make([]version.Set, len(keys))
 	err := db.keysLocked(hashes, func() error {
 		var recs []*keyRec
 		var nexts []version.Set
 		for i, k := range keys {
-			r, err := db.loadRec(hashes[i], dataKey(hashes[i], k), k, true)
+			if k == nil {
+				if keyOf != nil {
+					k = keyOf(i)
+				}
+				if k == nil || !slices.Contains(hashes, Hash(k)) {
+					return fmt.Errorf("engine: group key %d named %q, outside the group's placement", i, k)
+				}
+				keys[i] = k
+			}
+			h := Hash(k)
+			r, err := db.loadRec(h, dataKey(h, k), k, true)
 			if err != nil {
 				return err
 			}

@@ -18,7 +18,7 @@ func TestUpdateGroupHinted(t *testing.T) {
 	mustUpdate(t, db, "same", setTo("n1", "kept", 0))
 	boom := errors.New("refused")
 
-	_, err := db.UpdateGroupHinted(keys, []string{"n2"}, func(i int, cur version.Set) (version.Set, bool, error) {
+	_, err := db.UpdateGroupHinted(keys, nil, []string{"n2"}, func(i int, cur version.Set) (version.Set, bool, error) {
 		if i == 1 {
 			return nil, false, boom
 		}
@@ -32,7 +32,7 @@ func TestUpdateGroupHinted(t *testing.T) {
 	}
 
 	var order []int
-	got, err := db.UpdateGroupHinted(keys, []string{"n2"}, func(i int, cur version.Set) (version.Set, bool, error) {
+	got, err := db.UpdateGroupHinted(keys, nil, []string{"n2"}, func(i int, cur version.Set) (version.Set, bool, error) {
 		order = append(order, i)
 		if i == 2 {
 			return cur, false, nil // unchanged: not written, not hinted

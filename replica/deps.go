@@ -18,8 +18,9 @@ type Store interface {
 	UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error)
 	// UpdateGroupHinted is UpdateHinted for several distinct keys of one
 	// placement: fn decides each in order, and what it changes is stored
-	// in one durable write.
-	UpdateGroupHinted(keys [][]byte, targets []string, fn func(i int, cur version.Set) (next version.Set, changed bool, err error)) ([]version.Set, error)
+	// in one durable write. A nil key is named by keyOf(i) in its turn
+	// (and set in keys).
+	UpdateGroupHinted(keys [][]byte, keyOf func(i int) []byte, targets []string, fn func(i int, cur version.Set) (next version.Set, changed bool, err error)) ([]version.Set, error)
 	Merge(key []byte, in version.Set) (merged version.Set, changed bool, err error)
 	Range(lo, hi uint64, fn func(hash uint64, key []byte, s version.Set) bool) error
 	// Prefix visits the keys with prefix after after, in key order (one

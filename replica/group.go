@@ -15,6 +15,13 @@ import (
 // a collection's element write carries the dot of its header's write.
 type GroupFunc func(i int, cur version.Set, now int64, done []Result) (*Change, error)
 
+// GroupKeyFunc names key i of a group given as nil, once the keys before
+// it are decided (done[:i]): a new record whose name carries an earlier
+// key's dot, such as a list element whose position id carries its header
+// write's stamp. No replica can hold it yet, so it is not read first. It
+// must hash as the group's other keys.
+type GroupKeyFunc func(i int, done []Result) []byte
+
 // errGroupPlacement guards UpdateGroup's contract.
 var errGroupPlacement = errors.New("replica: UpdateGroup over keys that do not share one preference list")
 
@@ -29,25 +36,36 @@ var errGroupPlacement = errors.New("replica: UpdateGroup over keys that do not s
 // (Update forwards each to a replica). It returns each key's Result; with
 // too few acks in time, a *QuorumError, as Update.
 func (c *Coordinator) UpdateGroup(ctx context.Context, keys [][]byte, o WriteOptions, fn GroupFunc) ([]Result, error) {
-	if len(keys) == 0 {
-		return nil, nil
+	return c.UpdateGroupNamed(ctx, keys, nil, o, fn)
+}
+
+// UpdateGroupNamed is UpdateGroup where a key given as nil (not the
+// first) is named by name in its turn (GroupKeyFunc).
+func (c *Coordinator) UpdateGroupNamed(ctx context.Context, keys [][]byte, name GroupKeyFunc, o WriteOptions, fn GroupFunc) ([]Result, error) {
+	if len(keys) == 0 || keys[0] == nil {
+		return nil, errGroupPlacement
 	}
 	list := c.replicas(keys[0])
 	for i, k := range keys[1:] {
-		if !slices.Equal(c.replicas(k), list) || slices.ContainsFunc(keys[:i+1], func(x []byte) bool { return bytes.Equal(x, k) }) {
+		switch {
+		case k == nil && name == nil:
+			return nil, errGroupPlacement
+		case k == nil:
+		case !slices.Equal(c.replicas(k), list) || slices.ContainsFunc(keys[:i+1], func(x []byte) bool { return bytes.Equal(x, k) }):
 			return nil, errGroupPlacement
 		}
 	}
 	if len(keys) == 1 || !slices.Contains(list, c.cfg.Node) {
-		return c.updateEach(ctx, keys, o, fn)
+		return c.updateEach(ctx, keys, name, o, fn)
 	}
+	keys = slices.Clone(keys) // named keys are filled in
 	if len(list) > 1 || c.peers != nil {
 		for i, k := range keys {
 			keys[i] = bytes.Clone(k) // background replication outlives the caller's buffers
 		}
 	}
 	if o.Read && len(list) > 1 {
-		if err := c.catchUpAll(ctx, keys, o); err != nil {
+		if err := c.catchUpAll(ctx, slices.DeleteFunc(slices.Clone(keys), func(k []byte) bool { return k == nil }), o); err != nil {
 			return nil, err
 		}
 	}
@@ -60,7 +78,7 @@ func (c *Coordinator) UpdateGroup(ctx context.Context, keys [][]byte, o WriteOpt
 			p.spares = func() []string { _, _, spare := plan(others, c.place.Fallbacks(keys[0]), c.cfg.Up); return spare }
 		}
 	}
-	res, err := c.applyLocalGroup(keys, p.orphans, fn)
+	res, err := c.applyLocalGroup(keys, name, p.orphans, fn)
 	if err != nil || len(list) == 1 {
 		return res, err
 	}
@@ -78,10 +96,13 @@ func (c *Coordinator) UpdateGroup(ctx context.Context, keys [][]byte, o WriteOpt
 	return res, c.replicate(ctx, wk, ws, list, o, p)
 }
 
-// updateEach is UpdateGroup one key at a time.
-func (c *Coordinator) updateEach(ctx context.Context, keys [][]byte, o WriteOptions, fn GroupFunc) ([]Result, error) {
+// updateEach is UpdateGroupNamed one key at a time.
+func (c *Coordinator) updateEach(ctx context.Context, keys [][]byte, name GroupKeyFunc, o WriteOptions, fn GroupFunc) ([]Result, error) {
 	res := make([]Result, 0, len(keys))
 	for i, k := range keys {
+		if k == nil {
+			k = name(i, res)
+		}
 		r, err := c.Update(ctx, k, o, func(cur version.Set, now int64) (*Change, error) { return fn(i, cur, now, res) })
 		if err != nil {
 			return res, err
@@ -110,10 +131,14 @@ func (c *Coordinator) catchUpAll(ctx context.Context, keys [][]byte, o WriteOpti
 // applyLocalGroup is applyLocal for a group: fn decides each key in
 // order, each change is stamped as applyLocal stamps one, and the store
 // writes them (and the hints for hintFor) at once.
-func (c *Coordinator) applyLocalGroup(keys [][]byte, hintFor []string, fn GroupFunc) ([]Result, error) {
+func (c *Coordinator) applyLocalGroup(keys [][]byte, name GroupKeyFunc, hintFor []string, fn GroupFunc) ([]Result, error) {
 	res := make([]Result, len(keys))
 	var now int64
-	sets, err := c.store.UpdateGroupHinted(keys, hintFor, func(i int, cur version.Set) (version.Set, bool, error) {
+	var keyOf func(int) []byte
+	if name != nil {
+		keyOf = func(i int) []byte { return bytes.Clone(name(i, res[:i])) }
+	}
+	sets, err := c.store.UpdateGroupHinted(keys, keyOf, hintFor, func(i int, cur version.Set) (version.Set, bool, error) {
 		actor := c.actorID()
 		floor, err := c.store.CounterFloor()
 		if err != nil {

@@ -105,3 +105,33 @@ func TestUpdateGroupRefusedWritesNothing(t *testing.T) {
 }
 
 var errRefused = errors.New("test: refused")
+
+// A key given as nil is named in its turn from the dots before it, then
+// stored and replicated like the others; a name that hashes elsewhere is
+// refused and nothing is written.
+func TestUpdateGroupNamed(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	name := func(i int, done []replica.Result) []byte {
+		return []byte("{k}:" + done[0].Dot.Node[:2])
+	}
+	res, err := tc.coords["n1"].UpdateGroupNamed(ctx, [][]byte{[]byte("{k}"), nil}, name, replica.WriteOptions{Read: true}, groupSet(t))
+	if err != nil || len(res) != 2 || !res[1].Written() {
+		t.Fatalf("UpdateGroupNamed = %+v, %v", res, err)
+	}
+	eventually(t, func() bool {
+		for _, db := range tc.stores {
+			if s, _ := db.Get([]byte("{k}:n1")); len(s) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+	elsewhere := func(int, []replica.Result) []byte { return []byte("other") }
+	if _, err := tc.coords["n1"].UpdateGroupNamed(ctx, [][]byte{[]byte("{j}"), nil}, elsewhere, replica.WriteOptions{}, groupSet(t)); err == nil {
+		t.Fatal("a name outside the group's placement was accepted")
+	}
+	if s, _ := tc.stores["n1"].Get([]byte("{j}")); len(s) != 0 {
+		t.Error("the refused group wrote its first key")
+	}
+}

@@ -58,6 +58,8 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 		{"ZADD", "z", "1", "m"},
 		{"ZINCRBY", "z", "1", "m"},
 		{"LPOP", "l"},
+		{"RPUSH", "l", "c"},
+		{"LPUSH", "l", "z"},
 	} {
 		before := settled()
 		if got := nodes["n1"].do(cmd...); strings.HasPrefix(got, "(error)") || got == "(nil)" {

@@ -29,7 +29,7 @@ import (
 // placement as one (replica.Coordinator.UpdateGroup): a header and an
 // element in one round and one write.
 type GroupKV interface {
-	UpdateGroup(ctx context.Context, keys [][]byte, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error)
+	UpdateGroupNamed(ctx context.Context, keys [][]byte, name replica.GroupKeyFunc, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error)
 }
 
 // ElementKV is the part of the store that reads a collection's element
@@ -250,7 +250,7 @@ type ElemChange struct {
 // A write needs touch first. It returns fn's decision.
 func (c *coll) update(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
 	if c.later {
-		return c.touchUpdate(member, fn)
+		return c.touchUpdate(member, nil, fn)
 	}
 	var out ElemChange
 	res, err := c.d.raw.Update(c.s.Context(), c.elemKey(member), replica.WriteOptions{Read: true},
@@ -262,13 +262,21 @@ func (c *coll) update(member []byte, fn func(live []*version.Sibling) (ElemChang
 	return out, err
 }
 
-// touchUpdate is touch and update as one group write (touchLater).
-func (c *coll) touchUpdate(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
+// touchUpdate is touch and update as one group write (touchLater). With
+// member nil, the member is named by nameOf from the header write's
+// stamp (a pushed list element's position id), a new record.
+func (c *coll) touchUpdate(member []byte, nameOf func(stamp version.Dot) []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
 	var out ElemChange
 	var found crdt.Header
 	was := c.hdr
-	keys := [][]byte{ring.InternalKey(c.key), c.elemKey(member)}
-	res, err := c.d.raw.(GroupKV).UpdateGroup(c.s.Context(), keys, replica.WriteOptions{Read: true},
+	keys := [][]byte{ring.InternalKey(c.key), nil}
+	var name replica.GroupKeyFunc
+	if member != nil {
+		keys[1] = c.elemKey(member)
+	} else {
+		name = func(_ int, done []replica.Result) []byte { return c.elemKey(nameOf(done[0].Dot)) }
+	}
+	res, err := c.d.raw.(GroupKV).UpdateGroupNamed(c.s.Context(), keys, name, replica.WriteOptions{Read: true},
 		func(i int, cur version.Set, now int64, done []replica.Result) (ch *replica.Change, err error) {
 			if i == 0 {
 				ch, found, err = c.headerChange(cur, now)

@@ -65,3 +65,33 @@ func TestRefusedElementWritesNoHeader(t *testing.T) {
 		t.Error("a refused ZINCRBY created z2's header")
 	}
 }
+
+// A push too: its position was chosen from facts read at the header it
+// opened, so a header moved meanwhile makes it begin again; every value
+// lands, in order, once.
+func TestPushBeginsAgainWhenTheHeaderMoved(t *testing.T) {
+	f := newFixture(t)
+	f.do("RPUSH", "l", "a")
+	hk := string(ring.InternalKey([]byte("l")))
+	groups := 0
+	f.kv.onGroup = func(m map[string]version.Set) {
+		groups++
+		if groups == 1 {
+			cur := m[hk]
+			w, _ := cur.Winner(1 << 62)
+			m[hk], _ = cur.Put("elsewhere", cur.Context(), *w, 0)
+		}
+	}
+	if got := f.do("RPUSH", "l", "b", "c").String(); got != "(integer) 3" {
+		t.Fatalf("RPUSH = %s", got)
+	}
+	if got := f.do("LPUSH", "l", "z").String(); got != "(integer) 4" {
+		t.Fatalf("LPUSH = %s", got)
+	}
+	if groups != 2 {
+		t.Errorf("%d group writes, want 2 (RPUSH's refused, LPUSH's)", groups)
+	}
+	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"z\"\n2) \"a\"\n3) \"b\"\n4) \"c\"" {
+		t.Errorf("LRANGE = %q, want z a b c", got)
+	}
+}

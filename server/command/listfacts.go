@@ -274,28 +274,46 @@ func (l *lst) at(i int64) (listElem, bool, error) {
 // pushVals pushes vals one by one at the head (left) or the tail and
 // returns the new length.
 func (l *lst) pushVals(vals [][]byte, left bool) (int64, error) {
-	if err := l.begin(); err != nil {
+	if err := l.beginLater(); err != nil {
 		return 0, err
 	}
-	tag := posTag(l.stamp)
 	for _, v := range vals {
-		if err := l.insertEnd(v, left, tag); err != nil {
+		err := l.insertEnd(v, left)
+		if errors.Is(err, errHeaderMoved) {
+			// Written elsewhere since the facts: begin again.
+			if err = l.begin(); err == nil {
+				err = l.insertEnd(v, left)
+			}
+		}
+		if err != nil {
 			return l.f.n, err
 		}
 	}
 	return l.f.n, nil
 }
 
-// insertEnd writes v as the new first (left) or last element; begin must
-// have run.
-func (l *lst) insertEnd(v []byte, left bool, tag []byte) error {
+// insertEnd writes v as the new first (left) or last element, after
+// begin, or with the header write beginLater deferred (its position id
+// then carries that write's stamp, named in the group).
+func (l *lst) insertEnd(v []byte, left bool) error {
 	var a, b []byte
 	if left {
 		b = l.f.first
 	} else {
 		a = l.f.last
 	}
-	id, err := l.lInsertAt(a, b, v, tag)
+	var id []byte
+	var err error
+	if l.later {
+		_, err = l.touchUpdate(nil, func(stamp version.Dot) []byte {
+			id = posID(posBetween(a, b), posTag(stamp))
+			return id
+		}, func([]*version.Sibling) (ElemChange, error) {
+			return ElemChange{Op: ElemWrite, Body: v, Kind: version.KindString}, nil
+		})
+	} else {
+		id, err = l.lInsertAt(a, b, v, posTag(l.stamp))
+	}
 	if err != nil {
 		l.known = false
 		return err

@@ -59,9 +59,9 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	return replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}, nil
 }
 
-// UpdateGroup is Update of each key in order, all stored or none, as
-// replica.Coordinator.UpdateGroup.
-func (k *memKV) UpdateGroup(_ context.Context, keys [][]byte, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error) {
+// UpdateGroupNamed is Update of each key in order, all stored or none,
+// as replica.Coordinator.UpdateGroupNamed.
+func (k *memKV) UpdateGroupNamed(_ context.Context, keys [][]byte, name replica.GroupKeyFunc, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.lastW = o.W
@@ -72,7 +72,12 @@ func (k *memKV) UpdateGroup(_ context.Context, keys [][]byte, o replica.WriteOpt
 		k.onGroup(k.m)
 	}
 	res := make([]replica.Result, len(keys))
+	keys = append([][]byte(nil), keys...)
 	for i, key := range keys {
+		if key == nil {
+			key = name(i, res[:i])
+			keys[i] = key
+		}
 		cur := k.m[string(key)]
 		res[i].Set = cur
 		ch, err := fn(i, cur, k.now, res[:i])
