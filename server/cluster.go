@@ -15,6 +15,7 @@ import (
 	"github.com/ringkv/ringkv/cluster"
 	"github.com/ringkv/ringkv/cluster/membership"
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/server/command"
 )
 
@@ -31,11 +32,12 @@ func (s *Server) startMembership() error {
 		ClientAddr: net.JoinHostPort(host, strconv.Itoa(s.cfg.Port)),
 		PeerAddr:   net.JoinHostPort(host, strconv.Itoa(s.cfg.PeerPort)),
 		Q:          s.cfg.Partitions, SecretKey: membership.DeriveKey(s.cfg.ClusterKey),
-		Logger: s.log, Fast: s.cfg.FastGossip,
+		Logger: s.log, Fast: s.cfg.FastGossip, Format: version.ReadFormat,
 	}
 	if ip := net.ParseIP(s.cfg.Advertise); ip != nil && !ip.IsUnspecified() {
 		mcfg.AdvertiseAddr = s.cfg.Advertise
 	}
+	release := version.HoldLegacy() // until every member reads ReadFormat (dataformat.go)
 	mem, err := membership.New(mcfg)
 	if err != nil && !s.cfg.GossipPortSet && len(s.cfg.Join) == 0 {
 		s.log.Warn().Err(err).Int("port", s.cfg.GossipPort).
@@ -44,16 +46,29 @@ func (s *Server) startMembership() error {
 		mem, err = membership.New(mcfg)
 	}
 	if err != nil {
+		release() // no gossip, no peers: nothing to hold back
 		return fmt.Errorf("start gossip on %s:%d: %w (choose another --gossip-port)", s.cfg.Bind, s.cfg.GossipPort, err)
 	}
 	s.mem = mem
 	changes, cancel := mem.Subscribe()
-	s.bg.Add(4)
+	fmtChanges, cancelFmt := mem.Subscribe()
+	joined := make(chan struct{}, 1)
+	s.bg.Add(5)
 	go func() { defer s.bg.Done(); s.watchGossip(mem.Done()) }()
 	go func() { defer s.bg.Done(); s.watchRing(changes) }()
-	go func() { defer s.bg.Done(); s.join() }()
+	go func() { defer s.bg.Done(); s.join(); joined <- struct{}{} }()
 	go func() { defer s.bg.Done(); s.advertiseHandoff() }() // ringadmin.go
-	s.stopMembership = func() { cancel(); _ = mem.Shutdown() }
+	go func() { defer s.bg.Done(); s.watchFormat(fmtChanges, joined, release) }()
+	s.stopMembership = func() {
+		// Background replication may still encode after this: lift the
+		// hold only if no member lags (a node alone, say).
+		if len(s.formatLagging()) == 0 {
+			release()
+		}
+		cancel()
+		cancelFmt()
+		_ = mem.Shutdown()
+	}
 	return nil
 }
 
@@ -395,6 +410,7 @@ func (s *Server) infoCluster() [][2]string {
 		{"peer_frames_received", strconv.FormatUint(pb.FramesReceived, 10)},
 		{"peer_writes", strconv.FormatUint(pb.Writes, 10)},
 	}
+	out = append(out, s.infoFormat()...) // dataformat.go
 	for i, n := range nodes {
 		out = append(out, [2]string{"member" + strconv.Itoa(i), fmt.Sprintf("name=%s,state=%s,client=%s,partitions=%d",
 			n.Name, strings.ToLower(n.State.String()), n.ClientAddr, len(r.Owned(n.Name)))})
