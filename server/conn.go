@@ -99,7 +99,9 @@ func (s *Server) readFailed(c *client, wr *resp.Writer, err error) {
 // flush writes the pending replies; a client closed for its output (over
 // client-output-buffer-limit, or not reading) is logged.
 func (s *Server) flush(c *client, wr *resp.Writer) error {
+	c.io.in.flushing.Store(true) // conn_inbox.go
 	err := wr.Flush()
+	c.io.in.flushing.Store(false)
 	c.out.release() // pushes held during the commands follow their replies
 	switch {
 	case errors.Is(err, errObufLimit):

@@ -56,10 +56,13 @@ type connIO struct {
 
 	acct  memAccount // the client's share of the clients' memory (clientevict.go)
 	onMem func()     // called when the figures change: the registry accounts them; nil: nothing
+
+	in inbox // what arrived and has not run, for PUBLISH's order (conn_inbox.go)
 }
 
 func newConnIO(s *Server, conn net.Conn) *connIO {
 	c := &connIO{Conn: conn, s: s, fd: socketFD(conn)}
+	c.in.raw = rawConn(conn)
 	c.last.Store(time.Now().UnixNano())
 	c.class = func() command.ObufClass { return command.ObufNormal }
 	return c
@@ -85,11 +88,12 @@ func socketFD(conn net.Conn) int {
 
 // Read reads from the socket and counts what arrived as activity; a
 // query buffer grown past client-query-buffer-limit closes the client, as
-// Redis (logged, with the buffer's first bytes).
+// Redis (logged, with the buffer's first bytes). The connection's
+// goroutine calls it only once it ran every complete command it read.
 func (c *connIO) Read(p []byte) (int, error) {
-	n, err := c.Conn.Read(p)
+	c.askedInput()
+	n, err := c.readSocket(p) // conn_inbox.go
 	if n > 0 {
-		c.rx.Add(int64(n))
 		c.s.env.Stats.NetInput.Add(int64(n))
 		c.last.Store(time.Now().UnixNano())
 		if q := c.rx.Load() - c.consumed.Load(); q > c.s.env.Settings.QueryBufLimit() {
@@ -135,7 +139,7 @@ func (c *connIO) Write(p []byte) (int, error) {
 		if err := c.SetWriteDeadline(c.writeDeadline(lim, left, now)); err != nil {
 			return written, err
 		}
-		n, err := c.Conn.Write(p[written:])
+		n, err := c.writeSocket(p[written:]) // conn_inbox.go
 		written += n
 		if n > 0 {
 			c.s.env.Stats.NetOutput.Add(int64(n))
@@ -208,6 +212,7 @@ func (c *connIO) commandDone() {
 	c.argvMem.Store(0)
 	c.busy.Store(false)
 	c.memChanged()
+	c.advance() // conn_inbox.go
 }
 
 // idle reports how long ago the last byte moved, zero while a command

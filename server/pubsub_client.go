@@ -17,12 +17,16 @@ func (s *Server) attachOutbox(c *client) {
 		return s.env.Settings.ObufLimit(sess.OutputClass())
 	}, s.log.With().Str("client", sess.Addr).Logger())
 	sess.SetPusher(c.out)
+	sess.SetInbox(c.io) // conn_inbox.go
 }
 
 // runClient runs one command of c: pushes wait until its reply is written
 // (the connection loop releases them after flushing), and MONITOR sees it
-// once it ran (a script before it runs).
+// once it ran (a script before it runs). A PUBLISH (or PUBSUB count) first
+// lets the subscribers' input that arrived before it run, as Redis's one
+// event loop would have.
 func (s *Server) runClient(c *client, args [][]byte) resp.Reply {
+	s.disp.CatchUp(c.sess, args) // PUBLISH: subscribers' earlier input first (command/pubsub_order.go)
 	c.out.hold()
 	s.disp.FeedMonitors(c.sess, args, true)
 	r := s.route.exec(s.ctx, c.sess, args)
@@ -34,6 +38,7 @@ func (s *Server) runClient(c *client, args [][]byte) resp.Reply {
 // lets what its outbox still holds go out.
 func (s *Server) endClient(c *client) {
 	s.disp.EndSession(c.sess)
+	c.io.inputClosed() // nobody waits for it any more (conn_inbox.go)
 	c.out.close(closeGrace)
 }
 

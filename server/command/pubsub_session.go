@@ -35,6 +35,9 @@ type subs struct {
 	// of confirmations. Only the session's goroutine uses them.
 	pushed []byte
 	force  bool
+	// in is the connection's input, for the catch-up of PUBLISH
+	// (pubsub_order.go); nil: none (peers, tests). Set before use.
+	in Inbox
 }
 
 // TakePushed returns, and forgets, the frames the command just run left for
@@ -67,6 +70,10 @@ func (s *Session) confirmed(frames []byte) resp.Reply {
 // SetPusher gives s the pusher of its connection; call it before s runs
 // any command.
 func (s *Session) SetPusher(p Pusher) { s.push = p }
+
+// SetInbox gives s its connection's input figures (pubsub_order.go); call
+// it before s runs any command.
+func (s *Session) SetInbox(in Inbox) { s.ps.in = in }
 
 // subscribed reports whether s is in subscribe mode (Redis's
 // CLIENT_PUBSUB): it holds any channel, pattern or shard subscription.
