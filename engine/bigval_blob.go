@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"fmt"
 	"hash/crc32"
 	"io"
 	"runtime"
@@ -28,9 +27,12 @@ func spareCap(n int) int {
 	return bigCap(n + max(n/8, 1<<20))
 }
 
-// putBlobSet streams s (whose encoding is size bytes) to a new blob for
-// key and returns its id, its record and its set's Merkle digest. A
-// failure is a DiskError, as putBlob's.
+// putBlobSet streams s (whose encoding is about size bytes) to a new blob
+// for key and returns its id, its record and its set's Merkle digest. A
+// failure is a DiskError, as putBlob's. The record carries the size
+// written: the process's write format (version.WriteFormat) may change
+// between s.EncodedLen and the stream, once, when the last old member of
+// the ring goes, and that must not fail the write.
 func (db *DB) putBlobSet(key []byte, s version.Set, size int) (id uint64, record []byte, digest uint64, err error) {
 	id = db.blobSeq.Add(1)
 	db.usedBig(size)
@@ -38,9 +40,7 @@ func (db *DB) putBlobSet(key []byte, s version.Set, size int) (id uint64, record
 	dg := merkle.NewDigester(key)
 	err = db.blobs.putStream(id, key, func(w io.Writer) error {
 		n, err := s.WriteBinary(io.MultiWriter(w, crc, dg))
-		if err == nil && n != int64(size) {
-			err = fmt.Errorf("encoded %d bytes, expected %d", n, size)
-		}
+		size = int(n)
 		return err
 	})
 	if err != nil {

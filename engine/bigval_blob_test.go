@@ -130,3 +130,25 @@ func TestCollectBigOncePerLargeUse(t *testing.T) {
 		t.Errorf("a large read after a large drop ran %d collections, want 1", n)
 	}
 }
+
+// The size a blob's record carries is what was streamed, not what was
+// expected: the write format (version.WriteFormat) may change between
+// EncodedLen and the stream (once, when the ring's last old member goes),
+// and that must not fail the write and stop the node's writes.
+func TestBlobRecordCarriesTheSizeWritten(t *testing.T) {
+	db, err := Open(t.TempDir(), blobOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := version.Set{{Dot: version.Dot{Node: "a", Counter: 1}, Value: []byte(strings.Repeat("v", 5000)), Time: 1}}
+	enc := s.AppendBinary(nil)
+	id, record, _, err := db.putBlobSet([]byte("big"), s, len(enc)-3)
+	if err != nil {
+		t.Fatalf("putBlobSet with a size estimate off by 3: %v", err)
+	}
+	ref, ok, err := parseBlobRecord(record)
+	if !ok || err != nil || ref.id != id || ref.size != uint64(len(enc)) {
+		t.Fatalf("record %+v (%v), want id %d and the %d bytes written", ref, err, id, len(enc))
+	}
+}
