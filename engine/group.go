@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 
@@ -61,24 +60,12 @@ func (db *DB) UpdateGroupHinted(keys [][]byte, keyOf func(i int) []byte, targets
 			return nil
 		}
 		var b leveldb.Batch
-		var undos []func()
-		for j, r := range recs {
-			for _, t := range targets {
-				undo, err := db.batchHint(&b, t, r.h, r.key, nexts[j])
-				if errors.Is(err, ErrHintsFull) {
-					db.log.Warn().Err(err).Msg("hint dropped; anti-entropy will repair its target")
-					continue
-				}
-				if err != nil {
-					return err
-				}
-				undos = append(undos, undo)
-			}
+		undo, err := db.batchHints(&b, targets, recs, nexts)
+		if err != nil {
+			return err
 		}
 		if err := db.storeRecsBatch(&b, recs, nexts); err != nil {
-			for _, u := range undos {
-				u()
-			}
+			undo()
 			return err
 		}
 		return nil

@@ -103,22 +103,12 @@ func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set
 			return err
 		}
 		var b leveldb.Batch
-		var undos []func()
-		for _, t := range targets {
-			undo, err := db.batchHint(&b, t, r.h, key, next)
-			if errors.Is(err, ErrHintsFull) {
-				db.log.Warn().Err(err).Msg("hint dropped; anti-entropy will repair its target")
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			undos = append(undos, undo)
+		undo, err := db.batchHints(&b, targets, []*keyRec{r}, []version.Set{next})
+		if err != nil {
+			return err
 		}
 		if err := db.storeBatch(&b, r, next); err != nil {
-			for _, u := range undos {
-				u()
-			}
+			undo()
 			return err
 		}
 		stored = next
@@ -128,6 +118,33 @@ func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set
 		return nil, err
 	}
 	return stored, nil
+}
+
+// batchHints adds to b the hints for targets of each record's new set
+// (batchHint); a hint past HintMaxBytes is left out, with a warning.
+// undo releases what they reserved if b is not written.
+func (db *DB) batchHints(b *leveldb.Batch, targets []string, recs []*keyRec, nexts []version.Set) (undo func(), err error) {
+	var undos []func()
+	undo = func() {
+		for _, u := range undos {
+			u()
+		}
+	}
+	for j, r := range recs {
+		for _, t := range targets {
+			u, err := db.batchHint(b, t, r.h, r.key, nexts[j])
+			if errors.Is(err, ErrHintsFull) {
+				db.log.Warn().Err(err).Msg("hint dropped; anti-entropy will repair its target")
+				continue
+			}
+			if err != nil {
+				undo()
+				return func() {}, err
+			}
+			undos = append(undos, u)
+		}
+	}
+	return undo, nil
 }
 
 // HintedSet returns the merge of every hint pending for key, whatever its

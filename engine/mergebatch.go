@@ -128,11 +128,16 @@ const seekAfter = 8
 // short: they are read with loadRec. The caller holds their locks, so
 // the records are current.
 func (db *DB) readRecs(recs []*keyRec) error {
-	if !slices.IsSortedFunc(recs, func(a, b *keyRec) int { return bytes.Compare(a.dk, b.dk) }) {
+	if len(recs) < spanMin || !slices.IsSortedFunc(recs, func(a, b *keyRec) int { return bytes.Compare(a.dk, b.dk) }) {
 		return db.readEach(recs)
 	}
 	return db.readSpan(recs)
 }
+
+// spanMin is the fewest records readRecs reads with an iterator: a few
+// (a collection write's header and element, which a whole collection may
+// lie between) cost less as Gets than as an iterator's set-up and seeks.
+const spanMin = 8
 
 // readEach reads recs with loadRec, one Get each.
 func (db *DB) readEach(recs []*keyRec) error {
