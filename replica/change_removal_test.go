@@ -19,12 +19,12 @@ func TestChangeRemovalRecordSibling(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []*Change{ch, fwd} {
-		sb := c.sibling(9)
+		sb := c.Sibling(9)
 		if !sb.Tombstone || sb.Kind != version.KindCounter || !bytes.Equal(sb.Value, rec) || sb.Time != 9 {
 			t.Fatalf("sibling = %+v", sb)
 		}
 	}
-	if sb := (&Change{Delete: true}).sibling(9); !sb.Tombstone || sb.Kind != version.KindString || sb.Value != nil {
+	if sb := (&Change{Delete: true}).Sibling(9); !sb.Tombstone || sb.Kind != version.KindString || sb.Value != nil {
 		t.Fatalf("plain delete = %+v", sb)
 	}
 }

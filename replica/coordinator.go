@@ -212,7 +212,7 @@ func (c *Coordinator) applyLocal(key []byte, hintFor []string, fn UpdateFunc) (R
 			return cur, false, err
 		}
 		seen := ch.Context.Meet(cur.Context())
-		next, dot := cur.Put(actor, seen, ch.sibling(now), floor)
+		next, dot := cur.Put(actor, seen, ch.Sibling(now), floor)
 		res.Dot, res.Context = dot, seen.With(dot)
 		return next, true, nil
 	})

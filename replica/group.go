@@ -153,7 +153,7 @@ func (c *Coordinator) applyLocalGroup(keys [][]byte, name GroupKeyFunc, hintFor 
 			return cur, false, err
 		}
 		seen := ch.Context.Meet(cur.Context())
-		next, dot := cur.Put(actor, seen, ch.sibling(now), floor)
+		next, dot := cur.Put(actor, seen, ch.Sibling(now), floor)
 		res[i] = Result{Set: next, Dot: dot, Context: seen.With(dot)}
 		return next, true, nil
 	})

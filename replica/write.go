@@ -22,9 +22,9 @@ type Change struct {
 	Expiry int64 // Unix ms; 0 means none
 }
 
-// sibling is the version ch writes at now (Unix ms); the coordinator
-// stamps it with its dot.
-func (ch *Change) sibling(now int64) version.Sibling {
+// Sibling is the version ch writes at now (Unix ms), its values aliasing
+// ch's; the coordinator stamps it with its dot.
+func (ch *Change) Sibling(now int64) version.Sibling {
 	if ch.Delete {
 		if len(ch.Value) > 0 {
 			return version.Sibling{Tombstone: true, Kind: version.KindCounter, Value: ch.Value, Time: now}

@@ -50,10 +50,8 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	if err != nil || ch == nil {
 		return replica.Result{Set: cur}, err
 	}
-	nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
-	if !ch.Delete {
-		nv.Value, nv.Enc = append([]byte{}, ch.Value...), ch.Enc
-	}
+	nv := ch.Sibling(k.now)
+	nv.Value = clone(nv.Value)
 	ns, dot := cur.Put(k.node, ch.Context, nv, 0)
 	k.m[string(key)] = ns
 	return replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}, nil
@@ -87,10 +85,8 @@ func (k *memKV) UpdateGroupNamed(_ context.Context, keys [][]byte, name replica.
 		if ch == nil {
 			continue
 		}
-		nv := version.Sibling{Tombstone: ch.Delete, Kind: ch.Kind, Time: k.now, Expiry: ch.Expiry}
-		if !ch.Delete {
-			nv.Value, nv.Enc = append([]byte{}, ch.Value...), ch.Enc
-		}
+		nv := ch.Sibling(k.now)
+		nv.Value = clone(nv.Value)
 		ns, dot := cur.Put(k.node, ch.Context, nv, 0)
 		res[i] = replica.Result{Set: ns, Dot: dot, Context: ch.Context.With(dot)}
 	}

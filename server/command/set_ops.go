@@ -185,7 +185,7 @@ func (d *Dispatcher) dropKey(s *Session, key []byte) (bool, error) {
 				return nil, nil
 			}
 			existed = true
-			return &replica.Change{Context: cur.Context(), Delete: true}, nil
+			return tombstone(cur), nil // a counter's removal record (kvops.go)
 		})
 	d.noteWrite(s, res, err)
 	return existed, err

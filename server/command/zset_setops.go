@@ -264,7 +264,7 @@ func (d *Dispatcher) zstore(s *Session, dst []byte, ents []zent, event string) r
 			if len(cur) == 0 {
 				return nil, nil
 			}
-			return &replica.Change{Context: cur.Context(), Delete: true}, nil
+			return tombstone(cur), nil // a counter's removal record (kvops.go)
 		})
 	d.noteWrite(s, res, err)
 	if err != nil {
