@@ -26,8 +26,14 @@ const formatRecheck = time.Second
 func (s *Server) watchFormat(changes, kick <-chan struct{}, release func()) {
 	t := time.NewTicker(formatRecheck)
 	defer t.Stop()
+	waited := false // for a member of an older release: worth an info line
 	for {
-		if s.joined.Load() && len(s.formatLagging()) == 0 {
+		lag := s.formatLagging()
+		if s.joined.Load() && len(lag) > 0 && !waited {
+			waited = true
+			s.log.Info().Strs("lagging", lag).Msg("writing the previous data format until these members are known to read the new one (upgraded, back up, or removed)")
+		}
+		if s.joined.Load() && len(lag) == 0 {
 			s.mem.RequireFormat(version.ReadFormat)
 			// A member may have come in between: keep the hold then (it
 			// is refused from now on, and lags until it is removed).
@@ -35,7 +41,11 @@ func (s *Server) watchFormat(changes, kick <-chan struct{}, release func()) {
 				s.log.Warn().Strs("lagging", lag).Msg("a member reading an older data format joined as this node started writing the new one; keeping the old one")
 			} else {
 				release()
-				s.log.Info().Int("format", version.ReadFormat).Msg("every member reads the new data format: writing it (downgrading a node is unsupported from now on)")
+				ev := s.log.Debug()
+				if waited {
+					ev = s.log.Info()
+				}
+				ev.Int("format", version.ReadFormat).Msg("every member reads the new data format: writing it (downgrading a node is unsupported from now on)")
 				return
 			}
 		}

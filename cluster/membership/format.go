@@ -82,7 +82,7 @@ func (m *Membership) RequireFormat(f int) bool {
 			return false
 		}
 		if m.format.CompareAndSwap(cur, int64(f)) {
-			m.log.Info().Int("format", f).Msg("refusing members that read an older data format")
+			m.log.Debug().Int("format", f).Msg("refusing members that read an older data format")
 			return true
 		}
 	}
