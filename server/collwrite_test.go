@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/cluster/transport"
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 // A collection write re-stamps the header and writes an element; they
@@ -37,14 +39,17 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 	if got := nodes["n1"].do("RPUSH", "l", "a", "b"); got != "(integer) 2" {
 		t.Fatalf("RPUSH = %s", got)
 	}
-	// settled waits (bounded) until no copy is in flight to n2: W=2 is
-	// met before the last copy lands.
-	settled := func() int64 {
+	// settled waits (bounded) until n2 holds every record as n1 does, and
+	// no frame arrived for 20 ms: no copy is in flight to n2 (W=2 is met
+	// before the last copy lands), and the next command's quorum read
+	// finds n2 current, so it sends n2 no read repair.
+	settled := func(same bool) int64 {
+		deadline := time.Now().Add(5 * time.Second)
 		last := frames.Load()
-		for range 100 {
+		for time.Now().Before(deadline) {
 			time.Sleep(20 * time.Millisecond)
 			n := frames.Load()
-			if n == last {
+			if n == last && (!same || sameRecords(t, nodes["n1"], nodes["n2"])) {
 				break
 			}
 			last = n
@@ -61,11 +66,11 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 		{"RPUSH", "l", "c"},
 		{"LPUSH", "l", "z"},
 	} {
-		before := settled()
+		before := settled(true)
 		if got := nodes["n1"].do(cmd...); strings.HasPrefix(got, "(error)") || got == "(nil)" {
 			t.Fatalf("%v = %s", cmd, got)
 		}
-		if n := settled() - before; n != 1 {
+		if n := settled(true) - before; n != 1 {
 			t.Errorf("%v sent n2 %d merge frames, want 1 (header and element together)", cmd, n)
 		}
 	}
@@ -75,7 +80,7 @@ func TestCollectionWriteIsOneGroup(t *testing.T) {
 	if got := nodes["n1"].do("HSET", "e", string(refuse), "1"); got != "(integer) 1" {
 		t.Fatalf("HSET e = %s", got)
 	}
-	settled()
+	settled(false) // n2 refused e's records: it will not hold them
 	hdr := stored(t, nodes["n2"], string(ring.InternalKey([]byte("e"))))
 	elem := stored(t, nodes["n2"], string(ring.ElementKey(ring.ElemHash, []byte("e"), refuse)))
 	if hdr != elem {
@@ -106,4 +111,29 @@ func wrapHandler(t *testing.T, nodes map[string]*testNode, node string, check fu
 		}
 		return n.route.coord.(*replica.Coordinator).ServePeer(ctx, from, m, b)
 	}))
+}
+
+// sameRecords reports whether a and b store the same records.
+func sameRecords(t *testing.T, a, b *testNode) bool {
+	t.Helper()
+	all := func(n *testNode) map[string]version.Set {
+		m := map[string]version.Set{}
+		if err := n.db.Range(0, math.MaxUint64, func(_ uint64, k []byte, s version.Set) bool {
+			m[string(k)] = s
+			return true
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	x, y := all(a), all(b)
+	if len(x) != len(y) {
+		return false
+	}
+	for k, s := range x {
+		if !s.Equal(y[k]) {
+			return false
+		}
+	}
+	return true
 }
