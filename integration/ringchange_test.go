@@ -411,6 +411,7 @@ func TestRestartKeepsRing(t *testing.T) {
 		t.Fatalf("n1 exited %d", code)
 	}
 	n1.Restart(t)
+	n1.WaitReady(t, readyTimeout) // a cluster node's Restart does not wait (NoWait)
 	f, err := c.infoFields(n1, "cluster")
 	if err != nil {
 		t.Fatal(err)

@@ -95,7 +95,10 @@ func newHandoffClusterQ(t *testing.T, total, members, acted, q int) *handoffClus
 				t.Fatal(err)
 			}
 		}
-		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 200 * time.Millisecond,
+		// A generous timeout: a ring of 64 coordinators under -race, beside
+		// CI's other packages, answered a quorum read late at 200 ms (a
+		// dead node's calls fail at once: hc.up and the network say so).
+		cfg := replica.Config{Node: name, N: 3, R: 2, W: 2, Timeout: 2 * time.Second,
 			Up:      hc.up,
 			Handoff: replica.HandoffConfig{Settle: time.Nanosecond},
 			Logger:  zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.WarnLevel)}
