@@ -29,25 +29,11 @@ func (k *walkKV) Elements(ctx context.Context, prefix, after []byte, o replica.R
 	})
 }
 
-func (k *walkKV) ElementsReverse(ctx context.Context, prefix, before []byte, o replica.ReadOptions, fn func([]byte, version.Set) bool) error {
-	var keys [][]byte
-	var sets []version.Set
-	if err := k.memKV.Elements(ctx, prefix, nil, o, func(key []byte, s version.Set) bool {
-		if before != nil && string(key) >= string(before) {
-			return false
-		}
-		keys, sets = append(keys, key), append(sets, s)
-		return true
-	}); err != nil {
-		return err
-	}
-	for i := len(keys) - 1; i >= 0; i-- {
+func (k *walkKV) ElementsReverse(_ context.Context, prefix, before []byte, _ replica.ReadOptions, fn func([]byte, version.Set) bool) error {
+	return k.memKV.elementsReverse(prefix, before, func(key []byte, s version.Set) bool {
 		k.visited.Add(1)
-		if !fn(keys[i], sets[i]) {
-			break
-		}
-	}
-	return nil
+		return fn(key, s)
+	})
 }
 
 // newWalkFixture is a fixture over a walkKV, and a second dispatcher on

@@ -16,6 +16,7 @@ type memKV struct {
 	mu           sync.Mutex
 	node         string
 	m            map[string]version.Set
+	sorted       []string // m's keys in order, see sortedKeys
 	now          int64
 	err          error // returned by every call when set
 	lastR, lastW int
@@ -147,7 +148,7 @@ func (k *memKV) Len(context.Context) (int64, error) {
 func (k *memKV) Flush(context.Context) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.m = map[string]version.Set{}
+	k.m, k.sorted = map[string]version.Set{}, nil
 	return k.err
 }
 

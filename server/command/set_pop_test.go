@@ -49,7 +49,11 @@ func TestSpopWalksLittle(t *testing.T) {
 	early := perPop(200)
 	perPop(2000) // 2,200 tombstones now, 800 members left
 	late := perPop(200)
-	if early > 30 || late > 300 {
+	// Pops leave runs of tombstones that later seeks land in: over 100
+	// runs late averaged 50 to 326 records (median 140; a CI run saw 347),
+	// as the seek points fall; a walk from the first member would visit
+	// about 1,500.
+	if early > 30 || late > 600 {
 		t.Errorf("records visited per SPOP: %.1f with few tombstones, %.1f with 2,200 (want bounded)", early, late)
 	}
 	kv.visited.Store(0)
