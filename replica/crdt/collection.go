@@ -113,7 +113,9 @@ func DecodeElement(b []byte) (hdr version.Dot, body []byte, err error) {
 
 // LiveElements returns an element record's live siblings at now whose
 // header stamp removed does not cover, each a copy whose Value is the
-// element's body (the payload without its stamp), in the set's order.
+// element's body (the payload without its stamp), in the set's order,
+// with the record's removal records folded into its counters
+// (foldRemovals).
 func LiveElements(s version.Set, now int64, removed version.Context) ([]*version.Sibling, error) {
 	var out []*version.Sibling
 	for i := range s {
@@ -130,6 +132,11 @@ func LiveElements(s version.Set, now int64, removed version.Context) ([]*version
 		sb := s[i]
 		sb.Value = body
 		out = append(out, &sb)
+	}
+	if len(out) > 0 && len(out) < len(s) {
+		if err := foldRemovals(s, now, out); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

@@ -117,15 +117,17 @@ func Assign(cur version.Set, now int64, actor string, v []byte) (version.Kind, [
 // counter sibling concurrent with the tombstone counts only the
 // increments the delete did not see (resolveSet). Nil, a plain tombstone,
 // when cur holds no counter and no integer value: nothing to remember.
+// Float mode if a counter is (a sorted-set member's score), so its
+// totals keep their float sums.
 func Removal(cur version.Set) []byte {
-	need := false
+	need, float := false, false
 	var seen []total
 	for i := range cur {
 		sb := &cur[i]
 		switch {
 		case sb.Kind == version.KindCounter:
 			if c, err := DecodeCounter(sb.Value); err == nil {
-				need = true
+				need, float = true, float || c.float
 				seen = joinTotals(seen, c.seen)
 			}
 		case sb.Kind == version.KindString && !sb.Tombstone:
@@ -138,5 +140,5 @@ func Removal(cur version.Set) []byte {
 	if !need || !ok {
 		return nil
 	}
-	return Counter{stamp: m, seen: seen}.AppendBinary(nil)
+	return Counter{float: float, stamp: m, seen: seen}.AppendBinary(nil)
 }

@@ -81,6 +81,10 @@ type coll struct {
 	// command that chose its element from facts read at that header
 	// (a pop) gets errHeaderMoved, and nothing written, if it moved.
 	expect *version.Context
+	// removals are the removal records of the element being updated
+	// (crdt.RemovalRecords, hashes and sorted sets only), for its update
+	// function's writes to carry on (record, zcounter).
+	removals version.Set
 }
 
 // errHeaderMoved is a deferred header write's refusal (coll.expect): the
@@ -312,6 +316,10 @@ func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Si
 	if !c.exists() {
 		live = nil
 	}
+	c.removals = nil
+	if c.kind == version.KindHash || c.kind == version.KindZSet {
+		c.removals = crdt.RemovalRecords(cur)
+	}
 	ch, err := fn(live)
 	switch {
 	case err != nil:
@@ -321,9 +329,25 @@ func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Si
 	case ch.Op == ElemWrite:
 		return &replica.Change{Context: cur.Context(), Kind: ch.Kind, Value: crdt.EncodeElement(c.stamp, ch.Body)}, ch, nil
 	case ch.Op == ElemRemove && len(live) > 0:
-		return &replica.Change{Context: cur.Context(), Delete: true}, ch, nil
+		rm := &replica.Change{Context: cur.Context(), Delete: true}
+		if c.kind == version.KindHash || c.kind == version.KindZSet {
+			// What a concurrent increment must not count again.
+			rm.Value = crdt.Removal(c.record(live))
+		}
+		return rm, ch, nil
 	}
 	return nil, ch, nil
+}
+
+// record is an element's live siblings (bodies) as a record, with the
+// removal records of the element being updated (c.removals): what
+// crdt.Assign, Incr and NextStamp read, so a write carries them on.
+func (c *coll) record(live []*version.Sibling) version.Set {
+	set := make(version.Set, len(live), len(live)+len(c.removals))
+	for i, sb := range live {
+		set[i] = *sb
+	}
+	return append(set, c.removals...)
 }
 
 // each visits the live members in member order from after on (nil: the

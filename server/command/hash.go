@@ -68,11 +68,12 @@ func fieldValue(live []*version.Sibling) (v []byte, ok bool) {
 type fieldWriter struct {
 	now   int64
 	actor string
+	c     *coll
 }
 
 // writer returns the clock reading and actor for c's field writes.
 func (c *coll) writer() fieldWriter {
-	return fieldWriter{now: c.d.raw.Now(), actor: c.d.raw.Actor()}
+	return fieldWriter{now: c.d.raw.Now(), actor: c.d.raw.Actor(), c: c}
 }
 
 // assign is the write of the plain value v over a field's live siblings
@@ -81,7 +82,7 @@ func (c *coll) writer() fieldWriter {
 // seen (crdt.Assign), so that one made concurrently elsewhere still adds
 // up and none the writer saw counts twice.
 func (w fieldWriter) assign(live []*version.Sibling, v []byte) ElemChange {
-	k, b := crdt.Assign(fieldSet(live), w.now, w.actor, v)
+	k, b := crdt.Assign(w.c.record(live), w.now, w.actor, v)
 	return ElemChange{Op: ElemWrite, Kind: k, Body: b}
 }
 
@@ -364,7 +365,7 @@ func (d *Dispatcher) hincrby(s *Session, args [][]byte) resp.Reply {
 	var res int64
 	w := c.writer()
 	_, err = c.update(args[2], func(live []*version.Sibling) (ElemChange, error) {
-		n, err := crdt.Incr(fieldSet(live), w.now, w.actor, by)
+		n, err := crdt.Incr(w.c.record(live), w.now, w.actor, by)
 		switch {
 		case errors.Is(err, crdt.ErrOverflow):
 			return ElemChange{}, &replyError{errOverflow}

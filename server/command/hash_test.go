@@ -211,7 +211,7 @@ func TestHashSetAbsorbs(t *testing.T) {
 		t.Fatal(err)
 	}
 	s0 := &version.Sibling{Dot: version.Dot{Node: "A", Counter: 1}, Kind: version.KindCounter, Value: c0.AppendBinary(nil), Time: 1}
-	ch := fieldWriter{now: 100, actor: "A"}.assign([]*version.Sibling{s0}, []byte("10"))
+	ch := fieldWriter{now: 100, actor: "A", c: &coll{}}.assign([]*version.Sibling{s0}, []byte("10"))
 	if ch.Op != ElemWrite || ch.Kind != version.KindCounter {
 		t.Fatalf("HSET of a counter field wrote %+v, want an absorbing counter", ch)
 	}
@@ -225,7 +225,7 @@ func TestHashSetAbsorbs(t *testing.T) {
 		t.Errorf("HSET 10 || HINCRBY 1 after HINCRBY 3: %q, want 11", v)
 	}
 	// A plain value over a plain field stays plain (no overhead).
-	ch = fieldWriter{now: 100, actor: "A"}.assign([]*version.Sibling{{Dot: version.Dot{Node: "A", Counter: 1}, Value: []byte("x"), Time: 1}}, []byte("7"))
+	ch = fieldWriter{now: 100, actor: "A", c: &coll{}}.assign([]*version.Sibling{{Dot: version.Dot{Node: "A", Counter: 1}, Value: []byte("x"), Time: 1}}, []byte("7"))
 	if ch.Kind != version.KindString || string(ch.Body) != "7" {
 		t.Errorf("HSET over a plain field wrote %+v", ch)
 	}

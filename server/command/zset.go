@@ -126,13 +126,13 @@ func zcounter(live []*version.Sibling) (c crdt.Counter, ok bool, err error) {
 	return c, true, nil
 }
 
-// zrecord is a member's live siblings as a record, for crdt.NextStamp.
-func zrecord(live []*version.Sibling) version.Set {
-	set := make(version.Set, len(live))
-	for i, sb := range live {
-		set[i] = *sb
+// zcounter is zcounter for the member being updated: one absent counts
+// from what its removal records removed (crdt.RemovedCounter).
+func (c *coll) zcounter(live []*version.Sibling) (crdt.Counter, bool, error) {
+	if len(live) == 0 && len(c.removals) > 0 {
+		return crdt.RemovedCounter(c.removals, true), false, nil
 	}
-	return set
+	return zcounter(live)
 }
 
 // zscoreOf is a member's score from its live siblings.
@@ -306,7 +306,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		var result float64
 		ch, err := c.update(pairs[2*j+1], func(live []*version.Sibling) (ElemChange, error) {
 			add, upd, proc = false, false, false
-			cur, exists, err := zcounter(live)
+			cur, exists, err := c.zcounter(live)
 			if err != nil {
 				return ElemChange{}, err
 			}
@@ -325,7 +325,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 				if result == 0 {
 					result = 0 // no -0, as Redis stores it
 				}
-				next = cur.SetBaseFloat(result, crdt.NextStamp(zrecord(live), now, actor))
+				next = cur.SetBaseFloat(result, crdt.NextStamp(c.record(live), now, actor))
 			}
 			if exists {
 				was := cur.Float()
