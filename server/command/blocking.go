@@ -324,7 +324,7 @@ func (d *Dispatcher) blmpop(s *Session, args [][]byte) resp.Reply {
 
 // holdsList reports whether key holds a list.
 func (d *Dispatcher) holdsList(s *Session, key []byte) bool {
-	c, err := d.openLst(s, key, true)
+	c, err := d.openLst(s, key, lockShared)
 	if err != nil {
 		return false
 	}

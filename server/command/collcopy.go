@@ -14,7 +14,7 @@ import (
 // whether it wrote.
 func (d *Dispatcher) copyCollection(s *Session, src, dst []byte, kind version.Kind, replace bool) (bool, error) {
 	defer d.lockKeys([][]byte{src, dst})()
-	from, err := d.openColl(s, src, kind, false)
+	from, err := d.openColl(s, src, kind, lockNone)
 	if err != nil {
 		return false, err
 	}

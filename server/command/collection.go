@@ -41,14 +41,31 @@ type ElementKV interface {
 // collLocks serializes the commands that write one collection on this
 // node (the key's coordinator in a cluster), so that a command's header
 // write, element writes and emptiness check do not interleave with
-// another's. Striped by placement hash.
-type collLocks struct{ mu [256]sync.Mutex }
+// another's. Reads that use the node's cached facts or views (LRANGE,
+// ZRANGE ...) hold it shared: they run together, never beside a write.
+// Striped by placement hash.
+type collLocks struct{ mu [256]sync.RWMutex }
 
 func (l *collLocks) lock(key []byte) func() {
 	m := &l.mu[ring.Hash(key)%uint64(len(l.mu))]
 	m.Lock()
 	return m.Unlock
 }
+
+func (l *collLocks) rlock(key []byte) func() {
+	m := &l.mu[ring.Hash(key)%uint64(len(l.mu))]
+	m.RLock()
+	return m.RUnlock
+}
+
+// lockMode is how a command holds its collection's lock (collLocks).
+type lockMode int
+
+const (
+	lockNone      lockMode = iota // a read that uses no cached facts
+	lockShared                    // a read that uses them
+	lockExclusive                 // a write
+)
 
 // elemKind is the element record kind of a collection kind.
 func elemKind(k version.Kind) byte {
@@ -96,13 +113,16 @@ var errHeaderMoved = errors.New("command: the collection's header moved since it
 // carry no header stamp.
 var errNoHeaderWrite = errors.New("command: element write before the header write")
 
-// openColl reads key's header for a command on a collection of kind.
-// write takes the key's collection lock until close. A key holding another
-// type yields a replyError carrying WRONGTYPE.
-func (d *Dispatcher) openColl(s *Session, key []byte, kind version.Kind, write bool) (*coll, error) {
+// openColl reads key's header for a command on a collection of kind,
+// holding the key's collection lock as mode says until close. A key
+// holding another type yields a replyError carrying WRONGTYPE.
+func (d *Dispatcher) openColl(s *Session, key []byte, kind version.Kind, mode lockMode) (*coll, error) {
 	c := &coll{d: d, s: s, key: key, kind: kind, unlock: func() {}}
-	if write {
+	switch mode {
+	case lockExclusive:
 		c.unlock = d.colls.lock(key)
+	case lockShared:
+		c.unlock = d.colls.rlock(key)
 	}
 	set, err := d.raw.Get(s.Context(), ring.InternalKey(key), replica.ReadOptions{})
 	if err == nil {

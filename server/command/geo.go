@@ -207,7 +207,7 @@ func (d *Dispatcher) geodist(s *Session, args [][]byte) resp.Reply {
 	case len(args) > 5:
 		return errSyntax
 	}
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openColl(s, args[1], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -255,7 +255,7 @@ func (d *Dispatcher) geopos(s *Session, args [][]byte) resp.Reply {
 
 // geoEach replies with one entry per member argument, from its score.
 func (d *Dispatcher) geoEach(s *Session, args [][]byte, fn func(score float64, ok bool) resp.Reply) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openColl(s, args[1], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -326,7 +326,7 @@ type geoPoint struct {
 // GEORADIUSBYMEMBER key member radius unit [opts], GEOSEARCH key opts,
 // GEOSEARCHSTORE dst key opts.
 func (d *Dispatcher) geoSearch(s *Session, args [][]byte, src int, flags int) resp.Reply {
-	c, err := d.openColl(s, args[src], version.KindZSet, false)
+	c, err := d.openColl(s, args[src], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

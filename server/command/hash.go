@@ -135,7 +135,7 @@ func (d *Dispatcher) hsetPairs(s *Session, key []byte, pairs [][]byte) (int64, e
 
 // HSETNX key field value
 func (d *Dispatcher) hsetnx(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindHash, true)
+	c, err := d.openColl(s, args[1], version.KindHash, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -169,7 +169,7 @@ func (d *Dispatcher) hsetnx(s *Session, args [][]byte) resp.Reply {
 // field returns one field's value; ok is false if the key or the field
 // is absent.
 func (d *Dispatcher) field(s *Session, key, field []byte) (v []byte, ok bool, err error) {
-	c, err := d.openColl(s, key, version.KindHash, false)
+	c, err := d.openColl(s, key, version.KindHash, lockNone)
 	if err != nil {
 		return nil, false, err
 	}
@@ -196,7 +196,7 @@ func (d *Dispatcher) hget(s *Session, args [][]byte) resp.Reply {
 
 // HMGET key field [field ...]
 func (d *Dispatcher) hmget(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindHash, false)
+	c, err := d.openColl(s, args[1], version.KindHash, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -239,7 +239,7 @@ func (d *Dispatcher) hstrlen(s *Session, args [][]byte) resp.Reply {
 
 // HDEL key field [field ...]
 func (d *Dispatcher) hdel(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindHash, true)
+	c, err := d.openColl(s, args[1], version.KindHash, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -270,7 +270,7 @@ func (d *Dispatcher) hdel(s *Session, args [][]byte) resp.Reply {
 
 // HLEN key
 func (d *Dispatcher) hlen(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindHash, false)
+	c, err := d.openColl(s, args[1], version.KindHash, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -285,7 +285,7 @@ func (d *Dispatcher) hlen(s *Session, args [][]byte) resp.Reply {
 // hashEach visits key's fields with their values in field order, until
 // fn returns false.
 func (d *Dispatcher) hashEach(s *Session, key, after []byte, fn func(field, value []byte) bool) error {
-	c, err := d.openColl(s, key, version.KindHash, false)
+	c, err := d.openColl(s, key, version.KindHash, lockNone)
 	if err != nil {
 		return err
 	}

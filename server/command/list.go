@@ -90,9 +90,9 @@ func (l *collLocks) listLockPair(a, b []byte) func() {
 	return func() { l.mu[j].Unlock(); l.mu[i].Unlock() }
 }
 
-// openList opens key as a list; write takes its lock.
-func (d *Dispatcher) openList(s *Session, key []byte, write bool) (*coll, error) {
-	return d.openColl(s, key, version.KindList, write)
+// openList opens key as a list, holding its lock as mode says.
+func (d *Dispatcher) openList(s *Session, key []byte, mode lockMode) (*coll, error) {
+	return d.openColl(s, key, version.KindList, mode)
 }
 
 // listElem is one element: its identifier and value.
@@ -224,7 +224,7 @@ func (d *Dispatcher) rpushx(s *Session, args [][]byte) resp.Reply {
 
 func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Reply {
 	key := args[1]
-	c, err := d.openLst(s, key, true)
+	c, err := d.openLst(s, key, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -268,7 +268,7 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 		}
 		count = n
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -315,7 +315,7 @@ func listBulks(vals [][]byte) resp.Reply {
 
 // LLEN key
 func (d *Dispatcher) llen(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockShared)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -355,7 +355,7 @@ func (d *Dispatcher) lrange(s *Session, args [][]byte) resp.Reply {
 	if !ok1 || !ok2 {
 		return errNotInteger
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockShared)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -393,7 +393,7 @@ func (d *Dispatcher) lrange(s *Session, args [][]byte) resp.Reply {
 
 // LINDEX key index
 func (d *Dispatcher) lindex(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockShared)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -418,7 +418,7 @@ func (d *Dispatcher) lindex(s *Session, args [][]byte) resp.Reply {
 
 // LSET key index element
 func (d *Dispatcher) lset(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -457,7 +457,7 @@ func (d *Dispatcher) linsert(s *Session, args [][]byte) resp.Reply {
 	default:
 		return errSyntax
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -509,7 +509,7 @@ func (d *Dispatcher) lrem(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -595,7 +595,7 @@ func (d *Dispatcher) ltrim(s *Session, args [][]byte) resp.Reply {
 	if !ok1 || !ok2 {
 		return errNotInteger
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -680,7 +680,7 @@ func (d *Dispatcher) lpos(s *Session, args [][]byte) resp.Reply {
 	if fromTail {
 		rank = -rank // MinInt64 stays negative, as in Redis: every match ranks
 	}
-	c, err := d.openLst(s, args[1], true)
+	c, err := d.openLst(s, args[1], lockShared)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -769,7 +769,7 @@ func (d *Dispatcher) listMove(s *Session, src, dst []byte, from, to bool) resp.R
 // listMoveLocked is move under both keys' locks; it returns the reply and its
 // events.
 func (d *Dispatcher) listMoveLocked(s *Session, src, dst []byte, from, to bool) (r resp.Reply, before, after []keyEvent, err error) {
-	sc, err := d.openLst(s, src, false) // listMove holds the locks
+	sc, err := d.openLst(s, src, lockNone) // listMove holds the locks
 	if err != nil {
 		return resp.Reply{}, nil, nil, err
 	}
@@ -778,7 +778,7 @@ func (d *Dispatcher) listMoveLocked(s *Session, src, dst []byte, from, to bool) 
 	}
 	dc := sc
 	if !bytes.Equal(src, dst) {
-		if dc, err = d.openLst(s, dst, false); err != nil {
+		if dc, err = d.openLst(s, dst, lockNone); err != nil {
 			return resp.Reply{}, nil, nil, err
 		}
 	}
@@ -899,7 +899,7 @@ func (d *Dispatcher) lmpopRun(s *Session, keys [][]byte, left bool, count int64)
 // lmpopKey pops up to count elements of key: [key, [elements]] if many,
 // else [key, element] (BLPOP's shape). ok is false if key is empty.
 func (d *Dispatcher) lmpopKey(s *Session, key []byte, left bool, count int64, many bool) (resp.Reply, bool) {
-	c, err := d.openLst(s, key, true)
+	c, err := d.openLst(s, key, lockExclusive)
 	if err != nil {
 		return errorReply(err), true
 	}

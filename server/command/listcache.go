@@ -33,8 +33,9 @@ import (
 //     again. A header sibling expiring by time, the one change without a
 //     write, adds to the removal clock, which is compared as well.
 //  2. The facts are taken (a walk) and updated (a command's own writes)
-//     only under the key's collection lock, which every list write on
-//     this node holds from its header write to its last element write,
+//     only under the key's collection lock (shared by reads, exclusive
+//     for writes), which every list write on this node holds from its
+//     header write to its last element write,
 //     and an entry is stored only after the command succeeded. So no
 //     entry is taken halfway through a command of this node.
 //  3. An update carries facts over a command's own header write only if

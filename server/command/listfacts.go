@@ -25,11 +25,11 @@ type lst struct {
 	walked int64 // when the walk f descends from ran
 }
 
-// openLst opens key as a list; lock takes its collection lock (list
-// commands take it to read as well: facts are taken under it). A caller
-// that holds the lock already passes false.
-func (d *Dispatcher) openLst(s *Session, key []byte, lock bool) (*lst, error) {
-	c, err := d.openList(s, key, lock)
+// openLst opens key as a list, holding its collection lock as mode says
+// (list commands take it to read as well, shared: facts are taken under
+// it). A caller that holds the lock already passes lockNone.
+func (d *Dispatcher) openLst(s *Session, key []byte, mode lockMode) (*lst, error) {
+	c, err := d.openList(s, key, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -151,7 +151,7 @@ func (d *Dispatcher) openScan(s *Session, args [][]byte, kind version.Kind) (sc 
 	if !ok {
 		return sc, errInvalidCur, false
 	}
-	c, err := d.openColl(s, args[1], kind, false)
+	c, err := d.openColl(s, args[1], kind, lockNone)
 	if err != nil {
 		return sc, errorReply(err), false
 	}

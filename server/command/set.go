@@ -120,7 +120,7 @@ func (d *Dispatcher) openForAdd(s *Session, key []byte) (*coll, bool, error) {
 		c, err := d.writeColl(s, key, version.KindSet)
 		return c, true, err
 	}
-	c, err := d.openColl(s, key, version.KindSet, true)
+	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
 	if err != nil {
 		return nil, false, err
 	}
@@ -134,7 +134,7 @@ func (d *Dispatcher) openForAdd(s *Session, key []byte) (*coll, bool, error) {
 
 // SREM key member [member ...]
 func (d *Dispatcher) srem(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindSet, true)
+	c, err := d.openColl(s, args[1], version.KindSet, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -178,7 +178,7 @@ func removedEvents(c *coll, name string) ([]keyEvent, error) {
 
 // SISMEMBER key member
 func (d *Dispatcher) sismember(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindSet, false)
+	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -192,7 +192,7 @@ func (d *Dispatcher) sismember(s *Session, args [][]byte) resp.Reply {
 
 // SMISMEMBER key member [member ...]
 func (d *Dispatcher) smismember(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindSet, false)
+	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -210,7 +210,7 @@ func (d *Dispatcher) smismember(s *Session, args [][]byte) resp.Reply {
 
 // SCARD key
 func (d *Dispatcher) scard(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindSet, false)
+	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -224,7 +224,7 @@ func (d *Dispatcher) scard(s *Session, args [][]byte) resp.Reply {
 
 // SMEMBERS key
 func (d *Dispatcher) smembers(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindSet, false)
+	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

@@ -67,7 +67,7 @@ func (d *Dispatcher) combine(s *Session, op setOp, keys [][]byte) ([][]byte, err
 	}()
 	missing := false
 	for _, k := range keys {
-		c, err := d.openColl(s, k, version.KindSet, false)
+		c, err := d.openColl(s, k, version.KindSet, lockNone)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +150,7 @@ func (d *Dispatcher) setStore(op setOp) Handler {
 			}
 			return d.notifySetEvents(s, resp.Int(0), ev)
 		}
-		c, err := d.openColl(s, dst, version.KindSet, false)
+		c, err := d.openColl(s, dst, version.KindSet, lockNone)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -236,7 +236,7 @@ func (d *Dispatcher) sintercard(s *Session, args [][]byte) resp.Reply {
 func (d *Dispatcher) smove(s *Session, args [][]byte) resp.Reply {
 	src, dst, m := args[1], args[2], args[3]
 	defer d.lockKeys(args[1:3])()
-	from, err := d.openColl(s, src, version.KindSet, false)
+	from, err := d.openColl(s, src, version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -244,7 +244,7 @@ func (d *Dispatcher) smove(s *Session, args [][]byte) resp.Reply {
 	if !from.exists() {
 		return resp.Int(0)
 	}
-	to, err := d.openColl(s, dst, version.KindSet, false)
+	to, err := d.openColl(s, dst, version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

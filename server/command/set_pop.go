@@ -201,7 +201,7 @@ func (d *Dispatcher) spop(s *Session, args [][]byte) resp.Reply {
 
 // spopOne is SPOP key: the popped member, nil if none.
 func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
-	c, err := d.openColl(s, key, version.KindSet, true)
+	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -231,7 +231,7 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 
 // spopCount is SPOP key count: a set of up to count members, removed.
 func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
-	c, err := d.openColl(s, key, version.KindSet, true)
+	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -326,7 +326,7 @@ func (d *Dispatcher) srandmember(s *Session, args [][]byte) resp.Reply {
 	default:
 		return errSyntax
 	}
-	c, err := d.openColl(s, args[1], version.KindSet, false)
+	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

@@ -26,7 +26,8 @@ import (
 // write, and ZREM, the pops and ZREMRANGEBY* touch before they remove
 // (here, so another node's removal changes the context this node
 // compares). Views are taken and changed only under the key's collection
-// lock (zset reads that use the cache take it too), and a command that
+// lock (zset reads that use the cache hold it shared, and only read a
+// view, so they run together), and a command that
 // changes one takes it out of the cache (take) and puts it back only
 // once its writes all succeeded.
 
@@ -266,11 +267,15 @@ type zs struct {
 	before version.Context
 }
 
-// openZ opens key as a sorted set, under its collection lock (reads
-// that use the view take it too). write is for commands that may change
-// the set.
+// openZ opens key as a sorted set, under its collection lock: shared
+// for reads (which use the view but never change it), exclusive when
+// write, for commands that may change the set.
 func (d *Dispatcher) openZ(s *Session, key []byte, write bool) (*zs, error) {
-	c, err := d.openColl(s, key, version.KindZSet, true)
+	mode := lockShared
+	if write {
+		mode = lockExclusive
+	}
+	c, err := d.openColl(s, key, version.KindZSet, mode)
 	if err != nil {
 		return nil, err
 	}

@@ -461,7 +461,7 @@ func (d *Dispatcher) zremoved(s *Session, c *zs, r resp.Reply, n int64, event st
 
 // ZSCORE key member
 func (d *Dispatcher) zscore(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openColl(s, args[1], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -482,7 +482,7 @@ func (d *Dispatcher) zscore(s *Session, args [][]byte) resp.Reply {
 
 // ZMSCORE key member [member ...]
 func (d *Dispatcher) zmscore(s *Session, args [][]byte) resp.Reply {
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openColl(s, args[1], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

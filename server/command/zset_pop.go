@@ -163,7 +163,7 @@ func (d *Dispatcher) zrandmember(s *Session, args [][]byte) resp.Reply {
 		}
 		count, withScores = n, len(args) == 4
 	}
-	c, err := d.openColl(s, args[1], version.KindZSet, false)
+	c, err := d.openColl(s, args[1], version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}

@@ -41,7 +41,7 @@ type zsrc struct {
 // zSource reads key as a sorted set or a set (scores 1); a missing key
 // is empty.
 func (d *Dispatcher) zSource(s *Session, key []byte) ([]zent, error) {
-	c, err := d.openColl(s, key, version.KindZSet, false)
+	c, err := d.openColl(s, key, version.KindZSet, lockNone)
 	if err == nil {
 		defer c.close()
 		return zload(c)
@@ -50,7 +50,7 @@ func (d *Dispatcher) zSource(s *Session, key []byte) ([]zent, error) {
 	if !errors.As(err, &re) {
 		return nil, err
 	}
-	sc, err2 := d.openColl(s, key, version.KindSet, false)
+	sc, err2 := d.openColl(s, key, version.KindSet, lockNone)
 	if err2 != nil {
 		return nil, err
 	}
@@ -276,7 +276,7 @@ func (d *Dispatcher) zstore(s *Session, dst []byte, ents []zent, event string) r
 		}
 		return resp.Int(0)
 	}
-	c, err := d.openColl(s, dst, version.KindZSet, false)
+	c, err := d.openColl(s, dst, version.KindZSet, lockNone)
 	if err != nil {
 		return errorReply(err)
 	}
