@@ -7,6 +7,33 @@ import (
 	"testing"
 )
 
+// removedWhileIncremented plays issue 8's split on two sides: prep on a
+// (if any), 20 incr on a, healed; then del and (if any) after on a, while
+// b runs incr 5 times; then healed, a's records into b's first if aFirst.
+func removedWhileIncremented(t *testing.T, aFirst bool, prep, incr, del, after string) *twoSides {
+	t.Helper()
+	p := newRecSides(t)
+	if prep != "" {
+		p.a.line(prep)
+	}
+	for range 20 {
+		p.a.line(incr)
+		p.a.kv.advance(1)
+	}
+	p.heal()
+	p.a.line(del)
+	p.a.kv.advance(1)
+	if after != "" {
+		p.a.line(after)
+	}
+	for range 5 {
+		p.b.line(incr)
+		p.b.kv.advance(1)
+	}
+	p.healOrdered(t, aFirst)
+	return p
+}
+
 // Issue 8: a hash field or sorted-set member removed on one side of a
 // split while the other side increments it. The removal removes the
 // increments it saw: healed, the field counts only what it did not see
@@ -15,23 +42,9 @@ import (
 // (keep) or not (alone: HDEL drops the hash too).
 func TestHashFieldDelConcurrentWithIncr(t *testing.T) {
 	for _, aFirst := range []bool{true, false} {
-		for _, keep := range []bool{true, false} {
-			t.Run(fmt.Sprintf("aFirst=%v/keep=%v", aFirst, keep), func(t *testing.T) {
-				p := newRecSides(t)
-				if keep {
-					p.a.line("HSET h other x")
-				}
-				for range 20 {
-					p.a.line("HINCRBY h f 1")
-					p.a.kv.advance(1)
-				}
-				p.heal()
-				p.a.line("HDEL h f")
-				for range 5 {
-					p.b.line("HINCRBY h f 1")
-					p.b.kv.advance(1)
-				}
-				p.healOrdered(t, aFirst)
+		for _, prep := range []string{"HSET h other x", ""} {
+			t.Run(fmt.Sprintf("aFirst=%v/%s", aFirst, prep), func(t *testing.T) {
+				p := removedWhileIncremented(t, aFirst, prep, "HINCRBY h f 1", "HDEL h f", "")
 				p.both(t, "HGET h f", `"5"`)
 				p.a.line("HINCRBY h f 1")
 				p.heal()
@@ -51,22 +64,10 @@ func TestHashFieldWriteAfterDelConcurrentWithIncr(t *testing.T) {
 		{"HSETNX h f 100", `"105"`},
 	} {
 		for _, aFirst := range []bool{true, false} {
-			p := newRecSides(t)
-			p.a.line("HSET h other x")
-			for range 20 {
-				p.a.line("HINCRBY h f 1")
-				p.a.kv.advance(1)
-			}
-			p.heal()
-			p.a.line("HDEL h f")
-			p.a.kv.advance(1)
-			p.a.line(c.after)
-			for range 5 {
-				p.b.line("HINCRBY h f 1")
-				p.b.kv.advance(1)
-			}
-			p.healOrdered(t, aFirst)
-			t.Run(c.after, func(t *testing.T) { p.both(t, "HGET h f", c.want) })
+			t.Run(fmt.Sprintf("%s/aFirst=%v", c.after, aFirst), func(t *testing.T) {
+				p := removedWhileIncremented(t, aFirst, "HSET h other x", "HINCRBY h f 1", "HDEL h f", c.after)
+				p.both(t, "HGET h f", c.want)
+			})
 		}
 	}
 }
@@ -80,24 +81,8 @@ func TestZsetMemberRemConcurrentWithIncr(t *testing.T) {
 		{"ZADD z INCR 2 m", `"7"`},
 	} {
 		for _, aFirst := range []bool{true, false} {
-			p := newRecSides(t)
-			p.a.line("ZADD z 0 other")
-			for range 20 {
-				p.a.line("ZINCRBY z 1 m")
-				p.a.kv.advance(1)
-			}
-			p.heal()
-			p.a.line("ZREM z m")
-			p.a.kv.advance(1)
-			if c.after != "" {
-				p.a.line(c.after)
-			}
-			for range 5 {
-				p.b.line("ZINCRBY z 1 m")
-				p.b.kv.advance(1)
-			}
-			p.healOrdered(t, aFirst)
-			t.Run(c.after, func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/aFirst=%v", c.after, aFirst), func(t *testing.T) {
+				p := removedWhileIncremented(t, aFirst, "ZADD z 0 other", "ZINCRBY z 1 m", "ZREM z m", c.after)
 				p.both(t, "ZSCORE z m", c.want)
 				p.both(t, "ZRANGE z 0 -1 WITHSCORES", p.a.line("ZRANGE z 0 -1 WITHSCORES").String())
 			})
