@@ -20,9 +20,12 @@ import (
 //     stays removed;
 //   - hash: both sides HSET one shared field (one value wins, the same on
 //     every node) and their own fields (all kept), and HINCRBY one field
-//     (the increments add up);
+//     (the increments add up); a field incremented before the split is
+//     HDELed on the majority side while the minority side increments it:
+//     it ends at the minority's increments (the HDEL removed those it saw);
 //   - sorted set: both sides ZINCRBY one member (adds up) and ZADD their
-//     own members (all kept, with their scores);
+//     own members (all kept, with their scores); a member ZREMed on the
+//     majority side while the minority ZINCRBYs it, as the hash field;
 //   - list: both sides RPUSH their own elements (all kept, in one order on
 //     every node, each side's own order kept).
 type typeWorkload struct {
@@ -31,10 +34,15 @@ type typeWorkload struct {
 	fields     map[string]string
 	hincr      int64 // acknowledged HINCRBY increments
 	zincr      float64
-	zmembers   map[string]float64
-	pushed     map[string][]string // side → its acknowledged RPUSHes, in order
-	counts     map[string]int      // acknowledged commands by side
-	failed     int
+	// The field and member removed on the majority side while the minority
+	// increments them: the minority's acknowledged increments, and whether
+	// the removals were acknowledged (if not, the check cannot tell).
+	delIncr, remIncr int64
+	deleted, remd    bool
+	zmembers         map[string]float64
+	pushed           map[string][]string // side → its acknowledged RPUSHes, in order
+	counts           map[string]int      // acknowledged commands by side
+	failed           int
 }
 
 const (
@@ -65,7 +73,21 @@ func (w *typeWorkload) run(t *testing.T, n *container, side string, round int) {
 				w.setAdded[m] = true
 			}
 		}
+		ok(n.cl.HIncrBy(ctx, twHash, "del", 10).Err(), "HINCRBY del")
+		ok(n.cl.ZIncrBy(ctx, twZSet, 10, "rem").Err(), "ZINCRBY rem")
 		return
+	}
+	if round == 0 && side == "major" {
+		w.deleted = ok(n.cl.HDel(ctx, twHash, "del").Err(), "HDEL del")
+		w.remd = ok(n.cl.ZRem(ctx, twZSet, "rem").Err(), "ZREM rem")
+	}
+	if side == "minor" {
+		if ok(n.cl.HIncrBy(ctx, twHash, "del", 1).Err(), "HINCRBY del") {
+			w.delIncr++
+		}
+		if ok(n.cl.ZIncrBy(ctx, twZSet, 1, "rem").Err(), "ZINCRBY rem") {
+			w.remIncr++
+		}
 	}
 	m := fmt.Sprintf("%s-%d", side, round)
 	if ok(n.cl.SAdd(ctx, twSet, m).Err(), "SADD") {
@@ -140,6 +162,10 @@ func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, div
 				detail = append(detail, fmt.Sprintf("%s: field %s = %q, want %q", n.name, f, got, v))
 			}
 		}
+		if want := strconv.FormatInt(w.delIncr, 10); w.deleted && hash["del"] != want {
+			lost++
+			detail = append(detail, fmt.Sprintf("%s: field del = %q after HDEL || HINCRBY, want %s", n.name, hash["del"], want))
+		}
 		if hash["n"] != strconv.FormatInt(w.hincr, 10) {
 			lost++
 			detail = append(detail, fmt.Sprintf("%s: HINCRBY total %s, want %d", n.name, hash["n"], w.hincr))
@@ -147,6 +173,10 @@ func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, div
 		scores := map[string]float64{}
 		for _, z := range zs {
 			scores[z.Member.(string)] = z.Score
+		}
+		if w.remd && scores["rem"] != float64(w.remIncr) {
+			lost++
+			detail = append(detail, fmt.Sprintf("%s: member rem = %v after ZREM || ZINCRBY, want %d", n.name, scores["rem"], w.remIncr))
 		}
 		if scores["common"] != w.zincr {
 			lost++
