@@ -32,7 +32,7 @@ func (s *Server) startMembership() error {
 		ClientAddr: net.JoinHostPort(host, strconv.Itoa(s.cfg.Port)),
 		PeerAddr:   net.JoinHostPort(host, strconv.Itoa(s.cfg.PeerPort)),
 		Q:          s.cfg.Partitions, SecretKey: membership.DeriveKey(s.cfg.ClusterKey),
-		Logger: s.log, Fast: s.cfg.FastGossip, Format: version.ReadFormat,
+		Logger: s.cfg.Logger, Fast: s.cfg.FastGossip, Format: version.ReadFormat, // membership adds the node
 	}
 	if ip := net.ParseIP(s.cfg.Advertise); ip != nil && !ip.IsUnspecified() {
 		mcfg.AdvertiseAddr = s.cfg.Advertise

@@ -111,7 +111,7 @@ func (s *Server) open() error {
 		s.log.Warn().Msg(s.cfg.standaloneWarning())
 	} else {
 		tcfg := transport.DefaultConfig()
-		tcfg.Name, tcfg.ClusterKey, tcfg.Logger = s.cfg.Node, s.cfg.ClusterKey, s.log
+		tcfg.Name, tcfg.ClusterKey, tcfg.Logger = s.cfg.Node, s.cfg.ClusterKey, s.cfg.Logger // it adds the node
 		tcfg.Addr = net.JoinHostPort(s.cfg.Bind, strconv.Itoa(s.cfg.PeerPort))
 		tcfg.Resolve = s.resolvePeer
 		if s.tr, err = transport.Listen(tcfg); err != nil {
@@ -120,7 +120,7 @@ func (s *Server) open() error {
 		peers = s.tr
 	}
 	rcfg := replica.Config{Node: s.cfg.Node, N: s.cfg.N, R: s.cfg.R, W: s.cfg.W, PR: s.cfg.PR, PW: s.cfg.PW,
-		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.log,
+		Timeout: s.cfg.RequestTimeout, Up: s.health.Up, Logger: s.cfg.Logger, // it adds the node
 		AAE:            replica.AAEConfig{Interval: s.cfg.AAEInterval},
 		TombstoneGrace: s.cfg.TombstoneGrace, Handoff: s.handoffConfig()}
 	if s.coord, err = replica.New(rcfg, s.db, s.place, peers); err != nil {
