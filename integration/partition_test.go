@@ -167,50 +167,9 @@ func elements(vals []string) map[string]bool {
 func TestPartitionSetAdd(t *testing.T) {
 	t.Parallel()
 	const keys, rounds = 12, 4
-	dc := requireCompose(t)
-	fault := requireNetFault(t)
-	if out, err := runTool(t, 5*time.Minute, nil, "../cmd/ringkv/build-image.sh", partitionImage); err != nil {
-		t.Fatalf("build-image.sh: %v\n%s", err, out)
-	}
-	override := filepath.Join(t.TempDir(), "partition.override.yml")
-	if err := os.WriteFile(override, []byte(partitionOverride()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pc := composeFiles{compose: dc, files: []string{"../docker-compose.yml", override}, project: partitionProject}
-	nodes := []*container{{name: "n1"}, {name: "n2"}, {name: "n3"}}
-	for _, n := range nodes {
-		n.port = FreePort(t)
-		pc.env = append(pc.env, fmt.Sprintf("RINGKV_PORT%s=%d", n.name[1:], n.port))
-	}
-	pc.env = append(pc.env, "RINGKV_PUBLISH_ADDR=", "RINGKV_CLUSTER_KEY="+randomKey(t))
-
-	_, _ = pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := pc.run(t, time.Minute, "logs", "--no-color", "--tail", "100")
-			t.Logf("container logs:\n%s", out)
-		}
-		if out, err := pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
-			t.Errorf("docker-compose down -v: %v\n%s", err, out)
-		}
-	})
-	pc.must(t, 3*time.Minute, "up", "-d")
-	for _, n := range nodes {
-		n.id = pc.must(t, time.Minute, "ps", "-q", n.name)
-		out, err := runTool(t, 30*time.Second, nil, "docker", "inspect", "-f",
-			"{{.State.Pid}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", n.id)
-		if _, err2 := fmt.Sscan(out, &n.pid, &n.ip); err != nil || err2 != nil || n.pid == 0 || n.ip == "" {
-			t.Fatalf("docker inspect %s: %q %v %v", n.name, out, err, err2)
-		}
-		n.cl = redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(n.port), Protocol: 2,
-			DialTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, MaxRetries: -1})
-		t.Cleanup(func() { _ = n.cl.Close() })
-	}
+	pc, fault, nodes := startPartitionCluster(t, partitionProject)
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
 	all := map[string]string{"n1": "alive", "n2": "alive", "n3": "alive"}
-	for _, n := range nodes {
-		waitContainerStates(t, n, 90*time.Second, all)
-	}
 	t.Logf("containers: n1 %s pid %d, n2 %s pid %d, n3 %s pid %d", n1.ip, n1.pid, n2.ip, n2.pid, n3.ip, n3.pid)
 
 	key := func(i int) string { return fmt.Sprintf("part:%02d", i) }
@@ -444,6 +403,60 @@ func waitContainerStates(t *testing.T, n *container, timeout time.Duration, want
 		}
 		return info.check(want)
 	})
+}
+
+// startPartitionCluster starts the three-node compose cluster of the
+// partition tests as project (built from this tree, its ports on
+// loopback) and waits until every node sees the others alive; it checks
+// the tools those tests need (docker-compose, root, nsenter, iptables)
+// first. The cluster goes down at the end of the test (its logs shown if
+// it failed).
+func startPartitionCluster(t *testing.T, project string) (composeFiles, netFault, []*container) {
+	t.Helper()
+	dc := requireCompose(t)
+	fault := requireNetFault(t)
+	if out, err := runTool(t, 5*time.Minute, nil, "../cmd/ringkv/build-image.sh", partitionImage); err != nil {
+		t.Fatalf("build-image.sh: %v\n%s", err, out)
+	}
+	override := filepath.Join(t.TempDir(), project+".override.yml")
+	if err := os.WriteFile(override, []byte(partitionOverride()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pc := composeFiles{compose: dc, files: []string{"../docker-compose.yml", override}, project: project}
+	nodes := []*container{{name: "n1"}, {name: "n2"}, {name: "n3"}}
+	for _, n := range nodes {
+		n.port = FreePort(t)
+		pc.env = append(pc.env, fmt.Sprintf("RINGKV_PORT%s=%d", n.name[1:], n.port))
+	}
+	pc.env = append(pc.env, "RINGKV_PUBLISH_ADDR=", "RINGKV_CLUSTER_KEY="+randomKey(t))
+
+	_, _ = pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
+	t.Cleanup(func() {
+		if t.Failed() {
+			out, _ := pc.run(t, time.Minute, "logs", "--no-color", "--tail", "100")
+			t.Logf("container logs:\n%s", out)
+		}
+		if out, err := pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
+			t.Errorf("docker-compose down -v: %v\n%s", err, out)
+		}
+	})
+	pc.must(t, 3*time.Minute, "up", "-d")
+	for _, n := range nodes {
+		n.id = pc.must(t, time.Minute, "ps", "-q", n.name)
+		out, err := runTool(t, 30*time.Second, nil, "docker", "inspect", "-f",
+			"{{.State.Pid}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", n.id)
+		if _, err2 := fmt.Sscan(out, &n.pid, &n.ip); err != nil || err2 != nil || n.pid == 0 || n.ip == "" {
+			t.Fatalf("docker inspect %s: %q %v %v", n.name, out, err, err2)
+		}
+		n.cl = redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(n.port), Protocol: 2,
+			DialTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, MaxRetries: -1})
+		t.Cleanup(func() { _ = n.cl.Close() })
+	}
+	all := map[string]string{"n1": "alive", "n2": "alive", "n3": "alive"}
+	for _, n := range nodes {
+		waitContainerStates(t, n, 90*time.Second, all)
+	}
+	return pc, fault, nodes
 }
 
 // partitionOverride is the compose override: the image under test, and

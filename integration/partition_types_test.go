@@ -7,14 +7,9 @@ package integration
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // counterProject is TestPartitionTypes's compose project (the other
@@ -37,49 +32,9 @@ const counterProject = "ringkvcount"
 func TestPartitionTypes(t *testing.T) {
 	t.Parallel()
 	const keys, perSide = 4, 20
-	dc := requireCompose(t)
-	fault := requireNetFault(t)
-	if out, err := runTool(t, 5*time.Minute, nil, "../cmd/ringkv/build-image.sh", partitionImage); err != nil {
-		t.Fatalf("build-image.sh: %v\n%s", err, out)
-	}
-	override := filepath.Join(t.TempDir(), "counter.override.yml")
-	if err := os.WriteFile(override, []byte(partitionOverride()), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	pc := composeFiles{compose: dc, files: []string{"../docker-compose.yml", override}, project: counterProject}
-	nodes := []*container{{name: "n1"}, {name: "n2"}, {name: "n3"}}
-	for _, n := range nodes {
-		n.port = FreePort(t)
-		pc.env = append(pc.env, fmt.Sprintf("RINGKV_PORT%s=%d", n.name[1:], n.port))
-	}
-	pc.env = append(pc.env, "RINGKV_PUBLISH_ADDR=", "RINGKV_CLUSTER_KEY="+randomKey(t))
-	_, _ = pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans")
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := pc.run(t, time.Minute, "logs", "--no-color", "--tail", "100")
-			t.Logf("container logs:\n%s", out)
-		}
-		if out, err := pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
-			t.Errorf("docker-compose down -v: %v\n%s", err, out)
-		}
-	})
-	pc.must(t, 3*time.Minute, "up", "-d")
-	for _, n := range nodes {
-		n.id = pc.must(t, time.Minute, "ps", "-q", n.name)
-		out, err := runTool(t, 30*time.Second, nil, "docker", "inspect", "-f",
-			"{{.State.Pid}} {{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}", n.id)
-		if _, err2 := fmt.Sscan(out, &n.pid, &n.ip); err != nil || err2 != nil || n.pid == 0 || n.ip == "" {
-			t.Fatalf("docker inspect %s: %q %v %v", n.name, out, err, err2)
-		}
-		n.cl = redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(n.port), Protocol: 2,
-			DialTimeout: 5 * time.Second, ReadTimeout: 15 * time.Second, WriteTimeout: 15 * time.Second, MaxRetries: -1})
-		t.Cleanup(func() { _ = n.cl.Close() })
-	}
+	_, fault, nodes := startPartitionCluster(t, counterProject)
 	n1, n2, n3 := nodes[0], nodes[1], nodes[2]
 	all := map[string]string{"n1": "alive", "n2": "alive", "n3": "alive"}
-	for _, n := range nodes {
-		waitContainerStates(t, n, 90*time.Second, all)
-	}
 
 	// Before the partition: members both sides will then change.
 	w := newTypeWorkload()
