@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
@@ -68,35 +69,87 @@ func window(c *coll, after []byte, n int) ([][]byte, bool, error) {
 	return out, more, err
 }
 
+// setEnds bounds a set's live members at one header state: none sorts
+// below first or above last. A set's members are added only with a header
+// write (touch), which makes a new header state, and removals keep the
+// bounds true, so an entry of the header cache (listcache.go's rule)
+// holds while the header does. pickOne's walks start there.
+type setEnds struct{ first, last []byte }
+
+// setEndsKeys bounds the sets one node remembers the ends of.
+const setEndsKeys = 1 << 14
+
+var setEndsCaches sync.Map // *Dispatcher -> *hdrCache[setEnds]
+
+func (d *Dispatcher) setEndsCache() *hdrCache[setEnds] {
+	if c, ok := setEndsCaches.Load(d); ok {
+		return c.(*hdrCache[setEnds])
+	}
+	c, _ := setEndsCaches.LoadOrStore(d, newHdrCache(setEndsKeys, func(setEnds) int { return 1 }))
+	return c.(*hdrCache[setEnds])
+}
+
 // pickOne returns a random live member of c, nil if c is empty.
 func pickOne(c *coll) ([]byte, error) {
-	first, more, err := window(c, nil, pickWindow)
-	if err != nil || len(first) == 0 {
-		return nil, err
+	m, _, err := pickOneOf(c)
+	return m, err
+}
+
+// pickOneOf is pickOne that also reports whether it saw another live
+// member (a pop of m leaves the set non-empty: no walk needs to check).
+// Its walks from the set's ends start at the ends it found last time at
+// this header state (setEnds), past the tombstones earlier pops left.
+func pickOneOf(c *coll) (m []byte, others bool, err error) {
+	now := c.d.raw.Now()
+	var maxAge int64
+	if len(c.d.env.Topology.Members()) > 1 {
+		maxAge = listCacheMaxAge
 	}
+	cache := c.d.setEndsCache()
+	ends, _, hinted := cache.get(c.key, c.hdr, now, maxAge)
+	var from, before []byte // nil: the first member, the last
+	if hinted {
+		if len(ends.first) > 0 {
+			from = ends.first[:len(ends.first)-1] // below first: the walk starts at it
+		}
+		before = append(clone(ends.last), 0) // the reverse walk starts at last
+	}
+	first, more, err := window(c, from, pickWindow)
+	if err != nil || len(first) == 0 {
+		return nil, false, err
+	}
+	others = more || len(first) > 1
 	if !more {
-		return first[rand.IntN(len(first))], nil
+		cache.put(c.key, c.hdr, setEnds{first[0], first[len(first)-1]}, now)
+		return first[rand.IntN(len(first))], others, nil
 	}
 	var last []byte
-	err = c.eachReverse(nil, func(m []byte, _ []*version.Sibling) bool {
+	err = c.eachReverse(before, func(m []byte, _ []*version.Sibling) bool {
 		last = clone(m)
 		return false
 	})
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	if last != nil {
+		cache.put(c.key, c.hdr, setEnds{first[0], last}, now)
 	}
 	if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
-		return first[rand.IntN(len(first))], nil
+		return first[rand.IntN(len(first))], others, nil
 	}
 	seek := seekIn(append(first, last), first[0], last)
-	// The live members after seek, then (wrapping around) from the first.
+	// The live members after seek, up to the last (nothing live follows:
+	// the walk would cross the tombstones there), then (wrapping around)
+	// from the first.
 	var w [][]byte
-	err = c.each(seek, func(m []byte, _ []*version.Sibling) bool {
-		w = append(w, clone(m))
-		return len(w) < pickWindow
-	})
-	if err != nil {
-		return nil, err
+	if bytes.Compare(seek, last) < 0 {
+		err = c.each(seek, func(m []byte, _ []*version.Sibling) bool {
+			w = append(w, clone(m))
+			return len(w) < pickWindow && !bytes.Equal(m, last)
+		})
+		if err != nil {
+			return nil, false, err
+		}
 	}
 	for _, m := range first {
 		if len(w) == pickWindow || bytes.Compare(m, seek) > 0 {
@@ -113,13 +166,13 @@ func pickOne(c *coll) ([]byte, error) {
 			return len(w) < pickWindow
 		})
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	if len(w) == 0 {
 		w = first
 	}
-	return w[rand.IntN(len(w))], nil
+	return w[rand.IntN(len(w))], others, nil
 }
 
 // seekLen is how many bytes after the common prefix a seek point draws.
@@ -207,7 +260,7 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 	}
 	defer c.close()
 	for range 3 { // a member another coordinator removed meanwhile: pick again
-		m, err := pickOne(c)
+		m, others, err := pickOneOf(c)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -219,6 +272,9 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 			return errorReply(err)
 		}
 		if ok {
+			if others { // another member was live: not emptied, no walk to check
+				return d.notifySetEvents(s, resp.Bulk(m), []keyEvent{setEvent(notifySet, "spop", c.key)})
+			}
 			ev, err := removedEvents(c, "spop")
 			if err != nil {
 				return errorReply(err)
@@ -281,14 +337,16 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 // pickWindow: count single picks, each removed.
 func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	popped := make([]resp.Reply, 0, count)
+	var others bool // the last pick saw another live member
 	for misses := 0; len(popped) < count && misses < 3; {
-		m, err := pickOne(c)
+		m, o, err := pickOneOf(c)
 		if err != nil {
 			return errorReply(err)
 		}
 		if m == nil {
 			break
 		}
+		others = o
 		ok, err := removeMember(c, m)
 		if err != nil {
 			return errorReply(err)
@@ -301,6 +359,9 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	}
 	if len(popped) == 0 {
 		return resp.Set()
+	}
+	if others { // the last pick saw another live member: not emptied
+		return d.notifySetEvents(s, resp.Set(popped...), []keyEvent{setEvent(notifySet, "spop", c.key)})
 	}
 	ev, err := removedEvents(c, "spop")
 	if err != nil {

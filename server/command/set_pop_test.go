@@ -3,7 +3,9 @@ package command
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/ringkv/ringkv/resp"
@@ -107,6 +109,51 @@ func TestSpopWalksLittle(t *testing.T) {
 (integer) 0
 > SPOP s
 (nil)`)
+}
+
+// TestSpopStartsAtTheEndsItFound: once a pick has found the set's first
+// and last live members, the next pick's walks from the ends start there,
+// not across the tombstones of earlier removals (990 of them at the head,
+// or at the tail); and a pop that saw other members left does not walk
+// the set again to learn whether it emptied it.
+func TestSpopStartsAtTheEndsItFound(t *testing.T) {
+	for _, removed := range []string{"head", "tail"} {
+		t.Run(removed, func(t *testing.T) {
+			f, kv, other := newWalkFixture(t)
+			add, rem := []string{"SADD", "s"}, []string{"SREM", "s"}
+			for i := range 1000 {
+				m := fmt.Sprintf("m%04d", i)
+				add = append(add, m)
+				if (removed == "head" && i < 990) || (removed == "tail" && i >= 10) {
+					rem = append(rem, m)
+				}
+			}
+			f.do(add...)
+			f.do(rem...)
+			f.do("SPOP", "s") // walks across them once
+			kv.visited.Store(0)
+			if rep := f.do("SPOP", "s"); rep.Kind != resp.KindBulk {
+				t.Fatalf("SPOP = %s", rep)
+			}
+			if v := kv.visited.Load(); v > 100 {
+				t.Errorf("SPOP visited %d records with 990 tombstones at the %s, want the 8 live members and a few more", v, removed)
+			}
+			if rep := f.do("SCARD", "s"); rep.Int != 8 {
+				t.Fatalf("SCARD = %s, want 8", rep)
+			}
+			// Members added beyond the ends found, by another node: the
+			// pops find them (the ends hold only at the header they were
+			// found at, and an add writes the header).
+			other.do("SADD", "s", "a", "z")
+			popped := map[string]bool{}
+			for range 10 {
+				popped[string(f.do("SPOP", "s").Bytes)] = true
+			}
+			if !popped["a"] || !popped["z"] || len(popped) != 10 {
+				t.Errorf("popping all 10 members popped %v", slices.Sorted(maps.Keys(popped)))
+			}
+		})
+	}
 }
 
 // TestSrandmemberSpread: single picks on a set larger than pickWindow
