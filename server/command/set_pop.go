@@ -115,6 +115,14 @@ func pickOneOf(c *coll) (m []byte, others bool, err error) {
 		before = append(clone(ends.last), 0) // the reverse walk starts at last
 	}
 	first, more, err := window(c, from, pickWindow)
+	if err == nil && len(first) == 0 && hinted {
+		// Nothing from the ends found: in a cluster an element can come
+		// in (anti-entropy, read repair) before its header write, so
+		// look from the first member before calling the set empty.
+		cache.drop(c.key)
+		before = nil
+		first, more, err = window(c, nil, pickWindow)
+	}
 	if err != nil || len(first) == 0 {
 		return nil, false, err
 	}

@@ -8,6 +8,9 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/replica/crdt"
+	"github.com/ringkv/ringkv/replica/version"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -153,6 +156,31 @@ func TestSpopStartsAtTheEndsItFound(t *testing.T) {
 				t.Errorf("popping all 10 members popped %v", slices.Sorted(maps.Keys(popped)))
 			}
 		})
+	}
+}
+
+// TestSpopLooksFromTheStartBeforeCallingTheSetEmpty: a member that came
+// in below the ends a pick found without a header write (in a cluster,
+// an element repaired before its header) is still popped, not a nil
+// reply for a set that has a member.
+func TestSpopLooksFromTheStartBeforeCallingTheSetEmpty(t *testing.T) {
+	f, kv, _ := newWalkFixture(t)
+	f.do("SADD", "s", "m1", "m2", "m3")
+	f.do("SPOP", "s") // finds the ends
+	kv.mu.Lock()
+	h, ok := kv.m[string(ring.InternalKey([]byte("s")))].Winner(kv.now)
+	kv.mu.Unlock()
+	if !ok {
+		t.Fatal("no header")
+	}
+	ek := string(ring.ElementKey(ring.ElemSet, []byte("s"), []byte("a")))
+	kv.mu.Lock()
+	sb := version.Sibling{Kind: version.KindString, Time: kv.now, Value: crdt.EncodeElement(h.Dot, nil)}
+	kv.m[ek], _ = kv.m[ek].Put("elsewhere", version.Context{}, sb, 0)
+	kv.mu.Unlock()
+	f.do("SREM", "s", "m1", "m2", "m3")
+	if rep := f.do("SPOP", "s"); string(rep.Bytes) != "a" {
+		t.Fatalf("SPOP = %s, want \"a\"", rep)
 	}
 }
 
