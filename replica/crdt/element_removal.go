@@ -29,7 +29,8 @@ func RemovalRecords(s version.Set) version.Set {
 // RemovedCounter is the counter a record whose live siblings are gone
 // counts from (mode float or int): 0, stamped above the bases its removal
 // records removed, with the totals they saw seen and removed, so that
-// what it adds counts and what they removed does not come back.
+// what it adds counts and what they removed does not come back. With no
+// records it is a fresh counter (NewFloat, or the zero Counter).
 func RemovedCounter(records version.Set, float bool) Counter {
 	c, _, _ := resolve(nil, float, removals(records, 0)) // tombstones: never live
 	return c

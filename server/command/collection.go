@@ -355,7 +355,7 @@ func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Si
 		live = nil
 	}
 	c.removals = nil
-	if c.kind == version.KindHash || c.kind == version.KindZSet {
+	if c.keepsRemovals() {
 		c.removals = crdt.RemovalRecords(cur)
 	}
 	ch, err := fn(live)
@@ -368,7 +368,7 @@ func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Si
 		return &replica.Change{Context: cur.Context(), Kind: ch.Kind, Value: crdt.EncodeElement(c.stamp, ch.Body)}, ch, nil
 	case ch.Op == ElemRemove && len(live) > 0:
 		rm := &replica.Change{Context: cur.Context(), Delete: true}
-		if c.kind == version.KindHash || c.kind == version.KindZSet {
+		if c.keepsRemovals() {
 			// What a concurrent increment must not count again.
 			rm.Value = crdt.Removal(c.record(live))
 		}
@@ -381,11 +381,13 @@ func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Si
 // removal records of the element being updated (c.removals): what
 // crdt.Assign, Incr and NextStamp read, so a write carries them on.
 func (c *coll) record(live []*version.Sibling) version.Set {
-	set := make(version.Set, len(live), len(live)+len(c.removals))
-	for i, sb := range live {
-		set[i] = *sb
-	}
-	return append(set, c.removals...)
+	return append(fieldSet(live), c.removals...)
+}
+
+// keepsRemovals reports whether c's element removals keep removal
+// records: hashes and sorted sets, whose elements can be counters.
+func (c *coll) keepsRemovals() bool {
+	return c.kind == version.KindHash || c.kind == version.KindZSet
 }
 
 // each visits the live members in member order from after on (nil: the

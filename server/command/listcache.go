@@ -67,6 +67,15 @@ const listCacheKeys = 16384
 // a cluster (see above).
 const listCacheMaxAge = 5000
 
+// cacheMaxAge is the maxAge a node's header-cache lookups for c use:
+// listCacheMaxAge in a cluster, none on one node.
+func (c *coll) cacheMaxAge() int64 {
+	if c.d.clustered() {
+		return listCacheMaxAge
+	}
+	return 0
+}
+
 // listFacts is what a node knows of a list at one header state.
 type listFacts struct {
 	n int64 // live elements

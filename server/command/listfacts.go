@@ -37,7 +37,7 @@ func (d *Dispatcher) openLst(s *Session, key []byte, mode lockMode) (*lst, error
 }
 
 // clustered reports whether other nodes may coordinate writes too.
-func (l *lst) clustered() bool { return len(l.d.env.Topology.Members()) > 1 }
+func (l *lst) clustered() bool { return l.d.clustered() }
 
 // facts returns the list's length and ends: from the cache when its entry
 // holds at the header read, else by a walk of the whole list, cached if
@@ -52,11 +52,7 @@ func (l *lst) facts() (listFacts, error) {
 		l.f, l.known, l.walked = listFacts{}, true, now
 		return l.f, nil
 	}
-	var maxAge int64
-	if l.clustered() {
-		maxAge = listCacheMaxAge
-	}
-	if f, walked, ok := l.d.listCache().get(l.key, l.hdr, now, maxAge); ok {
+	if f, walked, ok := l.d.listCache().get(l.key, l.hdr, now, l.cacheMaxAge()); ok {
 		l.f, l.known, l.walked = f, true, walked
 		return f, nil
 	}

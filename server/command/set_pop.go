@@ -101,12 +101,8 @@ func pickOne(c *coll) ([]byte, error) {
 // this header state (setEnds), past the tombstones earlier pops left.
 func pickOneOf(c *coll) (m []byte, others bool, err error) {
 	now := c.d.raw.Now()
-	var maxAge int64
-	if len(c.d.env.Topology.Members()) > 1 {
-		maxAge = listCacheMaxAge
-	}
 	cache := c.d.setEndsCache()
-	ends, _, hinted := cache.get(c.key, c.hdr, now, maxAge)
+	ends, _, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
 	var from, before []byte // nil: the first member, the last
 	if hinted {
 		if len(ends.first) > 0 {
@@ -280,10 +276,7 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 			return errorReply(err)
 		}
 		if ok {
-			if others { // another member was live: not emptied, no walk to check
-				return d.notifySetEvents(s, resp.Bulk(m), []keyEvent{setEvent(notifySet, "spop", c.key)})
-			}
-			ev, err := removedEvents(c, "spop")
+			ev, err := spopEvents(c, others)
 			if err != nil {
 				return errorReply(err)
 			}
@@ -341,6 +334,16 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 	return d.notifySetEvents(s, resp.Set(popped...), ev)
 }
 
+// spopEvents is removedEvents for pops by single picks: a pick that saw
+// another live member (others) left the set non-empty, so no walk needs
+// to check.
+func spopEvents(c *coll, others bool) ([]keyEvent, error) {
+	if others {
+		return []keyEvent{setEvent(notifySet, "spop", c.key)}, nil
+	}
+	return removedEvents(c, "spop")
+}
+
 // spopPicks is SPOP key count for a small count on a set larger than
 // pickWindow: count single picks, each removed.
 func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
@@ -368,10 +371,7 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	if len(popped) == 0 {
 		return resp.Set()
 	}
-	if others { // the last pick saw another live member: not emptied
-		return d.notifySetEvents(s, resp.Set(popped...), []keyEvent{setEvent(notifySet, "spop", c.key)})
-	}
-	ev, err := removedEvents(c, "spop")
+	ev, err := spopEvents(c, others)
 	if err != nil {
 		return errorReply(err)
 	}

@@ -282,7 +282,7 @@ func (d *Dispatcher) openZ(s *Session, key []byte, write bool) (*zs, error) {
 	return &zs{coll: c, write: write}, nil
 }
 
-func (z *zs) clustered() bool { return len(z.d.env.Topology.Members()) > 1 }
+func (z *zs) clustered() bool { return z.d.clustered() }
 
 // view finds the set's view: empty for a missing key, else the cached
 // one if it holds at the header read, else (if load) loaded with zload
@@ -297,10 +297,7 @@ func (z *zs) view(load bool) (*zview, error) {
 		z.v, z.walked = newZView(nil), now
 		return z.v, nil
 	}
-	var maxAge int64
-	if z.clustered() {
-		maxAge = listCacheMaxAge
-	}
+	maxAge := z.cacheMaxAge()
 	zc := z.d.zCache()
 	var v *zview
 	var walked int64

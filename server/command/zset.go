@@ -129,7 +129,7 @@ func zcounter(live []*version.Sibling) (c crdt.Counter, ok bool, err error) {
 // zcounter is zcounter for the member being updated: one absent counts
 // from what its removal records removed (crdt.RemovedCounter).
 func (c *coll) zcounter(live []*version.Sibling) (crdt.Counter, bool, error) {
-	if len(live) == 0 && len(c.removals) > 0 {
+	if len(live) == 0 {
 		return crdt.RemovedCounter(c.removals, true), false, nil
 	}
 	return zcounter(live)

@@ -291,11 +291,7 @@ func (d *Dispatcher) zstore(s *Session, dst []byte, ents []zent, event string) r
 			score = 0
 		}
 		_, err := c.update(e.member, func(live []*version.Sibling) (ElemChange, error) {
-			base := crdt.NewFloat()
-			if len(c.removals) > 0 {
-				base = crdt.RemovedCounter(c.removals, true)
-			}
-			next := base.SetBaseFloat(score, crdt.NextStamp(c.record(live), now, actor))
+			next := crdt.RemovedCounter(c.removals, true).SetBaseFloat(score, crdt.NextStamp(c.record(live), now, actor))
 			return ElemChange{Op: ElemWrite, Kind: version.KindCounter, Body: next.AppendBinary(nil)}, nil
 		})
 		if err != nil {
