@@ -69,6 +69,31 @@ func (c compose) run(t testing.TB, timeout time.Duration, args ...string) (strin
 	return string(out), err
 }
 
+// composeRunner is a compose command bound to its files and project
+// (compose, composeFiles).
+type composeRunner interface {
+	run(t testing.TB, timeout time.Duration, args ...string) (string, error)
+	must(t testing.TB, timeout time.Duration, args ...string) string
+}
+
+// upFresh removes what a previous run of c's project left, starts it,
+// and at the end of the test shows its last logTail log lines if the
+// test failed and removes the project with its volumes.
+func upFresh(t *testing.T, c composeRunner, logTail int) {
+	t.Helper()
+	_, _ = c.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
+	t.Cleanup(func() {
+		if t.Failed() {
+			out, _ := c.run(t, time.Minute, "logs", "--no-color", "--tail", strconv.Itoa(logTail))
+			t.Logf("container logs:\n%s", out)
+		}
+		if out, err := c.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
+			t.Errorf("docker-compose down -v: %v\n%s", err, out)
+		}
+	})
+	c.must(t, 3*time.Minute, "up", "-d")
+}
+
 // must is run failing the test on error.
 func (c compose) must(t testing.TB, timeout time.Duration, args ...string) string {
 	t.Helper()
@@ -118,17 +143,7 @@ func TestDockerCompose(t *testing.T) {
 	}
 	dc.env = append(dc.env, "RINGKV_CLUSTER_KEY="+randomKey(t))
 
-	_, _ = dc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := dc.run(t, time.Minute, "logs", "--no-color", "--tail", "200")
-			t.Logf("container logs:\n%s", out)
-		}
-		if out, err := dc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
-			t.Errorf("docker-compose down -v: %v\n%s", err, out)
-		}
-	})
-	dc.must(t, 3*time.Minute, "up", "-d")
+	upFresh(t, dc, 200)
 	for i, svc := range []string{"n1", "n2", "n3"} {
 		want := "127.0.0.1:" + strconv.Itoa(ports[i])
 		if out := strings.TrimSpace(dc.must(t, time.Minute, "port", svc, "6379")); out != want {

@@ -430,17 +430,7 @@ func startPartitionCluster(t *testing.T, project string) (composeFiles, netFault
 	}
 	pc.env = append(pc.env, "RINGKV_PUBLISH_ADDR=", "RINGKV_CLUSTER_KEY="+randomKey(t))
 
-	_, _ = pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans") // a previous run's leftovers
-	t.Cleanup(func() {
-		if t.Failed() {
-			out, _ := pc.run(t, time.Minute, "logs", "--no-color", "--tail", "100")
-			t.Logf("container logs:\n%s", out)
-		}
-		if out, err := pc.run(t, 2*time.Minute, "down", "-v", "--remove-orphans"); err != nil {
-			t.Errorf("docker-compose down -v: %v\n%s", err, out)
-		}
-	})
-	pc.must(t, 3*time.Minute, "up", "-d")
+	upFresh(t, pc, 100)
 	for _, n := range nodes {
 		n.id = pc.must(t, time.Minute, "ps", "-q", n.name)
 		out, err := runTool(t, 30*time.Second, nil, "docker", "inspect", "-f",
