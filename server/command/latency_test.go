@@ -34,8 +34,14 @@ func TestLatencyDisabled(t *testing.T) {
 
 func TestLatencyMonitor(t *testing.T) {
 	f := newFixture(t)
+	// A command under the threshold is no sample. The threshold is high
+	// here: under -race on a busy machine a GET can take several ms.
+	f.do("CONFIG", "SET", "latency-monitor-threshold", "1000")
+	f.do("GET", "k")
+	if got := f.do("LATENCY", "LATEST"); len(got.Elems) != 0 {
+		t.Fatalf("a GET under latency-monitor-threshold 1000 is a sample: %s", got)
+	}
 	f.do("CONFIG", "SET", "latency-monitor-threshold", "5")
-	f.do("GET", "k") // well under 5 ms
 	f.do("DEBUG", "SLEEP", "0.03")
 	latest := f.do("LATENCY", "LATEST")
 	now := f.env.Clock().Unix()
