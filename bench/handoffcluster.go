@@ -110,7 +110,7 @@ func (c *hoCluster) read(ctx context.Context) []map[string]string {
 	out := make([]map[string]string, len(c.nodes))
 	for i, n := range c.nodes {
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		text, err := n.info.Info(rctx, "cluster").Result()
+		text, err := n.info.Info(rctx, "cluster", "ringkv").Result()
 		cancel()
 		if err == nil {
 			out[i] = InfoFields(text)

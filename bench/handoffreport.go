@@ -60,18 +60,24 @@ func (r *HandoffReport) writeSetup(b *strings.Builder) {
 
 func (r *HandoffReport) writeTransfer(b *strings.Builder) {
 	b.WriteString("## Transfer to n4 (times in s from n4's start)\n\n| --transfer-rate | load | bytes received | keys received | join → first byte | " +
-		"first → last byte | join → n4 done | join → all settled | MB/s streaming | MB/s join → settled | n4 waited for compaction |\n" +
-		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+		"first → last byte | join → n4 done | join → all settled | MB/s streaming | MB/s join → settled | n4 waited for compaction | n4 LevelDB wrote |\n" +
+		"|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, t := range r.Trials {
 		stream := t.LastByte - t.FirstByte
-		fmt.Fprintf(b, "| %s | %s in %s s (%s MB/s) | %s | %d | %s | %s | %s | %s | %s | %s | %s s |\n", t.Rate, hoMB(t.Loaded), hoSecs(t.LoadTook),
+		amp := "–"
+		if t.Bytes > 0 {
+			amp = fmt.Sprintf("%.1f×", float64(t.LdbWrote)/float64(t.Bytes))
+		}
+		fmt.Fprintf(b, "| %s | %s in %s s (%s MB/s) | %s | %d | %s | %s | %s | %s | %s | %s | %s s | %s (%s) |\n", t.Rate, hoMB(t.Loaded), hoSecs(t.LoadTook),
 			mbps(t.Loaded, t.LoadTook), hoMB(t.Bytes), t.Received, hoSecs(t.FirstByte), hoSecs(stream), hoSecs(t.Streamed),
-			hoSecs(t.Settled), mbps(t.Bytes, stream), mbps(t.Bytes, t.Settled), hoSecs(time.Duration(t.WaitMs)*time.Millisecond))
+			hoSecs(t.Settled), mbps(t.Bytes, stream), mbps(t.Bytes, t.Settled), hoSecs(time.Duration(t.WaitMs)*time.Millisecond),
+			hoMB(t.LdbWrote), amp)
 	}
 	b.WriteString("\nBytes received are n4's `handoff_bytes_received` (transfer pages: keys and encoded version sets). " +
 		"The first second or so after the join is the ring settling (`Handoff.Settle`, 2 s) before transfers start; " +
 		"after n4 is done the old nodes hand off and drop the partitions they no longer hold. " +
-		"n4 waited for compaction is its `handoff_wait_ms`: how long received pages were held back while its LevelDB had 6 or more level-0 tables.\n\n")
+		"n4 waited for compaction is its `handoff_wait_ms`: how long received pages were held back while its LevelDB had 6 or more level-0 tables. " +
+		"n4 LevelDB wrote is its `leveldb_write_bytes` (journal, memtable flushes and compactions: at least twice what is stored), and its ratio to the bytes received.\n\n")
 }
 
 func (r *HandoffReport) writeLatency(b *strings.Builder) {

@@ -22,6 +22,7 @@ type HandoffTrial struct {
 	Received  int64         // n4's handoff_keys_received at the end
 	Transfers int64         // n4's handoff_transfers_done at the end
 	WaitMs    int64         // n4's handoff_wait_ms at the end: pages held back for its LevelDB compaction
+	LdbWrote  int64         // n4's leveldb_write_bytes at the end: journal, tables, compactions
 	FirstByte time.Duration // from the join to the first bytes seen received (0: never)
 	LastByte  time.Duration // ... to the last growth of the bytes received
 	Streamed  time.Duration // ... to n4 with no transfer pending
@@ -187,6 +188,7 @@ func (r *hoRunner) observe(t *HandoffTrial, n4 map[string]string, now time.Durat
 	t.Bytes, t.Received = b, infoInt(n4, "handoff_keys_received")
 	t.Transfers = infoInt(n4, "handoff_transfers_done")
 	t.WaitMs = infoInt(n4, "handoff_wait_ms")
+	t.LdbWrote = infoInt(n4, "leveldb_write_bytes")
 	if t.Streamed == 0 && t.Transfers > 0 && n4["handoff_transfers_pending"] == "0" {
 		t.Streamed = now
 	}

@@ -57,12 +57,27 @@ func (s *Server) port() int {
 // infoExtra is INFO's ringkv section: engine facts.
 func (s *Server) infoExtra() [][2]string {
 	st := s.db.Stats()
-	return [][2]string{
+	out := [][2]string{
 		{"engine_keys", strconv.FormatInt(st.Keys, 10)},
 		{"engine_disk_bytes", strconv.FormatInt(st.DiskBytes, 10)},
 		{"engine_writes", strconv.FormatInt(st.Writes, 10)},
 		{"engine_expired", strconv.FormatInt(st.Expired, 10)},
 	}
+	// LevelDB's own I/O (journal and tables) and stalls: compaction work
+	// shows as written bytes well beyond twice what was stored.
+	if ls, err := s.db.LevelStats(); err == nil {
+		l0 := 0
+		if len(ls.Levels) > 0 {
+			l0 = ls.Levels[0].Tables
+		}
+		out = append(out,
+			[2]string{"leveldb_read_bytes", strconv.FormatInt(ls.ReadBytes, 10)},
+			[2]string{"leveldb_write_bytes", strconv.FormatInt(ls.WriteBytes, 10)},
+			[2]string{"leveldb_compactions", strconv.FormatInt(ls.Level0Compactions+ls.NonLevel0Compactions+ls.SeekCompactions, 10)},
+			[2]string{"leveldb_level0_tables", strconv.Itoa(l0)},
+			[2]string{"leveldb_write_delay_ms", strconv.FormatInt(ls.WriteDelayTotal.Milliseconds(), 10)})
+	}
+	return out
 }
 
 func newRunID() string {
