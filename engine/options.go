@@ -31,10 +31,11 @@ type Options struct {
 	CacheSize int
 	// WriteBuffer is LevelDB's memtable size, in bytes; up to two exist at
 	// once (one being flushed), and the journal replayed at Open is about
-	// this long. LevelDB's level 1 is sized at four of them. Default 16
-	// MiB: bulk SETs into one node cost 34 µs of CPU each at 4 MiB (and
-	// goleveldb's 10 MiB level 1), 23–25 µs at 16 MiB, for +28 MiB of RSS
-	// at 1M keys.
+	// this long. LevelDB's level 1 is sized at four of them, and each
+	// level after it at ten times the one before (db.go). Default 16 MiB.
+	// Bulk SETs of 2M random 500-byte values into one node (1.1 GB) cost
+	// 90 µs of CPU each; of 1M 100-byte values, 48–52 µs
+	// (bench/RESULTS.md, "Level 1 at four memtables, really").
 	WriteBuffer int
 	// SweepInterval is the period of the active expiry cycle. Default
 	// 100ms; negative disables the sweeper goroutine (call Sweep yourself).

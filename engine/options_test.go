@@ -16,3 +16,20 @@ func TestCompactionSizesFollowTheWriteBuffer(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelSizesGrowTenfoldFromLevelOne checks what goleveldb makes of
+// the sizes: level 1 is four memtables and each level after it ten times
+// the one before. goleveldb multiplies CompactionTotalSize by 10^level by
+// default, which made level 1 forty memtables.
+func TestLevelSizesGrowTenfoldFromLevelOne(t *testing.T) {
+	for _, wb := range []int{4 << 20, DefaultWriteBuffer} {
+		lo := levelOptions(Options{WriteBuffer: wb})
+		want := int64(4 * wb)
+		for level := 1; level <= 4; level++ {
+			if got := lo.GetCompactionTotalSize(level); got != want {
+				t.Errorf("write buffer %d: level %d holds %d bytes, want %d", wb, level, got, want)
+			}
+			want *= 10
+		}
+	}
+}
