@@ -69,12 +69,12 @@ func Open(dir string, o Options) (*DB, error) {
 		return nil, err
 	}
 	o = o.withDefaults()
-	ldb, err := openLevel(dir, o)
+	ldb, stor, err := openLevel(dir, o)
 	if err != nil {
 		return nil, fmt.Errorf("engine: open %s: %w", dir, err)
 	}
 	db := &DB{
-		ldb:     newLevel(ldb),
+		ldb:     newLevel(ldb, stor),
 		dir:     dir,
 		opt:     o,
 		log:     o.Logger.With().Str("component", "engine").Logger(),
@@ -100,7 +100,7 @@ func Open(dir string, o Options) (*DB, error) {
 		err = db.openTree(fresh) // last: may start the rebuild
 	}
 	if err != nil {
-		return nil, errors.Join(err, ldb.Close())
+		return nil, errors.Join(err, db.ldb.Close())
 	}
 	db.start()
 	return db, nil
@@ -119,12 +119,23 @@ func OpenMem(o Options) (*DB, error) {
 	return db, nil
 }
 
-func openLevel(dir string, o Options) (*leveldb.DB, error) {
+// openLevel opens LevelDB in o.Storage if set, else in dir's files; stor
+// is the file storage it opened (nil: o.Storage), to close after ldb.
+func openLevel(dir string, o Options) (ldb *leveldb.DB, stor storage.Storage, err error) {
 	lo := levelOptions(o)
 	if o.Storage != nil {
-		return leveldb.Open(o.Storage, lo)
+		ldb, err = leveldb.Open(o.Storage, lo)
+		return ldb, nil, err
 	}
-	return leveldb.OpenFile(dir, lo)
+	fs, err := storage.OpenFile(dir, o.readOnly)
+	if err != nil {
+		return nil, nil, err
+	}
+	ldb, err = leveldb.Open(bufferedTables{fs}, lo)
+	if err != nil {
+		return nil, nil, errors.Join(err, fs.Close())
+	}
+	return ldb, fs, nil
 }
 
 // levelSizeMultipliers scale CompactionTotalSize per level: goleveldb

@@ -8,6 +8,7 @@ import (
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/iterator"
 	"github.com/syndtr/goleveldb/leveldb/opt"
+	"github.com/syndtr/goleveldb/leveldb/storage"
 	"github.com/syndtr/goleveldb/leveldb/util"
 )
 
@@ -22,9 +23,10 @@ var errReopened = errors.New("engine: storage reopened during the scan; retry")
 // reopen. Iterators and snapshots still open at a reopen end with
 // errReopened.
 type level struct {
-	mu  sync.RWMutex // shared by every call, exclusive for a reopen
-	db  *leveldb.DB
-	gen atomic.Uint64 // bumped by every reopen
+	mu   sync.RWMutex // shared by every call, exclusive for a reopen
+	db   *leveldb.DB
+	stor storage.Storage // the files db was opened on, closed after it; nil: none to close
+	gen  atomic.Uint64   // bumped by every reopen
 
 	// note sees the outcome of every write and returns the error to
 	// pass on (recover.go); nil: errors pass as they are.
@@ -35,8 +37,19 @@ type level struct {
 	snaps map[*levelSnap]bool // open snapshots, released at a reopen
 }
 
-func newLevel(db *leveldb.DB) *level {
-	return &level{db: db, iters: map[*levelIter]bool{}, snaps: map[*levelSnap]bool{}}
+func newLevel(db *leveldb.DB, stor storage.Storage) *level {
+	return &level{db: db, stor: stor, iters: map[*levelIter]bool{}, snaps: map[*levelSnap]bool{}}
+}
+
+// closeHandle closes the handle, then the files it was opened on. l.mu
+// must be held exclusively.
+func (l *level) closeHandle() error {
+	err := l.db.Close()
+	if l.stor != nil {
+		err = errors.Join(err, l.stor.Close())
+		l.stor = nil
+	}
+	return err
 }
 
 // Get is leveldb.DB.Get.
@@ -108,7 +121,7 @@ func (l *level) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.releaseAll()
-	return l.db.Close()
+	return l.closeHandle()
 }
 
 // NewIterator is leveldb.DB.NewIterator.
@@ -141,15 +154,15 @@ func (l *level) GetSnapshot() (*levelSnap, error) {
 // other call off meanwhile; open iterators and snapshots end (errReopened
 // at their next step). If open fails, the closed handle stays (calls
 // fail with leveldb.ErrClosed) and reopen can be tried again.
-func (l *level) reopen(open func() (*leveldb.DB, error)) (closeErr, openErr error) {
+func (l *level) reopen(open func() (*leveldb.DB, storage.Storage, error)) (closeErr, openErr error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.releaseAll()
 	l.gen.Add(1)
-	closeErr = l.db.Close()
-	db, openErr := open()
+	closeErr = l.closeHandle()
+	db, stor, openErr := open()
 	if openErr == nil {
-		l.db = db
+		l.db, l.stor = db, stor
 	}
 	return closeErr, openErr
 }

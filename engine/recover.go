@@ -11,6 +11,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/syndtr/goleveldb/leveldb"
+	"github.com/syndtr/goleveldb/leveldb/storage"
 )
 
 // DiskError is a write the disk refused (full, or failing). From the first
@@ -182,7 +183,7 @@ func (db *DB) reopen() error {
 	}
 	suspects, overflow := db.takeSuspects()
 	before := db.readRaw(suspects)
-	closeErr, err := db.ldb.reopen(func() (*leveldb.DB, error) { return openLevel(db.dir, db.opt) })
+	closeErr, err := db.ldb.reopen(func() (*leveldb.DB, storage.Storage, error) { return openLevel(db.dir, db.opt) })
 	if err != nil {
 		db.readOnlyFallback()
 		db.health.restore(suspects, overflow)
@@ -202,7 +203,7 @@ func (db *DB) reopen() error {
 // readOnlyFallback opens LevelDB read-only after a failed reopen, so reads
 // go on while writes wait for the disk (they fail with a DiskError).
 func (db *DB) readOnlyFallback() {
-	_, err := db.ldb.reopen(func() (*leveldb.DB, error) {
+	_, err := db.ldb.reopen(func() (*leveldb.DB, storage.Storage, error) {
 		o := db.opt
 		o.readOnly = true
 		return openLevel(db.dir, o)
