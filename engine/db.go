@@ -159,6 +159,13 @@ func levelOptions(o Options) *opt.Options {
 		CompactionTotalSize:                   level1,
 		CompactionTotalSizeMultiplierPerLevel: levelSizeMultipliers,
 		Filter:                                filter.NewBloomFilter(10),
+		// No seek-triggered compactions: every write reads its key first,
+		// and a lookup of a new key consults each level's table (its bloom
+		// filter says no) and is charged as a wasted seek, so tables were
+		// compacted for reads that cost almost nothing. A bulk SET of 1M
+		// new keys ran 15 such compactions of 27 and wrote 1096 MB; without
+		// them 3 and 516 MB, with GETs after it no slower (bench/RESULTS.md).
+		DisableSeeksCompaction: true,
 		// No snappy: a CPU profile of SET/GET over 1M keys spent 35% of
 		// its samples in snappy.decode re-reading blocks the small cache
 		// had evicted; without it SET went from ~16k to ~25k req/s and

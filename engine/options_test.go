@@ -1,6 +1,9 @@
 package engine
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // LevelDB's level 1 holds four memtables (at least goleveldb's 10 MiB);
 // tables stay at goleveldb's 2 MiB.
@@ -31,5 +34,30 @@ func TestLevelSizesGrowTenfoldFromLevelOne(t *testing.T) {
 			}
 			want *= 10
 		}
+	}
+}
+
+// TestWritesOfNewKeysStartNoSeekCompaction checks that the read before
+// each write (to find the siblings it supersedes) starts no compaction.
+// goleveldb charges a "seek" to a table each time a lookup consults it
+// and goes on to another, and compacts a table whose seeks run out; for a
+// key that is nowhere, every lookup does that. A bulk SET of 1M new keys
+// into one node ran 15 such compactions of its 27, doubling what LevelDB
+// wrote (1096 MB against 516 MB without them).
+func TestWritesOfNewKeysStartNoSeekCompaction(t *testing.T) {
+	o := testOptions(t)
+	o.WriteBuffer = 64 << 10 // small tables: few seeks allowed each
+	db := openMem(t, o)
+	value := strings.Repeat("v", 200)
+	for i := range 20000 {
+		mustUpdate(t, db, key(i*7919%20011), setTo("n1", value, 0))
+	}
+	ls, err := db.LevelStats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ls.SeekCompactions != 0 {
+		t.Errorf("writes of new keys started %d seek compactions (%d compactions in all)",
+			ls.SeekCompactions, ls.Level0Compactions+ls.NonLevel0Compactions+ls.SeekCompactions)
 	}
 }

@@ -74,6 +74,7 @@ func (s *Server) infoExtra() [][2]string {
 			[2]string{"leveldb_read_bytes", strconv.FormatInt(ls.ReadBytes, 10)},
 			[2]string{"leveldb_write_bytes", strconv.FormatInt(ls.WriteBytes, 10)},
 			[2]string{"leveldb_compactions", strconv.FormatInt(ls.Level0Compactions+ls.NonLevel0Compactions+ls.SeekCompactions, 10)},
+			[2]string{"leveldb_seek_compactions", strconv.FormatInt(ls.SeekCompactions, 10)},
 			[2]string{"leveldb_level0_tables", strconv.Itoa(l0)},
 			[2]string{"leveldb_write_delay_ms", strconv.FormatInt(ls.WriteDelayTotal.Milliseconds(), 10)})
 	}

@@ -21,7 +21,7 @@ func TestInfoReportsLevelDBWork(t *testing.T) {
 			fields[k] = v
 		}
 	}
-	for _, name := range []string{"leveldb_read_bytes", "leveldb_compactions", "leveldb_level0_tables", "leveldb_write_delay_ms"} {
+	for _, name := range []string{"leveldb_read_bytes", "leveldb_compactions", "leveldb_seek_compactions", "leveldb_level0_tables", "leveldb_write_delay_ms"} {
 		if _, err := strconv.ParseInt(fields[name], 10, 64); err != nil {
 			t.Errorf("INFO ringkv %s = %q: %v", name, fields[name], err)
 		}
