@@ -104,11 +104,17 @@ type listCache = hdrCache[listFacts]
 var listCaches sync.Map // *Dispatcher -> *listCache
 
 func (d *Dispatcher) listCache() *listCache {
-	if c, ok := listCaches.Load(d); ok {
-		return c.(*listCache)
+	return nodeCache(&listCaches, d, func() *listCache { return newListCache(listCacheKeys) })
+}
+
+// nodeCache is the cache m holds for d, made by mk on first use (the
+// list, sorted-set and set-ends caches are one per node's dispatcher).
+func nodeCache[T any](m *sync.Map, d *Dispatcher, mk func() T) T {
+	if c, ok := m.Load(d); ok {
+		return c.(T)
 	}
-	c, _ := listCaches.LoadOrStore(d, newListCache(listCacheKeys))
-	return c.(*listCache)
+	c, _ := m.LoadOrStore(d, mk())
+	return c.(T)
 }
 
 func newListCache(max int) *listCache {

@@ -36,9 +36,6 @@ func (d *Dispatcher) openLst(s *Session, key []byte, mode lockMode) (*lst, error
 	return &lst{coll: c}, nil
 }
 
-// clustered reports whether other nodes may coordinate writes too.
-func (l *lst) clustered() bool { return l.d.clustered() }
-
 // facts returns the list's length and ends: from the cache when its entry
 // holds at the header read, else by a walk of the whole list, cached if
 // this command has not written yet (an entry is stored only once a
@@ -385,7 +382,7 @@ func (l *lst) dropIfEmpty() error {
 		return nil
 	case l.known && l.f.n > 0:
 		return nil
-	case l.known && !l.clustered():
+	case l.known && !l.d.clustered():
 		return l.dropKnownEmpty()
 	}
 	return l.coll.dropIfEmpty()

@@ -82,11 +82,9 @@ const setEndsKeys = 1 << 14
 var setEndsCaches sync.Map // *Dispatcher -> *hdrCache[setEnds]
 
 func (d *Dispatcher) setEndsCache() *hdrCache[setEnds] {
-	if c, ok := setEndsCaches.Load(d); ok {
-		return c.(*hdrCache[setEnds])
-	}
-	c, _ := setEndsCaches.LoadOrStore(d, newHdrCache(setEndsKeys, func(setEnds) int { return 1 }))
-	return c.(*hdrCache[setEnds])
+	return nodeCache(&setEndsCaches, d, func() *hdrCache[setEnds] {
+		return newHdrCache(setEndsKeys, func(setEnds) int { return 1 })
+	})
 }
 
 // pickOne returns a random live member of c, nil if c is empty.

@@ -39,11 +39,9 @@ const zCacheEntries = 1 << 20
 var zCaches sync.Map // *Dispatcher -> *hdrCache[*zview]
 
 func (d *Dispatcher) zCache() *hdrCache[*zview] {
-	if c, ok := zCaches.Load(d); ok {
-		return c.(*hdrCache[*zview])
-	}
-	c, _ := zCaches.LoadOrStore(d, newHdrCache(zCacheEntries, func(v *zview) int { return v.n + 1 }))
-	return c.(*hdrCache[*zview])
+	return nodeCache(&zCaches, d, func() *hdrCache[*zview] {
+		return newHdrCache(zCacheEntries, func(v *zview) int { return v.n + 1 })
+	})
 }
 
 // zChunkMax is the most entries one chunk of a view holds.
@@ -282,8 +280,6 @@ func (d *Dispatcher) openZ(s *Session, key []byte, write bool) (*zs, error) {
 	return &zs{coll: c, write: write}, nil
 }
 
-func (z *zs) clustered() bool { return z.d.clustered() }
-
 // view finds the set's view: empty for a missing key, else the cached
 // one if it holds at the header read, else (if load) loaded with zload
 // (a read stores it at once, a write once it succeeded). Without load a
@@ -379,7 +375,7 @@ func (z *zs) dropIfEmpty() error {
 		return nil
 	case z.v != nil && z.v.n > 0:
 		return nil
-	case z.v != nil && !z.clustered():
+	case z.v != nil && !z.d.clustered():
 		return z.dropKnownEmpty()
 	}
 	return z.coll.dropIfEmpty()
