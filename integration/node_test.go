@@ -208,9 +208,18 @@ func (n *Node) WaitExit(t testing.TB, timeout time.Duration) int {
 	case <-done:
 		return cmd.ProcessState.ExitCode()
 	case <-time.After(timeout):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("node %s did not exit within %v (killed)\n%s", n.Opts.Name, timeout, n.LogTail(40))
+		// SIGQUIT makes the Go runtime print every goroutine's stack to
+		// the node's log and exit: the dump says where the stop hung.
+		before := len(n.Log())
+		_ = cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		t.Fatalf("node %s did not exit within %v (sent SIGQUIT)\n%s\n--- its goroutines:\n%s",
+			n.Opts.Name, timeout, n.LogTail(40), stuckGoroutines(n.Log()[before:]))
 		return -1
 	}
 }
@@ -255,6 +264,23 @@ func (n *Node) Client(t testing.TB, proto int) *redis.Client {
 func (n *Node) Log() string {
 	b, _ := os.ReadFile(n.LogPath)
 	return string(b)
+}
+
+// stuckGoroutines keeps the goroutines of a SIGQUIT dump that are in
+// ringkv's own code or in gossip (the runtime's and the idle network
+// pollers' are noise), at most 400 lines.
+func stuckGoroutines(dump string) string {
+	var out []string
+	for _, g := range strings.Split(dump, "\n\n") {
+		if strings.Contains(g, "ringkv/") || strings.Contains(g, "hashicorp/") {
+			out = append(out, g)
+		}
+	}
+	lines := strings.Split(strings.Join(out, "\n\n"), "\n")
+	if len(lines) > 400 {
+		lines = append(lines[:400], "...")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // LogTail is the last lines of the node's log, for failure messages.
