@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 
@@ -59,6 +60,8 @@ type DB struct {
 
 	floor floorState // counter floor of the current actor (floor.go)
 
+	kf keyFilter // keys the store may hold (keyfilter.go)
+
 	stop chan struct{}
 	wg   sync.WaitGroup
 }
@@ -81,6 +84,7 @@ func Open(dir string, o Options) (*DB, error) {
 		wo:      &opt.WriteOptions{Sync: o.Sync == SyncAlways},
 		stop:    make(chan struct{}),
 		freeReq: make(chan struct{}, 1),
+		kf:      keyFilter{seed: maphash.MakeSeed(), grow: make(chan struct{}, 1)},
 	}
 	db.ldb.note = func(err error) error { return db.health.note(db.log, dir, err) }
 	fresh, err := db.checkFormat()
@@ -102,7 +106,7 @@ func Open(dir string, o Options) (*DB, error) {
 	if err != nil {
 		return nil, errors.Join(err, db.ldb.Close())
 	}
-	db.start()
+	db.start(fresh)
 	return db, nil
 }
 
@@ -188,10 +192,18 @@ func compactionSizes(writeBuffer int) (table, level1 int) {
 	return opt.DefaultCompactionTableSize, max(opt.DefaultCompactionTotalSize, 4*writeBuffer)
 }
 
-// start launches the goroutines DB owns; Close stops them.
-func (db *DB) start() {
+// start launches the goroutines DB owns; Close stops them. fresh: the
+// store was created empty by this Open.
+func (db *DB) start(fresh bool) {
 	db.wg.Add(1)
 	go db.memoryLoop()
+	if !db.opt.readOnly {
+		if fresh {
+			db.kf.cur.Store(newBloom(filterMinKeys)) // before any write
+		}
+		db.wg.Add(1)
+		go db.keyFilterLoop(fresh)
+	}
 	if db.opt.Sync == SyncEverySec {
 		db.wg.Add(1)
 		go db.syncLoop()
@@ -214,6 +226,7 @@ func (db *DB) Close() error {
 	db.gate.Unlock()
 	close(db.stop)
 	db.wg.Wait()
+	db.kf.cur.Store(nil) // reads go to LevelDB: ErrClosed
 	db.saveTree()
 	err := db.ldb.Put(metaKey(metaLive), u64(uint64(db.live.Load())), &opt.WriteOptions{Sync: true})
 	if err != nil {
@@ -258,6 +271,9 @@ type keyRec struct {
 // caller holds the key's stripe lock.
 func (db *DB) loadRec(h uint64, dk, key []byte, held bool) (*keyRec, error) {
 	r := &keyRec{h: h, dk: dk, key: key}
+	if !db.kf.mayHold(db.kf.hash(key)) {
+		return r, nil
+	}
 	raw, err := db.ldb.Get(dk, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
 		return r, nil

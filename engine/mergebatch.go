@@ -200,6 +200,7 @@ type staged struct {
 	next   version.Set
 	digest uint64 // next's; 0 when the record goes
 	blob   uint64 // next's new blob; 0 if inline or none
+	kh     uint64 // the key's filter hash, if next is not empty
 }
 
 // storeRecs is store for several records in one batch: each record's
@@ -228,7 +229,11 @@ func (db *DB) storeRecsBatch(b *leveldb.Batch, recs []*keyRec, nexts []version.S
 		}
 		st = append(st, s)
 	}
-	if err := db.ldb.Write(b, db.wo); err != nil {
+	err := db.ldb.Write(b, db.wo)
+	for _, x := range st {
+		db.filed(x)
+	}
+	if err != nil {
 		for _, x := range st {
 			if !db.health.suspect(x.r.dk, x.r.h, x.r.key, err) && x.blob != 0 {
 				db.dropBlob(x.blob, 0)
@@ -245,6 +250,10 @@ func (db *DB) storeRecsBatch(b *leveldb.Batch, recs []*keyRec, nexts []version.S
 // stage adds r's change to next into b (storeBatch before its write).
 func (db *DB) stage(b *leveldb.Batch, r *keyRec, next version.Set) (staged, error) {
 	s := staged{r: r, next: next}
+	if len(next) > 0 {
+		s.kh = db.kf.hash(r.key)
+		db.noteKeyAdded(db.kf.add(s.kh)) // before the write: keyfilter.go
+	}
 	oldExp, newExp := indexExpiry(r.cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
 		b.Delete(expiryKey(oldExp, r.h, r.key))
@@ -292,6 +301,15 @@ func (db *DB) stored(x staged) {
 	}
 	db.writes.Add(1)
 	db.dirty.Store(true)
+}
+
+// filed adds x's key to a key filter a scan is building, after x's
+// LevelDB write, whether it failed or not (a failed write may be in the
+// journal): see keyfilter.go.
+func (db *DB) filed(x staged) {
+	if len(x.next) > 0 {
+		db.kf.addAfter(x.kh)
+	}
 }
 
 // WriteBacklog is how many level-0 tables LevelDB has yet to compact.

@@ -64,7 +64,9 @@ func (db *DB) storeBatch(b *leveldb.Batch, r *keyRec, next version.Set) error {
 	if err != nil {
 		return err
 	}
-	if err := db.ldb.Write(b, db.wo); err != nil {
+	err = db.ldb.Write(b, db.wo)
+	db.filed(st)
+	if err != nil {
 		if !db.health.suspect(r.dk, r.h, r.key, err) && st.blob != 0 {
 			db.dropBlob(st.blob, 0) // its record is torn for good: no reopen brings it back
 		}

@@ -63,6 +63,14 @@ func (s *Server) infoExtra() [][2]string {
 		{"engine_writes", strconv.FormatInt(st.Writes, 10)},
 		{"engine_expired", strconv.FormatInt(st.Expired, 10)},
 	}
+	// The key filter: reads of keys the store never held that it answered
+	// without LevelDB, and its memory.
+	kf := s.db.KeyFilter()
+	out = append(out,
+		[2]string{"keyfilter_ready", map[bool]string{false: "0", true: "1"}[kf.Ready]},
+		[2]string{"keyfilter_keys", strconv.FormatInt(kf.Keys, 10)},
+		[2]string{"keyfilter_bytes", strconv.FormatInt(kf.Bytes, 10)},
+		[2]string{"keyfilter_skipped_reads", strconv.FormatInt(kf.Skips, 10)})
 	// LevelDB's own I/O (journal and tables) and stalls: compaction work
 	// shows as written bytes well beyond twice what was stored.
 	if ls, err := s.db.LevelStats(); err == nil {

@@ -1,0 +1,146 @@
+package engine
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// smallFilters makes key filters start at 64 keys for the test, so that a
+// few thousand writes make them grow (and rescan) several times.
+func smallFilters(t *testing.T) {
+	old := filterMinKeys
+	filterMinKeys = 64
+	t.Cleanup(func() { filterMinKeys = old })
+}
+
+// waitFilterReady waits for db's key filter to be built (bounded).
+func waitFilterReady(t *testing.T, db *DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !db.KeyFilter().Ready {
+		if time.Now().After(deadline) {
+			t.Fatal("key filter not built within 10s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestKeyFilterAnswersNewKeysWithoutLevelDB: on a new store, a write of a
+// new key and a read of a missing one are answered by the filter, and
+// every key written reads back.
+func TestKeyFilterAnswersNewKeysWithoutLevelDB(t *testing.T) {
+	db := openMem(t, testOptions(t))
+	if !db.KeyFilter().Ready {
+		t.Fatal("a new store's key filter is not ready at Open")
+	}
+	for i := range 100 {
+		mustUpdate(t, db, key(i), setTo("a", "v", 0))
+	}
+	if got := db.KeyFilter().Skips; got < 90 {
+		t.Fatalf("100 writes of new keys skipped %d LevelDB lookups, want nearly all", got)
+	}
+	before := db.KeyFilter().Skips
+	for i := range 100 {
+		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
+			t.Fatalf("%s = %v after writing it", key(i), values(s))
+		}
+		if s := mustGet(t, db, "missing:"+key(i)); s != nil {
+			t.Fatalf("a missing key read %v", values(s))
+		}
+	}
+	if got := db.KeyFilter().Skips - before; got < 90 || got > 100 {
+		t.Fatalf("100 reads of missing and 100 of present keys skipped %d lookups, want 90-100", got)
+	}
+}
+
+// TestKeyFilterGrowsUnderConcurrentWrites: writers add keys while the
+// filter fills up and is rebuilt by scans; no key written is ever read as
+// missing, during the writes or after.
+func TestKeyFilterGrowsUnderConcurrentWrites(t *testing.T) {
+	smallFilters(t)
+	db := openMem(t, testOptions(t))
+	const writers, each = 4, 1500
+	var wg sync.WaitGroup
+	errs := make(chan error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				k := []byte(fmt.Sprintf("w%d:%d", w, i))
+				if _, err := db.Update(k, setTo("a", "v", 0)); err != nil {
+					errs <- err
+					return
+				}
+				// Read back an earlier key of this writer: never missing.
+				j := i / 2
+				s, err := db.Get([]byte(fmt.Sprintf("w%d:%d", w, j)))
+				if err != nil || s == nil {
+					errs <- fmt.Errorf("w%d:%d read back %v, %v", w, j, s, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	waitFilterReady(t, db)
+	if n := db.kf.scans.Load(); n < 3 {
+		t.Fatalf("%d writes into a 64-key filter ran %d scans, want it rebuilt several times", writers*each, n)
+	}
+	for w := range writers {
+		for i := range each {
+			if s := mustGet(t, db, fmt.Sprintf("w%d:%d", w, i)); s == nil {
+				t.Fatalf("w%d:%d missing after the filter grew", w, i)
+			}
+		}
+	}
+	st := db.KeyFilter()
+	if st.Keys < writers*each*3/4 || st.Bytes == 0 {
+		t.Fatalf("filter holds %d keys in %d bytes after %d writes", st.Keys, st.Bytes, writers*each)
+	}
+}
+
+// TestKeyFilterAfterReopen: a reopened store reads every key while its
+// filter is built by a scan, and after it; deleted keys may stay in it
+// (they read as deleted, from LevelDB).
+func TestKeyFilterAfterReopen(t *testing.T) {
+	smallFilters(t)
+	dir := t.TempDir()
+	db, err := Open(dir, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 500 {
+		mustUpdate(t, db, key(i), setTo("a", "v", 0))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(dir, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for i := range 500 {
+		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
+			t.Fatalf("%s = %v right after the reopen", key(i), values(s))
+		}
+	}
+	waitFilterReady(t, db)
+	before := db.KeyFilter().Skips
+	for i := range 500 {
+		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
+			t.Fatalf("%s = %v once the filter was built", key(i), values(s))
+		}
+		mustGet(t, db, "never:"+key(i))
+	}
+	if got := db.KeyFilter().Skips - before; got < 450 {
+		t.Fatalf("500 reads of keys never written skipped %d lookups after the scan, want nearly all", got)
+	}
+}
