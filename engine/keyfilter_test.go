@@ -1,10 +1,14 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
+	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ringkv/ringkv/replica/version"
 )
 
 // smallFilters makes key filters start at 64 keys for the test, so that a
@@ -142,5 +146,46 @@ func TestKeyFilterAfterReopen(t *testing.T) {
 	}
 	if got := db.KeyFilter().Skips - before; got < 450 {
 		t.Fatalf("500 reads of keys never written skipped %d lookups after the scan, want nearly all", got)
+	}
+}
+
+// TestMergeBatchSkipsReadsOfNewKeys: a transfer page of keys the store
+// never held is merged without reading them; merged again, they are
+// read (and found equal, so nothing is written).
+func TestMergeBatchSkipsReadsOfNewKeys(t *testing.T) {
+	db := openMem(t, testOptions(t))
+	const n = 300
+	keys := make([][]byte, n)
+	sets := make([]version.Set, n)
+	for i := range n {
+		keys[i] = []byte(key(i))
+		sets[i] = put(nil, "a", "v"+key(i), 0)
+	}
+	// A page's order: by data key.
+	sort.Slice(keys, func(i, j int) bool {
+		return bytes.Compare(dataKey(Hash(keys[i]), keys[i]), dataKey(Hash(keys[j]), keys[j])) < 0
+	})
+	before := db.KeyFilter().Skips
+	if err := db.MergeBatch(keys, sets); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.KeyFilter().Skips - before; got < n*9/10 {
+		t.Fatalf("merging %d new keys skipped %d reads, want nearly all", n, got)
+	}
+	writes := db.Stats().Writes
+	before = db.KeyFilter().Skips
+	if err := db.MergeBatch(keys, sets); err != nil {
+		t.Fatal(err)
+	}
+	if got := db.KeyFilter().Skips - before; got != 0 {
+		t.Fatalf("merging %d held keys again skipped %d reads", n, got)
+	}
+	if w := db.Stats().Writes - writes; w != 0 {
+		t.Fatalf("merging the same sets again wrote %d records", w)
+	}
+	for i := range n {
+		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
+			t.Fatalf("%s = %v after the merge", key(i), values(s))
+		}
 	}
 }

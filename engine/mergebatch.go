@@ -128,10 +128,24 @@ const seekAfter = 8
 // short: they are read with loadRec. The caller holds their locks, so
 // the records are current.
 func (db *DB) readRecs(recs []*keyRec) error {
+	recs = db.mayHold(recs)
 	if len(recs) < spanMin || !slices.IsSortedFunc(recs, func(a, b *keyRec) int { return bytes.Compare(a.dk, b.dk) }) {
 		return db.readEach(recs)
 	}
 	return db.readSpan(recs)
+}
+
+// mayHold returns the records among recs the key filter says the store
+// may hold, in order, in a new slice: the others have none (a transfer
+// page to a node that never held the partition skips its reads).
+func (db *DB) mayHold(recs []*keyRec) []*keyRec {
+	out := make([]*keyRec, 0, len(recs))
+	for _, r := range recs {
+		if db.kf.mayHold(db.kf.hash(r.key)) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // spanMin is the fewest records readRecs reads with an iterator: a few
