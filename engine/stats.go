@@ -18,6 +18,8 @@ type Stats struct {
 
 	// Hints counts pending, delivered and dropped hints (DB.HintStats).
 	Hints HintStats
+	// KeyFilter is the key filter's state (DB.KeyFilter).
+	KeyFilter KeyFilterStats
 }
 
 // Stats returns the current counters. LevelDB's fields are empty once the
@@ -32,6 +34,8 @@ func (db *DB) Stats() Stats {
 		Reaped:  db.reaped.Load(),
 		Actor:   db.Actor(),
 		Hints:   db.HintStats(),
+
+		KeyFilter: db.KeyFilter(),
 	}
 	var ls leveldb.DBStats
 	if db.ldb.Stats(&ls) == nil {

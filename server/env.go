@@ -65,7 +65,7 @@ func (s *Server) infoExtra() [][2]string {
 	}
 	// The key filter: reads of keys the store never held that it answered
 	// without LevelDB, and its memory.
-	kf := s.db.KeyFilter()
+	kf := st.KeyFilter
 	out = append(out,
 		[2]string{"keyfilter_ready", map[bool]string{false: "0", true: "1"}[kf.Ready]},
 		[2]string{"keyfilter_keys", strconv.FormatInt(kf.Keys, 10)},
