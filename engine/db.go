@@ -197,9 +197,9 @@ func compactionSizes(writeBuffer int) (table, level1 int) {
 func (db *DB) start(fresh bool) {
 	db.wg.Add(1)
 	go db.memoryLoop()
-	if !db.opt.readOnly {
+	if !db.opt.readOnly && db.opt.KeyFilterMemory > 0 {
 		if fresh {
-			db.kf.cur.Store(newBloom(filterMinKeys)) // before any write
+			db.kf.cur.Store(newBloom(filterMinKeys, db.opt.KeyFilterMemory)) // before any write
 		}
 		db.wg.Add(1)
 		go db.keyFilterLoop(fresh)

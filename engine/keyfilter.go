@@ -34,7 +34,6 @@ import (
 const (
 	filterBitsPerKey = 10 // at capacity ~0.8% false positives, at half ~0.05%
 	filterProbes     = 7
-	filterMaxBits    = 1 << 34 // 2 GiB: past ~1.7G keys false positives rise
 	filterProgress   = 10 * time.Second
 )
 
@@ -60,12 +59,22 @@ type bloom struct {
 	words    []atomic.Uint64
 	mask     uint64 // number of bits - 1
 	capacity int64
+	atMax    bool // the largest filter maxBytes allows: it does not grow
 }
 
-func newBloom(capacity int64) *bloom {
+// newBloom returns a filter for capacity keys (at least filterMinKeys)
+// in at most maxBytes (a power of two of them, at least 8 KiB).
+func newBloom(capacity int64, maxBytes int) *bloom {
 	capacity = max(capacity, filterMinKeys)
-	n := uint64(1) << min(bits.Len64(uint64(capacity)*filterBitsPerKey-1), 34)
-	return &bloom{words: make([]atomic.Uint64, n/64), mask: n - 1, capacity: capacity}
+	n := uint64(1) << bits.Len64(uint64(capacity)*filterBitsPerKey-1)
+	limit := uint64(1) << (bits.Len64(uint64(max(maxBytes, 8<<10))*8) - 1)
+	b := &bloom{capacity: capacity}
+	if n >= limit {
+		n, b.atMax = limit, true
+		b.capacity = int64(n / filterBitsPerKey)
+	}
+	b.words, b.mask = make([]atomic.Uint64, n/64), n-1
+	return b
 }
 
 // add sets h's bits and reports whether any was clear (h is new).
@@ -124,7 +133,7 @@ func (f *keyFilter) mayHold(h uint64) bool {
 // see stage and stored. It reports whether cur has outgrown its capacity.
 func (f *keyFilter) add(h uint64) (grow bool) {
 	if b := f.cur.Load(); b != nil && b.add(h) {
-		grow = f.keys.Add(1) > b.capacity
+		grow = f.keys.Add(1) > b.capacity && !b.atMax
 	}
 	f.addToNext(h)
 	return grow
@@ -211,7 +220,7 @@ func (db *DB) scanKeyFilter(capacity int64) int64 {
 	defer db.kf.next.Store(nil)
 	start, last := time.Now(), time.Now()
 	for {
-		b := newBloom(capacity)
+		b := newBloom(capacity, db.opt.KeyFilterMemory)
 		db.kf.nkeys.Store(0)
 		db.kf.next.Store(b) // before the scan's snapshot: see the package comment
 		var n int64
@@ -247,7 +256,7 @@ func (db *DB) scanKeyFilter(capacity int64) int64 {
 			case <-time.After(time.Second):
 			}
 			continue
-		case n > b.capacity:
+		case n > b.capacity && !b.atMax:
 			capacity = 2 * n // more keys than the live count said
 			continue
 		}

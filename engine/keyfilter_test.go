@@ -189,3 +189,45 @@ func TestMergeBatchSkipsReadsOfNewKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyFilterMemoryCap: a filter at its memory cap stops growing, keeps
+// every key it holds, and still skips some reads of missing keys; with
+// no filter every read goes to LevelDB.
+func TestKeyFilterMemoryCap(t *testing.T) {
+	smallFilters(t)
+	o := testOptions(t)
+	o.KeyFilterMemory = 8 << 10 // 65536 bits: 6553 keys at 10 bits
+	db := openMem(t, o)
+	const n = 20000
+	for i := range n {
+		mustUpdate(t, db, key(i), setTo("a", "v", 0))
+	}
+	waitFilterReady(t, db)
+	if st := db.KeyFilter(); st.Bytes > 8<<10 {
+		t.Fatalf("a filter capped at 8 KiB takes %d bytes", st.Bytes)
+	}
+	for i := range n {
+		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
+			t.Fatalf("%s = %v with the filter over capacity", key(i), values(s))
+		}
+	}
+	before := db.KeyFilter().Skips
+	for i := range 1000 {
+		mustGet(t, db, "never:"+key(i))
+	}
+	if got := db.KeyFilter().Skips - before; got == 0 {
+		t.Fatal("a filter at 3x its capacity skipped no read of 1000 missing keys")
+	}
+
+	o = testOptions(t)
+	o.KeyFilterMemory = -1
+	off := openMem(t, o)
+	mustUpdate(t, off, "k", setTo("a", "v", 0))
+	mustGet(t, off, "missing")
+	if st := off.KeyFilter(); st.Ready || st.Bytes != 0 || st.Skips != 0 {
+		t.Fatalf("with no filter: %+v", st)
+	}
+	if s := mustGet(t, off, "k"); len(values(s)) != 1 {
+		t.Fatalf("k = %v with no filter", values(s))
+	}
+}

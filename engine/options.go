@@ -37,6 +37,11 @@ type Options struct {
 	// 90 µs of CPU each; of 1M 100-byte values, 48–52 µs
 	// (bench/RESULTS.md, "Level 1 at four memtables, really").
 	WriteBuffer int
+	// KeyFilterMemory caps the key filter (keyfilter.go), in bytes: past
+	// the keys it holds at 10 bits each (13M at the default 16 MiB) it
+	// stops growing and answers "may be present" more often. Default 16
+	// MiB; negative: no filter (every write and read looks its key up).
+	KeyFilterMemory int
 	// SweepInterval is the period of the active expiry cycle. Default
 	// 100ms; negative disables the sweeper goroutine (call Sweep yourself).
 	SweepInterval time.Duration
@@ -99,6 +104,7 @@ type Options struct {
 const (
 	DefaultCacheSize     = 8 << 20
 	DefaultWriteBuffer   = 16 << 20
+	DefaultKeyFilter     = 16 << 20
 	DefaultSweepInterval = 100 * time.Millisecond
 	DefaultSweepBatch    = 200
 	DefaultHintMaxAge    = 3 * time.Hour
@@ -120,6 +126,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WriteBuffer == 0 {
 		o.WriteBuffer = DefaultWriteBuffer
+	}
+	if o.KeyFilterMemory == 0 {
+		o.KeyFilterMemory = DefaultKeyFilter
 	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = DefaultSweepInterval

@@ -37,6 +37,7 @@ type Config struct {
 	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
 	CacheSize        int64         // LevelDB block cache, bytes; default 8 MiB (engine.DefaultCacheSize)
 	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 16 MiB (engine.DefaultWriteBuffer)
+	KeyFilterMemory  int64         // the key filter's memory at most, bytes; default 16 MiB (engine.DefaultKeyFilter); 0: no filter
 	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off
 	TombstoneGrace   time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions       int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
@@ -75,7 +76,7 @@ func DefaultConfig() Config {
 		MaxClients: 10000, ProtoMaxBulkLen: 512 << 20, Node: host,
 		GossipPort: 7946, N: 3, R: 2, W: 2, Partitions: 1024,
 		RequestTimeout: 2 * time.Second, HintMaxAge: 3 * time.Hour, HintMaxBytes: 1 << 30,
-		CacheSize: engine.DefaultCacheSize, WriteBuffer: engine.DefaultWriteBuffer,
+		CacheSize: engine.DefaultCacheSize, WriteBuffer: engine.DefaultWriteBuffer, KeyFilterMemory: engine.DefaultKeyFilter,
 		AAEInterval: time.Minute, TombstoneGrace: time.Hour, TransferRate: 64 << 20,
 	}
 }
@@ -104,6 +105,8 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("partitions must be a power of two up to 65536, got %d", c.Partitions)
 	case c.CacheSize < 0 || c.CacheSize > 1<<40:
 		return fmt.Errorf("cache-size must be between 0 and 1tb, got %d", c.CacheSize)
+	case c.KeyFilterMemory < 0 || c.KeyFilterMemory > 1<<36:
+		return fmt.Errorf("key-filter-memory must be between 0 (no filter) and 64gb, got %d", c.KeyFilterMemory)
 	case c.WriteBuffer != 0 && (c.WriteBuffer < 64<<10 || c.WriteBuffer > 1<<30):
 		return fmt.Errorf("write-buffer must be between 64kb and 1gb, got %d", c.WriteBuffer)
 	}

@@ -85,6 +85,15 @@ func New(cfg Config) (*Server, error) {
 
 // open builds the node bottom-up: storage, ring, peer transport,
 // coordinator, command layer, gossip.
+// keyFilterOption is the engine's KeyFilterMemory for the server's
+// setting, where 0 means no filter.
+func keyFilterOption(n int64) int {
+	if n == 0 {
+		return -1
+	}
+	return int(n)
+}
+
 func (s *Server) open() error {
 	mode, err := engine.ParseSyncMode(s.cfg.AppendFsync)
 	if err != nil {
@@ -92,7 +101,8 @@ func (s *Server) open() error {
 	}
 	if s.db, err = engine.Open(s.cfg.Dir, engine.Options{Sync: mode, Logger: s.log,
 		HintMaxAge: s.cfg.HintMaxAge, HintMaxBytes: s.cfg.HintMaxBytes,
-		CacheSize: int(s.cfg.CacheSize), WriteBuffer: int(s.cfg.WriteBuffer)}); err != nil {
+		CacheSize: int(s.cfg.CacheSize), WriteBuffer: int(s.cfg.WriteBuffer),
+		KeyFilterMemory: keyFilterOption(s.cfg.KeyFilterMemory)}); err != nil {
 		return err
 	}
 	resumeLeave, err := s.checkLeft() // ringadmin.go

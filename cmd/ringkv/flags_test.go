@@ -58,6 +58,33 @@ func TestLevelDBSizeFlags(t *testing.T) {
 	}
 }
 
+// The key filter's memory is a setting; 0 turns the filter off.
+func TestKeyFilterMemoryFlag(t *testing.T) {
+	cfg, err := parseConfig([]string{"--dir", t.TempDir()}, io.Discard)
+	if err != nil || cfg.KeyFilterMemory != 16<<20 {
+		t.Fatalf("default: %d, %v", cfg.KeyFilterMemory, err)
+	}
+	for _, c := range []struct {
+		arg  string
+		want int64
+	}{{"64mb", 64 << 20}, {"0", 0}} {
+		cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--key-filter-memory", c.arg}, io.Discard)
+		if err == nil {
+			err = cfg.Validate()
+		}
+		if err != nil || cfg.KeyFilterMemory != c.want {
+			t.Fatalf("--key-filter-memory %s: %d, %v", c.arg, cfg.KeyFilterMemory, err)
+		}
+	}
+	cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--key-filter-memory", "100gb"}, io.Discard)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err == nil || !strings.Contains(err.Error(), "key-filter-memory must be between") {
+		t.Fatalf("a 100gb key filter: %v", err)
+	}
+}
+
 // maxmemory and maxmemory-policy can be set at startup, in Redis's units
 // and names, and a bad value stops the start with CONFIG SET's reason.
 func TestMaxMemoryFlags(t *testing.T) {
