@@ -84,7 +84,7 @@ func Open(dir string, o Options) (*DB, error) {
 		wo:      &opt.WriteOptions{Sync: o.Sync == SyncAlways},
 		stop:    make(chan struct{}),
 		freeReq: make(chan struct{}, 1),
-		kf:      keyFilter{seed: maphash.MakeSeed(), grow: make(chan struct{}, 1)},
+		kf:      keyFilter{seed: maphash.MakeSeed()},
 	}
 	db.ldb.note = func(err error) error { return db.health.note(db.log, dir, err) }
 	fresh, err := db.checkFormat()
@@ -198,11 +198,13 @@ func (db *DB) start(fresh bool) {
 	db.wg.Add(1)
 	go db.memoryLoop()
 	if !db.opt.readOnly && db.opt.KeyFilterMemory > 0 {
+		db.kf.max = int64(db.opt.KeyFilterMemory)
 		if fresh {
-			db.kf.cur.Store(newBloom(filterMinKeys, db.opt.KeyFilterMemory)) // before any write
+			db.newFilter() // before any write
+		} else {
+			db.wg.Add(1)
+			go db.scanKeyFilter()
 		}
-		db.wg.Add(1)
-		go db.keyFilterLoop(fresh)
 	}
 	if db.opt.Sync == SyncEverySec {
 		db.wg.Add(1)
@@ -226,7 +228,7 @@ func (db *DB) Close() error {
 	db.gate.Unlock()
 	close(db.stop)
 	db.wg.Wait()
-	db.kf.cur.Store(nil) // reads go to LevelDB: ErrClosed
+	db.kf.layers.Store(nil) // reads go to LevelDB: ErrClosed
 	db.saveTree()
 	err := db.ldb.Put(metaKey(metaLive), u64(uint64(db.live.Load())), &opt.WriteOptions{Sync: true})
 	if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"hash/maphash"
 	"math/bits"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,61 +21,76 @@ import (
 // the store never held"). Tables' own filters still answer for keys that
 // may be present.
 //
+// It grows in layers (a scalable bloom filter): keys go into the newest
+// layer, and when that one is full a new one twice its capacity, with a
+// bit more per key, is added; a lookup asks every layer. Growing costs no
+// scan of the store, and the false positives of all layers together stay
+// under about 2%. Past KeyFilterMemory no layer is added and the newest
+// keeps filling, answering "may be present" more often.
+//
 // It never answers "absent" for a key the store holds: a record write
-// adds its key to the filter and to the one a scan is building, before
-// LevelDB's write and again after it (stage and filed, under the key's
-// lock). A scan publishes its filter before taking its snapshot, so a
-// write its snapshot missed committed after that and adds its key after:
-// to the scan's filter, or, if the scan has finished, to the filter it
-// made current. Until the first scan after Open has finished, every
-// key may be present. A key deleted stays in the filter (a false
-// positive costs one LevelDB lookup, as before); the filter is rebuilt
-// at twice the size once the keys added reach its capacity.
+// adds its key before LevelDB's write and again after it (stage and
+// filed, under the key's lock). After a restart a scan of the records
+// builds the first layer; until it is done every key may be present. The
+// scan publishes its filter (next) before taking its snapshot, so a write
+// its snapshot missed committed after that and adds its key after: to
+// the scan's filter, or, if the scan has finished, to the layer it made.
+// A key deleted stays in the filter (a false positive costs one LevelDB
+// lookup, as before).
 
 const (
-	filterBitsPerKey = 10 // at capacity ~0.8% false positives, at half ~0.05%
+	filterBitsPerKey = 10 // the first layer's: ~0.8% false positives when full
 	filterProbes     = 7
 	filterProgress   = 10 * time.Second
 )
 
-// filterMinKeys is the smallest filter's capacity (80 KiB); tests lower
-// it to make filters grow.
+// filterMinKeys is the first layer's capacity on a new store (80 KiB);
+// tests lower it to make filters grow.
 var filterMinKeys int64 = 1 << 16
 
 // keyFilter is the DB's key filter.
 type keyFilter struct {
-	seed  maphash.Seed
-	cur   atomic.Pointer[bloom] // answers lookups; nil: every key may be present
-	next  atomic.Pointer[bloom] // being filled by a scan; nil: none
-	keys  atomic.Int64          // keys added to cur (new bits set): when to grow
-	nkeys atomic.Int64          // keys writes added to next (new bits set)
-	scans atomic.Int64          // scans started (tests)
-	skips atomic.Int64          // lookups answered "absent" without LevelDB
-	grow  chan struct{}         // cap 1: cur is full, scan a bigger one
+	seed   maphash.Seed
+	layers atomic.Pointer[[]*bloom] // oldest first; nil: every key may be present
+	next   atomic.Pointer[bloom]    // being filled by the scan after Open; nil: none
+	grow   sync.Mutex               // serialises adding a layer
+	atMax  atomic.Bool              // no layer can be added: the newest keeps filling
+	max    int64                    // bytes the layers may take (Options.KeyFilterMemory)
+	skips  atomic.Int64             // lookups answered "absent" without LevelDB
 }
 
-// bloom is a bloom filter of capacity keys, safe for concurrent adds and
-// lookups.
+// bloom is one layer: a bloom filter of capacity keys, safe for
+// concurrent adds and lookups.
 type bloom struct {
 	words    []atomic.Uint64
-	mask     uint64 // number of bits - 1
+	nbits    uint64 // len(words) * 64
 	capacity int64
-	atMax    bool // the largest filter maxBytes allows: it does not grow
+	keys     atomic.Int64 // keys added (new bits set)
 }
 
-// newBloom returns a filter for capacity keys (at least filterMinKeys)
-// in at most maxBytes (a power of two of them, at least 8 KiB).
-func newBloom(capacity int64, maxBytes int) *bloom {
-	capacity = max(capacity, filterMinKeys)
-	n := uint64(1) << bits.Len64(uint64(capacity)*filterBitsPerKey-1)
-	limit := uint64(1) << (bits.Len64(uint64(max(maxBytes, 8<<10))*8) - 1)
-	b := &bloom{capacity: capacity}
-	if n >= limit {
-		n, b.atMax = limit, true
-		b.capacity = int64(n / filterBitsPerKey)
+// newBloom returns a layer for capacity keys at perKey bits each.
+func newBloom(capacity int64, perKey int) *bloom {
+	words := (uint64(capacity)*uint64(perKey) + 63) / 64
+	return &bloom{words: make([]atomic.Uint64, words), nbits: words * 64, capacity: capacity}
+}
+
+// bit is the word and mask of probe a: a scaled onto [0, nbits) by a
+// multiply (Lemire's range reduction), so a layer need not be a power of
+// two in size.
+func (b *bloom) bit(a uint64) (*atomic.Uint64, uint64) {
+	i, _ := bits.Mul64(a, b.nbits)
+	return &b.words[i>>6], uint64(1) << (i & 63)
+}
+
+// firstBloom is the first layer for capacity keys, or, if that would take
+// more than maxBytes, the largest that fits (at least 8 KiB), which is
+// never followed by another.
+func firstBloom(capacity, maxBytes int64) (b *bloom, atMax bool) {
+	if b = newBloom(capacity, filterBitsPerKey); b.bytes() <= maxBytes {
+		return b, false
 	}
-	b.words, b.mask = make([]atomic.Uint64, n/64), n-1
-	return b
+	n := uint64(max(maxBytes, 8<<10)) * 8
+	return newBloom(int64(n/filterBitsPerKey), filterBitsPerKey), true
 }
 
 // add sets h's bits and reports whether any was clear (h is new).
@@ -82,12 +98,14 @@ func (b *bloom) add(h uint64) bool {
 	a, d := h, mix(h)|1
 	fresh := false
 	for range filterProbes {
-		bit := uint64(1) << (a & 63)
-		w := &b.words[(a&b.mask)>>6]
+		w, bit := b.bit(a)
 		if w.Load()&bit == 0 {
 			fresh = w.Or(bit)&bit == 0 || fresh
 		}
 		a += d
+	}
+	if fresh {
+		b.keys.Add(1)
 	}
 	return fresh
 }
@@ -96,7 +114,7 @@ func (b *bloom) add(h uint64) bool {
 func (b *bloom) has(h uint64) bool {
 	a, d := h, mix(h)|1
 	for range filterProbes {
-		if b.words[(a&b.mask)>>6].Load()&(uint64(1)<<(a&63)) == 0 {
+		if w, bit := b.bit(a); w.Load()&bit == 0 {
 			return false
 		}
 		a += d
@@ -107,7 +125,7 @@ func (b *bloom) has(h uint64) bool {
 // bytes is b's size in memory.
 func (b *bloom) bytes() int64 { return int64(len(b.words)) * 8 }
 
-// mix is splitmix64's finalizer: the probe step, independent of h's low
+// mix is splitmix64's finalizer: the probe step, independent of h's high
 // bits, which pick the first probe.
 func mix(x uint64) uint64 {
 	x ^= x >> 30
@@ -121,54 +139,75 @@ func (f *keyFilter) hash(key []byte) uint64 { return maphash.Bytes(f.seed, key) 
 
 // mayHold reports whether the store may hold a record at the key hashed h.
 func (f *keyFilter) mayHold(h uint64) bool {
-	b := f.cur.Load()
-	if b == nil || b.has(h) {
+	ls := f.layers.Load()
+	if ls == nil {
 		return true
+	}
+	for _, b := range *ls {
+		if b.has(h) {
+			return true
+		}
 	}
 	f.skips.Add(1)
 	return false
 }
 
-// add records that a record is (about to be) written at the key hashed h;
-// see stage and stored. It reports whether cur has outgrown its capacity.
-func (f *keyFilter) add(h uint64) (grow bool) {
-	if b := f.cur.Load(); b != nil && b.add(h) {
-		grow = f.keys.Add(1) > b.capacity && !b.atMax
+// add records that a record is (about to be) written at the key hashed h:
+// into the newest layer, and the scan's filter if one is being built. It
+// adds a layer when the newest is full. Writes call it before their
+// LevelDB write and again after it (stage and filed).
+func (f *keyFilter) add(h uint64) {
+	if ls := f.layers.Load(); ls != nil {
+		if b := (*ls)[len(*ls)-1]; b.add(h) && b.keys.Load() > b.capacity && !f.atMax.Load() {
+			f.addLayer(b)
+		}
 	}
-	f.addToNext(h)
-	return grow
-}
-
-func (f *keyFilter) addToNext(h uint64) {
-	if b := f.next.Load(); b != nil && b.add(h) {
-		f.nkeys.Add(1)
-	}
-}
-
-// addAfter is add after a record's LevelDB write. A scan's filter may
-// lack the key (its snapshot came before the write, and next was nil at
-// the add before it); and a scan that finished since has made that
-// filter cur.
-func (f *keyFilter) addAfter(h uint64) {
-	if b := f.cur.Load(); b != nil {
+	if b := f.next.Load(); b != nil {
 		b.add(h)
 	}
-	f.addToNext(h)
+}
+
+// addLayer adds a layer after full (the newest, which filled up): twice
+// its capacity at one more bit per key (so the layers' false positives
+// sum to at most ~2%), unless the layers would then take more than max.
+func (f *keyFilter) addLayer(full *bloom) {
+	f.grow.Lock()
+	defer f.grow.Unlock()
+	ls := *f.layers.Load()
+	if ls[len(ls)-1] != full {
+		return // added meanwhile
+	}
+	nb := newBloom(2*full.capacity, filterBitsPerKey+len(ls))
+	total := nb.bytes()
+	for _, b := range ls {
+		total += b.bytes()
+	}
+	if total > f.max {
+		f.atMax.Store(true)
+		return
+	}
+	grown := append(ls[:len(ls):len(ls)], nb)
+	f.layers.Store(&grown)
 }
 
 // KeyFilterStats is the key filter's state, for INFO.
 type KeyFilterStats struct {
-	Ready bool  // a scan has built it; until then every read goes to LevelDB
-	Keys  int64 // keys it holds (approximately: new bits set)
-	Bytes int64 // its memory
-	Skips int64 // lookups it answered "absent" since Open
+	Ready  bool  // built; until then every read goes to LevelDB
+	Layers int   // its layers
+	Keys   int64 // keys added to it (approximately: those that set a new bit)
+	Bytes  int64 // its memory
+	Skips  int64 // lookups it answered "absent" since Open
 }
 
 // KeyFilter returns the key filter's state.
 func (db *DB) KeyFilter() KeyFilterStats {
-	s := KeyFilterStats{Keys: db.kf.keys.Load(), Skips: db.kf.skips.Load()}
-	if b := db.kf.cur.Load(); b != nil {
-		s.Ready, s.Bytes = true, b.bytes()
+	s := KeyFilterStats{Skips: db.kf.skips.Load()}
+	if ls := db.kf.layers.Load(); ls != nil {
+		s.Ready, s.Layers = true, len(*ls)
+		for _, b := range *ls {
+			s.Keys += b.keys.Load()
+			s.Bytes += b.bytes()
+		}
 	}
 	if b := db.kf.next.Load(); b != nil {
 		s.Bytes += b.bytes()
@@ -176,52 +215,27 @@ func (db *DB) KeyFilter() KeyFilterStats {
 	return s
 }
 
-// keyFilterLoop builds the key filter: by a scan, unless the store is new
-// (start made it empty); then again, twice the size, each time it fills up. It runs
-// until Close.
-func (db *DB) keyFilterLoop(fresh bool) {
+// newFilter makes the first layer of a new store's filter, before any
+// write.
+func (db *DB) newFilter() {
+	b, atMax := firstBloom(filterMinKeys, db.kf.max)
+	db.kf.atMax.Store(atMax)
+	ls := []*bloom{b}
+	db.kf.layers.Store(&ls)
+}
+
+// scanKeyFilter builds the filter of a store opened with records: one
+// layer, sized for twice the live keys, filled from every record (more
+// keys than that, counting tombstones, make the next add start a second
+// layer); a scan a reopen cut short starts again. It runs until done or
+// Close.
+func (db *DB) scanKeyFilter() {
 	defer db.wg.Done()
-	capacity := filterMinKeys
-	if !fresh {
-		if capacity = db.scanKeyFilter(2 * db.live.Load()); capacity == 0 {
-			return // closed
-		}
-	}
-	for {
-		select {
-		case <-db.stop:
-			return
-		case <-db.kf.grow:
-		}
-		capacity = 2 * max(capacity, db.kf.keys.Load())
-		if capacity = db.scanKeyFilter(capacity); capacity == 0 {
-			return
-		}
-	}
-}
-
-// noteKeyAdded asks keyFilterLoop for a bigger filter when add reported
-// the filter full.
-func (db *DB) noteKeyAdded(grow bool) {
-	if grow {
-		select {
-		case db.kf.grow <- struct{}{}:
-		default: // asked already
-		}
-	}
-}
-
-// scanKeyFilter fills a new filter from every record and makes it the
-// one lookups use, sized for twice the keys found if capacity was too
-// small; a scan a reopen cut short starts again. It returns the filter's
-// capacity, 0 if the DB closed first.
-func (db *DB) scanKeyFilter(capacity int64) int64 {
-	db.kf.scans.Add(1)
 	defer db.kf.next.Store(nil)
 	start, last := time.Now(), time.Now()
+	capacity := max(2*db.live.Load(), filterMinKeys)
 	for {
-		b := newBloom(capacity, db.opt.KeyFilterMemory)
-		db.kf.nkeys.Store(0)
+		b, atMax := firstBloom(capacity, db.kf.max)
 		db.kf.next.Store(b) // before the scan's snapshot: see the package comment
 		var n int64
 		it := db.ldb.NewIterator(util.BytesPrefix([]byte{prefixData}), &opt.ReadOptions{DontFillCache: true})
@@ -236,7 +250,7 @@ func (db *DB) scanKeyFilter(capacity int64) int64 {
 			select {
 			case <-db.stop:
 				it.Release()
-				return 0
+				return
 			default:
 			}
 			if time.Since(last) > filterProgress {
@@ -247,25 +261,20 @@ func (db *DB) scanKeyFilter(capacity int64) int64 {
 		}
 		err := it.Error()
 		it.Release()
-		switch {
-		case err != nil:
-			db.log.Warn().Err(err).Msg("key filter scan cut short; starting it again")
-			select {
-			case <-db.stop:
-				return 0
-			case <-time.After(time.Second):
+		if err == nil {
+			db.kf.atMax.Store(atMax)
+			ls := []*bloom{b}
+			db.kf.layers.Store(&ls)
+			if time.Since(start) > filterProgress {
+				db.log.Info().Int64("keys", n).Dur("elapsed", time.Since(start)).Int64("bytes", b.bytes()).Msg("key filter built")
 			}
-			continue
-		case n > b.capacity && !b.atMax:
-			capacity = 2 * n // more keys than the live count said
-			continue
+			return
 		}
-		// Writes since the snapshot added keys too (some the scan also saw).
-		db.kf.keys.Store(n + db.kf.nkeys.Load())
-		db.kf.cur.Store(b)
-		if time.Since(start) > filterProgress {
-			db.log.Info().Int64("keys", n).Dur("elapsed", time.Since(start)).Int64("bytes", b.bytes()).Msg("key filter built")
+		db.log.Warn().Err(err).Msg("key filter scan cut short; starting it again")
+		select {
+		case <-db.stop:
+			return
+		case <-time.After(time.Second):
 		}
-		return b.capacity
 	}
 }

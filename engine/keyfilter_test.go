@@ -12,7 +12,7 @@ import (
 )
 
 // smallFilters makes key filters start at 64 keys for the test, so that a
-// few thousand writes make them grow (and rescan) several times.
+// few thousand writes make them add several layers.
 func smallFilters(t *testing.T) {
 	old := filterMinKeys
 	filterMinKeys = 64
@@ -60,7 +60,7 @@ func TestKeyFilterAnswersNewKeysWithoutLevelDB(t *testing.T) {
 }
 
 // TestKeyFilterGrowsUnderConcurrentWrites: writers add keys while the
-// filter fills up and is rebuilt by scans; no key written is ever read as
+// filter fills up and grows layers; no key written is ever read as
 // missing, during the writes or after.
 func TestKeyFilterGrowsUnderConcurrentWrites(t *testing.T) {
 	smallFilters(t)
@@ -94,8 +94,8 @@ func TestKeyFilterGrowsUnderConcurrentWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFilterReady(t, db)
-	if n := db.kf.scans.Load(); n < 3 {
-		t.Fatalf("%d writes into a 64-key filter ran %d scans, want it rebuilt several times", writers*each, n)
+	if n := db.KeyFilter().Layers; n < 5 {
+		t.Fatalf("%d writes into a 64-key filter made %d layers, want it grown several times", writers*each, n)
 	}
 	for w := range writers {
 		for i := range each {
@@ -111,8 +111,7 @@ func TestKeyFilterGrowsUnderConcurrentWrites(t *testing.T) {
 }
 
 // TestKeyFilterAfterReopen: a reopened store reads every key while its
-// filter is built by a scan, and after it; deleted keys may stay in it
-// (they read as deleted, from LevelDB).
+// filter is built by a scan, and after it, and grows layers from there.
 func TestKeyFilterAfterReopen(t *testing.T) {
 	smallFilters(t)
 	dir := t.TempDir()
@@ -196,15 +195,15 @@ func TestMergeBatchSkipsReadsOfNewKeys(t *testing.T) {
 func TestKeyFilterMemoryCap(t *testing.T) {
 	smallFilters(t)
 	o := testOptions(t)
-	o.KeyFilterMemory = 8 << 10 // 65536 bits: 6553 keys at 10 bits
+	o.KeyFilterMemory = 64 << 10 // layers of 64, 128, ... 8192 keys; then full
 	db := openMem(t, o)
-	const n = 20000
+	const n = 40000
 	for i := range n {
 		mustUpdate(t, db, key(i), setTo("a", "v", 0))
 	}
 	waitFilterReady(t, db)
-	if st := db.KeyFilter(); st.Bytes > 8<<10 {
-		t.Fatalf("a filter capped at 8 KiB takes %d bytes", st.Bytes)
+	if st := db.KeyFilter(); st.Bytes > 64<<10 || st.Layers != 8 {
+		t.Fatalf("a filter capped at 64 KiB: %+v, want 8 layers within the cap", st)
 	}
 	for i := range n {
 		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
@@ -216,7 +215,7 @@ func TestKeyFilterMemoryCap(t *testing.T) {
 		mustGet(t, db, "never:"+key(i))
 	}
 	if got := db.KeyFilter().Skips - before; got == 0 {
-		t.Fatal("a filter at 3x its capacity skipped no read of 1000 missing keys")
+		t.Fatal("a filter past its capacity skipped no read of 1000 missing keys")
 	}
 
 	o = testOptions(t)
@@ -229,5 +228,49 @@ func TestKeyFilterMemoryCap(t *testing.T) {
 	}
 	if s := mustGet(t, off, "k"); len(values(s)) != 1 {
 		t.Fatalf("k = %v with no filter", values(s))
+	}
+}
+
+// TestKeyFilterWritesDuringTheScan: keys written while a reopened store's
+// filter is being built by its scan are never read as missing once it is
+// built (the scan's snapshot may miss them; their writes add them).
+func TestKeyFilterWritesDuringTheScan(t *testing.T) {
+	dir := t.TempDir()
+	db, err := Open(dir, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20000 {
+		mustUpdate(t, db, key(i), setTo("a", "v", 0))
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err = Open(dir, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				if _, err := db.Update([]byte(fmt.Sprintf("new%d:%d", w, i)), setTo("a", "v", 0)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	waitFilterReady(t, db)
+	for w := range 4 {
+		for i := range 500 {
+			if s := mustGet(t, db, fmt.Sprintf("new%d:%d", w, i)); s == nil {
+				t.Fatalf("new%d:%d, written during the scan, reads as missing", w, i)
+			}
+		}
 	}
 }

@@ -266,7 +266,7 @@ func (db *DB) stage(b *leveldb.Batch, r *keyRec, next version.Set) (staged, erro
 	s := staged{r: r, next: next}
 	if len(next) > 0 {
 		s.kh = db.kf.hash(r.key)
-		db.noteKeyAdded(db.kf.add(s.kh)) // before the write: keyfilter.go
+		db.kf.add(s.kh) // before the write: keyfilter.go
 	}
 	oldExp, newExp := indexExpiry(r.cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
@@ -322,7 +322,7 @@ func (db *DB) stored(x staged) {
 // journal): see keyfilter.go.
 func (db *DB) filed(x staged) {
 	if len(x.next) > 0 {
-		db.kf.addAfter(x.kh)
+		db.kf.add(x.kh)
 	}
 }
 

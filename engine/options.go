@@ -38,9 +38,9 @@ type Options struct {
 	// (bench/RESULTS.md, "Level 1 at four memtables, really").
 	WriteBuffer int
 	// KeyFilterMemory caps the key filter (keyfilter.go), in bytes: past
-	// the keys it holds at 10 bits each (13M at the default 16 MiB) it
-	// stops growing and answers "may be present" more often. Default 16
-	// MiB; negative: no filter (every write and read looks its key up).
+	// the keys its layers hold (about 8M at the default 16 MiB) it stops
+	// growing and answers "may be present" more often. Default 16 MiB;
+	// negative: no filter (every write and read looks its key up).
 	KeyFilterMemory int
 	// SweepInterval is the period of the active expiry cycle. Default
 	// 100ms; negative disables the sweeper goroutine (call Sweep yourself).

@@ -37,7 +37,7 @@ type Config struct {
 	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
 	CacheSize        int64         // LevelDB block cache, bytes; default 8 MiB (engine.DefaultCacheSize)
 	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 16 MiB (engine.DefaultWriteBuffer)
-	KeyFilterMemory  int64         // the key filter's memory at most, bytes; default 16 MiB (engine.DefaultKeyFilter); 0: no filter
+	KeyFilterMemory  int64         // the key filter's memory at most, bytes; default 16 MiB (engine.DefaultKeyFilter, about 8M keys); 0: no filter
 	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off
 	TombstoneGrace   time.Duration // minimum age of a tombstone before reaping; default 1h; negative: never
 	Partitions       int           // ring partitions Q, a power of two fixed at cluster creation; default 1024
