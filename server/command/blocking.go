@@ -68,9 +68,41 @@ func (d *Dispatcher) waiters(create bool) *waiters {
 
 // wakeWaiters signals the clients first in line on key that a push
 // reached it; each passes the turn on when it leaves (waiter.remove).
-func (d *Dispatcher) wakeWaiters(key []byte) {
+// The turns are s's to wait for (settleWakes) before it answers, as
+// Redis serves the clients a command unblocked before its reply.
+func (d *Dispatcher) wakeWaiters(s *Session, key []byte) {
 	if w := d.waiters(false); w != nil {
-		w.wake(string(key))
+		s.woken = append(s.woken, w.wake(string(key))...)
+	}
+}
+
+// wakeSettle bounds how long a command waits for the blocked clients it
+// woke to be served.
+const wakeSettle = time.Second
+
+// settleWakes waits until the blocked clients s's pushes woke have taken
+// their turns (served, or found nothing left; a client served by a push
+// of its own waits for the clients that push woke first), for at most
+// wakeSettle. So a command's reply comes after the pops it caused, as in
+// Redis: an RPUSH followed by an LRANGE sees the elements BRPOPLPUSH
+// moved. Inside a transaction or script it waits for nothing: the
+// clients cannot run until the section ends, and EXEC's own run waits.
+func (d *Dispatcher) settleWakes(s *Session) {
+	if len(s.woken) == 0 || s.inExclusive {
+		return
+	}
+	woken := s.woken
+	s.woken = nil
+	deadline := time.NewTimer(wakeSettle)
+	defer deadline.Stop()
+	for _, ack := range woken {
+		select {
+		case <-ack:
+		case <-deadline.C:
+			return
+		case <-s.Context().Done():
+			return
+		}
 	}
 }
 
@@ -169,11 +201,13 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 	if !ok {
 		return errBusy(kind)
 	}
+	turns := w.takeTurns(wt)
 	r, o := try(w.heads(wt))
 	release()
 	if o != tryNothing {
-		return r
+		return d.served(s, w, wt, turns, r)
 	}
+	closeAll(turns)
 	w.blocked(wt)
 	var deadline <-chan time.Time
 	if timeout > 0 {
@@ -228,15 +262,28 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 			return unblocked(e)
 		default:
 		}
+		turns := w.takeTurns(wt)
 		r, o := try(heads)
 		release()
 		// A woken waiter whose key then held another type (a push, DEL
 		// and SET in between) stays blocked, as Redis serves only a key
 		// of the type it waits for.
 		if o == tryAnswered {
-			return r
+			return d.served(s, w, wt, turns, r)
 		}
+		closeAll(turns)
 	}
+}
+
+// served ends a blocking command that popped: out of line first (a push
+// of its own must not wake it), then it waits for the clients its own
+// push woke, and then tells the pushers whose turns it took (turns) that
+// it is done.
+func (d *Dispatcher) served(s *Session, w *waiters, wt *waiter, turns []chan struct{}, r resp.Reply) resp.Reply {
+	w.remove(wt)
+	d.settleWakes(s)
+	closeAll(turns)
+	return r
 }
 
 // BLPOP key [key ...] timeout

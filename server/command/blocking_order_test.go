@@ -242,3 +242,32 @@ func TestWithBlockedFlag(t *testing.T) {
 		}
 	}
 }
+
+// Redis's "Circular BRPOPLPUSH": the clients a push unblocks are served
+// before the push answers, a client's own push serving the next: RPUSH
+// list1 foo with one client in BRPOPLPUSH list1 list2 and another in
+// BRPOPLPUSH list2 list1 leaves foo back in list1 by the time RPUSH's
+// reply is read. Before, the woken clients ran after the reply, and an
+// LRANGE right after it found list1 empty (the Tcl unit failed 2 runs of 3).
+func TestPushAnswersAfterTheClientsItServed(t *testing.T) {
+	for i := 0; i < 20; i++ {
+		f := newFixture(t)
+		rd1 := blockRun(f, 100, "BRPOPLPUSH", "list1{t}", "list2{t}", "0")
+		waitBlocked(t, f, 1)
+		rd2 := blockRun(f, 101, "BRPOPLPUSH", "list2{t}", "list1{t}", "0")
+		waitBlocked(t, f, 2)
+		f.do("RPUSH", "list1{t}", "foo")
+		if got := flat(f.do("LRANGE", "list1{t}", "0", "-1")); got != "foo" {
+			t.Fatalf("round %d: list1 right after RPUSH = %q, want foo", i, got)
+		}
+		if got := f.do("LRANGE", "list2{t}", "0", "-1"); len(got.Elems) != 0 {
+			t.Fatalf("round %d: list2 = %s, want empty", i, flat(got))
+		}
+		if got := blockGot(t, "rd1", rd1); got != "foo" {
+			t.Fatalf("round %d: rd1 got %s", i, got)
+		}
+		if got := blockGot(t, "rd2", rd2); got != "foo" {
+			t.Fatalf("round %d: rd2 got %s", i, got)
+		}
+	}
+}

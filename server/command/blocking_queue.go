@@ -32,6 +32,9 @@ type waiter struct {
 	unblock   chan bool
 	unblocked bool
 	blocked   bool // its first try found nothing (under waiters.mu)
+	// turns are closed once wt has tried after the pushes that made
+	// them (wake), or has left (under waiters.mu).
+	turns []chan struct{}
 }
 
 // add registers a blocked client of class on keys, last in line on each.
@@ -56,10 +59,17 @@ func (w *waiters) add(id uint64, class string, keys [][]byte) *waiter {
 }
 
 // remove unregisters wt; where it was first in line, the next of its
-// class gets a turn (a push may have woken wt for an element it left).
+// class gets a turn (a push may have woken wt for an element it left),
+// and the turns wt had not taken pass to it. Removing twice is harmless.
 func (w *waiters) remove(wt *waiter) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if _, ok := w.all[wt]; !ok {
+		return
+	}
+	turns := wt.turns
+	wt.turns = nil
+	defer func() { closeAll(turns) }()
 	for _, k := range wt.keys {
 		q := w.keys[k]
 		head := w.first(q, wt.class) == wt
@@ -74,8 +84,9 @@ func (w *waiters) remove(wt *waiter) {
 			continue
 		}
 		w.keys[k] = q
-		if head {
-			signal(w.first(q, wt.class))
+		if next := w.first(q, wt.class); head && next != nil {
+			signal(next)
+			next.turns, turns = append(next.turns, turns...), nil
 		}
 	}
 	delete(w.all, wt)
@@ -91,13 +102,38 @@ func (w *waiters) first(q []*waiter, class string) *waiter {
 	return nil
 }
 
-// wake gives the first waiter of each class on key a turn.
-func (w *waiters) wake(key string) {
+// wake gives the first waiter of each class on key a turn, and returns
+// a channel per turn, closed once that waiter has tried (or left and
+// passed the turn on, and the next has tried).
+func (w *waiters) wake(key string) []chan struct{} {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	q := w.keys[key]
-	signal(w.first(q, classList))
-	signal(w.first(q, classZset))
+	var out []chan struct{}
+	for _, wt := range []*waiter{w.first(q, classList), w.first(q, classZset)} {
+		if wt != nil {
+			signal(wt)
+			ack := make(chan struct{})
+			wt.turns = append(wt.turns, ack)
+			out = append(out, ack)
+		}
+	}
+	return out
+}
+
+// takeTurns takes wt's turns: the try wt is about to make answers them.
+func (w *waiters) takeTurns(wt *waiter) []chan struct{} {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	t := wt.turns
+	wt.turns = nil
+	return t
+}
+
+func closeAll(chs []chan struct{}) {
+	for _, ch := range chs {
+		close(ch)
+	}
 }
 
 func signal(wt *waiter) {

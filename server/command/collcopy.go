@@ -48,7 +48,7 @@ func (d *Dispatcher) copyCollection(s *Session, src, dst []byte, kind version.Ki
 	if err == nil {
 		err = werr
 	}
-	d.wakeWaiters(dst) // a BLPOP or BZPOPMIN waiting on dst (blocking.go); a spurious wake only retries
+	d.wakeWaiters(s, dst) // a BLPOP or BZPOPMIN waiting on dst (blocking.go); a spurious wake only retries
 	return err == nil, err
 }
 

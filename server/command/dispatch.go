@@ -112,6 +112,7 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	}
 	s.ctx = ctx
 	defer func() { s.ctx = nil }()
+	var r resp.Reply
 	if cmd.Flags&(AllowBusy|Atomic) == 0 {
 		release, kind, ok := d.gate.shared()
 		if !ok {
@@ -119,9 +120,16 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 			cmd.rejected.Add(1)
 			return errBusy(kind)
 		}
-		defer release()
+		r = func() resp.Reply {
+			defer release()
+			return d.run(s, cmd, args)
+		}()
+	} else {
+		r = d.run(s, cmd, args)
 	}
-	return d.run(s, cmd, args)
+	// Out of the gate: the clients it woke need it (blocking.go).
+	d.settleWakes(s)
+	return r
 }
 
 // run runs cmd's handler for s and counts it.

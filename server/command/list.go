@@ -246,7 +246,7 @@ func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Rep
 	if !existed {
 		ev = append(ev, keyEvent{class: notifyNew, name: "new", key: key})
 	}
-	d.wakeWaiters(key)
+	d.wakeWaiters(s, key)
 	return d.listNotify(s, resp.Int(n), ev, []keyEvent{listEvent(name, key)})
 }
 
@@ -499,7 +499,7 @@ func (d *Dispatcher) linsert(s *Session, args [][]byte) resp.Reply {
 	}
 	c.f.add(id)
 	c.save()
-	d.wakeWaiters(args[1])
+	d.wakeWaiters(s, args[1])
 	return d.listNotify(s, resp.Int(c.f.n), []keyEvent{listEvent("linsert", args[1])}, nil)
 }
 
@@ -761,7 +761,7 @@ func (d *Dispatcher) listMove(s *Session, src, dst []byte, from, to bool) resp.R
 		return errorReply(err)
 	}
 	if r.Kind == resp.KindBulk {
-		d.wakeWaiters(dst)
+		d.wakeWaiters(s, dst)
 	}
 	return d.listNotify(s, r, before, after)
 }

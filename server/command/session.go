@@ -48,11 +48,12 @@ type Session struct {
 
 	ctx context.Context // the current request's context
 
-	tx          *txState // MULTI's queue; nil outside a transaction (multi.go)
-	watched     []watch  // WATCHed keys (multi.go)
-	inExclusive bool     // running inside d.exclusive (atomic.go)
-	countedErr  bool     // the reply is an error already counted (errorstats.go)
-	quiet       int      // inside invoke: no keyspace events (dump.go)
+	tx          *txState        // MULTI's queue; nil outside a transaction (multi.go)
+	watched     []watch         // WATCHed keys (multi.go)
+	inExclusive bool            // running inside d.exclusive (atomic.go)
+	woken       []chan struct{} // turns its pushes gave blocked clients, not yet taken (blocking.go)
+	countedErr  bool            // the reply is an error already counted (errorstats.go)
+	quiet       int             // inside invoke: no keyspace events (dump.go)
 
 	fwd *forwarded // running for a client of another node (tracking_forward.go)
 

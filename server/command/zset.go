@@ -374,7 +374,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 	if added+updated == 0 {
 		return r
 	}
-	d.wakeWaiters(key) // BZPOPMIN/BZPOPMAX/BZMPOP (zset_block.go)
+	d.wakeWaiters(s, key) // BZPOPMIN/BZPOPMAX/BZMPOP (zset_block.go)
 	var ev []keyEvent
 	if created {
 		ev = append(ev, keyEvent{class: notifyNew, name: "new", key: key})

@@ -303,6 +303,6 @@ func (d *Dispatcher) zstore(s *Session, dst []byte, ents []zent, event string) r
 		ev = append(ev, keyEvent{class: notifyNew, name: "new", key: dst})
 	}
 	ev = append(ev, keyEvent{class: notifyZSet, name: event, key: dst})
-	d.wakeWaiters(dst) // BZPOP* (zset_block.go)
+	d.wakeWaiters(s, dst) // BZPOP* (zset_block.go)
 	return d.emit(s, resp.Int(int64(len(ents))), ev)
 }
