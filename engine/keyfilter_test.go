@@ -110,26 +110,33 @@ func TestKeyFilterGrowsUnderConcurrentWrites(t *testing.T) {
 	}
 }
 
-// TestKeyFilterAfterReopen: a reopened store reads every key while its
-// filter is built by a scan, and after it, and grows layers from there.
-func TestKeyFilterAfterReopen(t *testing.T) {
-	smallFilters(t)
+// reopenedWith is a store on disk holding key(0) .. key(n-1), closed and
+// opened again: its key filter is being built by a scan.
+func reopenedWith(t *testing.T, n int) *DB {
+	t.Helper()
 	dir := t.TempDir()
 	db, err := Open(dir, testOptions(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range 500 {
+	for i := range n {
 		mustUpdate(t, db, key(i), setTo("a", "v", 0))
 	}
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
-	db, err = Open(dir, testOptions(t))
-	if err != nil {
+	if db, err = Open(dir, testOptions(t)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// TestKeyFilterAfterReopen: a reopened store reads every key while its
+// filter is built by a scan, and after it, and grows layers from there.
+func TestKeyFilterAfterReopen(t *testing.T) {
+	smallFilters(t)
+	db := reopenedWith(t, 500)
 	for i := range 500 {
 		if s := mustGet(t, db, key(i)); len(values(s)) != 1 {
 			t.Fatalf("%s = %v right after the reopen", key(i), values(s))
@@ -235,22 +242,7 @@ func TestKeyFilterMemoryCap(t *testing.T) {
 // filter is being built by its scan are never read as missing once it is
 // built (the scan's snapshot may miss them; their writes add them).
 func TestKeyFilterWritesDuringTheScan(t *testing.T) {
-	dir := t.TempDir()
-	db, err := Open(dir, testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 20000 {
-		mustUpdate(t, db, key(i), setTo("a", "v", 0))
-	}
-	if err := db.Close(); err != nil {
-		t.Fatal(err)
-	}
-	db, err = Open(dir, testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := reopenedWith(t, 20000)
 	var wg sync.WaitGroup
 	for w := range 4 {
 		wg.Add(1)
