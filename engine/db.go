@@ -267,13 +267,19 @@ type keyRec struct {
 	blob   uint64      // the blob holding cur; 0 if inline or none
 
 	blobSize uint64 // the blob's bytes
+	kh       uint64 // key's hash in the key filter (keyfilter.go)
+}
+
+// newRec is key's record before it is read: hash h, data key dk.
+func (db *DB) newRec(h uint64, dk, key []byte) *keyRec {
+	return &keyRec{h: h, dk: dk, key: key, kh: db.kf.hash(key)}
 }
 
 // loadRec reads key's record (hash h, data key dk); held says whether the
 // caller holds the key's stripe lock.
 func (db *DB) loadRec(h uint64, dk, key []byte, held bool) (*keyRec, error) {
-	r := &keyRec{h: h, dk: dk, key: key}
-	if !db.kf.mayHold(db.kf.hash(key)) {
+	r := db.newRec(h, dk, key)
+	if !db.kf.mayHold(r.kh) {
 		return r, nil
 	}
 	raw, err := db.ldb.Get(dk, nil)

@@ -92,7 +92,7 @@ func (db *DB) mergeRead(keys [][]byte, hashes []uint64, sets []version.Set) ([]*
 	for i, k := range keys {
 		if _, seen := at[string(k)]; !seen {
 			at[string(k)] = len(recs)
-			recs = append(recs, &keyRec{h: hashes[i], dk: dataKey(hashes[i], k), key: k})
+			recs = append(recs, db.newRec(hashes[i], dataKey(hashes[i], k), k))
 		}
 	}
 	if err := db.readRecs(recs); err != nil {
@@ -141,7 +141,7 @@ func (db *DB) readRecs(recs []*keyRec) error {
 func (db *DB) mayHold(recs []*keyRec) []*keyRec {
 	out := make([]*keyRec, 0, len(recs))
 	for _, r := range recs {
-		if db.kf.mayHold(db.kf.hash(r.key)) {
+		if db.kf.mayHold(r.kh) {
 			out = append(out, r)
 		}
 	}
@@ -214,7 +214,6 @@ type staged struct {
 	next   version.Set
 	digest uint64 // next's; 0 when the record goes
 	blob   uint64 // next's new blob; 0 if inline or none
-	kh     uint64 // the key's filter hash, if next is not empty
 }
 
 // storeRecs is store for several records in one batch: each record's
@@ -265,8 +264,7 @@ func (db *DB) storeRecsBatch(b *leveldb.Batch, recs []*keyRec, nexts []version.S
 func (db *DB) stage(b *leveldb.Batch, r *keyRec, next version.Set) (staged, error) {
 	s := staged{r: r, next: next}
 	if len(next) > 0 {
-		s.kh = db.kf.hash(r.key)
-		db.kf.add(s.kh) // before the write: keyfilter.go
+		db.kf.add(r.kh) // before the write: keyfilter.go
 	}
 	oldExp, newExp := indexExpiry(r.cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
@@ -317,12 +315,12 @@ func (db *DB) stored(x staged) {
 	db.dirty.Store(true)
 }
 
-// filed adds x's key to a key filter a scan is building, after x's
-// LevelDB write, whether it failed or not (a failed write may be in the
-// journal): see keyfilter.go.
+// filed adds x's key to the key filter again after x's LevelDB write,
+// whether it failed or not (a failed write may be in the journal): a scan
+// building the filter may have missed it (keyfilter.go).
 func (db *DB) filed(x staged) {
 	if len(x.next) > 0 {
-		db.kf.add(x.kh)
+		db.kf.add(x.r.kh)
 	}
 }
 
