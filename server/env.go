@@ -67,7 +67,7 @@ func (s *Server) infoExtra() [][2]string {
 	// without LevelDB, and its memory.
 	kf := st.KeyFilter
 	out = append(out,
-		[2]string{"keyfilter_ready", map[bool]string{false: "0", true: "1"}[kf.Ready]},
+		[2]string{"keyfilter_ready", b01(kf.Ready)},
 		[2]string{"keyfilter_keys", strconv.FormatInt(kf.Keys, 10)},
 		[2]string{"keyfilter_bytes", strconv.FormatInt(kf.Bytes, 10)},
 		[2]string{"keyfilter_skipped_reads", strconv.FormatInt(kf.Skips, 10)})

@@ -83,8 +83,6 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// open builds the node bottom-up: storage, ring, peer transport,
-// coordinator, command layer, gossip.
 // keyFilterOption is the engine's KeyFilterMemory for the server's
 // setting, where 0 means no filter.
 func keyFilterOption(n int64) int {
@@ -94,6 +92,8 @@ func keyFilterOption(n int64) int {
 	return int(n)
 }
 
+// open builds the node bottom-up: storage, ring, peer transport,
+// coordinator, command layer, gossip.
 func (s *Server) open() error {
 	mode, err := engine.ParseSyncMode(s.cfg.AppendFsync)
 	if err != nil {

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ringkv/ringkv/server"
 )
 
 // client-output-buffer-limit is repeatable, from the command line and the
@@ -49,13 +51,19 @@ func TestLevelDBSizeFlags(t *testing.T) {
 	if err != nil || cfg.CacheSize != 64<<20 || cfg.WriteBuffer != 32<<20 {
 		t.Fatalf("cache %d, write buffer %d, %v", cfg.CacheSize, cfg.WriteBuffer, err)
 	}
-	cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--write-buffer", "1kb"}, io.Discard)
-	if err == nil {
-		err = cfg.Validate()
-	}
+	cfg, err = parseValid([]string{"--dir", t.TempDir(), "--write-buffer", "1kb"})
 	if err == nil || !strings.Contains(err.Error(), "write-buffer must be between 64kb and 1gb") {
 		t.Fatalf("a 1kb write buffer: %v", err)
 	}
+}
+
+// parseValid is parseConfig of args, then Validate.
+func parseValid(args []string) (server.Config, error) {
+	cfg, err := parseConfig(args, io.Discard)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	return cfg, err
 }
 
 // The key filter's memory is a setting; 0 turns the filter off.
@@ -68,18 +76,12 @@ func TestKeyFilterMemoryFlag(t *testing.T) {
 		arg  string
 		want int64
 	}{{"64mb", 64 << 20}, {"0", 0}} {
-		cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--key-filter-memory", c.arg}, io.Discard)
-		if err == nil {
-			err = cfg.Validate()
-		}
+		cfg, err = parseValid([]string{"--dir", t.TempDir(), "--key-filter-memory", c.arg})
 		if err != nil || cfg.KeyFilterMemory != c.want {
 			t.Fatalf("--key-filter-memory %s: %d, %v", c.arg, cfg.KeyFilterMemory, err)
 		}
 	}
-	cfg, err = parseConfig([]string{"--dir", t.TempDir(), "--key-filter-memory", "100gb"}, io.Discard)
-	if err == nil {
-		err = cfg.Validate()
-	}
+	cfg, err = parseValid([]string{"--dir", t.TempDir(), "--key-filter-memory", "100gb"})
 	if err == nil || !strings.Contains(err.Error(), "key-filter-memory must be between") {
 		t.Fatalf("a 100gb key filter: %v", err)
 	}
@@ -88,10 +90,7 @@ func TestKeyFilterMemoryFlag(t *testing.T) {
 // maxmemory and maxmemory-policy can be set at startup, in Redis's units
 // and names, and a bad value stops the start with CONFIG SET's reason.
 func TestMaxMemoryFlags(t *testing.T) {
-	cfg, err := parseConfig([]string{"--dir", t.TempDir(), "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"}, io.Discard)
-	if err == nil {
-		err = cfg.Validate()
-	}
+	cfg, err := parseValid([]string{"--dir", t.TempDir(), "--maxmemory", "100mb", "--maxmemory-policy", "allkeys-lru"})
 	if err != nil || cfg.MaxMemory != "100mb" || cfg.MaxMemoryPolicy != "allkeys-lru" {
 		t.Fatalf("maxmemory %q, policy %q, %v", cfg.MaxMemory, cfg.MaxMemoryPolicy, err)
 	}
@@ -99,10 +98,7 @@ func TestMaxMemoryFlags(t *testing.T) {
 		{"--maxmemory", "lots", `maxmemory "lots": argument must be a memory value`},
 		{"--maxmemory-policy", "lru", `maxmemory-policy "lru": argument(s) must be one of the following`},
 	} {
-		cfg, err := parseConfig([]string{"--dir", t.TempDir(), c.flag, c.value}, io.Discard)
-		if err == nil {
-			err = cfg.Validate()
-		}
+		_, err := parseValid([]string{"--dir", t.TempDir(), c.flag, c.value})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s %s: %v, want %q", c.flag, c.value, err, c.want)
 		}
