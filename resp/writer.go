@@ -3,6 +3,7 @@ package resp
 import (
 	"io"
 	"strconv"
+	"unsafe"
 
 	"github.com/tidwall/redcon"
 )
@@ -11,8 +12,19 @@ import (
 // ones (left by a huge reply) are released.
 const maxKeptWriteBuf = 1 << 20
 
+// directBulk is the size from which a bulk string is written to the
+// io.Writer straight from the reply's own bytes instead of being copied
+// into the buffer: a GET of a 128 MB value held it twice (the value read
+// and its copy in the reply), and under load the collector's lag made the
+// peak three times the value. At this size the extra write costs nothing
+// next to the copy.
+const directBulk = 1 << 20
+
 // Writer encodes replies for one connection into a reusable buffer. It is
-// not safe for concurrent use. Nothing reaches the io.Writer until Flush.
+// not safe for concurrent use. Nothing reaches the io.Writer until Flush,
+// except a bulk string of directBulk bytes or more: Write writes what is
+// buffered and then the string's own bytes (the reply's buffer must stay
+// unchanged until Write returns, which every reply's does).
 type Writer struct {
 	w     io.Writer
 	buf   []byte
@@ -36,8 +48,56 @@ func (w *Writer) SetProto(v int) {
 // Proto returns the protocol version, 2 or 3.
 func (w *Writer) Proto() int { return w.proto }
 
-// Write appends r's encoding to the buffer.
-func (w *Writer) Write(r Reply) { w.buf = Append(w.buf, r, w.proto) }
+// Write appends r's encoding to the buffer; a large bulk string in r is
+// written through (directBulk). A failed write is returned by Flush.
+func (w *Writer) Write(r Reply) {
+	switch r.Kind {
+	case KindBulk:
+		if n := max(len(r.Bytes), len(r.Str)); n >= directBulk {
+			w.writeBulk(r, n)
+			return
+		}
+	case KindArray, KindSet, KindMap:
+		w.buf = appendAggregateHeader(w.buf, r, w.proto)
+		for _, e := range r.Elems {
+			w.Write(e)
+		}
+		return
+	}
+	w.buf = Append(w.buf, r, w.proto)
+}
+
+// writeBulk writes a bulk string of n bytes: its header with what is
+// buffered, then its bytes from the reply, and buffers the CRLF after them.
+func (w *Writer) writeBulk(r Reply, n int) {
+	if w.err != nil {
+		return
+	}
+	w.buf = appendHeader(w.buf, '$', n)
+	b := r.Bytes
+	if b == nil {
+		b = unsafe.Slice(unsafe.StringData(r.Str), len(r.Str)) // only read
+	}
+	if bw, ok := w.w.(BuffersWriter); ok {
+		_, w.err = bw.WriteBuffers(w.buf, b, crlf)
+		w.buf = w.buf[:0]
+		return
+	}
+	if w.Flush() == nil {
+		_, w.err = w.w.Write(b)
+		w.buf = append(w.buf, '\r', '\n')
+	}
+}
+
+var crlf = []byte("\r\n")
+
+// BuffersWriter is an io.Writer that also writes several buffers as one
+// write: a Writer writes a large bulk string's header, bytes and CRLF so,
+// and the limits on what a client may have pending see them together.
+type BuffersWriter interface {
+	io.Writer
+	WriteBuffers(bufs ...[]byte) (int, error)
+}
 
 // Buffered returns the number of encoded bytes not yet flushed.
 func (w *Writer) Buffered() int { return len(w.buf) }
@@ -107,18 +167,23 @@ func Append(dst []byte, r Reply, proto int) []byte {
 }
 
 func appendAggregate(dst []byte, r Reply, proto int) []byte {
-	switch {
-	case proto == 3 && r.Kind == KindMap:
-		dst = appendHeader(dst, '%', len(r.Elems)/2)
-	case proto == 3 && r.Kind == KindSet:
-		dst = appendHeader(dst, '~', len(r.Elems))
-	default:
-		dst = redcon.AppendArray(dst, len(r.Elems))
-	}
+	dst = appendAggregateHeader(dst, r, proto)
 	for _, e := range r.Elems {
 		dst = Append(dst, e, proto)
 	}
 	return dst
+}
+
+// appendAggregateHeader appends the header of an array, set or map: its
+// kind and its number of elements (of pairs, for a RESP3 map).
+func appendAggregateHeader(dst []byte, r Reply, proto int) []byte {
+	switch {
+	case proto == 3 && r.Kind == KindMap:
+		return appendHeader(dst, '%', len(r.Elems)/2)
+	case proto == 3 && r.Kind == KindSet:
+		return appendHeader(dst, '~', len(r.Elems))
+	}
+	return redcon.AppendArray(dst, len(r.Elems))
 }
 
 func appendHeader(dst []byte, c byte, n int) []byte {

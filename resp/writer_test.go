@@ -3,8 +3,11 @@ package resp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestAppend(t *testing.T) {
@@ -124,5 +127,100 @@ func TestWriterNoAllocs(t *testing.T) {
 	})
 	if allocs > 0 {
 		t.Errorf("%.1f allocations per batch of simple replies", allocs)
+	}
+}
+
+// writes records what each Write was given: a copy, and where it was.
+type writes struct {
+	calls [][]byte
+	from  []*byte
+}
+
+func (w *writes) Write(p []byte) (int, error) {
+	w.calls = append(w.calls, bytes.Clone(p))
+	w.from = append(w.from, unsafe.SliceData(p))
+	return len(p), nil
+}
+
+func (w *writes) joined() []byte { return bytes.Join(w.calls, nil) }
+
+// vecWrites is writes that is also a BuffersWriter; it counts the
+// WriteBuffers calls.
+type vecWrites struct {
+	writes
+	vec int
+}
+
+func (w *vecWrites) WriteBuffers(bufs ...[]byte) (int, error) {
+	w.vec++
+	n := 0
+	for _, b := range bufs {
+		m, _ := w.Write(b)
+		n += m
+	}
+	return n, nil
+}
+
+// A large bulk string is written from the reply's own bytes, not copied
+// into the buffer, wherever it sits in the reply; the bytes on the wire
+// are Append's.
+func TestWriterLargeBulkWrittenThrough(t *testing.T) {
+	big := bytes.Repeat([]byte("v"), directBulk)
+	bigStr := strings.Repeat("s", directBulk+1)
+	for _, tt := range []struct {
+		name  string
+		reply Reply
+		proto int
+	}{
+		{"bulk", Bulk(big), 2},
+		{"string bulk", BulkString(bigStr), 2},
+		{"array", Array(Int(1), Bulk(big), Null(), BulkString(bigStr)), 2},
+		{"resp3 map", Map(BulkString("k"), Array(Bulk(big))), 3},
+	} {
+		for _, vec := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/vectored=%v", tt.name, vec), func(t *testing.T) {
+				out := &vecWrites{}
+				var w *Writer
+				if vec {
+					w = NewWriter(out)
+				} else {
+					w = NewWriter(&out.writes)
+				}
+				w.SetProto(tt.proto)
+				w.Write(OK())
+				w.Write(tt.reply)
+				w.Write(Int(7))
+				if err := w.Flush(); err != nil {
+					t.Fatal(err)
+				}
+				want := Append(Append(Append(nil, OK(), tt.proto), tt.reply, tt.proto), Int(7), tt.proto)
+				if got := out.joined(); !bytes.Equal(got, want) {
+					t.Fatalf("wrote %d bytes, want %d (%q...)", len(got), len(want), got[:min(len(got), 40)])
+				}
+				direct := 0
+				for i, p := range out.calls {
+					if len(p) >= directBulk {
+						if from := out.from[i]; from != &big[0] && from != unsafe.StringData(bigStr) {
+							t.Errorf("a %d-byte write is a copy of the reply's bytes", len(p))
+						}
+						direct++
+					}
+				}
+				if direct == 0 {
+					t.Error("no write came straight from the reply's bytes")
+				}
+				if vec && out.vec != direct {
+					t.Errorf("%d large bulk strings in %d vectored writes, want one each", direct, out.vec)
+				}
+			})
+		}
+	}
+
+	fw := &failWriter{}
+	w := NewWriter(fw)
+	w.Write(Bulk(big))
+	w.Write(Bulk(big))
+	if err := w.Flush(); err == nil || fw.n != 1 {
+		t.Fatalf("Flush after a failed write: %v after %d writes; want the error after one", err, fw.n)
 	}
 }

@@ -30,7 +30,7 @@ type client struct {
 // server shuts down. Replies to pipelined commands are written together.
 func (s *Server) serve(c *client) {
 	defer s.drop(c)
-	wr := resp.NewWriter(c.out)
+	wr := resp.NewWriter(replyOut{c})
 	rd := resp.NewReader(flushFirst{s, c, wr}, s.readLimits(c.sess))
 	for !s.closing.Load() {
 		rd.SetLimits(s.readLimits(c.sess))
@@ -96,12 +96,27 @@ func (s *Server) readFailed(c *client, wr *resp.Writer, err error) {
 	}
 }
 
+// replyOut is where a client's replies are written: its outbox, marked
+// as writing while it is (conn_inbox.go). The reply Writer writes here on
+// a flush, and a large value as soon as its reply is written.
+type replyOut struct{ c *client }
+
+func (o replyOut) Write(p []byte) (int, error) {
+	o.c.io.in.flushing.Store(true)
+	defer o.c.io.in.flushing.Store(false)
+	return o.c.out.Write(p)
+}
+
+func (o replyOut) WriteBuffers(bufs ...[]byte) (int, error) {
+	o.c.io.in.flushing.Store(true)
+	defer o.c.io.in.flushing.Store(false)
+	return o.c.out.WriteBuffers(bufs...)
+}
+
 // flush writes the pending replies; a client closed for its output (over
 // client-output-buffer-limit, or not reading) is logged.
 func (s *Server) flush(c *client, wr *resp.Writer) error {
-	c.io.in.flushing.Store(true) // conn_inbox.go
 	err := wr.Flush()
-	c.io.in.flushing.Store(false)
 	c.out.release() // pushes held during the commands follow their replies
 	switch {
 	case errors.Is(err, errObufLimit):

@@ -120,15 +120,46 @@ func (c *connIO) memChanged() {
 // writeStall (or timeout, if shorter) fails; a shutdown cuts writes off
 // after shutdownWriteGrace.
 func (c *connIO) Write(p []byte) (int, error) {
-	written := 0
 	c.writing.Store(true)
-	defer func() {
-		c.outBuf.Store(0)
-		c.writing.Store(false)
-		c.memChanged()
-	}()
+	defer c.wrote()
+	return c.writePart(p, 0)
+}
+
+// WriteBuffers writes bufs one after the other as Write writes one buffer
+// of their total: the output limits see every byte not yet written (a
+// large value's reply header is not sent when the value is over the hard
+// limit).
+func (c *connIO) WriteBuffers(bufs ...[]byte) (int, error) {
+	c.writing.Store(true)
+	defer c.wrote()
+	after := 0
+	for _, b := range bufs {
+		after += len(b)
+	}
+	written := 0
+	for _, b := range bufs {
+		after -= len(b)
+		n, err := c.writePart(b, int64(after))
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// wrote ends a write: nothing is pending.
+func (c *connIO) wrote() {
+	c.outBuf.Store(0)
+	c.writing.Store(false)
+	c.memChanged()
+}
+
+// writePart writes p, with after more bytes of the same write to follow.
+func (c *connIO) writePart(p []byte, after int64) (int, error) {
+	written := 0
 	for written < len(p) {
-		left := int64(len(p) - written)
+		left := int64(len(p)-written) + after
 		c.outBuf.Store(left)
 		c.memChanged()
 		now := time.Now()
@@ -146,7 +177,7 @@ func (c *connIO) Write(p []byte) (int, error) {
 			c.last.Store(time.Now().UnixNano())
 		}
 		if err != nil && (n == 0 || !errors.Is(err, os.ErrDeadlineExceeded)) {
-			return written, c.writeErr(err, lim, int64(len(p)-written))
+			return written, c.writeErr(err, lim, int64(len(p)-written)+after)
 		}
 		// A deadline passed after some progress: go on with a new one,
 		// unless a limit or a shutdown says otherwise.
@@ -154,7 +185,9 @@ func (c *connIO) Write(p []byte) (int, error) {
 			return written, errShuttingDown
 		}
 	}
-	c.watch.Reset() // nothing pending: below every limit again
+	if after == 0 {
+		c.watch.Reset() // nothing pending: below every limit again
+	}
 	return written, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/ringkv/ringkv/resp"
 	"github.com/ringkv/ringkv/server/command"
 )
 
@@ -48,8 +49,8 @@ type outbox struct {
 }
 
 var (
-	_ command.Pusher = (*outbox)(nil)
-	_ io.Writer      = (*outbox)(nil)
+	_ command.Pusher     = (*outbox)(nil)
+	_ resp.BuffersWriter = (*outbox)(nil)
 )
 
 func newOutbox(w io.Writer, conn net.Conn, limit func() command.ObufLimit, log zerolog.Logger) *outbox {
@@ -80,7 +81,14 @@ func (o *outbox) release() {
 
 // Write is the connection's own write of its replies: directly when
 // nothing is queued or being written, else queued behind what is.
-func (o *outbox) Write(p []byte) (int, error) {
+func (o *outbox) Write(p []byte) (int, error) { return o.write(p, nil) }
+
+// WriteBuffers is Write of bufs one after the other, as one write
+// (resp.BuffersWriter: a large value's reply, written from its own bytes).
+func (o *outbox) WriteBuffers(bufs ...[]byte) (int, error) { return o.write(nil, bufs) }
+
+// write writes p, or bufs if p is nil.
+func (o *outbox) write(p []byte, bufs [][]byte) (int, error) {
 	o.mu.Lock()
 	if o.closed {
 		o.mu.Unlock()
@@ -88,8 +96,17 @@ func (o *outbox) Write(p []byte) (int, error) {
 	}
 	if !o.writing && len(o.pending) == 0 {
 		o.writing, o.inflight = true, len(p)
+		for _, b := range bufs {
+			o.inflight += len(b)
+		}
 		o.mu.Unlock()
-		n, err := o.w.Write(p)
+		var n int
+		var err error
+		if bufs == nil {
+			n, err = o.w.Write(p)
+		} else {
+			n, err = writeBuffers(o.w, bufs)
+		}
 		o.mu.Lock()
 		o.writing, o.inflight = false, 0
 		if len(o.pending) > 0 {
@@ -99,12 +116,33 @@ func (o *outbox) Write(p []byte) (int, error) {
 		return n, err
 	}
 	defer o.mu.Unlock()
+	n := len(p)
 	o.pending = append(o.pending, p...)
+	for _, b := range bufs {
+		o.pending = append(o.pending, b...)
+		n += len(b)
+	}
 	if !o.checkLimit() {
 		return 0, net.ErrClosed // logged by checkLimit
 	}
 	o.kick()
-	return len(p), nil
+	return n, nil
+}
+
+// writeBuffers writes bufs to w as one write if w can, else one by one.
+func writeBuffers(w io.Writer, bufs [][]byte) (int, error) {
+	if bw, ok := w.(resp.BuffersWriter); ok {
+		return bw.WriteBuffers(bufs...)
+	}
+	written := 0
+	for _, b := range bufs {
+		n, err := w.Write(b)
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // Push queues a frame another goroutine has for the client.
