@@ -169,6 +169,7 @@ func (d *Dispatcher) exclusive(s *Session, kind string, fn func() resp.Reply) re
 		defer func() { s.inExclusive = false }()
 		r = fn()
 	})
+	d.sendHeldBroadcasts(s) // tracking_send.go
 	if !ok {
 		r = errBusy(busyKind)
 		if kind == "multi" {

@@ -2,6 +2,7 @@ package command
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -91,11 +92,44 @@ func (d *Dispatcher) infoMemory(_ *Session) []string {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	mm := d.env.Settings.MaxMemory()
+	rss := residentBytes()
+	if rss == 0 {
+		rss = m.Sys
+	}
+	frag := 0.0
+	if m.HeapAlloc > 0 {
+		frag = float64(rss) / float64(m.HeapAlloc)
+	}
 	return append([]string{kv("used_memory", m.HeapAlloc), kv("used_memory_human", humanBytes(m.HeapAlloc)),
-		kv("used_memory_rss", m.Sys), kv("used_memory_rss_human", humanBytes(m.Sys)),
+		kv("used_memory_rss", rss), kv("used_memory_rss_human", humanBytes(rss)),
 		kv("maxmemory", int64(mm)), kv("maxmemory_human", humanBytes(mm)), // signed, as Redis prints it
 		kv("maxmemory_policy", d.env.Settings.MaxMemoryPolicy()),
-		kv("mem_allocator", "go")}, d.infoScripts()...) // scripting.go
+		kv("mem_fragmentation_ratio", fmt.Sprintf("%.2f", frag)),
+		// Nothing is left out of maxmemory's count, and nothing is freed
+		// in the background or defragmented (the suite's
+		// wait_lazyfree_done and monitoring tools read these).
+		kv("mem_not_counted_for_evict", 0),
+		kv("mem_allocator", "go"), kv("active_defrag_running", 0),
+		kv("lazyfree_pending_objects", 0), kv("lazyfreed_objects", 0)},
+		d.infoScripts()...) // scripting.go
+}
+
+// residentBytes is the process's resident set size from /proc (Redis's
+// used_memory_rss); 0 where it cannot be read.
+func residentBytes() uint64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(f[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
 }
 
 // humanBytes formats n as Redis's bytesToHuman (1.50K, 2.00M, ...; from

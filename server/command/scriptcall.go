@@ -82,6 +82,9 @@ func (c *scriptCaller) call(args [][]byte) resp.Reply {
 		c.run.wrote.Store(true)
 	}
 	c.ran = true
+	outer := c.s.scriptCall
+	c.s.scriptCall = c
+	defer func() { c.s.scriptCall = outer }()
 	return c.d.run(c.s, cmd, args)
 }
 

@@ -142,6 +142,15 @@ func TestInfo(t *testing.T) {
 			t.Errorf("INFO lacks %q", want)
 		}
 	}
+	for _, want := range []string{"\r\nlazyfree_pending_objects:0\r\n", "\r\nmem_not_counted_for_evict:0\r\n",
+		"\r\nmem_fragmentation_ratio:"} { // the Tcl suite's wait_lazyfree_done and monitoring tools read them
+		if !strings.Contains(info, want) {
+			t.Errorf("INFO lacks %q", want)
+		}
+	}
+	if rss := infoField(info, "used_memory_rss"); rss == "" || rss == "0" {
+		t.Errorf("used_memory_rss = %q", rss)
+	}
 	if strings.Contains(info, "db0:") || strings.Contains(info, "Commandstats") {
 		t.Errorf("default INFO has db0 of an empty keyspace or commandstats")
 	}
@@ -229,4 +238,14 @@ func TestCommandCommand(t *testing.T) {
 	if len(f.do("COMMAND", "DOCS").Elems) != 2*len(all.Elems) {
 		t.Error("COMMAND DOCS without names does not list every command")
 	}
+}
+
+// infoField returns field's value in an INFO text, "" if absent.
+func infoField(info, field string) string {
+	for _, line := range strings.Split(info, "\r\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return v
+		}
+	}
+	return ""
 }

@@ -51,6 +51,8 @@ type Session struct {
 	tx          *txState        // MULTI's queue; nil outside a transaction (multi.go)
 	watched     []watch         // WATCHed keys (multi.go)
 	inExclusive bool            // running inside d.exclusive (atomic.go)
+	heldBcast   [][]byte        // keys whose BCAST invalidations wait for the section's end (tracking_send.go)
+	scriptCall  *scriptCaller   // the script whose redis.call runs now; nil: none (scriptcall.go)
 	woken       []chan struct{} // turns its pushes gave blocked clients, not yet taken (blocking.go)
 	countedErr  bool            // the reply is an error already counted (errorstats.go)
 	quiet       int             // inside invoke: no keyspace events (dump.go)

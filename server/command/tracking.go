@@ -202,6 +202,23 @@ func (t *tracker) remember(st *trackState, keys [][]byte) []delivery {
 		}
 	}
 	t.keyed.Store(int64(len(t.keys)))
+	return t.limitLocked()
+}
+
+// limit drops keys past tracking-table-max-keys and returns their
+// invalidations (Redis's trackingLimitUsedSlots, which runs before every
+// command: a lowered limit takes effect without waiting for a new key).
+func (t *tracker) limit() []delivery {
+	if max := t.maxKeys(); max == 0 || t.keyed.Load() <= max {
+		return nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.limitLocked()
+}
+
+// limitLocked is limit with t.mu held.
+func (t *tracker) limitLocked() []delivery {
 	limit := int(t.maxKeys())
 	if limit == 0 || len(t.keys) <= limit {
 		return nil

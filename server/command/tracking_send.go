@@ -1,6 +1,7 @@
 package command
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 
@@ -21,9 +22,19 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 	if !t.active() {
 		return
 	}
+	for _, dl := range t.limit() {
+		d.sendTracking(dl)
+	}
 	if st := t.state(s.ID); st != nil {
-		if cmd.Flags&ReadOnly != 0 && cmd.Group != "pubsub" {
-			for _, dl := range t.remember(st, cmd.KeysOf(args)) {
+		if cmd.Flags&ReadOnly != 0 && cmd.Group != "pubsub" && !roScript[cmd.Name] {
+			keys := cmd.KeysOf(args)
+			if s.scriptCall != nil {
+				// A read inside a script tracks the keys the script
+				// declared, not the ones it read (Redis 7.0's call(),
+				// which remembers the caller's command).
+				keys = s.scriptCall.declared
+			}
+			for _, dl := range t.remember(st, keys) {
 				d.sendTracking(dl)
 			}
 		}
@@ -47,6 +58,11 @@ func (d *Dispatcher) trackAfter(s *Session, cmd *Command, args [][]byte, r resp.
 		d.invalidate(s.Context(), keys, s, false)
 	}
 }
+
+// roScript are the read-only script commands, whose keys are tracked only
+// if the script reads (Redis's call() skips them: the commands they run
+// track the script's declared keys).
+var roScript = map[string]bool{"eval_ro": true, "evalsha_ro": true, "fcall_ro": true}
 
 // isClientCmd reports whether args is a CLIENT subcommand (after which
 // CLIENT CACHING still holds, as in Redis's resetClient).
@@ -84,12 +100,24 @@ func modifiedKeys(d *Dispatcher, cmd *Command, args [][]byte, r resp.Reply) [][]
 // modified by session by (nil: an expiry) to this node's tracking
 // sessions and, while another node tracks, to the other nodes, tagged
 // with the client of another node by ran a command for, if any.
+//
+// Inside a transaction or a script, the BCAST messages wait for its end
+// (sendHeldBroadcasts): Redis collects them per prefix until the event
+// loop's next pass, so a MULTI that writes a:1, a:2 and b:1 sends two
+// messages, one per prefix, not three.
 func (d *Dispatcher) invalidate(ctx context.Context, keys [][]byte, by *Session, flush bool) {
 	var id uint64
 	if by != nil {
 		id = by.ID
 	}
-	d.Invalidate(keys, id, flush)
+	if by != nil && by.inExclusive && !flush {
+		d.invalidateDefault(keys, id)
+		for _, k := range keys {
+			by.heldBcast = append(by.heldBcast, bytes.Clone(k))
+		}
+	} else {
+		d.Invalidate(keys, id, flush)
+	}
 	if fan, ok := d.pubsub.fan.(TrackingFanout); ok && d.remoteTracking() {
 		fan.Invalidate(ctx, keys, flush, by.origin())
 	}
@@ -110,6 +138,37 @@ func (d *Dispatcher) Invalidate(keys [][]byte, by uint64, flush bool) {
 	} else {
 		ds = t.invalidations(keys, by)
 	}
+	for _, dl := range ds {
+		d.sendTracking(dl)
+	}
+}
+
+// invalidateDefault sends the default-mode invalidations of keys only.
+func (d *Dispatcher) invalidateDefault(keys [][]byte, by uint64) {
+	t := &d.pubsub.track
+	if !t.holds() {
+		return
+	}
+	t.mu.Lock()
+	ds := t.invalidationsLocked(keys, by)
+	t.mu.Unlock()
+	for _, dl := range ds {
+		d.sendTracking(dl)
+	}
+}
+
+// sendHeldBroadcasts sends the BCAST messages of the keys s's transaction
+// or script modified: one per prefix, its keys sorted.
+func (d *Dispatcher) sendHeldBroadcasts(s *Session) {
+	if len(s.heldBcast) == 0 {
+		return
+	}
+	keys := s.heldBcast
+	s.heldBcast = nil
+	t := &d.pubsub.track
+	t.mu.Lock()
+	ds := t.broadcasts(keys, s.ID)
+	t.mu.Unlock()
 	for _, dl := range ds {
 		d.sendTracking(dl)
 	}

@@ -232,6 +232,18 @@ func TestTrackingTableLimit(t *testing.T) {
 	if n := len(f.d.pubsub.track.keys); n != 2 {
 		t.Errorf("table holds %d keys, want 2", n)
 	}
+	// A lowered limit applies without a new key being tracked, and its
+	// invalidations reach a NOLOOP client (nobody modified the key); the
+	// Tcl suite's "Tracking gets notification on tracking table key
+	// eviction" waited for them forever.
+	a.do("CLIENT", "TRACKING", "on", "NOLOOP")
+	a.do("CONFIG", "SET", "tracking-table-max-keys", "1")
+	if got := a.box.take(); strings.Count(got, ">2\r\n$10\r\ninvalidate\r\n*1\r\n$2\r\nk") != 1 {
+		t.Errorf("lowering the limit to 1: one key dropped and invalidated, got %q", got)
+	}
+	if n := len(f.d.pubsub.track.keys); n != 1 {
+		t.Errorf("table holds %d keys, want 1", n)
+	}
 }
 
 // TestTrackingScriptsAndTransactions: writes inside a script or EXEC
@@ -250,6 +262,53 @@ func TestTrackingScriptsAndTransactions(t *testing.T) {
 	b.do("DEL", "k")
 	b.do("EXEC")
 	expect(t, "EXEC's DEL", a.box.take(), invK)
+}
+
+// A transaction's or script's BCAST messages are sent at its end, one per
+// prefix (Redis collects them until the event loop's next pass); before,
+// each INCR of a MULTI sent its own, and the Tcl suite's "Clients can
+// enable the BCAST mode with prefixes" read a:1 and a:2 apart.
+func TestTrackingBcastOncePerTransaction(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "a:", "PREFIX", "b:")
+	b.do("MULTI")
+	for _, k := range []string{"b:2", "a:1", "c:1", "a:2", "b:1"} {
+		b.do("INCR", k)
+	}
+	b.do("EXEC")
+	expect(t, "EXEC: one message per prefix", a.box.take(),
+		inv+"*2\r\n$3\r\na:1\r\n$3\r\na:2\r\n"+inv+"*2\r\n$3\r\nb:1\r\n$3\r\nb:2\r\n")
+	b.do("EVAL", "redis.call('set', 'a:1', 'x') redis.call('set', 'a:3', 'y')", "0")
+	expect(t, "EVAL: one message", a.box.take(), inv+"*2\r\n$3\r\na:1\r\n$3\r\na:3\r\n")
+	b.do("SET", "b:9", "1")
+	expect(t, "a plain command: at once", a.box.take(), inv+"*1\r\n$3\r\nb:9\r\n")
+}
+
+// A read inside a script tracks the keys the script declared, and a
+// read-only script command tracks nothing by itself (Redis 7.0.15's
+// call(); the Tcl suite's "Tracking only occurs for scripts when a command
+// calls a read-only command").
+func TestTrackingScriptReadsTrackDeclaredKeys(t *testing.T) {
+	f, l := trackFixture(t)
+	a, b := l.add(f.client(1)), l.add(f.client(2))
+	a.do("HELLO", "3")
+	a.do("CLIENT", "TRACKING", "on")
+	a.do("EVAL", "redis.call('set', 'k3', 'bar')", "2", "k1", "k2")
+	b.do("MSET", "k2", "1", "k1", "1")
+	expect(t, "a script that reads nothing tracks nothing", a.box.take(), "")
+	a.do("EVAL", "redis.call('get', 'k3')", "2", "k1", "k2")
+	b.do("MSET", "k2", "2", "k1", "2", "k3", "2")
+	expect(t, "a script that reads tracks its declared keys", a.box.take(),
+		inv+"*1\r\n$2\r\nk2\r\n"+inv+"*1\r\n$2\r\nk1\r\n")
+	a.do("EVAL_RO", "redis.call('ping')", "2", "k1", "k2")
+	b.do("MSET", "k2", "3", "k1", "3")
+	expect(t, "EVAL_RO without a read tracks nothing", a.box.take(), "")
+	a.do("EVAL_RO", "redis.call('get', 'k1')", "2", "k1", "k2")
+	b.do("MSET", "k2", "4", "k1", "4")
+	expect(t, "EVAL_RO with a read tracks its declared keys", a.box.take(),
+		inv+"*1\r\n$2\r\nk2\r\n"+inv+"*1\r\n$2\r\nk1\r\n")
 }
 
 // TestTrackingTableWhileNobodyTracks: as in Redis 7.0.15, the keys of
