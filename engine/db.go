@@ -268,6 +268,7 @@ type keyRec struct {
 
 	blobSize uint64 // the blob's bytes
 	kh       uint64 // key's hash in the key filter (keyfilter.go)
+	inFilter bool   // a layer of the key filter holds kh: writes need not add it
 }
 
 // newRec is key's record before it is read: hash h, data key dk.
@@ -279,9 +280,11 @@ func (db *DB) newRec(h uint64, dk, key []byte) *keyRec {
 // caller holds the key's stripe lock.
 func (db *DB) loadRec(h uint64, dk, key []byte, held bool) (*keyRec, error) {
 	r := db.newRec(h, dk, key)
-	if !db.kf.mayHold(r.kh) {
+	may, in := db.kf.lookup(r.kh)
+	if !may {
 		return r, nil
 	}
+	r.inFilter = in
 	raw, err := db.ldb.Get(dk, nil)
 	if errors.Is(err, leveldb.ErrNotFound) {
 		return r, nil

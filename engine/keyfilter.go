@@ -139,17 +139,38 @@ func (f *keyFilter) hash(key []byte) uint64 { return maphash.Bytes(f.seed, key) 
 
 // mayHold reports whether the store may hold a record at the key hashed h.
 func (f *keyFilter) mayHold(h uint64) bool {
+	may, _ := f.lookup(h)
+	return may
+}
+
+// lookup is mayHold that also says whether a layer holds h: then a write
+// of the key need not add it again (addUnless), as bits are never cleared
+// nor layers dropped. A key an update reads is mostly one the store holds,
+// and its two adds cost 3.6% of a SET's CPU over 1M keys.
+func (f *keyFilter) lookup(h uint64) (may, inLayer bool) {
 	ls := f.layers.Load()
 	if ls == nil {
-		return true
+		return true, false
 	}
 	for _, b := range *ls {
 		if b.has(h) {
-			return true
+			return true, true
 		}
 	}
 	f.skips.Add(1)
-	return false
+	return false, false
+}
+
+// addUnless is add, except that a key a layer holds (lookup's inLayer)
+// goes only into the filter a scan is building, if one is.
+func (f *keyFilter) addUnless(h uint64, inLayer bool) {
+	if !inLayer {
+		f.add(h)
+		return
+	}
+	if b := f.next.Load(); b != nil {
+		b.add(h)
+	}
 }
 
 // add records that a record is (about to be) written at the key hashed h:

@@ -266,3 +266,36 @@ func TestKeyFilterWritesDuringTheScan(t *testing.T) {
 		}
 	}
 }
+
+// A key a layer already holds is not added again (lookup, addUnless), but
+// it still goes into the filter a scan is building: that filter replaces
+// the layers, and a key it missed would read as absent.
+func TestKeyFilterAddsAHeldKeyOnlyToTheScan(t *testing.T) {
+	f := keyFilter{max: 1 << 20}
+	old, newest := newBloom(64, filterBitsPerKey), newBloom(128, filterBitsPerKey+1)
+	f.layers.Store(&[]*bloom{old, newest})
+	h := uint64(0x9e3779b97f4a7c15)
+	if may, in := f.lookup(h); may || in {
+		t.Fatalf("empty filter: lookup = %v, %v", may, in)
+	}
+	old.add(h)
+	may, in := f.lookup(h)
+	if !may || !in {
+		t.Fatalf("held by the oldest layer: lookup = %v, %v", may, in)
+	}
+	f.addUnless(h, in)
+	if newest.has(h) {
+		t.Error("a held key was added to the newest layer again")
+	}
+	scan := newBloom(256, filterBitsPerKey)
+	f.next.Store(scan)
+	f.addUnless(h, in)
+	if !scan.has(h) {
+		t.Error("a held key written during a scan is missing from the scan's filter")
+	}
+	h2 := h + 1
+	f.addUnless(h2, false)
+	if !newest.has(h2) || !scan.has(h2) {
+		t.Errorf("a new key: newest layer %v, scan %v; want both", newest.has(h2), scan.has(h2))
+	}
+}

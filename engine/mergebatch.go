@@ -264,7 +264,7 @@ func (db *DB) storeRecsBatch(b *leveldb.Batch, recs []*keyRec, nexts []version.S
 func (db *DB) stage(b *leveldb.Batch, r *keyRec, next version.Set) (staged, error) {
 	s := staged{r: r, next: next}
 	if len(next) > 0 {
-		db.kf.add(r.kh) // before the write: keyfilter.go
+		db.kf.addUnless(r.kh, r.inFilter) // before the write: keyfilter.go
 	}
 	oldExp, newExp := indexExpiry(r.cur.MinExpiry()), indexExpiry(next.MinExpiry())
 	if oldExp != 0 && oldExp != newExp {
@@ -320,7 +320,7 @@ func (db *DB) stored(x staged) {
 // building the filter may have missed it (keyfilter.go).
 func (db *DB) filed(x staged) {
 	if len(x.next) > 0 {
-		db.kf.add(x.r.kh)
+		db.kf.addUnless(x.r.kh, x.r.inFilter)
 	}
 }
 
