@@ -87,6 +87,7 @@ var fidelityProbes = []probe{
 	p("INCRBYFLOAT", "f4", "3"), p("INCRBYFLOAT", "f4", "0.0000001"),
 	// keys
 	p("DEL", "a", "missing"), p("DEL"), p("UNLINK", "b", "b"), p("EXISTS", "c", "c", "missing"), p("EXISTS"),
+	p("TOUCH", "c", "c", "missing"), p("TOUCH"),
 	p("TYPE", "c"), p("TYPE", "missing"), loose(sameSet, "KEYS", "*"), p("KEYS", "c*"), loose(sameSet, "KEYS", "[cd]"),
 	p("KEYS", "nothing*"), p("KEYS"),
 	p("RENAME", "c", "c2"), p("RENAME", "missing", "x"), p("RENAME", "c2", "c2"), p("RENAMENX", "c2", "d"),

@@ -61,7 +61,7 @@ type split struct {
 }
 
 var splits = map[string]split{
-	"mget": {step: 1}, "exists": {step: 1, sum: true},
+	"mget": {step: 1}, "exists": {step: 1, sum: true}, "touch": {step: 1, sum: true},
 	"del": {step: 1, write: true, sum: true}, "unlink": {step: 1, write: true, sum: true},
 	"mset": {step: 2, write: true},
 }

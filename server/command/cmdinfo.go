@@ -195,6 +195,11 @@ func (c *Command) keyRefs(args [][]byte) []keyRef {
 		if vf, ok := variableKeyFlags[c.Name]; ok {
 			ref.flags = vf(args)
 		}
+		if c.Name == "sort" && ref.pos > 1 {
+			// SORT's STORE destination, which its key specs leave
+			// unknown: Redis's sortGetKeys flags it OW update.
+			ref.flags = []string{"OW", "update"}
+		}
 		ref.flags = slices.DeleteFunc(slices.Clone(ref.flags), func(f string) bool { return f == "variable_flags" })
 		out = append(out, ref)
 	}

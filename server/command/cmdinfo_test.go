@@ -32,6 +32,13 @@ func TestCommandGetKeysAndFlags(t *testing.T) {
 		2) 1) "b"
 		   2) 1~ OW
 		      2~ update
+		> COMMAND GETKEYSANDFLAGS SORT a STORE b
+		1) 1) "a"
+		   2) 1~ RO
+		      2~ access
+		2) 1) "b"
+		   2) 1~ OW
+		      2~ update
 		> COMMAND GETKEYSANDFLAGS VGET k
 		1) 1) "k"
 		   2) 1~ RO

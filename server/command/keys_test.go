@@ -20,6 +20,10 @@ func TestKeys(t *testing.T) {
 		OK
 		> EXISTS a a nope
 		(integer) 2
+		> TOUCH a a nope
+		(integer) 2
+		> TOUCH
+		(error) ERR wrong number of arguments for 'touch' command
 		> TYPE a
 		string
 		> TYPE nope

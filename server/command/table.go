@@ -153,6 +153,10 @@ func (d *Dispatcher) table() []*Command {
 		spec("del", -2, Write, 1, -1, 1, gen, d.delEach),
 		spec("unlink", -2, Write|Fast, 1, -1, 1, gen, d.delEach),
 		spec("exists", -2, rof, 1, -1, 1, gen, d.exists),
+		// TOUCH counts the keys that exist, as EXISTS (a key named twice
+		// counts twice). Redis also resets their LRU clock; ringkv keeps no
+		// access times (OBJECT IDLETIME is the time since the last write).
+		spec("touch", -2, rof, 1, -1, 1, gen, d.exists),
 		spec("type", 2, rof, 1, 1, 1, gen, d.typ),
 		spec("keys", 2, ro, 0, 0, 0, gen, d.keys),
 		keyless("scan", -2, ro, gen, d.scan),
