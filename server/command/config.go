@@ -60,6 +60,7 @@ func (d *Dispatcher) configResetStat(_ *Session, _ [][]byte) resp.Reply {
 			sc.failed.Store(0)
 			sc.rejected.Store(0)
 			sc.usec.Store(0)
+			sc.lat.Store(nil)
 		}
 	}
 	return resp.OK()

@@ -33,6 +33,7 @@ var infoSections = []infoSection{
 	{"modules", "Modules", func(*Dispatcher, *Session) []string { return nil }, true, false},
 	{"commandstats", "Commandstats", (*Dispatcher).infoCommandStats, false, true},
 	{"errorstats", "Errorstats", func(d *Dispatcher, _ *Session) []string { return d.env.Stats.errors.lines() }, true, false},
+	{"latencystats", "Latencystats", (*Dispatcher).infoLatencyStats, false, true}, // latencyhist.go
 	{"cluster", "Cluster", (*Dispatcher).infoCluster, true, false},
 	{"handoff", "Handoff", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().Handoff) }, true, false},
 	{"aae", "AAE", func(d *Dispatcher, _ *Session) []string { return pairs(d.env.Info().AAE) }, true, false},

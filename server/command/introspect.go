@@ -48,6 +48,7 @@ func (in *introspection) peakHeap(heap uint64) uint64 {
 func (d *Dispatcher) observed(s *Session, cmd *Command, args [][]byte, start time.Time) {
 	took := time.Since(start)
 	cmd.usec.Add(took.Microseconds())
+	d.trackLatency(cmd, took) // latencyhist.go
 	lim := d.intro.limitsOf(d.env.Settings)
 	d.intro.slow.record(d, lim, s, cmd, args, took)
 	d.intro.lat.record(lim.latencyMs.Load(), d.env.Clock, cmd, took)

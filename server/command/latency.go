@@ -100,6 +100,7 @@ func (d *Dispatcher) latencyCommand() *Command {
 		keyless("history", 3, f, "", d.latencyHistory),
 		keyless("reset", -2, f, "", d.latencyReset),
 		keyless("doctor", 2, f, "", d.latencyDoctor),
+		keyless("histogram", -2, f, "", d.latencyHistogram), // latencyhist.go
 		keyless("help", 2, Loading|Stale, "", d.latencyHelp),
 	)
 }
@@ -243,5 +244,8 @@ func (d *Dispatcher) latencyHelp(_ *Session, _ [][]byte) resp.Reply {
 		"RESET [<event> ...]",
 		"    Reset latency data of one or more <event> classes.",
 		"    (default: reset all data for all event classes)",
+		"HISTOGRAM [COMMAND ...]",
+		"    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+		"    If no commands are specified then all histograms are replied.",
 	)
 }

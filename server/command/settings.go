@@ -55,8 +55,9 @@ type Settings struct {
 	listen func(port int) error // applies port; guarded by mu; nil: nothing to move
 	cliMem clientMemLimits      // maxmemory-clients, client-query-buffer-limit (clientevict_settings.go)
 
-	keyEvents atomic.Int64 // notify-keyspace-events flags (notify.go)
-	mem       memLimit     // maxmemory and maxmemory-policy (maxmemory.go)
+	keyEvents atomic.Int64    // notify-keyspace-events flags (notify.go)
+	mem       memLimit        // maxmemory and maxmemory-policy (maxmemory.go)
+	latTrack  latencyTracking // latency-tracking and its INFO percentiles (latencyhist.go)
 }
 
 // NewSettings returns settings holding p.
@@ -201,6 +202,8 @@ var params = []param{
 	constParam("daemonize", "no"), constParam("replicaof", ""), constParam("slaveof", ""),
 	constParam("maxmemory-samples", "5"),
 	{"dir", func(s *Settings) string { return s.p.Dir }, nil},
+	{"latency-tracking", getLatencyTracking, setLatencyTracking},                        // latencyhist.go
+	{"latency-tracking-info-percentiles", getLatencyPercentiles, setLatencyPercentiles}, // latencyhist.go
 	{"loglevel", func(s *Settings) string { return s.LogLevel() }, setLogLevel},
 	{"maxclients", func(s *Settings) string { return itoa(s.MaxClients()) },
 		intSetter(1, math.MaxUint32, func(s *Settings) *atomic.Int64 { return &s.maxCli })},

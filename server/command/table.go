@@ -62,9 +62,10 @@ type Command struct {
 
 	subs     map[string]*Command
 	calls    atomic.Int64
-	failed   atomic.Int64 // replied an error
-	rejected atomic.Int64 // refused by dispatch (arity, AUTH)
-	usec     atomic.Int64 // time spent running, µs (introspect.go)
+	failed   atomic.Int64                // replied an error
+	rejected atomic.Int64                // refused by dispatch (arity, AUTH)
+	usec     atomic.Int64                // time spent running, µs (introspect.go)
+	lat      atomic.Pointer[latencyHist] // run times since CONFIG RESETSTAT; nil: no call (latencyhist.go)
 }
 
 // KeysOf returns the key arguments of args, a call of c that passed its
