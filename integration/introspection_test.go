@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -108,6 +109,42 @@ func TestClientPauseGoRedis(t *testing.T) {
 	}
 	if v := app.Get(ctx, "n").Val(); v != "1" {
 		t.Errorf("n = %q after the held INCR", v)
+	}
+}
+
+// TestSIGTERMDuringClientPause: a node paused by CLIENT PAUSE stops at
+// once on SIGTERM, without running the write it holds (it waited for the
+// pause to run out, or for the 30 s shutdown grace).
+func TestSIGTERMDuringClientPause(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := StartNode(t, NodeOptions{})
+	admin, app := n.Client(t, 2), n.Client(t, 3)
+	if err := admin.Do(ctx, "CLIENT", "PAUSE", "100000", "ALL").Err(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Set(ctx, "held", "v", 0).Err() }()
+	select {
+	case err := <-done:
+		t.Fatalf("SET ran during the pause: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	start := time.Now()
+	n.Signal(t, syscall.SIGTERM)
+	if code := n.WaitExit(t, stopTimeout); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("SIGTERM took %v with a command held by CLIENT PAUSE", d)
+	}
+	t.Logf("SIGTERM during CLIENT PAUSE: exited in %v", time.Since(start).Round(time.Millisecond))
+	if err := <-done; err == nil {
+		t.Error("the held SET answered OK")
+	}
+	n.Restart(t)
+	if v, err := n.Client(t, 3).Exists(ctx, "held").Result(); err != nil || v != 0 {
+		t.Errorf("after restart: EXISTS held = %d, %v; the held SET must not have run", v, err)
 	}
 }
 

@@ -301,6 +301,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.lnMu.Unlock()
 	s.clients.interrupt()
+	s.disp.StopPauses() // commands CLIENT PAUSE holds never run: they give up now
 	done := make(chan struct{})
 	go func() { s.conns.Wait(); close(done) }()
 	select {

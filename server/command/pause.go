@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strings"
 	"sync"
@@ -37,6 +38,22 @@ type pauser struct {
 	mode    pauseMode
 	end     time.Time
 	changed chan struct{} // closed when the pause is lifted or changed
+	stopped bool          // the node shuts down: held commands give up (StopPauses)
+}
+
+// errPausedShutdown answers a command held by CLIENT PAUSE when the node
+// shuts down: it never runs (Redis exits without running it).
+var errPausedShutdown = errors.New("the server is shutting down; the command was held by CLIENT PAUSE and did not run")
+
+// StopPauses makes the commands CLIENT PAUSE holds give up now, and those
+// arriving later not wait (the server's shutdown: SIGTERM waited for the
+// pause to run out, or for the shutdown's grace period).
+func (d *Dispatcher) StopPauses() {
+	p := &d.intro.pause
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stopped = true
+	p.signal()
 }
 
 // pause starts or grows a pause.
@@ -72,8 +89,9 @@ func (p *pauser) signal() {
 }
 
 // holds reports whether a command that writes (or not) must wait now, and
-// until when, with the channel that announces a change.
-func (p *pauser) holds(write bool) (bool, time.Time, <-chan struct{}) {
+// until when, with the channel that announces a change; errPausedShutdown
+// if it must give up.
+func (p *pauser) holds(write bool) (bool, time.Time, <-chan struct{}, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.mode != pauseOff && !time.Now().Before(p.end) { // it ran out
@@ -81,21 +99,24 @@ func (p *pauser) holds(write bool) (bool, time.Time, <-chan struct{}) {
 		p.on.Store(false)
 	}
 	if p.mode == pauseOff || (p.mode == pauseWrite && !write) {
-		return false, time.Time{}, nil
+		return false, time.Time{}, nil, nil
+	}
+	if p.stopped {
+		return true, time.Time{}, nil, errPausedShutdown
 	}
 	if p.changed == nil {
 		p.changed = make(chan struct{})
 	}
-	return true, p.end, p.changed
+	return true, p.end, p.changed, nil
 }
 
-// wait holds the caller while the pause applies to it; it fails only if
-// ctx ends first.
+// wait holds the caller while the pause applies to it; it fails if ctx
+// ends first or the node shuts down.
 func (p *pauser) wait(ctx context.Context, write bool) error {
 	for {
-		held, end, changed := p.holds(write)
-		if !held {
-			return nil
+		held, end, changed, err := p.holds(write)
+		if err != nil || !held {
+			return err
 		}
 		t := time.NewTimer(time.Until(end))
 		select {

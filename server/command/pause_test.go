@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -185,5 +186,28 @@ func TestClientPauseOverflowingTimeoutPausesNothing(t *testing.T) {
 	}
 	if r := released(t, f.async(context.Background(), "PING")); r.Str != "PONG" {
 		t.Fatalf("PING after CLIENT PAUSE max: %s", r)
+	}
+}
+
+// At shutdown a command CLIENT PAUSE holds gives up with an error and
+// never runs, and a later one does not wait (SIGTERM waited for the pause
+// to run out).
+func TestClientPauseStoppedAtShutdown(t *testing.T) {
+	f := newFixture(t)
+	f.do("CLIENT", "PAUSE", "100000", "ALL")
+	set := f.async(context.Background(), "SET", "k", "v")
+	if !held(set) {
+		t.Fatal("SET ran during an ALL pause")
+	}
+	f.d.StopPauses()
+	if r := released(t, set); !r.IsError() || !strings.Contains(r.Str, "shutting down") {
+		t.Errorf("a held command at shutdown answered %v", r)
+	}
+	if r := released(t, f.async(context.Background(), "GET", "k")); !r.IsError() {
+		t.Errorf("a command arriving after shutdown began answered %v", r)
+	}
+	f.d.intro.pause.unpause()
+	if r := f.do("EXISTS", "k"); r.Int != 0 {
+		t.Error("the held SET ran")
 	}
 }
