@@ -106,15 +106,17 @@ func (d *Dispatcher) settleWakes(s *Session) {
 	}
 }
 
-// blockedClients is how many waiters are registered (INFO, tests).
+// blockedClients is how many waiters are registered, and commands held by
+// CLIENT PAUSE (Redis counts both in INFO blocked_clients) (INFO, tests).
 func (d *Dispatcher) blockedClients() int {
+	held := int(d.intro.pause.waiting.Load())
 	w := d.waiters(false)
 	if w == nil {
-		return 0
+		return held
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	n := 0
+	n := held
 	for wt := range w.all {
 		if wt.blocked {
 			n++

@@ -39,6 +39,7 @@ type pauser struct {
 	end     time.Time
 	changed chan struct{} // closed when the pause is lifted or changed
 	stopped bool          // the node shuts down: held commands give up (StopPauses)
+	waiting atomic.Int64  // commands held now (INFO blocked_clients)
 }
 
 // errPausedShutdown answers a command held by CLIENT PAUSE when the node
@@ -113,10 +114,15 @@ func (p *pauser) holds(write bool) (bool, time.Time, <-chan struct{}, error) {
 // wait holds the caller while the pause applies to it; it fails if ctx
 // ends first or the node shuts down.
 func (p *pauser) wait(ctx context.Context, write bool) error {
-	for {
+	for counted := false; ; {
 		held, end, changed, err := p.holds(write)
 		if err != nil || !held {
 			return err
+		}
+		if !counted {
+			counted = true
+			p.waiting.Add(1)
+			defer p.waiting.Add(-1)
 		}
 		t := time.NewTimer(time.Until(end))
 		select {

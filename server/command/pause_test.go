@@ -211,3 +211,22 @@ func TestClientPauseStoppedAtShutdown(t *testing.T) {
 		t.Error("the held SET ran")
 	}
 }
+
+// A command held by CLIENT PAUSE counts in INFO blocked_clients, as in
+// Redis (the Tcl suite's unit/pause waits for it).
+func TestClientPauseHeldCountsAsBlocked(t *testing.T) {
+	f := newFixture(t)
+	f.do("CLIENT", "PAUSE", "100000", "WRITE")
+	set := f.async(context.Background(), "SET", "k", "v")
+	if !held(set) {
+		t.Fatal("SET ran during a WRITE pause")
+	}
+	if !strings.Contains(f.do("INFO", "clients").Text(), "\r\nblocked_clients:1\r\n") {
+		t.Errorf("INFO clients with a held SET:\n%s", f.do("INFO", "clients").Text())
+	}
+	f.d.intro.pause.unpause()
+	released(t, set)
+	if !strings.Contains(f.do("INFO", "clients").Text(), "\r\nblocked_clients:0\r\n") {
+		t.Errorf("INFO clients after the pause:\n%s", f.do("INFO", "clients").Text())
+	}
+}
