@@ -151,6 +151,7 @@ func setLatencyPercentiles(s *Settings, v string) error {
 	for _, f := range strings.Fields(v) {
 		p, err := strconv.ParseFloat(f, 64)
 		if err != nil || math.IsNaN(p) {
+			//lint:ignore ST1005 Redis's error text, which CONFIG SET quotes
 			return errors.New("Invalid latency-tracking-info-percentiles parameters")
 		}
 		if p < 0 || p > 100 {
