@@ -184,16 +184,12 @@ func (d *Dispatcher) trackLatency(cmd *Command, took time.Duration) {
 func (d *Dispatcher) latencyHistogram(_ *Session, args [][]byte) resp.Reply {
 	var cmds []*Command
 	if len(args) == 2 {
-		for _, c := range d.sorted {
-			cmds = append(append(cmds, c), c.Subs...)
-		}
+		cmds = d.all()
 	}
 	for _, a := range args[2:] {
-		c := d.lookupFull(string(a))
-		if c == nil {
-			continue
+		if c := d.find(string(a)); c != nil {
+			cmds = append(append(cmds, c), c.Subs...)
 		}
-		cmds = append(append(cmds, c), c.Subs...)
 	}
 	out := []resp.Reply{}
 	for _, c := range cmds {
@@ -207,40 +203,25 @@ func (d *Dispatcher) latencyHistogram(_ *Session, args [][]byte) resp.Reply {
 	return resp.Map(out...)
 }
 
-// lookupFull finds a command by its full name: "get", or "client|list".
-func (d *Dispatcher) lookupFull(name string) *Command {
-	parent, sub, isSub := strings.Cut(name, "|")
-	c := lookup(d.cmds, []byte(parent))
-	if c == nil || !isSub {
-		return c
-	}
-	if c.subs == nil {
-		return nil
-	}
-	return lookup(c.subs, []byte(sub))
-}
-
 // infoLatencyStats is INFO latencystats: per command called,
 // latency_percentiles_usec_<name>:p50=...,p99=...,p99.9=...
 func (d *Dispatcher) infoLatencyStats(_ *Session) []string {
 	ps := d.env.Settings.latencyPercentiles()
 	var out []string
-	for _, c := range d.sorted {
-		for _, sc := range append([]*Command{c}, c.Subs...) {
-			h := sc.lat.Load()
-			if h == nil {
-				continue
-			}
-			var b strings.Builder
-			fmt.Fprintf(&b, "latency_percentiles_usec_%s:", sc.Name)
-			for i, p := range ps {
-				if i > 0 {
-					b.WriteByte(',')
-				}
-				fmt.Fprintf(&b, "p%s=%.3f", strconv.FormatFloat(p, 'f', -1, 64), h.percentile(p))
-			}
-			out = append(out, b.String())
+	for _, c := range d.all() {
+		h := c.lat.Load()
+		if h == nil {
+			continue
 		}
+		var b strings.Builder
+		fmt.Fprintf(&b, "latency_percentiles_usec_%s:", c.Name)
+		for i, p := range ps {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, "p%s=%.3f", strconv.FormatFloat(p, 'f', -1, 64), h.percentile(p))
+		}
+		out = append(out, b.String())
 	}
 	return out
 }

@@ -123,23 +123,38 @@ func TestClientPauseAllExpires(t *testing.T) {
 	released(t, get)
 }
 
-func TestClientPauseHeldRequestCancelled(t *testing.T) {
-	f := newFixture(t)
-	f.do("CLIENT", "PAUSE", "100000", "ALL")
-	defer f.d.intro.pause.unpause()
-	ctx, cancel := context.WithCancel(context.Background())
+// heldSet pauses f (mode ALL or WRITE) and returns the reply of a SET
+// k v sent with ctx, which the pause holds.
+func heldSet(t *testing.T, f *fixture, ctx context.Context, mode string) <-chan resp.Reply {
+	t.Helper()
+	f.do("CLIENT", "PAUSE", "100000", mode)
 	set := f.async(ctx, "SET", "k", "v")
 	if !held(set) {
-		t.Fatal("SET ran during an ALL pause")
+		t.Fatalf("SET ran during a %s pause", mode)
 	}
+	return set
+}
+
+// heldSetNeverRan lifts the pause and checks that heldSet's SET did not
+// run.
+func heldSetNeverRan(t *testing.T, f *fixture) {
+	t.Helper()
+	f.d.intro.pause.unpause()
+	if r := f.do("EXISTS", "k"); r.Int != 0 {
+		t.Error("the held SET ran")
+	}
+}
+
+func TestClientPauseHeldRequestCancelled(t *testing.T) {
+	f := newFixture(t)
+	defer f.d.intro.pause.unpause()
+	ctx, cancel := context.WithCancel(context.Background())
+	set := heldSet(t, f, ctx, "ALL")
 	cancel()
 	if r := released(t, set); !r.IsError() {
 		t.Errorf("a cancelled held command answered %s", r)
 	}
-	f.d.intro.pause.unpause()
-	if r := f.do("EXISTS", "k"); r.Int != 0 {
-		t.Error("the cancelled SET ran")
-	}
+	heldSetNeverRan(t, f)
 }
 
 func TestClientPauseExec(t *testing.T) {
@@ -194,11 +209,7 @@ func TestClientPauseOverflowingTimeoutPausesNothing(t *testing.T) {
 // to run out).
 func TestClientPauseStoppedAtShutdown(t *testing.T) {
 	f := newFixture(t)
-	f.do("CLIENT", "PAUSE", "100000", "ALL")
-	set := f.async(context.Background(), "SET", "k", "v")
-	if !held(set) {
-		t.Fatal("SET ran during an ALL pause")
-	}
+	set := heldSet(t, f, context.Background(), "ALL")
 	f.d.StopPauses()
 	if r := released(t, set); !r.IsError() || !strings.Contains(r.Str, "shutting down") {
 		t.Errorf("a held command at shutdown answered %v", r)
@@ -206,21 +217,14 @@ func TestClientPauseStoppedAtShutdown(t *testing.T) {
 	if r := released(t, f.async(context.Background(), "GET", "k")); !r.IsError() {
 		t.Errorf("a command arriving after shutdown began answered %v", r)
 	}
-	f.d.intro.pause.unpause()
-	if r := f.do("EXISTS", "k"); r.Int != 0 {
-		t.Error("the held SET ran")
-	}
+	heldSetNeverRan(t, f)
 }
 
 // A command held by CLIENT PAUSE counts in INFO blocked_clients, as in
 // Redis (the Tcl suite's unit/pause waits for it).
 func TestClientPauseHeldCountsAsBlocked(t *testing.T) {
 	f := newFixture(t)
-	f.do("CLIENT", "PAUSE", "100000", "WRITE")
-	set := f.async(context.Background(), "SET", "k", "v")
-	if !held(set) {
-		t.Fatal("SET ran during a WRITE pause")
-	}
+	set := heldSet(t, f, context.Background(), "WRITE")
 	if !strings.Contains(f.do("INFO", "clients").Text(), "\r\nblocked_clients:1\r\n") {
 		t.Errorf("INFO clients with a held SET:\n%s", f.do("INFO", "clients").Text())
 	}
