@@ -71,7 +71,7 @@ func zmpopParse(args [][]byte, at int) (keys [][]byte, max bool, count int64, er
 	if !ok || n <= 0 {
 		return nil, false, 0, resp.Err("ERR numkeys should be greater than 0")
 	}
-	if n >= int64(len(args)-at) {
+	if n >= int64(len(args)-at-1) { // the keys and MIN|MAX must follow numkeys
 		return nil, false, 0, errSyntax
 	}
 	where := at + 1 + int(n)

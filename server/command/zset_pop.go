@@ -31,40 +31,16 @@ func (d *Dispatcher) zpopCmd(s *Session, args [][]byte, max bool) resp.Reply {
 	return d.zpop(s, args[1:2], max, count, false)
 }
 
-// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]
+// ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. It parses as BZMPOP
+// does (zmpopParse): its own copy of the parse lacked the numkeys bound,
+// and a numkeys near 2^63 overflowed into a negative index (found by
+// FuzzCommands).
 func (d *Dispatcher) zmpop(s *Session, args [][]byte) resp.Reply {
-	n, ok := resp.ParseInt(args[1])
-	if !ok || n <= 0 {
-		return resp.Err("ERR numkeys should be greater than 0")
+	keys, max, count, errr := zmpopParse(args, 1)
+	if errr.IsError() {
+		return errr
 	}
-	where := int64(2) + n
-	if where >= int64(len(args)) {
-		return errSyntax
-	}
-	var max bool
-	switch strings.ToLower(string(args[where])) {
-	case "min":
-	case "max":
-		max = true
-	default:
-		return errSyntax
-	}
-	count := int64(-1)
-	for j := int(where) + 1; j < len(args); j++ {
-		if count != -1 || !strings.EqualFold(string(args[j]), "count") || j+1 >= len(args) {
-			return errSyntax
-		}
-		j++
-		c, ok := resp.ParseInt(args[j])
-		if !ok || c <= 0 {
-			return resp.Err("ERR count should be greater than 0")
-		}
-		count = c
-	}
-	if count == -1 {
-		count = 1
-	}
-	return d.zpop(s, args[2:where], max, count, true)
+	return d.zpop(s, keys, max, count, true)
 }
 
 // zpop pops count (-1: one, flat reply) of the lowest (highest if max)

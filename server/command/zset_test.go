@@ -272,3 +272,32 @@ func TestZSetKeys(t *testing.T) {
 		}
 	}
 }
+
+// ZMPOP's and BZMPOP's numkeys is bounded by the arguments before it is
+// used: a numkeys near 2^63 overflowed into a negative index (found by
+// FuzzCommands), and one naming every argument after it as a key indexed
+// past them; both panicked. Redis answers a syntax error.
+func TestZmpopNumkeysBound(t *testing.T) {
+	f := newFixture(t)
+	f.do("ZADD", "z", "1", "a", "2", "b")
+	f.script(`
+		> ZMPOP 9223372036854775807 z MIN
+		(error) ERR syntax error
+		> ZMPOP 2 z MIN
+		(error) ERR syntax error
+		> BZMPOP 0 2 z MIN
+		(error) ERR syntax error
+		> BZMPOP 0 9223372036854775807 z MIN
+		(error) ERR syntax error
+		> ZMPOP 0 z MIN
+		(error) ERR numkeys should be greater than 0
+		> ZMPOP 1 z MAX COUNT 0
+		(error) ERR count should be greater than 0
+		> ZMPOP 1 z MAX COUNT 5
+		1) "z"
+		2) 1) 1) "b"
+		      2) "2"
+		   2) 1) "a"
+		      2) "1"
+	`)
+}
