@@ -394,6 +394,14 @@ func (c *coll) keepsRemovals() bool {
 // first), with their live siblings, until fn returns false. It reads with
 // the read quorum.
 func (c *coll) each(after []byte, fn func(member []byte, live []*version.Sibling) bool) error {
+	return c.eachRecord(after, func(m []byte, live []*version.Sibling) bool {
+		return len(live) == 0 || fn(m, live)
+	})
+}
+
+// eachRecord is each that also visits the removed members whose records
+// remain (tombstones, live empty).
+func (c *coll) eachRecord(after []byte, fn func(member []byte, live []*version.Sibling) bool) error {
 	if !c.exists() {
 		return nil
 	}
@@ -417,9 +425,6 @@ func (c *coll) each(after []byte, fn func(member []byte, live []*version.Sibling
 			if err != nil {
 				ferr = err
 				return false
-			}
-			if len(live) == 0 {
-				return true
 			}
 			return fn(member, live)
 		})
@@ -451,6 +456,12 @@ func (c *coll) dropIfEmpty() error {
 	if !empty {
 		return nil
 	}
+	return c.dropEmpty()
+}
+
+// dropEmpty is dropIfEmpty for a collection known to hold no live
+// element: it deletes the header if unchanged since c read it.
+func (c *coll) dropEmpty() error {
 	seen := c.hdr.Context
 	res, err := c.d.raw.Update(c.s.Context(), ring.InternalKey(c.key), replica.WriteOptions{Read: true},
 		func(cur version.Set, now int64) (*replica.Change, error) {

@@ -131,6 +131,14 @@ func lAbove(id []byte) []byte { return append(clone(id), 0) }
 // eachReverse is each backwards: the live members before before (nil:
 // from the last), in descending member order.
 func (c *coll) eachReverse(before []byte, fn func(member []byte, live []*version.Sibling) bool) error {
+	return c.eachRecordReverse(before, func(m []byte, live []*version.Sibling) bool {
+		return len(live) == 0 || fn(m, live)
+	})
+}
+
+// eachRecordReverse is eachReverse that also visits the removed members
+// whose records remain (tombstones, live empty).
+func (c *coll) eachRecordReverse(before []byte, fn func(member []byte, live []*version.Sibling) bool) error {
 	if !c.exists() {
 		return nil
 	}
@@ -150,9 +158,6 @@ func (c *coll) eachReverse(before []byte, fn func(member []byte, live []*version
 		if err != nil {
 			ferr = err
 			return false
-		}
-		if len(live) == 0 {
-			return true
 		}
 		return fn(member, live)
 	}

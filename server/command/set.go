@@ -169,11 +169,17 @@ func removedEvents(c *coll, name string) ([]keyEvent, error) {
 	if err := c.dropIfEmpty(); err != nil {
 		return nil, err
 	}
+	return afterRemovalEvents(c, name), nil
+}
+
+// afterRemovalEvents is removedEvents after the drop: name's event, and
+// del if the set is gone.
+func afterRemovalEvents(c *coll, name string) []keyEvent {
 	ev := []keyEvent{setEvent(notifySet, name, c.key)}
 	if !c.exists() {
 		ev = append(ev, setEvent(notifyGeneric, "del", c.key))
 	}
-	return ev, nil
+	return ev
 }
 
 // SISMEMBER key member

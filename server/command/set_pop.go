@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -69,75 +70,121 @@ func window(c *coll, after []byte, n int) ([][]byte, bool, error) {
 	return out, more, err
 }
 
-// setEnds bounds a set's live members at one header state: none sorts
-// below first or above last. A set's members are added only with a header
-// write (touch), which makes a new header state, and removals keep the
-// bounds true, so an entry of the header cache (listcache.go's rule)
-// holds while the header does. pickOne's walks start there.
-type setEnds struct{ first, last []byte }
+// window is the window function that walks over g's gaps.
+func (g *gaps) window(c *coll, after []byte, n int) ([][]byte, bool, error) {
+	var out [][]byte
+	more := false
+	err := g.walk(c, after, func(m []byte) bool {
+		if len(out) == n {
+			more = true
+			return false
+		}
+		out = append(out, m)
+		return true
+	})
+	return out, more, err
+}
 
-// setEndsKeys bounds the sets one node remembers the ends of.
+// setEnds is what picks learnt of a set at one header state: bounds on
+// its live members (none sorts below first or above last) and its dead
+// stretches (set_gaps.go). A set's members are added only with a header
+// write (touch), which makes a new header state, and removals keep both
+// true, so an entry of the header cache (listcache.go's rule) holds while
+// the header does. pickOne's walks start at the ends and jump the gaps.
+type setEnds struct {
+	first, last []byte
+	gaps        gaps
+}
+
+// setEndsKeys bounds the sets one node remembers the ends of (units: a
+// set's ends weigh one, and one more per gapsPerUnit gaps).
 const setEndsKeys = 1 << 14
+
+const gapsPerUnit = 16
 
 var setEndsCaches sync.Map // *Dispatcher -> *hdrCache[setEnds]
 
 func (d *Dispatcher) setEndsCache() *hdrCache[setEnds] {
 	return nodeCache(&setEndsCaches, d, func() *hdrCache[setEnds] {
-		return newHdrCache(setEndsKeys, func(setEnds) int { return 1 })
+		return newHdrCache(setEndsKeys, func(e setEnds) int { return 1 + len(e.gaps)/gapsPerUnit })
 	})
 }
 
-// pickOne returns a random live member of c, nil if c is empty.
+// pickOne returns a random live member of c, nil if c is empty. c holds
+// its collection lock (shared at least: the pick reads and updates the
+// set's cached ends).
 func pickOne(c *coll) ([]byte, error) {
 	m, _, err := pickOneOf(c)
 	return m, err
 }
 
-// pickOneOf is pickOne that also reports whether it saw another live
-// member (a pop of m leaves the set non-empty: no walk needs to check).
-// Its walks from the set's ends start at the ends it found last time at
-// this header state (setEnds), past the tombstones earlier pops left.
-func pickOneOf(c *coll) (m []byte, others bool, err error) {
+// others is what a pick saw of the set's other live members.
+type others int
+
+const (
+	othersUnknown others = iota // none seen; some may be there
+	othersSome                  // another live member: a pop of the pick leaves the set non-empty
+	othersNone                  // none: on one node, a pop of the pick empties the set
+)
+
+// pickOneOf is pickOne that also reports what it saw of the other live
+// members (so a pop need not walk the set to learn whether it emptied
+// it). Its walks from the set's ends start at the ends it found last
+// time at this header state (setEnds), past the tombstones earlier pops
+// left, and jump the dead stretches earlier picks crossed.
+func pickOneOf(c *coll) (m []byte, rest others, err error) {
 	now := c.d.raw.Now()
 	cache := c.d.setEndsCache()
-	ends, _, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
+	ends, walked, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
+	var g gaps
 	var from, before []byte // nil: the first member, the last
 	if hinted {
+		// Readers under the shared lock may pick at once: each works on
+		// its own copy of the gaps, and the last to finish keeps its own.
+		g = slices.Clone(ends.gaps)
 		if len(ends.first) > 0 {
 			from = ends.first[:len(ends.first)-1] // below first: the walk starts at it
 		}
 		before = append(clone(ends.last), 0) // the reverse walk starts at last
+	} else {
+		walked = now
 	}
-	first, more, err := window(c, from, pickWindow)
+	first, more, err := g.window(c, from, pickWindow)
 	if err == nil && len(first) == 0 && hinted {
 		// Nothing from the ends found: in a cluster an element can come
 		// in (anti-entropy, read repair) before its header write, so
 		// look from the first member before calling the set empty.
 		cache.drop(c.key)
-		before = nil
-		first, more, err = window(c, nil, pickWindow)
+		g, before, walked = nil, nil, now
+		first, more, err = g.window(c, nil, pickWindow)
 	}
 	if err != nil || len(first) == 0 {
-		return nil, false, err
+		return nil, othersUnknown, err
 	}
-	others = more || len(first) > 1
+	rest = othersSome
 	if !more {
-		cache.put(c.key, c.hdr, setEnds{first[0], first[len(first)-1]}, now)
-		return first[rand.IntN(len(first))], others, nil
+		// The walk saw every live member (none below first), unless in a
+		// cluster one came in late (see above).
+		switch {
+		case len(first) > 1:
+		case c.d.clustered():
+			rest = othersUnknown
+		default:
+			rest = othersNone
+		}
+		cache.put(c.key, c.hdr, setEnds{first: first[0], last: first[len(first)-1], gaps: g}, walked)
+		return first[rand.IntN(len(first))], rest, nil
 	}
 	var last []byte
-	err = c.eachReverse(before, func(m []byte, _ []*version.Sibling) bool {
-		last = clone(m)
+	err = g.walkBack(c, before, func(m []byte) bool {
+		last = m
 		return false
 	})
 	if err != nil {
-		return nil, false, err
-	}
-	if last != nil {
-		cache.put(c.key, c.hdr, setEnds{first[0], last}, now)
+		return nil, othersUnknown, err
 	}
 	if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
-		return first[rand.IntN(len(first))], others, nil
+		return first[rand.IntN(len(first))], rest, nil
 	}
 	seek := seekIn(append(first, last), first[0], last)
 	// The live members after seek, up to the last (nothing live follows:
@@ -145,12 +192,12 @@ func pickOneOf(c *coll) (m []byte, others bool, err error) {
 	// from the first.
 	var w [][]byte
 	if bytes.Compare(seek, last) < 0 {
-		err = c.each(seek, func(m []byte, _ []*version.Sibling) bool {
-			w = append(w, clone(m))
+		err = g.walk(c, seek, func(m []byte) bool {
+			w = append(w, m)
 			return len(w) < pickWindow && !bytes.Equal(m, last)
 		})
 		if err != nil {
-			return nil, false, err
+			return nil, othersUnknown, err
 		}
 	}
 	for _, m := range first {
@@ -160,21 +207,22 @@ func pickOneOf(c *coll) (m []byte, others bool, err error) {
 		w = append(w, m)
 	}
 	if tail := first[len(first)-1]; len(w) < pickWindow && bytes.Compare(tail, seek) < 0 {
-		err = c.each(tail, func(m []byte, _ []*version.Sibling) bool {
+		err = g.walk(c, tail, func(m []byte) bool {
 			if bytes.Compare(m, seek) > 0 {
 				return false
 			}
-			w = append(w, clone(m))
+			w = append(w, m)
 			return len(w) < pickWindow
 		})
 		if err != nil {
-			return nil, false, err
+			return nil, othersUnknown, err
 		}
 	}
+	cache.put(c.key, c.hdr, setEnds{first: first[0], last: last, gaps: g}, walked)
 	if len(w) == 0 {
 		w = first
 	}
-	return w[rand.IntN(len(w))], others, nil
+	return w[rand.IntN(len(w))], rest, nil
 }
 
 // seekLen is how many bytes after the common prefix a seek point draws.
@@ -262,7 +310,7 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 	}
 	defer c.close()
 	for range 3 { // a member another coordinator removed meanwhile: pick again
-		m, others, err := pickOneOf(c)
+		m, rest, err := pickOneOf(c)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -274,7 +322,7 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 			return errorReply(err)
 		}
 		if ok {
-			ev, err := spopEvents(c, others)
+			ev, err := spopEvents(c, rest)
 			if err != nil {
 				return errorReply(err)
 			}
@@ -332,12 +380,19 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 	return d.notifySetEvents(s, resp.Set(popped...), ev)
 }
 
-// spopEvents is removedEvents for pops by single picks: a pick that saw
-// another live member (others) left the set non-empty, so no walk needs
-// to check.
-func spopEvents(c *coll, others bool) ([]keyEvent, error) {
-	if others {
+// spopEvents is removedEvents for pops by single picks, told what the
+// last pick saw of the other members: a pick that saw another left the
+// set non-empty, and one that saw every member emptied it, so no walk
+// needs to check.
+func spopEvents(c *coll, rest others) ([]keyEvent, error) {
+	switch rest {
+	case othersSome:
 		return []keyEvent{setEvent(notifySet, "spop", c.key)}, nil
+	case othersNone:
+		if err := c.dropEmpty(); err != nil {
+			return nil, err
+		}
+		return afterRemovalEvents(c, "spop"), nil
 	}
 	return removedEvents(c, "spop")
 }
@@ -346,7 +401,7 @@ func spopEvents(c *coll, others bool) ([]keyEvent, error) {
 // pickWindow: count single picks, each removed.
 func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	popped := make([]resp.Reply, 0, count)
-	var others bool // the last pick saw another live member
+	var rest others // what the last pick saw of the other members
 	for misses := 0; len(popped) < count && misses < 3; {
 		m, o, err := pickOneOf(c)
 		if err != nil {
@@ -355,7 +410,7 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 		if m == nil {
 			break
 		}
-		others = o
+		rest = o
 		ok, err := removeMember(c, m)
 		if err != nil {
 			return errorReply(err)
@@ -369,7 +424,7 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	if len(popped) == 0 {
 		return resp.Set()
 	}
-	ev, err := spopEvents(c, others)
+	ev, err := spopEvents(c, rest)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -393,7 +448,11 @@ func (d *Dispatcher) srandmember(s *Session, args [][]byte) resp.Reply {
 	default:
 		return errSyntax
 	}
-	c, err := d.openColl(s, args[1], version.KindSet, lockNone)
+	mode := lockNone
+	if len(args) == 2 {
+		mode = lockShared // a pick uses and updates the set's cached ends
+	}
+	c, err := d.openColl(s, args[1], version.KindSet, mode)
 	if err != nil {
 		return errorReply(err)
 	}
