@@ -363,6 +363,19 @@ func (t topology) Members() []command.Member {
 	return out
 }
 
+// Clustered is len(Members()) > 1 without building the list: no
+// member beyond this node in gossip or in the ring.
+func (t topology) Clustered() bool {
+	if t.s.mem == nil { // standalone: nodes() is this node alone
+		return false
+	}
+	if t.s.mem.NumMembers() > 1 {
+		return true
+	}
+	ring := t.s.place.Members()
+	return len(ring) > 1 || len(ring) == 1 && ring[0] != t.s.cfg.Node
+}
+
 // nodes lists the known members (this node alone before gossip starts).
 func (s *Server) nodes() []cluster.Node {
 	if s.mem == nil {

@@ -119,6 +119,9 @@ func (m *Membership) Members() []cluster.Node {
 	return out
 }
 
+// NumMembers is len(Members()), without building it.
+func (m *Membership) NumMembers() int { return m.serf.NumNodes() }
+
 // RingMembers returns the names the ring is built from: every member not
 // Left (Dynamo §4.8: failed nodes stay) and not leaving, with our Q,
 // sorted.

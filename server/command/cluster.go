@@ -22,6 +22,9 @@ type Topology interface {
 	Serving(key []byte) (coordinator string, standIns [][2]string, orphans []string)
 	// Members lists every ring member with its state and addresses.
 	Members() []Member
+	// Clustered reports whether Members would list more than this node.
+	// It is cheap: commands ask it on every call.
+	Clustered() bool
 	// Status is the cluster as RINGKV STATUS shows it: every known node
 	// with what it reports of itself.
 	Status(ctx context.Context) RingStatus
@@ -229,6 +232,8 @@ func (t localTopology) Members() []Member {
 	return []Member{{Name: t.d.env.Settings.Params().Node, State: "alive",
 		ClientAddr: strings.TrimSpace(t.d.env.Settings.Params().Bind), Partitions: 1}}
 }
+
+func (localTopology) Clustered() bool { return false }
 
 func (t localTopology) Status(context.Context) RingStatus {
 	p := t.d.env.Settings.Params()

@@ -24,6 +24,8 @@ func (fakeTopology) Members() []Member {
 		{Name: "n2", State: "failed", ClientAddr: "10.0.0.2:6379", Partitions: 512}}
 }
 
+func (fakeTopology) Clustered() bool { return true }
+
 func (fakeTopology) Status(context.Context) RingStatus {
 	return RingStatus{Node: "n1", RingVersion: "abc", Partitions: 1024, N: 3, Members: []MemberStatus{
 		{Name: "n1", State: "alive", Ring: "member", Client: "10.0.0.1:6379", Primary: 512, Replicas: 1024,

@@ -100,7 +100,7 @@ func (d *Dispatcher) queue(s *Session, cmd *Command, args [][]byte) resp.Reply {
 }
 
 // clustered reports whether this node is one of several ring members.
-func (d *Dispatcher) clustered() bool { return len(d.env.Topology.Members()) > 1 }
+func (d *Dispatcher) clustered() bool { return d.env.Topology.Clustered() }
 
 // samePartition reports whether keys fall in the partition of every key
 // s's transaction and watches already name (always true on a single node).

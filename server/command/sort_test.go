@@ -212,6 +212,7 @@ func (tagTopology) Locate(key []byte) (int, []string, []string) {
 func (tagTopology) Serving([]byte) (string, [][2]string, []string) { return "n1", nil, nil }
 
 func (tagTopology) Members() []Member { return []Member{{Name: "n1"}, {Name: "n2"}} }
+func (tagTopology) Clustered() bool   { return true }
 
 // TestSortCluster: in a cluster BY and GET patterns must name keys of the
 // sorted key's partition by hash tag, as Redis Cluster 7.4+ requires of

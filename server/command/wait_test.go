@@ -12,6 +12,7 @@ import (
 type ring3 struct{ localTopology }
 
 func (ring3) Members() []Member { return []Member{{Name: "a"}, {Name: "b"}, {Name: "c"}} }
+func (ring3) Clustered() bool   { return true }
 
 // shortKV is a KV whose writes miss their quorum with got copies.
 type shortKV struct {
