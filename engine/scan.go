@@ -87,8 +87,13 @@ func (db *DB) record(it iterator.Iterator) (uint64, []byte, version.Set, error) 
 	if !ok {
 		return 0, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
 	}
-	key = append([]byte(nil), key...)
-	s, _, _, err := db.decodeRecord(it.Key(), key, append([]byte(nil), it.Value()...), false)
+	// One copy holds both (the iterator reuses its buffers); the key's
+	// capacity ends where the value starts.
+	v := it.Value()
+	buf := make([]byte, len(key)+len(v))
+	copy(buf[copy(buf, key):], v)
+	key = buf[:len(key):len(key)]
+	s, _, _, err := db.decodeRecord(it.Key(), key, buf[len(key):], false)
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
 	}

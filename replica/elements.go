@@ -44,7 +44,8 @@ const elementsPage = 512
 // acknowledged element write is seen as Get would see it; replicas found
 // behind are left to anti-entropy. Pages of elementsPage records keep
 // each answer bounded: a page is complete up to the smallest last key of
-// the replicas that had more.
+// the replicas that had more. fn owns key and s, as with the store's
+// Prefix: each record is decoded afresh.
 func (c *Coordinator) Elements(ctx context.Context, prefix, after []byte, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
 	return c.elements(ctx, prefix, after, false, o, fn)
 }

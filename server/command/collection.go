@@ -36,6 +36,8 @@ type GroupKV interface {
 // ElementKV is the part of the store that reads a collection's element
 // records (replica.Coordinator.Elements).
 type ElementKV interface {
+	// Elements is replica.Coordinator.Elements: fn owns key and s (a
+	// walk may keep them without a copy).
 	Elements(ctx context.Context, prefix, after []byte, o replica.ReadOptions, fn func(key []byte, s version.Set) bool) error
 }
 
@@ -270,6 +272,15 @@ func (c *coll) liveOf(s version.Set, now int64) ([]*version.Sibling, error) {
 	return crdt.LiveElements(s, now, c.hdr.Removed)
 }
 
+// liveOfOwned is liveOf for a walk, which owns the records ElementKV
+// hands it: the live siblings are the record's own (crdt.LiveElementsOwned).
+func (c *coll) liveOfOwned(s version.Set, now int64) ([]*version.Sibling, error) {
+	if c.kind == version.KindList {
+		return crdt.LiveListElementsOwned(s, now, c.hdr.Removed)
+	}
+	return crdt.LiveElementsOwned(s, now, c.hdr.Removed)
+}
+
 // ElemOp is what an element update decides.
 type ElemOp int
 
@@ -421,7 +432,7 @@ func (c *coll) eachRecord(after []byte, fn func(member []byte, live []*version.S
 			if !ok {
 				return true
 			}
-			live, err := c.liveOf(s, now)
+			live, err := c.liveOfOwned(s, now)
 			if err != nil {
 				ferr = err
 				return false

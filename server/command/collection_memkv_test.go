@@ -64,7 +64,7 @@ func (k *memKV) walk(prefix []byte, from string, reverse bool, fn func([]byte, v
 		}
 		k.mu.Unlock()
 		for i, key := range keys {
-			if !fn(bytes.Clone([]byte(key)), sets[i]) {
+			if !fn(bytes.Clone([]byte(key)), ownedSet(sets[i])) { // fn owns both, as from the engine
 				return nil
 			}
 		}
@@ -89,4 +89,15 @@ func (k *memKV) sortedKeys() []string {
 		sort.Strings(k.sorted)
 	}
 	return k.sorted
+}
+
+// ownedSet is a copy of s whose siblings and values the caller may
+// change (ElementKV: a walk owns the records it is handed).
+func ownedSet(s version.Set) version.Set {
+	out := make(version.Set, len(s))
+	for i := range s {
+		out[i] = s[i]
+		out[i].Value = bytes.Clone(s[i].Value)
+	}
+	return out
 }

@@ -106,7 +106,7 @@ func listVal(live []*version.Sibling) []byte { return crdt.Newest(live).Value }
 // until fn returns false.
 func (c *coll) lWalk(after []byte, fn func(e listElem) bool) error {
 	return c.each(after, func(m []byte, live []*version.Sibling) bool {
-		return fn(listElem{clone(m), clone(listVal(live))})
+		return fn(listElem{m, listVal(live)}) // the walk's to keep: ElementKV
 	})
 }
 

@@ -154,7 +154,7 @@ func (c *coll) eachRecordReverse(before []byte, fn func(member []byte, live []*v
 		if !ok {
 			return true
 		}
-		live, err := c.liveOf(s, now)
+		live, err := c.liveOfOwned(s, now)
 		if err != nil {
 			ferr = err
 			return false
@@ -193,7 +193,7 @@ func (c *coll) eachRecordReverse(before []byte, fn func(member []byte, live []*v
 // last first, copied, until fn returns false.
 func (c *coll) lWalkRev(before []byte, fn func(e listElem) bool) error {
 	return c.eachReverse(before, func(m []byte, live []*version.Sibling) bool {
-		return fn(listElem{clone(m), clone(listVal(live))})
+		return fn(listElem{m, listVal(live)}) // the walk's to keep: ElementKV
 	})
 }
 
@@ -204,7 +204,7 @@ func (l *lst) endN(left bool, k int64) ([]listElem, error) {
 	if err != nil || f.n == 0 || k <= 0 || f.first == nil {
 		return nil, err
 	}
-	var out []listElem
+	out := make([]listElem, 0, min(k, f.n, 1024)) // f.n is counted: a bound, not a promise
 	fn := func(e listElem) bool {
 		if len(out) == 0 { // all before it was dead: seek here next time
 			if left {
