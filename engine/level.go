@@ -265,6 +265,20 @@ func (i *levelIter) Key() []byte {
 	return k
 }
 
+// KeyValue is Key and Value in one step (one lock, not two).
+func (i *levelIter) KeyValue() (k, v []byte) {
+	i.step(func(it iterator.Iterator) bool { k, v = it.Key(), it.Value(); return true })
+	return k, v
+}
+
+// keyValue returns it's key and value, in one step where it can.
+func keyValue(it iterator.Iterator) (k, v []byte) {
+	if kv, ok := it.(interface{ KeyValue() ([]byte, []byte) }); ok {
+		return kv.KeyValue()
+	}
+	return it.Key(), it.Value()
+}
+
 func (i *levelIter) Value() []byte {
 	var v []byte
 	i.step(func(it iterator.Iterator) bool { v = it.Value(); return true })

@@ -83,17 +83,17 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 // key, and its set (empty when the record was deleted while its blob was
 // read).
 func (db *DB) record(it iterator.Iterator) (uint64, []byte, version.Set, error) {
-	h, key, ok := parseDataKey(it.Key())
+	dk, v := keyValue(it)
+	h, key, ok := parseDataKey(dk)
 	if !ok {
-		return 0, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, it.Key())
+		return 0, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, dk)
 	}
 	// One copy holds both (the iterator reuses its buffers); the key's
 	// capacity ends where the value starts.
-	v := it.Value()
 	buf := make([]byte, len(key)+len(v))
 	copy(buf[copy(buf, key):], v)
 	key = buf[:len(key):len(key)]
-	s, _, _, err := db.decodeRecord(it.Key(), key, buf[len(key):], false)
+	s, _, _, err := db.decodeRecord(dk, key, buf[len(key):], false)
 	if err != nil {
 		return 0, nil, nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
 	}
