@@ -371,7 +371,7 @@ func (d *Dispatcher) lrange(s *Session, args [][]byte) resp.Reply {
 	// Walk from the nearer end.
 	var elems []listElem
 	if a <= f.n-1-b {
-		if elems, err = c.endN(true, b+1); int64(len(elems)) > a {
+		if elems, err = c.headN(b + 1); int64(len(elems)) > a {
 			elems = elems[a:]
 		} else {
 			elems = nil

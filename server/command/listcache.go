@@ -103,6 +103,9 @@ type listCache = hdrCache[listFacts]
 // it; one per node).
 var listCaches sync.Map // *Dispatcher -> *listCache
 
+// listHeadCaches holds each dispatcher's list head cache (listhead.go).
+var listHeadCaches sync.Map // *Dispatcher -> *hdrCache[*listHead]
+
 func (d *Dispatcher) listCache() *listCache {
 	return nodeCache(&listCaches, d, func() *listCache { return newListCache(listCacheKeys) })
 }
