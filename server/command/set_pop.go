@@ -85,6 +85,35 @@ func (g *gaps) window(c *coll, after []byte, n int) ([][]byte, bool, error) {
 	return out, more, err
 }
 
+// headWindow is window(c, nil, pickWindow) from the first live member
+// the picks found at this header state (setEnds), past the tombstones
+// earlier pops left before it and over the gaps they learnt; it keeps
+// the first member it finds. SPOP key count asks it on every call: from
+// the set's start, popping a set to empty crossed every earlier pop's
+// tombstone each time.
+func headWindow(c *coll) ([][]byte, bool, error) {
+	now := c.d.raw.Now()
+	cache := c.d.setEndsCache()
+	ends, walked, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
+	if !hinted || len(ends.first) == 0 {
+		return window(c, nil, pickWindow)
+	}
+	g := slices.Clone(ends.gaps)
+	ws, more, err := g.window(c, ends.first[:len(ends.first)-1], pickWindow)
+	if err != nil || len(ws) == 0 {
+		// None from the first found: in a cluster an element can come
+		// in before its header write (pickOneOf), so look from the start.
+		cache.drop(c.key)
+		return window(c, nil, pickWindow)
+	}
+	last := ends.last
+	if bytes.Compare(last, ws[0]) < 0 {
+		last = ws[len(ws)-1]
+	}
+	cache.put(c.key, c.hdr, setEnds{first: ws[0], last: last, gaps: g}, walked)
+	return ws, more, nil
+}
+
 // setEnds is what picks learnt of a set at one header state: bounds on
 // its live members (none sorts below first or above last) and its dead
 // stretches (set_gaps.go). A set's members are added only with a header
@@ -344,7 +373,7 @@ func (d *Dispatcher) spopCount(s *Session, key []byte, count int64) resp.Reply {
 	}
 	var ms [][]byte
 	if count <= popSeekMax {
-		ws, more, err := window(c, nil, pickWindow)
+		ws, more, err := headWindow(c)
 		if err != nil {
 			return errorReply(err)
 		}
