@@ -163,3 +163,25 @@ func TestInMemoryTransport(t *testing.T) {
 		eventually(t, wait, "3 alive", func() bool { return states(m) == "a:alive b:alive c:alive " })
 	}
 }
+
+// TestSetTagsAfterLeaveDoesNotWait: a node that has left has no one to
+// advertise to, so a tag update (the handoff state, advertised every
+// second until shutdown) returns at once instead of waiting out
+// memberlist's 5 s broadcast timeout, which held SIGTERM with
+// --leave-on-terminate past its deadline.
+func TestSetTagsAfterLeaveDoesNotWait(t *testing.T) {
+	_, _, c := cluster3(t)
+	if err := c.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.SetTags(map[string]string{TagHandoff: "5"}) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("SetTags after Leave: %v", err)
+		}
+	case <-time.After(3 * time.Second): // memberlist's own wait is 5 s
+		t.Fatal("SetTags after Leave still waiting after 3 s")
+	}
+}

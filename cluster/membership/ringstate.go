@@ -3,6 +3,8 @@ package membership
 import (
 	"fmt"
 	"maps"
+
+	"github.com/hashicorp/serf/serf"
 )
 
 // Tags for ownership changes and partition handoff (Dynamo §4.8–4.9).
@@ -48,7 +50,10 @@ func (m *Membership) SetTags(kv map[string]string) error {
 			tags[k] = v
 		}
 	}
-	if !changed {
+	if !changed || m.serf.State() != serf.SerfAlive {
+		// Nothing new, or nobody to tell: a node that has left the gossip
+		// (or is leaving it) would wait out memberlist's broadcast timeout (5 s)
+		// on every update, holding up its shutdown.
 		return nil
 	}
 	return m.serf.SetTags(tags)
