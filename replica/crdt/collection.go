@@ -3,6 +3,7 @@ package crdt
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"unsafe"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -178,10 +179,8 @@ func liveElements(s version.Set, now int64, removed version.Context, own bool) (
 // LiveListElementsOwned is LiveListElements for a caller that owns s
 // (LiveElementsOwned).
 func LiveListElementsOwned(s version.Set, now int64, removed version.Context) ([]*version.Sibling, error) {
-	for i := range s {
-		if s[i].Tombstone {
-			return nil, nil
-		}
+	if hasTombstone(s) {
+		return nil, nil
 	}
 	return LiveElementsOwned(s, now, removed)
 }
@@ -193,12 +192,14 @@ func LiveListElementsOwned(s version.Set, now int64, removed version.Context) ([
 // a value beside a tombstone can only be an LSET that did not see the
 // removal, and a popped element must stay popped.
 func LiveListElements(s version.Set, now int64, removed version.Context) ([]*version.Sibling, error) {
-	for i := range s {
-		if s[i].Tombstone {
-			return nil, nil
-		}
+	if hasTombstone(s) {
+		return nil, nil
 	}
 	return LiveElements(s, now, removed)
+}
+
+func hasTombstone(s version.Set) bool {
+	return slices.ContainsFunc(s, func(sb version.Sibling) bool { return sb.Tombstone })
 }
 
 // Newest returns the live sibling GET would pick among live: the highest

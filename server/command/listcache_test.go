@@ -44,11 +44,17 @@ func newWalkFixture(t *testing.T) (*fixture, *walkKV, *fixture) {
 	kv := &walkKV{memKV: f.kv}
 	f.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock})
 	f.s = f.d.NewSession(7, "127.0.0.1:5000", "127.0.0.1:6379")
-	other := &fixture{t: t, kv: f.kv}
-	other.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock})
-	other.env = other.d.Env()
-	other.s = other.d.NewSession(8, "127.0.0.1:5001", "127.0.0.1:6379")
-	return f, kv, other
+	return f, kv, f.node(kv, 8)
+}
+
+// node is another node on f's store (through kv): a dispatcher of its
+// own, with caches that saw nothing, and session id.
+func (f *fixture) node(kv KV, id uint64) *fixture {
+	g := &fixture{t: f.t, kv: f.kv}
+	g.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock})
+	g.env = g.d.Env()
+	g.s = g.d.NewSession(id, fmt.Sprintf("127.0.0.1:%d", 4993+id), "127.0.0.1:6379")
+	return g
 }
 
 // TestListCacheSeesOtherNodesWrites: facts this node cached are not used

@@ -57,13 +57,7 @@ func TestListHeadCacheSparesWalks(t *testing.T) {
 // node's LRANGE from the head answers what a node with no cache answers.
 func TestListHeadCacheFollowsWrites(t *testing.T) {
 	f, kv, other := newWalkFixture(t)
-	fresh := func() *fixture { // a node that has cached nothing
-		g := &fixture{t: t, kv: f.kv}
-		g.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock})
-		g.env = g.d.Env()
-		g.s = g.d.NewSession(9, "127.0.0.1:5002", "127.0.0.1:6379")
-		return g
-	}
+	fresh := func() *fixture { return f.node(kv, 9) } // a node that has cached nothing
 	rng := rand.New(rand.NewSource(3))
 	hits := 0
 	for i := 0; i < 400; i++ {

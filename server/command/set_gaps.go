@@ -124,8 +124,8 @@ func (g *gaps) walk(c *coll, after []byte, fn func(m []byte) bool) error {
 		var dead, next []byte
 		stopped := false
 		err := c.eachRecord(after, func(m []byte, live []*version.Sibling) bool {
-			if len(live) == 0 {
-				dead = clone(m)
+			if len(live) == 0 { // the walk's to keep (ElementKV); add copies what it stores
+				dead = m
 				if j := g.fwd(dead); !bytes.Equal(j, dead) {
 					g.add(start, dead)
 					next = j
@@ -133,7 +133,6 @@ func (g *gaps) walk(c *coll, after []byte, fn func(m []byte) bool) error {
 				}
 				return true
 			}
-			m = clone(m)
 			g.add(start, dead)
 			dead, start = nil, m
 			if !fn(m) {
@@ -171,8 +170,7 @@ func (g *gaps) walkBack(c *coll, before []byte, fn func(m []byte) bool) error {
 		stopped := false
 		var next []byte
 		err := c.eachRecordReverse(before, func(m []byte, live []*version.Sibling) bool {
-			if len(live) == 0 {
-				m = clone(m)
+			if len(live) == 0 { // m is the walk's to keep (ElementKV)
 				if top == nil {
 					top = m
 				}
@@ -186,7 +184,6 @@ func (g *gaps) walkBack(c *coll, before []byte, fn func(m []byte) bool) error {
 				}
 				return true
 			}
-			m = clone(m)
 			g.add(m, top)
 			top = nil
 			if !fn(m) {
