@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -22,8 +23,17 @@ type GroupFunc func(i int, cur version.Set, now int64, done []Result) (*Change, 
 // must hash as the group's other keys.
 type GroupKeyFunc func(i int, done []Result) []byte
 
-// errGroupPlacement guards UpdateGroup's contract.
-var errGroupPlacement = errors.New("replica: UpdateGroup over keys that do not share one preference list")
+// ErrGroupPlacement guards UpdateGroup's contract: the keys do not share
+// one preference list (or the ring changed since the caller grouped them
+// with Placement). Nothing was written.
+var ErrGroupPlacement = errors.New("replica: UpdateGroup over keys that do not share one preference list")
+
+// Placement names key's preference list: keys whose names are equal may
+// be written by one UpdateGroup (until the ring changes, which
+// UpdateGroup then reports as ErrGroupPlacement).
+func (c *Coordinator) Placement(key []byte) string {
+	return strings.Join(c.replicas(key), "\x00")
+}
 
 // UpdateGroup is Update for several distinct keys of one preference list
 // (a collection's header and element records, which hash alike), written
@@ -43,16 +53,16 @@ func (c *Coordinator) UpdateGroup(ctx context.Context, keys [][]byte, o WriteOpt
 // first) is named by name in its turn (GroupKeyFunc).
 func (c *Coordinator) UpdateGroupNamed(ctx context.Context, keys [][]byte, name GroupKeyFunc, o WriteOptions, fn GroupFunc) ([]Result, error) {
 	if len(keys) == 0 || keys[0] == nil {
-		return nil, errGroupPlacement
+		return nil, ErrGroupPlacement
 	}
 	list := c.replicas(keys[0])
 	for i, k := range keys[1:] {
 		switch {
 		case k == nil && name == nil:
-			return nil, errGroupPlacement
+			return nil, ErrGroupPlacement
 		case k == nil:
 		case !slices.Equal(c.replicas(k), list) || slices.ContainsFunc(keys[:i+1], func(x []byte) bool { return bytes.Equal(x, k) }):
-			return nil, errGroupPlacement
+			return nil, ErrGroupPlacement
 		}
 	}
 	if len(keys) == 1 || !slices.Contains(list, c.cfg.Node) {

@@ -28,6 +28,7 @@ func (f fixed) Ring() *ring.Ring  { return nil } // not a ring: no partition han
 
 type testNode struct {
 	route *router
+	coord *replica.Coordinator
 	db    *engine.DB
 	sess  *command.Session
 }
@@ -62,7 +63,7 @@ func routedCluster(t *testing.T, opts ...func(*replica.Config)) (*transport.MemN
 			}
 			return coord.ServePeer(ctx, from, m, b)
 		}))
-		nodes[name] = &testNode{route: r, db: db, sess: disp.NewSession(1, "test", "")}
+		nodes[name] = &testNode{route: r, coord: coord, db: db, sess: disp.NewSession(1, "test", "")}
 		t.Cleanup(func() { coord.Close(); _ = tr.Close(); _ = db.Close() })
 	}
 	return net, nodes

@@ -191,37 +191,6 @@ func (d *Dispatcher) mget(s *Session, args [][]byte) resp.Reply {
 	return resp.Array(out...)
 }
 
-// MSET key value [key value ...]
-func (d *Dispatcher) mset(s *Session, args [][]byte) resp.Reply {
-	if len(args)%2 == 0 {
-		return errWrongArgs("mset")
-	}
-	for i := 1; i < len(args); i += 2 {
-		if r := d.setGeneric(s, "mset", args[i], args[i+1], setOpts{}); r.IsError() {
-			return r
-		}
-	}
-	return resp.OK()
-}
-
-// MSETNX key value [key value ...]: 0 if any key exists. The check and the
-// writes are not atomic across keys.
-func (d *Dispatcher) msetnx(s *Session, args [][]byte) resp.Reply {
-	if len(args)%2 == 0 {
-		return errWrongArgs("msetnx")
-	}
-	for i := 1; i < len(args); i += 2 {
-		w, err := d.read(s, args[i])
-		if err != nil {
-			return errorReply(err)
-		}
-		if w != nil {
-			return resp.Int(0)
-		}
-	}
-	return boolInt(d.mset(s, args))
-}
-
 // STRLEN key
 func (d *Dispatcher) strlen(s *Session, args [][]byte) resp.Reply {
 	v, ok, err := d.readString(s, args[1])
