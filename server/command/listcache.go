@@ -83,6 +83,13 @@ type listFacts struct {
 	// first or after last. Each is a live end element's identifier or a
 	// removed one's; nil only if the list is empty.
 	first, last []byte
+	// ahead holds, per end (0 the head, 1 the tail), the identifiers of
+	// the live elements next from that end, in pop order: the ones a
+	// pop's walk read beyond what it popped (listPopAhead), so the next
+	// pops there take them without a walk. Pops and pushes carry them (a
+	// push puts its element first at its end); every other write drops
+	// them (lst.begin). The slices are never written to.
+	ahead [2][][]byte
 }
 
 // add records a new element's identifier.

@@ -71,6 +71,7 @@ func (l *lst) begin() error {
 	if _, err := l.facts(); err != nil {
 		return err
 	}
+	l.f.ahead = [2][][]byte{} // only pops and pushes carry them
 	before := l.hdr.Context
 	if err := l.touch(); err != nil {
 		l.known = false
@@ -96,6 +97,7 @@ func (l *lst) beginLater() error {
 	if _, ok := l.d.raw.(GroupKV); !ok {
 		return l.begin()
 	}
+	l.f.ahead = [2][][]byte{} // as begin
 	ctx := l.hdr.Context
 	l.expect = &ctx
 	return l.touchLater()
@@ -272,9 +274,14 @@ func (l *lst) at(i int64) (listElem, bool, error) {
 // pushVals pushes vals one by one at the head (left) or the tail and
 // returns the new length.
 func (l *lst) pushVals(vals [][]byte, left bool) (int64, error) {
+	if _, err := l.facts(); err != nil {
+		return 0, err
+	}
+	ahead := l.f.ahead
 	if err := l.beginLater(); err != nil {
 		return 0, err
 	}
+	l.f.ahead = ahead // a push carries them (insertEnd)
 	for _, v := range vals {
 		err := l.insertEnd(v, left)
 		if errors.Is(err, errHeaderMoved) {
@@ -317,8 +324,19 @@ func (l *lst) insertEnd(v []byte, left bool) error {
 		return err
 	}
 	l.f.add(id) // posBetween: before first (or after last), a seek point or not
+	end := 1
+	if left {
+		end = 0
+	}
+	if ids := l.f.ahead[end]; len(ids) > 0 { // the new end comes first there
+		l.f.ahead[end] = append([][]byte{id}, ids[:min(len(ids), 2*listPopAhead-1)]...)
+	}
 	return nil
 }
+
+// listPopAhead is how many live elements past those it pops a pop's walk
+// reads, to keep for the next pops at that end (listFacts.ahead).
+const listPopAhead = 16
 
 // pop removes up to n elements from the head (left) or the tail and
 // returns their values in pop order, rewriting the header first. The
@@ -331,13 +349,25 @@ func (l *lst) pop(left bool, count int64) ([][]byte, error) {
 	if err := l.beginLater(); err != nil {
 		return nil, err
 	}
+	l.f.ahead = f.ahead // a pop carries them (beginLater dropped them)
+	end := 1
+	if left {
+		end = 0
+	}
 	var out [][]byte
 walk:
 	for int64(len(out)) < count {
-		batch, err := l.endN(left, count-int64(len(out)))
-		if err != nil {
-			l.known = false
-			return out, err
+		need := count - int64(len(out))
+		batch := l.takeAhead(end, need)
+		if len(batch) == 0 {
+			if batch, err = l.endN(left, need+listPopAhead); err != nil {
+				l.known = false
+				return out, err
+			}
+			if int64(len(batch)) > need {
+				l.keepAhead(end, batch[need:])
+				batch = batch[:need]
+			}
 		}
 		if len(batch) == 0 {
 			l.f.n = 0 // walked past the last live element
@@ -366,16 +396,59 @@ walk:
 		}
 		// The last one taken is the new seek point: nothing live before
 		// it (after it, popping the tail) is left.
+		taken := batch[len(batch)-1].id
 		if left {
-			l.f.first = batch[len(batch)-1].id
+			l.f.first = taken
 		} else {
-			l.f.last = batch[len(batch)-1].id
+			l.f.last = taken
 		}
+		l.f.ahead[1-end] = cutAhead(l.f.ahead[1-end], taken, left)
 		if l.f.n < 0 {
 			l.known = false
 		}
 	}
 	return out, nil
+}
+
+// takeAhead takes up to n identifiers kept ahead at end (listFacts.ahead).
+func (l *lst) takeAhead(end int, n int64) []listElem {
+	ids := l.f.ahead[end]
+	k := min(int64(len(ids)), n)
+	out := make([]listElem, k)
+	for i := range out {
+		out[i].id = ids[i]
+	}
+	l.f.ahead[end] = ids[k:]
+	return out
+}
+
+// keepAhead keeps es's identifiers (a walk's: copied into one buffer, so
+// the records' values are not held) ahead at end.
+func (l *lst) keepAhead(end int, es []listElem) {
+	n := 0
+	for _, e := range es {
+		n += len(e.id)
+	}
+	buf := make([]byte, 0, n)
+	ids := make([][]byte, len(es))
+	for i, e := range es {
+		buf = append(buf, e.id...)
+		ids[i] = buf[len(buf)-len(e.id) : len(buf) : len(buf)]
+	}
+	l.f.ahead[end] = ids
+}
+
+// cutAhead drops from the other end's identifiers (in its pop order) those
+// a pop from this end took: up to taken, from the head (left) or the tail.
+func cutAhead(ids [][]byte, taken []byte, left bool) [][]byte {
+	for len(ids) > 0 {
+		last := string(ids[len(ids)-1])
+		if (left && last > string(taken)) || (!left && last < string(taken)) {
+			break
+		}
+		ids = ids[:len(ids)-1]
+	}
+	return ids
 }
 
 // dropIfEmpty deletes the emptied list's key. Facts of a non-empty list

@@ -1,0 +1,117 @@
+package command
+
+import (
+	"fmt"
+	"math/rand"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/ringkv/ringkv/resp"
+)
+
+// Pops at one end take the elements the last pop's walk read past what
+// it popped: one walk per listPopAhead pops, not one per pop.
+func TestListPopsTakeWhatTheirWalkReadAhead(t *testing.T) {
+	f, kv, _ := newWalkFixture(t)
+	args := []string{"RPUSH", "l"}
+	for i := range 1000 {
+		args = append(args, strconv.Itoa(i))
+	}
+	f.do(args...)
+	f.do("LLEN", "l")
+	kv.walks.Store(0)
+	const pops = 160
+	for i := range pops {
+		if got := f.do("LPOP", "l"); got.Text() != strconv.Itoa(i) {
+			t.Fatalf("LPOP #%d = %s", i, got)
+		}
+		if got := f.do("RPOP", "l"); got.Text() != strconv.Itoa(999-i) {
+			t.Fatalf("RPOP #%d = %s", i, got)
+		}
+	}
+	if w := kv.walks.Load(); w > 2*pops/8 {
+		t.Errorf("%d pops walked the list %d times", 2*pops, w)
+	}
+}
+
+// Pops that take their elements from what earlier walks read agree with
+// a model list through random pushes, pops of counts, LREM, LINSERT,
+// LSET, LTRIM and DEL, from this node and from another whose writes this
+// one's cache never saw.
+func TestListPopsAheadFollowWrites(t *testing.T) {
+	f, _, other := newWalkFixture(t)
+	rng := rand.New(rand.NewSource(5))
+	var model []string
+	texts := func(r resp.Reply) []string {
+		if r.Kind == resp.KindBulk {
+			return []string{r.Text()}
+		}
+		var out []string
+		for _, e := range r.Elems {
+			out = append(out, e.Text())
+		}
+		return out
+	}
+	for i := range 1500 {
+		w := f
+		if rng.Intn(8) == 0 {
+			w = other
+		}
+		v := fmt.Sprint("v", i)
+		n := rng.Intn(4) + 1
+		var got, want []string
+		switch op := rng.Intn(12); op {
+		case 0, 1:
+			w.do("RPUSH", "l", v, v+"b")
+			model = append(model, v, v+"b")
+		case 2:
+			w.do("LPUSH", "l", v)
+			model = append([]string{v}, model...)
+		case 3, 4, 5:
+			got = texts(w.do("LPOP", "l", strconv.Itoa(n)))
+			k := min(n, len(model))
+			want, model = slices.Clone(model[:k]), model[k:]
+		case 6, 7:
+			got = texts(w.do("RPOP", "l", strconv.Itoa(n)))
+			k := min(n, len(model))
+			for range k {
+				want, model = append(want, model[len(model)-1]), model[:len(model)-1]
+			}
+		case 8:
+			if len(model) > 0 {
+				x := model[rng.Intn(len(model))]
+				w.do("LREM", "l", "1", x)
+				model = slices.Delete(model, slices.Index(model, x), slices.Index(model, x)+1)
+			}
+		case 9:
+			if len(model) > 0 {
+				j := rng.Intn(len(model))
+				w.do("LINSERT", "l", "BEFORE", model[j], v)
+				model = slices.Insert(model, slices.Index(model, model[j]), v)
+			}
+		case 10:
+			if len(model) > 0 {
+				j := rng.Intn(len(model))
+				w.do("LSET", "l", strconv.Itoa(j), v)
+				model[j] = v
+			}
+		default:
+			if rng.Intn(3) == 0 {
+				w.do("DEL", "l")
+				model = nil
+			} else {
+				w.do("LTRIM", "l", "1", "-1")
+				if len(model) > 0 {
+					model = model[1:]
+				}
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("step %d: popped %v, want %v", i, got, want)
+		}
+	}
+	if got := texts(f.do("LRANGE", "l", "0", "-1")); !slices.Equal(got, model) {
+		t.Fatalf("at the end: LRANGE %v, want %v", got, model)
+	}
+}
