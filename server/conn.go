@@ -24,6 +24,7 @@ type client struct {
 	io   *connIO // conn with deadlines and figures (connio.go)
 	out  *outbox // replies and pushed messages, in order (push.go)
 	sess *command.Session
+	pipe pipe // pipelined writes running (pipeline.go)
 }
 
 // serve runs one client connection until it closes, misbehaves or the
@@ -36,10 +37,16 @@ func (s *Server) serve(c *client) {
 		rd.SetLimits(s.readLimits(c.sess))
 		args, err := rd.ReadCommand()
 		if err != nil {
+			s.settle(c, wr)
 			s.readFailed(c, wr, err)
 			return
 		}
 		c.io.commandRead(rd, args)
+		if s.pipelined(c, args, rd.Buffered() > 0) {
+			c.io.commandDone()
+			continue
+		}
+		s.settle(c, wr)
 		reply := s.exec(c, args)
 		c.io.commandDone()
 		pushed, force := c.sess.TakePushed() // sent whatever CLIENT REPLY says (pubsub_session.go)
@@ -58,6 +65,7 @@ func (s *Server) serve(c *client) {
 			}
 		}
 	}
+	s.settle(c, wr)
 	_ = s.flush(c, wr)
 }
 
@@ -72,6 +80,7 @@ type flushFirst struct {
 }
 
 func (f flushFirst) Read(p []byte) (int, error) {
+	f.s.settle(f.c, f.wr)
 	if err := f.s.flush(f.c, f.wr); err != nil {
 		return 0, err
 	}

@@ -40,3 +40,18 @@ func (s *Session) ReplyWanted() bool {
 	s.reply.skip, s.reply.skipNext = s.reply.skipNext, false
 	return want
 }
+
+// Pipelinable reports whether s is in the plain state in which a
+// connection may run its pipelined single-key writes while earlier ones
+// still run, each on a session of its own (server/pipeline.go): it has
+// authenticated, is in no transaction, script or forwarded run, wants
+// every reply, subscribes to nothing and tracks nothing; and the node
+// has no MONITOR client and no CLIENT PAUSE. What those states do per
+// command (queueing, dropped replies, pushed frames, invalidations, the
+// monitor's feed, the pause) needs the commands one after another.
+func (d *Dispatcher) Pipelinable(s *Session) bool {
+	return s.Authed && s.tx == nil && s.reply == (replyMode{}) && s.scriptCall == nil && s.fwd == nil &&
+		!s.inExclusive && s.ps.nChannels.Load() == 0 && s.ps.nPatterns.Load() == 0 &&
+		s.ps.nShard.Load() == 0 && !s.ps.monitor.Load() && d.pubsub.monitors.n.Load() == 0 &&
+		d.pubsub.track.state(s.ID) == nil && !d.intro.pause.on.Load()
+}

@@ -1,0 +1,87 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestClusterPipelineRunsWritesTogether: a pipeline sent to one node of a
+// 3-node cluster runs its single-key writes from a window (INFO cluster
+// pipelined_writes counts them), and still answers every command as if
+// they ran one after another: writes of one key in their order, reads and
+// multi-key commands after the writes before them, replies in order.
+func TestClusterPipelineRunsWritesTogether(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	n1, n2 := c.Client(c.Nodes[0]), c.Client(c.Nodes[1])
+	ctx := context.Background()
+	before, err := infoInt(c, c.Nodes[0], "cluster", "pipelined_writes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const keys = 150
+	pipe := n1.Pipeline()
+	type step struct {
+		cmd  redis.Cmder
+		want string
+	}
+	var steps []step
+	add := func(cmd redis.Cmder, want string) { steps = append(steps, step{cmd, want}) }
+	for i := range keys {
+		k, ctr, l := fmt.Sprintf("pl:%03d", i), fmt.Sprintf("plc:%03d", i), fmt.Sprintf("pll:%03d", i)
+		add(pipe.Set(ctx, k, "a", 0), "OK")
+		add(pipe.Incr(ctx, ctr), "1")
+		add(pipe.Append(ctx, k, "b"), "2") // the same key: after the SET
+		add(pipe.Incr(ctx, ctr), "2")
+		add(pipe.RPush(ctx, l, "x", "y"), "2")
+		add(pipe.LPop(ctx, l), "x")
+		add(pipe.SetNX(ctx, k, "no", 0), "false")
+		if i%10 == 9 { // a read and a multi-key command wait for the writes
+			add(pipe.Get(ctx, k), "ab")
+			add(pipe.MGet(ctx, k, ctr), "[ab 2]")
+			add(pipe.Del(ctx, ctr), "1")
+		}
+	}
+	if _, err := pipe.Exec(ctx); err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	for i, s := range steps {
+		var got string
+		switch cmd := s.cmd.(type) {
+		case *redis.StatusCmd:
+			got = cmd.Val()
+		case *redis.IntCmd:
+			got = strconv.FormatInt(cmd.Val(), 10)
+		case *redis.StringCmd:
+			got = cmd.Val()
+		case *redis.BoolCmd:
+			got = strconv.FormatBool(cmd.Val())
+		case *redis.SliceCmd:
+			got = fmt.Sprint(cmd.Val())
+		}
+		if got != s.want || s.cmd.Err() != nil {
+			t.Fatalf("step %d %v = %q (err %v), want %q", i, s.cmd.Args(), got, s.cmd.Err(), s.want)
+		}
+	}
+	after, err := infoInt(c, c.Nodes[0], "cluster", "pipelined_writes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after-before < keys {
+		t.Errorf("pipelined_writes went from %d to %d: the pipeline's writes ran one by one", before, after)
+	}
+	// Every write is where a read through another node finds it.
+	for i := range keys {
+		k, l := fmt.Sprintf("pl:%03d", i), fmt.Sprintf("pll:%03d", i)
+		if v, err := n2.Get(ctx, k).Result(); err != nil || v != "ab" {
+			t.Fatalf("GET %s via n2 = %q, %v", k, v, err)
+		}
+		if v, err := n2.LRange(ctx, l, 0, -1).Result(); err != nil || fmt.Sprint(v) != "[y]" {
+			t.Fatalf("LRANGE %s via n2 = %v, %v", l, v, err)
+		}
+	}
+}
