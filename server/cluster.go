@@ -422,7 +422,7 @@ func (s *Server) infoCluster() [][2]string {
 		{"peer_frames_sent", strconv.FormatUint(pb.FramesSent, 10)},
 		{"peer_frames_received", strconv.FormatUint(pb.FramesReceived, 10)},
 		{"peer_writes", strconv.FormatUint(pb.Writes, 10)},
-		{"pipelined_writes", strconv.FormatInt(s.pipelinedWrites.Load(), 10)},
+		{"pipelined_commands", strconv.FormatInt(s.pipelinedCmds.Load(), 10)},
 	}
 	out = append(out, s.infoFormat()...) // dataformat.go
 	for i, n := range nodes {

@@ -5,45 +5,49 @@ import (
 	"github.com/ringkv/ringkv/server/command"
 )
 
-// Pipelined single-key writes run together. A connection's commands run
-// one after another, so a pipeline of writes (redis-cli --pipe, a client
+// Pipelined single-key commands run together. A connection's commands
+// run one after another, so a pipeline (redis-cli --pipe, a client
 // library's pipeline, redis-benchmark -P) waits for each write's quorum
-// round, and in a cluster for each forward to the key's coordinator, in
-// turn: a bulk load into three nodes took 13 minutes per million keys.
+// round, and in a cluster for each forward to the key's coordinator and
+// each read's round to a replica, in turn: a bulk load into three nodes
+// took 13 minutes per million keys.
 //
-// So in a cluster a write of one key that arrives with more of the pipeline already
-// read (or behind writes already running) starts at once, on a session of
-// its own with the client's identity, and the connection reads on; up to
-// pipeWindow run at a time. Replies go out in the order of the commands.
-// Order is kept where it can be seen by the client itself: a command on a
-// key that a running write holds, and every command that is not such a
-// write (a read, MULTI, a multi-key command, a script ...), first waits
-// for all of them. Writes of different keys in one window may take effect
-// in any order, as writes sent on different connections may: another
-// client can see the later of two before the earlier for those few
-// milliseconds. Only a connection in the plain state runs writes this way
-// (command.Dispatcher.Pipelinable), and ACL permission is checked first,
-// in order. A single node keeps running them one after another: there a
-// write waits for no other node, and the goroutine and session each would
-// cost more than they save (a 50,000-key redis-cli --pipe load took 0.9 s
-// in turn and 1.3 s this way; into three nodes, 17.9 s and 6.5 s).
+// So in a cluster a command of one key (a write or a read) that arrives
+// with more of the pipeline already read, or behind commands already
+// running, starts at once, on a session of its own with the client's
+// identity, and the connection reads on; up to pipeWindow run at a time.
+// Replies go out in the order of the commands. Order is kept where the
+// client itself can see it: a command on a key that a running command
+// holds, and every command that is not a single-key one (MULTI, a
+// multi-key or split command, a script, a blocking or admin command ...),
+// first waits for all of them. Commands of different keys in one window
+// may take effect in any order, as commands sent on different connections
+// may: another client can see the later of two writes before the earlier
+// for those few milliseconds. Only a connection in the plain state runs
+// commands this way (command.Dispatcher.Pipelinable), and ACL permission
+// is checked first, in order. A single node keeps running them one after
+// another: there nothing waits for another node, and the goroutine and
+// session each would cost more than they save (a 50,000-key redis-cli
+// --pipe load took 0.9 s in turn and 1.3 s this way; into three nodes,
+// 17.9 s and 6.5 s).
 
-// pipeWindow is how many writes of one connection may run at once.
+// pipeWindow is how many commands of one connection may run at once.
 const pipeWindow = 64
 
-// pipe is one connection's running writes, oldest first.
+// pipe is one connection's running commands, oldest first.
 type pipe struct {
 	running []*piped
 	keys    map[string]bool
 }
 
-// piped is one running write: its reply once done is closed.
+// piped is one running command: its reply once done is closed.
 type piped struct {
 	done  chan struct{}
 	reply resp.Reply
+	write bool
 }
 
-// pipelined starts args if it is a single-key write that may run while
+// pipelined starts args if it is a single-key command that may run while
 // the connection reads on; it reports whether it did. more says whether
 // more input is buffered behind it.
 func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
@@ -52,7 +56,7 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 		return false
 	}
 	cmd := s.disp.Lookup(args[0])
-	if cmd == nil || cmd.Flags&command.Write == 0 || cmd.Flags&(command.Blocking|command.Atomic|command.Admin) != 0 ||
+	if cmd == nil || cmd.Flags&(command.Write|command.ReadOnly) == 0 || cmd.Flags&(command.Blocking|command.Atomic|command.Admin) != 0 ||
 		cmd.Keys != nil || !arityOK(cmd, len(args)) || !s.disp.Pipelinable(c.sess) {
 		return false
 	}
@@ -74,8 +78,8 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 		p.keys = map[string]bool{}
 	}
 	p.keys[string(keys[0])] = true
-	s.pipelinedWrites.Add(1)
-	w := &piped{done: make(chan struct{})}
+	s.pipelinedCmds.Add(1)
+	w := &piped{done: make(chan struct{}), write: cmd.Flags&command.Write != 0}
 	p.running = append(p.running, w)
 	sub := s.disp.NewSession(c.sess.ID, c.sess.Addr, c.sess.LocalAddr)
 	sub.Authed, sub.Proto = true, c.sess.Proto
@@ -91,7 +95,7 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 	return true
 }
 
-// settle waits for the connection's running writes and queues their
+// settle waits for the connection's running commands and queues their
 // replies, in order, ahead of anything else.
 func (s *Server) settle(c *client, wr *resp.Writer) {
 	p := &c.pipe
@@ -101,7 +105,7 @@ func (s *Server) settle(c *client, wr *resp.Writer) {
 	wr.SetProto(c.sess.Proto)
 	for _, w := range p.running {
 		<-w.done
-		if !w.reply.IsError() {
+		if w.write && !w.reply.IsError() {
 			c.sess.NoteQuorumWrite() // for WAIT, as a forwarded write
 		}
 		wr.Write(w.reply)

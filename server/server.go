@@ -28,9 +28,9 @@ type Server struct {
 	env   *command.Env
 	disp  *command.Dispatcher
 	route *router
-	// pipelinedWrites counts the client writes run from a connection's
-	// pipeline window (pipeline.go; INFO cluster pipelined_writes).
-	pipelinedWrites atomic.Int64
+	// pipelinedCmds counts the client commands run from a connection's
+	// pipeline window (pipeline.go; INFO cluster pipelined_commands).
+	pipelinedCmds atomic.Int64
 
 	place          *placement
 	health         health
