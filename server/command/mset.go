@@ -25,7 +25,7 @@ var errKeyExists = errors.New("command: MSETNX key exists")
 // (every key on a single node; in a cluster the keys of one partition,
 // which a hash tag gives) are written as one group: one round, one
 // write, all or none, as Redis writes MSET. Keys of different preference
-// lists are written group after group (README, "Cluster semantics").
+// lists are written group after group (README, "In a cluster").
 func (d *Dispatcher) mset(s *Session, args [][]byte) resp.Reply {
 	if len(args)%2 == 0 {
 		return errWrongArgs("mset")
