@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/redis/go-redis/v9"
@@ -49,6 +50,10 @@ func TestClusterPipelineRunsWritesTogether(t *testing.T) {
 			add(pipe.Del(ctx, ctr), "1")
 		}
 	}
+	big := strings.Repeat("z", 100<<10) // over pipeArgsMax: runs in turn
+	add(pipe.Set(ctx, "pl:big", big, 0), "OK")
+	add(pipe.Append(ctx, "pl:big", "!"), strconv.Itoa(len(big)+1))
+	add(pipe.Incr(ctx, "plc:000"), "3")
 	if _, err := pipe.Exec(ctx); err != nil {
 		t.Fatalf("pipeline: %v", err)
 	}

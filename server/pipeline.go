@@ -34,6 +34,12 @@ import (
 // pipeWindow is how many commands of one connection may run at once.
 const pipeWindow = 64
 
+// pipeArgsMax bounds the argument bytes of a command run from the window:
+// its arguments are copied (the reader's buffer moves on), so a larger
+// one (a big SET) runs in turn instead, and a connection's window holds
+// at most pipeWindow × pipeArgsMax bytes outside its query buffer.
+const pipeArgsMax = 64 << 10
+
 // pipe is one connection's running commands, oldest first.
 type pipe struct {
 	running []*piped
@@ -70,9 +76,18 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 	if rep := s.disp.Permit(c.sess, args); rep.IsError() {
 		return false // refused in order, by exec
 	}
+	n := 0
+	for _, a := range args {
+		n += len(a)
+	}
+	if n > pipeArgsMax {
+		return false
+	}
 	own := make([][]byte, len(args)) // args alias the reader's buffer
+	buf := make([]byte, 0, n)
 	for i, a := range args {
-		own[i] = append([]byte(nil), a...)
+		buf = append(buf, a...)
+		own[i] = buf[len(buf)-len(a) : len(buf) : len(buf)]
 	}
 	if p.keys == nil {
 		p.keys = map[string]bool{}
