@@ -93,3 +93,65 @@ func TestClusterPipelineRunsWritesTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterPipelineACLRefusalInTurn: in a pipeline's window, a command
+// the user may not run is refused in its turn among the replies, and
+// refused once (one ACL LOG entry of count 1), while the permitted
+// commands around it run.
+func TestClusterPipelineACLRefusalInTurn(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	ctx := context.Background()
+	admin := c.Client(c.Nodes[0])
+	if err := admin.Do(ctx, "ACL", "SETUSER", "pip", "on", ">pw", "~e:*", "+set", "+get").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := admin.Do(ctx, "ACL", "LOG", "RESET").Err(); err != nil {
+		t.Fatal(err)
+	}
+	cl := redis.NewClient(&redis.Options{Addr: c.Nodes[0].Addr(), Username: "pip", Password: "pw", MaxRetries: -1})
+	defer cl.Close()
+	pipe := cl.Pipeline()
+	var sets []*redis.StatusCmd
+	for i := range 20 {
+		k := fmt.Sprintf("e:%d", i)
+		if i == 10 {
+			k = "x:10" // outside ~e:*
+		}
+		sets = append(sets, pipe.Set(ctx, k, "v", 0))
+	}
+	_, _ = pipe.Exec(ctx)
+	for i, s := range sets {
+		if i == 10 {
+			if err := s.Err(); err == nil || !strings.HasPrefix(err.Error(), "NOPERM") {
+				t.Fatalf("SET x:10 as pip: %v, want NOPERM", err)
+			}
+			continue
+		}
+		if s.Err() != nil || s.Val() != "OK" {
+			t.Fatalf("SET #%d as pip: %q, %v", i, s.Val(), s.Err())
+		}
+	}
+	log, err := admin.Do(ctx, "ACL", "LOG").Slice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusals := 0 // go-redis's CLIENT SETINFO on connect is refused and logged too
+	for _, e := range log {
+		entry, _ := e.([]any)
+		fields := map[any]any{}
+		for i := 0; i+1 < len(entry); i += 2 {
+			fields[entry[i]] = entry[i+1]
+		}
+		if fields["object"] != "x:10" {
+			continue
+		}
+		refusals++
+		if fields["count"] != int64(1) {
+			t.Errorf("the refusal was logged %v times, want once: %v", fields["count"], entry)
+		}
+	}
+	if refusals != 1 {
+		t.Errorf("ACL LOG holds %d entries for x:10, want 1: %v", refusals, log)
+	}
+}

@@ -73,15 +73,21 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 	if len(keys) != 1 || p.keys[string(keys[0])] {
 		return false
 	}
-	if rep := s.disp.Permit(c.sess, args); rep.IsError() {
-		return false // refused in order, by exec
-	}
 	n := 0
 	for _, a := range args {
 		n += len(a)
 	}
 	if n > pipeArgsMax {
 		return false
+	}
+	if rep := s.disp.Permit(c.sess, args); rep.IsError() {
+		// Refused (and counted, logged) once: the refusal takes its turn
+		// among the replies.
+		w := &piped{done: make(chan struct{}), reply: rep}
+		close(w.done)
+		p.running = append(p.running, w)
+		s.metrics.observe(args, rep, s.metrics.now())
+		return true
 	}
 	own := make([][]byte, len(args)) // args alias the reader's buffer
 	buf := make([]byte, 0, n)
