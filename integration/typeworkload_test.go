@@ -27,7 +27,11 @@ import (
 //     own members (all kept, with their scores); a member ZREMed on the
 //     majority side while the minority ZINCRBYs it, as the hash field;
 //   - list: both sides RPUSH their own elements (all kept, in one order on
-//     every node, each side's own order kept).
+//     every node, each side's own order kept);
+//   - stream: both sides XADD with auto IDs: every acknowledged entry is
+//     kept with its fields, and XLEN counts them all (unless both sides
+//     handed out one ID in the same millisecond: then one of the two
+//     entries stands, as README's "Streams" says).
 type typeWorkload struct {
 	setAdded   map[string]bool // acknowledged SADDs that must survive
 	setRemoved map[string]bool // removed by a side and never re-added
@@ -41,17 +45,18 @@ type typeWorkload struct {
 	deleted, remd    bool
 	zmembers         map[string]float64
 	pushed           map[string][]string // side → its acknowledged RPUSHes, in order
+	xadded           map[string][]string // stream entry ID → the acknowledged XADDs' values
 	counts           map[string]int      // acknowledged commands by side
 	failed           int
 }
 
 const (
-	twSet, twHash, twZSet, twList = "tw:set", "tw:hash", "tw:zset", "tw:list"
+	twSet, twHash, twZSet, twList, twStream = "tw:set", "tw:hash", "tw:zset", "tw:list", "tw:stream"
 )
 
 func newTypeWorkload() *typeWorkload {
 	return &typeWorkload{setAdded: map[string]bool{}, setRemoved: map[string]bool{}, fields: map[string]string{},
-		zmembers: map[string]float64{}, pushed: map[string][]string{}, counts: map[string]int{}}
+		zmembers: map[string]float64{}, pushed: map[string][]string{}, xadded: map[string][]string{}, counts: map[string]int{}}
 }
 
 // run is one round of side's commands through n.
@@ -124,6 +129,9 @@ func (w *typeWorkload) run(t *testing.T, n *container, side string, round int) {
 	if ok(n.cl.RPush(ctx, twList, m).Err(), "RPUSH") {
 		w.pushed[side] = append(w.pushed[side], m)
 	}
+	if id, err := n.cl.XAdd(ctx, &redis.XAddArgs{Stream: twStream, Values: []string{"by", m}}).Result(); ok(err, "XADD") {
+		w.xadded[id] = append(w.xadded[id], m)
+	}
 }
 
 // check reads every type through every node: lost counts acknowledged
@@ -136,7 +144,9 @@ func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, div
 		hash, err2 := n.cl.HGetAll(ctx, twHash).Result()
 		zs, err3 := n.cl.ZRangeWithScores(ctx, twZSet, 0, -1).Result()
 		list, err4 := n.cl.LRange(ctx, twList, 0, -1).Result()
-		if err := firstErr(err1, err2, err3, err4); err != nil {
+		entries, err5 := n.cl.XRange(ctx, twStream, "-", "+").Result()
+		xlen, err6 := n.cl.XLen(ctx, twStream).Result()
+		if err := firstErr(err1, err2, err3, err4, err5, err6); err != nil {
 			return 1, 0, []string{fmt.Sprintf("%s: %v", n.name, err)}
 		}
 		slices.Sort(set)
@@ -204,7 +214,21 @@ func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, div
 				}
 			}
 		}
-		view := fmt.Sprint(set, sortedMap(hash), zs, list)
+		got := map[string]string{}
+		for _, e := range entries {
+			got[e.ID] = fmt.Sprint(e.Values["by"])
+		}
+		for id, vals := range w.xadded {
+			if v, ok := got[id]; !ok || !slices.Contains(vals, v) {
+				lost++
+				detail = append(detail, fmt.Sprintf("%s: XADD %s (%v) = %q", n.name, id, vals, v))
+			}
+		}
+		if xlen != int64(len(entries)) && !w.xcollided() {
+			lost++
+			detail = append(detail, fmt.Sprintf("%s: XLEN %d with %d entries", n.name, xlen, len(entries)))
+		}
+		view := fmt.Sprint(set, sortedMap(hash), zs, list, entries, xlen)
 		if i == 0 {
 			first = view
 		} else if view != first {
@@ -213,6 +237,16 @@ func (w *typeWorkload) check(ctx context.Context, nodes []*container) (lost, div
 		}
 	}
 	return lost, diverged, detail
+}
+
+// xcollided reports whether both sides were handed one stream ID.
+func (w *typeWorkload) xcollided() bool {
+	for _, vals := range w.xadded {
+		if len(vals) > 1 {
+			return true
+		}
+	}
+	return false
 }
 
 func sortedMap(m map[string]string) []string {

@@ -15,7 +15,7 @@ import (
 // dropped, and the header goes in a later round, once no node holds any.
 
 // elementKinds are the element record kinds a key may have.
-var elementKinds = []byte{ring.ElemHash, ring.ElemSet, ring.ElemZSet, ring.ElemList}
+var elementKinds = []byte{ring.ElemHash, ring.ElemSet, ring.ElemZSet, ring.ElemList, ring.ElemStream}
 
 // collectionClear reports whether tombstone-only record key (set) has no
 // element records left here, dropping those its tombstones made dead.

@@ -21,10 +21,11 @@ const internalMark = 0xFF
 
 // Element kinds: the byte after the mark in an element record's key.
 const (
-	ElemHash byte = 'h'
-	ElemSet  byte = 's'
-	ElemZSet byte = 'z'
-	ElemList byte = 'l'
+	ElemHash   byte = 'h'
+	ElemSet    byte = 's'
+	ElemZSet   byte = 'z'
+	ElemList   byte = 'l'
+	ElemStream byte = 'x'
 )
 
 // InternalKey returns the internal key of user key k (k itself unless it

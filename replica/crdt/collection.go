@@ -28,7 +28,8 @@ var ErrCorruptPayload = errors.New("crdt: corrupt collection payload")
 
 // IsCollection reports whether k is a collection header's kind.
 func IsCollection(k version.Kind) bool {
-	return k == version.KindHash || k == version.KindSet || k == version.KindZSet || k == version.KindList
+	return k == version.KindHash || k == version.KindSet || k == version.KindZSet || k == version.KindList ||
+		k == version.KindStream
 }
 
 // Header is a collection header record resolved at a time.

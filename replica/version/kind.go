@@ -14,4 +14,5 @@ const (
 	KindSet                 // a set's header record
 	KindZSet                // a sorted set's header record
 	KindList                // a list's header record
+	KindStream              // a stream's header record
 )

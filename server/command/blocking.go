@@ -224,9 +224,11 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 		gone = g
 	}
 	var poll <-chan time.Time
-	if len(d.env.Topology.Members()) > 1 {
+	if len(d.env.Topology.Members()) > 1 || class == classStream {
 		// A push coordinated on another node wakes no waiter here: look
-		// again now and then (still only where first in line).
+		// again now and then (still only where first in line). A stream
+		// reader looks on a single node too: XREADGROUP answers once its
+		// key or group is gone (DEL, SET, FLUSHALL wake nobody).
 		tk := time.NewTicker(blockPoll)
 		defer tk.Stop()
 		poll = tk.C

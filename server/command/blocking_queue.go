@@ -18,6 +18,9 @@ import "github.com/ringkv/ringkv/resp"
 const (
 	classList = "list"
 	classZset = "zset"
+	// classStream waiters (XREAD, XREADGROUP) are not in line: an XADD
+	// wakes them all, and each reads every key it waits on.
+	classStream = "stream"
 )
 
 // waiter is one blocked client.
@@ -110,7 +113,13 @@ func (w *waiters) wake(key string) []chan struct{} {
 	defer w.mu.Unlock()
 	q := w.keys[key]
 	var out []chan struct{}
-	for _, wt := range []*waiter{w.first(q, classList), w.first(q, classZset)} {
+	wake := []*waiter{w.first(q, classList), w.first(q, classZset)}
+	for _, x := range q {
+		if x.class == classStream {
+			wake = append(wake, x) // stream readers take nothing from each other: all try
+		}
+	}
+	for _, wt := range wake {
 		if wt != nil {
 			signal(wt)
 			ack := make(chan struct{})
@@ -152,7 +161,7 @@ func (w *waiters) heads(wt *waiter) [][]byte {
 	defer w.mu.Unlock()
 	var out [][]byte
 	for _, k := range wt.keys {
-		if w.first(w.keys[k], wt.class) == wt {
+		if wt.class == classStream || w.first(w.keys[k], wt.class) == wt {
 			out = append(out, []byte(k))
 		}
 	}

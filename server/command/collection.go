@@ -96,6 +96,8 @@ func elemKind(k version.Kind) byte {
 		return ring.ElemSet
 	case version.KindZSet:
 		return ring.ElemZSet
+	case version.KindStream:
+		return ring.ElemStream
 	default:
 		return ring.ElemList
 	}
@@ -398,7 +400,7 @@ func (c *coll) record(live []*version.Sibling) version.Set {
 // keepsRemovals reports whether c's element removals keep removal
 // records: hashes and sorted sets, whose elements can be counters.
 func (c *coll) keepsRemovals() bool {
-	return c.kind == version.KindHash || c.kind == version.KindZSet
+	return c.kind == version.KindHash || c.kind == version.KindZSet || c.kind == version.KindStream
 }
 
 // each visits the live members in member order from after on (nil: the

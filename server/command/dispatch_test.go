@@ -12,8 +12,8 @@ func TestUnknownCommand(t *testing.T) {
 	f.script(`
 		> FOO a b
 		(error) ERR unknown command 'FOO', with args beginning with: 'a' 'b' 
-		> xadd l x
-		(error) ERR unknown command 'xadd', with args beginning with: 'l' 'x' 
+		> xnosuch l x
+		(error) ERR unknown command 'xnosuch', with args beginning with: 'l' 'x' 
 		> NOSUCHCMD
 		(error) ERR unknown command 'NOSUCHCMD', with args beginning with: 
 	`)

@@ -24,6 +24,10 @@ func (d *Dispatcher) dumpCommands() []*Command {
 	}
 }
 
+// errDumpStream answers DUMP of a stream: Redis's stream serialization
+// (listpacks in a radix tree) is not written yet (README, "Streams").
+var errDumpStream = &replyError{resp.Err("ERR DUMP of a stream is not supported by ringkv yet")}
+
 // DUMP key
 func (d *Dispatcher) dump(s *Session, args [][]byte) resp.Reply {
 	v, err := d.dumpValue(s, args[1])
@@ -58,6 +62,8 @@ func (d *Dispatcher) dumpValue(s *Session, key []byte) (*rdbValue, error) {
 		return nil, err
 	case crdt.IsString(val.Kind):
 		return &rdbValue{Kind: version.KindString, Str: clone(val.Bytes)}, nil
+	case val.Kind == version.KindStream:
+		return nil, errDumpStream
 	}
 	r := d.invoke(s, readAllArgs(val.Kind, key)...)
 	if r.IsError() {

@@ -79,6 +79,8 @@ func typeName(k version.Kind) string {
 		return "zset"
 	case version.KindList:
 		return "list"
+	case version.KindStream:
+		return "stream"
 	}
 	return "string"
 }

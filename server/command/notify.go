@@ -189,15 +189,20 @@ func withNew(events []keyEvent, absent map[string]bool) []keyEvent {
 func (d *Dispatcher) afterRun(s *Session, cmd *Command, args [][]byte, r resp.Reply, absent map[string]bool) resp.Reply {
 	d.feedNested(s, cmd, args)
 	d.trackAfter(s, cmd, args, r) // tracking_send.go
+	fired := s.fired
+	s.fired = nil
 	on := d.env.Settings.keyEvents.Load()
 	if on&(notifyKeyspace|notifyKeyevent) == 0 || r.Kind == resp.KindError {
 		return r
 	}
 	ev := keyEventsOf[cmd.Name]
-	if ev == nil {
+	if ev == nil && len(fired) == 0 {
 		return r
 	}
-	events := withNew(ev(d, args, r), absent)
+	if ev != nil {
+		fired = append(fired, ev(d, args, r)...)
+	}
+	events := withNew(fired, absent)
 	if on&notifyExpired != 0 {
 		now := d.env.KV.Now()
 		for _, e := range events {
@@ -242,6 +247,14 @@ func (d *Dispatcher) emitCtx(ctx context.Context, s *Session, r resp.Reply, even
 		return r
 	}
 	return s.pushOwn(own, r)
+}
+
+// fire queues a notification for afterRun, for a handler whose events
+// its reply does not tell (streams: a consumer XREADGROUP created).
+func (s *Session) fire(class int64, name string, key []byte) {
+	if s.quiet == 0 {
+		s.fired = append(s.fired, keyEvent{class: class, name: name, key: clone(key)})
+	}
 }
 
 // keyEventsOf maps a command to the notifications a successful reply r of

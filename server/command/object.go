@@ -104,6 +104,8 @@ func encoding(v crdt.Value) string {
 		return "hashtable"
 	case version.KindList:
 		return "quicklist"
+	case version.KindStream:
+		return "stream"
 	}
 	return strEncoding(v) // strenc.go
 }

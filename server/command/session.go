@@ -54,6 +54,7 @@ type Session struct {
 	heldBcast   [][]byte        // keys whose BCAST invalidations wait for the section's end (tracking_send.go)
 	scriptCall  *scriptCaller   // the script whose redis.call runs now; nil: none (scriptcall.go)
 	woken       []chan struct{} // turns its pushes gave blocked clients, not yet taken (blocking.go)
+	fired       []keyEvent      // notifications its handler fired itself (notify.go: fire)
 	countedErr  bool            // the reply is an error already counted (errorstats.go)
 	quiet       int             // inside invoke: no keyspace events (dump.go)
 

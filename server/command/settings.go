@@ -110,6 +110,10 @@ var intParams = []struct {
 	{"set-max-intset-entries", 512, 0, math.MaxInt64, nil},
 	{"list-max-listpack-size", -2, math.MinInt32, math.MaxInt32, []string{"list-max-ziplist-size"}},
 	{"list-compress-depth", 0, 0, math.MaxInt32, nil},
+	// stream-node-max-entries: the block '~' trimming removes whole
+	// (stream.go); stream-node-max-bytes changes nothing.
+	{"stream-node-max-entries", 100, 0, math.MaxInt64, nil},
+	{"stream-node-max-bytes", 4096, 0, math.MaxInt64, nil},
 	// tracking-table-max-keys: keys CLIENT TRACKING's default mode
 	// remembers at most; 0 no limit (tracking.go).
 	{"tracking-table-max-keys", 1_000_000, 0, math.MaxInt64, nil},

@@ -70,6 +70,7 @@ func (r *lawReplica) view() string {
 	for _, q := range [][]string{
 		{"HGETALL", "h"}, {"SMEMBERS", "s"}, {"ZRANGE", "z", "0", "-1", "WITHSCORES"},
 		{"LRANGE", "l", "0", "-1"}, {"GET", "c"}, {"TYPE", "x"}, {"HGETALL", "x"}, {"SMEMBERS", "x"},
+		{"XRANGE", "st", "-", "+"}, {"XLEN", "st"}, {"XINFO", "GROUPS", "st"}, {"XPENDING", "st", "g", "-", "+", "10"},
 		{"DBSIZE"},
 	} {
 		fmt.Fprintf(&b, "%v => %s\n", q, r.do(q...))
@@ -80,7 +81,7 @@ func (r *lawReplica) view() string {
 // randomOp runs one random command on r.
 func randomOp(rnd *rand.Rand, r *lawReplica) {
 	m := fmt.Sprint("m", rnd.Intn(6))
-	switch rnd.Intn(16) {
+	switch rnd.Intn(20) {
 	case 0:
 		r.do("HSET", "h", m, fmt.Sprint(rnd.Intn(100)))
 	case 1:
@@ -113,6 +114,15 @@ func randomOp(rnd *rand.Rand, r *lawReplica) {
 		r.do("DEL", []string{"h", "s", "z", "l"}[rnd.Intn(4)])
 	case 15:
 		r.do("LREM", "l", "0", m)
+	case 16:
+		r.do("XADD", "st", "*", m, fmt.Sprint(rnd.Intn(100)))
+	case 17:
+		r.do("XTRIM", "st", "MAXLEN", fmt.Sprint(rnd.Intn(4)))
+	case 18:
+		r.do("XGROUP", "CREATE", "st", "g", "0", "MKSTREAM")
+		r.do("XREADGROUP", "GROUP", "g", m, "COUNT", "1", "STREAMS", "st", ">")
+	case 19:
+		r.do("XDEL", "st", fmt.Sprintf("%d-0", r.kv.Now()-int64(rnd.Intn(4))))
 	}
 }
 

@@ -6,5 +6,5 @@ import "slices"
 // list.go), and those across types (dump.go, sort.go).
 func (d *Dispatcher) typeCommands() []*Command {
 	return slices.Concat(d.hashCommands(), d.setCommands(), d.zsetCommands(), d.listCommands(),
-		d.dumpCommands(), d.sortCommands(), d.geoCommands(), d.hllCommands())
+		d.dumpCommands(), d.sortCommands(), d.geoCommands(), d.hllCommands(), d.streamCommands())
 }
