@@ -221,7 +221,6 @@ var params = []param{
 	{"r", func(s *Settings) string { return itoa(s.R()) }, quorumSetter('r')},
 	{"requirepass", func(s *Settings) string { return s.RequirePass() },
 		func(s *Settings, v string) error { s.pass.Store(&v); return nil }},
-	constParam("save", ""),
 	{"timeout", func(s *Settings) string { return itoa(s.Timeout()) },
 		intSetter(0, math.MaxInt32, func(s *Settings) *atomic.Int64 { return &s.timeout })},
 	{"w", func(s *Settings) string { return itoa(s.W()) }, quorumSetter('w')},
@@ -464,6 +463,9 @@ func (s *Settings) Get(patterns ...string) [][2]string {
 	var out [][2]string
 	for i := range params {
 		for _, pat := range patterns {
+			if hiddenParams[params[i].name] && !strings.EqualFold(pat, params[i].name) {
+				continue
+			}
 			if globMatch([]byte(pat), []byte(params[i].name), true) {
 				out = append(out, [2]string{params[i].name, params[i].get(s)})
 				break
