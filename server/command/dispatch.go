@@ -101,6 +101,9 @@ func (d *Dispatcher) Do(ctx context.Context, s *Session, args [][]byte) resp.Rep
 	if r := d.oom(s, cmd); r.IsError() {
 		return r // maxmemory.go
 	}
+	if r := d.noReplicas(s, cmd); r.IsError() {
+		return r // minreplicas.go
+	}
 	if r := d.paused(ctx, s, cmd); r.IsError() {
 		return r // pause.go
 	}

@@ -100,6 +100,9 @@ func (d *Dispatcher) evalGeneric(s *Session, args [][]byte, bySHA, ro bool) resp
 		if r := d.scriptOOM(args[0], script.Flags); r.IsError() {
 			return r
 		}
+		if r := d.scriptNoReplicas(args[0], script.Flags); r.IsError() {
+			return r
+		}
 	}
 	run := &runningScript{args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {

@@ -40,6 +40,9 @@ func (d *Dispatcher) fcallGeneric(s *Session, args [][]byte, ro bool) resp.Reply
 	if r := d.scriptOOM(args[0], f.Flags); r.IsError() {
 		return r
 	}
+	if r := d.scriptNoReplicas(args[0], f.Flags); r.IsError() {
+		return r
+	}
 	run := &runningScript{function: true, name: f.Name, args: args}
 	return d.runScript(s, run, func(ctx context.Context) resp.Reply {
 		c := d.newScriptCaller(s, run, keys, ro)

@@ -170,9 +170,12 @@ func (d *Dispatcher) infoStats(_ *Session) []string {
 }
 
 func (d *Dispatcher) infoReplication(_ *Session) []string {
-	return []string{kv("role", "master"), kv("connected_slaves", 0),
-		kv("master_failover_state", "no-failover"), kv("master_replid", d.env.Info().RunID),
-		kv("master_repl_offset", 0)}
+	out := []string{kv("role", "master"), kv("connected_slaves", 0)}
+	if st := d.env.Settings; st.Int("min-replicas-to-write") != 0 && st.Int("min-replicas-max-lag") != 0 {
+		out = append(out, kv("min_slaves_good_slaves", d.goodReplicas())) // minreplicas.go
+	}
+	return append(out, kv("master_failover_state", "no-failover"), kv("master_replid", d.env.Info().RunID),
+		kv("master_repl_offset", 0))
 }
 
 func (d *Dispatcher) infoCPU(_ *Session) []string {

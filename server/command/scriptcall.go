@@ -77,6 +77,8 @@ func (c *scriptCaller) call(args [][]byte) resp.Reply {
 	case c.oomAtStart && cmd.Flags&DenyOOM != 0 && !c.run.wrote.Load():
 		// Only before its first write: a script cannot stop half way.
 		return errOOM
+	case cmd.Flags&Write != 0 && !c.d.replicasOK():
+		return errNoReplicas // Redis's scriptVerifyWriteCommandAllow
 	}
 	if cmd.Flags&Write != 0 {
 		c.run.wrote.Store(true)

@@ -114,6 +114,10 @@ var intParams = []struct {
 	// (stream.go); stream-node-max-bytes changes nothing.
 	{"stream-node-max-entries", 100, 0, math.MaxInt64, nil},
 	{"stream-node-max-bytes", 4096, 0, math.MaxInt64, nil},
+	// min-replicas-to-write, min-replicas-max-lag: refuse writes while
+	// fewer other members are alive (minreplicas.go).
+	{"min-replicas-to-write", 0, 0, 1<<31 - 1, []string{"min-slaves-to-write"}},
+	{"min-replicas-max-lag", 10, 0, 1<<31 - 1, []string{"min-slaves-max-lag"}},
 	// tracking-table-max-keys: keys CLIENT TRACKING's default mode
 	// remembers at most; 0 no limit (tracking.go).
 	{"tracking-table-max-keys", 1_000_000, 0, math.MaxInt64, nil},
