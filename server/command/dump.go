@@ -21,6 +21,7 @@ func (d *Dispatcher) dumpCommands() []*Command {
 	return []*Command{
 		spec("dump", 2, ReadOnly, 1, 1, 1, "generic", d.dump),
 		spec("restore", -4, Write|DenyOOM|Atomic, 1, 1, 1, "generic", d.restore),
+		migrateCommand(d), // migrate.go
 	}
 }
 

@@ -161,7 +161,7 @@ func (d *Dispatcher) infoStats(_ *Session) []string {
 	return append([]string{kv("total_connections_received", st.Connections.Load()),
 		kv("total_commands_processed", st.Commands.Load()), kv("instantaneous_ops_per_sec", 0),
 		kv("total_net_input_bytes", st.NetInput.Load()), kv("total_net_output_bytes", st.NetOutput.Load()),
-		kv("rejected_connections", st.Rejected.Load()), kv("expired_keys", st.ExpiredKeys.Load()),
+		kv("rejected_connections", st.Rejected.Load()), kv("migrate_cached_sockets", 0), kv("expired_keys", st.ExpiredKeys.Load()),
 		kv("evicted_keys", 0), kv("evicted_clients", st.EvictedClients.Load()), kv("keyspace_hits", st.KeyspaceHits.Load()),
 		kv("keyspace_misses", st.KeyspaceMisses.Load()), kv("pubsub_channels", d.pubsub.hub.size(subChannel)),
 		kv("pubsub_patterns", d.pubsub.hub.size(subPattern)), kv("pubsubshard_channels", d.pubsub.hub.size(subShard))},
