@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-const unknownXADD = "ERR unknown command 'XADD', with args beginning with: 'k' 'v' "
+const unknownPSYNC = "ERR unknown command 'PSYNC', with args beginning with: 'k' 'v' "
 
 func testConnection(t *testing.T, k checker, _ *Node) {
 	k.is("PONG", "PING")
@@ -44,9 +44,9 @@ func testConnection(t *testing.T, k checker, _ *Node) {
 	k.isErr("ERR AUTH <password> called without any password configured for the default user. "+
 		"Are you sure your configuration is correct?", "AUTH", "nopass")
 
-	k.isErr(unknownXADD, "XADD", "k", "v")
+	k.isErr(unknownPSYNC, "PSYNC", "k", "v")
 	k.isErr("ERR unknown command 'NOSUCH', with args beginning with: ", "NOSUCH")
-	k.isErr("ERR unknown command 'xlen', with args beginning with: 'h' 'f' 'v' ", "xlen", "h", "f", "v")
+	k.isErr("ERR unknown command 'swapdb', with args beginning with: 'h' 'f' 'v' ", "swapdb", "h", "f", "v")
 }
 
 func testClientCommand(t *testing.T, k checker, n *Node) {
@@ -110,8 +110,8 @@ func testCommandCommand(t *testing.T, k checker, _ *Node) {
 			t.Errorf("COMMAND LIST (%d names) lacks %q", len(names), want)
 		}
 	}
-	if slices.Contains(names, "xadd") {
-		t.Errorf("COMMAND LIST has xadd, which ringkv does not serve")
+	if slices.Contains(names, "psync") {
+		t.Errorf("COMMAND LIST has psync, which ringkv does not serve")
 	}
 	for _, want := range []string{"lpush", "hset", "sadd", "zadd", "blpop", "pfadd", "geoadd", "restore", "sort"} {
 		if !slices.Contains(names, want) {

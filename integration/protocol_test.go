@@ -42,7 +42,7 @@ var wireCases = []wireCase{
 	{"bad SET options", "SET k v NX XX\r\nSET k v EX 0\r\nSET k v EX x\r\nSET k v PX\r\nSET k v BAD\r\n",
 		"-ERR syntax error\r\n-ERR invalid expire time in 'set' command\r\n" +
 			"-ERR value is not an integer or out of range\r\n-ERR syntax error\r\n-ERR syntax error\r\n", false},
-	{"unknown command", "XADD k v\r\n", "-" + unknownXADD + "\r\n", false},
+	{"unknown command", "PSYNC k v\r\n", "-" + unknownPSYNC + "\r\n", false},
 	{"unknown command, long args", "FOO " + strings.Repeat("y", 100) + " " + strings.Repeat("z", 100) + "\r\n",
 		"-ERR unknown command 'FOO', with args beginning with: '" + strings.Repeat("y", 100) + "' '" +
 			strings.Repeat("z", 25) + "' \r\n", false},

@@ -44,10 +44,10 @@ out["get_v"] = r.get("py:v")
 out["info_version"] = "redis_version" in r.info("server")
 out["dbsize"] = r.dbsize()
 try:
-    r.execute_command("XADD", "k", "v")
-    out["xadd"] = "no error"
+    r.execute_command("PSYNC", "k", "v")
+    out["psync"] = "no error"
 except redis.exceptions.ResponseError as e:
-    out["xadd"] = str(e)
+    out["psync"] = str(e)
 try:
     r.incr("py:v")
     out["incr_text"] = "no error"
@@ -77,7 +77,7 @@ func TestRedisPy(t *testing.T) {
 		"pipeline":      []any{true, "x", 1.0, nil},
 		"vset_contexts": []any{true, true}, "vget_values": []any{"x", "y"},
 		"vget_after_context": []any{"z"}, "get_v": "z", "info_version": true, "dbsize": 6.0,
-		"xadd":      "unknown command 'XADD', with args beginning with: 'k' 'v' ",
+		"psync":     "unknown command 'PSYNC', with args beginning with: 'k' 'v' ",
 		"incr_text": "value is not an integer or out of range",
 	}
 	for k, w := range want {
