@@ -7,6 +7,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,6 +112,89 @@ func TestStreamsInACluster(t *testing.T) {
 	case <-time.After(12 * time.Second):
 		t.Fatal("blocked XREAD via n2 not woken by an XADD via n3")
 	}
+}
+
+// TestStreamGroupDeliversOnceAcrossNodes: consumers of one group blocked
+// in XREADGROUP on all three nodes while entries are added through every
+// node: each entry goes to exactly one consumer, as in Redis. Before the
+// group was read at the key's coordinator, consumers on different nodes
+// read it side by side and could take the same entry.
+func TestStreamGroupDeliversOnceAcrossNodes(t *testing.T) {
+	t.Parallel()
+	c := StartCluster(t, 3, ClusterOptions{})
+	c.WaitAlive(t, 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	const key, entries, perNode = "jobs", 150, 3
+	if err := c.Nodes[0].Client(t, 2).XGroupCreateMkStream(ctx, key, "g", "$").Err(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	got := map[string][]string{} // entry ID -> the consumers that got it
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, n := range c.Nodes {
+		cl := n.Client(t, 2)
+		for j := range perNode {
+			name := fmt.Sprintf("c%d.%d", i+1, j)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for k := 0; k < 10*entries; k++ { // bounded
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					res, err := cl.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: name,
+						Streams: []string{key, ">"}, Count: 2, Block: 200 * time.Millisecond}).Result()
+					if err == redis.Nil {
+						continue
+					}
+					if err != nil {
+						if ctx.Err() == nil {
+							t.Errorf("XREADGROUP %s: %v", name, err)
+						}
+						return
+					}
+					mu.Lock()
+					for _, m := range res[0].Messages {
+						got[m.ID] = append(got[m.ID], name)
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+	}
+	var ids []string
+	for i := range entries {
+		id, err := c.Nodes[i%3].Client(t, 2).XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{"i", fmt.Sprint(i)}}).Result()
+		if err != nil {
+			t.Fatalf("XADD %d: %v", i, err)
+		}
+		ids = append(ids, id)
+	}
+	err := poll(30*time.Second, func() error {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(got) < entries {
+			return fmt.Errorf("%d of %d entries delivered", len(got), entries)
+		}
+		return nil
+	})
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := 0
+	for _, id := range ids {
+		if len(got[id]) != 1 {
+			twice++
+			t.Errorf("entry %s delivered to %v", id, got[id])
+		}
+	}
+	t.Logf("%d entries, %d consumers on 3 nodes: %d delivered more than once", entries, 3*perNode, twice)
 }
 
 // idLess compares two stream IDs "ms-seq".

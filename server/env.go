@@ -1,12 +1,14 @@
 package server
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os"
 	"strconv"
 	"time"
 
+	"github.com/ringkv/ringkv/resp"
 	"github.com/ringkv/ringkv/server/command"
 )
 
@@ -34,6 +36,12 @@ func (s *Server) newEnv() *command.Env {
 		// DEBUG SET-ACTIVE-EXPIRE
 		ActiveExpire: s.db.SetActiveExpiry,
 		Topology:     topology{s},
+		AtCoordinator: func(ctx context.Context, cs *command.Session, key []byte, args [][]byte) (resp.Reply, bool) {
+			if s.route == nil {
+				return resp.Reply{}, false
+			}
+			return s.route.atCoordinator(ctx, cs, key, args)
+		},
 		Info: func() command.InfoData {
 			return command.InfoData{
 				RunID: runID, PID: os.Getpid(), TCPPort: s.port(), StartTime: start,

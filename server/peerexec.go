@@ -63,11 +63,15 @@ func (r *router) serveExec(ctx context.Context, from string, body []byte) ([]byt
 	if err != nil || len(args) == 0 {
 		return nil, errExecMalformed
 	}
-	if !forwardable(r.disp.Lookup(args[0])) {
+	cmd := r.disp.Lookup(args[0])
+	if cmd != nil {
+		cmd = r.disp.Subcommand(cmd, args) // XGROUP CREATE key ...: the subcommand has the key
+	}
+	if !forwardable(cmd) {
 		return nil, fmt.Errorf("%w: %q", errExecRefused, truncate(args[0], 32))
 	}
 	s := r.disp.NewSession(0, "peer:"+from, "")
-	s.Authed, s.Proto = transport.Authenticated(ctx), proto
+	s.Authed, s.Proto, s.Forwarded = transport.Authenticated(ctx), proto, true
 	if s.Authed {
 		s.TrustPeer() // the forwarding node checked its ACL (Dispatcher.Permit)
 	}

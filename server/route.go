@@ -98,6 +98,12 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 		}
 		return r.disp.Do(ctx, s, args)
 	}
+	if sub := r.disp.Subcommand(cmd, args); sub != cmd && sub.FirstKey > 0 && sub.Flags&command.Write != 0 &&
+		len(args) > sub.FirstKey {
+		// A container's write on a key (XGROUP CREATE key ...) runs at
+		// the key's coordinator, as every other write of the key.
+		return r.runAt(ctx, s, r.coord.Coordinators(args[sub.FirstKey]), args)
+	}
 	if cmd.FirstKey == 0 {
 		return r.disp.Do(ctx, s, args)
 	}
@@ -290,4 +296,34 @@ func combine(parts []*part, keys int, sp split) resp.Reply {
 		return resp.OK()
 	}
 	return resp.Array(elems...)
+}
+
+// atCoordinator runs args, a command on key, at key's coordinator when
+// that is another node (command.Env.AtCoordinator); ok is false when this
+// node comes first among the key's reachable coordinators, or is alone.
+func (r *router) atCoordinator(ctx context.Context, s *command.Session, key []byte, args [][]byte) (resp.Reply, bool) {
+	if len(r.place.Members()) == 1 {
+		return resp.Reply{}, false
+	}
+	var err error
+	for _, node := range r.coord.Coordinators(key) {
+		if node == r.self {
+			return resp.Reply{}, false
+		}
+		var b []byte
+		if b, err = r.forward(ctx, node, s, s.Proto, args); err == nil {
+			rep, _, perr := resp.ParseReply(b)
+			if perr != nil {
+				return resp.Err("ERR malformed reply from " + node + ": " + perr.Error()), true
+			}
+			return rep, true
+		}
+		if errors.Is(err, transport.ErrTimeout) {
+			return resp.Err("NOQUORUM " + node + " coordinates the key and did not answer in time; the command may have run"), true
+		}
+		if ctx.Err() != nil || isRemote(err) {
+			break
+		}
+	}
+	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error()), true
 }

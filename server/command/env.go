@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/ringkv/ringkv/resp"
 )
 
 // Env is what every session of one node shares. KV is required; New fills
@@ -21,6 +23,12 @@ type Env struct {
 	Info func() InfoData
 	// Topology answers RINGKV LOCATE/MEMBERS; default: this node alone.
 	Topology Topology
+	// AtCoordinator runs args, a command on key, at key's coordinator
+	// when that is another node, and returns its reply; ok is false when
+	// this node coordinates key (or alone): the caller runs it here.
+	// (A blocked XREADGROUP waits on its client's node and reads its
+	// group where every other read of the group runs.) Default: nil.
+	AtCoordinator func(ctx context.Context, s *Session, key []byte, args [][]byte) (r resp.Reply, ok bool)
 	// Shutdown is called by SHUTDOWN; it must not block the caller until the
 	// server stops (the caller's connection is drained as part of it).
 	Shutdown func()

@@ -135,6 +135,10 @@ func (d *Dispatcher) SamePartition(keys [][]byte) bool {
 }
 
 // subcommand returns the subcommand args names, or cmd itself.
+// Subcommand is the table entry args names: a container's subcommand
+// (XGROUP CREATE ...) or cmd itself.
+func (d *Dispatcher) Subcommand(cmd *Command, args [][]byte) *Command { return d.subcommand(cmd, args) }
+
 func (d *Dispatcher) subcommand(cmd *Command, args [][]byte) *Command {
 	if cmd.subs != nil && len(args) >= 2 {
 		if sub := lookup(cmd.subs, args[1]); sub != nil {

@@ -20,6 +20,9 @@ type Session struct {
 	Addr      string    // client address, "ip:port"
 	LocalAddr string    // server side of the connection, "ip:port"
 	CreatedAt time.Time // connection time
+	// Forwarded marks the session of a command another node forwarded
+	// here to run: it runs here, never forwarded on (Env.AtCoordinator).
+	Forwarded bool
 
 	mu         sync.Mutex
 	Proto      int    // 2 or 3 (HELLO); the reply encoding

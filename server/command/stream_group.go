@@ -2,6 +2,7 @@ package command
 
 import (
 	"encoding/binary"
+	"strconv"
 	"strings"
 
 	"github.com/ringkv/ringkv/replica/version"
@@ -566,8 +567,50 @@ func (d *Dispatcher) xreadgroup(s *Session, args [][]byte) resp.Reply {
 		}
 	}
 	return d.serveStreams(s, a, func(i int, count int64) (resp.Reply, bool, resp.Reply) {
+		if d.env.AtCoordinator != nil && !s.Forwarded {
+			// A group is read and written where its key's other writes run
+			// (this node waits for its client; the read is the
+			// coordinator's), so two consumers never get one entry.
+			id := after[i].String()
+			if fresh[i] {
+				id = ">"
+			}
+			if r, ok := d.env.AtCoordinator(s.Context(), s, a.keys[i], groupReadArgs(a, a.keys[i], id, count)); ok {
+				return groupReadReply(r)
+			}
+		}
 		return d.readGroup(s, a.keys[i], a, after[i], fresh[i], count)
 	})
+}
+
+// groupReadArgs is a non-blocking XREADGROUP of one key, as a blocked or
+// multi-key one reads that key at its coordinator.
+func groupReadArgs(a xreadArgs, key []byte, id string, count int64) [][]byte {
+	args := [][]byte{[]byte("XREADGROUP"), []byte("GROUP"), a.group, a.cons}
+	if count > 0 {
+		args = append(args, []byte("COUNT"), []byte(strconv.FormatInt(count, 10)))
+	}
+	if a.noack {
+		args = append(args, []byte("NOACK"))
+	}
+	return append(args, []byte("STREAMS"), key, []byte(id))
+}
+
+// groupReadReply is readGroup's answer from the coordinator's reply to
+// groupReadArgs: the key's entries ([[key, entries]] in RESP2, a map in
+// RESP3, null for none); a group gone there is one gone while waiting.
+func groupReadReply(r resp.Reply) (resp.Reply, bool, resp.Reply) {
+	switch {
+	case r.Kind == resp.KindError && strings.HasPrefix(r.Str, "NOGROUP No such key"):
+		return resp.Reply{}, false, errGroupGone
+	case r.Kind == resp.KindError:
+		return resp.Reply{}, false, r
+	case r.Kind == resp.KindMap && len(r.Elems) == 2:
+		return r.Elems[1], true, resp.Reply{}
+	case r.Kind == resp.KindArray && len(r.Elems) == 1 && len(r.Elems[0].Elems) == 2:
+		return r.Elems[0].Elems[1], true, resp.Reply{}
+	}
+	return resp.Reply{}, false, resp.Reply{} // null: nothing new
 }
 
 // errGroupGone answers a blocked XREADGROUP whose key or group went away.
