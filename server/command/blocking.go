@@ -298,8 +298,44 @@ func (d *Dispatcher) brpop(s *Session, args [][]byte) resp.Reply { return d.bpop
 
 func (d *Dispatcher) bpop(s *Session, args [][]byte, left bool) resp.Reply {
 	return d.blockFirst(s, classList, args, func(k []byte) (resp.Reply, bool) {
+		if r, ok := d.popAtCoordinator(s, k, "LMPOP", "1", k, side(left, "LEFT", "RIGHT"), "COUNT", "1"); ok {
+			// [key, [element]] -> [key, element]
+			if r.Kind == resp.KindArray && len(r.Elems) == 2 && len(r.Elems[1].Elems) == 1 {
+				return resp.Array(r.Elems[0], r.Elems[1].Elems[0]), true
+			}
+			return r, r.IsError()
+		}
 		return d.lmpopKey(s, k, left, 1, false)
 	})
+}
+
+// popAtCoordinator runs args, a non-blocking pop of key (words: string
+// or []byte), at key's coordinator when a blocking command waits here on
+// another node's key (Env.AtCoordinator): every pop of a key runs where
+// its pushes and other pops do, so two clients blocked on different
+// nodes never get one element. ok is false when the pop runs here.
+func (d *Dispatcher) popAtCoordinator(s *Session, key []byte, words ...any) (resp.Reply, bool) {
+	if d.env.AtCoordinator == nil || s.Forwarded || s.inExclusive || s.tx != nil {
+		return resp.Reply{}, false
+	}
+	args := make([][]byte, len(words))
+	for i, w := range words {
+		switch w := w.(type) {
+		case string:
+			args[i] = []byte(w)
+		case []byte:
+			args[i] = w
+		}
+	}
+	return d.env.AtCoordinator(s.Context(), s, key, args)
+}
+
+// side is a if first, else b.
+func side(first bool, a, b string) string {
+	if first {
+		return a
+	}
+	return b
 }
 
 // blockFirst runs "CMD key [key ...] timeout" (BLPOP, BRPOP, BZPOPMIN,
@@ -346,7 +382,10 @@ func (d *Dispatcher) bmove(s *Session, src, dst []byte, from, to bool, t []byte)
 		if len(keys) == 0 {
 			return resp.Reply{}, tryNothing
 		}
-		r := d.listMove(s, src, dst, from, to)
+		r, ok := d.popAtCoordinator(s, src, "LMOVE", src, dst, side(from, "LEFT", "RIGHT"), side(to, "LEFT", "RIGHT"))
+		if !ok {
+			r = d.listMove(s, src, dst, from, to)
+		}
 		o := outcome(r, r.Kind != resp.KindNull)
 		if o == tryOtherType && d.holdsList(s, src) {
 			// The destination holds another type: Redis answers the
@@ -368,6 +407,16 @@ func (d *Dispatcher) blmpop(s *Session, args [][]byte) resp.Reply {
 		return errr
 	}
 	return d.block(s, classList, keys, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
+		if len(keys) > 0 {
+			words := []any{"LMPOP", strconv.Itoa(len(keys))}
+			for _, k := range keys {
+				words = append(words, k)
+			}
+			words = append(words, side(left, "LEFT", "RIGHT"), "COUNT", strconv.FormatInt(max(count, 1), 10))
+			if r, ok := d.popAtCoordinator(s, keys[0], words...); ok {
+				return r, outcome(r, r.Kind != resp.KindNullArray && r.Kind != resp.KindNull)
+			}
+		}
 		r, ok := d.lmpopRun(s, keys, left, count)
 		return r, outcome(r, ok)
 	}, resp.NullArray(), resp.NullArray())

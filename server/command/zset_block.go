@@ -1,6 +1,7 @@
 package command
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/ringkv/ringkv/resp"
@@ -34,6 +35,14 @@ func (d *Dispatcher) bzpopmax(s *Session, args [][]byte) resp.Reply { return d.b
 // sorted set (a WRONGTYPE key before it is an error, as Redis).
 func (d *Dispatcher) bzpop(s *Session, args [][]byte, max bool) resp.Reply {
 	return d.blockFirst(s, classZset, args, func(k []byte) (resp.Reply, bool) {
+		if r, ok := d.popAtCoordinator(s, k, "ZMPOP", "1", k, side(max, "MAX", "MIN"), "COUNT", "1"); ok {
+			// [key, [[member, score]]] -> [key, member, score]
+			if r.Kind == resp.KindArray && len(r.Elems) == 2 && len(r.Elems[1].Elems) == 1 && len(r.Elems[1].Elems[0].Elems) == 2 {
+				ms := r.Elems[1].Elems[0].Elems
+				return resp.Array(r.Elems[0], ms[0], ms[1]), true
+			}
+			return r, r.IsError()
+		}
 		r := d.zpop(s, [][]byte{k}, max, -1, false)
 		if r.IsError() {
 			return r, true
@@ -58,6 +67,18 @@ func (d *Dispatcher) bzmpop(s *Session, args [][]byte) resp.Reply {
 	return d.block(s, classZset, keys, timeout, func(keys [][]byte) (resp.Reply, tryOutcome) {
 		if len(keys) == 0 {
 			return resp.Reply{}, tryNothing
+		}
+		words := []any{"ZMPOP", strconv.Itoa(len(keys))}
+		for _, k := range keys {
+			words = append(words, k)
+		}
+		n := count
+		if n < 1 {
+			n = 1 // no COUNT
+		}
+		words = append(words, side(max, "MAX", "MIN"), "COUNT", strconv.FormatInt(n, 10))
+		if r, ok := d.popAtCoordinator(s, keys[0], words...); ok {
+			return r, outcome(r, r.Kind != resp.KindNullArray && r.Kind != resp.KindNull)
 		}
 		r := d.zpop(s, keys, max, count, true)
 		return r, outcome(r, r.Kind != resp.KindNullArray)
