@@ -7,7 +7,6 @@ package integration
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -129,71 +128,27 @@ func TestStreamGroupDeliversOnceAcrossNodes(t *testing.T) {
 	if err := c.Nodes[0].Client(t, 2).XGroupCreateMkStream(ctx, key, "g", "$").Err(); err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	got := map[string][]string{} // entry ID -> the consumers that got it
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for i, n := range c.Nodes {
-		cl := n.Client(t, 2)
-		for j := range perNode {
-			name := fmt.Sprintf("c%d.%d", i+1, j)
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for k := 0; k < 10*entries; k++ { // bounded
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					res, err := cl.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: name,
-						Streams: []string{key, ">"}, Count: 2, Block: 200 * time.Millisecond}).Result()
-					if err == redis.Nil {
-						continue
-					}
-					if err != nil {
-						if ctx.Err() == nil {
-							t.Errorf("XREADGROUP %s: %v", name, err)
-						}
-						return
-					}
-					mu.Lock()
-					for _, m := range res[0].Messages {
-						got[m.ID] = append(got[m.ID], name)
-					}
-					mu.Unlock()
-				}
-			}()
+	cs := startConsumers(ctx, c, perNode, 10*entries, func(cl *redis.Client, name string) ([]string, error) {
+		res, err := cl.XReadGroup(ctx, &redis.XReadGroupArgs{Group: "g", Consumer: name,
+			Streams: []string{key, ">"}, Count: 2, Block: 200 * time.Millisecond}).Result()
+		if err == redis.Nil {
+			return nil, nil
 		}
-	}
-	var ids []string
-	for i := range entries {
-		id, err := c.Nodes[i%3].Client(t, 2).XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{"i", fmt.Sprint(i)}}).Result()
 		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, m := range res[0].Messages {
+			ids = append(ids, m.ID)
+		}
+		return ids, nil
+	})
+	for i := range entries {
+		if err := c.Nodes[i%3].Client(t, 2).XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{"i", fmt.Sprint(i)}}).Err(); err != nil {
 			t.Fatalf("XADD %d: %v", i, err)
 		}
-		ids = append(ids, id)
 	}
-	err := poll(30*time.Second, func() error {
-		mu.Lock()
-		defer mu.Unlock()
-		if len(got) < entries {
-			return fmt.Errorf("%d of %d entries delivered", len(got), entries)
-		}
-		return nil
-	})
-	close(stop)
-	wg.Wait()
-	if err != nil {
-		t.Fatal(err)
-	}
-	twice := 0
-	for _, id := range ids {
-		if len(got[id]) != 1 {
-			twice++
-			t.Errorf("entry %s delivered to %v", id, got[id])
-		}
-	}
+	twice := cs.finish(t, "XREADGROUP", entries)
 	t.Logf("%d entries, %d consumers on 3 nodes: %d delivered more than once", entries, 3*perNode, twice)
 }
 
