@@ -325,5 +325,9 @@ func (r *router) atCoordinator(ctx context.Context, s *command.Session, key []by
 			break
 		}
 	}
-	return resp.Err("NOQUORUM no replica of the key could be reached: " + err.Error()), true
+	why := "no coordinator"
+	if err != nil {
+		why = err.Error()
+	}
+	return resp.Err("NOQUORUM no replica of the key could be reached: " + why), true
 }
