@@ -218,7 +218,7 @@ func (st *strm) meta() (streamMeta, error) {
 			return m, err
 		}
 	}
-	last, ok, err := st.edge(false)
+	last, ok, err := st.edge(true)
 	if err == nil && ok && m.last.less(last) {
 		m.last = last
 	}

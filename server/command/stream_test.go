@@ -1,6 +1,7 @@
 package command
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -160,5 +161,27 @@ func TestStreamBlockedGroupReadSeesItsKeyGo(t *testing.T) {
 		if got := blockGot(t, "XREADGROUP", done); !strings.Contains(got, "no longer exists") {
 			t.Errorf("after %v the blocked XREADGROUP got %q", change, got)
 		}
+	}
+}
+
+// XADD takes the last ID from the last entry when the facts record a
+// merge kept is older (two coordinators, the newer facts write holding
+// the lower ID): an explicit ID at or below an entry that exists is
+// refused, not written over it. Before, the facts were compared with the
+// first entry, and XADD s 5-1 overwrote the acknowledged entry 5-1.
+func TestStreamXaddAboveMergedEntries(t *testing.T) {
+	a, b := newLawReplica("a", 1_000), newLawReplica("b", 1_000)
+	a.do("XADD", "s", "5-1", "from", "a")
+	b.kv.advance(10) // b's facts record is the newer one: it says 1-1
+	b.do("XADD", "s", "1-1", "from", "b")
+	u := union("u", 2_000, a, b)
+	if got := u.do("XADD", "s", "5-1", "over", "written"); !strings.Contains(got, "equal or smaller than the target stream top item") {
+		t.Errorf("XADD s 5-1 after the merge = %s", got)
+	}
+	if got := u.do("XADD", "s", "5-*", "next", "1"); got != `"5-2"` {
+		t.Errorf("XADD s 5-* after the merge = %s, want 5-2", got)
+	}
+	if got := flat(u.d.Do(context.Background(), u.s, [][]byte{[]byte("XRANGE"), []byte("s"), []byte("5-1"), []byte("5-1")})); got != "5-1 from a" {
+		t.Errorf("entry 5-1 = %q", got)
 	}
 }
