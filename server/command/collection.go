@@ -357,6 +357,55 @@ func (c *coll) touchUpdate(member []byte, nameOf func(stamp version.Dot) []byte,
 	return out, err
 }
 
+// elemUpdate is one element of updateAll: the member and its update.
+type elemUpdate struct {
+	member []byte
+	fn     func(live []*version.Sibling) (ElemChange, error)
+}
+
+// updateAll is update of several elements: with the header write pending
+// (touchLater), the header and every element as one group write (one
+// round, one LevelDB batch on each replica); else one update each.
+func (c *coll) updateAll(ups []elemUpdate) error {
+	if !c.later {
+		for _, u := range ups {
+			if _, err := c.update(u.member, u.fn); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var found crdt.Header
+	was := c.hdr
+	keys := make([][]byte, 1, len(ups)+1)
+	keys[0] = ring.InternalKey(c.key)
+	for _, u := range ups {
+		keys = append(keys, c.elemKey(u.member))
+	}
+	res, err := c.d.raw.(GroupKV).UpdateGroupNamed(c.s.Context(), keys, nil, replica.WriteOptions{Read: true},
+		func(i int, cur version.Set, now int64, done []replica.Result) (ch *replica.Change, err error) {
+			if i == 0 {
+				ch, found, err = c.headerChange(cur, now)
+				return ch, err
+			}
+			if i == 1 {
+				c.touched(found, done[0]) // the elements are decided under the new header
+			}
+			ch, _, err = c.elemChange(cur, now, ups[i-1].fn)
+			return ch, err
+		})
+	for _, r := range res {
+		c.d.noteWrite(c.s, r, err)
+	}
+	if err != nil && (len(res) == 0 || !res[0].Written()) {
+		c.later, c.stamp, c.hdr = true, version.Dot{}, was
+		return err
+	}
+	c.later = false
+	c.hdr.Context = res[0].Set.Context()
+	return err
+}
+
 // elemChange is update's decision on the element's current set: fn's
 // decision, and the change that carries it out.
 func (c *coll) elemChange(cur version.Set, now int64, fn func(live []*version.Sibling) (ElemChange, error)) (*replica.Change, ElemChange, error) {

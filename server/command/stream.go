@@ -227,10 +227,15 @@ func (st *strm) meta() (streamMeta, error) {
 
 // setMeta writes the facts record.
 func (st *strm) setMeta(m streamMeta) error {
-	_, err := st.update([]byte{streamMetaTag}, func([]*version.Sibling) (ElemChange, error) {
-		return ElemChange{Op: ElemWrite, Body: m.encode()}, nil
-	})
+	_, err := st.update([]byte{streamMetaTag}, st.metaWrite(m))
 	return err
+}
+
+// metaWrite is the facts record's update to m.
+func (st *strm) metaWrite(m streamMeta) func([]*version.Sibling) (ElemChange, error) {
+	return func([]*version.Sibling) (ElemChange, error) {
+		return ElemChange{Op: ElemWrite, Body: m.encode()}, nil
+	}
 }
 
 // length reads the length counter.
@@ -252,14 +257,19 @@ func (st *strm) addLength(delta int64) error {
 	if delta == 0 {
 		return nil
 	}
-	_, err := st.update([]byte{streamLenTag}, func(live []*version.Sibling) (ElemChange, error) {
+	_, err := st.update([]byte{streamLenTag}, st.lengthDelta(delta))
+	return err
+}
+
+// lengthDelta is the length counter's update by delta.
+func (st *strm) lengthDelta(delta int64) func([]*version.Sibling) (ElemChange, error) {
+	return func(live []*version.Sibling) (ElemChange, error) {
 		n, err := crdt.Incr(st.w.c.record(live), st.w.now, st.w.actor, delta)
 		if err != nil {
 			return ElemChange{}, err
 		}
 		return ElemChange{Op: ElemWrite, Kind: version.KindCounter, Body: n.AppendBinary(nil)}, nil
-	})
-	return err
+	}
 }
 
 // streamEntry is one entry as a walk hands it over.
@@ -558,16 +568,20 @@ func (d *Dispatcher) xadd(s *Session, args [][]byte) resp.Reply {
 	if err := st.write(); err != nil {
 		return errorReply(err)
 	}
+	// The entry, the length and the facts go with the header as one group
+	// write (one round, one batch on each replica).
 	body := encodeStreamFields(m.added, fields)
-	if _, err := st.update(entryMember(id), func([]*version.Sibling) (ElemChange, error) {
-		return ElemChange{Op: ElemWrite, Body: body}, nil
-	}); err != nil {
-		return errorReply(err)
-	}
 	m.last = id
 	m.added++
 	length++
-	if err := st.addLength(1); err != nil {
+	err = st.updateAll([]elemUpdate{
+		{entryMember(id), func([]*version.Sibling) (ElemChange, error) {
+			return ElemChange{Op: ElemWrite, Body: body}, nil
+		}},
+		{[]byte{streamLenTag}, st.lengthDelta(1)},
+		{[]byte{streamMetaTag}, st.metaWrite(m)},
+	})
+	if err != nil {
 		return errorReply(err)
 	}
 	if t.strategy != 0 {
@@ -578,9 +592,6 @@ func (d *Dispatcher) xadd(s *Session, args [][]byte) resp.Reply {
 		if n > 0 {
 			defer s.fire(notifyStream, "xtrim", args[1])
 		}
-	}
-	if err := st.setMeta(m); err != nil {
-		return errorReply(err)
 	}
 	s.fire(notifyStream, "xadd", args[1])
 	d.wakeWaiters(s, args[1])
