@@ -551,8 +551,8 @@ func (d *Dispatcher) xadd(s *Session, args [][]byte) resp.Reply {
 	var m streamMeta
 	var length int64
 	if st.exists() {
-		if m, err = st.meta(); err == nil {
-			length, err = st.length()
+		if m, err = st.meta(); err == nil && t.strategy == trimMaxLen {
+			length, err = st.length() // only MAXLEN trimming needs it
 		}
 		if err != nil {
 			return errorReply(err)
