@@ -142,8 +142,14 @@ func (d *Dispatcher) oom(s *Session, cmd *Command) resp.Reply {
 	if limit == 0 || !d.mayGrow(s, cmd) || d.mem.load() <= limit {
 		return resp.Reply{}
 	}
+	return d.refuse(s, cmd, errOOM)
+}
+
+// refuse is dispatch's refusal of cmd with r (OOM, NOREPLICAS): counted
+// as rejected; an EXEC answers EXECABORT naming r and ends the
+// transaction, a command queued in MULTI fails it.
+func (d *Dispatcher) refuse(s *Session, cmd *Command, r resp.Reply) resp.Reply {
 	cmd.rejected.Add(1)
-	r := errOOM
 	if cmd.Name == "exec" {
 		s.resetTx()
 		r = execAbort(r)

@@ -45,16 +45,7 @@ func (d *Dispatcher) noReplicas(s *Session, cmd *Command) resp.Reply {
 	if !d.writes(s, cmd) || d.replicasOK() {
 		return resp.Reply{}
 	}
-	cmd.rejected.Add(1)
-	r := errNoReplicas
-	if cmd.Name == "exec" {
-		s.resetTx()
-		r = execAbort(r)
-	} else {
-		s.txFail()
-	}
-	d.env.Stats.CountError(r)
-	return r
+	return d.refuse(s, cmd, errNoReplicas)
 }
 
 // writes reports whether cmd writes: a write command, or an EXEC whose

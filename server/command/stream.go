@@ -711,13 +711,9 @@ func (d *Dispatcher) xrangeOf(s *Session, args [][]byte, rev bool) resp.Reply {
 
 // XDEL key id [id ...]
 func (d *Dispatcher) xdel(s *Session, args [][]byte) resp.Reply {
-	ids := make([]streamID, 0, len(args)-2)
-	for _, a := range args[2:] {
-		id, ok := parseStreamID(a, 0, true, nil)
-		if !ok {
-			return errInvalidStreamID
-		}
-		ids = append(ids, id)
+	ids, ok := parseStreamIDs(args[2:])
+	if !ok {
+		return errInvalidStreamID
 	}
 	st, err := d.openStream(s, args[1], lockExclusive)
 	if err != nil {

@@ -781,13 +781,9 @@ func (f streamFacts) distanceFromFirst(id streamID) int64 {
 
 // XACK key group id [id ...]
 func (d *Dispatcher) xack(s *Session, args [][]byte) resp.Reply {
-	ids := make([]streamID, 0, len(args)-3)
-	for _, a := range args[3:] {
-		id, ok := parseStreamID(a, 0, true, nil)
-		if !ok {
-			return errInvalidStreamID
-		}
-		ids = append(ids, id)
+	ids, ok := parseStreamIDs(args[3:])
+	if !ok {
+		return errInvalidStreamID
 	}
 	st, err := d.openStream(s, args[1], lockExclusive)
 	if err != nil {

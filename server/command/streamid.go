@@ -124,6 +124,20 @@ func parseUint64(b []byte) (uint64, bool) {
 	return v, err == nil
 }
 
+// parseStreamIDs parses strict IDs (XDEL's, XACK's); ok is false if one
+// is not an ID.
+func parseStreamIDs(args [][]byte) ([]streamID, bool) {
+	ids := make([]streamID, 0, len(args))
+	for _, a := range args {
+		id, ok := parseStreamID(a, 0, true, nil)
+		if !ok {
+			return nil, false
+		}
+		ids = append(ids, id)
+	}
+	return ids, true
+}
+
 // parseIntervalID is a range bound (streamParseIntervalIDOrReply): "("
 // makes it exclusive (and strict).
 func parseIntervalID(b []byte, missingSeq uint64) (id streamID, exclusive, ok bool) {
