@@ -7,6 +7,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -98,7 +99,17 @@ func TestStreamsInACluster(t *testing.T) {
 		}
 		got <- res
 	}()
-	time.Sleep(300 * time.Millisecond) // blocked by now (an earlier XADD would be missed: $ is read at the start)
+	// $ is read when XREAD starts: add only once n2 counts it blocked.
+	Eventually(t, 10*time.Second, "n2 has a blocked client", func() error {
+		info, err := cls[1].Info(ctx, "clients").Result()
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(info, "blocked_clients:1") {
+			return fmt.Errorf("not yet: %q", info)
+		}
+		return nil
+	})
 	id, err := cls[2].XAdd(ctx, &redis.XAddArgs{Stream: key, Values: []string{"late", "1"}}).Result()
 	if err != nil {
 		t.Fatal(err)
