@@ -341,13 +341,7 @@ func (st *strm) edge(last bool) (id streamID, ok bool, err error) {
 
 // removeEntry writes the removal of entry id; ok reports whether it was live.
 func (st *strm) removeEntry(id streamID) (ok bool, err error) {
-	ch, err := st.update(entryMember(id), func(live []*version.Sibling) (ElemChange, error) {
-		if len(live) == 0 {
-			return ElemChange{}, nil
-		}
-		return ElemChange{Op: ElemRemove}, nil
-	})
-	return ch.Op == ElemRemove, err
+	return st.removeRecord(entryMember(id))
 }
 
 // streamTrim is XADD's and XTRIM's trimming (streamAddTrimArgs).
@@ -463,7 +457,7 @@ const streamNodeEntries = 100
 // goes if the stream keeps at least maxlen entries without it (MAXLEN)
 // or its last entry is below minid (MINID), while the entries removed
 // stay within limit.
-func (st *strm) trim(t streamTrim, length int64, m *streamMeta) (int64, error) {
+func (st *strm) trim(t streamTrim, length int64) (int64, error) {
 	var victims, block []streamID
 	keep := length
 	full := true // the walk reached the end of what it may remove
@@ -585,7 +579,7 @@ func (d *Dispatcher) xadd(s *Session, args [][]byte) resp.Reply {
 		return errorReply(err)
 	}
 	if t.strategy != 0 {
-		n, err := st.trim(t, length, &m)
+		n, err := st.trim(t, length)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -770,10 +764,6 @@ func (d *Dispatcher) xtrim(s *Session, args [][]byte) resp.Reply {
 	if !st.exists() {
 		return resp.Int(0)
 	}
-	m, err := st.meta()
-	if err != nil {
-		return errorReply(err)
-	}
 	length, err := st.length()
 	if err != nil {
 		return errorReply(err)
@@ -781,10 +771,7 @@ func (d *Dispatcher) xtrim(s *Session, args [][]byte) resp.Reply {
 	if err := st.write(); err != nil {
 		return errorReply(err)
 	}
-	n, err := st.trim(t, length, &m)
-	if err == nil && n > 0 {
-		err = st.setMeta(m)
-	}
+	n, err := st.trim(t, length) // trimming leaves the facts record alone
 	if err != nil {
 		return errorReply(err)
 	}
