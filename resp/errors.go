@@ -89,6 +89,16 @@ func ErrUnknownSubcommand(cmd, sub string) Reply {
 		strings.ToUpper(cmd) + " HELP."))
 }
 
+// ErrSubcommandSyntax is Redis's addReplySubcommandSyntaxError: the
+// subcommand (as "%.128s") of cmd was unknown or had the wrong arity.
+func ErrSubcommandSyntax(cmd, sub string) Reply {
+	return Err(sanitize("ERR unknown subcommand or wrong number of arguments for '" + cString(sub, 128) +
+		"'. Try " + strings.ToUpper(cmd) + " HELP."))
+}
+
+// CString is C's "%.*s" of s: up to its first NUL, at most max bytes.
+func CString(s string, max int) string { return cString(s, max) }
+
 // cString is C's "%.*s": s up to its first NUL, at most max bytes.
 func cString(s string, max int) string {
 	if i := strings.IndexByte(s, 0); i >= 0 {

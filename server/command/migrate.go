@@ -172,17 +172,11 @@ func (d *Dispatcher) migrate(s *Session, args [][]byte) resp.Reply {
 
 // appendCommand appends args as a RESP array of bulk strings.
 func appendCommand(b []byte, args ...[]byte) []byte {
-	b = append(b, '*')
-	b = strconv.AppendInt(b, int64(len(args)), 10)
-	b = append(b, '\r', '\n')
-	for _, a := range args {
-		b = append(b, '$')
-		b = strconv.AppendInt(b, int64(len(a)), 10)
-		b = append(b, '\r', '\n')
-		b = append(b, a...)
-		b = append(b, '\r', '\n')
+	elems := make([]resp.Reply, len(args))
+	for i, a := range args {
+		elems[i] = resp.Bulk(a)
 	}
-	return b
+	return resp.Append(b, resp.Array(elems...), 2)
 }
 
 // replyReader reads a target's replies, each within wait.

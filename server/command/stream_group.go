@@ -282,23 +282,7 @@ func errNoGroup(key, group []byte) resp.Reply {
 	return resp.Errf("NOGROUP No such consumer group '%s' for key name '%s'", group, key)
 }
 
-func errXgroupSyntax(sub []byte) resp.Reply {
-	return resp.Errf("ERR unknown subcommand or wrong number of arguments for '%s'. Try XGROUP HELP.", cStr(sub, 128))
-}
-
-// cStr is C's "%.*s" of b.
-func cStr(b []byte, n int) string {
-	for i, c := range b {
-		if c == 0 {
-			b = b[:i]
-			break
-		}
-	}
-	if len(b) > n {
-		b = b[:n]
-	}
-	return string(b)
-}
+func errXgroupSyntax(sub []byte) resp.Reply { return resp.ErrSubcommandSyntax("xgroup", string(sub)) }
 
 // xgroupCommands is XGROUP and its subcommands.
 func (d *Dispatcher) xgroupCommand() *Command {

@@ -35,7 +35,7 @@ func (d *Dispatcher) xinfoHelp(_ *Session, _ [][]byte) resp.Reply {
 
 // errNoKeyOrGroup is the NOGROUP error of XPENDING, XCLAIM and XAUTOCLAIM.
 func errNoKeyOrGroup(key, group []byte) resp.Reply {
-	return resp.Errf("NOGROUP No such key '%s' or consumer group '%s'", cStr(key, len(key)), cStr(group, len(group)))
+	return resp.Errf("NOGROUP No such key '%s' or consumer group '%s'", resp.CString(string(key), len(key)), resp.CString(string(group), len(group)))
 }
 
 // openGroup opens key's stream and reads group; r is the NOGROUP (or
@@ -286,7 +286,7 @@ func (d *Dispatcher) xclaim(s *Session, args [][]byte) resp.Reply {
 				return errInvalidStreamID
 			}
 		default:
-			return resp.Errf("ERR Unrecognized XCLAIM option '%s'", cStr(args[j], len(args[j])))
+			return resp.Errf("ERR Unrecognized XCLAIM option '%s'", resp.CString(string(args[j]), len(args[j])))
 		}
 	}
 	c := &claimer{s: s, st: st, key: args[1], group: args[2], cons: args[3]}
@@ -561,7 +561,7 @@ func (d *Dispatcher) openInfo(s *Session, key []byte) (*strm, resp.Reply) {
 
 // errXinfoSyntax is addReplySubcommandSyntaxError for XINFO.
 func errXinfoSyntax(sub []byte) resp.Reply {
-	return resp.Errf("ERR unknown subcommand or wrong number of arguments for '%s'. Try XINFO HELP.", cStr(sub, 128))
+	return resp.ErrSubcommandSyntax("xinfo", string(sub))
 }
 
 // XINFO STREAM key [FULL [COUNT count]]
