@@ -58,6 +58,9 @@ type Settings struct {
 	keyEvents atomic.Int64    // notify-keyspace-events flags (notify.go)
 	mem       memLimit        // maxmemory and maxmemory-policy (maxmemory.go)
 	latTrack  latencyTracking // latency-tracking and its INFO percentiles (latencyhist.go)
+
+	save        atomic.Pointer[string] // save, accepted and shown only (noop_settings.go)
+	replBacklog atomic.Int64           // repl-backlog-size, likewise
 }
 
 // NewSettings returns settings holding p.
@@ -70,6 +73,7 @@ func NewSettings(p Params) *Settings {
 	s.maxBulk.Store(p.ProtoMaxBulkLen)
 	s.port.Store(int64(p.Port))
 	s.cliMem.queryBuf.Store(defaultQueryBufLimit)
+	s.replBacklog.Store(1 << 20)
 	s.r.Store(p.R)
 	s.w.Store(p.W)
 	s.ints = make(map[string]*atomic.Int64, len(intParams))
@@ -114,6 +118,10 @@ var intParams = []struct {
 	// (stream.go); stream-node-max-bytes changes nothing.
 	{"stream-node-max-entries", 100, 0, math.MaxInt64, nil},
 	{"stream-node-max-bytes", 4096, 0, math.MaxInt64, nil},
+	// key-load-delay, rdb-key-save-delay: Redis's hidden debugging
+	// settings, accepted and shown only (noop_settings.go).
+	{"key-load-delay", 0, math.MinInt32, math.MaxInt32, nil},
+	{"rdb-key-save-delay", 0, math.MinInt32, math.MaxInt32, nil},
 	// min-replicas-to-write, min-replicas-max-lag: refuse writes while
 	// fewer other members are alive (minreplicas.go).
 	{"min-replicas-to-write", 0, 0, 1<<31 - 1, []string{"min-slaves-to-write"}},
@@ -223,8 +231,10 @@ var params = []param{
 	{"port", getPort, setPort}, // portswitch_settings.go
 	{"proto-max-bulk-len", func(s *Settings) string { return itoa(s.ProtoMaxBulkLen()) }, setMaxBulk},
 	{"r", func(s *Settings) string { return itoa(s.R()) }, quorumSetter('r')},
+	{"repl-backlog-size", getReplBacklog, setReplBacklog}, // noop_settings.go
 	{"requirepass", func(s *Settings) string { return s.RequirePass() },
 		func(s *Settings, v string) error { s.pass.Store(&v); return nil }},
+	{"save", getSave, setSave}, // noop_settings.go
 	{"timeout", func(s *Settings) string { return itoa(s.Timeout()) },
 		intSetter(0, math.MaxInt32, func(s *Settings) *atomic.Int64 { return &s.timeout })},
 	{"w", func(s *Settings) string { return itoa(s.W()) }, quorumSetter('w')},
