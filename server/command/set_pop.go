@@ -34,7 +34,10 @@ import (
 // members that differ only beyond 8 bytes after the common prefix fall in
 // one gap. Redis picks from its hash table (near) uniformly. Every reply
 // is still one a set of those members could give, which is all SPOP and
-// SRANDMEMBER promise. The count forms read the whole set (O(N)) and are
+// SRANDMEMBER promise. On a single node SPOP draws, in random order, from
+// a pool of the members found at up to poolSeeks seek points at once
+// (popPick), so consecutive pops come from a few stretches of the set
+// before the next refill moves elsewhere. The count forms read the whole set (O(N)) and are
 // uniform, except SPOP with a count of at most popSeekMax on a larger set,
 // which pops that many single picks.
 
@@ -123,6 +126,9 @@ func headWindow(c *coll) ([][]byte, bool, error) {
 type setEnds struct {
 	first, last []byte
 	gaps        gaps
+	// pool is what popPick draws from: members the last refill found
+	// live, less those popped since (a hint: a pop checks its member).
+	pool [][]byte
 }
 
 // setEndsKeys bounds the sets one node remembers the ends of (units: a
@@ -162,6 +168,19 @@ const (
 // time at this header state (setEnds), past the tombstones earlier pops
 // left, and jump the dead stretches earlier picks crossed.
 func pickOneOf(c *coll) (m []byte, rest others, err error) {
+	cands, rest, err := pickCandidates(c, 1)
+	if err != nil || len(cands) == 0 {
+		return nil, rest, err
+	}
+	return cands[rand.IntN(len(cands))], rest, nil
+}
+
+// pickCandidates returns the live members one pick chooses among
+// uniformly: the whole set if it holds at most pickWindow members, else
+// the pickWindow members at or after each of seeks random seek points
+// (seekIn), without repeats; and what the walks saw of the other members
+// (rest is othersSome when more than one member is live).
+func pickCandidates(c *coll, seeks int) (cands [][]byte, rest others, err error) {
 	now := c.d.raw.Now()
 	cache := c.d.setEndsCache()
 	ends, walked, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
@@ -202,7 +221,7 @@ func pickOneOf(c *coll) (m []byte, rest others, err error) {
 			rest = othersNone
 		}
 		cache.put(c.key, c.hdr, setEnds{first: first[0], last: first[len(first)-1], gaps: g}, walked)
-		return first[rand.IntN(len(first))], rest, nil
+		return first, rest, nil
 	}
 	var last []byte
 	err = g.walkBack(c, before, func(m []byte) bool {
@@ -213,20 +232,42 @@ func pickOneOf(c *coll) (m []byte, rest others, err error) {
 		return nil, othersUnknown, err
 	}
 	if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
-		return first[rand.IntN(len(first))], rest, nil
+		return first, rest, nil
 	}
-	seek := seekIn(append(first, last), first[0], last)
+	for range seeks {
+		w, err := seekWindow(c, &g, first, last)
+		if err != nil {
+			return nil, othersUnknown, err
+		}
+		for _, m := range w {
+			if !slices.ContainsFunc(cands, func(x []byte) bool { return bytes.Equal(x, m) }) {
+				cands = append(cands, m)
+			}
+		}
+	}
+	cache.put(c.key, c.hdr, setEnds{first: first[0], last: last, gaps: g}, walked)
+	if len(cands) == 0 {
+		cands = first
+	}
+	return cands, rest, nil
+}
+
+// seekWindow returns the pickWindow live members at or after a random
+// seek point between first[0] and last (seekIn), wrapping around to the
+// first members: first is the set's first live members, last its last.
+func seekWindow(c *coll, g *gaps, first [][]byte, last []byte) ([][]byte, error) {
+	seek := seekIn(append(slices.Clip(first), last), first[0], last)
 	// The live members after seek, up to the last (nothing live follows:
 	// the walk would cross the tombstones there), then (wrapping around)
 	// from the first.
 	var w [][]byte
 	if bytes.Compare(seek, last) < 0 {
-		err = g.walk(c, seek, func(m []byte) bool {
+		err := g.walk(c, seek, func(m []byte) bool {
 			w = append(w, m)
 			return len(w) < pickWindow && !bytes.Equal(m, last)
 		})
 		if err != nil {
-			return nil, othersUnknown, err
+			return nil, err
 		}
 	}
 	for _, m := range first {
@@ -236,7 +277,7 @@ func pickOneOf(c *coll) (m []byte, rest others, err error) {
 		w = append(w, m)
 	}
 	if tail := first[len(first)-1]; len(w) < pickWindow && bytes.Compare(tail, seek) < 0 {
-		err = g.walk(c, tail, func(m []byte) bool {
+		err := g.walk(c, tail, func(m []byte) bool {
 			if bytes.Compare(m, seek) > 0 {
 				return false
 			}
@@ -244,14 +285,78 @@ func pickOneOf(c *coll) (m []byte, rest others, err error) {
 			return len(w) < pickWindow
 		})
 		if err != nil {
-			return nil, othersUnknown, err
+			return nil, err
 		}
 	}
-	cache.put(c.key, c.hdr, setEnds{first: first[0], last: last, gaps: g}, walked)
-	if len(w) == 0 {
-		w = first
+	return w, nil
+}
+
+// poolSeeks is how many seek points one refill of a pop's pool walks
+// from: 4 of them give up to 16 members, so a pop costs a quarter of a
+// seek walk instead of three walks.
+const poolSeeks = 4
+
+// popPick is pickOneOf for a pop on a single node, where every change to
+// the set goes through this node: it draws uniformly from a pool of
+// members a refill found at up to poolSeeks random seek points
+// (pickCandidates), each drawn once, and walks again only when one is
+// left. A pooled member may have been removed since (SREM, SMOVE):
+// the pop finds it gone and calls dropPool. rest is othersSome when
+// another pooled member is still live (one point read), else what the
+// refill saw. In a cluster, where other coordinators remove members
+// unseen, every pop picks afresh (pickOneOf).
+func popPick(c *coll) ([]byte, others, error) {
+	if c.d.clustered() {
+		return pickOneOf(c)
 	}
-	return w[rand.IntN(len(w))], rest, nil
+	now := c.d.raw.Now()
+	cache := c.d.setEndsCache()
+	ends, walked, hinted := cache.get(c.key, c.hdr, now, 0)
+	if !hinted || len(ends.pool) < 2 {
+		// Refill while one pooled member is left: a pop from the pool
+		// needs another pooled member to tell that the set stays
+		// non-empty without walking it.
+		cands, rest, err := pickCandidates(c, poolSeeks)
+		if err != nil || len(cands) == 0 {
+			return nil, rest, err
+		}
+		i := rand.IntN(len(cands))
+		m, pool := cands[i], slices.Delete(slices.Clone(cands), i, i+1)
+		if e, w, ok := cache.get(c.key, c.hdr, now, 0); ok && len(pool) > 0 {
+			e.pool = pool
+			cache.put(c.key, c.hdr, e, w)
+		}
+		return m, rest, nil
+	}
+	pool := slices.Clone(ends.pool)
+	i := rand.IntN(len(pool))
+	m := pool[i]
+	pool = slices.Delete(pool, i, i+1)
+	rest := othersUnknown
+	for len(pool) > 0 {
+		live, err := c.live(pool[0])
+		if err != nil {
+			return nil, othersUnknown, err
+		}
+		if len(live) > 0 {
+			rest = othersSome
+			break
+		}
+		pool = pool[1:]
+	}
+	ends.pool = pool
+	cache.put(c.key, c.hdr, ends, walked)
+	return m, rest, nil
+}
+
+// dropPool forgets c's pool: a pop found a pooled member gone, so the
+// next pick walks.
+func dropPool(c *coll) {
+	cache := c.d.setEndsCache()
+	if e, w, ok := cache.get(c.key, c.hdr, c.d.raw.Now(), 0); ok && len(e.pool) > 0 {
+		e.pool = nil
+		cache.put(c.key, c.hdr, e, w)
+	}
 }
 
 // seekLen is how many bytes after the common prefix a seek point draws.
@@ -338,8 +443,8 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 		return errorReply(err)
 	}
 	defer c.close()
-	for range 3 { // a member another coordinator removed meanwhile: pick again
-		m, rest, err := pickOneOf(c)
+	for range 3 { // a member removed meanwhile (elsewhere, or while pooled): pick again
+		m, rest, err := popPick(c)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -350,13 +455,15 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 		if err != nil {
 			return errorReply(err)
 		}
-		if ok {
-			ev, err := spopEvents(c, rest)
-			if err != nil {
-				return errorReply(err)
-			}
-			return d.notifySetEvents(s, resp.Bulk(m), ev)
+		if !ok {
+			dropPool(c)
+			continue
 		}
+		ev, err := spopEvents(c, rest)
+		if err != nil {
+			return errorReply(err)
+		}
+		return d.notifySetEvents(s, resp.Bulk(m), ev)
 	}
 	return resp.Null()
 }
@@ -432,7 +539,7 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 	popped := make([]resp.Reply, 0, count)
 	var rest others // what the last pick saw of the other members
 	for misses := 0; len(popped) < count && misses < 3; {
-		m, o, err := pickOneOf(c)
+		m, o, err := popPick(c)
 		if err != nil {
 			return errorReply(err)
 		}
@@ -444,7 +551,8 @@ func (d *Dispatcher) spopPicks(s *Session, c *coll, count int) resp.Reply {
 		if err != nil {
 			return errorReply(err)
 		}
-		if !ok { // another coordinator removed it meanwhile
+		if !ok { // removed meanwhile (elsewhere, or while pooled)
+			dropPool(c)
 			misses++
 			continue
 		}

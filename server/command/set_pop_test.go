@@ -311,3 +311,60 @@ func TestSpopCountToEmptyStartsPastThePops(t *testing.T) {
 		t.Fatalf("EXISTS on the emptied set = %s", rep)
 	}
 }
+
+// TestSpopDrawsFromAPool: on a single node SPOP draws from a pool of
+// members that one refill's seek walks found, so pops start fewer walks
+// (LevelDB iterators) than the three each pick starts, and still pop
+// members from all over the set; a pooled member removed meanwhile (SREM)
+// is never returned, and the set still empties exactly.
+func TestSpopDrawsFromAPool(t *testing.T) {
+	f, kv, _ := newWalkFixture(t)
+	r := rand.New(rand.NewPCG(7, 8))
+	const n, pops = 4000, 400
+	ms := fillSet(f, "s", n, r)
+	sorted := slices.Sorted(maps.Keys(ms))
+	rank := map[string]int{}
+	for i, m := range sorted {
+		rank[m] = i
+	}
+	kv.walks.Store(0)
+	regions := map[int]bool{}
+	for range pops {
+		rep := f.do("SPOP", "s")
+		m := string(rep.Bytes)
+		if !ms[m] {
+			t.Fatalf("SPOP = %s: popped twice or never added", rep)
+		}
+		delete(ms, m)
+		regions[rank[m]*100/n] = true
+	}
+	if w := float64(kv.walks.Load()) / pops; w > 1 {
+		t.Errorf("%d pops started %.2f walks each, want at most 1", pops, w)
+	}
+	if len(regions) < 50 {
+		t.Errorf("%d pops came from %d of 100 stretches of the set, want at least 50", pops, len(regions))
+	}
+	// Remove all but a few members behind the pool's back: the pops that
+	// follow return only those left, then nil, and the key is gone.
+	left := map[string]bool{}
+	for m := range ms {
+		if len(left) < 5 {
+			left[m] = true
+			continue
+		}
+		f.do("SREM", "s", m)
+	}
+	for range len(left) {
+		rep := f.do("SPOP", "s")
+		if !left[string(rep.Bytes)] {
+			t.Fatalf("SPOP = %s, want one of the %d members left", rep, len(left))
+		}
+		delete(left, string(rep.Bytes))
+	}
+	if rep := f.do("SPOP", "s"); rep.Kind != resp.KindNull {
+		t.Fatalf("SPOP on the emptied set = %s", rep)
+	}
+	if rep := f.do("EXISTS", "s"); rep.Int != 0 {
+		t.Fatalf("EXISTS after the last pop = %s", rep)
+	}
+}
