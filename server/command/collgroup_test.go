@@ -95,3 +95,44 @@ func TestPushBeginsAgainWhenTheHeaderMoved(t *testing.T) {
 		t.Errorf("LRANGE = %q, want z a b c", got)
 	}
 }
+
+// ZPOPMIN writes the header with its first removal, one group, where it
+// wrote the header alone first; and a header moved since the view was
+// read (another coordinator added a lower member) makes the group write
+// nothing and the pop pick again from a fresh view, so it pops that
+// member.
+func TestZpopWritesTheHeaderWithItsRemoval(t *testing.T) {
+	f := newFixture(t)
+	f.do("ZADD", "z", "1", "a", "2", "b", "3", "c")
+	f.do("ZADD", "y", "0", "x")
+	groups := 0
+	f.kv.onGroup = func(map[string]version.Set) { groups++ }
+	if got := f.do("ZPOPMIN", "z").String(); got != "1) \"a\"\n2) \"1\"" {
+		t.Fatalf("ZPOPMIN = %q", got)
+	}
+	if groups != 1 {
+		t.Errorf("ZPOPMIN wrote %d groups, want 1 (header and removal)", groups)
+	}
+
+	hk := string(ring.InternalKey([]byte("z")))
+	groups = 0
+	f.kv.onGroup = func(m map[string]version.Set) {
+		groups++
+		if groups > 1 {
+			return
+		}
+		// Elsewhere: z's header re-stamped, and member x at score 0.
+		cur := m[hk]
+		w, _ := cur.Winner(1 << 62)
+		m[hk], _ = cur.Put("elsewhere", cur.Context(), *w, 0)
+		x := ring.ElementKey(ring.ElemZSet, []byte("y"), []byte("x"))
+		m[string(ring.ElementKey(ring.ElemZSet, []byte("z"), []byte("x")))] = m[string(x)]
+	}
+	if got := f.do("ZPOPMIN", "z").String(); got != "1) \"x\"\n2) \"0\"" {
+		t.Fatalf("ZPOPMIN after the header moved = %q, want x", got)
+	}
+	f.kv.onGroup = nil
+	if got := f.do("ZRANGE", "z", "0", "-1").String(); got != "1) \"b\"\n2) \"c\"" {
+		t.Errorf("ZRANGE = %q, want b c", got)
+	}
+}

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"sync"
@@ -338,6 +339,58 @@ func (z *zs) begin(load bool) error {
 		}
 	}
 	return nil
+}
+
+// beginPick is begin(true) deferred, for a command that picks what it
+// removes from the view (ZPOPMIN, ZREMRANGEBYSCORE ...): its first
+// removal writes the header with it as one group (one LevelDB write where
+// there were two), only if the header is still the one the view holds at
+// (coll.expect). Else that removal writes nothing and answers
+// errHeaderMoved (a coordinator elsewhere wrote the header, or a DEL
+// here), and the command picks again from repick's view.
+func (z *zs) beginPick() error {
+	if _, ok := z.d.raw.(GroupKV); !ok {
+		return z.begin(true)
+	}
+	ctx := z.hdr.Context
+	z.expect, z.before = &ctx, ctx
+	return z.touchLater()
+}
+
+// repick begins again after errHeaderMoved: the header write first, then
+// the view read again at the header it wrote.
+func (z *zs) repick() (*zview, error) {
+	z.v = nil
+	if err := z.begin(false); err != nil {
+		return nil, err
+	}
+	return z.view(true)
+}
+
+// removePicks removes the members pick chooses from the view (beginPick
+// must have run), picking again if the header moved before the first
+// removal; it returns the members removed.
+func (z *zs) removePicks(pick func(v *zview) []zent) ([]zent, error) {
+	ents := pick(z.v)
+	var removed []zent
+	for i := 0; i < len(ents); i++ {
+		ok, err := z.remove(ents[i].member)
+		if errors.Is(err, errHeaderMoved) {
+			v, err := z.repick()
+			if err != nil {
+				return nil, err
+			}
+			ents, i = pick(v), -1
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			removed = append(removed, ents[i])
+		}
+	}
+	return removed, nil
 }
 
 // beginLater is begin(false) deferred to the first element write, which

@@ -399,7 +399,7 @@ func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
 	if _, err := c.view(false); err != nil {
 		return errorReply(err)
 	}
-	if err := c.begin(false); err != nil { // a removal rewrites the header (zcache.go)
+	if err := c.beginLater(); err != nil { // a removal rewrites the header (zcache.go)
 		return errorReply(err)
 	}
 	var removed int64
@@ -419,7 +419,11 @@ func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
 // remove removes member's versions and from the view; false if it was
 // absent. begin must have run.
 func (z *zs) remove(member []byte) (bool, error) {
-	ok, err := zremove(z.coll, member)
+	var ok bool
+	_, err := z.update(member, func(live []*version.Sibling) (ElemChange, error) {
+		ok = len(live) > 0
+		return ElemChange{Op: ElemRemove}, nil
+	})
 	switch {
 	case err != nil:
 		z.v = nil
@@ -431,16 +435,6 @@ func (z *zs) remove(member []byte) (bool, error) {
 		}
 	}
 	return ok, err
-}
-
-// zremove removes member's versions; false if it was absent.
-func zremove(c *coll, member []byte) (bool, error) {
-	var gone bool
-	_, err := c.update(member, func(live []*version.Sibling) (ElemChange, error) {
-		gone = len(live) > 0
-		return ElemChange{Op: ElemRemove}, nil
-	})
-	return gone, err
 }
 
 // zremoved ends a command that removed n members: it deletes the key if

@@ -74,27 +74,23 @@ func (d *Dispatcher) zpop(s *Session, keys [][]byte, max bool, count int64, mpop
 	}
 	var popped []zent
 	if v.n > 0 {
-		// A removal rewrites the header first (zcache.go); the view is
-		// loaded again if another node's header write merged in.
-		if err := c.begin(true); err != nil {
+		// A removal rewrites the header (zcache.go), with the first
+		// removal, or first if the header moved since the view was read.
+		if err := c.beginPick(); err != nil {
 			return errorReply(err)
 		}
-		v = c.v
-		n := int(min(max64(count, 1), int64(v.n)))
-		var pick []zent
-		if max {
-			pick = v.span(v.n-n, v.n-1, true)
-		} else {
-			pick = v.span(0, n-1, false)
-		}
-		for _, e := range pick {
-			ok, err := c.remove(e.member)
-			if err != nil {
-				return errorReply(err)
+		popped, err = c.removePicks(func(v *zview) []zent {
+			n := int(min(max64(count, 1), int64(v.n)))
+			switch {
+			case n == 0:
+				return nil
+			case max:
+				return v.span(v.n-n, v.n-1, true)
 			}
-			if ok {
-				popped = append(popped, e)
-			}
+			return v.span(0, n-1, false)
+		})
+		if err != nil {
+			return errorReply(err)
 		}
 		c.ok = true
 	}

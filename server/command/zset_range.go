@@ -518,20 +518,15 @@ func (d *Dispatcher) zremRange(s *Session, key []byte, q zRangeQuery, event stri
 	if len(zSelectView(v, q)) == 0 {
 		return resp.Int(0)
 	}
-	// A removal rewrites the header first (zcache.go).
-	if err := c.begin(true); err != nil {
+	// A removal rewrites the header (zcache.go): beginPick.
+	if err := c.beginPick(); err != nil {
 		return errorReply(err)
 	}
-	var removed int64
-	for _, e := range zSelectView(c.v, q) {
-		ok, err := c.remove(e.member)
-		if err != nil {
-			return errorReply(err)
-		}
-		if ok {
-			removed++
-		}
+	gone, err := c.removePicks(func(v *zview) []zent { return zSelectView(v, q) })
+	if err != nil {
+		return errorReply(err)
 	}
+	removed := int64(len(gone))
 	c.ok = true
 	return d.zremoved(s, c, resp.Int(removed), removed, event)
 }
