@@ -167,20 +167,15 @@ const (
 // it). Its walks from the set's ends start at the ends it found last
 // time at this header state (setEnds), past the tombstones earlier pops
 // left, and jump the dead stretches earlier picks crossed.
-func pickOneOf(c *coll) (m []byte, rest others, err error) {
-	cands, rest, err := pickCandidates(c, 1)
-	if err != nil || len(cands) == 0 {
-		return nil, rest, err
-	}
-	return cands[rand.IntN(len(cands))], rest, nil
-}
+func pickOneOf(c *coll) (m []byte, rest others, err error) { return pick(c, 1, false) }
 
-// pickCandidates returns the live members one pick chooses among
-// uniformly: the whole set if it holds at most pickWindow members, else
-// the pickWindow members at or after each of seeks random seek points
-// (seekIn), without repeats; and what the walks saw of the other members
-// (rest is othersSome when more than one member is live).
-func pickCandidates(c *coll, seeks int) (cands [][]byte, rest others, err error) {
+// pick draws one live member of c uniformly among its candidates: the
+// whole set if it holds at most pickWindow members, else the pickWindow
+// members at or after each of seeks random seek points (seekWindow),
+// without repeats. rest is what the walks saw of the other members
+// (othersSome when more than one member is live). With keep, the other
+// candidates become the set's pool (popPick).
+func pick(c *coll, seeks int, keep bool) (m []byte, rest others, err error) {
 	now := c.d.raw.Now()
 	cache := c.d.setEndsCache()
 	ends, walked, hinted := cache.get(c.key, c.hdr, now, c.cacheMaxAge())
@@ -210,6 +205,7 @@ func pickCandidates(c *coll, seeks int) (cands [][]byte, rest others, err error)
 		return nil, othersUnknown, err
 	}
 	rest = othersSome
+	cands, found := first, setEnds{first: first[0], last: first[len(first)-1]}
 	if !more {
 		// The walk saw every live member (none below first), unless in a
 		// cluster one came in late (see above).
@@ -220,36 +216,42 @@ func pickCandidates(c *coll, seeks int) (cands [][]byte, rest others, err error)
 		default:
 			rest = othersNone
 		}
-		cache.put(c.key, c.hdr, setEnds{first: first[0], last: first[len(first)-1], gaps: g}, walked)
-		return first, rest, nil
-	}
-	var last []byte
-	err = g.walkBack(c, before, func(m []byte) bool {
-		last = m
-		return false
-	})
-	if err != nil {
-		return nil, othersUnknown, err
-	}
-	if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
-		return first, rest, nil
-	}
-	for range seeks {
-		w, err := seekWindow(c, &g, first, last)
+	} else {
+		var last []byte
+		err = g.walkBack(c, before, func(m []byte) bool {
+			last = m
+			return false
+		})
 		if err != nil {
 			return nil, othersUnknown, err
 		}
-		for _, m := range w {
-			if !slices.ContainsFunc(cands, func(x []byte) bool { return bytes.Equal(x, m) }) {
-				cands = append(cands, m)
+		if last == nil || bytes.Compare(last, first[0]) <= 0 { // removed meanwhile
+			return first[rand.IntN(len(first))], rest, nil
+		}
+		var seen [][]byte
+		for range seeks {
+			w, err := seekWindow(c, &g, first, last)
+			if err != nil {
+				return nil, othersUnknown, err
+			}
+			for _, m := range w {
+				if !slices.ContainsFunc(seen, func(x []byte) bool { return bytes.Equal(x, m) }) {
+					seen = append(seen, m)
+				}
 			}
 		}
+		if len(seen) > 0 {
+			cands = seen
+		}
+		found.last = last
 	}
-	cache.put(c.key, c.hdr, setEnds{first: first[0], last: last, gaps: g}, walked)
-	if len(cands) == 0 {
-		cands = first
+	i := rand.IntN(len(cands))
+	found.gaps = g
+	if keep {
+		found.pool = slices.Delete(slices.Clone(cands), i, i+1)
 	}
-	return cands, rest, nil
+	cache.put(c.key, c.hdr, found, walked)
+	return cands[i], rest, nil
 }
 
 // seekWindow returns the pickWindow live members at or after a random
@@ -298,8 +300,8 @@ const poolSeeks = 4
 
 // popPick is pickOneOf for a pop on a single node, where every change to
 // the set goes through this node: it draws uniformly from a pool of
-// members a refill found at up to poolSeeks random seek points
-// (pickCandidates), each drawn once, and walks again only when one is
+// members a refill found at up to poolSeeks random seek points (pick),
+// each drawn once, and walks again only when one is
 // left. A pooled member may have been removed since (SREM, SMOVE):
 // the pop finds it gone and calls dropPool. rest is othersSome when
 // another pooled member is still live (one point read), else what the
@@ -316,17 +318,7 @@ func popPick(c *coll) ([]byte, others, error) {
 		// Refill while one pooled member is left: a pop from the pool
 		// needs another pooled member to tell that the set stays
 		// non-empty without walking it.
-		cands, rest, err := pickCandidates(c, poolSeeks)
-		if err != nil || len(cands) == 0 {
-			return nil, rest, err
-		}
-		i := rand.IntN(len(cands))
-		m, pool := cands[i], slices.Delete(slices.Clone(cands), i, i+1)
-		if e, w, ok := cache.get(c.key, c.hdr, now, 0); ok && len(pool) > 0 {
-			e.pool = pool
-			cache.put(c.key, c.hdr, e, w)
-		}
-		return m, rest, nil
+		return pick(c, poolSeeks, true)
 	}
 	pool := slices.Clone(ends.pool)
 	i := rand.IntN(len(pool))

@@ -368,3 +368,38 @@ func TestSpopDrawsFromAPool(t *testing.T) {
 		t.Fatalf("EXISTS after the last pop = %s", rep)
 	}
 }
+
+// TestSpopForgetsAStalePool: pooled members removed behind the pool's
+// back (SREM), all but the one at the pool's front, which the pop's
+// liveness check stops at. A pop that draws a removed member forgets the
+// pool and walks, so SPOP still returns the live members and never nil
+// while the set holds some (kept, it drew removed ones three times in a
+// row about four times in five).
+func TestSpopForgetsAStalePool(t *testing.T) {
+	for round := range 10 {
+		f, _, _ := newWalkFixture(t)
+		r := rand.New(rand.NewPCG(uint64(round), 9))
+		ms := fillSet(f, "s", 2000, r)
+		delete(ms, string(f.do("SPOP", "s").Bytes)) // fills the pool
+		c, err := f.d.openColl(f.s, []byte("s"), version.KindSet, lockNone)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ends, _, ok := f.d.setEndsCache().get(c.key, c.hdr, f.d.raw.Now(), 0)
+		c.close()
+		if !ok || len(ends.pool) < 8 {
+			t.Fatalf("round %d: pool after one pop = %d members, want a refill's", round, len(ends.pool))
+		}
+		for _, m := range ends.pool[1:] {
+			f.do("SREM", "s", string(m))
+			delete(ms, string(m))
+		}
+		for range 3 {
+			rep := f.do("SPOP", "s")
+			if !ms[string(rep.Bytes)] {
+				t.Fatalf("round %d: SPOP = %s, want a member still in the set", round, rep)
+			}
+			delete(ms, string(rep.Bytes))
+		}
+	}
+}

@@ -353,8 +353,8 @@ func (z *zs) beginPick() error {
 		return z.begin(true)
 	}
 	ctx := z.hdr.Context
-	z.expect, z.before = &ctx, ctx
-	return z.touchLater()
+	z.expect = &ctx
+	return z.beginLater()
 }
 
 // repick begins again after errHeaderMoved: the header write first, then
