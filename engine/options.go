@@ -13,21 +13,28 @@ import (
 // Options configure a DB. The zero value is valid: every zero field takes
 // its default.
 //
-// Memory: with the defaults LevelDB holds about 40 MiB (the 8 MiB block
-// cache and up to two 16 MiB memtables) plus, per open table, its index
-// and bloom filter (10 bits, about 1.3 bytes, per key): roughly 40 MiB +
-// 1.5 MB per million keys; a node holding 1M 100-byte values has an RSS of
-// about 110 MiB (redis-server: 195 MiB). Larger values buy fewer level-0
-// flushes and less compaction (WriteBuffer; level 1 is sized at four
-// memtables) and more cache hits (CacheSize); a larger WriteBuffer also
-// lengthens the journal replayed by Open.
+// Memory: with the defaults LevelDB holds up to two 16 MiB memtables plus,
+// per open table, its index and bloom filter (10 bits, about 1.3 bytes, per
+// key): roughly 32 MiB + 3 MB per million 100-byte values. Data blocks are
+// read from the OS page cache, which the RSS does not count. Larger values
+// buy fewer level-0 flushes and less compaction (WriteBuffer; level 1 is
+// sized at four memtables); a larger WriteBuffer also lengthens the journal
+// replayed by Open.
 type Options struct {
 	// Sync is when writes are fsynced. Default SyncEverySec.
 	Sync SyncMode
 	// Logger receives the engine's logs with component=engine. Zero value:
 	// no logging.
 	Logger zerolog.Logger
-	// CacheSize is LevelDB's block cache, in bytes. Default 8 MiB.
+	// CacheSize is LevelDB's block cache, in bytes. Default 0: none. Each
+	// open table then keeps its index and bloom filter blocks in memory,
+	// and a lookup reads only the data block, from the OS page cache (one
+	// pread). With a block cache goleveldb keeps the index and filter
+	// blocks in it too, where data blocks can evict them, and every probe
+	// of a table looks all three up in it: over 1M keys those lookups were
+	// 32% of a GET's CPU at 8 MiB (bench/RESULTS.md, "No block cache"). A
+	// cache pays only when the same data blocks, in tables rather than the
+	// memtable, are read again and again.
 	CacheSize int
 	// WriteBuffer is LevelDB's memtable size, in bytes; up to two exist at
 	// once (one being flushed), and the journal replayed at Open is about
@@ -102,7 +109,7 @@ type Options struct {
 
 // Defaults.
 const (
-	DefaultCacheSize     = 8 << 20
+	DefaultCacheSize     = 0
 	DefaultWriteBuffer   = 16 << 20
 	DefaultKeyFilter     = 16 << 20
 	DefaultSweepInterval = 100 * time.Millisecond
@@ -121,9 +128,6 @@ const (
 
 // withDefaults returns o with zero fields set to their defaults.
 func (o Options) withDefaults() Options {
-	if o.CacheSize == 0 {
-		o.CacheSize = DefaultCacheSize
-	}
 	if o.WriteBuffer == 0 {
 		o.WriteBuffer = DefaultWriteBuffer
 	}

@@ -2,7 +2,11 @@ package engine
 
 import (
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
+
+	"github.com/syndtr/goleveldb/leveldb/storage"
 )
 
 // LevelDB's level 1 holds four memtables (at least goleveldb's 10 MiB);
@@ -59,5 +63,90 @@ func TestWritesOfNewKeysStartNoSeekCompaction(t *testing.T) {
 	if ls.SeekCompactions != 0 {
 		t.Errorf("writes of new keys started %d seek compactions (%d compactions in all)",
 			ls.SeekCompactions, ls.Level0Compactions+ls.NonLevel0Compactions+ls.SeekCompactions)
+	}
+}
+
+// TestTableLookupsReadOnlyTheDataBlock checks the default read path: no
+// block cache, each open table's index and bloom filter held by its
+// reader, so a lookup of a key in a table reads that one data block and
+// looks nothing up in a cache. With goleveldb's block cache (8 MiB until
+// this default) every table probed costs three cache lookups (index,
+// filter, data) under the cache's locks: 32% of a GET's CPU over 1M keys.
+// An explicit CacheSize still gets the cache.
+func TestTableLookupsReadOnlyTheDataBlock(t *testing.T) {
+	reads := &tableReads{Storage: storage.NewMemStorage()}
+	o := testOptions(t)
+	o.WriteBuffer = 64 << 10 // many small tables
+	o.Storage = reads
+	db, err := Open("(memory)", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	value := strings.Repeat("v", 200)
+	const n = 20000
+	for i := range n {
+		mustUpdate(t, db, key(i), setTo("n1", value, 0))
+	}
+	if got, err := db.ldb.GetProperty("leveldb.cachedblock"); err != nil || got != "<nil>" {
+		t.Errorf("default options: block cache holds %q (%v), want none", got, err)
+	}
+	const gets = 2000 // keys written first: in tables, not the memtable
+	for i := range gets {
+		mustGet(t, db, key(i*7%(n/2)))
+	}
+	before := reads.n.Load()
+	for i := range gets {
+		mustGet(t, db, key(i*13%(n/2)))
+	}
+	if per := float64(reads.n.Load()-before) / gets; per < 0.9 || per > 1.1 {
+		t.Errorf("%.2f table reads per lookup, want one (the data block)", per)
+	}
+
+	o = testOptions(t)
+	o.CacheSize = 1 << 20
+	cached := openMem(t, o)
+	mustUpdate(t, cached, "k", setTo("n1", "v", 0))
+	if got, err := cached.ldb.GetProperty("leveldb.cachedblock"); err != nil || got == "<nil>" {
+		t.Errorf("CacheSize 1 MiB: block cache %q (%v), want one", got, err)
+	}
+}
+
+// tableReads is a storage that counts the reads of table files.
+type tableReads struct {
+	storage.Storage
+	n atomic.Int64
+}
+
+func (s *tableReads) Open(fd storage.FileDesc) (storage.Reader, error) {
+	r, err := s.Storage.Open(fd)
+	if err != nil || fd.Type != storage.TypeTable {
+		return r, err
+	}
+	return countedReader{r, &s.n}, nil
+}
+
+type countedReader struct {
+	storage.Reader
+	n *atomic.Int64
+}
+
+func (r countedReader) ReadAt(p []byte, off int64) (int, error) {
+	r.n.Add(1)
+	return r.Reader.ReadAt(p, off)
+}
+
+// TestOpenTablesFollowTheFileLimit: without a block cache a table opened
+// again reads its index and filter again, so LevelDB keeps up to 2000
+// tables open, within a quarter of the file limit (at least goleveldb's
+// 500).
+func TestOpenTablesFollowTheFileLimit(t *testing.T) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	want := int(min(max(lim.Cur/4, 500), 2000))
+	if got := levelOptions(Options{}.withDefaults()).OpenFilesCacheCapacity; got != want {
+		t.Errorf("file limit %d: %d tables kept open, want %d", lim.Cur, got, want)
 	}
 }

@@ -35,7 +35,7 @@ type Config struct {
 	PR, PW           int           // primaries that must answer among R and W (strict quorum); default 0, 0
 	HintMaxAge       time.Duration // hints older than this are dropped (anti-entropy repairs); default 3h
 	HintMaxBytes     int64         // bytes of hints stored at most; beyond, hints are dropped (anti-entropy repairs); default 1 GiB
-	CacheSize        int64         // LevelDB block cache, bytes; default 8 MiB (engine.DefaultCacheSize)
+	CacheSize        int64         // LevelDB block cache, bytes; default 0: none (engine.Options.CacheSize)
 	WriteBuffer      int64         // LevelDB memtable size, bytes (up to two in memory); default 16 MiB (engine.DefaultWriteBuffer)
 	KeyFilterMemory  int64         // the key filter's memory at most, bytes; default 16 MiB (engine.DefaultKeyFilter, about 8M keys); 0: no filter
 	AAEInterval      time.Duration // anti-entropy exchange period; default 1m; negative: off

@@ -63,7 +63,7 @@ func parseConfig(args []string, out io.Writer) (server.Config, error) {
 	fs.DurationVar(&cfg.HintMaxAge, "hint-max-age", cfg.HintMaxAge, "drop hints older than this `duration` (anti-entropy repairs their targets)")
 	fs.Var(&hintBytes, "hint-max-bytes", "store at most this many bytes of hints (e.g. 1gb); beyond, writes' hints are dropped and anti-entropy repairs")
 	fs.Var(&keyFilter, "key-filter-memory", "memory at most for the key filter, an in-memory bloom filter that lets writes of new keys and reads of missing ones skip LevelDB (about 3mb at 1M keys; 16mb covers about 8M keys, past that it answers less often); 0: no filter")
-	fs.Var(&cacheSize, "cache-size", "LevelDB block cache (e.g. 64mb): more caches more of the data set for reads and the read before each write, at that much more memory")
+	fs.Var(&cacheSize, "cache-size", "LevelDB block cache (e.g. 64mb; default 0: none, data blocks come from the OS page cache and each table keeps its index and filter in memory): pays only for a hot set re-read more than written")
 	fs.Var(&writeBuffer, "write-buffer", "LevelDB memtable size (e.g. 64mb; up to two in memory; level 1 is four of them): larger means fewer level-0 flushes and compactions, and a longer journal replay after a crash")
 	fs.DurationVar(&cfg.AAEInterval, "aae-interval", cfg.AAEInterval, "run an anti-entropy exchange with the other replicas every `duration` (negative: off)")
 	fs.DurationVar(&cfg.TombstoneGrace, "tombstone-grace", cfg.TombstoneGrace, "reap a tombstone no sooner than this `duration` after the delete, once every primary holds it (negative: never)")

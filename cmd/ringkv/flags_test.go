@@ -40,7 +40,7 @@ func TestClientOutputBufferLimitFlag(t *testing.T) {
 // Redis's units, from the command line or the config file.
 func TestLevelDBSizeFlags(t *testing.T) {
 	cfg, err := parseConfig([]string{"--dir", t.TempDir()}, io.Discard)
-	if err != nil || cfg.CacheSize != 8<<20 || cfg.WriteBuffer != 16<<20 {
+	if err != nil || cfg.CacheSize != 0 || cfg.WriteBuffer != 16<<20 {
 		t.Fatalf("defaults: cache %d, write buffer %d, %v", cfg.CacheSize, cfg.WriteBuffer, err)
 	}
 	conf := filepath.Join(t.TempDir(), "ringkv.conf")
