@@ -3,6 +3,8 @@ package integration
 import (
 	"context"
 	"fmt"
+	"os"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -169,6 +171,22 @@ func TestLatencyAndVersionGoRedis(t *testing.T) {
 	k.is(int64(0), "WAIT", "0", "0")
 	k.is("OK", "SET", "k", "v")
 	k.is(int64(0), "WAIT", "1", "100") // a single node is a Redis without replicas
+}
+
+// TestNodeRunsTwiceTheDefaultPs: a node gives Go's scheduler twice the
+// Ps it would take (cmd/ringkv/procs.go), unless GOMAXPROCS is set, and
+// INFO server says how many.
+func TestNodeRunsTwiceTheDefaultPs(t *testing.T) {
+	t.Parallel()
+	n := StartNode(t, NodeOptions{})
+	k := checker{t: t, c: n.Client(t, 2), proto: 2}
+	want := 2 * runtime.GOMAXPROCS(0) // this process runs with the default, or with $GOMAXPROCS as the node does
+	if os.Getenv("GOMAXPROCS") != "" {
+		want = runtime.GOMAXPROCS(0)
+	}
+	if info := k.do("INFO", "server").(string); !strings.Contains(info, fmt.Sprintf("\r\ngo_maxprocs:%d\r\n", want)) {
+		t.Errorf("want go_maxprocs:%d in INFO server:\n%s", want, info)
+	}
 }
 
 // TestWaitCluster: in a 3-node ring (N=3, W=2) a write its coordinator

@@ -75,7 +75,7 @@ func (d *Dispatcher) infoServer(_ *Session) []string {
 	return []string{kv("redis_version", RedisVersion), kv("ringkv_version", Version),
 		kv("redis_git_sha1", "00000000"), kv("redis_git_dirty", 0), kv("redis_build_id", 0),
 		kv("redis_mode", "standalone"), kv("os", runtime.GOOS+" "+runtime.GOARCH),
-		kv("arch_bits", strconv.IntSize), kv("go_version", runtime.Version()),
+		kv("arch_bits", strconv.IntSize), kv("go_version", runtime.Version()), kv("go_maxprocs", runtime.GOMAXPROCS(0)),
 		kv("process_id", in.PID), kv("run_id", in.RunID), kv("tcp_port", in.TCPPort),
 		kv("server_time_usec", now.UnixMicro()), kv("uptime_in_seconds", up),
 		kv("uptime_in_days", up/86400), kv("hz", 10), kv("configured_hz", 10),
