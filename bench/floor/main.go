@@ -49,6 +49,19 @@ func (s *store) do(args [][]byte, out []byte) []byte {
 	return append(out, "+OK\r\n"...)
 }
 
+// run runs the whole commands in, appending their replies to out, and
+// returns the rest of in (a command not whole yet) and out.
+func (s *store) run(in, out []byte) ([]byte, []byte) {
+	for {
+		args, used := parse(in)
+		if used == 0 {
+			return in, out
+		}
+		out = s.do(args, out)
+		in = in[used:]
+	}
+}
+
 // parse reads one RESP array of bulk strings from b: the arguments and
 // the bytes used, 0 if b holds no whole command yet.
 func parse(b []byte) ([][]byte, int) {
@@ -122,15 +135,7 @@ func serveGoroutines(s *store, port int) error {
 					}
 					return
 				}
-				in = append(in, buf[:n]...)
-				for {
-					args, used := parse(in)
-					if used == 0 {
-						break
-					}
-					out = s.do(args, out)
-					in = in[used:]
-				}
+				in, out = s.run(append(in, buf[:n]...), out)
 				in = append(in[:0:0], in...)
 				if len(out) > 0 {
 					if _, err := c.Write(out); err != nil {
@@ -198,15 +203,8 @@ func serveEpoll(s *store, port int) error {
 				}
 				continue
 			}
-			in := append(pending[e.Fd], buf[:k]...)
-			for {
-				args, used := parse(in)
-				if used == 0 {
-					break
-				}
-				out = s.do(args, out)
-				in = in[used:]
-			}
+			var in []byte
+			in, out = s.run(append(pending[e.Fd], buf[:k]...), out)
 			if len(in) > 0 {
 				pending[e.Fd] = append([]byte(nil), in...)
 			} else {

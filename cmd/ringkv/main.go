@@ -37,13 +37,12 @@ func run(args []string) int {
 		fmt.Fprintln(os.Stderr, "ringkv:", err)
 		return 2
 	}
-	procs := setProcs()
+	setProcs()
 	srv, err := server.New(cfg)
 	if err != nil {
 		cfg.Logger.Error().Err(err).Msg("cannot start")
 		return 1
 	}
-	cfg.Logger.Debug().Int("gomaxprocs", procs).Msg("scheduler")
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
 	defer signal.Stop(sigs)

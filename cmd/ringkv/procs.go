@@ -13,13 +13,12 @@ import (
 // request that becomes ready while every P runs such work waits for one.
 // With more Ps than CPUs the kernel interleaves them, in slices of a few
 // milliseconds. While a 1 GB partition handoff streamed into a 4th node of
-// a 2-core machine, the foreground p99 was 18.5–20.7 ms with 2 Ps and
-// 10.9 ms with 4, and the CPU per request of SET and GET on one node did
-// not change (bench/RESULTS.md, "More Ps than CPUs").
-func setProcs() int {
-	n := procs(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0))
-	runtime.GOMAXPROCS(n)
-	return n
+// a 2-core machine, the foreground p99 was 20.7 and 23.2 ms with 2 Ps,
+// 10.9 and 17.5 ms with 4, and the CPU per request of SET and GET on one
+// node did not change (bench/RESULTS.md, "More Ps than CPUs"). INFO
+// server shows the number (go_maxprocs).
+func setProcs() {
+	runtime.GOMAXPROCS(procs(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0)))
 }
 
 // procs is the GOMAXPROCS to run with, given the environment's setting
