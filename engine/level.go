@@ -120,7 +120,7 @@ func (l *level) GetProperty(name string) (string, error) {
 func (l *level) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.releaseAll()
+	l.releaseAll(leveldb.ErrClosed)
 	return l.closeHandle()
 }
 
@@ -157,8 +157,11 @@ func (l *level) GetSnapshot() (*levelSnap, error) {
 func (l *level) reopen(open func() (*leveldb.DB, storage.Storage, error)) (closeErr, openErr error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.releaseAll()
+	// The new generation first: an iterator that finds its LevelDB side
+	// released must also find the generation moved (levelIter.step), or it
+	// ends as if it had seen every record, with no error.
 	l.gen.Add(1)
+	l.releaseAll(errReopened)
 	closeErr = l.closeHandle()
 	db, stor, openErr := open()
 	if openErr == nil {
@@ -168,14 +171,18 @@ func (l *level) reopen(open func() (*leveldb.DB, storage.Storage, error)) (close
 }
 
 // releaseAll releases the LevelDB side of every open iterator and
-// snapshot. l.mu must be held exclusively.
-func (l *level) releaseAll() {
+// snapshot; each iterator's next step reports err, so no scan cut short
+// ends as if complete. l.mu must be held exclusively.
+func (l *level) releaseAll(err error) {
 	l.imu.Lock()
 	defer l.imu.Unlock()
 	for it := range l.iters {
 		it.mu.Lock()
 		it.it.Release()
 		it.it = nil
+		if it.err == nil {
+			it.err = err
+		}
 		it.mu.Unlock()
 	}
 	for s := range l.snaps {
