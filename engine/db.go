@@ -33,6 +33,7 @@ type DB struct {
 	gate   sync.RWMutex
 	closed bool // guarded by gate
 	keyMu  [stripes]sync.Mutex
+	writeQ [stripes]writeQueue // combine.go
 
 	live atomic.Int64 // keys whose set HasLive
 	// flushedAt is the latest Flush's time (Unix ms); Merge drops what
@@ -40,6 +41,7 @@ type DB struct {
 	flushedAt atomic.Int64
 	dirty     atomic.Bool // written since the last fsync
 	writes    atomic.Int64
+	combinedW atomic.Int64 // writes stored in another write's batch (combine.go)
 	sweeps    atomic.Int64
 	expired   atomic.Int64
 	sweepOff  atomic.Bool // active expiry off: DEBUG SET-ACTIVE-EXPIRE 0 (loops.go)

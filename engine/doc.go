@@ -177,6 +177,15 @@
 // e.g. one huge value, skips the journal: goleveldb writes it straight to
 // fsynced tables before returning.)
 //
+// # Combined writes
+//
+// Writes to one lock stripe (one key, or one collection: its records share
+// a placement hash) that find a write of that stripe in progress queue
+// behind it, and it runs them, in order and each on the sets the ones
+// before it left, in its own LevelDB batch: one journal write for the lot
+// instead of one each, one after another (combine.go). A hinted write, or
+// a group spanning stripes, goes alone.
+//
 // # Write errors
 //
 // An Update whose write fails returns the error; the previous set stays in

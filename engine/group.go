@@ -28,6 +28,13 @@ func (db *DB) UpdateGroupHinted(keys [][]byte, keyOf func(i int) []byte, targets
 			hashes = append(hashes, Hash(k))
 		}
 	}
+	if s := oneStripe(hashes); s >= 0 && len(targets) == 0 {
+		q := &db.writeQ[s]
+		if !q.lead() {
+			return db.queued(q, &pendingWrite{keys: keys, keyOf: keyOf, hashes: hashes, fn: fn})
+		}
+		defer q.handOff()
+	}
 	stored := make([]version.Set, len(keys))
 	err := db.keysLocked(hashes, func() error {
 		var recs []*keyRec

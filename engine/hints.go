@@ -95,6 +95,21 @@ func (db *DB) batchHint(b *leveldb.Batch, target string, h uint64, key []byte, s
 // past HintMaxBytes is left out (counted as dropped; anti-entropy repairs
 // its target) and the write goes on.
 func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set) (next version.Set, changed bool, err error)) (version.Set, error) {
+	if len(targets) == 0 {
+		h := Hash(key)
+		q := &db.writeQ[h%stripes]
+		if !q.lead() {
+			stored, err := db.queued(q, &pendingWrite{
+				keys: [][]byte{key}, hashes: []uint64{h},
+				fn: func(_ int, cur version.Set) (version.Set, bool, error) { return fn(cur) },
+			})
+			if err != nil {
+				return nil, err
+			}
+			return stored[0], nil
+		}
+		defer q.handOff()
+	}
 	var stored version.Set
 	err := db.locked(Hash(key), key, func(r *keyRec) error {
 		next, changed, err := fn(r.cur)

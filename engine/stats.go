@@ -10,6 +10,7 @@ type Stats struct {
 	DiskBytes int64    // sum of LevelDB table sizes (journal excluded)
 	Sync      SyncMode // fsync policy
 	Writes    int64    // record writes since Open
+	Combined  int64    // writes stored in the batch of another write to their stripe (combine.go)
 	Sweeps    int64    // completed sweeps since Open
 	Expired   int64    // keys expired by sweeps since Open
 	Reaped    int64    // tombstone records deleted by Reap since Open
@@ -26,14 +27,15 @@ type Stats struct {
 // DB is closed.
 func (db *DB) Stats() Stats {
 	s := Stats{
-		Keys:    db.live.Load(),
-		Sync:    db.opt.Sync,
-		Writes:  db.writes.Load(),
-		Sweeps:  db.sweeps.Load(),
-		Expired: db.expired.Load(),
-		Reaped:  db.reaped.Load(),
-		Actor:   db.Actor(),
-		Hints:   db.HintStats(),
+		Keys:     db.live.Load(),
+		Sync:     db.opt.Sync,
+		Writes:   db.writes.Load(),
+		Combined: db.combinedW.Load(),
+		Sweeps:   db.sweeps.Load(),
+		Expired:  db.expired.Load(),
+		Reaped:   db.reaped.Load(),
+		Actor:    db.Actor(),
+		Hints:    db.HintStats(),
 
 		KeyFilter: db.KeyFilter(),
 	}

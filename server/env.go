@@ -69,6 +69,7 @@ func (s *Server) infoExtra() [][2]string {
 		{"engine_keys", strconv.FormatInt(st.Keys, 10)},
 		{"engine_disk_bytes", strconv.FormatInt(st.DiskBytes, 10)},
 		{"engine_writes", strconv.FormatInt(st.Writes, 10)},
+		{"engine_writes_combined", strconv.FormatInt(st.Combined, 10)},
 		{"engine_expired", strconv.FormatInt(st.Expired, 10)},
 	}
 	// The key filter: reads of keys the store never held that it answered

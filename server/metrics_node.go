@@ -58,6 +58,7 @@ var nodeStats = []nodeStat{
 	{"keys", "Keys stored on this node holding a live value (INFO engine_keys).", promGauge, func(v *nodeView) float64 { return float64(v.es.Keys) }},
 	{"keys_expired_total", "Keys deleted by the expiry sweeper since start.", promCounter, func(v *nodeView) float64 { return float64(v.es.Expired) }},
 	{"engine_writes_total", "Records written to the engine since start.", promCounter, func(v *nodeView) float64 { return float64(v.es.Writes) }},
+	{"engine_writes_combined_total", "Writes stored in the LevelDB batch of an earlier write to the same collection (or key stripe).", promCounter, func(v *nodeView) float64 { return float64(v.es.Combined) }},
 	{"keyfilter_bytes", "Memory of the key filter (an in-memory bloom filter of the keys stored here).", promGauge, func(v *nodeView) float64 { return float64(v.es.KeyFilter.Bytes) }},
 	{"keyfilter_skipped_reads_total", "Reads of keys never stored here that the key filter answered without LevelDB (every write reads its key first).", promCounter, func(v *nodeView) float64 { return float64(v.es.KeyFilter.Skips) }},
 	{"connected_clients", "Client connections open now.", promGauge, func(v *nodeView) float64 { return float64(v.clients) }},
