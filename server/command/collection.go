@@ -49,18 +49,27 @@ type ElementKV interface {
 // At most GOMAXPROCS readers of a stripe run at once; the others wait
 // their turn in arrival order (a channel's queue): readers beyond the
 // cores would only share them, and Go's scheduler shares them unevenly
-// (unbounded, LRANGE_300's p99 doubled while its mean fell). Striped by
+// (unbounded, LRANGE_300's p99 doubled while its mean fell). A command
+// whose whole write is one group write deciding everything on the records
+// it reads under the engine's lock (HSET of one field, SADD of one
+// member, HINCRBY) holds it in a third, shared kind (lockSingle): such
+// writes run together, so the engine stores those that meet in one batch
+// (engine/combine.go), never beside a read or another write. Striped by
 // placement hash.
 type collLocks struct {
-	mu      [256]sync.RWMutex
+	mu      [256]room
 	once    sync.Once
 	readers [256]chan struct{}
 }
 
-func (l *collLocks) lock(key []byte) func() {
+func (l *collLocks) lock(key []byte) func() { return l.lockAs(key, lockExclusive) }
+
+// lockAs holds key's stripe as a write of kind (lockExclusive or
+// lockSingle).
+func (l *collLocks) lockAs(key []byte, kind lockMode) func() {
 	m := &l.mu[ring.Hash(key)%uint64(len(l.mu))]
-	m.Lock()
-	return m.Unlock
+	m.enter(kind)
+	return m.leave
 }
 
 func (l *collLocks) rlock(key []byte) func() {
@@ -71,9 +80,9 @@ func (l *collLocks) rlock(key []byte) func() {
 	})
 	i := ring.Hash(key) % uint64(len(l.mu))
 	l.readers[i] <- struct{}{}
-	l.mu[i].RLock()
+	l.mu[i].enter(lockShared)
 	return func() {
-		l.mu[i].RUnlock()
+		l.mu[i].leave()
 		<-l.readers[i]
 	}
 }
@@ -85,6 +94,7 @@ const (
 	lockNone      lockMode = iota // a read that uses no cached facts
 	lockShared                    // a read that uses them
 	lockExclusive                 // a write
+	lockSingle                    // a write that is one group write (collLocks)
 )
 
 // elemKind is the element record kind of a collection kind.
@@ -169,9 +179,17 @@ func (d *Dispatcher) openColl(s *Session, key []byte, kind version.Kind, mode lo
 // collection holds (HSET, SADD, HINCRBY ...): it takes the lock and
 // defers the header write to the first element write (touchLater), whose
 // quorum read also checks the type, sparing openColl's read (a WRONGTYPE
-// error comes from that write). Close it as openColl's.
-func (d *Dispatcher) writeColl(s *Session, key []byte, kind version.Kind) (*coll, error) {
-	c := &coll{d: d, s: s, key: key, kind: kind, unlock: d.colls.lock(key)}
+// error comes from that write). Close it as openColl's. A command that
+// then writes one element only, and reads nothing outside that write, may
+// say single: it holds the lock with other such writes (lockSingle).
+func (d *Dispatcher) writeColl(s *Session, key []byte, kind version.Kind, single bool) (*coll, error) {
+	mode := lockExclusive
+	if single {
+		if _, ok := d.raw.(GroupKV); ok { // else touchLater is its own write
+			mode = lockSingle
+		}
+	}
+	c := &coll{d: d, s: s, key: key, kind: kind, unlock: d.colls.lockAs(key, mode)}
 	if err := c.touchLater(); err != nil {
 		c.close()
 		return nil, err

@@ -111,7 +111,7 @@ func (d *Dispatcher) hmset(s *Session, args [][]byte) resp.Reply {
 
 // hsetPairs sets field/value pairs and returns how many fields were new.
 func (d *Dispatcher) hsetPairs(s *Session, key []byte, pairs [][]byte) (int64, error) {
-	c, err := d.writeColl(s, key, version.KindHash)
+	c, err := d.writeColl(s, key, version.KindHash, len(pairs) == 2)
 	if err != nil {
 		return 0, err
 	}
@@ -357,7 +357,7 @@ func (d *Dispatcher) hincrby(s *Session, args [][]byte) resp.Reply {
 	if !ok {
 		return errNotInteger
 	}
-	c, err := d.writeColl(s, args[1], version.KindHash)
+	c, err := d.writeColl(s, args[1], version.KindHash, true)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -392,7 +392,7 @@ func (d *Dispatcher) hincrbyfloat(s *Session, args [][]byte) resp.Reply {
 	case math.IsInf(by, 0):
 		return errHashIncrNaN
 	}
-	c, err := d.writeColl(s, args[1], version.KindHash)
+	c, err := d.writeColl(s, args[1], version.KindHash, true)
 	if err != nil {
 		return errorReply(err)
 	}

@@ -79,15 +79,15 @@ func lmpopKeys(at int) func(args [][]byte) [][]byte {
 func (l *collLocks) listLockPair(a, b []byte) func() {
 	i, j := ring.Hash(a)%uint64(len(l.mu)), ring.Hash(b)%uint64(len(l.mu))
 	if i == j {
-		l.mu[i].Lock()
-		return l.mu[i].Unlock
+		l.mu[i].enter(lockExclusive)
+		return l.mu[i].leave
 	}
 	if j < i {
 		i, j = j, i
 	}
-	l.mu[i].Lock()
-	l.mu[j].Lock()
-	return func() { l.mu[j].Unlock(); l.mu[i].Unlock() }
+	l.mu[i].enter(lockExclusive)
+	l.mu[j].enter(lockExclusive)
+	return func() { l.mu[j].leave(); l.mu[i].leave() }
 }
 
 // openList opens key as a list, holding its lock as mode says.

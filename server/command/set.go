@@ -87,7 +87,7 @@ func (d *Dispatcher) notifySetEvents(s *Session, r resp.Reply, events []keyEvent
 
 // SADD key member [member ...]
 func (d *Dispatcher) sadd(s *Session, args [][]byte) resp.Reply {
-	c, existed, err := d.openForAdd(s, args[1])
+	c, existed, err := d.openForAdd(s, args[1], len(args) == 3)
 	if err != nil {
 		return errorReply(err)
 	}
@@ -114,10 +114,12 @@ func (d *Dispatcher) sadd(s *Session, args [][]byte) resp.Reply {
 
 // openForAdd opens a set to add members (header written). existed
 // reports whether it existed before, which only new-key notifications
-// need; without them it is true and the open costs one round trip less.
-func (d *Dispatcher) openForAdd(s *Session, key []byte) (*coll, bool, error) {
+// need; without them it is true and the open costs one round trip less,
+// and a command adding one member (single) runs beside others like it
+// (writeColl).
+func (d *Dispatcher) openForAdd(s *Session, key []byte, single bool) (*coll, bool, error) {
 	if d.env.Settings.keyEvents.Load()&notifyNew == 0 {
-		c, err := d.writeColl(s, key, version.KindSet)
+		c, err := d.writeColl(s, key, version.KindSet, single)
 		return c, true, err
 	}
 	c, err := d.openColl(s, key, version.KindSet, lockExclusive)

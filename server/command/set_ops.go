@@ -47,11 +47,11 @@ func (d *Dispatcher) lockKeys(keys [][]byte) func() {
 	slices.Sort(idx)
 	idx = slices.Compact(idx)
 	for _, i := range idx {
-		d.colls.mu[i].Lock()
+		d.colls.mu[i].enter(lockExclusive)
 	}
 	return func() {
 		for _, i := range slices.Backward(idx) {
-			d.colls.mu[i].Unlock()
+			d.colls.mu[i].leave()
 		}
 	}
 }
