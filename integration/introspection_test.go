@@ -222,15 +222,16 @@ func TestWaitCluster(t *testing.T) {
 	if err != nil || n != 1 || time.Since(start) > 4*time.Second {
 		t.Errorf("WAIT 2 5000 after a W=2 write = %d, %v after %v; want 1 without waiting out the timeout", n, err, time.Since(start))
 	}
-	// Through a node that forwards the write to the coordinator: the
-	// forwarded write counts too.
+	// Through a node that forwards the write to the coordinator (SET XX
+	// reads first, so it runs there; a plain SET would run on any
+	// replica): the forwarded write counts too.
 	for _, n := range cl.Nodes {
 		if n == coord {
 			continue
 		}
 		conn := n.Client(t, 2).Conn()
 		defer conn.Close()
-		if err := conn.Set(ctx, "wk", "w", 0).Err(); err != nil {
+		if err := conn.SetXX(ctx, "wk", "w", 0).Err(); err != nil {
 			t.Fatal(err)
 		}
 		if got, err := conn.Do(ctx, "WAIT", "2", "0").Int64(); err != nil || got != 1 {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"time"
 
@@ -22,7 +23,8 @@ const MethodExec = replica.MethodUser
 // single-key write to the key's coordinator, the first of its primaries
 // that is up (Dynamo: writes are coordinated by a node in the key's
 // preference list; one coordinator per key makes read-modify-writes such
-// as INCR atomic); MGET, MSET, DEL, UNLINK and EXISTS split by key and
+// as INCR atomic), except a blind write (plain SET, MSET: command.Blind)
+// arriving at one of the key's primaries, which runs here; MGET, MSET, DEL, UNLINK and EXISTS split by key and
 // run in parallel; other multi-key commands run whole at their keys'
 // coordinator when the keys share a partition, and get CROSSSLOT otherwise.
 // Everything else runs here: reads may be coordinated anywhere. This is
@@ -125,7 +127,11 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 	if cmd.Flags&command.Write == 0 {
 		return r.disp.Do(ctx, s, args)
 	}
-	return r.runAt(ctx, s, r.coord.Coordinators(args[cmd.FirstKey]), args)
+	order := r.coord.Coordinators(args[cmd.FirstKey])
+	if command.Blind(cmd, args) && slices.Contains(order, r.self) {
+		return r.disp.Do(ctx, s, args) // a replica of the key: no forward
+	}
+	return r.runAt(ctx, s, order, args)
 }
 
 // runAt runs args on the first node of order that can be reached: here
@@ -165,13 +171,18 @@ func arityOK(c *command.Command, n int) bool {
 	return (c.Arity > 0 && n == c.Arity) || (c.Arity < 0 && n >= -c.Arity)
 }
 
-// target is the node that runs key's part: for writes the key's
-// coordinator, for reads this node.
-func (r *router) target(key []byte, write bool) string {
+// target is the node that runs key's part: for reads this node; for
+// writes the key's coordinator, or this node if it is a replica of the
+// key and the write is blind (command.Blind).
+func (r *router) target(key []byte, write, blind bool) string {
 	if !write {
 		return r.self
 	}
-	return r.coord.Coordinators(key)[0]
+	order := r.coord.Coordinators(key)
+	if blind && slices.Contains(order, r.self) {
+		return r.self
+	}
+	return order[0]
 }
 
 // forward runs args for s on node within the request timeout and returns
@@ -219,8 +230,9 @@ type part struct {
 func (r *router) splitExec(ctx context.Context, s *command.Session, args [][]byte, sp split) resp.Reply {
 	byNode := map[string]*part{}
 	var parts, local []*part
+	blind := sp.write && command.Blind(r.disp.Lookup(args[0]), args)
 	for i, k := 1, 0; i < len(args); i, k = i+sp.step, k+1 {
-		node := r.target(args[i], sp.write)
+		node := r.target(args[i], sp.write, blind)
 		p := byNode[node]
 		if !sp.write && node == r.self { // reads: up to maxReadParts in parallel here
 			if len(local) < maxReadParts {

@@ -171,3 +171,31 @@ func TestTimedOutForwardIsNotRetriedElsewhere(t *testing.T) {
 		t.Fatalf("the INCR ran on another replica after the timeout: GET = %s", v)
 	}
 }
+
+// A blind write (SET without NX/XX/GET/KEEPTTL, MSET) arriving at one of
+// its key's replicas is coordinated there, not forwarded to the first
+// replica (Dynamo §6.4): with n1 silent towards n3, SET and MSET via n3
+// still succeed on n3 and n2, while a read-modify-write (SET NX) still
+// goes to n1, the key's one coordinator for those.
+func TestBlindWritesRunOnAnyReplica(t *testing.T) {
+	net, nodes := routedCluster(t)
+	net.SetDelay("n3", "n1", time.Hour) // n1 accepts n3's calls but never answers
+	n3 := nodes["n3"]
+	if got := n3.do("SET", "k", "v", "EX", "100"); got != "OK" {
+		t.Fatalf("SET via n3, a replica of k, with n1 silent = %s; want OK, coordinated on n3", got)
+	}
+	if got := n3.do("MSET", "a", "1", "b", "2"); got != "OK" {
+		t.Fatalf("MSET via n3 with n1 silent = %s; want OK", got)
+	}
+	for _, k := range []string{"k", "a", "b"} {
+		if !stored(t, n3, k) || !stored(t, nodes["n2"], k) {
+			t.Fatalf("%s is not on n3 and n2 after a write through n3", k)
+		}
+	}
+	if got := nodes["n2"].do("GET", "k"); got != `"v"` {
+		t.Fatalf("GET k via n2 = %s", got)
+	}
+	if got := n3.do("SET", "k", "w", "NX"); !strings.Contains(got, "may have run") {
+		t.Fatalf("SET NX via n3 with n1 silent = %s; want it forwarded to n1 (and timed out)", got)
+	}
+}
