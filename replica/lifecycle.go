@@ -37,6 +37,12 @@ func ctxDone(ctx context.Context, timeout time.Duration) waiter {
 // whatever ctx allows: a half-open peer must not hold a client (or a
 // background task) for longer.
 func (c *Coordinator) call(ctx context.Context, to string, method uint8, body []byte) ([]byte, error) {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= c.cfg.Timeout {
+		// A request's own background context (background) is bounded
+		// already: a second timer per call would only cost (a GET's
+		// profile: context.WithTimeout at 6.7% of the coordinator's CPU).
+		return c.peers.Call(ctx, to, method, body)
+	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	return c.peers.Call(ctx, to, method, body)

@@ -182,8 +182,8 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 	}
 	var seen []reply
 	var merged version.Set
-	wait := ctxDone(ctx, c.cfg.Timeout)
-	defer wait.stop()
+	// The read ends when the client's request does (ctx) or at the
+	// timeout, which bctx carries: no other timer for it.
 	slow := time.NewTimer(c.speculateAfter())
 	defer slow.Stop()
 	for !t.met() && !t.hopeless() {
@@ -202,12 +202,19 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 				ask()
 				slow.Reset(c.speculateAfter())
 			}
-		case <-wait.done:
+		case <-ctx.Done():
+			c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
+			return nil, t.err("R")
+		case <-bctx.Done(): // the timeout: bctx is cancelled only after this loop
 			c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
 			return nil, t.err("R")
 		}
 	}
-	c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
+	if _, stale := toRepair(seen, c.flushedAt()); len(seen) == asked && len(stale) == 0 {
+		cancel() // every replica asked answered, and alike: nothing to wait for or repair
+	} else {
+		c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
+	}
 	if !t.met() {
 		return nil, t.err("R")
 	}
