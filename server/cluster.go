@@ -423,6 +423,7 @@ func (s *Server) infoCluster() [][2]string {
 		{"peer_frames_received", strconv.FormatUint(pb.FramesReceived, 10)},
 		{"peer_writes", strconv.FormatUint(pb.Writes, 10)},
 		{"pipelined_commands", strconv.FormatInt(s.pipelinedCmds.Load(), 10)},
+		{"forwarded_commands", strconv.FormatInt(s.route.forwarded.Load(), 10)},
 	}
 	out = append(out, s.infoFormat()...) // dataformat.go
 	for i, n := range nodes {

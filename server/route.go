@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -40,6 +41,9 @@ type router struct {
 	// more: a half-open peer must not hold the client.
 	timeout time.Duration
 	log     zerolog.Logger // panics in forwarded commands (serveExec)
+	// forwarded counts the commands (and split commands' parts) sent to
+	// another node to run (INFO forwarded_commands).
+	forwarded atomic.Int64
 }
 
 // coordinators orders a key's primaries as candidate coordinators
@@ -196,6 +200,7 @@ func (r *router) forward(ctx context.Context, node string, s *command.Session, p
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	r.forwarded.Add(1)
 	b, err := r.peers.Call(ctx, node, MethodExec, body)
 	if err != nil {
 		return nil, err
