@@ -224,6 +224,11 @@ func (d *Dispatcher) rpushx(s *Session, args [][]byte) resp.Reply {
 
 func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Reply {
 	key := args[1]
+	if !xx && len(args) == 3 {
+		if r, ok := d.listPushOne(s, key, args[2], left); ok {
+			return r
+		}
+	}
 	c, err := d.openLst(s, key, lockExclusive)
 	if err != nil {
 		return errorReply(err)
