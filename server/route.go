@@ -25,9 +25,10 @@ const MethodExec = replica.MethodUser
 // that is up (Dynamo: writes are coordinated by a node in the key's
 // preference list; one coordinator per key makes read-modify-writes such
 // as INCR atomic), except a blind write (plain SET, MSET: command.Blind)
-// arriving at one of the key's primaries, which runs here; MGET, MSET, DEL, UNLINK and EXISTS split by key and
-// run in parallel; other multi-key commands run whole at their keys'
-// coordinator when the keys share a partition, and get CROSSSLOT otherwise.
+// arriving at one of the key's primaries, which runs here; MGET, MSET,
+// DEL, UNLINK and EXISTS split by key and run in parallel; other
+// multi-key commands run whole at their keys' coordinator when the keys
+// share a partition, and get CROSSSLOT otherwise.
 // Everything else runs here: reads may be coordinated anywhere. This is
 // the one way a command reaches another node (MethodExec).
 type router struct {
