@@ -130,6 +130,10 @@ type coll struct {
 	// command that chose its element from facts read at that header
 	// (a pop) gets errHeaderMoved, and nothing written, if it moved.
 	expect *version.Context
+	// atHeader, if set, is asked under the engine's lock about the header
+	// that group finds (resolved at now) before the group writes it: an
+	// error refuses the group, nothing written (listPushOne).
+	atHeader func(h crdt.Header, now int64) error
 	// removals are the removal records of the element being updated
 	// (crdt.RemovalRecords, hashes and sorted sets only), for its update
 	// function's writes to carry on (record, zcounter).
@@ -355,6 +359,9 @@ func (c *coll) touchUpdate(member []byte, nameOf func(stamp version.Dot) []byte,
 				ch, found, err = c.headerChange(cur, now)
 				if err == nil && c.expect != nil && !cur.Context().Equal(*c.expect) {
 					return nil, errHeaderMoved
+				}
+				if err == nil && c.atHeader != nil {
+					err = c.atHeader(found, now)
 				}
 				return ch, err
 			}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ringkv/ringkv/engine"
+	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -33,13 +35,7 @@ func newFixture(t *testing.T, p ...func(*Params)) *fixture {
 }
 
 // do runs one command given as words.
-func (f *fixture) do(args ...string) resp.Reply {
-	b := make([][]byte, len(args))
-	for i, a := range args {
-		b[i] = []byte(a)
-	}
-	return f.d.Do(context.Background(), f.s, b)
-}
+func (f *fixture) do(args ...string) resp.Reply { return doWords(f.d, f.s, args...) }
 
 // line runs one command written as redis-cli input.
 func (f *fixture) line(l string) resp.Reply {
@@ -137,4 +133,31 @@ func splitArgs(l string) ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// engineNode is one node's store as the server wires it, in memory: a
+// coordinator (N=1) over engine.OpenMem, closed when t ends. Its
+// dispatchers share the store; each has its own caches.
+func engineNode(t *testing.T) (*replica.Coordinator, *engine.DB) {
+	t.Helper()
+	db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coord, err := replica.New(replica.Config{Node: "n1", N: 1, R: 1, W: 1, Timeout: 5 * time.Second,
+		AAE: replica.AAEConfig{Interval: -1}}, db, replica.NewLocal("n1"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { coord.Close(); _ = db.Close() })
+	return coord, db
+}
+
+// doWords runs one command given as words for s on d.
+func doWords(d *Dispatcher, s *Session, args ...string) resp.Reply {
+	b := make([][]byte, len(args))
+	for i, a := range args {
+		b[i] = []byte(a)
+	}
+	return d.Do(context.Background(), s, b)
 }

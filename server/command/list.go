@@ -243,6 +243,13 @@ func (d *Dispatcher) listPush(s *Session, args [][]byte, left, xx bool) resp.Rep
 		return errorReply(err)
 	}
 	c.save()
+	return d.pushed(s, key, left, n, existed)
+}
+
+// pushed ends a push that made key's list n long, under the list's lock:
+// it wakes the clients blocked on key and answers n, with the push's
+// notifications (and new, if the list did not exist).
+func (d *Dispatcher) pushed(s *Session, key []byte, left bool, n int64, existed bool) resp.Reply {
 	name := "rpush"
 	if left {
 		name = "lpush"

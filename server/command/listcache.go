@@ -92,6 +92,19 @@ type listFacts struct {
 	ahead [2][][]byte
 }
 
+// pushed records an element pushed at the head (left) or the tail: it
+// counts as add does, and comes first at that end of what is kept ahead.
+func (f *listFacts) pushed(id []byte, left bool) {
+	f.add(id) // posBetween: before first (or after last), a seek point or not
+	end := 1
+	if left {
+		end = 0
+	}
+	if ids := f.ahead[end]; len(ids) > 0 {
+		f.ahead[end] = append([][]byte{id}, ids[:min(len(ids), 2*listPopAhead-1)]...)
+	}
+}
+
 // add records a new element's identifier.
 func (f *listFacts) add(id []byte) {
 	if f.first == nil || string(id) < string(f.first) {

@@ -323,14 +323,7 @@ func (l *lst) insertEnd(v []byte, left bool) error {
 		l.known = false
 		return err
 	}
-	l.f.add(id) // posBetween: before first (or after last), a seek point or not
-	end := 1
-	if left {
-		end = 0
-	}
-	if ids := l.f.ahead[end]; len(ids) > 0 { // the new end comes first there
-		l.f.ahead[end] = append([][]byte{id}, ids[:min(len(ids), 2*listPopAhead-1)]...)
-	}
+	l.f.pushed(id, left)
 	return nil
 }
 

@@ -1,15 +1,11 @@
 package command
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/ringkv/ringkv/engine"
-	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -21,24 +17,9 @@ import (
 // the list (another dispatcher over the same store) pushes the long way
 // and answers the same.
 func TestSinglePushesOfOneListCombine(t *testing.T) {
-	db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	coord, err := replica.New(replica.Config{Node: "n1", N: 1, R: 1, W: 1, Timeout: 5 * time.Second,
-		AAE: replica.AAEConfig{Interval: -1}}, db, replica.NewLocal("n1"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { coord.Close(); _ = db.Close() }()
+	coord, db := engineNode(t)
 	d := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
-	do := func(d *Dispatcher, s *Session, args ...string) resp.Reply {
-		b := make([][]byte, len(args))
-		for j, a := range args {
-			b[j] = []byte(a)
-		}
-		return d.Do(context.Background(), s, b)
-	}
+	do := doWords
 	const clients, each = 8, 150
 	var mu sync.Mutex
 	replies := map[int64]int{}

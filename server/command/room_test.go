@@ -1,15 +1,12 @@
 package command
 
 import (
-	"context"
 	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/ringkv/ringkv/engine"
-	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -127,16 +124,7 @@ func TestRoomUnderLoad(t *testing.T) {
 // run together: the engine stores those that meet in one batch, and
 // every field and member is there.
 func TestSingleWritesOfOneCollectionCombine(t *testing.T) {
-	db, err := engine.OpenMem(engine.Options{SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	coord, err := replica.New(replica.Config{Node: "n1", N: 1, R: 1, W: 1, Timeout: 5 * time.Second,
-		AAE: replica.AAEConfig{Interval: -1}}, db, replica.NewLocal("n1"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { coord.Close(); _ = db.Close() }()
+	coord, db := engineNode(t)
 	d := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
 	const clients, each = 8, 150
 	var wg sync.WaitGroup
@@ -148,11 +136,7 @@ func TestSingleWritesOfOneCollectionCombine(t *testing.T) {
 					{"hset", "h", fmt.Sprintf("f%d-%d", c, i), "v"},
 					{"sadd", "s", fmt.Sprintf("m%d-%d", c, i)},
 				} {
-					b := make([][]byte, len(args))
-					for j, a := range args {
-						b[j] = []byte(a)
-					}
-					if r := d.Do(context.Background(), s, b); r.Kind != resp.KindInt || r.Int != 1 {
+					if r := doWords(d, s, args...); r.Kind != resp.KindInt || r.Int != 1 {
 						t.Errorf("%v: %v, want 1", args, r)
 						return
 					}
@@ -163,8 +147,7 @@ func TestSingleWritesOfOneCollectionCombine(t *testing.T) {
 	wg.Wait()
 	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	for _, args := range [][]string{{"hlen", "h"}, {"scard", "s"}} {
-		b := [][]byte{[]byte(args[0]), []byte(args[1])}
-		if r := d.Do(context.Background(), s, b); r.Kind != resp.KindInt || r.Int != clients*each {
+		if r := doWords(d, s, args...); r.Kind != resp.KindInt || r.Int != clients*each {
 			t.Errorf("%v = %v, want %d", args, r, clients*each)
 		}
 	}
