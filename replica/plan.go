@@ -125,12 +125,18 @@ func toRepair(seen []reply, flushedAt int64) (merged version.Set, stale []reply)
 		}
 	}
 	merged = merged.DropBefore(flushedAt)
+	return merged, staleOf(seen, merged)
+}
+
+// staleOf returns the primaries among seen that answered with less than
+// merged, the read's merged set.
+func staleOf(seen []reply, merged version.Set) (stale []reply) {
 	for _, r := range seen {
 		if r.err == nil && r.target.For == "" && !r.set.Equal(merged) {
 			stale = append(stale, r)
 		}
 	}
-	return merged, stale
+	return stale
 }
 
 // reapable decides whether a tombstone may be reaped from every node's

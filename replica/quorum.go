@@ -186,6 +186,7 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 	// timeout, which bctx carries: no other timer for it.
 	slow := time.NewTimer(c.speculateAfter())
 	defer slow.Stop()
+wait:
 	for !t.met() && !t.hopeless() {
 		select {
 		case r := <-replies:
@@ -203,14 +204,13 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 				slow.Reset(c.speculateAfter())
 			}
 		case <-ctx.Done():
-			c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
-			return nil, t.err("R")
+			break wait
 		case <-bctx.Done(): // the timeout: bctx is cancelled only after this loop
-			c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
-			return nil, t.err("R")
+			break wait
 		}
 	}
-	if _, stale := toRepair(seen, c.flushedAt()); len(seen) == asked && len(stale) == 0 {
+	merged = merged.DropBefore(c.flushedAt())
+	if len(seen) == asked && len(staleOf(seen, merged)) == 0 {
 		cancel() // every replica asked answered, and alike: nothing to wait for or repair
 	} else {
 		c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
@@ -218,7 +218,7 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 	if !t.met() {
 		return nil, t.err("R")
 	}
-	return merged.DropBefore(c.flushedAt()), nil
+	return merged, nil
 }
 
 // selfFirst orders a read's targets: this node first (its answer costs no
