@@ -133,10 +133,17 @@ func (r *router) exec(ctx context.Context, s *command.Session, args [][]byte) re
 		return r.disp.Do(ctx, s, args)
 	}
 	order := r.coord.Coordinators(args[cmd.FirstKey])
-	if command.Blind(cmd, args) && slices.Contains(order, r.self) {
-		return r.disp.Do(ctx, s, args) // a replica of the key: no forward
+	if r.runsHere(order, command.Blind(cmd, args)) {
+		return r.disp.Do(ctx, s, args)
 	}
 	return r.runAt(ctx, s, order, args)
+}
+
+// runsHere reports whether a write of a key whose coordinators are order
+// runs on this node without a forward: a blind write (command.Blind) on
+// one of the key's primaries.
+func (r *router) runsHere(order []string, blind bool) bool {
+	return blind && slices.Contains(order, r.self)
 }
 
 // runAt runs args on the first node of order that can be reached: here
@@ -184,7 +191,7 @@ func (r *router) target(key []byte, write, blind bool) string {
 		return r.self
 	}
 	order := r.coord.Coordinators(key)
-	if blind && slices.Contains(order, r.self) {
+	if r.runsHere(order, blind) {
 		return r.self
 	}
 	return order[0]
