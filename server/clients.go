@@ -2,6 +2,7 @@ package server
 
 import (
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,6 +24,9 @@ type registry struct {
 	// that could not help (clientevict.go).
 	clientMem  atomic.Int64
 	evictAfter atomic.Int64
+	// readable watches the clients' sockets for input the kernel holds
+	// (conn_inbox_linux.go).
+	readable *readyWatch
 }
 
 var _ command.Clients = (*registry)(nil)
@@ -32,6 +36,7 @@ var _ command.Clients = (*registry)(nil)
 func (r *registry) init(s *Server) {
 	r.s = s
 	r.conns = map[uint64]*client{}
+	r.readable = newReadyWatch(s.log)
 	s.bg.Add(1)
 	go r.closeIdleLoop()
 }
@@ -46,6 +51,7 @@ func (r *registry) add(conn net.Conn) *client {
 	c.sess.Gone = func() (<-chan struct{}, func()) { return watchGone(conn) }
 	r.s.attachOutbox(c) // pubsub_client.go
 	c.io.onMem = func() { r.account(c) }
+	r.readable.add(c.io.fd)
 	r.conns[c.sess.ID] = c
 	return c
 }
@@ -72,6 +78,19 @@ func (r *registry) List() []command.ClientInfo {
 		out = append(out, c.sess.Info())
 	}
 	return out
+}
+
+// Inboxes calls fn with each connection's ID, input figures, and
+// whether the kernel holds input for it (readable: one system call for
+// all).
+func (r *registry) Inboxes(fn func(id uint64, in command.Inbox, queued bool)) {
+	var buf [64]int32
+	ready := r.readable.ready(buf[:0])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, c := range r.conns {
+		fn(id, c.io, slices.Contains(ready, int32(c.io.fd)))
+	}
 }
 
 // Kill closes the matching connections; a client killing itself is closed

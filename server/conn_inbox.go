@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"io"
 	"math"
 	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -17,7 +19,8 @@ import (
 // reads every client from one event loop, so input a subscriber sent
 // before another client's PUBLISH arrived runs first; here each connection
 // has its own goroutine, and a PUBLISH waits, briefly, for the subscribers
-// that have input pending to run it.
+// that have input pending to run it. It also keeps when the input arrived
+// (Arrived), which orders blocked clients as Redis's one loop does.
 //
 // Positions are byte offsets in the connection's input (connIO.rx). The
 // input up to a position has run when a command ending at or past it has
@@ -36,9 +39,11 @@ type inbox struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed by advance when watched; nil: none
 	stuck    atomic.Int64  // the mark a wait for this connection timed out on, until it runs; 0: none
-	waiting  atomic.Bool   // this connection's own command waits for others
+	waiting  atomic.Int32  // > 0: this connection's own command waits for others (nested waits count)
 	flushing atomic.Bool   // the goroutine is writing its replies
 	full     atomic.Bool   // a write waits for room in the socket: the client does not read
+	arrived  atomic.Int64  // when the kernel received the input read last (Unix ns); 0: unknown
+	mayBlock atomic.Bool   // the input read and not yet run may hold a blocking command (BlockingBefore)
 }
 
 var _ command.Inbox = (*connIO)(nil)
@@ -70,9 +75,17 @@ func (c *connIO) readSocket(p []byte) (int, error) {
 	err := c.in.raw.Read(func(fd uintptr) bool {
 		for {
 			c.in.rmu.Lock()
-			n, serr = syscall.Read(int(fd), p)
+			var stamp int64
+			n, stamp, serr = readStamped(fd, p) // conn_inbox_linux.go
 			if n > 0 {
+				// It may hold a blocking command until that is parsed
+				// (connio.go commandRead); set first, so that rx past a
+				// mark means mayBlock tells (AwaitInLine).
+				c.in.mayBlock.Store(true)
 				c.rx.Add(int64(n))
+				if stamp != 0 {
+					c.in.arrived.Store(stamp)
+				}
 			}
 			c.in.rmu.Unlock()
 			if serr != syscall.EINTR {
@@ -175,7 +188,7 @@ func (c *connIO) ran(mark int64) bool {
 // not read them, nor when a wait for it timed out and it has not run that
 // input since. The kernel's figure costs one ioctl.
 func (c *connIO) Backlog() (mark int64, ok bool) {
-	if c.in.waiting.Load() || (c.in.flushing.Load() && c.in.full.Load()) {
+	if c.in.waiting.Load() > 0 || (c.in.flushing.Load() && c.in.full.Load()) {
 		return 0, false
 	}
 	if st := c.in.stuck.Load(); st != 0 && !c.ran(st) {
@@ -196,10 +209,100 @@ func (c *connIO) Backlog() (mark int64, ok bool) {
 	return mark, mark > done
 }
 
-// Await waits until the input up to mark has run, or until deadline; it
-// reports whether it ran. A connection that did not is not waited for
-// again until it has run that input.
+// BlockingBefore reports whether the connection received a command that
+// arrived before the time at (Unix ns) and that is, or may be, a blocking
+// command not yet in line: read, and not yet parsed (maybe) or running
+// until it waits (Waiting); or, when queued says the kernel holds input
+// for it, first in that input, which it peeks at (one system call; its
+// arrival is not known, so it counts). A blocking command pipelined
+// behind another is not seen.
+func (c *connIO) BlockingBefore(at int64, queued bool) (mark int64, ok bool) {
+	if c.in.waiting.Load() > 0 || (c.in.flushing.Load() && c.in.full.Load()) {
+		return 0, false
+	}
+	if st := c.in.stuck.Load(); st != 0 && !c.ran(st) {
+		return 0, false
+	}
+	done := max(c.consumed.Load(), c.in.readAt.Load())
+	if mark = c.rx.Load(); mark > done {
+		return mark, c.blockingRead(at)
+	}
+	if !queued || c.in.raw == nil {
+		// A read may have taken the input from the kernel and not yet
+		// counted it: rmu is held across both.
+		c.in.rmu.Lock()
+		mark = c.rx.Load()
+		c.in.rmu.Unlock()
+		return mark, mark > done && c.blockingRead(at)
+	}
+	var buf [32]byte
+	n := 0
+	_ = c.in.raw.Control(func(fd uintptr) {
+		c.in.rmu.Lock() // the input is in rx or in the kernel, not between
+		if mark = c.rx.Load(); mark <= done {
+			n = socketPeek(fd, buf[:])
+		}
+		c.in.rmu.Unlock()
+	})
+	if mark > done { // read meanwhile
+		return mark, c.blockingRead(at)
+	}
+	return mark + int64(n), n > 0 && c.s.disp.Blocks(peekedName(buf[:n]))
+}
+
+// blockingRead reports whether the input read and not run may hold a
+// blocking command that arrived before at.
+func (c *connIO) blockingRead(at int64) bool {
+	return c.in.mayBlock.Load() && c.in.arrived.Load() <= at
+}
+
+// peekedName is the name of the command p starts with (RESP or inline),
+// nil if p does not hold all of it.
+func peekedName(p []byte) []byte {
+	if len(p) == 0 || p[0] != '*' {
+		if i := bytes.IndexAny(p, " \r\n"); i > 0 {
+			return p[:i]
+		}
+		return nil
+	}
+	_, rest, ok := bytes.Cut(p, []byte("\r\n$"))
+	if !ok {
+		return nil
+	}
+	size, rest, ok := bytes.Cut(rest, []byte("\r\n"))
+	n, err := strconv.Atoi(string(size))
+	if !ok || err != nil || n < 0 || n > len(rest) {
+		return nil
+	}
+	return rest[:n]
+}
+
+// AwaitInLine waits until the command BlockingBefore saw is in line
+// (Waiting), or was read and turns out not to block, or has run, or until
+// deadline.
+func (c *connIO) AwaitInLine(mark int64, deadline time.Time) bool {
+	return c.await(mark, deadline, func() bool { return c.rx.Load() >= mark && !c.in.mayBlock.Load() })
+}
+
+// mayBlock records whether the command read and not yet parsed or done
+// is, or may be, a blocking one; a wait for it ends when it is not.
+func (c *connIO) mayBlock(on bool) {
+	if c.in.mayBlock.Swap(on) && !on {
+		c.advance()
+	}
+}
+
+// Await waits until the input up to mark has run, or the connection's
+// own command waits for others, or until deadline; it reports whether it
+// ran or waits. A connection that did neither is not waited for again
+// until it has run that input.
 func (c *connIO) Await(mark int64, deadline time.Time) bool {
+	return c.await(mark, deadline, func() bool { return false })
+}
+
+// await waits until the input up to mark has run, or the connection
+// waits for others, or over() holds, or until deadline.
+func (c *connIO) await(mark int64, deadline time.Time, over func() bool) bool {
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -208,7 +311,7 @@ func (c *connIO) Await(mark int64, deadline time.Time) bool {
 	}()
 	for {
 		changed := c.progressed()
-		if c.ran(mark) {
+		if c.ran(mark) || c.in.waiting.Load() > 0 || over() {
 			return true
 		}
 		if timer == nil {
@@ -221,7 +324,7 @@ func (c *connIO) Await(mark int64, deadline time.Time) bool {
 		select {
 		case <-changed:
 		case <-timer.C:
-			if c.ran(mark) {
+			if c.ran(mark) || c.in.waiting.Load() > 0 || over() {
 				return true
 			}
 			return c.gaveUp(mark)
@@ -239,9 +342,23 @@ func (c *connIO) gaveUp(mark int64) bool {
 }
 
 // catchUpGaveUp is the message of gaveUp.
-const catchUpGaveUp = "a PUBLISH stopped waiting for a subscriber's earlier input to run " +
-	"(busy machine, or the subscriber's command is slow); it counted the subscriber as it was"
+const catchUpGaveUp = "a PUBLISH or a woken blocked client stopped waiting for another " +
+	"client's earlier input to run (busy machine, or that client's command is slow); it went on without it"
 
 // Waiting marks the connection's own command as waiting for others (a
-// connection that waits is not waited for, so waits never form a cycle).
-func (c *connIO) Waiting(on bool) { c.in.waiting.Store(on) }
+// connection that waits is not waited for, so waits never form a cycle);
+// a wait for it ends. Calls nest: each Waiting(true) is ended by one
+// Waiting(false).
+func (c *connIO) Waiting(on bool) {
+	if !on {
+		c.in.waiting.Add(-1)
+		return
+	}
+	c.in.waiting.Add(1)
+	c.advance()
+}
+
+// Arrived returns when the kernel received the input read last (Unix ns),
+// 0 if it did not say (a read through Conn.Read, or before
+// stampArrivals).
+func (c *connIO) Arrived() int64 { return c.in.arrived.Load() }

@@ -28,8 +28,7 @@ func inboxPair(t *testing.T) (*connIO, net.Conn) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cli.Close(); srv.Close() })
-	c := &connIO{Conn: srv, s: &Server{log: zerolog.Nop()}}
-	c.in.raw = rawConn(srv)
+	c := newConnIO(&Server{log: zerolog.Nop()}, srv)
 	if c.in.raw == nil {
 		t.Fatal("a TCP connection has no RawConn")
 	}

@@ -63,6 +63,9 @@ type connIO struct {
 func newConnIO(s *Server, conn net.Conn) *connIO {
 	c := &connIO{Conn: conn, s: s, fd: socketFD(conn)}
 	c.in.raw = rawConn(conn)
+	if c.in.raw != nil {
+		_ = c.in.raw.Control(stampArrivals) // the blocked clients' order (conn_inbox.go Arrived)
+	}
 	c.last.Store(time.Now().UnixNano())
 	c.class = func() command.ObufClass { return command.ObufNormal }
 	return c
@@ -235,6 +238,7 @@ func (c *connIO) commandRead(rd *resp.Reader, args [][]byte) {
 		n += len(a)
 	}
 	c.argvMem.Store(int64(n))
+	c.mayBlock(c.s.disp.Blocks(args[0])) // conn_inbox.go BlockingBefore
 	c.busy.Store(true)
 	c.memChanged()
 }
@@ -242,6 +246,7 @@ func (c *connIO) commandRead(rd *resp.Reader, args [][]byte) {
 // commandDone records the end of a command: its arguments are released.
 func (c *connIO) commandDone() {
 	c.consumed.Store(c.parsed)
+	c.mayBlock(false)
 	c.argvMem.Store(0)
 	c.busy.Store(false)
 	c.memChanged()

@@ -314,6 +314,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		s.clients.closeAll()
 		<-done
 	}
+	s.clients.readable.close()
 	if err := s.closeParts(); err != nil {
 		return err
 	}

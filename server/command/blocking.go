@@ -48,7 +48,6 @@ type waiters struct {
 	mu   sync.Mutex
 	keys map[string][]*waiter // each key's waiters, in blocking order
 	all  map[*waiter]struct{}
-	seq  uint64
 }
 
 // blockRegs holds each dispatcher's waiters (a Dispatcher has no field
@@ -93,6 +92,10 @@ func (d *Dispatcher) settleWakes(s *Session) {
 	}
 	woken := s.woken
 	s.woken = nil
+	if s.ps.in != nil {
+		s.ps.in.Waiting(true) // the clients it woke do not wait for it (catchUpWoken)
+		defer s.ps.in.Waiting(false)
+	}
 	deadline := time.NewTimer(wakeSettle)
 	defer deadline.Stop()
 	for _, ack := range woken {
@@ -104,6 +107,28 @@ func (d *Dispatcher) settleWakes(s *Session) {
 			return
 		}
 	}
+}
+
+// catchUpEarlier runs when s's blocking command, in line, is about to
+// try (first, and when a push woke it): the other clients of this node
+// that read a blocking command that arrived before s's and is not in line
+// yet get a short time to go in line (awaitLate, pubsub_order.go), ahead
+// of s (blocking_queue.go): it takes what s would have, as in Redis, where the one event loop runs commands in
+// the order they arrived: Redis's "BRPOPLPUSH with multiple blocked
+// clients" sends two of them on two connections and at once a push on a
+// third, whose goroutines may run in any order.
+func (d *Dispatcher) catchUpEarlier(s *Session) {
+	if s.ps.in == nil || d.intro.pause.on.Load() {
+		return
+	}
+	at := arrival(s)
+	d.awaitLate(Inbox.AwaitInLine, func(late func(uint64, Inbox, int64)) {
+		d.env.Clients.Inboxes(func(id uint64, in Inbox, queued bool) {
+			if mark, ok := in.BlockingBefore(at, queued); ok && id != s.ID {
+				late(id, in, mark)
+			}
+		})
+	})
 }
 
 // blockedClients is how many waiters are registered, and commands held by
@@ -197,8 +222,13 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 	// (no other waiter's element to take): a push in between gives it a
 	// turn. A WRONGTYPE key answers this try only.
 	w := d.waiters(true)
-	wt := w.add(s.ID, class, keys)
+	wt := w.add(s.ID, class, keys, arrival(s))
 	defer w.remove(wt)
+	if s.ps.in != nil {
+		s.ps.in.Waiting(true) // in line: the others' catch-ups do not wait for it
+		defer s.ps.in.Waiting(false)
+	}
+	d.catchUpEarlier(s)
 	release, kind, ok := d.gate.shared()
 	if !ok {
 		return errBusy(kind)
@@ -242,6 +272,7 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 	for {
 		select {
 		case <-wt.ch:
+			d.catchUpEarlier(s)
 		case <-poll:
 		case <-deadline:
 			return timedOut
@@ -267,7 +298,9 @@ func (d *Dispatcher) block(s *Session, class string, keys [][]byte, timeout time
 		default:
 		}
 		turns := w.takeTurns(wt)
-		r, o := try(heads)
+		// Its keys where it is first now: one that arrived earlier may
+		// have gone in line ahead of it meanwhile (blocking_queue.go add).
+		r, o := try(w.heads(wt))
 		release()
 		// A woken waiter whose key then held another type (a push, DEL
 		// and SET in between) stays blocked, as Redis serves only a key

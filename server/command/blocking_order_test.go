@@ -136,13 +136,27 @@ func TestBlockingNewcomerWaitsItsTurn(t *testing.T) {
 	f := newFixture(t)
 	d1 := blockRun(f, 100, "BLPOP", "q", "0")
 	waitBlocked(t, f, 1)
+	d2 := pushWithNewcomer(t, f, func() <-chan resp.Reply { return blockRun(f, 101, "BLPOP", "q", "0") })
+	if got := blockGot(t, "first", d1); got != "q a" {
+		t.Fatalf("first = %s", got)
+	}
+	waitBlocked(t, f, 1)
+	f.do("RPUSH", "q", "b")
+	if got := blockGot(t, "second", d2); got != "q b" {
+		t.Fatalf("second = %s", got)
+	}
+}
+
+// pushWithNewcomer runs RPUSH q a and then newcomer, a blocking command
+// on q, while the one client blocked on q cannot run (inside an exclusive
+// section, as EXEC's), and returns once the newcomer is in line.
+func pushWithNewcomer(t *testing.T, f *fixture, newcomer func() <-chan resp.Reply) <-chan resp.Reply {
+	t.Helper()
 	w := f.d.waiters(false)
-	// The push and the newcomer while the first waiter cannot run: inside
-	// an exclusive section, as EXEC's.
-	var d2 <-chan resp.Reply
+	var ch <-chan resp.Reply
 	f.d.exclusive(f.s, "multi", func() resp.Reply {
-		f.d.call(f.s, [][]byte{[]byte("RPUSH"), []byte("q"), []byte("a")})
-		d2 = blockRun(f, 101, "BLPOP", "q", "0")
+		f.d.call(f.s, words("RPUSH q a"))
+		ch = newcomer()
 		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
 			w.mu.Lock()
 			n := len(w.all)
@@ -156,14 +170,7 @@ func TestBlockingNewcomerWaitsItsTurn(t *testing.T) {
 		}
 		return resp.OK()
 	})
-	if got := blockGot(t, "first", d1); got != "q a" {
-		t.Fatalf("first = %s", got)
-	}
-	waitBlocked(t, f, 1)
-	f.do("RPUSH", "q", "b")
-	if got := blockGot(t, "second", d2); got != "q b" {
-		t.Fatalf("second = %s", got)
-	}
+	return ch
 }
 
 // CLIENT UNBLOCK id [TIMEOUT|ERROR] answers a blocked command as at its
@@ -269,5 +276,64 @@ func TestPushAnswersAfterTheClientsItServed(t *testing.T) {
 		if got := blockGot(t, "rd2", rd2); got != "foo" {
 			t.Fatalf("round %d: rd2 got %s", i, got)
 		}
+	}
+}
+
+// arrivedAt is the Inbox of a connection whose input arrived at a given
+// time, with nothing pending.
+type arrivedAt int64
+
+func (arrivedAt) BlockingBefore(int64, bool) (int64, bool) { return 0, false }
+func (arrivedAt) AwaitInLine(int64, time.Time) bool        { return true }
+func (arrivedAt) Backlog() (int64, bool)                   { return 0, false }
+func (arrivedAt) Await(int64, time.Time) bool              { return true }
+func (arrivedAt) Waiting(bool)                             {}
+func (a arrivedAt) Arrived() int64                         { return int64(a) }
+
+// blockRunArrived is blockRun for a command that arrived at at.
+func blockRunArrived(f *fixture, id uint64, at int64, args ...string) <-chan resp.Reply {
+	s := f.d.NewSession(id, "127.0.0.1:6000", "127.0.0.1:6379")
+	s.SetInbox(arrivedAt(at))
+	ch := make(chan resp.Reply, 1)
+	go func() { ch <- f.d.Do(context.Background(), s, bytesOf(args)) }()
+	return ch
+}
+
+// Blocked clients are served in the order their commands arrived, not
+// the order their goroutines reached the line: Redis's "BRPOPLPUSH with
+// multiple blocked clients" sends rd1's command, then rd2's, and here
+// rd2's may run first. rd1, first in line, answers WRONGTYPE for its
+// destination and rd2 gets the element.
+func TestBlockingServesInArrivalOrder(t *testing.T) {
+	f := newFixture(t)
+	f.do("SET", "target1", "nolist")
+	now := time.Now().UnixNano()
+	rd2 := blockRunArrived(f, 102, now, "BRPOPLPUSH", "blist", "target2", "0")
+	waitBlocked(t, f, 1)
+	rd1 := blockRunArrived(f, 101, now-int64(time.Millisecond), "BRPOPLPUSH", "blist", "target1", "0")
+	waitBlocked(t, f, 2)
+	f.do("LPUSH", "blist", "foo")
+	if got := blockGot(t, "rd1", rd1); !strings.HasPrefix(got, "(error) WRONGTYPE") {
+		t.Fatalf("rd1 = %s", got)
+	}
+	if got := blockGot(t, "rd2", rd2); got != "foo" {
+		t.Fatalf("rd2 = %s", got)
+	}
+
+	// One that arrives earlier while the first in line was given a turn
+	// it has not taken yet (inside an exclusive section, as EXEC's) goes
+	// ahead and takes that turn's element.
+	late := blockRunArrived(f, 104, now+int64(time.Second), "BLPOP", "q", "0")
+	waitBlocked(t, f, 1)
+	early := pushWithNewcomer(t, f, func() <-chan resp.Reply {
+		return blockRunArrived(f, 103, now+int64(time.Millisecond), "BLPOP", "q", "0")
+	})
+	if got := blockGot(t, "early", early); got != "q a" {
+		t.Fatalf("early = %s", got)
+	}
+	waitBlocked(t, f, 1)
+	f.do("RPUSH", "q", "b")
+	if got := blockGot(t, "late", late); got != "q b" {
+		t.Fatalf("late = %s", got)
 	}
 }

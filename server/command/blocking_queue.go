@@ -1,6 +1,10 @@
 package command
 
-import "github.com/ringkv/ringkv/resp"
+import (
+	"time"
+
+	"github.com/ringkv/ringkv/resp"
+)
 
 // The waiters' queues. Redis serves the clients blocked on a key first
 // come, first served: a push of N elements serves the N longest waiting.
@@ -26,7 +30,7 @@ const (
 // waiter is one blocked client.
 type waiter struct {
 	id    uint64 // the client's ID (CLIENT UNBLOCK)
-	seq   uint64
+	at    int64  // when its command arrived (Unix ns; see arrival): its place in line
 	class string
 	keys  []string      // its keys, without repeats, in the command's order
 	ch    chan struct{} // a turn to try
@@ -40,9 +44,13 @@ type waiter struct {
 	turns []chan struct{}
 }
 
-// add registers a blocked client of class on keys, last in line on each.
-func (w *waiters) add(id uint64, class string, keys [][]byte) *waiter {
-	wt := &waiter{id: id, class: class, ch: make(chan struct{}, 1), unblock: make(chan bool, 1)}
+// add registers a blocked client of class on keys whose command arrived
+// at at: in line on each key after the waiters whose commands arrived
+// before it. Usually that is last; a command that arrived earlier but
+// whose goroutine ran later goes ahead, and takes the turns the waiter it
+// passes was given (its first try answers them).
+func (w *waiters) add(id uint64, class string, keys [][]byte, at int64) *waiter {
+	wt := &waiter{id: id, at: at, class: class, ch: make(chan struct{}, 1), unblock: make(chan bool, 1)}
 	seen := map[string]bool{}
 	for _, k := range keys {
 		if !seen[string(k)] {
@@ -51,14 +59,35 @@ func (w *waiters) add(id uint64, class string, keys [][]byte) *waiter {
 		}
 	}
 	w.mu.Lock()
-	w.seq++
-	wt.seq = w.seq
 	for _, k := range wt.keys {
-		w.keys[k] = append(w.keys[k], wt)
+		q := w.keys[k]
+		i := len(q)
+		for i > 0 && q[i-1].at > at {
+			i--
+		}
+		if head := w.first(q, class); head != nil && head.at > at && class != classStream {
+			wt.turns, head.turns = append(wt.turns, head.turns...), nil
+		}
+		w.keys[k] = append(q[:i:i], append([]*waiter{wt}, q[i:]...)...)
 	}
 	w.all[wt] = struct{}{}
 	w.mu.Unlock()
 	return wt
+}
+
+// arrival is when s's command arrived: the kernel's receive time of its
+// connection's input where known (Inbox.Arrived), else now. Redis serves
+// blocked clients in the order their commands arrived in its one event
+// loop; here each connection has its own goroutine, and of two commands
+// sent one after the other on two connections the second may reach the
+// queue first.
+func arrival(s *Session) int64 {
+	if s.ps.in != nil {
+		if t := s.ps.in.Arrived(); t != 0 {
+			return t
+		}
+	}
+	return time.Now().UnixNano()
 }
 
 // remove unregisters wt; where it was first in line, the next of its

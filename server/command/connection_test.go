@@ -219,7 +219,8 @@ type fakeClients struct {
 	killed []KillFilter
 }
 
-func (c *fakeClients) List() []ClientInfo { return c.list }
+func (c *fakeClients) List() []ClientInfo                { return c.list }
+func (c *fakeClients) Inboxes(func(uint64, Inbox, bool)) {}
 func (c *fakeClients) Kill(f KillFilter) int {
 	c.killed = append(c.killed, f)
 	return 2

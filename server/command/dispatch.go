@@ -176,3 +176,14 @@ func (d *Dispatcher) resolve(args [][]byte) (*Command, resp.Reply) {
 // Lookup returns the table entry for a command name (any case), or nil.
 // The server uses it to route commands by their key positions.
 func (d *Dispatcher) Lookup(name []byte) *Command { return lookup(d.cmds, name) }
+
+// Blocks reports whether name is a blocking command (BLPOP, BZPOPMIN,
+// XREAD, ...), for Inbox.PendingBlocking. Their names start with b or x:
+// any other costs one comparison.
+func (d *Dispatcher) Blocks(name []byte) bool {
+	if len(name) == 0 || (lower(name[0]) != 'b' && lower(name[0]) != 'x') {
+		return false
+	}
+	c := d.Lookup(name)
+	return c != nil && c.Flags&Blocking != 0
+}

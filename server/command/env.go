@@ -61,6 +61,11 @@ type Clients interface {
 	// Kill closes the connections matching f, except f.Skip, and returns
 	// how many it closed.
 	Kill(f KillFilter) int
+	// Inboxes calls fn with each connection's client ID and Inbox, and
+	// whether the kernel holds input for it not read yet (one look for
+	// all: see Inbox.BlockingBefore); fn must not wait (a lock may be
+	// held).
+	Inboxes(fn func(id uint64, in Inbox, queued bool))
 }
 
 // KillFilter selects connections for CLIENT KILL; zero fields match all.
@@ -167,3 +172,5 @@ type noClients struct{}
 
 func (noClients) List() []ClientInfo  { return nil }
 func (noClients) Kill(KillFilter) int { return 0 }
+
+func (noClients) Inboxes(func(uint64, Inbox, bool)) {}

@@ -26,21 +26,38 @@ const (
 	catchUpChecks = 256
 )
 
-// Inbox is a client connection's input as the catch-up sees it; the server
-// gives each client session one (Session.SetInbox). Safe from any
-// goroutine.
+// Inbox is a client connection's input as the catch-up and the blocked
+// clients' line (blocking_queue.go) see it; the server gives each client
+// session one (Session.SetInbox). Safe from any goroutine.
 type Inbox interface {
 	// Backlog reports whether the connection received input that has not
 	// run yet and can run soon (it is not itself waiting for others, nor
 	// stuck writing its replies, nor known not to move), and returns the
 	// position just past it, for Await.
 	Backlog() (mark int64, ok bool)
-	// Await waits until the input up to mark has run, or until deadline,
-	// and reports whether it ran.
+	// BlockingBefore is Backlog for a blocking command only (BLPOP ...)
+	// that arrived before at (Unix ns; see Arrived) and is not in line
+	// yet (Waiting); queued tells whether the kernel holds input for the
+	// connection that it has not read (Clients.Inboxes), where the
+	// command may be too.
+	BlockingBefore(at int64, queued bool) (mark int64, ok bool)
+	// Await waits until the input up to mark has run, or the connection
+	// waits for others (Waiting), or until deadline, and reports whether
+	// it ran or waits.
 	Await(mark int64, deadline time.Time) bool
-	// Waiting marks the connection as waiting for others: while it waits
-	// nobody waits for it, so waits never form a cycle.
+	// AwaitInLine is Await for what BlockingBefore saw: it also ends when
+	// the command turns out not to block.
+	AwaitInLine(mark int64, deadline time.Time) bool
+	// Waiting marks the connection as waiting for others (a PUBLISH
+	// catching up, a blocked client, a push waiting for the clients it
+	// woke): while it waits nobody waits for it, so waits never form a
+	// cycle. Calls nest: each Waiting(true) is ended by a Waiting(false).
 	Waiting(on bool)
+	// Arrived is when the kernel received the input the connection read
+	// last (Unix ns), 0 if unknown: the arrival of the command it runs,
+	// which orders blocked clients (blocking_queue.go). Called by the
+	// connection's own command.
+	Arrived() int64
 }
 
 // concern is which local subscriptions a command's reply depends on.
@@ -150,26 +167,37 @@ func (d *Dispatcher) CatchUp(s *Session, args [][]byte) {
 		s.ps.in.Waiting(true) // before looking at the others' (see Inbox)
 		defer s.ps.in.Waiting(false)
 	}
+	looked := 0
+	d.awaitLate(Inbox.Await, func(late func(uint64, Inbox, int64)) {
+		d.pubsub.hub.concerned(c, s, func(t *Session) bool {
+			if mark, ok := t.ps.in.Backlog(); ok {
+				late(t.ID, t.ps.in, mark)
+			}
+			looked++
+			return looked < catchUpChecks
+		})
+	})
+}
+
+// awaitLate waits, at most catchUpWait in all, for the connections
+// collect reports late (with the mark of their input: Inbox.Backlog,
+// BlockingBefore) to run that input, each with await. It does not wait
+// for a blocked client. The caller has marked its own connection Waiting.
+func (d *Dispatcher) awaitLate(await func(Inbox, int64, time.Time) bool, collect func(late func(id uint64, in Inbox, mark int64))) {
 	type behind struct {
-		s    *Session
+		id   uint64
+		in   Inbox
 		mark int64
 	}
 	var late []behind
-	looked := 0
-	d.pubsub.hub.concerned(c, s, func(t *Session) bool {
-		if mark, ok := t.ps.in.Backlog(); ok {
-			late = append(late, behind{t, mark})
-		}
-		looked++
-		return looked < catchUpChecks
-	})
+	collect(func(id uint64, in Inbox, mark int64) { late = append(late, behind{id, in, mark}) })
 	if len(late) == 0 {
 		return
 	}
 	deadline := time.Now().Add(catchUpWait)
 	for _, b := range late {
-		if !d.isBlocked(b.s.ID) { // blocking_queue.go
-			b.s.ps.in.Await(b.mark, deadline)
+		if !d.isBlocked(b.id) { // blocking_queue.go
+			await(b.in, b.mark, deadline)
 		}
 	}
 }

@@ -263,6 +263,8 @@ func TestPubSubInsideMulti(t *testing.T) {
 // psClients is the server's list for CLIENT LIST / KILL TYPE.
 type psClients struct{ sessions []*Session }
 
+func (fc psClients) Inboxes(func(uint64, Inbox, bool)) {}
+
 func (fc psClients) List() []ClientInfo {
 	var out []ClientInfo
 	for _, s := range fc.sessions {
