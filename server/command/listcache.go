@@ -230,6 +230,14 @@ func (hc *hdrCache[T]) put(key []byte, h crdt.Header, v T, walked int64) {
 	}
 }
 
+// has reports whether key has an entry, valid or not.
+func (hc *hdrCache[T]) has(key []byte) bool {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	_, ok := hc.m[string(key)]
+	return ok
+}
+
 // drop forgets key.
 func (hc *hdrCache[T]) drop(key []byte) {
 	hc.mu.Lock()

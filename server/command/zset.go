@@ -280,6 +280,11 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		}
 		scores[j] = f
 	}
+	if len(scores) == 1 {
+		if r, ok := d.zaddOne(s, key, o, scores[0], pairs[1]); ok { // zset_one.go
+			return r
+		}
+	}
 	c, err := d.openZ(s, key, true)
 	if err != nil {
 		return errorReply(err)
@@ -287,10 +292,7 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 	defer c.close()
 	created := !c.exists()
 	if created && o.xx {
-		if o.incr {
-			return resp.Null()
-		}
-		return resp.Int(0)
+		return zaddNothing(o)
 	}
 	if _, err := c.view(false); err != nil { // kept up to date if cached
 		return errorReply(err)
@@ -299,79 +301,113 @@ func (d *Dispatcher) zaddPairs(s *Session, key []byte, o zaddOpts, pairs [][]byt
 		return errorReply(err)
 	}
 	actor, now := d.env.KV.Actor(), d.raw.Now()
-	var added, updated, processed int64
-	var last float64
+	var t zaddTally
 	for j, score := range scores {
-		var add, upd, proc bool
-		var result float64
+		var one zaddOutcome
 		ch, err := c.update(pairs[2*j+1], func(live []*version.Sibling) (ElemChange, error) {
-			add, upd, proc = false, false, false
-			cur, exists, err := c.zcounter(live)
-			if err != nil {
-				return ElemChange{}, err
-			}
-			if !exists && o.xx || exists && o.nx {
-				return ElemChange{}, nil
-			}
-			var next crdt.Counter
-			if o.incr {
-				next = cur.AddFloat(actor, score)
-				result = next.Float()
-				if math.IsNaN(result) {
-					return ElemChange{}, &replyError{errZNaN}
-				}
-			} else {
-				result = score
-				if result == 0 {
-					result = 0 // no -0, as Redis stores it
-				}
-				next = cur.SetBaseFloat(result, crdt.NextStamp(c.record(live), now, actor))
-			}
-			if exists {
-				was := cur.Float()
-				if (o.lt && result >= was) || (o.gt && result <= was) {
-					return ElemChange{}, nil
-				}
-				proc = true
-				if result == was {
-					return ElemChange{}, nil
-				}
-				upd = true
-			} else {
-				add, proc = true, true
-			}
-			return ElemChange{Op: ElemWrite, Kind: version.KindCounter, Body: next.AppendBinary(nil)}, nil
+			return c.zaddDecide(o, score, live, actor, now, &one)
 		})
 		if err != nil {
 			return errorReply(err)
 		}
 		if ch.Op == ElemWrite && c.v != nil {
-			c.v.set(pairs[2*j+1], result)
+			c.v.set(pairs[2*j+1], one.result)
 		}
-		if add {
-			added++
-		}
-		if upd {
-			updated++
-		}
-		if proc {
-			processed++
-			last = result
-		}
+		t.add(one)
 	}
 	c.ok = true
+	return d.zaddReply(s, key, o, created, t)
+}
+
+// zaddOutcome is what ZADD decided for one member.
+type zaddOutcome struct {
+	added, updated, processed bool
+	result                    float64 // its score after, if processed
+}
+
+// zaddTally counts a ZADD's outcomes.
+type zaddTally struct {
+	added, updated, processed int64
+	last                      float64 // the last processed member's score
+}
+
+func (t *zaddTally) add(one zaddOutcome) {
+	if one.added {
+		t.added++
+	}
+	if one.updated {
+		t.updated++
+	}
+	if one.processed {
+		t.processed++
+		t.last = one.result
+	}
+}
+
+// zaddDecide is ZADD's decision for one member, on its live siblings:
+// the element write, and the outcome (out, reset first).
+func (c *coll) zaddDecide(o zaddOpts, score float64, live []*version.Sibling, actor string, now int64, out *zaddOutcome) (ElemChange, error) {
+	*out = zaddOutcome{}
+	cur, exists, err := c.zcounter(live)
+	if err != nil {
+		return ElemChange{}, err
+	}
+	if !exists && o.xx || exists && o.nx {
+		return ElemChange{}, nil
+	}
+	var next crdt.Counter
+	if o.incr {
+		next = cur.AddFloat(actor, score)
+		out.result = next.Float()
+		if math.IsNaN(out.result) {
+			return ElemChange{}, &replyError{errZNaN}
+		}
+	} else {
+		out.result = score
+		if out.result == 0 {
+			out.result = 0 // no -0, as Redis stores it
+		}
+		next = cur.SetBaseFloat(out.result, crdt.NextStamp(c.record(live), now, actor))
+	}
+	if exists {
+		was := cur.Float()
+		if (o.lt && out.result >= was) || (o.gt && out.result <= was) {
+			return ElemChange{}, nil
+		}
+		out.processed = true
+		if out.result == was {
+			return ElemChange{}, nil
+		}
+		out.updated = true
+	} else {
+		out.added, out.processed = true, true
+	}
+	return ElemChange{Op: ElemWrite, Kind: version.KindCounter, Body: next.AppendBinary(nil)}, nil
+}
+
+// zaddNothing is ZADD's reply when XX finds no key.
+func zaddNothing(o zaddOpts) resp.Reply {
+	if o.incr {
+		return resp.Null()
+	}
+	return resp.Int(0)
+}
+
+// zaddReply is ZADD's (or ZINCRBY's) reply and notifications, once its
+// members are written; created: the key did not exist.
+func (d *Dispatcher) zaddReply(s *Session, key []byte, o zaddOpts, created bool, t zaddTally) resp.Reply {
 	var r resp.Reply
 	switch {
-	case o.incr && processed > 0:
-		r = zDouble(s, last)
+	case o.incr && t.processed > 0:
+		r = zDouble(s, t.last)
 	case o.incr:
 		r = resp.Null()
 	case o.ch:
-		r = resp.Int(added + updated)
+		r = resp.Int(t.added + t.updated)
 	default:
-		r = resp.Int(added)
+		r = resp.Int(t.added)
 	}
-	if added+updated == 0 {
+	if t.added+t.updated == 0 {
 		return r
 	}
 	d.wakeWaiters(s, key) // BZPOPMIN/BZPOPMAX/BZMPOP (zset_block.go)
