@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"math"
+	"net"
 	"os"
 	"strconv"
 	"sync"
@@ -42,7 +43,7 @@ type inbox struct {
 	waiting  atomic.Int32  // > 0: this connection's own command waits for others (nested waits count)
 	flushing atomic.Bool   // the goroutine is writing its replies
 	full     atomic.Bool   // a write waits for room in the socket: the client does not read
-	arrived  atomic.Int64  // when the kernel received the input read last (Unix ns); 0: unknown
+	arrived  atomic.Int64  // when the kernel received the input read last (Unix ns; see Arrived)
 	mayBlock atomic.Bool   // the input read and not yet run may hold a blocking command (BlockingBefore)
 }
 
@@ -83,9 +84,10 @@ func (c *connIO) readSocket(p []byte) (int, error) {
 				// mark means mayBlock tells (AwaitInLine).
 				c.in.mayBlock.Store(true)
 				c.rx.Add(int64(n))
-				if stamp != 0 {
-					c.in.arrived.Store(stamp)
+				if stamp == 0 { // not stamped: the read's time is the best known
+					stamp = time.Now().UnixNano()
 				}
+				c.in.arrived.Store(stamp)
 			}
 			c.in.rmu.Unlock()
 			if serr != syscall.EINTR {
@@ -359,6 +361,16 @@ func (c *connIO) Waiting(on bool) {
 }
 
 // Arrived returns when the kernel received the input read last (Unix ns),
-// 0 if it did not say (a read through Conn.Read, or before
-// stampArrivals).
+// or when it was read if the kernel did not say (a read through
+// Conn.Read, or before stampArrivals took effect); 0 before any read.
 func (c *connIO) Arrived() int64 { return c.in.arrived.Load() }
+
+// stampListener asks the kernel to stamp the arrival of the input of the
+// connections ln accepts (they inherit it) from the start: enabling the
+// stamps is deferred in the kernel, and input arriving before it takes
+// effect carries none (Arrived then falls back to the read's time).
+func stampListener(ln net.Listener) {
+	if raw := rawConn(ln); raw != nil {
+		_ = raw.Control(stampArrivals)
+	}
+}

@@ -19,6 +19,7 @@ func inboxPair(t *testing.T) (*connIO, net.Conn) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
+	stampListener(ln)
 	cli, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)

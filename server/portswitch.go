@@ -34,6 +34,7 @@ func (s *Server) switchPort(port int) error {
 				Msg("could not listen on the new client port (CONFIG SET port); the old one is kept")
 			return err
 		}
+		stampListener(ln)
 		next = &ln
 	}
 	if old := s.ln.Swap(next); old != nil {

@@ -220,6 +220,7 @@ func (s *Server) Run() error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (is another server using the port? pick one with --port)", addr, err)
 	}
+	stampListener(ln)
 	s.lnMu.Lock()
 	s.ln.Store(&ln)
 	s.lnMu.Unlock()
