@@ -198,7 +198,7 @@ func (c *connIO) Backlog() (mark int64, ok bool) {
 	}
 	done := max(c.consumed.Load(), c.in.readAt.Load())
 	mark = c.rx.Load()
-	if mark <= done && c.in.raw != nil {
+	if c.in.raw != nil { // input read and not run may be followed by more in the kernel
 		queued := 0
 		_ = c.in.raw.Control(func(fd uintptr) {
 			c.in.rmu.Lock()
