@@ -185,15 +185,10 @@ func (c *connIO) ran(mark int64) bool {
 
 // Backlog returns the position just past the input received so far, in
 // the process's buffers or the kernel's, when some of it has not run and
-// the connection can be waited for: not while its own command waits for
-// others, nor while it waits to write its replies because the client does
-// not read them, nor when a wait for it timed out and it has not run that
-// input since. The kernel's figure costs one ioctl.
+// the connection can be waited for (waitable). The kernel's figure costs
+// one ioctl.
 func (c *connIO) Backlog() (mark int64, ok bool) {
-	if c.in.waiting.Load() > 0 || (c.in.flushing.Load() && c.in.full.Load()) {
-		return 0, false
-	}
-	if st := c.in.stuck.Load(); st != 0 && !c.ran(st) {
+	if !c.waitable() {
 		return 0, false
 	}
 	done := max(c.consumed.Load(), c.in.readAt.Load())
@@ -211,6 +206,18 @@ func (c *connIO) Backlog() (mark int64, ok bool) {
 	return mark, mark > done
 }
 
+// waitable reports whether others may wait for the connection: not while
+// its own command waits for others, nor while it waits to write its
+// replies because the client does not read them, nor when a wait for it
+// timed out and it has not run that input since.
+func (c *connIO) waitable() bool {
+	if c.in.waiting.Load() > 0 || (c.in.flushing.Load() && c.in.full.Load()) {
+		return false
+	}
+	st := c.in.stuck.Load()
+	return st == 0 || c.ran(st)
+}
+
 // BlockingBefore reports whether the connection received a command that
 // arrived before the time at (Unix ns) and that is, or may be, a blocking
 // command not yet in line: read, and not yet parsed (maybe) or running
@@ -219,10 +226,7 @@ func (c *connIO) Backlog() (mark int64, ok bool) {
 // arrival is not known, so it counts). A blocking command pipelined
 // behind another is not seen.
 func (c *connIO) BlockingBefore(at int64, queued bool) (mark int64, ok bool) {
-	if c.in.waiting.Load() > 0 || (c.in.flushing.Load() && c.in.full.Load()) {
-		return 0, false
-	}
-	if st := c.in.stuck.Load(); st != 0 && !c.ran(st) {
+	if !c.waitable() {
 		return 0, false
 	}
 	done := max(c.consumed.Load(), c.in.readAt.Load())
@@ -259,7 +263,7 @@ func (c *connIO) blockingRead(at int64) bool {
 }
 
 // peekedName is the name of the command p starts with (RESP or inline),
-// nil if p does not hold all of it.
+// nil if p does not hold all of it and the line end after it.
 func peekedName(p []byte) []byte {
 	if len(p) == 0 || p[0] != '*' {
 		if i := bytes.IndexAny(p, " \r\n"); i > 0 {
@@ -273,7 +277,7 @@ func peekedName(p []byte) []byte {
 	}
 	size, rest, ok := bytes.Cut(rest, []byte("\r\n"))
 	n, err := strconv.Atoi(string(size))
-	if !ok || err != nil || n < 0 || n > len(rest) {
+	if !ok || err != nil || n < 0 || n+2 > len(rest) || !bytes.HasPrefix(rest[n:], []byte("\r\n")) {
 		return nil
 	}
 	return rest[:n]
@@ -344,7 +348,7 @@ func (c *connIO) gaveUp(mark int64) bool {
 }
 
 // catchUpGaveUp is the message of gaveUp.
-const catchUpGaveUp = "a PUBLISH or a woken blocked client stopped waiting for another " +
+const catchUpGaveUp = "a PUBLISH or a blocking command stopped waiting for another " +
 	"client's earlier input to run (busy machine, or that client's command is slow); it went on without it"
 
 // Waiting marks the connection's own command as waiting for others (a

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"net"
 	"os"
+	"slices"
 	"testing"
 	"time"
 
@@ -158,4 +160,23 @@ func TestConnInboxSlowReaderAndClose(t *testing.T) {
 	if m, ok := c.Backlog(); ok {
 		t.Errorf("closed: Backlog up to %d", m)
 	}
+}
+
+// peekedName, which reads a client's raw input, never panics, and what it
+// returns is a part of its input: a bulk string followed by its line end,
+// or an inline command's first word.
+func FuzzPeekedName(f *testing.F) {
+	for _, s := range []string{"*4\r\n$10\r\nbrpoplpush\r\n$5\r\nblist\r\n", "BLPOP q 0\r\n", "*1\r\n$-1\r\n",
+		"*1\r\n$99\r\nbl", "*\r\n$\r\n", "PING", ""} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, p []byte) {
+		name := peekedName(p)
+		switch {
+		case name == nil:
+		case p[0] == '*' && !bytes.Contains(p, append(slices.Clone(name), '\r', '\n')),
+			p[0] != '*' && (!bytes.HasPrefix(p, name) || bytes.ContainsAny(name, " \r\n")):
+			t.Fatalf("peekedName(%q) = %q", p, name)
+		}
+	})
 }

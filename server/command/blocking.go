@@ -93,7 +93,7 @@ func (d *Dispatcher) settleWakes(s *Session) {
 	woken := s.woken
 	s.woken = nil
 	if s.ps.in != nil {
-		s.ps.in.Waiting(true) // the clients it woke do not wait for it (catchUpWoken)
+		s.ps.in.Waiting(true) // the clients it woke do not wait for it (catchUpEarlier)
 		defer s.ps.in.Waiting(false)
 	}
 	deadline := time.NewTimer(wakeSettle)
@@ -113,10 +113,11 @@ func (d *Dispatcher) settleWakes(s *Session) {
 // try (first, and when a push woke it): the other clients of this node
 // that read a blocking command that arrived before s's and is not in line
 // yet get a short time to go in line (awaitLate, pubsub_order.go), ahead
-// of s (blocking_queue.go): it takes what s would have, as in Redis, where the one event loop runs commands in
-// the order they arrived: Redis's "BRPOPLPUSH with multiple blocked
-// clients" sends two of them on two connections and at once a push on a
-// third, whose goroutines may run in any order.
+// of s (blocking_queue.go), and take what s would have. So, as in Redis,
+// whose one event loop runs commands in the order they arrived: Redis's
+// "BRPOPLPUSH with multiple blocked clients" sends two of them on two
+// connections and at once a push on a third, whose goroutines may run in
+// any order.
 func (d *Dispatcher) catchUpEarlier(s *Session) {
 	if s.ps.in == nil || d.intro.pause.on.Load() {
 		return
