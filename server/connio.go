@@ -62,10 +62,7 @@ type connIO struct {
 
 func newConnIO(s *Server, conn net.Conn) *connIO {
 	c := &connIO{Conn: conn, s: s, fd: socketFD(conn)}
-	c.in.raw = rawConn(conn)
-	if c.in.raw != nil {
-		_ = c.in.raw.Control(stampArrivals) // the blocked clients' order (conn_inbox.go Arrived)
-	}
+	c.in.raw = rawConn(conn) // its arrival stamps come from the listener (stampListener)
 	c.last.Store(time.Now().UnixNano())
 	c.class = func() command.ObufClass { return command.ObufNormal }
 	return c

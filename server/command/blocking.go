@@ -123,10 +123,13 @@ func (d *Dispatcher) catchUpEarlier(s *Session) {
 		return
 	}
 	at := arrival(s)
-	d.awaitLate(Inbox.AwaitInLine, func(late func(uint64, Inbox, int64)) {
+	d.awaitLate(Inbox.AwaitInLine, func(late func(Inbox, int64)) {
 		d.env.Clients.Inboxes(func(id uint64, in Inbox, queued bool) {
-			if mark, ok := in.BlockingBefore(at, queued); ok && id != s.ID {
-				late(id, in, mark)
+			if id == s.ID {
+				return
+			}
+			if mark, ok := in.BlockingBefore(at, queued); ok {
+				late(in, mark)
 			}
 		})
 	})

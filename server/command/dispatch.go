@@ -178,8 +178,9 @@ func (d *Dispatcher) resolve(args [][]byte) (*Command, resp.Reply) {
 func (d *Dispatcher) Lookup(name []byte) *Command { return lookup(d.cmds, name) }
 
 // Blocks reports whether name is a blocking command (BLPOP, BZPOPMIN,
-// XREAD, ...), for Inbox.PendingBlocking. Their names start with b or x:
-// any other costs one comparison.
+// XREAD, ...), for the server's Inbox.BlockingBefore: the server asks it
+// of every command it reads. Their names start with b or x: any other
+// costs one comparison.
 func (d *Dispatcher) Blocks(name []byte) bool {
 	if len(name) == 0 || (lower(name[0]) != 'b' && lower(name[0]) != 'x') {
 		return false

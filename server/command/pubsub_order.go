@@ -168,10 +168,10 @@ func (d *Dispatcher) CatchUp(s *Session, args [][]byte) {
 		defer s.ps.in.Waiting(false)
 	}
 	looked := 0
-	d.awaitLate(Inbox.Await, func(late func(uint64, Inbox, int64)) {
+	d.awaitLate(Inbox.Await, func(late func(Inbox, int64)) {
 		d.pubsub.hub.concerned(c, s, func(t *Session) bool {
 			if mark, ok := t.ps.in.Backlog(); ok {
-				late(t.ID, t.ps.in, mark)
+				late(t.ps.in, mark)
 			}
 			looked++
 			return looked < catchUpChecks
@@ -181,23 +181,22 @@ func (d *Dispatcher) CatchUp(s *Session, args [][]byte) {
 
 // awaitLate waits, at most catchUpWait in all, for the connections
 // collect reports late (with the mark of their input: Inbox.Backlog,
-// BlockingBefore) to run that input, each with await. It does not wait
-// for a blocked client. The caller has marked its own connection Waiting.
-func (d *Dispatcher) awaitLate(await func(Inbox, int64, time.Time) bool, collect func(late func(id uint64, in Inbox, mark int64))) {
+// BlockingBefore) to run that input, each with await. Neither reports a
+// connection that waits for others, a blocked client included (it is
+// Waiting while in line). The caller has marked its own connection
+// Waiting.
+func (d *Dispatcher) awaitLate(await func(Inbox, int64, time.Time) bool, collect func(late func(in Inbox, mark int64))) {
 	type behind struct {
-		id   uint64
 		in   Inbox
 		mark int64
 	}
 	var late []behind
-	collect(func(id uint64, in Inbox, mark int64) { late = append(late, behind{id, in, mark}) })
+	collect(func(in Inbox, mark int64) { late = append(late, behind{in, mark}) })
 	if len(late) == 0 {
 		return
 	}
 	deadline := time.Now().Add(catchUpWait)
 	for _, b := range late {
-		if !d.isBlocked(b.id) { // blocking_queue.go
-			await(b.in, b.mark, deadline)
-		}
+		await(b.in, b.mark, deadline)
 	}
 }
