@@ -12,13 +12,18 @@ import (
 
 // blockRun runs a command on a new session id in the background.
 func blockRun(f *fixture, id uint64, args ...string) <-chan resp.Reply {
+	return blockRunIn(f, id, nil, args...)
+}
+
+// blockRunIn is blockRun for a session whose connection is in (nil:
+// none).
+func blockRunIn(f *fixture, id uint64, in Inbox, args ...string) <-chan resp.Reply {
 	s := f.d.NewSession(id, "127.0.0.1:6000", "127.0.0.1:6379")
-	ch := make(chan resp.Reply, 1)
-	b := make([][]byte, len(args))
-	for i, a := range args {
-		b[i] = []byte(a)
+	if in != nil {
+		s.SetInbox(in)
 	}
-	go func() { ch <- f.d.Do(context.Background(), s, b) }()
+	ch := make(chan resp.Reply, 1)
+	go func() { ch <- f.d.Do(context.Background(), s, bytesOf(args)) }()
 	return ch
 }
 
@@ -137,12 +142,19 @@ func TestBlockingNewcomerWaitsItsTurn(t *testing.T) {
 	d1 := blockRun(f, 100, "BLPOP", "q", "0")
 	waitBlocked(t, f, 1)
 	d2 := pushWithNewcomer(t, f, func() <-chan resp.Reply { return blockRun(f, 101, "BLPOP", "q", "0") })
-	if got := blockGot(t, "first", d1); got != "q a" {
+	servedInOrder(t, f, d1, d2)
+}
+
+// servedInOrder checks that first got the element pushWithNewcomer pushed
+// and that second, still blocked, gets the next one pushed.
+func servedInOrder(t *testing.T, f *fixture, first, second <-chan resp.Reply) {
+	t.Helper()
+	if got := blockGot(t, "first", first); got != "q a" {
 		t.Fatalf("first = %s", got)
 	}
 	waitBlocked(t, f, 1)
 	f.do("RPUSH", "q", "b")
-	if got := blockGot(t, "second", d2); got != "q b" {
+	if got := blockGot(t, "second", second); got != "q b" {
 		t.Fatalf("second = %s", got)
 	}
 }
@@ -292,11 +304,7 @@ func (a arrivedAt) Arrived() int64                         { return int64(a) }
 
 // blockRunArrived is blockRun for a command that arrived at at.
 func blockRunArrived(f *fixture, id uint64, at int64, args ...string) <-chan resp.Reply {
-	s := f.d.NewSession(id, "127.0.0.1:6000", "127.0.0.1:6379")
-	s.SetInbox(arrivedAt(at))
-	ch := make(chan resp.Reply, 1)
-	go func() { ch <- f.d.Do(context.Background(), s, bytesOf(args)) }()
-	return ch
+	return blockRunIn(f, id, arrivedAt(at), args...)
 }
 
 // Blocked clients are served in the order their commands arrived, not
@@ -328,12 +336,5 @@ func TestBlockingServesInArrivalOrder(t *testing.T) {
 	early := pushWithNewcomer(t, f, func() <-chan resp.Reply {
 		return blockRunArrived(f, 103, now+int64(time.Millisecond), "BLPOP", "q", "0")
 	})
-	if got := blockGot(t, "early", early); got != "q a" {
-		t.Fatalf("early = %s", got)
-	}
-	waitBlocked(t, f, 1)
-	f.do("RPUSH", "q", "b")
-	if got := blockGot(t, "late", late); got != "q b" {
-		t.Fatalf("late = %s", got)
-	}
+	servedInOrder(t, f, early, late)
 }

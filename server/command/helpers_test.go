@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,6 +152,22 @@ func engineNode(t *testing.T) (*replica.Coordinator, *engine.DB) {
 	}
 	t.Cleanup(func() { coord.Close(); _ = db.Close() })
 	return coord, db
+}
+
+// engineDispatcher is a node's dispatcher over coord (engineNode), with
+// the default settings and its own caches.
+func engineDispatcher(coord *replica.Coordinator) *Dispatcher {
+	return New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
+}
+
+// runClients runs each for n clients of d at once, client c with its own
+// session (ID c+1), and waits for all of them.
+func runClients(d *Dispatcher, n int, each func(c int, s *Session)) {
+	var wg sync.WaitGroup
+	for c := range n {
+		wg.Go(func() { each(c, d.NewSession(uint64(c+1), "127.0.0.1:5000", "127.0.0.1:6379")) })
+	}
+	wg.Wait()
 }
 
 // doWords runs one command given as words for s on d.

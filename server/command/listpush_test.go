@@ -18,29 +18,24 @@ import (
 // and answers the same.
 func TestSinglePushesOfOneListCombine(t *testing.T) {
 	coord, db := engineNode(t)
-	d := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
+	d := engineDispatcher(coord)
 	do := doWords
 	const clients, each = 8, 150
 	var mu sync.Mutex
 	replies := map[int64]int{}
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			s := d.NewSession(uint64(c+1), "127.0.0.1:5000", "127.0.0.1:6379")
-			cmd := []string{"lpush", "rpush"}[c%2]
-			for i := range each {
-				r := do(d, s, cmd, "l", fmt.Sprintf("%d-%d", c, i))
-				if r.Kind != resp.KindInt {
-					t.Errorf("%s l %d-%d: %v", cmd, c, i, r)
-					return
-				}
-				mu.Lock()
-				replies[r.Int]++
-				mu.Unlock()
+	runClients(d, clients, func(c int, s *Session) {
+		cmd := []string{"lpush", "rpush"}[c%2]
+		for i := range each {
+			r := do(d, s, cmd, "l", fmt.Sprintf("%d-%d", c, i))
+			if r.Kind != resp.KindInt {
+				t.Errorf("%s l %d-%d: %v", cmd, c, i, r)
+				return
 			}
-		})
-	}
-	wg.Wait()
+			mu.Lock()
+			replies[r.Int]++
+			mu.Unlock()
+		}
+	})
 	const n = clients * each
 	for k := int64(1); k <= n; k++ {
 		if replies[k] != 1 {
@@ -77,7 +72,7 @@ func TestSinglePushesOfOneListCombine(t *testing.T) {
 	}
 
 	// A node with no facts for l: the long way, the same answers.
-	d2 := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
+	d2 := engineDispatcher(coord)
 	s2 := d2.NewSession(100, "127.0.0.1:5000", "127.0.0.1:6379")
 	if r := do(d2, s2, "rpush", "l", "last"); r.Int != n+1 {
 		t.Fatalf("RPUSH through a node without facts = %v, want %d", r, n+1)

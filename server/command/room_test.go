@@ -125,26 +125,21 @@ func TestRoomUnderLoad(t *testing.T) {
 // every field and member is there.
 func TestSingleWritesOfOneCollectionCombine(t *testing.T) {
 	coord, db := engineNode(t)
-	d := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
+	d := engineDispatcher(coord)
 	const clients, each = 8, 150
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			s := d.NewSession(uint64(c+1), "127.0.0.1:5000", "127.0.0.1:6379")
-			for i := range each {
-				for _, args := range [][]string{
-					{"hset", "h", fmt.Sprintf("f%d-%d", c, i), "v"},
-					{"sadd", "s", fmt.Sprintf("m%d-%d", c, i)},
-				} {
-					if r := doWords(d, s, args...); r.Kind != resp.KindInt || r.Int != 1 {
-						t.Errorf("%v: %v, want 1", args, r)
-						return
-					}
+	runClients(d, clients, func(c int, s *Session) {
+		for i := range each {
+			for _, args := range [][]string{
+				{"hset", "h", fmt.Sprintf("f%d-%d", c, i), "v"},
+				{"sadd", "s", fmt.Sprintf("m%d-%d", c, i)},
+			} {
+				if r := doWords(d, s, args...); r.Kind != resp.KindInt || r.Int != 1 {
+					t.Errorf("%v: %v, want 1", args, r)
+					return
 				}
 			}
-		})
-	}
-	wg.Wait()
+		}
+	})
 	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	for _, args := range [][]string{{"hlen", "h"}, {"scard", "s"}} {
 		if r := doWords(d, s, args...); r.Kind != resp.KindInt || r.Int != clients*each {

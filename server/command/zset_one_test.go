@@ -2,7 +2,6 @@ package command
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 
 	"github.com/ringkv/ringkv/resp"
@@ -15,26 +14,21 @@ import (
 // and a set whose view is cached (read by ZRANGE) keeps it current.
 func TestSingleZaddsOfOneSetCombine(t *testing.T) {
 	coord, db := engineNode(t)
-	d := New(&Env{KV: coord, Settings: NewSettings(DefaultParams())})
+	d := engineDispatcher(coord)
 	do := doWords
 	const clients, each = 8, 150
-	var wg sync.WaitGroup
-	for c := range clients {
-		wg.Go(func() {
-			s := d.NewSession(uint64(c+1), "127.0.0.1:5000", "127.0.0.1:6379")
-			for i := range each {
-				if r := do(d, s, "zadd", "z", fmt.Sprint(i), fmt.Sprintf("%d-%d", c, i)); r.Kind != resp.KindInt || r.Int != 1 {
-					t.Errorf("ZADD z %d %d-%d = %v, want 1", i, c, i, r)
-					return
-				}
-				if r := do(d, s, "zincrby", "z", "1", "hot"); r.Kind == resp.KindError {
-					t.Errorf("ZINCRBY z 1 hot: %v", r)
-					return
-				}
+	runClients(d, clients, func(c int, s *Session) {
+		for i := range each {
+			if r := do(d, s, "zadd", "z", fmt.Sprint(i), fmt.Sprintf("%d-%d", c, i)); r.Kind != resp.KindInt || r.Int != 1 {
+				t.Errorf("ZADD z %d %d-%d = %v, want 1", i, c, i, r)
+				return
 			}
-		})
-	}
-	wg.Wait()
+			if r := do(d, s, "zincrby", "z", "1", "hot"); r.Kind == resp.KindError {
+				t.Errorf("ZINCRBY z 1 hot: %v", r)
+				return
+			}
+		}
+	})
 	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	const n = clients * each
 	if r := do(d, s, "zcard", "z"); r.Int != n+1 {
