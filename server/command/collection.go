@@ -411,6 +411,9 @@ func (c *coll) updateAll(ups []elemUpdate) error {
 		func(i int, cur version.Set, now int64, done []replica.Result) (ch *replica.Change, err error) {
 			if i == 0 {
 				ch, found, err = c.headerChange(cur, now)
+				if err == nil && c.expect != nil && !cur.Context().Equal(*c.expect) {
+					return nil, errHeaderMoved
+				}
 				return ch, err
 			}
 			if i == 1 {

@@ -155,6 +155,26 @@ func (c *coll) lRemove(id []byte) (val []byte, ok bool, err error) {
 	return val, ch.Op == ElemRemove, err
 }
 
+// lRemoveAll tombstones the elements es, with the header write pending
+// (touchLater) as one group write, and returns their values in order: nil
+// for one already gone. On an error some may be removed (their values
+// set).
+func (c *coll) lRemoveAll(es []listElem) ([][]byte, error) {
+	vals := make([][]byte, len(es))
+	ups := make([]elemUpdate, len(es))
+	for i, e := range es {
+		ups[i] = elemUpdate{member: e.id, fn: func(live []*version.Sibling) (ElemChange, error) {
+			if len(live) == 0 {
+				return ElemChange{}, nil
+			}
+			vals[i] = append([]byte{}, listVal(live)...) // never nil: "" is a value
+			return ElemChange{Op: ElemRemove}, nil
+		}}
+	}
+	err := c.updateAll(ups)
+	return vals, err
+}
+
 // listEvent is a list notification on key.
 func listEvent(name string, key []byte) keyEvent {
 	return keyEvent{class: notifyList, name: name, key: key}

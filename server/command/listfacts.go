@@ -366,26 +366,26 @@ walk:
 			l.f.n = 0 // walked past the last live element
 			break
 		}
-		for _, e := range batch {
-			v, ok, err := l.lRemove(e.id)
-			if errors.Is(err, errHeaderMoved) {
-				// Written elsewhere since the facts: begin again, and
-				// walk from the facts begin finds.
-				if err := l.begin(); err != nil {
-					return out, err
-				}
-				continue walk
-			}
-			if err != nil {
-				l.known = false
+		vals, err := l.lRemoveAll(batch)
+		if errors.Is(err, errHeaderMoved) {
+			// Written elsewhere since the facts: begin again, and
+			// walk from the facts begin finds.
+			if err := l.begin(); err != nil {
 				return out, err
 			}
-			if ok {
+			continue walk
+		}
+		for _, v := range vals {
+			if v != nil {
 				out = append(out, v)
 				l.f.n--
 			} else {
 				l.known = false // counted live, found gone
 			}
+		}
+		if err != nil {
+			l.known = false
+			return out, err
 		}
 		// The last one taken is the new seek point: nothing live before
 		// it (after it, popping the tail) is left.

@@ -1,12 +1,14 @@
 package command
 
 import (
+	"context"
 	"fmt"
 	"math/rand"
 	"slices"
 	"strconv"
 	"testing"
 
+	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/resp"
 )
 
@@ -113,5 +115,67 @@ func TestListPopsAheadFollowWrites(t *testing.T) {
 	}
 	if got := texts(f.do("LRANGE", "l", "0", "-1")); !slices.Equal(got, model) {
 		t.Fatalf("at the end: LRANGE %v, want %v", got, model)
+	}
+}
+
+// A pop of count elements removes them and rewrites the header as one
+// group write (one LevelDB batch on each replica), not one write each;
+// an element found gone meanwhile is skipped, the next one popped.
+func TestListPopOfCountIsOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.do("RPUSH", "l", "a", "", "c", "d", "e", "f")
+	f.do("LLEN", "l")
+	f.kv.mu.Lock()
+	f.kv.writes = 0
+	f.kv.mu.Unlock()
+	if got := f.do("LPOP", "l", "3").String(); got != "1) \"a\"\n2) \"\"\n3) \"c\"" {
+		t.Fatalf("LPOP l 3 = %q", got)
+	}
+	if got := f.do("RPOP", "l", "2").String(); got != "1) \"f\"\n2) \"e\"" {
+		t.Fatalf("RPOP l 2 = %q", got)
+	}
+	f.kv.mu.Lock()
+	w := f.kv.writes
+	f.kv.mu.Unlock()
+	if w != 2 {
+		t.Errorf("two pops of counts made %d writes, want 2", w)
+	}
+	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"d\"" {
+		t.Errorf("LRANGE = %q, want d", got)
+	}
+}
+
+// hookKV runs before, once, ahead of the next group write: another
+// coordinator's write landing between a command's reads and its write.
+type hookKV struct {
+	*memKV
+	before func()
+}
+
+func (k *hookKV) UpdateGroupNamed(ctx context.Context, keys [][]byte, name replica.GroupKeyFunc, o replica.WriteOptions, fn replica.GroupFunc) ([]replica.Result, error) {
+	if b := k.before; b != nil {
+		k.before = nil
+		b()
+	}
+	return k.memKV.UpdateGroupNamed(ctx, keys, name, o, fn)
+}
+
+// A pop of count whose header moved between its facts and its group write
+// (another coordinator pushed to the head) writes nothing and begins
+// again: it pops the new head, not the elements its facts named.
+func TestListPopOfCountBeginsAgainWhenTheHeaderMoved(t *testing.T) {
+	f := newFixture(t)
+	kv := &hookKV{memKV: f.kv}
+	f.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock})
+	f.s = f.d.NewSession(7, "127.0.0.1:5000", "127.0.0.1:6379")
+	other := f.node(f.kv, 8)
+	f.do("RPUSH", "l", "a", "b", "c")
+	f.do("LLEN", "l")
+	kv.before = func() { other.do("LPUSH", "l", "z") }
+	if got := f.do("LPOP", "l", "2").String(); got != "1) \"z\"\n2) \"a\"" {
+		t.Fatalf("LPOP l 2 = %q, want z a", got)
+	}
+	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"b\"\n2) \"c\"" {
+		t.Errorf("LRANGE = %q, want b c", got)
 	}
 }

@@ -21,6 +21,7 @@ type memKV struct {
 	err          error // returned by every call when set
 	lastR, lastW int
 	onGroup      func(m map[string]version.Set) // runs, under the lock, before each UpdateGroup
+	writes       int                            // Update and UpdateGroupNamed calls
 }
 
 var _ KV = (*memKV)(nil)
@@ -43,6 +44,7 @@ func (k *memKV) Update(_ context.Context, key []byte, o replica.WriteOptions, fn
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.lastW = o.W
+	k.writes++
 	if k.err != nil {
 		return replica.Result{}, k.err
 	}
@@ -64,6 +66,7 @@ func (k *memKV) UpdateGroupNamed(_ context.Context, keys [][]byte, name replica.
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.lastW = o.W
+	k.writes++
 	if k.err != nil {
 		return nil, k.err
 	}
