@@ -22,6 +22,7 @@ type Dispatcher struct {
 	scripts  *scripting          // EVAL, SCRIPT, FUNCTION, FCALL (scripting.go)
 	raw      KV                  // the store under internal keys (userkv.go)
 	colls    collLocks           // one writer per collection (collection.go)
+	pops     popLines            // pops of one key that meet, as one batch (popline.go)
 	scans    *scanCursors        // HSCAN, SSCAN and ZSCAN cursors (scancursor.go)
 	acl      *aclState           // ACL users (acl*.go)
 	mem      memGauge            // used memory, for maxmemory (maxmemory.go)

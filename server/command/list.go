@@ -300,6 +300,9 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 		}
 		count = n
 	}
+	if d.popsJoin(s) && count > 0 {
+		return d.listPopInLine(s, args[1], left, hasCount, count)
+	}
 	c, err := d.openLst(s, args[1], lockExclusive)
 	if err != nil {
 		return errorReply(err)
@@ -334,6 +337,88 @@ func (d *Dispatcher) listPopCmd(s *Session, args [][]byte, left bool) resp.Reply
 		r = resp.Bulk(vals[0])
 	}
 	return d.listNotify(s, r, nil, listPopEvents(c.coll, left))
+}
+
+// popsJoin reports whether s's pops join their key's line (popLines).
+func (d *Dispatcher) popsJoin(s *Session) bool {
+	_, group := d.raw.(GroupKV)
+	return group && !s.inExclusive && d.env.Settings.keyEvents.Load()&(notifyKeyspace|notifyKeyevent) == 0
+}
+
+// listPopInLine is LPOP or RPOP (count > 0) of key as one of the pops of
+// key that meet (popLines): its reply is that of the pops run one after
+// another in line order.
+func (d *Dispatcher) listPopInLine(s *Session, key []byte, left, hasCount bool, count int64) resp.Reply {
+	r := newPopReq(left, count)
+	if d.pops.await(key, r); r.lead {
+		d.pops.lead(key, r, func(batch []*popReq) { d.servePops(s, key, batch) })
+	} else if r.err == nil && len(r.vals) > 0 {
+		s.intro.acks.Store(r.acks)
+	}
+	switch {
+	case r.err != nil:
+		return errorReply(r.err)
+	case len(r.vals) == 0 && hasCount:
+		return resp.NullArray()
+	case len(r.vals) == 0:
+		return resp.Null()
+	case hasCount:
+		return listBulks(r.vals)
+	}
+	return resp.Bulk(r.vals[0])
+}
+
+// servePops serves a line's batch of pops of key, in order, under the
+// key's lock: one pop of the run's total count per run of pops at one
+// end, its elements handed out in order. A pop served after the list
+// emptied gets none. An error stops the batch: the pops that got no
+// element by then get it.
+func (d *Dispatcher) servePops(s *Session, key []byte, batch []*popReq) {
+	fail := func(from int, err error) {
+		for _, r := range batch[from:] {
+			r.err = err
+		}
+	}
+	c, err := d.openLst(s, key, lockExclusive)
+	if err != nil {
+		fail(0, err)
+		return
+	}
+	defer c.close()
+	if c.exists() { // openColl counted the lead's lookup
+		d.env.Stats.KeyspaceHits.Add(int64(len(batch) - 1))
+	} else {
+		d.env.Stats.KeyspaceMisses.Add(int64(len(batch) - 1))
+	}
+	last := -1 // the last pop that got elements
+	for i := 0; i < len(batch) && c.exists(); {
+		j, total := i, int64(0)
+		for ; j < len(batch) && batch[j].left == batch[i].left; j++ {
+			total += batch[j].count
+		}
+		vals, err := c.pop(batch[i].left, total)
+		for ; i < j && len(vals) > 0; i++ {
+			k := min(int64(len(vals)), batch[i].count)
+			batch[i].vals, vals = vals[:k:k], vals[k:]
+			last = i
+		}
+		if err != nil {
+			fail(i, err)
+			return
+		}
+		i = j
+	}
+	if last >= 0 {
+		if err := c.dropIfEmpty(); err != nil {
+			batch[last].err = err
+			return
+		}
+	}
+	c.save()
+	acks := s.intro.acks.Load()
+	for _, r := range batch {
+		r.acks = acks
+	}
 }
 
 // bulks is an array of bulk strings.

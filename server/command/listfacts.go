@@ -351,7 +351,14 @@ func (l *lst) pop(left bool, count int64) ([][]byte, error) {
 walk:
 	for int64(len(out)) < count {
 		need := count - int64(len(out))
-		batch := l.takeAhead(end, need)
+		var batch []listElem
+		if int64(len(l.f.ahead[end])) >= need {
+			batch = l.takeAhead(end, need)
+		} else {
+			// Walk for them all (the ones kept ahead too, still live):
+			// one group write removes them.
+			l.f.ahead[end] = nil
+		}
 		if len(batch) == 0 {
 			if batch, err = l.endN(left, need+listPopAhead); err != nil {
 				l.known = false

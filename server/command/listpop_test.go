@@ -143,6 +143,26 @@ func TestListPopOfCountIsOneWrite(t *testing.T) {
 	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"d\"" {
 		t.Errorf("LRANGE = %q, want d", got)
 	}
+	// More than the pops before read ahead: one write still.
+	args := []string{"RPUSH", "m"}
+	for i := range 3 * listPopAhead {
+		args = append(args, strconv.Itoa(i))
+	}
+	f.do(args...)
+	f.do("LPOP", "m")
+	f.kv.mu.Lock()
+	f.kv.writes = 0
+	f.kv.mu.Unlock()
+	got := f.do("LPOP", "m", strconv.Itoa(2*listPopAhead))
+	if len(got.Elems) != 2*listPopAhead || got.Elems[0].Text() != "1" || got.Elems[2*listPopAhead-1].Text() != strconv.Itoa(2*listPopAhead) {
+		t.Fatalf("LPOP m %d = %s", 2*listPopAhead, got)
+	}
+	f.kv.mu.Lock()
+	w = f.kv.writes
+	f.kv.mu.Unlock()
+	if w != 1 {
+		t.Errorf("a pop of more than was read ahead made %d writes, want 1", w)
+	}
 }
 
 // hookKV runs before, once, ahead of the next group write: another
