@@ -136,3 +136,40 @@ func TestZpopWritesTheHeaderWithItsRemoval(t *testing.T) {
 		t.Errorf("ZRANGE = %q, want b c", got)
 	}
 }
+
+// ZPOPMIN of count and ZREMRANGEBYSCORE remove their members with the
+// header as one group write, not one write each; a range that matches
+// nothing writes nothing.
+func TestZsetRemovalsOfManyAreOneWrite(t *testing.T) {
+	f := newFixture(t)
+	f.do("ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f")
+	writes := func() int {
+		f.kv.mu.Lock()
+		defer f.kv.mu.Unlock()
+		w := f.kv.writes
+		f.kv.writes = 0
+		return w
+	}
+	writes()
+	if got := f.do("ZPOPMIN", "z", "3").String(); got != "1) \"a\"\n2) \"1\"\n3) \"b\"\n4) \"2\"\n5) \"c\"\n6) \"3\"" {
+		t.Fatalf("ZPOPMIN z 3 = %q", got)
+	}
+	if w := writes(); w != 1 {
+		t.Errorf("ZPOPMIN z 3 made %d writes, want 1", w)
+	}
+	if got := f.do("ZREMRANGEBYSCORE", "z", "10", "20").String(); got != "(integer) 0" {
+		t.Fatalf("ZREMRANGEBYSCORE z 10 20 = %q", got)
+	}
+	if w := writes(); w != 0 {
+		t.Errorf("a ZREMRANGEBYSCORE that matched nothing made %d writes", w)
+	}
+	if got := f.do("ZREMRANGEBYSCORE", "z", "4", "5").String(); got != "(integer) 2" {
+		t.Fatalf("ZREMRANGEBYSCORE z 4 5 = %q", got)
+	}
+	if w := writes(); w != 1 {
+		t.Errorf("ZREMRANGEBYSCORE of 2 made %d writes, want 1", w)
+	}
+	if got := f.do("ZRANGE", "z", "0", "-1", "WITHSCORES").String(); got != "1) \"f\"\n2) \"6\"" {
+		t.Errorf("ZRANGE = %q, want f 6", got)
+	}
+}

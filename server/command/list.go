@@ -350,17 +350,13 @@ func (d *Dispatcher) popsJoin(s *Session) bool {
 // another in line order.
 func (d *Dispatcher) listPopInLine(s *Session, key []byte, left, hasCount bool, count int64) resp.Reply {
 	r := newPopReq(left, count)
-	if d.pops.await(key, r); r.lead {
-		d.pops.lead(key, r, func(batch []*popReq) { d.servePops(s, key, batch) })
-	} else if r.err == nil && len(r.vals) > 0 {
-		s.intro.acks.Store(r.acks)
-	}
+	d.inLine(s, key, r, d.serveListPops)
 	switch {
 	case r.err != nil:
 		return errorReply(r.err)
-	case len(r.vals) == 0 && hasCount:
+	case !r.got && hasCount:
 		return resp.NullArray()
-	case len(r.vals) == 0:
+	case !r.got:
 		return resp.Null()
 	case hasCount:
 		return listBulks(r.vals)
@@ -368,57 +364,29 @@ func (d *Dispatcher) listPopInLine(s *Session, key []byte, left, hasCount bool, 
 	return resp.Bulk(r.vals[0])
 }
 
-// servePops serves a line's batch of pops of key, in order, under the
-// key's lock: one pop of the run's total count per run of pops at one
-// end, its elements handed out in order. A pop served after the list
-// emptied gets none. An error stops the batch: the pops that got no
-// element by then get it.
-func (d *Dispatcher) servePops(s *Session, key []byte, batch []*popReq) {
-	fail := func(from int, err error) {
-		for _, r := range batch[from:] {
-			r.err = err
-		}
-	}
+// serveListPops serves a line's batch of pops of list key under its
+// lock: one pop of each run's total count (one group write).
+func (d *Dispatcher) serveListPops(s *Session, key []byte, batch []*popReq) {
 	c, err := d.openLst(s, key, lockExclusive)
 	if err != nil {
-		fail(0, err)
+		eachRun(batch, func([]*popReq, bool, int64) error { return err })
 		return
 	}
 	defer c.close()
-	if c.exists() { // openColl counted the lead's lookup
-		d.env.Stats.KeyspaceHits.Add(int64(len(batch) - 1))
-	} else {
-		d.env.Stats.KeyspaceMisses.Add(int64(len(batch) - 1))
-	}
-	last := -1 // the last pop that got elements
-	for i := 0; i < len(batch) && c.exists(); {
-		j, total := i, int64(0)
-		for ; j < len(batch) && batch[j].left == batch[i].left; j++ {
-			total += batch[j].count
-		}
-		vals, err := c.pop(batch[i].left, total)
-		for ; i < j && len(vals) > 0; i++ {
-			k := min(int64(len(vals)), batch[i].count)
-			batch[i].vals, vals = vals[:k:k], vals[k:]
-			last = i
-		}
-		if err != nil {
-			fail(i, err)
-			return
-		}
-		i = j
-	}
-	if last >= 0 {
+	existed := c.exists()
+	got := existed && eachRun(batch, func(run []*popReq, left bool, total int64) error {
+		vals, err := c.pop(left, total)
+		handOut(run, vals, func(r *popReq, mine [][]byte) { r.vals = mine })
+		return err
+	})
+	if got {
 		if err := c.dropIfEmpty(); err != nil {
-			batch[last].err = err
+			lastGot(batch).err = err
 			return
 		}
 	}
 	c.save()
-	acks := s.intro.acks.Load()
-	for _, r := range batch {
-		r.acks = acks
-	}
+	d.batchServed(s, batch, existed)
 }
 
 // bulks is an array of bulk strings.

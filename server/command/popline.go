@@ -40,10 +40,12 @@ type popReq struct {
 	count int64 // elements it takes, at most
 	done  chan struct{}
 	// Set by the lead before done is closed:
-	lead bool     // serve the next batch (the pop is not served yet)
-	vals [][]byte // its elements, in pop order (none: the list was empty)
-	err  error
-	acks int64 // the batch write's Session acks, for WAIT
+	lead  bool     // serve the next batch (the pop is not served yet)
+	vals  [][]byte // its elements, in pop order (none: the key was empty)
+	zents []zent   // its members and scores (sorted sets)
+	got   bool     // it got an element
+	err   error
+	acks  int64 // the batch write's Session acks, for WAIT
 }
 
 func newPopReq(left bool, count int64) *popReq {
@@ -112,7 +114,7 @@ func (p *popLines) lead(key []byte, r *popReq, serve func(batch []*popReq)) {
 	served := false
 	defer func() {
 		for _, o := range batch[1:] {
-			if !served && o.err == nil && o.vals == nil {
+			if !served && o.err == nil && !o.got {
 				o.err = errPopLead
 			}
 			close(o.done)
@@ -127,3 +129,79 @@ func (p *popLines) lead(key []byte, r *popReq, serve func(batch []*popReq)) {
 // errPopLead answers the pops of a batch whose lead failed unexpectedly
 // (a bug): nothing of theirs was taken.
 var errPopLead = errors.New("the pop serving this one's batch failed; nothing was popped, retry")
+
+// eachRun calls pop for each run of batch's pops at one end, in line
+// order, with the run and its total count; pop hands the elements out
+// (handOut). At pop's error it stops: the pops that got no element by
+// then get the error. It reports whether any pop got an element.
+func eachRun(batch []*popReq, pop func(run []*popReq, left bool, total int64) error) (got bool) {
+	for i := 0; i < len(batch); {
+		j, total := i, int64(0)
+		for ; j < len(batch) && batch[j].left == batch[i].left; j++ {
+			total += batch[j].count
+		}
+		err := pop(batch[i:j], batch[i].left, total)
+		for _, r := range batch[i:j] {
+			got = got || r.got
+		}
+		if err != nil {
+			for _, r := range batch[i:] {
+				if !r.got {
+					r.err = err
+				}
+			}
+			return got
+		}
+		i = j
+	}
+	return got
+}
+
+// handOut gives each pop of run, in order, up to its count of items (in
+// pop order), with set; those past the last item get none.
+func handOut[T any](run []*popReq, items []T, set func(r *popReq, mine []T)) {
+	for _, r := range run {
+		if len(items) == 0 {
+			return
+		}
+		k := min(int64(len(items)), r.count)
+		set(r, items[:k:k])
+		r.got, items = true, items[k:]
+	}
+}
+
+// batchServed ends a batch served with s: the lookups of the pops the
+// lead's open did not count, and its write's acks for each (WAIT).
+func (d *Dispatcher) batchServed(s *Session, batch []*popReq, existed bool) {
+	if existed {
+		d.env.Stats.KeyspaceHits.Add(int64(len(batch) - 1))
+	} else {
+		d.env.Stats.KeyspaceMisses.Add(int64(len(batch) - 1))
+	}
+	acks := s.intro.acks.Load()
+	for _, r := range batch {
+		r.acks = acks
+	}
+}
+
+// inLine runs r, a pop of key, in key's line with serve, and returns
+// once it is served (its fields set).
+func (d *Dispatcher) inLine(s *Session, key []byte, r *popReq, serve func(s *Session, key []byte, batch []*popReq)) {
+	if d.pops.await(key, r); r.lead {
+		d.pops.lead(key, r, func(batch []*popReq) { serve(s, key, batch) })
+	} else if r.err == nil && r.got {
+		s.intro.acks.Store(r.acks)
+	}
+}
+
+// lastGot is the last pop of batch that got an element (the one that
+// emptied the key, if it did), for an error of the emptying.
+func lastGot(batch []*popReq) *popReq {
+	last := batch[0]
+	for _, r := range batch {
+		if r.got {
+			last = r
+		}
+	}
+	return last
+}

@@ -13,72 +13,98 @@ import (
 // LPOPs see rising elements and its RPOPs falling ones, and the list is
 // gone when they all found it empty.
 func TestPopsOfOneListMeetInBatches(t *testing.T) {
+	testPopsMeet(t, "rpush", func(i int) []string { return []string{strconv.Itoa(i)} }, "lpop", "rpop",
+		func(r resp.Reply) []resp.Reply {
+			if r.Kind == resp.KindBulk {
+				return []resp.Reply{r}
+			}
+			return r.Elems
+		})
+}
+
+// As TestPopsOfOneListMeetInBatches, for ZPOPMIN and ZPOPMAX.
+func TestPopsOfOneZsetMeetInBatches(t *testing.T) {
+	testPopsMeet(t, "zadd", func(i int) []string { return []string{strconv.Itoa(i), strconv.Itoa(i)} }, "zpopmin", "zpopmax",
+		func(r resp.Reply) []resp.Reply {
+			var out []resp.Reply
+			for i := 0; i < len(r.Elems); i += 2 {
+				if r.Elems[i].Text() != r.Elems[i+1].Text() {
+					return []resp.Reply{resp.Bulk([]byte("member " + r.Elems[i].Text() + " scored " + r.Elems[i+1].Text()))}
+				}
+				out = append(out, r.Elems[i])
+			}
+			return out
+		})
+}
+
+// testPopsMeet fills key k with elements 0..n-1 (add's arguments for
+// element i after add k), then 8 clients pop it at both ends (low, high),
+// a quarter of them with a count of 3, until they find it empty; elems
+// is a pop reply's elements.
+func testPopsMeet(t *testing.T, add string, arg func(i int) []string, low, high string, elems func(resp.Reply) []resp.Reply) {
 	coord, _ := engineNode(t)
 	d := engineDispatcher(coord)
 	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	const n = 3000
 	for i := 0; i < n; i += 100 {
-		args := []string{"rpush", "l"}
+		args := []string{add, "k"}
 		for j := i; j < i+100; j++ {
-			args = append(args, strconv.Itoa(j))
+			args = append(args, arg(j)...)
 		}
-		doWords(d, s, args...)
+		if r := doWords(d, s, args...); r.IsError() {
+			t.Fatalf("%s: %v", add, r)
+		}
 	}
 	var mu sync.Mutex
 	seen := make(map[int]int)
 	runClients(d, 8, func(c int, s *Session) {
-		lastL, lastR := -1, n
+		lastLow, lastHigh := -1, n
 		for i := 0; i < 2*n; i++ {
-			left := (c+i)%3 != 0
-			cmd := "rpop"
-			if left {
-				cmd = "lpop"
+			isLow := (c+i)%3 != 0
+			cmd := high
+			if isLow {
+				cmd = low
 			}
-			args := []string{cmd, "l"}
+			args := []string{cmd, "k"}
 			if i%4 == 0 {
 				args = append(args, "3")
 			}
 			r := doWords(d, s, args...)
-			var vals []resp.Reply
-			switch r.Kind {
-			case resp.KindNull, resp.KindNullArray:
+			switch {
+			case r.Kind == resp.KindNull || r.Kind == resp.KindNullArray || r.Kind == resp.KindArray && len(r.Elems) == 0:
 				return
-			case resp.KindBulk:
-				vals = []resp.Reply{r}
-			case resp.KindArray:
-				vals = r.Elems
-			default:
+			case r.Kind != resp.KindBulk && r.Kind != resp.KindArray:
 				t.Errorf("%v = %v", args, r)
 				return
 			}
-			for _, v := range vals {
+			for _, v := range elems(r) {
 				e, err := strconv.Atoi(v.Text())
 				if err != nil {
 					t.Errorf("%v gave %q", args, v.Text())
 					return
 				}
-				if left && e <= lastL || !left && e >= lastR {
-					t.Errorf("client %d: %s gave %d after %d (left) / %d (right)", c, cmd, e, lastL, lastR)
+				if isLow && e <= lastLow || !isLow && e >= lastHigh {
+					t.Errorf("client %d: %s gave %d after %d (low) / %d (high)", c, cmd, e, lastLow, lastHigh)
 				}
-				if left {
-					lastL = e
+				if isLow {
+					lastLow = e
 				} else {
-					lastR = e
+					lastHigh = e
 				}
 				mu.Lock()
 				seen[e]++
 				mu.Unlock()
 			}
 		}
-		t.Errorf("client %d: the list never emptied", c)
+		t.Errorf("client %d: the key never emptied", c)
 	})
 	for e := range n {
 		if seen[e] != 1 {
 			t.Errorf("element %d popped %d times", e, seen[e])
 		}
 	}
-	if r := doWords(d, s, "exists", "l"); r.Int != 0 {
-		t.Errorf("EXISTS l = %v after every element was popped", r)
+	if r := doWords(d, s, "exists", "k"); r.Int != 0 {
+		t.Errorf("EXISTS k = %v after every element was popped", r)
 	}
 	if got := d.pops.joined.Load(); got == 0 {
 		t.Error("no pop was served in another's batch")

@@ -368,29 +368,70 @@ func (z *zs) repick() (*zview, error) {
 }
 
 // removePicks removes the members pick chooses from the view (beginPick
-// must have run), picking again if the header moved before the first
-// removal; it returns the members removed.
+// must have run), with the header as one group write, picking again if
+// the header moved since the view; it returns the members removed.
 func (z *zs) removePicks(pick func(v *zview) []zent) ([]zent, error) {
 	ents := pick(z.v)
-	var removed []zent
-	for i := 0; i < len(ents); i++ {
-		ok, err := z.remove(ents[i].member)
+	for {
+		if len(ents) == 0 {
+			return nil, nil // nothing to write: not even the header
+		}
+		members := make([][]byte, len(ents))
+		for i, e := range ents {
+			members[i] = e.member
+		}
+		ok, err := z.removeAll(members)
 		if errors.Is(err, errHeaderMoved) {
 			v, err := z.repick()
 			if err != nil {
 				return nil, err
 			}
-			ents, i = pick(v), -1
+			ents = pick(v)
 			continue
 		}
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			removed = append(removed, ents[i])
+		removed := ents[:0:0]
+		for i, e := range ents {
+			if ok[i] {
+				removed = append(removed, e)
+			}
+		}
+		return removed, nil
+	}
+}
+
+// removeAll is remove of members, with the header write pending
+// (beginLater) as one group write: which were present, and the view
+// kept as update keeps it.
+func (z *zs) removeAll(members [][]byte) ([]bool, error) {
+	ok := make([]bool, len(members))
+	ups := make([]elemUpdate, len(members))
+	for i, m := range members {
+		ups[i] = elemUpdate{member: m, fn: func(live []*version.Sibling) (ElemChange, error) {
+			ok[i] = len(live) > 0
+			return ElemChange{Op: ElemRemove}, nil
+		}}
+	}
+	pending := z.later
+	err := z.coll.updateAll(ups)
+	switch {
+	case err != nil:
+		z.v = nil
+	case z.v == nil:
+	case pending && !z.later && !z.hdr.Context.Equal(z.before.With(z.stamp)):
+		z.v = nil // a header version from elsewhere merged in
+	default:
+		for i, m := range members {
+			if _, known := z.v.score[string(m)]; known != ok[i] {
+				z.v = nil // the view disagrees with the store: load it again
+				break
+			}
+			z.v.del(m)
 		}
 	}
-	return removed, nil
+	return ok, err
 }
 
 // beginLater is begin(false) deferred to the first element write, which

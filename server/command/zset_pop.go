@@ -28,7 +28,68 @@ func (d *Dispatcher) zpopCmd(s *Session, args [][]byte, max bool) resp.Reply {
 		}
 		count = n
 	}
+	if count != 0 && d.popsJoin(s) {
+		return d.zpopInLine(s, args[1], max, count)
+	}
 	return d.zpop(s, args[1:2], max, count, false)
+}
+
+// zpopInLine is ZPOPMIN or ZPOPMAX (count -1: one, flat reply) of key as
+// one of the pops of key that meet (popLines), as listPopInLine.
+func (d *Dispatcher) zpopInLine(s *Session, key []byte, max bool, count int64) resp.Reply {
+	r := newPopReq(!max, max64(count, 1))
+	d.inLine(s, key, r, d.serveZpops)
+	switch {
+	case r.err != nil:
+		return errorReply(r.err)
+	case !r.got:
+		return resp.Array()
+	case count < 0:
+		return zReply(s, r.zents, true, zPairsFlat)
+	}
+	return zReply(s, r.zents, true, zPairsByProto)
+}
+
+// serveZpops serves a line's batch of pops of sorted set key under its
+// lock, as zpop: one removal of each run's total count (one group write).
+func (d *Dispatcher) serveZpops(s *Session, key []byte, batch []*popReq) {
+	c, err := d.openZ(s, key, true)
+	if err != nil {
+		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		return
+	}
+	defer c.close()
+	existed := c.exists()
+	v, err := c.view(true)
+	if err == nil && v.n > 0 {
+		err = c.beginPick()
+	}
+	if err != nil {
+		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		return
+	}
+	got := v.n > 0 && eachRun(batch, func(run []*popReq, lowest bool, total int64) error {
+		popped, err := c.removePicks(func(v *zview) []zent {
+			n := int(min(total, int64(v.n)))
+			switch {
+			case n == 0:
+				return nil
+			case !lowest:
+				return v.span(v.n-n, v.n-1, true)
+			}
+			return v.span(0, n-1, false)
+		})
+		handOut(run, popped, func(r *popReq, mine []zent) { r.zents = mine })
+		return err
+	})
+	c.ok = true
+	if got {
+		if err := c.dropIfEmpty(); err != nil {
+			lastGot(batch).err = err
+			return
+		}
+	}
+	d.batchServed(s, batch, existed)
 }
 
 // ZMPOP numkeys key [key ...] MIN|MAX [COUNT count]. It parses as BZMPOP
