@@ -390,8 +390,14 @@ type elemUpdate struct {
 
 // updateAll is update of several elements: with the header write pending
 // (touchLater), the header and every element as one group write (one
-// round, one LevelDB batch on each replica); else one update each.
+// round, one LevelDB batch on each replica); else the elements as one
+// (updateGroup), or one update each without a store that writes groups.
 func (c *coll) updateAll(ups []elemUpdate) error {
+	if !c.later && len(ups) > 1 {
+		if g, ok := c.d.raw.(GroupKV); ok {
+			return c.updateGroup(g, ups)
+		}
+	}
 	if !c.later {
 		for _, u := range ups {
 			if _, err := c.update(u.member, u.fn); err != nil {
@@ -431,6 +437,24 @@ func (c *coll) updateAll(ups []elemUpdate) error {
 	}
 	c.later = false
 	c.hdr.Context = res[0].Set.Context()
+	return err
+}
+
+// updateGroup is updateAll after the header write: the elements as one
+// group write.
+func (c *coll) updateGroup(g GroupKV, ups []elemUpdate) error {
+	keys := make([][]byte, len(ups))
+	for i, u := range ups {
+		keys[i] = c.elemKey(u.member)
+	}
+	res, err := g.UpdateGroupNamed(c.s.Context(), keys, nil, replica.WriteOptions{Read: true},
+		func(i int, cur version.Set, now int64, _ []replica.Result) (*replica.Change, error) {
+			ch, _, err := c.elemChange(cur, now, ups[i].fn)
+			return ch, err
+		})
+	for _, r := range res {
+		c.d.noteWrite(c.s, r, err)
+	}
 	return err
 }
 

@@ -115,3 +115,64 @@ func testPopsMeet(t *testing.T, add string, arg func(i int) []string, low, high 
 		t.Errorf("%d lines left", len(d.pops.m))
 	}
 }
+
+// SPOPs of one set from many clients at once meet in batches, which draw
+// their members together (popBatch): each member leaves exactly once,
+// popped or removed by a client's SREM behind the pools' backs, and the
+// set is gone when the pops found it empty.
+func TestSpopsOfOneSetMeetInBatches(t *testing.T) {
+	coord, _ := engineNode(t)
+	d := engineDispatcher(coord)
+	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
+	const n = 3000
+	for i := 0; i < n; i += 100 {
+		args := []string{"sadd", "k"}
+		for j := i; j < i+100; j++ {
+			args = append(args, strconv.Itoa(j))
+		}
+		doWords(d, s, args...)
+	}
+	var mu sync.Mutex
+	gone := make(map[int]int) // popped or removed by SREM
+	runClients(d, 8, func(c int, s *Session) {
+		for i := 0; i < n; i++ {
+			if c == 0 && i%3 == 0 {
+				if r := doWords(d, s, "srem", "k", strconv.Itoa(i)); r.Int == 1 {
+					mu.Lock()
+					gone[i]++
+					mu.Unlock()
+				}
+				continue
+			}
+			r := doWords(d, s, "spop", "k")
+			switch r.Kind {
+			case resp.KindNull:
+				return
+			case resp.KindBulk:
+			default:
+				t.Errorf("SPOP = %v", r)
+				return
+			}
+			e, err := strconv.Atoi(r.Text())
+			if err != nil {
+				t.Errorf("SPOP gave %q", r.Text())
+				return
+			}
+			mu.Lock()
+			gone[e]++
+			mu.Unlock()
+		}
+		t.Errorf("client %d: the set never emptied", c)
+	})
+	for e := range n {
+		if gone[e] != 1 {
+			t.Errorf("member %d left the set %d times", e, gone[e])
+		}
+	}
+	if r := doWords(d, s, "exists", "k"); r.Int != 0 {
+		t.Errorf("EXISTS k = %v after the pops found the set empty", r)
+	}
+	if got := d.pops.joined.Load(); got == 0 {
+		t.Error("no SPOP was served in another's batch")
+	}
+}

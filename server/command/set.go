@@ -68,6 +68,23 @@ func removeMember(c *coll, member []byte) (bool, error) {
 	return removed, err
 }
 
+// removeMembers removes members as one group write (coll.updateAll),
+// reporting which were present.
+func removeMembers(c *coll, members [][]byte) ([]bool, error) {
+	ok := make([]bool, len(members))
+	ups := make([]elemUpdate, len(members))
+	for i, m := range members {
+		ups[i] = elemUpdate{member: m, fn: func(live []*version.Sibling) (ElemChange, error) {
+			if len(live) == 0 {
+				return ElemChange{}, nil
+			}
+			ok[i] = true
+			return ElemChange{Op: ElemRemove}, nil
+		}}
+	}
+	return ok, c.updateAll(ups)
+}
+
 // setEvent is one keyspace notification of a set command.
 func setEvent(class int64, name string, key []byte) keyEvent {
 	return keyEvent{class: class, name: name, key: key}

@@ -417,6 +417,9 @@ func sample(ms [][]byte, k int) [][]byte {
 func (d *Dispatcher) spop(s *Session, args [][]byte) resp.Reply {
 	switch len(args) {
 	case 2:
+		if d.popsJoin(s) {
+			return d.spopInLine(s, args[1])
+		}
 		return d.spopOne(s, args[1])
 	case 3:
 		n, ok := resp.ParseInt(args[2])
@@ -458,6 +461,151 @@ func (d *Dispatcher) spopOne(s *Session, key []byte) resp.Reply {
 		return d.notifySetEvents(s, resp.Bulk(m), ev)
 	}
 	return resp.Null()
+}
+
+// spopInLine is SPOP key as one of the pops of key that meet
+// (popLines): the batch draws its members together (popBatch).
+func (d *Dispatcher) spopInLine(s *Session, key []byte) resp.Reply {
+	r := newPopReq(true, 1)
+	d.inLine(s, key, r, d.serveSpops)
+	switch {
+	case r.err != nil:
+		return errorReply(r.err)
+	case !r.got:
+		return resp.Null()
+	}
+	return resp.Bulk(r.vals[0])
+}
+
+// serveSpops serves a line's batch of SPOPs of set key under its lock:
+// one member each, drawn and removed together (popBatch); in a cluster,
+// where every pop picks afresh, one after another as spopOne.
+func (d *Dispatcher) serveSpops(s *Session, key []byte, batch []*popReq) {
+	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
+	if err != nil {
+		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		return
+	}
+	defer c.close()
+	existed := c.exists()
+	if existed {
+		eachRun(batch, func(run []*popReq, _ bool, total int64) error {
+			var ms [][]byte
+			var rest others
+			if d.clustered() {
+				ms, rest, err = spopEach(c, int(total))
+			} else {
+				ms, rest, err = popBatch(c, int(total))
+			}
+			handOut(run, ms, func(r *popReq, mine [][]byte) { r.vals = mine })
+			if err == nil && len(ms) > 0 {
+				_, err = spopEvents(c, rest)
+			}
+			return err
+		})
+	}
+	d.batchServed(s, batch, existed)
+}
+
+// spopEach pops up to n members of c one after another, as spopOne.
+func spopEach(c *coll, n int) (popped [][]byte, rest others, err error) {
+	for misses := 0; len(popped) < n && misses < 3; {
+		m, o, err := popPick(c)
+		if err != nil || m == nil {
+			return popped, rest, err
+		}
+		ok, err := removeMember(c, m)
+		if err != nil {
+			return popped, rest, err
+		}
+		if !ok { // removed meanwhile
+			dropPool(c)
+			misses++
+			continue
+		}
+		popped, rest = append(popped, m), o
+	}
+	return popped, rest, nil
+}
+
+// popBatch pops up to n members of c on a single node, for a line's
+// batch of SPOPs: it draws them from the pool (popPick) without a read
+// of each, and removes those drawn as one group write before each refill
+// (whose walk must not find them again) and at the end. rest is what is
+// known of the members left, as popPick's: othersSome when a pooled
+// member left is live.
+func popBatch(c *coll, n int) (popped [][]byte, rest others, err error) {
+	cache := c.d.setEndsCache()
+	var drawn [][]byte
+	misses := 0
+	flush := func() error {
+		if len(drawn) == 0 {
+			return nil
+		}
+		ok, err := removeMembers(c, drawn)
+		for i, m := range drawn {
+			if ok[i] {
+				popped = append(popped, m)
+			}
+		}
+		if err == nil && len(popped) < n && slices.Contains(ok, false) {
+			dropPool(c) // removed meanwhile (SREM, SMOVE): walk again
+			misses++
+		}
+		drawn = nil
+		return err
+	}
+	for len(popped) < n && misses < 3 {
+		if len(popped)+len(drawn) == n {
+			if err := flush(); err != nil {
+				return popped, rest, err
+			}
+			continue
+		}
+		ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), 0)
+		if hinted && len(ends.pool) >= 2 {
+			pool := slices.Clone(ends.pool)
+			for len(pool) >= 2 && len(popped)+len(drawn) < n {
+				i := rand.IntN(len(pool))
+				drawn = append(drawn, pool[i])
+				pool = slices.Delete(pool, i, i+1)
+			}
+			ends.pool = pool
+			cache.put(c.key, c.hdr, ends, walked)
+			rest = othersUnknown // the pool left is read at the end
+			continue
+		}
+		if len(drawn) > 0 { // before a refill, whose walk must not find them
+			if err := flush(); err != nil {
+				return popped, rest, err
+			}
+			continue
+		}
+		m, o, err := pick(c, poolSeeks, true)
+		if err != nil || m == nil {
+			return popped, rest, err
+		}
+		drawn, rest = append(drawn, m), o
+	}
+	ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), 0)
+	if !hinted || len(ends.pool) == 0 {
+		return popped, rest, nil
+	}
+	pool := slices.Clone(ends.pool)
+	for len(pool) > 0 {
+		live, err := c.live(pool[0])
+		if err != nil {
+			return popped, othersUnknown, err
+		}
+		if len(live) > 0 {
+			rest = othersSome
+			break
+		}
+		pool = pool[1:]
+	}
+	ends.pool = pool
+	cache.put(c.key, c.hdr, ends, walked)
+	return popped, rest, nil
 }
 
 // spopCount is SPOP key count: a set of up to count members, removed.
