@@ -388,11 +388,24 @@ type elemUpdate struct {
 	fn     func(live []*version.Sibling) (ElemChange, error)
 }
 
+// groupMax bounds the elements of one group write: updateAll of more
+// (LPOP key 100000, ZREMRANGEBYRANK of a big set) writes them group after
+// group, so that no write is one frame to a replica of every element, nor
+// one LevelDB batch of them all.
+const groupMax = 256
+
 // updateAll is update of several elements: with the header write pending
 // (touchLater), the header and every element as one group write (one
 // round, one LevelDB batch on each replica); else the elements as one
 // (updateGroup), or one update each without a store that writes groups.
+// Past groupMax elements, in groups of groupMax.
 func (c *coll) updateAll(ups []elemUpdate) error {
+	for len(ups) > groupMax {
+		if err := c.updateAll(ups[:groupMax]); err != nil {
+			return err
+		}
+		ups = ups[groupMax:]
+	}
 	if !c.later && len(ups) > 1 {
 		if g, ok := c.d.raw.(GroupKV); ok {
 			return c.updateGroup(g, ups)

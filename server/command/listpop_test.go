@@ -6,6 +6,7 @@ import (
 	"math/rand"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ringkv/ringkv/replica"
@@ -197,5 +198,39 @@ func TestListPopOfCountBeginsAgainWhenTheHeaderMoved(t *testing.T) {
 	}
 	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"b\"\n2) \"c\"" {
 		t.Errorf("LRANGE = %q, want b c", got)
+	}
+}
+
+// A pop or removal of many elements writes them in groups of groupMax at
+// most, each one write, not one write of them all.
+func TestRemovalsOfManyWriteBoundedGroups(t *testing.T) {
+	f := newFixture(t)
+	const n = 2*groupMax + 10
+	list, zset := []string{"RPUSH", "l"}, []string{"ZADD", "z"}
+	for i := range n {
+		list = append(list, strconv.Itoa(i))
+		zset = append(zset, strconv.Itoa(i), strconv.Itoa(i))
+	}
+	f.do(list...)
+	f.do(zset...)
+	writes := func() int {
+		f.kv.mu.Lock()
+		defer f.kv.mu.Unlock()
+		w := f.kv.writes
+		f.kv.writes = 0
+		return w
+	}
+	for _, cmd := range []string{"LPOP l", "ZPOPMIN z"} {
+		writes()
+		words := append(strings.Fields(cmd), strconv.Itoa(n))
+		r := f.do(words...)
+		step := len(r.Elems) / n
+		if step == 0 || len(r.Elems) != step*n || r.Elems[0].Text() != "0" || r.Elems[step*(n-1)].Text() != strconv.Itoa(n-1) {
+			t.Fatalf("%v = %d elements, want %d in order", words, len(r.Elems), n)
+		}
+		// The last group write deletes the emptied key: one more.
+		if w, want := writes(), (n+groupMax-1)/groupMax+1; w != want {
+			t.Errorf("%v made %d writes, want %d", words, w, want)
+		}
 	}
 }
