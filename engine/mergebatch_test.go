@@ -373,3 +373,60 @@ func TestWriteBacklogCountsLevel0(t *testing.T) {
 		t.Fatal("64 MB through a 64 KiB memtable never showed a level-0 table")
 	}
 }
+
+// A collection write's merge on a replica (its header, then its
+// elements, in data order) reads the header with a Get and only the
+// elements with the span's iterator: the header, rewritten by every
+// write of the collection, has one memtable version per write, which a
+// Next off it would step over one by one. A page of elements alone is
+// all span.
+func TestSpanStartsAfterAHeader(t *testing.T) {
+	recs := func(keys ...[]byte) []*keyRec {
+		out := make([]*keyRec, len(keys))
+		for i, k := range keys {
+			out[i] = &keyRec{key: k}
+		}
+		return out
+	}
+	el := func(m string) []byte { return ring.ElementKey(ring.ElemList, []byte("l"), []byte(m)) }
+	if got := spanFrom(recs([]byte("l"), el("a"), el("b"))); got != 1 {
+		t.Errorf("header and elements: span from %d, want 1", got)
+	}
+	if got := spanFrom(recs(el("a"), el("b"), el("c"))); got != 0 {
+		t.Errorf("elements alone: span from %d, want 0", got)
+	}
+}
+
+// BenchmarkMergeGroupAfterHotHeader: a replica's merge of one pop batch
+// (header and spanMin elements) after the header was merged 20000 times
+// since the memtable's last flush, as LPOPs leave it.
+func BenchmarkMergeGroupAfterHotHeader(b *testing.B) {
+	db := benchDB(b)
+	hdr := []byte("l")
+	var hs version.Set
+	for i := range 20000 {
+		hs = batchSet(hs, "a", "h", int64(i+1), 0)
+		if _, _, err := db.Merge(hdr, hs); err != nil {
+			b.Fatal(err)
+		}
+	}
+	keys := [][]byte{hdr}
+	for i := range spanMin {
+		keys = append(keys, ring.ElementKey(ring.ElemList, hdr, fmt.Appendf(nil, "e%03d", i)))
+	}
+	sets := make([]version.Set, len(keys))
+	cpu0 := cpuTime(b)
+	b.ResetTimer()
+	for i := range b.N {
+		hs = batchSet(hs, "a", "h", int64(20001+i), 0)
+		sets[0] = hs
+		for j := 1; j < len(keys); j++ {
+			sets[j] = batchSet(nil, "a", fmt.Sprint(i), int64(20001+i), 0)
+		}
+		if err := db.MergeBatch(keys, sets); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(b.N), "cpu-ns/op")
+}
