@@ -101,7 +101,7 @@ func (f *listFacts) pushed(id []byte, left bool) {
 		end = 0
 	}
 	if ids := f.ahead[end]; len(ids) > 0 {
-		f.ahead[end] = append([][]byte{id}, ids[:min(len(ids), 2*listPopAhead-1)]...)
+		f.ahead[end] = append([][]byte{id}, ids[:min(len(ids), 2*listPopAheadCluster-1)]...)
 	}
 }
 

@@ -331,6 +331,20 @@ func (l *lst) insertEnd(v []byte, left bool) error {
 // reads, to keep for the next pops at that end (listFacts.ahead).
 const listPopAhead = 16
 
+// listPopAheadCluster is listPopAhead in a cluster, where a walk is a
+// quorum read of element pages from the replicas: on 3 nodes 64 took
+// LPOP from 4.8k to 6.8k requests/s and 330 to 235 µs of CPU per pop
+// (the three nodes'); on one node it changed nothing measurable.
+const listPopAheadCluster = 64
+
+// popAhead is how many elements past those it pops a pop's walk reads.
+func (l *lst) popAhead() int64 {
+	if l.d.clustered() {
+		return listPopAheadCluster
+	}
+	return listPopAhead
+}
+
 // pop removes up to n elements from the head (left) or the tail and
 // returns their values in pop order, rewriting the header first. The
 // caller calls dropIfEmpty.
@@ -360,7 +374,7 @@ walk:
 			l.f.ahead[end] = nil
 		}
 		if len(batch) == 0 {
-			if batch, err = l.endN(left, need+listPopAhead); err != nil {
+			if batch, err = l.endN(left, need+l.popAhead()); err != nil {
 				l.known = false
 				return out, err
 			}

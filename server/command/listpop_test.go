@@ -16,7 +16,21 @@ import (
 // Pops at one end take the elements the last pop's walk read past what
 // it popped: one walk per listPopAhead pops, not one per pop.
 func TestListPopsTakeWhatTheirWalkReadAhead(t *testing.T) {
+	testPopsReadAhead(t, false, listPopAhead)
+}
+
+// In a cluster, where a walk reads pages from the replicas, they read
+// further ahead: one walk per listPopAheadCluster pops.
+func TestListPopsReadFurtherAheadInACluster(t *testing.T) {
+	testPopsReadAhead(t, true, listPopAheadCluster)
+}
+
+func testPopsReadAhead(t *testing.T, clustered bool, ahead int) {
 	f, kv, _ := newWalkFixture(t)
+	if clustered {
+		f.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock, Topology: fakeTopology{}})
+		f.s = f.d.NewSession(7, "127.0.0.1:5000", "127.0.0.1:6379")
+	}
 	args := []string{"RPUSH", "l"}
 	for i := range 1000 {
 		args = append(args, strconv.Itoa(i))
@@ -33,7 +47,7 @@ func TestListPopsTakeWhatTheirWalkReadAhead(t *testing.T) {
 			t.Fatalf("RPOP #%d = %s", i, got)
 		}
 	}
-	if w := kv.walks.Load(); w > 2*pops/8 {
+	if w := kv.walks.Load(); w > int64(2*pops/(ahead/2)) {
 		t.Errorf("%d pops walked the list %d times", 2*pops, w)
 	}
 }
