@@ -36,6 +36,14 @@ type reverseStore interface {
 // elementsPage is how many records one replica returns per page.
 const elementsPage = 512
 
+// elementsFirstPage is how many records one replica returns for a walk's
+// first page; each next page doubles it, up to elementsPage. Most walks
+// stop after a few records (an SPOP's pick reads 4 members from each of
+// three points, a pop the ones it takes and 64 ahead): with 512 from the
+// first, SPOP on a 3-node cluster decoded thousands of records per pop
+// and ran at 96 requests/s.
+const elementsFirstPage = 32
+
 // Elements visits the records whose keys start with prefix (a collection's
 // element records: cluster/ring.ElementPrefix, which share one placement
 // hash) and sort after after (nil: from the first), in key order, until
@@ -63,8 +71,8 @@ func (c *Coordinator) elements(ctx context.Context, prefix, from []byte, reverse
 	if len(list) == 1 && list[0] == c.cfg.Node {
 		return c.elementsLocal(prefix, from, reverse, fn)
 	}
-	for {
-		page, bound, err := c.elementsPage(ctx, prefix, from, reverse, list, o)
+	for limit := elementsFirstPage; ; limit = min(2*limit, elementsPage) {
+		page, bound, err := c.elementsPage(ctx, prefix, from, reverse, list, o, limit)
 		if err != nil {
 			return err
 		}
@@ -160,11 +168,12 @@ func (c *Coordinator) elementGC(prefix []byte, now int64) func(key []byte, s ver
 	}
 }
 
-// elementsPage gathers one page from o.R primaries and merges it. bound is
+// elementsPage gathers one page (limit records from each) from o.R
+// primaries and merges it. bound is
 // where the next page starts, nil when no replica had more.
 // Reverse, bound is the largest last key of the replicas that had more,
 // and the page holds what sorts at or above it, in descending order.
-func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, reverse bool, list []string, o ReadOptions) (page []scanEntry, bound []byte, err error) {
+func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, reverse bool, list []string, o ReadOptions, limit int) (page []scanEntry, bound []byte, err error) {
 	var targets []copyTarget
 	for _, n := range list {
 		if c.up(n) {
@@ -183,7 +192,7 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, re
 	for _, x := range targets {
 		c.track(func() {
 			var a answer
-			a.entries, a.more, a.err = c.elementsFrom(bctx, x.Node, prefix, after, reverse)
+			a.entries, a.more, a.err = c.elementsFrom(bctx, x.Node, prefix, after, reverse, limit)
 			replies <- a
 		})
 	}
@@ -230,9 +239,10 @@ func (c *Coordinator) elementsPage(ctx context.Context, prefix, after []byte, re
 	return page, bound, nil
 }
 
-// elementsFrom reads one page from node (this node included).
-func (c *Coordinator) elementsFrom(ctx context.Context, node string, prefix, after []byte, reverse bool) ([]scanEntry, bool, error) {
-	req := encodeElements(prefix, after, elementsPage, reverse)
+// elementsFrom reads one page of up to limit records from node (this
+// node included).
+func (c *Coordinator) elementsFrom(ctx context.Context, node string, prefix, after []byte, reverse bool, limit int) ([]scanEntry, bool, error) {
+	req := encodeElements(prefix, after, limit, reverse)
 	if node == c.cfg.Node {
 		b, err := c.serveElements(ctx, req)
 		if err != nil {

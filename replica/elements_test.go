@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ringkv/ringkv/cluster/ring"
+	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -93,5 +95,54 @@ func TestKindTravelsWithForwardedWrites(t *testing.T) {
 			s, err := tc.stores[n].Get([]byte("k"))
 			return err == nil && len(s) == 1 && s[0].Kind == version.KindZSet && string(s[0].Value) == "p"
 		})
+	}
+}
+
+// countingStore counts the records its Prefix walks visit.
+type countingStore struct {
+	*engine.DB
+	visited *atomic.Int64
+}
+
+func (s countingStore) Prefix(prefix, after []byte, fn func([]byte, version.Set) bool) error {
+	return s.DB.Prefix(prefix, after, func(k []byte, v version.Set) bool {
+		s.visited.Add(1)
+		return fn(k, v)
+	})
+}
+
+// A walk that stops after a few records reads a small first page from
+// each replica, not a whole one: pages grow from elementsFirstPage as the
+// walk goes on (TestElementsQuorumRead walks them all).
+func TestShortElementWalksReadSmallPages(t *testing.T) {
+	var visited atomic.Int64
+	tc := newClusterWith(t, clusterOpts{n: 3, r: 2, w: 2, store: func(db *engine.DB) replica.Store {
+		return countingStore{DB: db, visited: &visited}
+	}})
+	ctx := context.Background()
+	coll := []byte("myset")
+	var keys [][]byte
+	for i := range 2000 {
+		keys = append(keys, ring.ElementKey(ring.ElemSet, coll, fmt.Appendf(nil, "m%05d", i)))
+	}
+	s, _ := version.Set(nil).Put("a", version.Context{}, version.Sibling{Value: []byte("v"), Time: 1}, 0)
+	for _, name := range []string{"n1", "n2", "n3"} {
+		for _, k := range keys {
+			if _, _, err := tc.stores[name].Merge(k, s); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	visited.Store(0)
+	var got int
+	err := tc.coords["n1"].Elements(ctx, ring.ElementPrefix(ring.ElemSet, coll), nil, replica.ReadOptions{}, func([]byte, version.Set) bool {
+		got++
+		return got < 4
+	})
+	if err != nil || got != 4 {
+		t.Fatalf("walk of 4: %d records, %v", got, err)
+	}
+	if v := visited.Load(); v > 3*64 {
+		t.Errorf("a walk of 4 records read %d from the replicas", v)
 	}
 }
