@@ -143,13 +143,7 @@ func TestZpopWritesTheHeaderWithItsRemoval(t *testing.T) {
 func TestZsetRemovalsOfManyAreOneWrite(t *testing.T) {
 	f := newFixture(t)
 	f.do("ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d", "5", "e", "6", "f")
-	writes := func() int {
-		f.kv.mu.Lock()
-		defer f.kv.mu.Unlock()
-		w := f.kv.writes
-		f.kv.writes = 0
-		return w
-	}
+	writes := f.kv.takeWrites
 	writes()
 	if got := f.do("ZPOPMIN", "z", "3").String(); got != "1) \"a\"\n2) \"1\"\n3) \"b\"\n4) \"2\"\n5) \"c\"\n6) \"3\"" {
 		t.Fatalf("ZPOPMIN z 3 = %q", got)

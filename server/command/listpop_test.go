@@ -140,19 +140,14 @@ func TestListPopOfCountIsOneWrite(t *testing.T) {
 	f := newFixture(t)
 	f.do("RPUSH", "l", "a", "", "c", "d", "e", "f")
 	f.do("LLEN", "l")
-	f.kv.mu.Lock()
-	f.kv.writes = 0
-	f.kv.mu.Unlock()
+	f.kv.takeWrites()
 	if got := f.do("LPOP", "l", "3").String(); got != "1) \"a\"\n2) \"\"\n3) \"c\"" {
 		t.Fatalf("LPOP l 3 = %q", got)
 	}
 	if got := f.do("RPOP", "l", "2").String(); got != "1) \"f\"\n2) \"e\"" {
 		t.Fatalf("RPOP l 2 = %q", got)
 	}
-	f.kv.mu.Lock()
-	w := f.kv.writes
-	f.kv.mu.Unlock()
-	if w != 2 {
+	if w := f.kv.takeWrites(); w != 2 {
 		t.Errorf("two pops of counts made %d writes, want 2", w)
 	}
 	if got := f.do("LRANGE", "l", "0", "-1").String(); got != "1) \"d\"" {
@@ -165,17 +160,12 @@ func TestListPopOfCountIsOneWrite(t *testing.T) {
 	}
 	f.do(args...)
 	f.do("LPOP", "m")
-	f.kv.mu.Lock()
-	f.kv.writes = 0
-	f.kv.mu.Unlock()
+	f.kv.takeWrites()
 	got := f.do("LPOP", "m", strconv.Itoa(2*listPopAhead))
 	if len(got.Elems) != 2*listPopAhead || got.Elems[0].Text() != "1" || got.Elems[2*listPopAhead-1].Text() != strconv.Itoa(2*listPopAhead) {
 		t.Fatalf("LPOP m %d = %s", 2*listPopAhead, got)
 	}
-	f.kv.mu.Lock()
-	w = f.kv.writes
-	f.kv.mu.Unlock()
-	if w != 1 {
+	if w := f.kv.takeWrites(); w != 1 {
 		t.Errorf("a pop of more than was read ahead made %d writes, want 1", w)
 	}
 }
@@ -227,13 +217,7 @@ func TestRemovalsOfManyWriteBoundedGroups(t *testing.T) {
 	}
 	f.do(list...)
 	f.do(zset...)
-	writes := func() int {
-		f.kv.mu.Lock()
-		defer f.kv.mu.Unlock()
-		w := f.kv.writes
-		f.kv.writes = 0
-		return w
-	}
+	writes := f.kv.takeWrites
 	for _, cmd := range []string{"LPOP l", "ZPOPMIN z"} {
 		writes()
 		words := append(strings.Fields(cmd), strconv.Itoa(n))

@@ -30,6 +30,15 @@ func newMemKV() *memKV {
 	return &memKV{node: "test", m: map[string]version.Set{}, now: 1_700_000_000_000}
 }
 
+// takeWrites returns the writes counted since the last call.
+func (k *memKV) takeWrites() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	w := k.writes
+	k.writes = 0
+	return w
+}
+
 func (k *memKV) Get(_ context.Context, key []byte, o replica.ReadOptions) (version.Set, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()

@@ -6,15 +6,16 @@ import (
 	"sync/atomic"
 )
 
-// popLines lets the pops of one key that meet run as one batch. A pop
-// holds its key's lock alone: it must know which element is first, so
-// fifty clients popping one list ran one at a time, each with its own
-// header read, group write and LevelDB batch, one core busy (a CPU
-// profile of redis-benchmark's LPOP). Instead each pop joins its key's
-// line; the first to join leads: it takes the line as it stands (itself
-// first, at most popLineMax), serves it under the lock with one header
-// read and one pop of the batch's total count per run of one end (one
-// group write), hands each its elements in line order, and passes the
+// popLines lets the pops of one key that meet run as one batch (LPOP,
+// RPOP, ZPOPMIN, ZPOPMAX, SPOP). A pop holds its key's lock alone: it
+// must know which element is first, so fifty clients popping one list
+// ran one at a time, each with its own header read, group write and
+// LevelDB batch, one core busy (a CPU profile of redis-benchmark's
+// LPOP). Instead each pop joins its key's line; the first to join leads:
+// it takes the line as it stands (itself first, at most popLineMax),
+// serves it under the lock with one header read and one pop of the
+// batch's total count per run of one end (one group write, or a few:
+// coll.updateAll), hands each its elements in line order, and passes the
 // lead to the first pop that joined meanwhile. So the replies are those
 // of the pops run one after another in line order, as under the lock.
 //
@@ -30,8 +31,8 @@ type popLines struct {
 // popLine is one key's pops waiting for the lead's batch.
 type popLine struct{ reqs []*popReq }
 
-// popLineMax bounds a batch: one group write of this many elements at
-// most (more wait for the next lead).
+// popLineMax bounds a batch: this many pops at most (more wait for the
+// next lead).
 const popLineMax = 128
 
 // popReq is one pop in a line.

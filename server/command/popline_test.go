@@ -42,19 +42,8 @@ func TestPopsOfOneZsetMeetInBatches(t *testing.T) {
 // a quarter of them with a count of 3, until they find it empty; elems
 // is a pop reply's elements.
 func testPopsMeet(t *testing.T, add string, arg func(i int) []string, low, high string, elems func(resp.Reply) []resp.Reply) {
-	coord, _ := engineNode(t)
-	d := engineDispatcher(coord)
-	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	const n = 3000
-	for i := 0; i < n; i += 100 {
-		args := []string{add, "k"}
-		for j := i; j < i+100; j++ {
-			args = append(args, arg(j)...)
-		}
-		if r := doWords(d, s, args...); r.IsError() {
-			t.Fatalf("%s: %v", add, r)
-		}
-	}
+	d, s := filledKey(t, add, n, arg)
 	var mu sync.Mutex
 	seen := make(map[int]int)
 	runClients(d, 8, func(c int, s *Session) {
@@ -98,13 +87,21 @@ func testPopsMeet(t *testing.T, add string, arg func(i int) []string, low, high 
 		}
 		t.Errorf("client %d: the key never emptied", c)
 	})
+	allLeftOnce(t, d, s, n, seen)
+}
+
+// allLeftOnce checks the end of a pop test: each of elements 0..n-1 left
+// k once (gone counts them), k is gone, pops met in batches and no line
+// is left.
+func allLeftOnce(t *testing.T, d *Dispatcher, s *Session, n int, gone map[int]int) {
+	t.Helper()
 	for e := range n {
-		if seen[e] != 1 {
-			t.Errorf("element %d popped %d times", e, seen[e])
+		if gone[e] != 1 {
+			t.Errorf("element %d left the key %d times", e, gone[e])
 		}
 	}
 	if r := doWords(d, s, "exists", "k"); r.Int != 0 {
-		t.Errorf("EXISTS k = %v after every element was popped", r)
+		t.Errorf("EXISTS k = %v after the pops found it empty", r)
 	}
 	if got := d.pops.joined.Load(); got == 0 {
 		t.Error("no pop was served in another's batch")
@@ -121,17 +118,8 @@ func testPopsMeet(t *testing.T, add string, arg func(i int) []string, low, high 
 // popped or removed by a client's SREM behind the pools' backs, and the
 // set is gone when the pops found it empty.
 func TestSpopsOfOneSetMeetInBatches(t *testing.T) {
-	coord, _ := engineNode(t)
-	d := engineDispatcher(coord)
-	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
 	const n = 3000
-	for i := 0; i < n; i += 100 {
-		args := []string{"sadd", "k"}
-		for j := i; j < i+100; j++ {
-			args = append(args, strconv.Itoa(j))
-		}
-		doWords(d, s, args...)
-	}
+	d, s := filledKey(t, "sadd", n, func(i int) []string { return []string{strconv.Itoa(i)} })
 	var mu sync.Mutex
 	gone := make(map[int]int) // popped or removed by SREM
 	runClients(d, 8, func(c int, s *Session) {
@@ -164,15 +152,24 @@ func TestSpopsOfOneSetMeetInBatches(t *testing.T) {
 		}
 		t.Errorf("client %d: the set never emptied", c)
 	})
-	for e := range n {
-		if gone[e] != 1 {
-			t.Errorf("member %d left the set %d times", e, gone[e])
+	allLeftOnce(t, d, s, n, gone)
+}
+
+// filledKey is a dispatcher on a real engine whose key k holds elements
+// 0..n-1, added with add (arg(i) its arguments for element i), and a
+// session of it.
+func filledKey(t *testing.T, add string, n int, arg func(i int) []string) (*Dispatcher, *Session) {
+	coord, _ := engineNode(t)
+	d := engineDispatcher(coord)
+	s := d.NewSession(99, "127.0.0.1:5000", "127.0.0.1:6379")
+	for i := 0; i < n; i += 100 {
+		args := []string{add, "k"}
+		for j := i; j < min(i+100, n); j++ {
+			args = append(args, arg(j)...)
+		}
+		if r := doWords(d, s, args...); r.IsError() {
+			t.Fatalf("%s: %v", add, r)
 		}
 	}
-	if r := doWords(d, s, "exists", "k"); r.Int != 0 {
-		t.Errorf("EXISTS k = %v after the pops found the set empty", r)
-	}
-	if got := d.pops.joined.Load(); got == 0 {
-		t.Error("no SPOP was served in another's batch")
-	}
+	return d, s
 }

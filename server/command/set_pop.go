@@ -324,11 +324,22 @@ func popPick(c *coll) ([]byte, others, error) {
 	i := rand.IntN(len(pool))
 	m := pool[i]
 	pool = slices.Delete(pool, i, i+1)
+	rest, err := keepLivePool(c, ends, walked, pool)
+	if err != nil {
+		return nil, othersUnknown, err
+	}
+	return m, rest, nil
+}
+
+// keepLivePool stores pool as c's pool (in ends, taken at walked) from
+// its first live member on, reading its members in turn: othersSome if
+// one is live, else othersUnknown (and an empty pool).
+func keepLivePool(c *coll, ends setEnds, walked int64, pool [][]byte) (others, error) {
 	rest := othersUnknown
 	for len(pool) > 0 {
 		live, err := c.live(pool[0])
 		if err != nil {
-			return nil, othersUnknown, err
+			return othersUnknown, err
 		}
 		if len(live) > 0 {
 			rest = othersSome
@@ -337,8 +348,8 @@ func popPick(c *coll) ([]byte, others, error) {
 		pool = pool[1:]
 	}
 	ends.pool = pool
-	cache.put(c.key, c.hdr, ends, walked)
-	return m, rest, nil
+	c.d.setEndsCache().put(c.key, c.hdr, ends, walked)
+	return rest, nil
 }
 
 // dropPool forgets c's pool: a pop found a pooled member gone, so the
@@ -591,20 +602,13 @@ func popBatch(c *coll, n int) (popped [][]byte, rest others, err error) {
 	if !hinted || len(ends.pool) == 0 {
 		return popped, rest, nil
 	}
-	pool := slices.Clone(ends.pool)
-	for len(pool) > 0 {
-		live, err := c.live(pool[0])
-		if err != nil {
-			return popped, othersUnknown, err
-		}
-		if len(live) > 0 {
-			rest = othersSome
-			break
-		}
-		pool = pool[1:]
+	left, err := keepLivePool(c, ends, walked, slices.Clone(ends.pool))
+	if err != nil {
+		return popped, othersUnknown, err
 	}
-	ends.pool = pool
-	cache.put(c.key, c.hdr, ends, walked)
+	if left == othersSome {
+		rest = othersSome
+	}
 	return popped, rest, nil
 }
 
