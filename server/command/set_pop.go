@@ -489,8 +489,11 @@ func (d *Dispatcher) spopInLine(s *Session, key []byte) resp.Reply {
 }
 
 // serveSpops serves a line's batch of SPOPs of set key under its lock:
-// one member each, drawn and removed together (popBatch); in a cluster,
-// where every pop picks afresh, one after another as spopOne.
+// one member each, drawn and removed together (popBatch), in a cluster
+// too. There a pooled member another coordinator removed (only in a
+// partition: a key's writes go to its one coordinator) is found gone by
+// the removal's quorum read, and the pool is dropped: the next refill's
+// quorum walk no longer finds it.
 func (d *Dispatcher) serveSpops(s *Session, key []byte, batch []*popReq) {
 	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
 	if err != nil {
@@ -501,13 +504,7 @@ func (d *Dispatcher) serveSpops(s *Session, key []byte, batch []*popReq) {
 	existed := c.exists()
 	if existed {
 		eachRun(batch, func(run []*popReq, _ bool, total int64) error {
-			var ms [][]byte
-			var rest others
-			if d.clustered() {
-				ms, rest, err = spopEach(c, int(total))
-			} else {
-				ms, rest, err = popBatch(c, int(total))
-			}
+			ms, rest, err := popBatch(c, int(total))
 			handOut(run, ms, func(r *popReq, mine [][]byte) { r.vals = mine })
 			if err == nil && len(ms) > 0 {
 				_, err = spopEvents(c, rest)
@@ -518,30 +515,10 @@ func (d *Dispatcher) serveSpops(s *Session, key []byte, batch []*popReq) {
 	d.batchServed(s, batch, existed)
 }
 
-// spopEach pops up to n members of c one after another, as spopOne.
-func spopEach(c *coll, n int) (popped [][]byte, rest others, err error) {
-	for misses := 0; len(popped) < n && misses < 3; {
-		m, o, err := popPick(c)
-		if err != nil || m == nil {
-			return popped, rest, err
-		}
-		ok, err := removeMember(c, m)
-		if err != nil {
-			return popped, rest, err
-		}
-		if !ok { // removed meanwhile
-			dropPool(c)
-			misses++
-			continue
-		}
-		popped, rest = append(popped, m), o
-	}
-	return popped, rest, nil
-}
-
-// popBatch pops up to n members of c on a single node, for a line's
-// batch of SPOPs: it draws them from the pool (popPick) without a read
-// of each, and removes those drawn as one group write before each refill
+// popBatch pops up to n members of c for a line's batch of SPOPs: it
+// draws them from the pool (popPick's, which in a cluster is trusted as
+// long as the set's other cached facts: cacheMaxAge) without a read of
+// each, and removes those drawn as one group write before each refill
 // (whose walk must not find them again) and at the end. rest is what is
 // known of the members left, as popPick's: othersSome when a pooled
 // member left is live.
@@ -573,7 +550,7 @@ func popBatch(c *coll, n int) (popped [][]byte, rest others, err error) {
 			}
 			continue
 		}
-		ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), 0)
+		ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), c.cacheMaxAge())
 		if hinted && len(ends.pool) >= 2 {
 			pool := slices.Clone(ends.pool)
 			for len(pool) >= 2 && len(popped)+len(drawn) < n {
@@ -598,7 +575,7 @@ func popBatch(c *coll, n int) (popped [][]byte, rest others, err error) {
 		}
 		drawn, rest = append(drawn, m), o
 	}
-	ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), 0)
+	ends, walked, hinted := cache.get(c.key, c.hdr, c.d.raw.Now(), c.cacheMaxAge())
 	if !hinted || len(ends.pool) == 0 {
 		return popped, rest, nil
 	}

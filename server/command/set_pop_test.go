@@ -403,3 +403,48 @@ func TestSpopForgetsAStalePool(t *testing.T) {
 		}
 	}
 }
+
+// In a cluster SPOPs draw from a pool too: a run of pops walks about once
+// per refill, not three times per pop. A pooled member another
+// coordinator removed unseen (here SREM through the store of a second
+// dispatcher) is found gone at its removal, and the pop picks again: no
+// nil while the set holds members, and the set goes when emptied.
+func TestSpopsInAClusterDrawFromAPool(t *testing.T) {
+	f, kv, _ := newWalkFixture(t)
+	f.d = New(&Env{KV: kv, Settings: f.env.Settings, Clock: f.env.Clock, Topology: fakeTopology{}})
+	f.s = f.d.NewSession(7, "127.0.0.1:5000", "127.0.0.1:6379")
+	other := f.node(f.kv, 8)
+	ms := fillSet(f, "s", 2000, rand.New(rand.NewPCG(3, 4)))
+	kv.walks.Store(0)
+	const pops = 200
+	for i := range pops {
+		if i%10 == 5 { // elsewhere, unseen: members this node's pool may hold
+			for m := range ms {
+				other.do("SREM", "s", m)
+				delete(ms, m)
+				break
+			}
+		}
+		rep := f.do("SPOP", "s")
+		if !ms[string(rep.Bytes)] {
+			t.Fatalf("pop %d: SPOP = %s, want a member still in the set", i, rep)
+		}
+		delete(ms, string(rep.Bytes))
+	}
+	if w := kv.walks.Load(); w > pops {
+		t.Errorf("%d pops walked %d times, want at most one each", pops, w)
+	}
+	for len(ms) > 0 {
+		rep := f.do("SPOP", "s")
+		if !ms[string(rep.Bytes)] {
+			t.Fatalf("SPOP = %s with %d members left", rep, len(ms))
+		}
+		delete(ms, string(rep.Bytes))
+	}
+	if rep := f.do("SPOP", "s"); rep.Kind != resp.KindNull {
+		t.Fatalf("SPOP on the emptied set = %s", rep)
+	}
+	if rep := f.do("EXISTS", "s"); rep.Int != 0 {
+		t.Fatalf("EXISTS after the last pop = %s", rep)
+	}
+}
