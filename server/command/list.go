@@ -145,20 +145,14 @@ func (c *coll) lSetAt(id, val []byte) error {
 // lRemove tombstones the element at id and returns its value; ok is false
 // if it was already gone (removed by a concurrent command).
 func (c *coll) lRemove(id []byte) (val []byte, ok bool, err error) {
-	ch, err := c.update(id, func(live []*version.Sibling) (ElemChange, error) {
-		if len(live) == 0 {
-			return ElemChange{}, nil
-		}
-		val = clone(listVal(live))
-		return ElemChange{Op: ElemRemove}, nil
-	})
-	return val, ch.Op == ElemRemove, err
+	vals, err := c.lRemoveAll([]listElem{{id: id}})
+	return vals[0], vals[0] != nil, err
 }
 
-// lRemoveAll tombstones the elements es, with the header write pending
-// (touchLater) as one group write, and returns their values in order: nil
-// for one already gone. On an error some may be removed (their values
-// set).
+// lRemoveAll tombstones the elements es as one group write (with the
+// header's, if pending: coll.updateAll) and returns their values in
+// order: nil for one already gone. On an error some may be removed
+// (their values set).
 func (c *coll) lRemoveAll(es []listElem) ([][]byte, error) {
 	vals := make([][]byte, len(es))
 	ups := make([]elemUpdate, len(es))

@@ -57,15 +57,8 @@ func addMember(c *coll, member []byte) (bool, error) {
 // removeMember tombstones the member's versions this command sees. It
 // reports whether the member was present.
 func removeMember(c *coll, member []byte) (bool, error) {
-	var removed bool
-	_, err := c.update(member, func(live []*version.Sibling) (ElemChange, error) {
-		if len(live) == 0 {
-			return ElemChange{}, nil
-		}
-		removed = true
-		return ElemChange{Op: ElemRemove}, nil
-	})
-	return removed, err
+	ok, err := removeMembers(c, [][]byte{member})
+	return ok[0], err
 }
 
 // removeMembers removes members as one group write (coll.updateAll),

@@ -402,27 +402,17 @@ func (z *zs) removePicks(pick func(v *zview) []zent) ([]zent, error) {
 	}
 }
 
-// removeAll is remove of members, with the header write pending
-// (beginLater) as one group write: which were present, and the view
-// kept as update keeps it.
+// removeAll removes members' versions (removeMembers: with the header
+// write pending, beginLater, as one group write) and from the view,
+// kept as update keeps it; it reports which were present.
 func (z *zs) removeAll(members [][]byte) ([]bool, error) {
-	ok := make([]bool, len(members))
-	ups := make([]elemUpdate, len(members))
-	for i, m := range members {
-		ups[i] = elemUpdate{member: m, fn: func(live []*version.Sibling) (ElemChange, error) {
-			ok[i] = len(live) > 0
-			return ElemChange{Op: ElemRemove}, nil
-		}}
-	}
 	pending := z.later
-	err := z.coll.updateAll(ups)
+	ok, err := removeMembers(z.coll, members)
+	z.keepView(pending, err)
 	switch {
 	case err != nil:
 		z.v = nil
-	case z.v == nil:
-	case pending && !z.later && !z.hdr.Context.Equal(z.before.With(z.stamp)):
-		z.v = nil // a header version from elsewhere merged in
-	default:
+	case z.v != nil:
 		for i, m := range members {
 			if _, known := z.v.score[string(m)]; known != ok[i] {
 				z.v = nil // the view disagrees with the store: load it again
@@ -451,6 +441,14 @@ func (z *zs) beginLater() error {
 func (z *zs) update(member []byte, fn func(live []*version.Sibling) (ElemChange, error)) (ElemChange, error) {
 	pending := z.later
 	ch, err := z.coll.update(member, fn)
+	z.keepView(pending, err)
+	return ch, err
+}
+
+// keepView keeps the view after an element write (pending: the deferred
+// header write was still to make) only if that write superseded exactly
+// the state the view holds at, as begin does.
+func (z *zs) keepView(pending bool, err error) {
 	switch {
 	case !pending || z.v == nil:
 	case err != nil:
@@ -458,7 +456,6 @@ func (z *zs) update(member []byte, fn func(live []*version.Sibling) (ElemChange,
 	case !z.later && !z.hdr.Context.Equal(z.before.With(z.stamp)):
 		z.v = nil // a header version from elsewhere merged in
 	}
-	return ch, err
 }
 
 // dropIfEmpty deletes the emptied set's key, sparing the walk when the

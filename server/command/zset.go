@@ -455,22 +455,8 @@ func (d *Dispatcher) zrem(s *Session, args [][]byte) resp.Reply {
 // remove removes member's versions and from the view; false if it was
 // absent. begin must have run.
 func (z *zs) remove(member []byte) (bool, error) {
-	var ok bool
-	_, err := z.update(member, func(live []*version.Sibling) (ElemChange, error) {
-		ok = len(live) > 0
-		return ElemChange{Op: ElemRemove}, nil
-	})
-	switch {
-	case err != nil:
-		z.v = nil
-	case z.v != nil:
-		if _, known := z.v.score[string(member)]; known != ok {
-			z.v = nil // the view disagrees with the store: load it again
-		} else {
-			z.v.del(member)
-		}
-	}
-	return ok, err
+	ok, err := z.removeAll([][]byte{member})
+	return ok[0], err
 }
 
 // zremoved ends a command that removed n members: it deletes the key if
