@@ -129,21 +129,41 @@ func (c *Coordinator) Update(ctx context.Context, key []byte, o WriteOptions, fn
 		return c.applyRemote(ctx, key, o, list, fn)
 	}
 	if o.Read && len(list) > 1 {
-		if err := c.catchUp(ctx, key, o); err != nil {
+		if err := c.catchUp(ctx, [][]byte{key}, o); err != nil {
 			return Result{}, err
 		}
 	}
 	return c.write(ctx, key, o, list, fn)
 }
 
-// catchUp merges a quorum read of key into the local copy.
-func (c *Coordinator) catchUp(ctx context.Context, key []byte, o WriteOptions) error {
-	s, err := c.Get(ctx, key, ReadOptions{R: o.R, PR: o.PR})
+// catchUp merges a quorum read of keys (of one preference list, read
+// together: quorumRead) into the local copies. A key whose local copy
+// answered the read with its merge already is not merged again. The keys
+// must stay unchanged after the call: read repair may still use them.
+func (c *Coordinator) catchUp(ctx context.Context, keys [][]byte, o WriteOptions) error {
+	list := c.replicas(keys[0])
+	if len(list) == 1 && list[0] == c.cfg.Node {
+		return nil
+	}
+	merged, local, err := c.quorumRead(ctx, keys, list, ReadOptions{R: o.R, PR: o.PR})
 	if err != nil {
 		return err
 	}
-	_, _, err = c.store.Merge(key, s)
-	return err
+	var mk [][]byte
+	var ms []version.Set
+	for i, s := range merged {
+		if local == nil || !s.Equal(local[i]) {
+			mk, ms = append(mk, keys[i]), append(ms, s)
+		}
+	}
+	switch len(mk) {
+	case 0:
+		return nil
+	case 1:
+		_, _, err = c.store.Merge(mk[0], ms[0])
+		return err
+	}
+	return c.store.MergeBatch(mk, ms)
 }
 
 // write coordinates fn's write here and replicates it over list: first it
@@ -256,5 +276,9 @@ func (c *Coordinator) Get(ctx context.Context, key []byte, o ReadOptions) (versi
 		return c.getLocal(ctx, key)
 	}
 	key = bytes.Clone(key) // read repair outlives the caller's buffer
-	return c.quorumRead(ctx, key, list, o)
+	sets, _, err := c.quorumRead(ctx, [][]byte{key}, list, o)
+	if err != nil {
+		return nil, err
+	}
+	return sets[0], nil
 }

@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -50,7 +51,7 @@ func (c *Coordinator) serveApply(ctx context.Context, body []byte) ([]byte, erro
 	if !ch.Context.IsZero() && len(list) > 1 {
 		// The context came from a quorum read elsewhere: learn its writes,
 		// or meeting it with the local copy would drop them.
-		if err := c.catchUp(ctx, key, WriteOptions{}); err != nil {
+		if err := c.catchUp(ctx, [][]byte{bytes.Clone(key)}, WriteOptions{}); err != nil {
 			return nil, err
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -75,7 +74,7 @@ func (c *Coordinator) UpdateGroupNamed(ctx context.Context, keys [][]byte, name 
 		}
 	}
 	if o.Read && len(list) > 1 {
-		if err := c.catchUpAll(ctx, slices.DeleteFunc(slices.Clone(keys), func(k []byte) bool { return k == nil }), o); err != nil {
+		if err := c.catchUp(ctx, slices.DeleteFunc(slices.Clone(keys), func(k []byte) bool { return k == nil }), o); err != nil {
 			return nil, err
 		}
 	}
@@ -120,22 +119,6 @@ func (c *Coordinator) updateEach(ctx context.Context, keys [][]byte, name GroupK
 		res = append(res, r)
 	}
 	return res, nil
-}
-
-// catchUpAll is catchUp of several keys, their quorum reads in parallel.
-func (c *Coordinator) catchUpAll(ctx context.Context, keys [][]byte, o WriteOptions) error {
-	errs := make([]error, len(keys))
-	var wg sync.WaitGroup
-	for i, k := range keys[1:] {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i+1] = c.catchUp(ctx, k, o)
-		}()
-	}
-	errs[0] = c.catchUp(ctx, keys[0], o)
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // applyLocalGroup is applyLocal for a group: fn decides each key in

@@ -114,26 +114,47 @@ func (c *Coordinator) StandIns(key []byte) (standIns [][2]string, orphans []stri
 	return standIns, orphans
 }
 
-// toRepair decides a read repair from the answers alone: the merge of
-// every answer (less what a FLUSHALL at flushedAt removed), and the
-// primaries that answered with less. Fallbacks are not repaired: their
-// hints reach the primaries.
-func toRepair(seen []reply, flushedAt int64) (merged version.Set, stale []reply) {
+// toRepair decides a read repair of n keys from the answers alone: the
+// merge of every answer for each key (less what a FLUSHALL at flushedAt
+// removed), and the primaries that answered any key with less. Fallbacks
+// are not repaired: their hints reach the primaries.
+func toRepair(seen []reply, n int, flushedAt int64) (merged []version.Set, stale []staleReply) {
+	merged = make([]version.Set, n)
 	for _, r := range seen {
 		if r.err == nil {
-			merged = merged.Merge(r.set)
+			for i, s := range r.sets {
+				merged[i] = merged[i].Merge(s)
+			}
 		}
 	}
-	merged = merged.DropBefore(flushedAt)
+	for i := range merged {
+		merged[i] = merged[i].DropBefore(flushedAt)
+	}
 	return merged, staleOf(seen, merged)
 }
 
-// staleOf returns the primaries among seen that answered with less than
-// merged, the read's merged set.
-func staleOf(seen []reply, merged version.Set) (stale []reply) {
+// staleReply is a primary that answered a read's keys (their indexes)
+// with less than the read's merge.
+type staleReply struct {
+	target copyTarget
+	keys   []int
+}
+
+// staleOf returns the primaries among seen that answered some key with
+// less than merged, the read's merged sets.
+func staleOf(seen []reply, merged []version.Set) (stale []staleReply) {
 	for _, r := range seen {
-		if r.err == nil && r.target.For == "" && !r.set.Equal(merged) {
-			stale = append(stale, r)
+		if r.err != nil || r.target.For != "" {
+			continue
+		}
+		var keys []int
+		for i, s := range r.sets {
+			if !s.Equal(merged[i]) {
+				keys = append(keys, i)
+			}
+		}
+		if keys != nil {
+			stale = append(stale, staleReply{target: r.target, keys: keys})
 		}
 	}
 	return stale

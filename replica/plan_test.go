@@ -89,16 +89,17 @@ func TestToRepairPicksStalePrimaries(t *testing.T) {
 	var full version.Set
 	full, _ = full.Put("a", version.Context{}, version.Sibling{Value: []byte("v"), Time: 5}, 0)
 	seen := []reply{
-		{target: copyTarget{Node: "a"}, set: full},
-		{target: copyTarget{Node: "b"}},                          // behind
-		{target: copyTarget{Node: "d", For: "c"}},                // a fallback, behind
-		{target: copyTarget{Node: "e"}, err: fmt.Errorf("down")}, // no answer
+		{target: copyTarget{Node: "a"}, sets: []version.Set{full, full}},
+		{target: copyTarget{Node: "b"}, sets: []version.Set{nil, full}},          // behind on the first key
+		{target: copyTarget{Node: "d", For: "c"}, sets: []version.Set{nil, nil}}, // a fallback, behind
+		{target: copyTarget{Node: "e"}, err: fmt.Errorf("down")},                 // no answer
+		{target: copyTarget{Node: "f"}, sets: []version.Set{full, full}},         // up to date
 	}
-	merged, stale := toRepair(seen, 0)
-	if !merged.Equal(full) || len(stale) != 1 || stale[0].target.Node != "b" {
+	merged, stale := toRepair(seen, 2, 0)
+	if !merged[0].Equal(full) || !merged[1].Equal(full) || len(stale) != 1 || stale[0].target.Node != "b" || !slices.Equal(stale[0].keys, []int{0}) {
 		t.Fatalf("toRepair = %v, %v", merged, stale)
 	}
-	if merged, _ := toRepair(seen, 5); len(merged) != 0 {
+	if merged, _ := toRepair(seen, 2, 5); len(merged[0]) != 0 || len(merged[1]) != 0 {
 		t.Fatalf("a version from before the flush survived: %v", merged)
 	}
 }

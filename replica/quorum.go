@@ -8,10 +8,10 @@ import (
 	"github.com/ringkv/ringkv/replica/version"
 )
 
-// reply is one node's answer to a read.
+// reply is one node's answer to a read: its set of each key read.
 type reply struct {
 	target copyTarget
-	set    version.Set
+	sets   []version.Set
 	err    error
 }
 
@@ -144,15 +144,17 @@ func (c *Coordinator) hintHere(owner string, key []byte, set version.Set) {
 	c.stats.HintsStored.Add(1)
 }
 
-// quorumRead asks as many of key's replicas (fallbacks for those down) as
-// o.R (and o.PR) needs, this node first, and returns the merge of their
-// answers once they all answered; it asks the next one only when one
-// fails or is slow (speculate), not all N on every read: at N=3 R=2 that
-// is one remote read instead of two (Cassandra reads this way). The
-// primaries that answered with less are repaired in the background; the
-// ones not asked are anti-entropy's.
-func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string, o ReadOptions) (version.Set, error) {
-	targets, _, _ := plan(list, c.fallbacks(key, list), c.up)
+// quorumRead asks as many of the keys' replicas (fallbacks for those
+// down) as o.R (and o.PR) needs, this node first, and returns the merge of
+// their answers for each key once they all answered; it asks the next one
+// only when one fails or is slow (speculate), not all N on every read: at
+// N=3 R=2 that is one remote read instead of two (Cassandra reads this
+// way). The keys share list (one key, or a collection's records): each
+// replica answers for all of them in one request. local is this node's
+// own answer (nil if it gave none). The primaries that answered with less
+// are repaired in the background; the ones not asked are anti-entropy's.
+func (c *Coordinator) quorumRead(ctx context.Context, keys [][]byte, list []string, o ReadOptions) (merged, local []version.Set, err error) {
+	targets, _, _ := plan(list, c.fallbacks(keys[0], list), c.up)
 	t := newTally(need(o.R, c.cfg.R, len(list)), need(o.PR, c.cfg.PR, len(list)), targets)
 	order := selfFirst(targets, c.cfg.Node)
 	replies := make(chan reply, len(targets))
@@ -165,12 +167,12 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 			askedP++
 		}
 		if x.Node == c.cfg.Node { // this node answers at once, so counts first
-			replies <- c.readOne(bctx, x, key)
+			replies <- c.readOne(bctx, x, keys)
 			return
 		}
 		start := time.Now()
 		c.track(func() {
-			r := c.readOne(bctx, x, key)
+			r := c.readOne(bctx, x, keys)
 			if r.err == nil {
 				c.noteReadLatency(time.Since(start))
 			}
@@ -181,7 +183,7 @@ func (c *Coordinator) quorumRead(ctx context.Context, key []byte, list []string,
 		ask()
 	}
 	var seen []reply
-	var merged version.Set
+	merged = make([]version.Set, len(keys))
 	// The read ends when the client's request does (ctx) or at the
 	// timeout, which bctx carries: no other timer for it.
 	slow := time.NewTimer(c.speculateAfter())
@@ -193,7 +195,12 @@ wait:
 			seen = append(seen, r)
 			t.answer(r.err == nil, r.target.For == "", r.target.For == "")
 			if r.err == nil {
-				merged = merged.Merge(r.set)
+				for i, s := range r.sets {
+					merged[i] = merged[i].Merge(s)
+				}
+				if r.target.Node == c.cfg.Node && r.target.For == "" {
+					local = r.sets
+				}
 			} else if asked < len(order) {
 				ask() // one failed: the next takes its place
 			}
@@ -209,16 +216,19 @@ wait:
 			break wait
 		}
 	}
-	merged = merged.DropBefore(c.flushedAt())
+	flushed := c.flushedAt()
+	for i := range merged {
+		merged[i] = merged[i].DropBefore(flushed)
+	}
 	if len(seen) == asked && len(staleOf(seen, merged)) == 0 {
 		cancel() // every replica asked answered, and alike: nothing to wait for or repair
 	} else {
-		c.track(func() { c.repair(bctx, key, asked, seen, replies); cancel() })
+		c.track(func() { c.repair(bctx, keys, asked, seen, replies); cancel() })
 	}
 	if !t.met() {
-		return nil, t.err("R")
+		return nil, nil, t.err("R")
 	}
-	return merged, nil
+	return merged, local, nil
 }
 
 // selfFirst orders a read's targets: this node first (its answer costs no
@@ -265,30 +275,38 @@ func (c *Coordinator) speculateAfter() time.Duration {
 	return min(max(d, minSpeculate), maxSpeculate, c.cfg.Timeout)
 }
 
-// readOne reads key from one target: a primary's copy, or what a fallback
-// holds for it (its hints as well as any copy of its own).
-func (c *Coordinator) readOne(ctx context.Context, x copyTarget, key []byte) reply {
-	r := reply{target: x}
+// readOne reads keys from one target: a primary's copies, or what a
+// fallback holds for it (its hints as well as any copy of its own).
+func (c *Coordinator) readOne(ctx context.Context, x copyTarget, keys [][]byte) reply {
+	r := reply{target: x, sets: make([]version.Set, len(keys))}
 	switch {
 	case x.Node == c.cfg.Node:
-		r.set, r.err = c.getLocal(ctx, key)
-		if r.err == nil && x.For != "" { // standing in: what it holds for the primary too
-			var h version.Set
-			h, r.err = c.store.HintedSet(key)
-			r.set = r.set.Merge(h)
+		for i, key := range keys {
+			r.sets[i], r.err = c.getLocal(ctx, key)
+			if r.err == nil && x.For != "" { // standing in: what it holds for the primary too
+				var h version.Set
+				h, r.err = c.store.HintedSet(key)
+				r.sets[i] = r.sets[i].Merge(h)
+			}
+			if r.err != nil {
+				break
+			}
 		}
+	case len(keys) > 1:
+		r.err = c.getGroupRemote(ctx, x.Node, x.For != "", keys, r.sets)
 	case x.For != "":
-		r.set, r.err = c.getRemote(ctx, x.Node, MethodGetHinted, key)
+		r.sets[0], r.err = c.getRemote(ctx, x.Node, MethodGetHinted, keys[0])
 	default:
-		r.set, r.err = c.getRemote(ctx, x.Node, MethodGet, key)
+		r.sets[0], r.err = c.getRemote(ctx, x.Node, MethodGet, keys[0])
 	}
 	return r
 }
 
 // repair waits for the remaining answers of a read, then sends the merged
-// set to every primary that answered with less (read repair). Fallbacks
-// are not repaired: their hints reach the primaries.
-func (c *Coordinator) repair(ctx context.Context, key []byte, asked int, seen []reply, replies chan reply) {
+// sets to every primary that answered with less (read repair), the keys
+// it lacks in one frame. Fallbacks are not repaired: their hints reach the
+// primaries.
+func (c *Coordinator) repair(ctx context.Context, keys [][]byte, asked int, seen []reply, replies chan reply) {
 	for len(seen) < asked {
 		select {
 		case r := <-replies:
@@ -297,18 +315,26 @@ func (c *Coordinator) repair(ctx context.Context, key []byte, asked int, seen []
 			return // a replica that did not answer gets anti-entropy instead
 		}
 	}
-	merged, stale := toRepair(seen, c.flushedAt())
-	for _, r := range stale {
+	merged, stale := toRepair(seen, len(keys), c.flushedAt())
+	for _, s := range stale {
 		var err error
-		if r.target.Node == c.cfg.Node {
-			_, _, err = c.store.Merge(key, merged)
+		if s.target.Node == c.cfg.Node {
+			for _, i := range s.keys {
+				if _, _, err = c.store.Merge(keys[i], merged[i]); err != nil {
+					break
+				}
+			}
 		} else {
-			err = c.mergeRemote(ctx, r.target.Node, key, merged)
+			bodies := make([][]byte, len(s.keys))
+			for j, i := range s.keys {
+				bodies[j] = encodeKeySet(keys[i], merged[i])
+			}
+			err = c.mergeTo(ctx, s.target.Node, bodies...)
 		}
 		if err != nil {
-			c.log.Debug().Err(err).Str("peer", r.target.Node).Msg("read repair failed")
+			c.log.Debug().Err(err).Str("peer", s.target.Node).Msg("read repair failed")
 			continue
 		}
-		c.stats.ReadRepairs.Add(1)
+		c.stats.ReadRepairs.Add(int64(len(s.keys)))
 	}
 }

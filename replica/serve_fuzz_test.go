@@ -22,7 +22,9 @@ func FuzzServePeer(f *testing.F) {
 	batch := append([]byte{2, byte(len(keySet))}, keySet...) // MethodMergeBatch: two copies
 	batch = append(append(batch, byte(len(keySet))), keySet...)
 	f.Add(replica.MethodMergeBatch, batch)
-	for m := uint8(0); m <= replica.MethodMergeBatch; m++ {
+	f.Add(replica.MethodGetGroup, []byte{0, 2, 1, 'k', 1, 'j'})
+	f.Add(replica.MethodGetGroup, []byte{1, 1, 1, 'k'})
+	for m := uint8(0); m <= replica.MethodGetGroup; m++ {
 		f.Add(m, []byte{})
 		f.Add(m, keySet)
 		f.Add(m, append([]byte{2, 'n', '2'}, keySet...))

@@ -7,7 +7,7 @@ import "sync/atomic"
 type Stats struct {
 	HintsStored      atomic.Int64 // hints written on this node for a primary a copy missed
 	HintsDelivered   atomic.Int64 // hints the target acknowledged, then deleted here
-	ReadRepairs      atomic.Int64 // stale primaries sent the merged set after a read
+	ReadRepairs      atomic.Int64 // keys sent to a stale primary after a read (one per key and replica)
 	SpeculativeReads atomic.Int64 // replicas a read asked beyond R because the ones asked were slow
 	MergeBatches     atomic.Int64 // MethodMergeBatch frames sent (mergebatch.go)
 	MergeBatched     atomic.Int64 // replica copies those frames carried

@@ -69,7 +69,7 @@ var nodeStats = []nodeStat{
 	{"hints_stored_total", "Hints written here for a replica a write missed.", promCounter, func(v *nodeView) float64 { return float64(v.rs.HintsStored.Load()) }},
 	{"hints_delivered_total", "Hints their target acknowledged, then deleted here.", promCounter, func(v *nodeView) float64 { return float64(v.rs.HintsDelivered.Load()) }},
 	{"hints_dropped_total", "Hints dropped (store full, too old, or target removed); anti-entropy repairs those keys.", promCounter, func(v *nodeView) float64 { return float64(v.es.Hints.Dropped) }},
-	{"read_repairs_total", "Stale replicas sent the merged value after a read.", promCounter, func(v *nodeView) float64 { return float64(v.rs.ReadRepairs.Load()) }},
+	{"read_repairs_total", "Keys sent to a stale replica after a read (one per key and replica).", promCounter, func(v *nodeView) float64 { return float64(v.rs.ReadRepairs.Load()) }},
 	{"aae_exchanges_total", "Anti-entropy exchanges of partition Merkle roots with a peer, started or answered.", promCounter, func(v *nodeView) float64 { return float64(v.rs.AAEExchanges.Load()) }},
 	{"aae_keys_repaired_total", "Keys anti-entropy found different and merged.", promCounter, func(v *nodeView) float64 { return float64(v.rs.AAEKeysRepaired.Load()) }},
 	{"tombstones_reaped_total", "Tombstone records deleted here by reaping.", promCounter, func(v *nodeView) float64 { return float64(v.es.Reaped) }},

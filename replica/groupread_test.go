@@ -1,0 +1,140 @@
+package replica_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/version"
+)
+
+// theirs is a version written elsewhere, as a coordinator that did not
+// reach this one would leave it.
+func theirs(v string) version.Set {
+	var s version.Set
+	s, _ = s.Put("n9.a", version.Context{}, version.Sibling{Value: []byte(v), Time: 7}, 0)
+	return s
+}
+
+// groupSaw writes only the group's first key and records what the
+// function saw of every key.
+func groupSaw(saw []string) replica.GroupFunc {
+	return func(i int, cur version.Set, now int64, done []replica.Result) (*replica.Change, error) {
+		if w, ok := cur.Winner(now); ok {
+			saw[i] = string(w.Value)
+		}
+		if i > 0 {
+			return nil, nil
+		}
+		return &replica.Change{Context: cur.Context(), Value: []byte("mine")}, nil
+	}
+}
+
+// served sums the calls of method that nodes served.
+func (tc *testCluster) servedOf(method uint8, nodes ...string) int64 {
+	var n int64
+	for _, node := range nodes {
+		n += tc.served[node][method].Load()
+	}
+	return n
+}
+
+// A group write decided on a quorum read reads all its keys from a
+// replica in one request (MethodGetGroup), not one MethodGet per key, and
+// decides on what the replicas hold.
+func TestGroupCatchUpReadsAReplicaOnce(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	keys := [][]byte{[]byte("ka"), []byte("kb"), []byte("kc")}
+	for _, n := range []string{"n2", "n3"} {
+		if _, _, err := tc.stores[n].Merge(keys[1], theirs("kb-theirs")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saw := make([]string, len(keys))
+	if _, err := tc.coords["n1"].UpdateGroup(context.Background(), keys, replica.WriteOptions{Read: true}, groupSaw(saw)); err != nil {
+		t.Fatal(err)
+	}
+	if saw[1] != "kb-theirs" {
+		t.Errorf("the group decided kb on %q, want the replicas' kb-theirs", saw[1])
+	}
+	if s, _ := tc.stores["n1"].Get(keys[1]); value(t, s) != "kb-theirs" {
+		t.Errorf("n1 did not keep what it caught up: kb = %q", value(t, s))
+	}
+	gets, groups := tc.servedOf(replica.MethodGet, "n2", "n3"), tc.servedOf(replica.MethodGetGroup, "n2", "n3")
+	t.Logf("replicas served %d gets, %d group gets", gets, groups)
+	if gets != 0 || groups < 1 || groups > 2 { // a second only if the first was slow (speculation)
+		t.Errorf("the catch-up of 3 keys made %d gets and %d group gets, want 0 and 1", gets, groups)
+	}
+}
+
+// A replica that answered a group's read with less gets the keys it
+// lacks in the background (read repair), and the coordinator, which held
+// them, writes nothing for them.
+func TestGroupReadRepairsTheReplicaAsked(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	keys := [][]byte{[]byte("ka"), []byte("kb"), []byte("kc")}
+	for _, k := range keys[1:] {
+		if _, _, err := tc.stores["n1"].Merge(k, theirs(string(k)+"-n1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writes := tc.stores["n1"].Stats().Writes
+	saw := make([]string, len(keys))
+	if _, err := tc.coords["n1"].UpdateGroup(context.Background(), keys, replica.WriteOptions{Read: true}, groupSaw(saw)); err != nil {
+		t.Fatal(err)
+	}
+	if saw[1] != "kb-n1" || saw[2] != "kc-n1" {
+		t.Errorf("the group saw kb, kc = %q, %q", saw[1], saw[2])
+	}
+	if got := tc.stores["n1"].Stats().Writes - writes; got != 1 {
+		t.Errorf("n1 made %d writes, want 1 (ka; kb and kc held already)", got)
+	}
+	var asked string
+	for _, n := range []string{"n2", "n3"} {
+		if tc.served[n][replica.MethodGetGroup].Load() > 0 {
+			asked = n
+		}
+	}
+	if asked == "" {
+		t.Fatal("no replica was asked for the group")
+	}
+	eventually(t, func() bool {
+		b, _ := tc.stores[asked].Get(keys[1])
+		c, _ := tc.stores[asked].Get(keys[2])
+		return value(t, b) == "kb-n1" && value(t, c) == "kc-n1"
+	})
+	if got := tc.coords["n1"].Stats().ReadRepairs.Load(); got < 2 {
+		t.Errorf("read repairs = %d, want 2 (kb and kc on %s)", got, asked)
+	}
+}
+
+// A replica answers a group's keys in replies of bounded size: the
+// coordinator asks again for the rest and reads every key.
+func TestGroupReadPagesLargeAnswers(t *testing.T) {
+	replica.SetGetGroupReplyMax(t, 10)
+	tc := newCluster(t, 3, 2, 2)
+	keys := [][]byte{[]byte("ka")}
+	for i := range 5 {
+		keys = append(keys, fmt.Appendf(nil, "k%d", i))
+	}
+	for _, n := range []string{"n2", "n3"} {
+		for _, k := range keys[1:] {
+			if _, _, err := tc.stores[n].Merge(k, theirs(string(k)+"-theirs")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	saw := make([]string, len(keys))
+	if _, err := tc.coords["n1"].UpdateGroup(context.Background(), keys, replica.WriteOptions{Read: true}, groupSaw(saw)); err != nil {
+		t.Fatal(err)
+	}
+	for i, k := range keys[1:] {
+		if want := string(k) + "-theirs"; saw[i+1] != want {
+			t.Errorf("the group saw %s = %q, want %q", k, saw[i+1], want)
+		}
+	}
+	if got := tc.servedOf(replica.MethodGetGroup, "n2", "n3"); got < 5 {
+		t.Errorf("the replicas served %d group gets, want one per key at a 10-byte reply bound", got)
+	}
+}
