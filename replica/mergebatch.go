@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -36,6 +37,37 @@ type mergeCopy struct {
 	bodies [][]byte
 	done   chan error  // buffered: the sender never waits for a caller that gave up
 	gone   atomic.Bool // the caller gave up (and hints the copy): not sent
+	// finish, if set, takes the outcome instead of done: called once, by
+	// the goroutine that sent the copy, so it must not block.
+	finish func(error)
+	// expires, if set, is when a copy still queued fails (with
+	// context.DeadlineExceeded) rather than wait on.
+	expires time.Time
+}
+
+// end delivers the copy's outcome.
+func (m *mergeCopy) end(err error) {
+	if m.finish != nil {
+		m.finish(err)
+		return
+	}
+	m.done <- err
+}
+
+// submit queues m for node without waiting: m.finish takes the outcome.
+// With a free inflight slot a goroutine sends it (and what queues
+// meanwhile) at once.
+func (c *Coordinator) submit(node string, m *mergeCopy) {
+	b := c.batcher(node)
+	b.mu.Lock()
+	if b.inflight < mergeInflight {
+		b.inflight++
+		b.mu.Unlock()
+		c.track(func() { b.run([]*mergeCopy{m}) })
+		return
+	}
+	b.queue = append(b.queue, m)
+	b.mu.Unlock()
 }
 
 // mergeBatcher batches the copies sent to one peer.
@@ -107,7 +139,7 @@ func (b *mergeBatcher) run(batch []*mergeCopy) {
 	for ; batch != nil; batch = b.next() {
 		err := b.send(batch)
 		for _, m := range batch {
-			m.done <- err
+			m.end(err)
 		}
 		b.failQueueOn(err)
 	}
@@ -125,16 +157,30 @@ func (b *mergeBatcher) failQueueOn(err error) {
 	b.queue = nil
 	b.mu.Unlock()
 	for _, m := range q {
-		m.done <- err
+		m.end(err)
 	}
 }
 
 // next takes the next batch off the queue, or, with none queued, gives
-// the caller's inflight slot back and returns nil.
+// the caller's inflight slot back and returns nil. Copies whose caller
+// gave up leave the queue unsent; expired ones fail.
 func (b *mergeBatcher) next() []*mergeCopy {
+	var expired []*mergeCopy
+	defer func() {
+		for _, m := range expired {
+			m.end(context.DeadlineExceeded)
+		}
+	}()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.queue = slices.DeleteFunc(b.queue, func(m *mergeCopy) bool { return m.gone.Load() })
+	now := time.Now()
+	b.queue = slices.DeleteFunc(b.queue, func(m *mergeCopy) bool {
+		if !m.expires.IsZero() && now.After(m.expires) && !m.gone.Load() {
+			expired = append(expired, m)
+			return true
+		}
+		return m.gone.Load()
+	})
 	if len(b.queue) == 0 {
 		b.inflight--
 		return nil

@@ -45,17 +45,42 @@ func (c *Coordinator) replicate(ctx context.Context, keys [][]byte, sets []versi
 	t := newTally(need(o.W, c.cfg.W, len(list)), need(o.PW, c.cfg.PW, len(list)), targets)
 	t.self(true)
 	answers := make(chan answer, len(targets))
-	bctx, cancel := c.background(ctx)
 	pool := &sparePool{nodes: p.spare, load: p.spares}
-	var wg sync.WaitGroup
+	// A primary's copy joins its batcher's queue with no goroutine of its
+	// own (the batcher's sends it); only a failed one, a fallback's hints
+	// and a large copy take one.
+	var others []copyTarget
+	expires := time.Now().Add(c.cfg.Timeout)
 	for _, x := range targets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			answers <- c.sendCopy(bctx, x, keys, bodies, pool)
-		}()
+		if x.For != "" || bodiesSize(bodies) >= mergeAlone {
+			others = append(others, x)
+			continue
+		}
+		c.submit(x.Node, &mergeCopy{bodies: bodies, expires: expires, finish: func(err error) {
+			if err == nil {
+				answers <- answer{ok: true, primary: true, wasPrimary: true}
+				return
+			}
+			c.log.Debug().Err(err).Str("peer", x.Node).Msg("replica write failed")
+			c.track(func() {
+				bctx, cancel := c.background(ctx)
+				defer cancel()
+				answers <- c.sendCopy(bctx, x, keys, bodies, pool, true)
+			})
+		}})
 	}
-	c.track(func() { wg.Wait(); cancel() })
+	if len(others) > 0 {
+		bctx, cancel := c.background(ctx)
+		var wg sync.WaitGroup
+		for _, x := range others {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				answers <- c.sendCopy(bctx, x, keys, bodies, pool, false)
+			}()
+		}
+		c.track(func() { wg.Wait(); cancel() })
+	}
 	wait := ctxDone(ctx, c.cfg.Timeout)
 	defer wait.stop()
 	for !t.met() && !t.hopeless() {
@@ -74,15 +99,20 @@ func (c *Coordinator) replicate(ctx context.Context, keys [][]byte, sets []versi
 
 // sendCopy delivers one target's copy of the records (MethodMerge
 // bodies): to a primary as a merge, to a fallback as hints for the
-// primary it stands in for. A copy that fails moves to the next spare
-// fallback; with none left, this node keeps the hints.
-func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, keys, bodies [][]byte, pool *sparePool) answer {
+// primary it stands in for. A copy that fails (or failed already: tried)
+// moves to the next spare fallback; with none left, this node keeps the
+// hints.
+func (c *Coordinator) sendCopy(ctx context.Context, x copyTarget, keys, bodies [][]byte, pool *sparePool, tried bool) answer {
 	a := answer{wasPrimary: x.For == ""}
 	owner := x.Node
 	if x.For != "" {
 		owner = x.For
 	}
-	for node := x.Node; node != ""; node = pool.take() {
+	node := x.Node
+	if tried {
+		node = pool.take()
+	}
+	for ; node != ""; node = pool.take() {
 		var err error
 		if node == owner {
 			err = c.mergeTo(ctx, node, bodies...)
