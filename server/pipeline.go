@@ -34,6 +34,10 @@ import (
 // pipeWindow is how many commands of one connection may run at once.
 const pipeWindow = 64
 
+// pipeWorkersMax is how many goroutines wait between pipelined commands
+// to run the next (workers).
+const pipeWorkersMax = 1024
+
 // pipeArgsMax bounds the argument bytes of a command run from the window:
 // its arguments are copied (the reader's buffer moves on), so a larger
 // one (a big SET) runs in turn instead, and a connection's window holds
@@ -106,13 +110,13 @@ func (s *Server) pipelined(c *client, args [][]byte, more bool) bool {
 	sub.Authed, sub.Proto = true, c.sess.Proto
 	sub.TrustPeer() // permitted above
 	start := s.metrics.now()
-	go func() {
+	s.pipeWorkers.run(func() {
 		defer close(w.done)
 		w.reply = recovered(s.log, c.sess.Addr, own, func() resp.Reply {
 			return s.route.exec(s.ctx, sub, own)
 		})
 		s.metrics.observe(own, w.reply, start)
-	}()
+	})
 	return true
 }
 

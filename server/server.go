@@ -31,6 +31,7 @@ type Server struct {
 	// pipelinedCmds counts the client commands run from a connection's
 	// pipeline window (pipeline.go; INFO cluster pipelined_commands).
 	pipelinedCmds atomic.Int64
+	pipeWorkers   *workers // run them (pipeline.go)
 
 	place          *placement
 	health         health
@@ -74,6 +75,7 @@ func New(cfg Config) (*Server, error) {
 	log := cfg.Logger.With().Str("node", cfg.Node).Logger()
 	s := &Server{cfg: cfg, log: log, stop: make(chan struct{}), acceptErr: make(chan error, 1)}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.pipeWorkers = newWorkers(s.ctx, pipeWorkersMax)
 	err := s.open()
 	if err == nil {
 		err = s.serveMetrics() // metrics.go: last, so a scrape reads only built parts

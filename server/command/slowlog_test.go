@@ -137,3 +137,29 @@ func TestSlowlogLimits(t *testing.T) {
 		t.Errorf("SLOWLOG HELP: %s", h)
 	}
 }
+
+// A full slow log drops its oldest entry per record without copying the
+// rest each time, and keeps the newest maxLen in order.
+func TestSlowlogTrimDoesNotCopyPerRecord(t *testing.T) {
+	var l slowlog
+	next := int64(0)
+	add := func() {
+		l.entries = append(l.entries, slowEntry{id: next})
+		next++
+		l.trim(128)
+	}
+	for range 1000 {
+		add()
+	}
+	if allocs := testing.AllocsPerRun(1000, add); allocs > 0.1 {
+		t.Errorf("a record into a full log allocates %.2f times, want the log copied only once its array fills", allocs)
+	}
+	if len(l.entries) != 128 {
+		t.Fatalf("the log holds %d entries, want 128", len(l.entries))
+	}
+	for i, e := range l.entries {
+		if want := next - 128 + int64(i); e.id != want {
+			t.Fatalf("entry %d is id %d, want %d", i, e.id, want)
+		}
+	}
+}
