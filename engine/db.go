@@ -33,6 +33,7 @@ type DB struct {
 	gate   sync.RWMutex
 	closed bool // guarded by gate
 	keyMu  [stripes]sync.Mutex
+	wc     walkCache           // records walks read last, for the writes that follow (walkcache.go)
 	writeQ [stripes]writeQueue // combine.go
 
 	live atomic.Int64 // keys whose set HasLive
@@ -304,13 +305,21 @@ func (db *DB) loadRec(h uint64, dk, key []byte, held bool) (*keyRec, error) {
 		return r, nil
 	}
 	r.inFilter = in
-	raw, err := db.ldb.Get(dk, nil)
-	if errors.Is(err, leveldb.ErrNotFound) {
-		return r, nil
+	raw, cached := []byte(nil), false
+	if held {
+		raw, cached = db.wc.get(int(h%stripes), dk)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("engine: get %q: %w", key, closedErr(err))
+	if !cached {
+		var err error
+		raw, err = db.ldb.Get(dk, nil)
+		if errors.Is(err, leveldb.ErrNotFound) {
+			return r, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("engine: get %q: %w", key, closedErr(err))
+		}
 	}
+	var err error
 	if r.digest, err = recordDigest(key, raw); err == nil {
 		r.cur, r.blob, r.blobSize, err = db.decodeRecord(dk, key, raw, held)
 	}

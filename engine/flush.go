@@ -71,6 +71,7 @@ func (db *DB) flushLocked(before int64) error {
 		}
 	}
 	db.resetTree()
+	db.wc.clear()
 	db.live.Store(0)
 	db.dropAllBlobs()
 	return nil

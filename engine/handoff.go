@@ -29,7 +29,7 @@ func (db *DB) RangeFrom(lo, hi, afterHash uint64, afterKey []byte, fn func(hash 
 	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
 	defer it.Release()
 	for it.Next() {
-		h, key, s, err := db.record(it)
+		h, key, _, s, err := db.record(it)
 		if err != nil {
 			return err
 		}

@@ -341,6 +341,7 @@ func (db *DB) filed(x staged) {
 	if len(x.next) > 0 {
 		db.kf.addUnless(x.r.kh, x.r.inFilter)
 	}
+	db.wc.wrote(int(x.r.h%stripes), x.r.dk)
 }
 
 // WriteBacklog is how many level-0 tables LevelDB has yet to compact.

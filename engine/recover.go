@@ -183,6 +183,7 @@ func (db *DB) reopen() error {
 	}
 	suspects, overflow := db.takeSuspects()
 	before := db.readRaw(suspects)
+	db.wc.clear() // the journal's replay decides what the failed writes left
 	closeErr, err := db.ldb.reopen(func() (*leveldb.DB, storage.Storage, error) { return openLevel(db.dir, db.opt) })
 	if err != nil {
 		db.readOnlyFallback()

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 
 	"github.com/syndtr/goleveldb/leveldb/iterator"
@@ -55,6 +56,15 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 	default:
 		r.Start = append(dataKey(h, bound), 0) // the first key past bound
 	}
+	stripe := int(h % stripes)
+	gen := db.wc.gen(stripe) // before the iterator: walkcache.go
+	var keep [][2][]byte
+	defer func() {
+		if walkFillHook != nil {
+			walkFillHook()
+		}
+		db.wc.fill(stripe, gen, keep)
+	}()
 	it := db.ldb.NewIterator(r, &opt.ReadOptions{DontFillCache: true})
 	defer it.Release()
 	first, step, what := it.First, it.Next, "prefix"
@@ -62,9 +72,12 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 		first, step, what = it.Last, it.Prev, "reverse prefix"
 	}
 	for more := first(); more; more = step() {
-		_, key, s, err := db.record(it)
+		_, key, raw, s, err := db.record(it)
 		if err != nil {
 			return err
+		}
+		if len(keep) < walkCacheTake && len(raw) <= walkCacheRaw {
+			keep = append(keep, [2][]byte{dataKey(h, key), bytes.Clone(raw)}) // fn's set aliases raw
 		}
 		if len(s) == 0 {
 			continue
@@ -80,22 +93,23 @@ func (db *DB) walkPrefix(prefix, bound []byte, reverse bool, fn func(key []byte,
 }
 
 // record decodes the record under it: its placement hash, a copy of its
-// key, and its set (empty when the record was deleted while its blob was
-// read).
-func (db *DB) record(it iterator.Iterator) (uint64, []byte, version.Set, error) {
+// key, a copy of the raw record, and its set (empty when the record was
+// deleted while its blob was read).
+func (db *DB) record(it iterator.Iterator) (uint64, []byte, []byte, version.Set, error) {
 	dk, v := keyValue(it)
 	h, key, ok := parseDataKey(dk)
 	if !ok {
-		return 0, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, dk)
+		return 0, nil, nil, nil, fmt.Errorf("%w: bad record key %x", ErrCorrupt, dk)
 	}
 	// One copy holds both (the iterator reuses its buffers); the key's
 	// capacity ends where the value starts.
 	buf := make([]byte, len(key)+len(v))
 	copy(buf[copy(buf, key):], v)
 	key = buf[:len(key):len(key)]
-	s, _, _, err := db.decodeRecord(dk, key, buf[len(key):], false)
+	raw := buf[len(key):]
+	s, _, _, err := db.decodeRecord(dk, key, raw, false)
 	if err != nil {
-		return 0, nil, nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
+		return 0, nil, nil, nil, fmt.Errorf("%w: key %q: %w", ErrCorrupt, key, err)
 	}
-	return h, key, s, nil
+	return h, key, raw, s, nil
 }
