@@ -42,6 +42,8 @@ type Coordinator struct {
 
 	batchMu  sync.Mutex
 	batchers map[string]*mergeBatcher // per peer: replica copies in flight (mergebatch.go)
+	// per peer (and hinted or not): reads in flight (getbatch.go)
+	getBatchers map[batcherKey]*getBatcher
 
 	stop    chan struct{} // closed by Close: background loops end
 	stopped sync.Once

@@ -3,7 +3,9 @@ package replica_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ringkv/ringkv/replica"
 	"github.com/ringkv/ringkv/replica/version"
@@ -134,5 +136,47 @@ func TestGroupReadPagesLargeAnswers(t *testing.T) {
 	}
 	if got := tc.servedOf(replica.MethodGetGroup, "n2", "n3"); got < 5 {
 		t.Errorf("the replicas served %d group gets, want one per key at a 10-byte reply bound", got)
+	}
+}
+
+// Reads of different keys sent to one replica at once travel together:
+// while a peer's requests are out, the next reads queue and go as one
+// MethodGetGroup, and each gets its own key's set.
+func TestConcurrentReadsToAReplicaShareFrames(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	ctx := context.Background()
+	const n = 40
+	for i := range n {
+		if _, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{}, set(fmt.Sprintf("v%d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tc.net.SetDelay("n1", "n2", 5*time.Millisecond)
+	tc.net.SetDelay("n1", "n3", 5*time.Millisecond)
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := tc.coords["n1"].Get(ctx, fmt.Appendf(nil, "k%d", i), replica.ReadOptions{})
+			if err == nil && value(t, s) != fmt.Sprintf("v%d", i) {
+				err = fmt.Errorf("k%d = %q", i, value(t, s))
+			}
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	groups := tc.servedOf(replica.MethodGetGroup, "n2", "n3")
+	gets := tc.servedOf(replica.MethodGet, "n2", "n3")
+	t.Logf("%d reads: %d gets, %d group gets, %d batched", n, gets, groups, tc.coords["n1"].Stats().GetBatched.Load())
+	if groups == 0 || gets+groups >= n {
+		t.Errorf("%d concurrent reads made %d gets and %d group gets, want them batched", n, gets, groups)
 	}
 }

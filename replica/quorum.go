@@ -324,10 +324,8 @@ func (c *Coordinator) readOne(ctx context.Context, x copyTarget, keys [][]byte) 
 		}
 	case len(keys) > 1:
 		r.err = c.getGroupRemote(ctx, x.Node, x.For != "", keys, r.sets)
-	case x.For != "":
-		r.sets[0], r.err = c.getRemote(ctx, x.Node, MethodGetHinted, keys[0])
 	default:
-		r.sets[0], r.err = c.getRemote(ctx, x.Node, MethodGet, keys[0])
+		r.sets[0], r.err = c.getBatched(ctx, x.Node, x.For != "", keys[0])
 	}
 	return r
 }

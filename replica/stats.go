@@ -11,6 +11,8 @@ type Stats struct {
 	SpeculativeReads atomic.Int64 // replicas a read asked beyond R because the ones asked were slow
 	MergeBatches     atomic.Int64 // MethodMergeBatch frames sent (mergebatch.go)
 	MergeBatched     atomic.Int64 // replica copies those frames carried
+	GetBatches       atomic.Int64 // MethodGetGroup frames sent for reads of different keys (getbatch.go)
+	GetBatched       atomic.Int64 // reads those frames carried
 	AAEExchanges     atomic.Int64 // anti-entropy exchanges of partition roots with a peer, started or answered
 	AAEKeysRepaired  atomic.Int64 // keys whose sets anti-entropy found different and merged
 	TombstonesReaped atomic.Int64 // tombstones this node decided to reap (every primary dropped them)

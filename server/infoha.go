@@ -20,6 +20,8 @@ func (s *Server) infoHandoff() [][2]string {
 		{"speculative_reads", strconv.FormatInt(st.SpeculativeReads.Load(), 10)},
 		{"merge_batches", strconv.FormatInt(st.MergeBatches.Load(), 10)},
 		{"merge_batched_copies", strconv.FormatInt(st.MergeBatched.Load(), 10)},
+		{"get_batches", strconv.FormatInt(st.GetBatches.Load(), 10)},
+		{"get_batched_reads", strconv.FormatInt(st.GetBatched.Load(), 10)},
 	}
 	for i, target := range s.db.HintTargets() {
 		t := hs.Targets[target]
