@@ -6,24 +6,24 @@ import (
 )
 
 // workers runs functions on goroutines that wait for the next one when
-// done, up to max of them (beyond, each runs on a goroutine of its own).
+// done, up to limit of them (beyond, each runs on a goroutine of its own).
 // A command's call chain grows a new goroutine's stack several times,
 // each growth a copy: runtime.copystack was 10% of a coordinator's CPU
 // under SET -P 16 on three nodes, where every pipelined command started
 // a goroutine. A worker keeps its stack for the next command (until a GC
 // finds it idle and shrinks it).
 type workers struct {
-	ctx  context.Context // workers exit once it is done
-	jobs chan func()
-	n    atomic.Int32 // live workers
-	max  int32
+	ctx   context.Context // workers exit once it is done
+	jobs  chan func()
+	n     atomic.Int32 // live workers
+	limit int32
 }
 
-func newWorkers(ctx context.Context, max int32) *workers {
-	return &workers{ctx: ctx, jobs: make(chan func()), max: max}
+func newWorkers(ctx context.Context, limit int32) *workers {
+	return &workers{ctx: ctx, jobs: make(chan func()), limit: limit}
 }
 
-// run runs fn on an idle worker, a new one, or past max a goroutine of
+// run runs fn on an idle worker, a new one, or past limit a goroutine of
 // its own; it does not wait for fn.
 func (w *workers) run(fn func()) {
 	select {
@@ -31,7 +31,7 @@ func (w *workers) run(fn func()) {
 		return
 	default:
 	}
-	if w.n.Add(1) <= w.max {
+	if w.n.Add(1) <= w.limit {
 		go w.loop(fn)
 		return
 	}
