@@ -49,8 +49,9 @@ type clusterOpts struct {
 	n, r, w   int
 	outsiders []string // nodes started outside the placement
 	timeout   time.Duration
-	up        func(node string) bool         // replica.Config.Up
-	store     func(*engine.DB) replica.Store // wraps each node's store
+	up        func(node string) bool               // replica.Config.Up
+	store     func(*engine.DB) replica.Store       // wraps each node's store
+	refuse    func(node string, method uint8) bool // the node answers the method with an error (an older build)
 }
 
 func newClusterWith(t *testing.T, o clusterOpts) *testCluster {
@@ -76,6 +77,9 @@ func newClusterWith(t *testing.T, o clusterOpts) *testCluster {
 		tc.served[name] = served
 		tr := tc.net.Node(name, transport.HandlerFunc(func(ctx context.Context, from string, m uint8, b []byte) ([]byte, error) {
 			served[m].Add(1)
+			if o.refuse != nil && o.refuse(name, m) {
+				return nil, fmt.Errorf("replica: unknown peer method %d from %s", m, from)
+			}
 			return c.ServePeer(ctx, from, m, b)
 		}))
 		var store replica.Store = db

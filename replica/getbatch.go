@@ -122,11 +122,9 @@ func (b *getBatcher) next() []*getCall {
 // as one MethodGetGroup; each call gets its set or the batch's error.
 func (b *getBatcher) send(ctx context.Context, batch []*getCall) {
 	if len(batch) == 1 {
-		method := MethodGet
-		if b.hinted {
-			method = MethodGetHinted
-		}
-		batch[0].set, batch[0].err = b.c.getRemote(ctx, b.node, method, batch[0].key)
+		sets := []version.Set{nil}
+		batch[0].err = b.c.getEachRemote(ctx, b.node, b.hinted, [][]byte{batch[0].key}, sets)
+		batch[0].set = sets[0]
 		return
 	}
 	b.c.stats.GetBatches.Add(1)

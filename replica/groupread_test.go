@@ -180,3 +180,40 @@ func TestConcurrentReadsToAReplicaShareFrames(t *testing.T) {
 		t.Errorf("%d concurrent reads made %d gets and %d group gets, want them batched", n, gets, groups)
 	}
 }
+
+// A replica of an older build refuses MethodGetGroup: group reads and
+// batched reads fall back to one MethodGet per key and still decide on
+// what it holds.
+func TestGroupReadsFallBackOnAnOlderReplica(t *testing.T) {
+	tc := newClusterWith(t, clusterOpts{n: 3, r: 2, w: 2, refuse: func(_ string, m uint8) bool { return m == replica.MethodGetGroup }})
+	keys := [][]byte{[]byte("ka"), []byte("kb"), []byte("kc")}
+	for _, n := range []string{"n2", "n3"} {
+		if _, _, err := tc.stores[n].Merge(keys[1], theirs("kb-theirs")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	saw := make([]string, len(keys))
+	if _, err := tc.coords["n1"].UpdateGroup(context.Background(), keys, replica.WriteOptions{Read: true}, groupSaw(saw)); err != nil {
+		t.Fatal(err)
+	}
+	if saw[1] != "kb-theirs" {
+		t.Errorf("the group decided kb on %q, want the replicas' kb-theirs", saw[1])
+	}
+	if gets := tc.servedOf(replica.MethodGet, "n2", "n3"); gets < 3 {
+		t.Errorf("the replicas served %d gets after refusing the group read, want one per key", gets)
+	}
+	tc.net.SetDelay("n1", "n2", 5*time.Millisecond)
+	tc.net.SetDelay("n1", "n3", 5*time.Millisecond)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k := keys[i%len(keys)]
+			if _, err := tc.coords["n1"].Get(context.Background(), k, replica.ReadOptions{}); err != nil {
+				t.Errorf("Get %s: %v", k, err)
+			}
+		}()
+	}
+	wg.Wait()
+}

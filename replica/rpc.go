@@ -53,6 +53,8 @@ var getGroupReplyMax = 16 << 20 // a variable for tests
 // getGroupRemote asks node for its sets of keys (what it holds for a
 // primary it stands in for too, if hinted) into sets, one request per
 // reply of up to getGroupReplyMax bytes, and learns node's last flush.
+// If node refuses the request (a node that predates MethodGetGroup), the
+// keys left are read one by one, as MethodMergeBatch falls back.
 // Body: a flags byte (1: hinted), uvarint count, then each key as uvarint
 // length and bytes. Reply: node's last flush (8 bytes), uvarint count of
 // keys answered (a prefix of the request's), then each set as uvarint
@@ -70,6 +72,9 @@ func (c *Coordinator) getGroupRemote(ctx context.Context, node string, hinted bo
 			body = append(body, k...)
 		}
 		b, err := c.call(ctx, node, MethodGetGroup, body)
+		if isRemoteErr(err) {
+			return c.getEachRemote(ctx, node, hinted, keys[done:], sets[done:])
+		}
 		if err != nil {
 			return err
 		}
@@ -93,6 +98,21 @@ func (c *Coordinator) getGroupRemote(ctx context.Context, node string, hinted bo
 			b = rest
 		}
 		done += int(n)
+	}
+	return nil
+}
+
+// getEachRemote is getGroupRemote one key per request.
+func (c *Coordinator) getEachRemote(ctx context.Context, node string, hinted bool, keys [][]byte, sets []version.Set) error {
+	method := MethodGet
+	if hinted {
+		method = MethodGetHinted
+	}
+	for i, k := range keys {
+		var err error
+		if sets[i], err = c.getRemote(ctx, node, method, k); err != nil {
+			return err
+		}
 	}
 	return nil
 }
