@@ -42,11 +42,11 @@ func (tc *testCluster) servedOf(method uint8, nodes ...string) int64 {
 	return n
 }
 
-// A group write decided on a quorum read reads all its keys from a
-// replica in one request (MethodGetGroup), not one MethodGet per key, and
-// decides on what the replicas hold.
-func TestGroupCatchUpReadsAReplicaOnce(t *testing.T) {
-	tc := newCluster(t, 3, 2, 2)
+// catchUpTheirs gives n2 and n3 a version of kb that n1 lacks, then
+// writes the group ka, kb, kc from n1 on a quorum read, and checks that
+// the group decided kb on the replicas' version. It returns the keys.
+func catchUpTheirs(t *testing.T, tc *testCluster) [][]byte {
+	t.Helper()
 	keys := [][]byte{[]byte("ka"), []byte("kb"), []byte("kc")}
 	for _, n := range []string{"n2", "n3"} {
 		if _, _, err := tc.stores[n].Merge(keys[1], theirs("kb-theirs")); err != nil {
@@ -60,6 +60,15 @@ func TestGroupCatchUpReadsAReplicaOnce(t *testing.T) {
 	if saw[1] != "kb-theirs" {
 		t.Errorf("the group decided kb on %q, want the replicas' kb-theirs", saw[1])
 	}
+	return keys
+}
+
+// A group write decided on a quorum read reads all its keys from a
+// replica in one request (MethodGetGroup), not one MethodGet per key, and
+// decides on what the replicas hold.
+func TestGroupCatchUpReadsAReplicaOnce(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	keys := catchUpTheirs(t, tc)
 	if s, _ := tc.stores["n1"].Get(keys[1]); value(t, s) != "kb-theirs" {
 		t.Errorf("n1 did not keep what it caught up: kb = %q", value(t, s))
 	}
@@ -186,19 +195,7 @@ func TestConcurrentReadsToAReplicaShareFrames(t *testing.T) {
 // what it holds.
 func TestGroupReadsFallBackOnAnOlderReplica(t *testing.T) {
 	tc := newClusterWith(t, clusterOpts{n: 3, r: 2, w: 2, refuse: func(_ string, m uint8) bool { return m == replica.MethodGetGroup }})
-	keys := [][]byte{[]byte("ka"), []byte("kb"), []byte("kc")}
-	for _, n := range []string{"n2", "n3"} {
-		if _, _, err := tc.stores[n].Merge(keys[1], theirs("kb-theirs")); err != nil {
-			t.Fatal(err)
-		}
-	}
-	saw := make([]string, len(keys))
-	if _, err := tc.coords["n1"].UpdateGroup(context.Background(), keys, replica.WriteOptions{Read: true}, groupSaw(saw)); err != nil {
-		t.Fatal(err)
-	}
-	if saw[1] != "kb-theirs" {
-		t.Errorf("the group decided kb on %q, want the replicas' kb-theirs", saw[1])
-	}
+	keys := catchUpTheirs(t, tc)
 	if gets := tc.servedOf(replica.MethodGet, "n2", "n3"); gets < 3 {
 		t.Errorf("the replicas served %d gets after refusing the group read, want one per key", gets)
 	}

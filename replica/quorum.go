@@ -51,8 +51,9 @@ func (c *Coordinator) replicate(ctx context.Context, keys [][]byte, sets []versi
 	// and a large copy take one.
 	var others []copyTarget
 	expires := time.Now().Add(c.cfg.Timeout)
+	alone := bodiesSize(bodies) >= mergeAlone
 	for _, x := range targets {
-		if x.For != "" || bodiesSize(bodies) >= mergeAlone {
+		if x.For != "" || alone {
 			others = append(others, x)
 			continue
 		}

@@ -363,7 +363,7 @@ func (d *Dispatcher) listPopInLine(s *Session, key []byte, left, hasCount bool, 
 func (d *Dispatcher) serveListPops(s *Session, key []byte, batch []*popReq) {
 	c, err := d.openLst(s, key, lockExclusive)
 	if err != nil {
-		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		failAll(batch, err)
 		return
 	}
 	defer c.close()

@@ -158,6 +158,13 @@ func eachRun(batch []*popReq, pop func(run []*popReq, left bool, total int64) er
 	return got
 }
 
+// failAll answers every pop of batch with err: none was served.
+func failAll(batch []*popReq, err error) {
+	for _, r := range batch {
+		r.err = err
+	}
+}
+
 // handOut gives each pop of run, in order, up to its count of items (in
 // pop order), with set; those past the last item get none.
 func handOut[T any](run []*popReq, items []T, set func(r *popReq, mine []T)) {

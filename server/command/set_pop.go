@@ -497,7 +497,7 @@ func (d *Dispatcher) spopInLine(s *Session, key []byte) resp.Reply {
 func (d *Dispatcher) serveSpops(s *Session, key []byte, batch []*popReq) {
 	c, err := d.openColl(s, key, version.KindSet, lockExclusive)
 	if err != nil {
-		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		failAll(batch, err)
 		return
 	}
 	defer c.close()

@@ -55,7 +55,7 @@ func (d *Dispatcher) zpopInLine(s *Session, key []byte, max bool, count int64) r
 func (d *Dispatcher) serveZpops(s *Session, key []byte, batch []*popReq) {
 	c, err := d.openZ(s, key, true)
 	if err != nil {
-		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		failAll(batch, err)
 		return
 	}
 	defer c.close()
@@ -65,7 +65,7 @@ func (d *Dispatcher) serveZpops(s *Session, key []byte, batch []*popReq) {
 		err = c.beginPick()
 	}
 	if err != nil {
-		eachRun(batch, func([]*popReq, bool, int64) error { return err })
+		failAll(batch, err)
 		return
 	}
 	got := v.n > 0 && eachRun(batch, func(run []*popReq, lowest bool, total int64) error {
