@@ -69,7 +69,7 @@ func (c *Coordinator) ElementsReverse(ctx context.Context, prefix, before []byte
 func (c *Coordinator) elements(ctx context.Context, prefix, from []byte, reverse bool, o ReadOptions, fn func(key []byte, s version.Set) bool) error {
 	list := c.readOrder(c.replicas(prefix))
 	if len(list) == 1 && list[0] == c.cfg.Node {
-		return c.elementsLocal(prefix, from, reverse, fn)
+		return c.elementsLocal(prefix, from, reverse, o.Header, fn)
 	}
 	for limit := elementsFirstPage; ; limit = min(2*limit, elementsPage) {
 		page, bound, err := c.elementsPage(ctx, prefix, from, reverse, list, o, limit)
@@ -88,11 +88,17 @@ func (c *Coordinator) elements(ctx context.Context, prefix, from []byte, reverse
 	}
 }
 
-// elementsLocal walks this node's copy alone (a single node).
-func (c *Coordinator) elementsLocal(prefix, from []byte, reverse bool, fn func([]byte, version.Set) bool) error {
+// elementsLocal walks this node's copy alone (a single node); hdr is the
+// collection's header if the caller has it (ReadOptions.Header).
+func (c *Coordinator) elementsLocal(prefix, from []byte, reverse bool, hdr *crdt.Header, fn func([]byte, version.Set) bool) error {
 	c.pullCollection(context.Background(), prefix)
 	now := c.Now()
-	gc := c.elementGC(prefix, now)
+	var gc func([]byte, version.Set) bool
+	if hdr != nil {
+		gc = c.elementGCBy(hdr.Removed)
+	} else {
+		gc = c.elementGC(prefix, now)
+	}
 	return c.storePrefix(prefix, from, reverse, func(key []byte, s version.Set) bool {
 		if gc(key, s) {
 			return true
@@ -147,7 +153,16 @@ func (c *Coordinator) elementGC(prefix []byte, now int64) func(key []byte, s ver
 		return func([]byte, version.Set) bool { return false }
 	}
 	hdr, err := crdt.ResolveHeader(hs, now)
-	if err != nil || hdr.Removed.IsZero() {
+	if err != nil {
+		return func([]byte, version.Set) bool { return false }
+	}
+	return c.elementGCBy(hdr.Removed)
+}
+
+// elementGCBy is elementGC's filter for a header whose removal clock is
+// removed.
+func (c *Coordinator) elementGCBy(removed version.Context) func(key []byte, s version.Set) bool {
+	if removed.IsZero() {
 		return func([]byte, version.Set) bool { return false }
 	}
 	return func(key []byte, s version.Set) bool {
@@ -156,7 +171,7 @@ func (c *Coordinator) elementGC(prefix []byte, now int64) func(key []byte, s ver
 				return false
 			}
 			stamp, _, err := crdt.DecodeElement(s[i].Value)
-			if err != nil || !hdr.Removed.Covers(stamp) {
+			if err != nil || !removed.Covers(stamp) {
 				return false
 			}
 		}

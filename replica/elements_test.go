@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"testing"
 
 	"github.com/ringkv/ringkv/cluster/ring"
 	"github.com/ringkv/ringkv/engine"
 	"github.com/ringkv/ringkv/replica"
+	"github.com/ringkv/ringkv/replica/crdt"
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -144,5 +146,79 @@ func TestShortElementWalksReadSmallPages(t *testing.T) {
 	}
 	if v := visited.Load(); v > 3*64 {
 		t.Errorf("a walk of 4 records read %d from the replicas", v)
+	}
+}
+
+// getCountingStore counts the store's point reads.
+type getCountingStore struct {
+	*engine.DB
+	gets *atomic.Int64
+}
+
+func (s getCountingStore) Get(key []byte) (version.Set, error) {
+	s.gets.Add(1)
+	return s.DB.Get(key)
+}
+
+// A single node's walk of a collection drops the element records its
+// header's removal clock covers. Given the header the caller read
+// (ReadOptions.Header), it drops them by that clock without reading the
+// header again: SPOP read the header once per pick. Without one, it
+// reads the header itself.
+func TestLocalElementWalkUsesTheCallersHeader(t *testing.T) {
+	var gets atomic.Int64
+	tc := newClusterWith(t, clusterOpts{n: 1, r: 1, w: 1, store: func(db *engine.DB) replica.Store {
+		return getCountingStore{DB: db, gets: &gets}
+	}})
+	db, coord := tc.stores["n1"], tc.coords["n1"]
+	coll := []byte("myset")
+	old := version.Dot{Node: "a", Counter: 1} // the header write the dead member was added under
+	removed := version.Context{}.With(old)
+	hdr, _ := version.Set(nil).Put("a", version.Context{}.With(old), version.Sibling{Kind: version.KindSet, Value: crdt.EncodeHeader(removed), Time: 2}, 0)
+	if _, _, err := db.Merge(ring.InternalKey(coll), hdr); err != nil {
+		t.Fatal(err)
+	}
+	add := func(member string, stamp version.Dot) {
+		s, _ := version.Set(nil).Put("b", version.Context{}, version.Sibling{Kind: version.KindSet, Value: crdt.EncodeElement(stamp, nil), Time: 1}, 0)
+		if _, _, err := db.Merge(ring.ElementKey(ring.ElemSet, coll, []byte(member)), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	add("dead", old)
+	add("live", version.Dot{Node: "a", Counter: 2})
+	walk := func(o replica.ReadOptions) []string {
+		t.Helper()
+		var got []string
+		err := coord.Elements(context.Background(), ring.ElementPrefix(ring.ElemSet, coll), nil, o, func(k []byte, _ version.Set) bool {
+			_, _, m, _ := ring.ParseElement(k)
+			got = append(got, string(m))
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	gets.Store(0)
+	h, err := crdt.ResolveHeader(hdr, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := walk(replica.ReadOptions{Header: &h}); !slices.Equal(got, []string{"live"}) {
+		t.Errorf("walk with the caller's header visited %q, want only the live member", got)
+	}
+	if n := gets.Load(); n != 0 {
+		t.Errorf("walk with the caller's header read the store %d times, want 0", n)
+	}
+	if n := coord.Stats().ElementsDropped.Load(); n != 1 {
+		t.Errorf("%d element records dropped, want the dead one", n)
+	}
+	add("dead", old) // back, as a late copy could bring it
+	gets.Store(0)
+	if got := walk(replica.ReadOptions{}); !slices.Equal(got, []string{"live"}) {
+		t.Errorf("walk without a header visited %q, want only the live member", got)
+	}
+	if gets.Load() == 0 {
+		t.Error("walk without a header did not read it")
 	}
 }

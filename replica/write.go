@@ -1,6 +1,9 @@
 package replica
 
-import "github.com/ringkv/ringkv/replica/version"
+import (
+	"github.com/ringkv/ringkv/replica/crdt"
+	"github.com/ringkv/ringkv/replica/version"
+)
 
 // Change is what a command decides to write after seeing a key's current
 // sibling set: a new value (or tombstone) under a causal context. Context
@@ -54,10 +57,18 @@ type WriteOptions struct {
 	PR   int // with Read: primaries among R; 0: the default PR
 }
 
-// ReadOptions tune one Get.
+// ReadOptions tune one Get, or one walk of a collection's elements.
 type ReadOptions struct {
 	R  int // answers needed, fallbacks included; 0: the default R
 	PR int // of which from primaries; 0: the default PR
+	// Header, for Elements and ElementsReverse, is the collection's
+	// header as the caller resolved it under the collection's lock. A
+	// walk of this node's copy alone drops the records its removal clock
+	// covers (elementGC) without reading the header again: SPOP walked
+	// the set and read its header for each pick. A header read earlier
+	// holds a clock no newer than the stored one, so it drops no more
+	// than the stored one would. nil: the walk reads the header.
+	Header *crdt.Header
 }
 
 // Result is the outcome of an Update.

@@ -542,7 +542,7 @@ func (c *coll) eachRecord(after []byte, fn func(member []byte, live []*version.S
 	}
 	now := c.d.raw.Now()
 	var ferr error
-	err := ek.Elements(c.s.Context(), ring.ElementPrefix(elemKind(c.kind), c.key), from, replica.ReadOptions{},
+	err := ek.Elements(c.s.Context(), ring.ElementPrefix(elemKind(c.kind), c.key), from, c.walkOptions(),
 		func(k []byte, s version.Set) bool {
 			_, _, member, ok := ring.ParseElement(k)
 			if !ok {
@@ -559,6 +559,13 @@ func (c *coll) eachRecord(after []byte, fn func(member []byte, live []*version.S
 		err = ferr
 	}
 	return err
+}
+
+// walkOptions are the options of c's element walks: they carry the
+// header c read under its lock (replica.ReadOptions.Header).
+func (c *coll) walkOptions() replica.ReadOptions {
+	h := c.hdr
+	return replica.ReadOptions{Header: &h}
 }
 
 // count returns the number of live members.

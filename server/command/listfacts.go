@@ -165,7 +165,7 @@ func (c *coll) eachRecordReverse(before []byte, fn func(member []byte, live []*v
 	}
 	var err error
 	if rk, ok := c.d.raw.(ReverseElementKV); ok {
-		err = rk.ElementsReverse(c.s.Context(), prefix, from, replica.ReadOptions{}, visit)
+		err = rk.ElementsReverse(c.s.Context(), prefix, from, c.walkOptions(), visit)
 	} else if ek, ok := c.d.raw.(ElementKV); ok {
 		// No reverse walk: read forward, replay backwards.
 		type rec struct {
@@ -173,7 +173,7 @@ func (c *coll) eachRecordReverse(before []byte, fn func(member []byte, live []*v
 			s version.Set
 		}
 		var all []rec
-		err = ek.Elements(c.s.Context(), prefix, nil, replica.ReadOptions{}, func(k []byte, s version.Set) bool {
+		err = ek.Elements(c.s.Context(), prefix, nil, c.walkOptions(), func(k []byte, s version.Set) bool {
 			if from != nil && string(k) >= string(from) {
 				return false
 			}
