@@ -6,8 +6,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/syndtr/goleveldb/leveldb"
-
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -176,8 +174,9 @@ func (db *DB) runRound(q *writeQueue, roundp *[]*pendingWrite) {
 		if len(recs) == 0 {
 			return nil
 		}
-		var b leveldb.Batch
-		return db.storeRecsBatch(&b, recs, nexts)
+		b := getBatch()
+		defer putBatch(b)
+		return db.storeRecsBatch(b, recs, nexts)
 	})
 	if err != nil {
 		for _, w := range *roundp {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/syndtr/goleveldb/leveldb"
-
 	"github.com/ringkv/ringkv/replica/version"
 )
 
@@ -66,12 +64,13 @@ func (db *DB) UpdateGroupHinted(keys [][]byte, keyOf func(i int) []byte, targets
 		if len(recs) == 0 {
 			return nil
 		}
-		var b leveldb.Batch
-		undo, err := db.batchHints(&b, targets, recs, nexts)
+		b := getBatch()
+		defer putBatch(b)
+		undo, err := db.batchHints(b, targets, recs, nexts)
 		if err != nil {
 			return err
 		}
-		if err := db.storeRecsBatch(&b, recs, nexts); err != nil {
+		if err := db.storeRecsBatch(b, recs, nexts); err != nil {
 			undo()
 			return err
 		}

@@ -42,12 +42,13 @@ func (db *DB) PutHint(target string, key []byte, s version.Set) error {
 	}
 	h := Hash(key)
 	return db.keyLocked(h, func() error {
-		var b leveldb.Batch
-		undo, err := db.batchHint(&b, target, h, key, s)
+		b := getBatch()
+		defer putBatch(b)
+		undo, err := db.batchHint(b, target, h, key, s)
 		if err != nil || b.Len() == 0 {
 			return err
 		}
-		if err := db.ldb.Write(&b, db.wo); err != nil {
+		if err := db.ldb.Write(b, db.wo); err != nil {
 			undo()
 			return fmt.Errorf("engine: hint for %q to %s: %w", key, target, closedErr(err))
 		}
@@ -117,12 +118,13 @@ func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set
 			stored = r.cur
 			return err
 		}
-		var b leveldb.Batch
-		undo, err := db.batchHints(&b, targets, []*keyRec{r}, []version.Set{next})
+		b := getBatch()
+		defer putBatch(b)
+		undo, err := db.batchHints(b, targets, []*keyRec{r}, []version.Set{next})
 		if err != nil {
 			return err
 		}
-		if err := db.storeBatch(&b, r, next); err != nil {
+		if err := db.storeBatch(b, r, next); err != nil {
 			undo()
 			return err
 		}
@@ -139,6 +141,9 @@ func (db *DB) UpdateHinted(key []byte, targets []string, fn func(cur version.Set
 // (batchHint); a hint past HintMaxBytes is left out, with a warning.
 // undo releases what they reserved if b is not written.
 func (db *DB) batchHints(b *leveldb.Batch, targets []string, recs []*keyRec, nexts []version.Set) (undo func(), err error) {
+	if len(targets) == 0 { // every write without a down replica
+		return noUndo, nil
+	}
 	var undos []func()
 	undo = func() {
 		for _, u := range undos {
@@ -161,6 +166,8 @@ func (db *DB) batchHints(b *leveldb.Batch, targets []string, recs []*keyRec, nex
 	}
 	return undo, nil
 }
+
+func noUndo() {}
 
 // HintedSet returns the merge of every hint pending for key, whatever its
 // target: nil if none. A node standing in for a down replica answers

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/syndtr/goleveldb/leveldb"
 	"github.com/syndtr/goleveldb/leveldb/opt"
@@ -242,8 +243,29 @@ func (db *DB) storeRecs(recs []*keyRec, nexts []version.Set) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	var b leveldb.Batch
-	return db.storeRecsBatch(&b, recs, nexts)
+	b := getBatch()
+	defer putBatch(b)
+	return db.storeRecsBatch(b, recs, nexts)
+}
+
+// batches keeps write batches for reuse: a batch grows its buffer for
+// each record put in it, and a new one per write was a tenth of a
+// collection write's allocated bytes. LevelDB holds no reference to a
+// batch once its Write returns.
+var batches = sync.Pool{New: func() any { return new(leveldb.Batch) }}
+
+// batchKeepMax bounds the batches kept: one that held a large value
+// goes, not to pin its buffer.
+const batchKeepMax = 64 << 10
+
+func getBatch() *leveldb.Batch { return batches.Get().(*leveldb.Batch) }
+
+func putBatch(b *leveldb.Batch) {
+	if len(b.Dump()) > batchKeepMax {
+		return
+	}
+	b.Reset()
+	batches.Put(b)
 }
 
 // storeRecsBatch is storeRecs with b's writes (hints) in the same batch.

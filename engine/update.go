@@ -53,8 +53,9 @@ func (db *DB) Merge(key []byte, in version.Set) (merged version.Set, changed boo
 // change to a record must go through store). The caller holds the key's
 // lock and the gate.
 func (db *DB) store(r *keyRec, next version.Set) error {
-	var b leveldb.Batch
-	return db.storeBatch(&b, r, next)
+	b := getBatch()
+	defer putBatch(b)
+	return db.storeBatch(b, r, next)
 }
 
 // storeBatch is store with b's writes (hints) in the same batch. A set

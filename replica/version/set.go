@@ -2,7 +2,6 @@ package version
 
 import (
 	"bytes"
-	"slices"
 )
 
 // Dot names one write: the Counter-th event coordinated by Node for a key.
@@ -135,7 +134,7 @@ func (s Set) MinExpiry() int64 {
 // returns the new set and the new sibling's dot. s is not modified.
 func (s Set) Put(node string, ctx Context, nv Sibling, floor uint64) (Set, Dot) {
 	known := max(s.maxCounter(node), ctx.Max(node))
-	nv.Past = Context{VV: slices.Clone(ctx.VV), Dots: slices.Clone(ctx.Dots)}
+	nv.Past = ctx // clocks are never changed in place (VV)
 	nv.Dot = Dot{Node: node, Counter: max(known, floor) + 1}
 	if floor > 0 && s.ownCovered(node, floor, ctx) {
 		nv.Past = nv.Past.Join(Context{VV: VV{{node, floor}}})

@@ -266,3 +266,43 @@ func TestContextNormalizes(t *testing.T) {
 		t.Fatal("descends")
 	}
 }
+
+// A write's clocks usually descend one another: joining them shares the
+// one that holds the join instead of copying it, and a write stamped on
+// a key reuses its context (vectors are never changed in place).
+func TestJoinSharesADescendingClock(t *testing.T) {
+	big := VV{{"a", 3}, {"b", 5}, {"c", 1}}
+	small := VV{{"b", 2}}
+	for _, c := range []struct {
+		name string
+		f    func() VV
+	}{
+		{"big.Join(small)", func() VV { return big.Join(small) }},
+		{"small.Join(big)", func() VV { return small.Join(big) }},
+		{"big.Join(nil)", func() VV { return big.Join(nil) }},
+		{"big.With(b:4)", func() VV { return big.With(Dot{"b", 4}) }},
+	} {
+		var got VV
+		if n := testing.AllocsPerRun(50, func() { got = c.f() }); n != 0 {
+			t.Errorf("%s made %.0f allocations, want 0", c.name, n)
+		}
+		if !got.Equal(big) {
+			t.Errorf("%s = %v, want %v", c.name, got, big)
+		}
+	}
+	// Joins that make a new vector still do, and leave both inputs as
+	// they were.
+	x, y := VV{{"a", 1}, {"c", 4}}, VV{{"a", 2}, {"b", 1}}
+	if got, want := x.Join(y), (VV{{"a", 2}, {"b", 1}, {"c", 4}}); !got.Equal(want) {
+		t.Errorf("Join = %v, want %v", got, want)
+	}
+	if got, want := x.With(Dot{"b", 7}), (VV{{"a", 1}, {"b", 7}, {"c", 4}}); !got.Equal(want) {
+		t.Errorf("With(b:7) = %v, want %v", got, want)
+	}
+	if got, want := x.With(Dot{"c", 5}), (VV{{"a", 1}, {"c", 5}}); !got.Equal(want) {
+		t.Errorf("With(c:5) = %v, want %v", got, want)
+	}
+	if !x.Equal(VV{{"a", 1}, {"c", 4}}) || !y.Equal(VV{{"a", 2}, {"b", 1}}) {
+		t.Errorf("inputs changed: %v, %v", x, y)
+	}
+}

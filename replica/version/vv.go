@@ -1,6 +1,10 @@
 package version
 
-import "sort"
+import (
+	"slices"
+	"sort"
+	"strings"
+)
 
 // Entry is one node's counter in a version vector.
 type Entry struct {
@@ -11,6 +15,8 @@ type Entry struct {
 // VV is a version vector: per node, the highest counter of that node's
 // writes to one key that have been seen. Entries are sorted by Node with no
 // duplicates and no zero counters; the zero value is the empty vector.
+// A vector is never changed in place once made, so vectors (and the
+// contexts and siblings that hold them) share their entries freely.
 type VV []Entry
 
 // Get returns node's counter, 0 if absent.
@@ -25,8 +31,17 @@ func (v VV) Get(node string) uint64 {
 // Covers reports whether the event d is in the history v summarises.
 func (v VV) Covers(d Dot) bool { return d.Counter <= v.Get(d.Node) }
 
-// Join returns the pointwise maximum of v and o as a new vector.
+// Join returns the pointwise maximum of v and o. When one of them
+// already holds it, that one is returned, not a copy: vectors are never
+// changed in place, and a write joins clocks that usually descend one
+// another (VV.Join was a tenth of a collection write's allocated bytes).
 func (v VV) Join(o VV) VV {
+	switch {
+	case v.Descends(o):
+		return v
+	case o.Descends(v):
+		return o
+	}
 	out := make(VV, 0, len(v)+len(o))
 	i, j := 0, 0
 	for i < len(v) || j < len(o) {
@@ -47,7 +62,21 @@ func (v VV) Join(o VV) VV {
 }
 
 // With returns v joined with the single event d.
-func (v VV) With(d Dot) VV { return v.Join(VV{{d.Node, d.Counter}}) }
+func (v VV) With(d Dot) VV {
+	i, found := slices.BinarySearchFunc(v, d.Node, func(e Entry, n string) int { return strings.Compare(e.Node, n) })
+	switch {
+	case found && v[i].Counter >= d.Counter:
+		return v
+	case found:
+		out := slices.Clone(v)
+		out[i].Counter = d.Counter
+		return out
+	}
+	out := make(VV, 0, len(v)+1)
+	out = append(out, v[:i]...)
+	out = append(out, Entry(d))
+	return append(out, v[i:]...)
+}
 
 // Descends reports whether v has seen everything o has (v >= o pointwise).
 func (v VV) Descends(o VV) bool {
