@@ -274,3 +274,28 @@ func listIDs(t *testing.T, kv *memKV, key string) [][]byte {
 	})
 	return ids
 }
+
+// A key written again takes its new value in its entry, allocating
+// nothing (every push and pop of a hot list re-puts its facts), and the
+// cache's weight and bounds still hold.
+func TestHdrCachePutAgainReusesTheEntry(t *testing.T) {
+	hc := newHdrCache(10, func(n int) int { return n })
+	h := crdt.Header{Context: version.Context{}.With(version.Dot{Node: "a", Counter: 1})}
+	key := []byte("mylist")
+	hc.put(key, h, 3, 1)
+	hc.put([]byte("other"), h, 2, 1)
+	if n := testing.AllocsPerRun(100, func() { hc.put(key, h, 3, 2) }); n != 0 {
+		t.Errorf("put of a cached key made %.0f allocations, want 0", n)
+	}
+	if v, walked, ok := hc.get(key, h, 3, 0); !ok || v != 3 || walked != 2 {
+		t.Errorf("get = %d, %d, %v; want the new value", v, walked, ok)
+	}
+	hc.put(key, h, 9, 3) // 9 + 2 > 10: the other key goes
+	if _, _, ok := hc.get([]byte("other"), h, 3, 0); ok || hc.used != 9 {
+		t.Errorf("after a heavier value: other kept %v, used %d; want evicted, 9", ok, hc.used)
+	}
+	hc.put(key, h, 11, 4) // heavier than the cache: not kept
+	if _, _, ok := hc.get(key, h, 4, 0); ok || hc.used != 0 || len(hc.m) != 0 {
+		t.Errorf("a value heavier than the cache: kept %v, used %d, %d entries", ok, hc.used, len(hc.m))
+	}
+}
