@@ -1,8 +1,6 @@
 package version
 
-import (
-	"bytes"
-)
+import "bytes"
 
 // Dot names one write: the Counter-th event coordinated by Node for a key.
 type Dot struct {
