@@ -16,6 +16,9 @@ var streamProbes = []probe{
 	p("XADD", "s", "MAXLEN", "5", "MINID", "1", "9-1", "a", "1"), p("XADD", "s", "LIMIT", "5", "9-1", "a", "1"),
 	p("XADD", "s", "MAXLEN", "5", "LIMIT", "5", "9-1", "a", "1"), p("XADD", "s", "FOO", "9-1", "a", "1"),
 	p("XADD", "s", "MINID", "+", "9-1", "a", "1"),
+	// The options take every argument, leaving no ID (found by FuzzCommands: a panic).
+	p("XADD", "s", "MAXLEN", "=", "5"), p("XADD", "s", "MINID", "~", "18446744073709551615-18446744073709551615"),
+	p("XADD", "s", "NOMKSTREAM", "MAXLEN", "5"), p("XADD", "s", "MAXLEN", "5", "f"),
 	p("XADD", "max", "18446744073709551615-18446744073709551615", "a", "1"), p("XADD", "max", "*", "a", "1"),
 	p("SET", "str", "v"), p("XADD", "str", "1-1", "a", "1"), p("XLEN", "str"), p("XRANGE", "str", "-", "+"),
 	// XLEN, XRANGE, XREVRANGE

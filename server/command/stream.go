@@ -527,6 +527,9 @@ func (d *Dispatcher) xadd(s *Session, args [][]byte) resp.Reply {
 	if r.Kind != 0 {
 		return r
 	}
+	if idPos >= len(args) { // the options took every argument: no ID (Redis: an arity error)
+		return errWrongArgs("xadd")
+	}
 	fields := args[idPos+1:]
 	if len(fields) < 2 || len(fields)%2 != 0 {
 		return errWrongArgs("xadd")
