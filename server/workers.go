@@ -16,6 +16,7 @@ type workers struct {
 	ctx   context.Context // workers exit once it is done
 	jobs  chan func()
 	n     atomic.Int32 // live workers
+	idle  atomic.Int32 // of which waiting, or about to wait, for a job no run has claimed
 	limit int32
 }
 
@@ -26,10 +27,20 @@ func newWorkers(ctx context.Context, limit int32) *workers {
 // run runs fn on an idle worker, a new one, or past limit a goroutine of
 // its own; it does not wait for fn.
 func (w *workers) run(fn func()) {
-	select {
-	case w.jobs <- fn:
-		return
-	default:
+	// Claim an idle worker, then hand it fn: it is in its wait or about
+	// to be. (A send that found no worker in its wait yet, one that had
+	// just finished a job, started a second worker for it.)
+	for idle := w.idle.Load(); idle > 0; idle = w.idle.Load() {
+		if !w.idle.CompareAndSwap(idle, idle-1) {
+			continue
+		}
+		select {
+		case w.jobs <- fn:
+			return
+		case <-w.ctx.Done(): // the claimed worker may have left
+			go fn()
+			return
+		}
 	}
 	if w.n.Add(1) <= w.limit {
 		go w.loop(fn)
@@ -43,8 +54,9 @@ func (w *workers) loop(fn func()) {
 	defer w.n.Add(-1)
 	for {
 		fn()
+		w.idle.Add(1)
 		select {
-		case fn = <-w.jobs:
+		case fn = <-w.jobs: // its sender claimed this wait (idle)
 		case <-w.ctx.Done():
 			return
 		}

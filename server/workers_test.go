@@ -11,11 +11,17 @@ import (
 func TestWorkersReuseAndBound(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := newWorkers(ctx, 2)
-	for range 100 {
+	for i := range 100 {
 		done := make(chan struct{})
 		w.run(func() { close(done) })
 		<-done
-		waitFor(t, "one worker", func() bool { return w.n.Load() == 1 }) // the worker is back waiting, or still the one
+		// Once the worker is done, the next job is its, even before it
+		// reaches its wait (before, a job sent in between started a
+		// second worker, and this test failed under load).
+		waitFor(t, "the worker to be done", func() bool { return w.idle.Load() == 1 })
+		if n := w.n.Load(); n != 1 {
+			t.Fatalf("after %d jobs one after another, %d workers live, want 1", i+1, n)
+		}
 	}
 	release := make(chan struct{})
 	var wg sync.WaitGroup
