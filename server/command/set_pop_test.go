@@ -338,11 +338,17 @@ func TestSpopDrawsFromAPool(t *testing.T) {
 		delete(ms, m)
 		regions[rank[m]*100/n] = true
 	}
-	if w := float64(kv.walks.Load()) / pops; w > 1 {
-		t.Errorf("%d pops started %.2f walks each, want at most 1", pops, w)
+	// A refill walks from the ends and from poolSeeks seek points, each
+	// yielding poolWindow members: about 0.18 walks per pop (0.41 with
+	// pools of four members at four points).
+	if w := float64(kv.walks.Load()) / pops; w > 0.25 {
+		t.Errorf("%d pops started %.2f walks each, want at most 0.25", pops, w)
 	}
-	if len(regions) < 50 {
-		t.Errorf("%d pops came from %d of 100 stretches of the set, want at least 50", pops, len(regions))
+	// The pops come from all over the set: about seven refills of eight
+	// seek points each.
+	t.Logf("%d pops came from %d of 100 stretches", pops, len(regions))
+	if len(regions) < 35 {
+		t.Errorf("%d pops came from %d of 100 stretches of the set, want at least 35", pops, len(regions))
 	}
 	// Remove all but a few members behind the pool's back: the pops that
 	// follow return only those left, then nil, and the key is gone.
