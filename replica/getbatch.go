@@ -4,7 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
-	"sync/atomic"
+	"time"
 
 	"github.com/ringkv/ringkv/replica/version"
 )
@@ -23,12 +23,19 @@ const (
 
 // getCall is one key's read waiting in a batcher.
 type getCall struct {
-	key  []byte
-	set  version.Set
-	err  error
-	done chan struct{}
-	gone atomic.Bool // the caller gave up: not sent
+	key []byte
+	set version.Set
+	err error
+	// finish takes the outcome: called once, by the goroutine that sent
+	// the read, so it must not block.
+	finish func(version.Set, error)
+	// expires is when a read still queued fails (with
+	// context.DeadlineExceeded) rather than wait on.
+	expires time.Time
 }
+
+// end delivers the read's outcome.
+func (g *getCall) end() { g.finish(g.set, g.err) }
 
 // getBatcher batches the reads sent to one peer (hinted: of what it
 // holds for a primary it stands in for as well).
@@ -42,32 +49,25 @@ type getBatcher struct {
 	inflight int
 }
 
-// getBatched reads key from node (as MethodGet, or MethodGetHinted if
-// hinted), batched with other reads of it.
-func (c *Coordinator) getBatched(ctx context.Context, node string, hinted bool, key []byte) (version.Set, error) {
+// getSubmit queues a read of g.key from node (as MethodGet, or
+// MethodGetHinted if hinted), batched with other reads of it, without
+// waiting: g.finish takes the outcome. With a free inflight slot a
+// goroutine sends it (and what queues meanwhile) at once, bounded by ctx.
+// A quorum read so waits for its replicas in its own goroutine alone: a
+// goroutine per remote read, to wait for the batch and hand its answer
+// on, cost the coordinator of a GET a goroutine start, its stack growth
+// and one more wake-up.
+func (c *Coordinator) getSubmit(ctx context.Context, node string, hinted bool, g *getCall) {
 	b := c.getBatcher(node, hinted)
-	g := &getCall{key: key, done: make(chan struct{})}
 	b.mu.Lock()
 	if b.inflight < getInflight {
 		b.inflight++
 		b.mu.Unlock()
-		// Sent from this goroutine (no hand-off); the reads queued
-		// meanwhile go on in another.
-		b.send(ctx, []*getCall{g})
-		if next := b.next(); next != nil {
-			c.track(func() { b.run(next) })
-		}
-		return g.set, g.err
+		c.track(func() { b.run(ctx, []*getCall{g}) })
+		return
 	}
 	b.queue = append(b.queue, g)
 	b.mu.Unlock()
-	select {
-	case <-g.done:
-		return g.set, g.err
-	case <-ctx.Done():
-		g.gone.Store(true)
-		return nil, ctx.Err()
-	}
 }
 
 // getBatcher returns node's read batcher, made on first use.
@@ -91,23 +91,40 @@ type batcherKey struct {
 	hinted bool
 }
 
-// run sends batch, then the batches queued meanwhile, until the queue is
-// empty; it holds one of the peer's inflight slots throughout.
-func (b *getBatcher) run(batch []*getCall) {
+// run sends batch (under ctx), then the batches queued meanwhile (each
+// under the coordinator's timeout), until the queue is empty; it holds
+// one of the peer's inflight slots throughout.
+func (b *getBatcher) run(ctx context.Context, batch []*getCall) {
 	for ; batch != nil; batch = b.next() {
-		b.send(context.Background(), batch)
+		b.send(ctx, batch)
 		for _, g := range batch {
-			close(g.done)
+			g.end()
 		}
+		ctx = context.Background() // c.call bounds it
 	}
 }
 
 // next takes the next batch off the queue, or, with none queued, gives
-// the caller's inflight slot back and returns nil.
+// the caller's inflight slot back and returns nil. Expired reads (their
+// quorum read is over) fail unsent.
 func (b *getBatcher) next() []*getCall {
+	var expired []*getCall
+	defer func() {
+		for _, g := range expired {
+			g.set, g.err = nil, context.DeadlineExceeded
+			g.end()
+		}
+	}()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.queue = slices.DeleteFunc(b.queue, func(g *getCall) bool { return g.gone.Load() })
+	now := time.Now()
+	b.queue = slices.DeleteFunc(b.queue, func(g *getCall) bool {
+		if !g.expires.IsZero() && now.After(g.expires) {
+			expired = append(expired, g)
+			return true
+		}
+		return false
+	})
 	if len(b.queue) == 0 {
 		b.inflight--
 		return nil

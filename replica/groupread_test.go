@@ -3,6 +3,7 @@ package replica_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -153,15 +154,58 @@ func TestGroupReadPagesLargeAnswers(t *testing.T) {
 // MethodGetGroup, and each gets its own key's set.
 func TestConcurrentReadsToAReplicaShareFrames(t *testing.T) {
 	tc := newCluster(t, 3, 2, 2)
-	ctx := context.Background()
 	const n = 40
+	concurrentReads(t, tc, n, 5*time.Millisecond, nil, nil)
+	groups := tc.servedOf(replica.MethodGetGroup, "n2", "n3")
+	gets := tc.servedOf(replica.MethodGet, "n2", "n3")
+	t.Logf("%d reads: %d gets, %d group gets, %d batched", n, gets, groups, tc.coords["n1"].Stats().GetBatched.Load())
+	if groups == 0 || gets+groups >= n {
+		t.Errorf("%d concurrent reads made %d gets and %d group gets, want them batched", n, gets, groups)
+	}
+}
+
+// A quorum read's remote reads wait in their replicas' batchers, not in
+// a goroutine each: while n reads are out to slow replicas, the node
+// runs about n goroutines more (the callers'), not 2n or more.
+func TestQueuedRemoteReadsHaveNoGoroutineEach(t *testing.T) {
+	tc := newCluster(t, 3, 2, 2)
+	const n = 40
+	base, peak := 0, 0
+	concurrentReads(t, tc, n, 20*time.Millisecond, func() { base = runtime.NumGoroutine() }, func(finished <-chan struct{}) {
+		for {
+			select {
+			case <-finished:
+				return
+			case <-time.After(time.Millisecond):
+				peak = max(peak, runtime.NumGoroutine()-base)
+			}
+		}
+	})
+	// The callers, the waiter above, and per replica the batch senders
+	// and the handlers they reach (with a goroutine per remote read: 119).
+	t.Logf("%d reads: at most %d goroutines more", n, peak)
+	if peak > n+16 {
+		t.Errorf("%d reads to slow replicas ran %d goroutines more, want at most %d", n, peak, n+16)
+	}
+}
+
+// concurrentReads writes k0..k<n-1> from n1, delays n1's messages to n2
+// and n3 by delay, then reads every key from n1 at once and checks each
+// value. before (if not nil) runs just before the reads start, during
+// (if not nil) while they are out, until finished closes.
+func concurrentReads(t *testing.T, tc *testCluster, n int, delay time.Duration, before func(), during func(finished <-chan struct{})) {
+	t.Helper()
+	ctx := context.Background()
 	for i := range n {
 		if _, err := tc.coords["n1"].Update(ctx, fmt.Appendf(nil, "k%d", i), replica.WriteOptions{}, set(fmt.Sprintf("v%d", i))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	tc.net.SetDelay("n1", "n2", 5*time.Millisecond)
-	tc.net.SetDelay("n1", "n3", 5*time.Millisecond)
+	tc.net.SetDelay("n1", "n2", delay)
+	tc.net.SetDelay("n1", "n3", delay)
+	if before != nil {
+		before()
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for i := range n {
@@ -175,18 +219,17 @@ func TestConcurrentReadsToAReplicaShareFrames(t *testing.T) {
 			errs <- err
 		}()
 	}
-	wg.Wait()
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	if during != nil {
+		during(finished)
+	}
+	<-finished
 	close(errs)
 	for err := range errs {
 		if err != nil {
 			t.Error(err)
 		}
-	}
-	groups := tc.servedOf(replica.MethodGetGroup, "n2", "n3")
-	gets := tc.servedOf(replica.MethodGet, "n2", "n3")
-	t.Logf("%d reads: %d gets, %d group gets, %d batched", n, gets, groups, tc.coords["n1"].Stats().GetBatched.Load())
-	if groups == 0 || gets+groups >= n {
-		t.Errorf("%d concurrent reads made %d gets and %d group gets, want them batched", n, gets, groups)
 	}
 }
 

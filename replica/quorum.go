@@ -202,13 +202,21 @@ func (c *Coordinator) quorumRead(ctx context.Context, keys [][]byte, list []stri
 			return
 		}
 		start := time.Now()
-		c.track(func() {
-			r := c.readOne(bctx, x, keys)
+		answered := func(r reply) {
 			if r.err == nil {
 				c.noteReadLatency(time.Since(start))
 			}
-			replies <- r
-		})
+			replies <- r // buffered for every target: never blocks
+		}
+		if len(keys) == 1 {
+			expires, _ := bctx.Deadline()
+			c.getSubmit(bctx, x.Node, x.For != "", &getCall{key: keys[0], expires: expires,
+				finish: func(s version.Set, err error) {
+					answered(reply{target: x, sets: []version.Set{s}, err: err})
+				}})
+			return
+		}
+		c.track(func() { answered(c.readOne(bctx, x, keys)) })
 	}
 	for asked < len(order) && (asked < t.need || askedP < t.needP) {
 		ask()
@@ -307,7 +315,9 @@ func (c *Coordinator) speculateAfter() time.Duration {
 }
 
 // readOne reads keys from one target: a primary's copies, or what a
-// fallback holds for it (its hints as well as any copy of its own).
+// fallback holds for it (its hints as well as any copy of its own). A
+// quorum read sends a single key's remote read through the target's
+// batcher instead (getSubmit).
 func (c *Coordinator) readOne(ctx context.Context, x copyTarget, keys [][]byte) reply {
 	r := reply{target: x, sets: make([]version.Set, len(keys))}
 	switch {
@@ -326,7 +336,7 @@ func (c *Coordinator) readOne(ctx context.Context, x copyTarget, keys [][]byte) 
 	case len(keys) > 1:
 		r.err = c.getGroupRemote(ctx, x.Node, x.For != "", keys, r.sets)
 	default:
-		r.sets[0], r.err = c.getBatched(ctx, x.Node, x.For != "", keys[0])
+		r.err = c.getEachRemote(ctx, x.Node, x.For != "", keys, r.sets)
 	}
 	return r
 }
