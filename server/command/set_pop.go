@@ -36,10 +36,10 @@ import (
 // is still one a set of those members could give, which is all SPOP and
 // SRANDMEMBER promise. On a single node SPOP draws, in random order, from
 // a pool of the poolWindow members found at each of up to poolSeeks seek
-// points at once (popPick), so consecutive pops come from a few stretches of the set
-// before the next refill moves elsewhere. The count forms read the whole set (O(N)) and are
-// uniform, except SPOP with a count of at most popSeekMax on a larger set,
-// which pops that many single picks.
+// points at once (popPick), so consecutive pops come from a few stretches
+// of the set before the next refill moves elsewhere. The count forms read
+// the whole set (O(N)) and are uniform, except SPOP with a count of at
+// most popSeekMax on a larger set, which pops that many single picks.
 
 // maxRandRepeats bounds SRANDMEMBER's negative count: its reply is built
 // whole in memory (Redis streams it).
